@@ -1,0 +1,25 @@
+"""Engagement: re-score leads that engaged; a lead that turns hot is routed at once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from prefect import flow
+
+from leadflow.domain.summary import RouteOutcome
+from tasks.engagement import mark_engagement_processed, take_new_engagement
+from tasks.outbox import queue_rep_notifications, send_outbox
+from tasks.routing import route_leads
+from tasks.scoring import score_leads
+
+
+@flow(name="process-engagement", flow_run_name="engagement-{reason}", log_prints=True)
+def process_engagement(reason: str = "sweep", now: datetime | None = None) -> RouteOutcome:
+    new = take_new_engagement()
+    if not new.event_ids:
+        return RouteOutcome()
+    scored = score_leads(new.lead_ids, now)
+    routed = route_leads(scored.hot, now)
+    send_outbox(queue_rep_notifications(routed.assignment_ids, now), now)
+    mark_engagement_processed(new.event_ids, now)
+    return routed

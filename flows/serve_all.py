@@ -1,0 +1,33 @@
+"""Serve every deployment from one process: no work pool, no worker (the laptop path)."""
+
+from __future__ import annotations
+
+from prefect import serve
+from prefect.events.schemas.deployment_triggers import DeploymentEventTrigger
+
+from flows.engagement import process_engagement
+from flows.ingest import ingest_campaign
+from flows.nurture import nurture_tick
+from flows.reclaim import reclaim_sweep
+from leadflow.engagement import ENGAGED_EVENT
+
+
+def deployments() -> list:  # type: ignore[type-arg]
+    return [
+        ingest_campaign.to_deployment("manual", tags=["ingest"]),
+        nurture_tick.to_deployment("every-5-minutes", interval=300, tags=["nurture"]),
+        process_engagement.to_deployment(
+            "on-engagement", interval=60, tags=["engagement"],
+            triggers=[DeploymentEventTrigger(
+                expect={ENGAGED_EVENT}, match={"prefect.resource.id": "leadflow.lead.*"},
+                parameters={"reason": "{{ event.payload.kind }}"})]),
+        reclaim_sweep.to_deployment("hourly", cron="7 * * * *", tags=["reclaim"]),
+    ]
+
+
+def main() -> None:
+    serve(*deployments(), limit=4)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,201 @@
+"""The leadflow command line."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from leadflow.errors import LeadflowError
+
+app = typer.Typer(help="leadflow: campaign leads in, the right rep or the right nurture out.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+rules_app = typer.Typer(help="Policy files (routing, scoring, sequences).", no_args_is_help=True)
+server_app = typer.Typer(help="The local Prefect server the demo starts.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(rules_app, name="rules")
+app.add_typer(server_app, name="server")
+console = Console()
+err = Console(stderr=True)
+
+At = Annotated[Optional[datetime], typer.Option("--at", help="Simulated time (ISO 8601, UTC).")]
+
+
+def fail(message: str, code: int = 2) -> None:
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the schema to the latest version."""
+    from leadflow.db import upgrade
+    from leadflow.settings import get_settings
+
+    upgrade()
+    console.print(f"schema up to date at {get_settings().resolved_database_url}")
+
+
+@rules_app.command("check")
+def rules_check() -> None:
+    """Validate every policy file; exit 2 naming file, line and field on the first error."""
+    from leadflow.policies import load_all
+
+    try:
+        loaded = load_all()
+    except LeadflowError as exc:
+        fail(str(exc))
+    for name, version in loaded.items():
+        console.print(f"[green]ok[/] {name}: {version}")
+
+
+@app.command()
+def ingest(
+    source: Annotated[Path, typer.Argument(help="Campaign file (CSV).")],
+    campaign: Annotated[str, typer.Option(help="Campaign name.")],
+    channel: str = "other",
+    product_line: Annotated[Optional[str], typer.Option()] = None,
+    cost: Annotated[Optional[float], typer.Option()] = None,
+    at: At = None,
+) -> None:
+    """Ingest one campaign file through the ingest flow."""
+    if not source.is_file():
+        fail(f"campaign file not found: {source}")
+    from flows.ingest import ingest_campaign
+    from leadflow.policies import load_all
+
+    try:
+        load_all()
+    except LeadflowError as exc:
+        fail(str(exc))
+    summary = ingest_campaign(source=str(source.resolve()), campaign=campaign, channel=channel,
+                              product_line=product_line, cost=cost, now=at)
+    table = Table("measure", "value", title=f"ingest {campaign}")
+    for row in summary.rows():
+        table.add_row(str(row["measure"]), str(row["value"]))
+    console.print(table)
+
+
+@app.command()
+def tick(at: At = None) -> None:
+    """Run one nurture tick: send the sequence steps that are due."""
+    from flows.nurture import nurture_tick
+
+    console.print(nurture_tick(now=at))
+
+
+@app.command()
+def engage(at: At = None) -> None:
+    """Re-score leads with new engagement and route the ones that turned hot."""
+    from flows.engagement import process_engagement
+
+    console.print(process_engagement(reason="cli", now=at))
+
+
+@app.command()
+def reclaim(at: At = None) -> None:
+    """Return leads past their follow-up SLA to the pool."""
+    from flows.reclaim import reclaim_sweep
+
+    console.print(f"reclaimed {len(reclaim_sweep(now=at))} leads")
+
+
+@app.command()
+def click(token: str, at: At = None) -> None:
+    """Record a click on a tracked link (what the web endpoint does), without HTTP."""
+    from leadflow.engagement import notify_engaged, record_click
+
+    found = record_click(token, at)
+    if found is None:
+        fail("not a valid click token")
+    url, lead_id = found
+    notify_engaged(lead_id, "click")
+    console.print(f"click recorded for lead {lead_id}; the link goes to {url}")
+
+
+@app.command()
+def reject(
+    lead: str,
+    reason: Annotated[str, typer.Option(help="wrong_match or not_ready")],
+    note: str = "",
+    at: At = None,
+) -> None:
+    """A rep rejects a lead: wrong_match routes again (to someone else); not_ready goes to nurture."""
+    from leadflow.db import session_scope
+    from leadflow.reporting import find_lead
+    from tasks.outbox import queue_rep_notifications, send_outbox
+    from tasks.ownership import reject_lead
+    from tasks.routing import route_leads
+
+    try:
+        with session_scope() as session:
+            lead_id = find_lead(session, lead).id
+        outcome = reject_lead(lead_id, reason, note, at)
+    except (LeadflowError, ValueError) as exc:
+        fail(str(exc))
+    if outcome == "reroute":
+        routed = route_leads.fn([lead_id], at)
+        send_outbox.fn(queue_rep_notifications.fn(routed.assignment_ids, at), at)
+        console.print(f"lead {lead_id} routed again: {dict(routed.per_rep) or dict(routed.queued)}")
+    else:
+        console.print(f"lead {lead_id} is back in the nurture pool")
+
+
+@app.command()
+def explain(lead: str) -> None:
+    """Print every decision taken on a lead: rule, inputs, reason, config version."""
+    from leadflow.db import session_scope
+    from leadflow.explain import render_trace
+    from leadflow.reporting import find_lead, trace
+
+    try:
+        with session_scope() as session:
+            found = find_lead(session, lead)
+            console.print(render_trace(found, trace(session, found.id)))
+    except LeadflowError as exc:
+        fail(str(exc))
+
+
+@app.command()
+def serve() -> None:
+    """Serve every deployment and the web app from this process (no work pool needed)."""
+    from flows.serve_all import main
+    from leadflow.local_services import WebServer
+    from leadflow.settings import get_settings
+    from urllib.parse import urlparse
+
+    base = urlparse(get_settings().public_base_url)
+    with WebServer(base.hostname or "127.0.0.1", base.port or 8470):
+        console.print(f"web app on {get_settings().public_base_url}")
+        main()
+
+
+@app.command()
+def demo(keep_server: bool = typer.Option(True, help="Leave the Prefect server running for the UI.")) -> None:
+    """Run the sample campaigns end to end on the embedded default."""
+    from leadflow.demo import run_demo
+
+    try:
+        run_demo(console, keep_server=keep_server)
+    except LeadflowError as exc:
+        fail(str(exc))
+
+
+@server_app.command("stop")
+def server_stop() -> None:
+    """Stop the Prefect server that the demo started."""
+    from leadflow.local_services import stop_prefect_server
+    from leadflow.settings import get_settings
+
+    stopped = stop_prefect_server(get_settings().data_dir)
+    console.print("Prefect server stopped" if stopped else "no Prefect server started by leadflow is running")
+
+
+if __name__ == "__main__":
+    app()

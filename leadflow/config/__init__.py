@@ -1,0 +1,1 @@
+"""Policy files (YAML) loaded into strict pydantic models."""

@@ -1,0 +1,76 @@
+"""The ideal customer profile, engagement points and temperature thresholds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from leadflow.config.loader import PolicyModel, StrictModel, load_policy
+
+LEAD_FIELDS = (
+    "email", "domain", "is_free_mail", "company", "title", "country", "state", "city",
+    "industry", "employees", "revenue_band", "product_line", "territory",
+)
+
+
+class FitRule(StrictModel):
+    """Adds ``points`` when ``field`` satisfies the test (first matching test wins)."""
+
+    id: str
+    field: Literal[LEAD_FIELDS]  # type: ignore[valid-type]
+    points: int = Field(ge=-100, le=100)
+    equals: Any | None = None
+    any_of: list[Any] | None = None
+    contains_any: list[str] | None = None
+    min: float | None = None
+    max: float | None = None
+    missing: bool | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _one_test(self) -> FitRule:
+        tests = [self.equals, self.any_of, self.contains_any, self.missing]
+        given = sum(t is not None for t in tests) + (self.min is not None or self.max is not None)
+        if given != 1:
+            raise ValueError("give exactly one test: equals, any_of, contains_any, min/max or missing")
+        return self
+
+
+class Thresholds(StrictModel):
+    hot: int = Field(ge=0, le=100)
+    warm: int = Field(ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Thresholds:
+        if self.warm >= self.hot:
+            raise ValueError("warm must be below hot")
+        return self
+
+
+class EngagementPoints(StrictModel):
+    open: int = 1
+    click: int = 10
+    visit: int = 3
+    pricing_visit: int = 20
+    pricing_url_marker: str = "/pricing"
+    max_total: int = Field(default=40, ge=0, le=100)
+
+
+class ScoringPolicy(PolicyModel):
+    fit_rules: list[FitRule]
+    thresholds: Thresholds
+    engagement: EngagementPoints = EngagementPoints()
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> ScoringPolicy:
+        ids = [rule.id for rule in self.fit_rules]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"duplicate rule ids: {', '.join(dupes)}")
+        return self
+
+
+def load_scoring(directory: Path) -> ScoringPolicy:
+    return load_policy(directory / "icp.yaml", ScoringPolicy)

@@ -1,0 +1,1 @@
+"""Pure logic over typed values: no I/O, no Prefect, no database."""

@@ -1,0 +1,47 @@
+"""Exact-email dedup within a batch and against the leads we already hold."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from leadflow.domain.types import CleanLead
+
+MERGEABLE_FIELDS = (
+    "first_name", "last_name", "full_name", "company", "title", "phone", "country",
+    "state", "city", "employees", "industry", "product_line",
+)
+
+
+@dataclass
+class MergePlan:
+    """What one batch does to the lead table."""
+
+    # email -> the first clean row of that email in the batch (becomes the new lead)
+    creates: dict[str, CleanLead] = field(default_factory=dict)
+    # (row, into_email, kind) for every row that joins a lead instead of creating one
+    merges: list[tuple[CleanLead, str, Literal["existing", "batch"]]] = field(default_factory=list)
+
+
+def plan_batch(rows: Iterable[CleanLead], existing_emails: set[str]) -> MergePlan:
+    """First row of an email creates its lead unless we hold it; every later row merges."""
+    plan = MergePlan()
+    for row in rows:
+        if row.email in existing_emails:
+            plan.merges.append((row, row.email, "existing"))
+        elif row.email in plan.creates:
+            plan.merges.append((row, row.email, "batch"))
+        else:
+            plan.creates[row.email] = row
+    return plan
+
+
+def fields_to_fill(current: Mapping[str, Any], incoming: CleanLead) -> dict[str, Any]:
+    """New information appended to a lead: only blanks are filled, nothing is overwritten."""
+    filled: dict[str, Any] = {}
+    for name in MERGEABLE_FIELDS:
+        new = getattr(incoming, name)
+        if new not in (None, "") and current.get(name) in (None, ""):
+            filled[name] = new
+    return filled

@@ -1,0 +1,74 @@
+"""Typed values the pure domain functions take and return."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class CleanLead:
+    """A row that passed cleaning, in canonical fields."""
+
+    source_record_id: int
+    line_no: int
+    email: str
+    domain: str
+    is_free_mail: bool
+    first_name: str | None = None
+    last_name: str | None = None
+    full_name: str | None = None
+    company: str | None = None
+    title: str | None = None
+    phone: str | None = None
+    country: str | None = None
+    state: str | None = None
+    city: str | None = None
+    employees: int | None = None
+    industry: str | None = None
+    product_line: str | None = None
+
+    def filled_fields(self) -> dict[str, Any]:
+        skip = {"source_record_id", "line_no"}
+        return {k: v for k, v in self.__dict__.items() if k not in skip and v not in (None, "")}
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    source_record_id: int
+    line_no: int
+    kind: str  # a stable category (missing_email, invalid_email, wrong_field_count)
+    reason: str  # what a person needs to fix the row
+
+
+@dataclass(frozen=True)
+class RuleHit:
+    """One rule that fired: what it looked at and what it gave."""
+
+    rule_id: str
+    field: str
+    value: Any
+    points: int
+
+
+@dataclass(frozen=True)
+class LeadView:
+    """What scoring and routing may see of a lead."""
+
+    id: int
+    email: str
+    domain: str | None = None
+    is_free_mail: bool = False
+    company: str | None = None
+    title: str | None = None
+    country: str | None = None
+    state: str | None = None
+    city: str | None = None
+    industry: str | None = None
+    employees: int | None = None
+    revenue_band: str | None = None
+    product_line: str | None = None
+    territory: str | None = None
+    temperature: str | None = None
+    score: int = 0
+    extras: dict[str, Any] = field(default_factory=dict)

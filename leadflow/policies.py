@@ -1,0 +1,20 @@
+"""All policy files at once, so nothing runs on half a config."""
+
+from __future__ import annotations
+
+from leadflow.config.nurture import load_nurture
+from leadflow.config.routing import load_routing
+from leadflow.config.scoring import load_scoring
+from leadflow.settings import get_settings
+from leadflow.templates_check import check_templates
+
+
+def load_all() -> dict[str, str]:
+    """Validate scoring, routing and sequences (and their templates); name -> version."""
+    settings = get_settings()
+    scoring = load_scoring(settings.scoring_dir)
+    routing = load_routing(settings.routing_dir)
+    nurture = load_nurture(settings.templates_dir)
+    check_templates(settings.templates_dir, nurture)
+    return {"scoring": scoring.config_version, "routing": routing.config_version,
+            "nurture": nurture.config_version}

@@ -1,0 +1,39 @@
+"""Check email templates at load: both parts exist, parse, and use only known variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import TemplateSyntaxError, meta
+
+from leadflow.config.nurture import NurturePolicy
+from leadflow.domain.render import environment
+from leadflow.errors import ConfigError
+
+NURTURE_VARIABLES = {"lead", "unsubscribe_url", "open_pixel_url", "campaign_name", "postal_address",
+                     "greeting_name", "links"}
+REP_VARIABLES = {"lead", "rep", "reason", "sla_hours", "sla_due", "greeting_name"}
+
+
+def _check(templates_dir: Path, name: str, allowed: set[str]) -> None:
+    env = environment(str(templates_dir))
+    for part in ("html", "txt"):
+        filename = f"{name}.{part}.j2"
+        path = templates_dir / filename
+        if not path.is_file():
+            raise ConfigError(str(path), None, None, "template missing (every email needs html and txt)")
+        try:
+            parsed = env.parse(path.read_text(encoding="utf-8"))
+        except TemplateSyntaxError as exc:
+            raise ConfigError(str(path), exc.lineno, None, exc.message or "syntax error") from exc
+        unknown = meta.find_undeclared_variables(parsed) - allowed
+        if unknown:
+            raise ConfigError(str(path), None, ", ".join(sorted(unknown)),
+                              f"unknown template variables; allowed: {', '.join(sorted(allowed))}")
+
+
+def check_templates(templates_dir: Path, policy: NurturePolicy) -> None:
+    for sequence in policy.sequences:
+        for step in sequence.steps:
+            _check(templates_dir, step.template, NURTURE_VARIABLES)
+    _check(templates_dir, policy.rep_notification_template, REP_VARIABLES)

@@ -1,0 +1,1 @@
+"""The web face: tracking links and one-click unsubscribe."""

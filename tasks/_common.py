@@ -1,0 +1,61 @@
+"""What every batch task shares: no input hashing, retries only on transient errors."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from prefect import get_run_logger
+from prefect.cache_policies import NO_CACHE
+from prefect.exceptions import MissingContextError
+from prefect.runtime import flow_run
+
+from leadflow.config.nurture import NurturePolicy, load_nurture
+from leadflow.config.routing import RoutingPolicy, load_routing
+from leadflow.config.scoring import ScoringPolicy, load_scoring
+from leadflow.errors import is_transient
+from leadflow.settings import get_settings
+
+
+def retry_on_transient(task: Any, task_run: Any, state: Any) -> bool:
+    try:
+        state.result()
+    except Exception as exc:  # boundary: classify whatever the task raised
+        return is_transient(exc)
+    return False
+
+
+# Hashing thousands of leads for a cache key costs more than the work (see notes): no cache.
+BATCH_TASK: dict[str, Any] = {
+    "cache_policy": NO_CACHE,
+    "retries": 3,
+    "retry_delay_seconds": [2, 10, 30],
+    "retry_condition_fn": retry_on_transient,
+}
+
+
+def log() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
+    """The run logger inside a flow, the module logger in unit tests and the CLI."""
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return logging.getLogger("leadflow")
+
+
+def current_flow_run_id() -> str | None:
+    run_id = flow_run.get_id()
+    return str(run_id) if run_id else None
+
+
+def scoring_policy() -> ScoringPolicy:
+    return load_scoring(get_settings().scoring_dir)
+
+
+def routing_policy() -> RoutingPolicy:
+    return load_routing(get_settings().routing_dir)
+
+
+def nurture_policy() -> NurturePolicy:
+    return load_nurture(get_settings().templates_dir)
+
+

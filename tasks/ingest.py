@@ -1,0 +1,240 @@
+"""Register a campaign, stage a file's rows durably, then clean and dedupe them in batches."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from prefect import task
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from leadflow.clock import as_utc
+from leadflow.db import session_scope
+from leadflow.decisions import record
+from leadflow.domain.dedupe import fields_to_fill, plan_batch
+from leadflow.domain.normalize import map_columns, normalize_row
+from leadflow.domain.summary import BatchOutcome
+from leadflow.domain.types import CleanLead, Quarantined
+from leadflow.errors import SourceNotFound
+from leadflow.models import Campaign, CampaignMember, Lead, SourceRecord
+from tasks._common import BATCH_TASK, current_flow_run_id, log
+
+INSERT_CHUNK = 1000
+
+
+@dataclass
+class StageResult:
+    source_hash: str
+    rows: int
+    new_rows: int
+    columns: dict[str, str]
+    unknown_columns: list[str]
+    batches: list[tuple[int, int]] = field(default_factory=list)
+
+
+
+
+@task(name="register-campaign", **BATCH_TASK)
+def register_campaign(name: str, channel: str, product_line: str | None, cost: float | None,
+                      started: datetime | None) -> int:
+    with session_scope() as session:
+        campaign = session.scalar(select(Campaign).where(Campaign.name == name))
+        if campaign is None:
+            campaign = Campaign(name=name, channel=channel, product_line=product_line, cost=cost,
+                                started_at=started)
+            session.add(campaign)
+            session.flush()
+        return campaign.id
+
+
+def _file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _sniff_dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|")
+    except csv.Error:
+        return csv.excel
+
+
+def _read_rows(path: Path):  # type: ignore[no-untyped-def]
+    """(line_no, values) for every data row; the header comes first as line 1."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        dialect = _sniff_dialect(handle.read(64 * 1024))
+        handle.seek(0)
+        reader = csv.reader(handle, dialect)
+        for values in reader:
+            yield reader.line_num, values
+
+
+def _staged_batches(session: Session, campaign_id: int, source_hash: str, size: int) -> list[tuple[int, int]]:
+    ids = session.scalars(
+        select(SourceRecord.id).where(
+            SourceRecord.campaign_id == campaign_id,
+            SourceRecord.source_hash == source_hash,
+            SourceRecord.status == "staged",
+        ).order_by(SourceRecord.id)
+    ).all()
+    return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
+
+
+@task(name="stage-file", **BATCH_TASK)
+def stage_file(source: str, campaign_id: int, batch_size: int, now: datetime | None = None) -> StageResult:
+    """Keep every row as received before touching it, so nothing can be lost.
+
+    Idempotent: a row already staged for this campaign (same file content, same line)
+    is not staged again; rows left 'staged' by a crashed run are batched again.
+    """
+    path = Path(source)
+    if not path.is_file():
+        raise SourceNotFound(f"campaign file not found: {source}")
+    source_hash = _file_hash(path)
+    rows = _read_rows(path)
+    try:
+        _, headers = next(rows)
+    except StopIteration:
+        headers = []
+    columns, unknown = map_columns(headers)
+    if unknown:
+        log().warning("%s: ignoring unknown columns: %s", path.name, ", ".join(unknown))
+    received = as_utc(now)
+    total = new = 0
+    with session_scope() as session:
+        known = set(session.scalars(select(SourceRecord.line_no).where(
+            SourceRecord.campaign_id == campaign_id, SourceRecord.source_hash == source_hash)))
+        pending: list[SourceRecord] = []
+        for line_no, values in rows:
+            if not any(v.strip() for v in values):
+                continue
+            total += 1
+            if line_no in known:
+                continue
+            payload = {"headers": headers, "values": values}
+            raw = json.dumps(values, ensure_ascii=False).encode("utf-8")
+            pending.append(SourceRecord(
+                campaign_id=campaign_id, source_name=path.name, source_hash=source_hash,
+                line_no=line_no, payload=payload, payload_hash=hashlib.sha256(raw).hexdigest(),
+                received_at=received,
+            ))
+            if len(pending) >= INSERT_CHUNK:
+                session.add_all(pending)
+                session.flush()
+                new += len(pending)
+                pending.clear()
+        session.add_all(pending)
+        session.flush()
+        new += len(pending)
+        batches = _staged_batches(session, campaign_id, source_hash, batch_size)
+    log().info("%s: %d rows, %d newly staged, %d batches to process", path.name, total, new, len(batches))
+    return StageResult(source_hash, total, new, columns, unknown, batches)
+
+
+def _canonical_fields(record_: SourceRecord, columns: dict[str, str]) -> dict[str, str] | str:
+    headers, values = record_.payload["headers"], record_.payload["values"]
+    if len(values) != len(headers):
+        return f"wrong field count: expected {len(headers)}, got {len(values)}"
+    return {columns[h]: v for h, v in zip(headers, values, strict=True) if h in columns}
+
+
+def _clean(records: list[SourceRecord], columns: dict[str, str]) -> list[CleanLead | Quarantined]:
+    results: list[CleanLead | Quarantined] = []
+    for rec in records:
+        fields = _canonical_fields(rec, columns)
+        if isinstance(fields, str):
+            results.append(Quarantined(rec.id, rec.line_no, "wrong_field_count", fields))
+        else:
+            results.append(normalize_row(fields, rec.id, rec.line_no))
+    return results
+
+
+def _existing_leads(session: Session, emails: set[str]) -> dict[str, Lead]:
+    found: dict[str, Lead] = {}
+    ordered = sorted(emails)
+    for i in range(0, len(ordered), 500):
+        for lead in session.scalars(select(Lead).where(Lead.email.in_(ordered[i:i + 500]))):
+            found[lead.email] = lead
+    return found
+
+
+def _touch_membership(session: Session, lead_id: int, campaign_id: int, at: datetime) -> None:
+    member = session.scalar(select(CampaignMember).where(
+        CampaignMember.lead_id == lead_id, CampaignMember.campaign_id == campaign_id))
+    if member is None:
+        session.add(CampaignMember(lead_id=lead_id, campaign_id=campaign_id, touches=1,
+                                   first_touch_at=at, last_touch_at=at))
+        session.flush()
+    else:
+        member.touches += 1
+        member.last_touch_at = at
+
+
+@task(name="clean-and-dedupe", task_run_name="clean-and-dedupe-{first_id}-{last_id}", **BATCH_TASK)
+def clean_batch(campaign_id: int, first_id: int, last_id: int, columns: dict[str, str],
+                now: datetime | None = None) -> BatchOutcome:
+    """Normalize a batch, quarantine what is bad, create new leads, merge the rest."""
+    at, run_id = as_utc(now), current_flow_run_id()
+    outcome = BatchOutcome()
+    with session_scope() as session:
+        records = list(session.scalars(select(SourceRecord).where(
+            SourceRecord.id.between(first_id, last_id), SourceRecord.campaign_id == campaign_id,
+            SourceRecord.status == "staged").order_by(SourceRecord.id)))
+        by_id = {rec.id: rec for rec in records}
+        results = _clean(records, columns)
+        clean = [r for r in results if isinstance(r, CleanLead)]
+        for bad in (r for r in results if isinstance(r, Quarantined)):
+            rec = by_id[bad.source_record_id]
+            rec.status, rec.reason = "quarantined", f"line {bad.line_no}: {bad.reason}"
+            outcome.quarantine_reasons[bad.kind] += 1
+        existing = _existing_leads(session, {row.email for row in clean})
+        plan = plan_batch(clean, set(existing))
+        leads = dict(existing)
+        for email, row in plan.creates.items():
+            lead = Lead(**row.filled_fields(), first_campaign_id=campaign_id, created_at=at, updated_at=at)
+            session.add(lead)
+            leads[email] = lead
+        session.flush()
+        for email, row in plan.creates.items():
+            lead = leads[email]
+            by_id[row.source_record_id].status = "created"
+            by_id[row.source_record_id].lead_id = lead.id
+            record(session, lead_id=lead.id, kind="create", outcome=f"created lead {lead.id}",
+                   reason=f"new email from {records[0].source_name} line {row.line_no}", at=at,
+                   rule_id="exact-email", inputs={"email": email, "line": row.line_no},
+                   flow_run_id=run_id)
+            _touch_membership(session, lead.id, campaign_id, at)
+            outcome.created += 1
+        for row, email, kind in plan.merges:
+            lead = leads[email]
+            filled = fields_to_fill({f: getattr(lead, f) for f in row.filled_fields()}, row)
+            for name, value in filled.items():
+                setattr(lead, name, value)
+            lead.updated_at = at
+            rec = by_id[row.source_record_id]
+            rec.status, rec.lead_id = "merged", lead.id
+            record(session, lead_id=lead.id, kind="merge", rule_id="exact-email",
+                   outcome=f"merged into lead {lead.id}",
+                   reason=f"same email as {'a lead we hold' if kind == 'existing' else 'an earlier row'}"
+                          f"; line {row.line_no} of {rec.source_name}",
+                   inputs={"email": email, "line": row.line_no, "filled": filled}, at=at,
+                   flow_run_id=run_id)
+            _touch_membership(session, lead.id, campaign_id, at)
+            outcome.merged += 1
+        touched = set(plan.creates) | {email for _, email, _ in plan.merges}
+        product_line = session.get(Campaign, campaign_id).product_line  # type: ignore[union-attr]
+        for email in touched:
+            # The campaign says what the lead showed interest in when the row does not.
+            leads[email].product_line = leads[email].product_line or product_line
+        outcome.lead_ids = sorted(leads[email].id for email in touched)
+    log().info("batch %d-%d: %d new, %d merged, %d quarantined", first_id, last_id,
+               outcome.created, outcome.merged, outcome.quarantined)
+    return outcome
