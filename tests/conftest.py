@@ -1,0 +1,89 @@
+"""Shared fixtures: real databases (SQLite and PostgreSQL), a real SMTP server, settings."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from leadflow.db import engine_for, upgrade
+from leadflow.models import Base
+from leadflow.settings import Settings, get_settings, reset_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_URL = os.environ.get("LEADFLOW_TEST_POSTGRES_URL",
+                              "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+# Both by default, as CI runs them; LEADFLOW_TEST_BACKENDS=sqlite on a machine without PostgreSQL.
+BACKENDS = [b.strip() for b in os.environ.get("LEADFLOW_TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A database of our own on the PostgreSQL server, migrated once per session."""
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    name = f"leadflow_test_{os.getpid()}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_URL} ({exc.orig}); start it, point "
+                    "LEADFLOW_TEST_POSTGRES_URL at one, or set LEADFLOW_TEST_BACKENDS=sqlite")
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    yield url
+    engine_for(url).dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty, migrated database on each backend in turn."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'leadflow.db'}"
+        upgrade(url)
+        yield url
+        engine_for(url).dispose()
+        return
+    url = request.getfixturevalue("postgres_database")
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine_for(url).begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield url
+
+
+@pytest.fixture
+def leadflow_env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """Settings pointing at the test database, a free SMTP port and a free web port."""
+    monkeypatch.setenv("LEADFLOW_DATABASE_URL", database_url)
+    monkeypatch.setenv("LEADFLOW_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("LEADFLOW_SMTP_PORT", str(free_port()))
+    monkeypatch.setenv("LEADFLOW_PUBLIC_BASE_URL", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("LEADFLOW_SECRET_KEY", "test-secret-key")
+    reset_settings()
+    yield get_settings()
+    reset_settings()
+
+
+@pytest.fixture
+def smtp_sink(leadflow_env: Settings) -> Iterator[Path]:
+    """A real SMTP server (aiosmtpd) keeping every message as a .eml file."""
+    from leadflow.local_services import start_smtp_sink
+
+    controller = start_smtp_sink(leadflow_env.mail_dir, "127.0.0.1", leadflow_env.smtp_port)
+    yield leadflow_env.mail_dir
+    controller.stop()
