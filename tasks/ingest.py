@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections import Counter
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -166,16 +167,19 @@ def _existing_leads(session: Session, emails: set[str]) -> dict[str, Lead]:
     return found
 
 
-def _touch_membership(session: Session, lead_id: int, campaign_id: int, at: datetime) -> None:
-    member = session.scalar(select(CampaignMember).where(
-        CampaignMember.lead_id == lead_id, CampaignMember.campaign_id == campaign_id))
-    if member is None:
-        session.add(CampaignMember(lead_id=lead_id, campaign_id=campaign_id, touches=1,
-                                   first_touch_at=at, last_touch_at=at))
-        session.flush()
-    else:
-        member.touches += 1
-        member.last_touch_at = at
+def _touch_memberships(session: Session, campaign_id: int, lead_ids: list[int], at: datetime) -> None:
+    """One membership per lead and campaign; every row counts as a touch (attribution)."""
+    touches = Counter(lead_ids)
+    members = {m.lead_id: m for m in session.scalars(select(CampaignMember).where(
+        CampaignMember.campaign_id == campaign_id, CampaignMember.lead_id.in_(list(touches))))}
+    for lead_id, count in touches.items():
+        member = members.get(lead_id)
+        if member is None:
+            session.add(CampaignMember(lead_id=lead_id, campaign_id=campaign_id, touches=count,
+                                       first_touch_at=at, last_touch_at=at))
+        else:
+            member.touches += count
+            member.last_touch_at = at
 
 
 @task(name="clean-and-dedupe", task_run_name="clean-and-dedupe-{first_id}-{last_id}", **BATCH_TASK)
@@ -211,7 +215,6 @@ def clean_batch(campaign_id: int, first_id: int, last_id: int, columns: dict[str
                    reason=f"new email from {records[0].source_name} line {row.line_no}", at=at,
                    rule_id="exact-email", inputs={"email": email, "line": row.line_no},
                    flow_run_id=run_id)
-            _touch_membership(session, lead.id, campaign_id, at)
             outcome.created += 1
         for row, email, kind in plan.merges:
             lead = leads[email]
@@ -227,8 +230,8 @@ def clean_batch(campaign_id: int, first_id: int, last_id: int, columns: dict[str
                           f"; line {row.line_no} of {rec.source_name}",
                    inputs={"email": email, "line": row.line_no, "filled": filled}, at=at,
                    flow_run_id=run_id)
-            _touch_membership(session, lead.id, campaign_id, at)
             outcome.merged += 1
+        _touch_memberships(session, campaign_id, [leads[r.email].id for r in clean], at)
         touched = set(plan.creates) | {email for _, email, _ in plan.merges}
         product_line = session.get(Campaign, campaign_id).product_line  # type: ignore[union-attr]
         for email in touched:

@@ -25,15 +25,15 @@ def enroll_leads(lead_ids: list[int], now: datetime | None = None) -> int:
     enrolled = 0
     with session_scope() as session:
         leads = session.scalars(select(Lead).where(
-            Lead.id.in_(lead_ids), Lead.suppressed.is_(False), Lead.status.in_(ENROLLABLE_STATUSES)))
+            Lead.id.in_(lead_ids), Lead.suppressed.is_(False), Lead.status.in_(ENROLLABLE_STATUSES))).all()
+        already = set(session.execute(select(Enrollment.lead_id, Enrollment.sequence).where(
+            Enrollment.lead_id.in_([lead.id for lead in leads]))).tuples())
         for lead in leads:
             sequence = policy.sequence_for(lead.temperature)
             if sequence is None:
                 continue
-            current = session.scalar(select(Enrollment).where(
-                Enrollment.lead_id == lead.id, Enrollment.sequence == sequence.key))
             lead.status = "nurturing"
-            if current is not None:
+            if (lead.id, sequence.key) in already:
                 continue
             session.add(Enrollment(lead_id=lead.id, sequence=sequence.key, next_step=0,
                                    next_due_at=first_due(sequence, at), enrolled_at=at))
