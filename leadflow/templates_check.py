@@ -15,21 +15,30 @@ NURTURE_VARIABLES = {"lead", "unsubscribe_url", "open_pixel_url", "campaign_name
 REP_VARIABLES = {"lead", "rep", "reason", "sla_hours", "sla_due", "greeting_name"}
 
 
+def _check_file(templates_dir: Path, filename: str, allowed: set[str], seen: set[str]) -> None:
+    """One template and every layout or partial it extends or includes."""
+    if filename in seen:
+        return
+    seen.add(filename)
+    path = templates_dir / filename
+    if not path.is_file():
+        raise ConfigError(str(path), None, None, "template missing (every email needs html and txt)")
+    try:
+        parsed = environment(str(templates_dir)).parse(path.read_text(encoding="utf-8"))
+    except TemplateSyntaxError as exc:
+        raise ConfigError(str(path), exc.lineno, None, exc.message or "syntax error") from exc
+    unknown = meta.find_undeclared_variables(parsed) - allowed
+    if unknown:
+        raise ConfigError(str(path), None, ", ".join(sorted(unknown)),
+                          f"unknown template variables; allowed: {', '.join(sorted(allowed))}")
+    for referenced in meta.find_referenced_templates(parsed):
+        if referenced:
+            _check_file(templates_dir, referenced, allowed, seen)
+
+
 def _check(templates_dir: Path, name: str, allowed: set[str]) -> None:
-    env = environment(str(templates_dir))
     for part in ("html", "txt"):
-        filename = f"{name}.{part}.j2"
-        path = templates_dir / filename
-        if not path.is_file():
-            raise ConfigError(str(path), None, None, "template missing (every email needs html and txt)")
-        try:
-            parsed = env.parse(path.read_text(encoding="utf-8"))
-        except TemplateSyntaxError as exc:
-            raise ConfigError(str(path), exc.lineno, None, exc.message or "syntax error") from exc
-        unknown = meta.find_undeclared_variables(parsed) - allowed
-        if unknown:
-            raise ConfigError(str(path), None, ", ".join(sorted(unknown)),
-                              f"unknown template variables; allowed: {', '.join(sorted(allowed))}")
+        _check_file(templates_dir, f"{name}.{part}.j2", allowed, set())
 
 
 def check_templates(templates_dir: Path, policy: NurturePolicy) -> None:

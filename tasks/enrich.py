@@ -34,17 +34,21 @@ def firmographics() -> dict[str, Firmographic]:
     return _table(str(path), path.stat().st_mtime)
 
 
-def _account_for(session: Session, domain: str, firm: Firmographic | None, at: datetime) -> Account:
-    account = session.scalar(select(Account).where(Account.domain == domain))
-    if account is None:
-        account = Account(domain=domain)
-        session.add(account)
-    if firm and account.enriched_by is None:
-        account.name, account.industry, account.employees = firm.name, firm.industry, firm.employees
-        account.revenue_band, account.country, account.state = firm.revenue_band, firm.country, firm.state
-        account.enriched_by, account.enriched_at = PROVIDER, at
+def _accounts_for(session: Session, domains: set[str], table: dict[str, Firmographic],
+                  at: datetime) -> dict[str, Account]:
+    """The account of every company domain, created (and enriched) on first sight."""
+    accounts = {a.domain: a for a in session.scalars(select(Account).where(Account.domain.in_(domains)))}
+    for domain in domains - set(accounts):
+        accounts[domain] = Account(domain=domain)
+        session.add(accounts[domain])
+    for domain, account in accounts.items():
+        firm = table.get(domain)
+        if firm and account.enriched_by is None:
+            account.name, account.industry, account.employees = firm.name, firm.industry, firm.employees
+            account.revenue_band, account.country, account.state = firm.revenue_band, firm.country, firm.state
+            account.enriched_by, account.enriched_at = PROVIDER, at
     session.flush()
-    return account
+    return accounts
 
 
 @task(name="enrich-leads", **BATCH_TASK)
@@ -53,11 +57,12 @@ def enrich_leads(lead_ids: list[int], now: datetime | None = None) -> int:
     at, run_id, table = as_utc(now), current_flow_run_id(), firmographics()
     enriched = 0
     with session_scope() as session:
-        for lead in session.scalars(select(Lead).where(Lead.id.in_(lead_ids))):
-            if not lead.domain or lead.is_free_mail:
-                continue
-            firm = table.get(lead.domain)
-            lead.account_id = _account_for(session, lead.domain, firm, at).id
+        leads = [lead for lead in session.scalars(select(Lead).where(Lead.id.in_(lead_ids)))
+                 if lead.domain and not lead.is_free_mail]
+        accounts = _accounts_for(session, {lead.domain for lead in leads if lead.domain}, table, at)
+        for lead in leads:
+            firm = table.get(lead.domain or "")
+            lead.account_id = accounts[lead.domain or ""].id
             if firm is None or lead.enriched_by:
                 continue
             current = {k: getattr(lead, k) for k in ("company", "industry", "employees",

@@ -59,7 +59,7 @@ def _previous_reps(session: Session, lead_id: int) -> set[str]:
 
 
 def _apply(session: Session, lead: Lead, decision: RouteDecision, at: datetime,
-           ledgers: dict[str, dict[str, int]], outcome: RouteOutcome) -> None:
+           ledgers: dict[str, dict[str, int]], outcome: RouteOutcome, policy: RoutingPolicy) -> None:
     if decision.rep is None:
         lead.status, lead.owner_rep = "unassigned", None
         outcome.queued[decision.queue or "unassigned"] += 1
@@ -76,8 +76,9 @@ def _apply(session: Session, lead: Lead, decision: RouteDecision, at: datetime,
         _credit(session, ledgers, decision.team, decision.rep, 1)
     if lead.account_id:
         account = session.get(Account, lead.account_id)
-        if account and account.owner_rep is None:
-            account.owner_rep = decision.rep  # one owner per customer from now on
+        if account and not policy.active_rep(account.owner_rep):
+            # One owner per customer from now on; a departed owner's accounts are handed on.
+            account.owner_rep = decision.rep
     session.execute(update(Enrollment).where(Enrollment.lead_id == lead.id, Enrollment.status == "active")
                     .values(status="exited", exit_reason="routed to sales"))
 
@@ -101,7 +102,7 @@ def route_leads(lead_ids: list[int], now: datetime | None = None) -> RouteOutcom
                      "country": lead.country, "state": lead.state, "employees": lead.employees}
             decision = route_lead(facts, policy, ledgers, account.owner_rep if account else None,
                                   _previous_reps(session, lead.id))
-            _apply(session, lead, decision, at, ledgers, outcome)
+            _apply(session, lead, decision, at, ledgers, outcome, policy)
             record(session, lead_id=lead.id, kind="route", rule_id=decision.rule_id,
                    outcome=f"to {decision.rep or 'queue ' + str(decision.queue)}", reason=decision.reason,
                    inputs=decision.inputs, at=at, config_version=policy.config_version, flow_run_id=run_id)

@@ -26,6 +26,10 @@ class PolicyModel(StrictModel):
     version: int
     config_version: str = ""
 
+    def reference_errors(self) -> list[tuple[tuple[Any, ...], str]]:
+        """Cross-references that do not resolve, as (location, message); none by default."""
+        return []
+
 
 class _Yaml12Loader(yaml.SafeLoader):
     """YAML 1.2 booleans: only true/false. Under 1.1, Norway's code NO would load as False."""
@@ -80,10 +84,19 @@ def load_policy(path: Path, model: type[M]) -> M:
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
     data["config_version"] = f"{path.stem}@v{data.get('version', '?')}+{digest}"
     try:
-        return model.model_validate(data)
+        policy = model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        loc = tuple(first["loc"])
-        field = ".".join(str(part) for part in loc) or None
         extra = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise ConfigError(str(path), _line_of(loc, lines), field, first["msg"] + extra) from exc
+        raise _located(path, tuple(first["loc"]), first["msg"] + extra, lines) from exc
+    problems = policy.reference_errors()
+    if problems:
+        loc, message = problems[0]
+        extra = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise _located(path, loc, message + extra, lines)
+    return policy
+
+
+def _located(path: Path, loc: Path_, message: str, lines: dict[Path_, int]) -> ConfigError:
+    field = ".".join(str(part) for part in loc) or None
+    return ConfigError(str(path), _line_of(loc, lines), field, message)

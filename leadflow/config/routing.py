@@ -67,22 +67,31 @@ class RoutingPolicy(PolicyModel):
     fallback: Action
     account_owner_first: bool = True
 
-    @model_validator(mode="after")
-    def _references_exist(self) -> RoutingPolicy:
+    def reference_errors(self) -> list[tuple[tuple[object, ...], str]]:
+        """Names that point nowhere, each with where it is written."""
         teams = {t.key for t in self.teams}
-        reps = {r.key for t in self.teams for r in t.reps}
-        for rule in [*self.rules, Rule(id="fallback", assign=self.fallback)]:
-            if rule.assign.team and rule.assign.team not in teams:
-                raise ValueError(f"rule {rule.id}: unknown team {rule.assign.team!r}")
-            if rule.assign.rep and rule.assign.rep not in reps:
-                raise ValueError(f"rule {rule.id}: unknown rep {rule.assign.rep!r}")
-            for name in rule.when.territory or []:
-                if name not in self.territories:
-                    raise ValueError(f"rule {rule.id}: unknown territory {name!r}")
-            for name in rule.when.segment or []:
-                if name not in self.segments:
-                    raise ValueError(f"rule {rule.id}: unknown segment {name!r}")
-        return self
+        reps = [r.key for t in self.teams for r in t.reps]
+        errors: list[tuple[tuple[object, ...], str]] = []
+        for ti, team in enumerate(self.teams):
+            for ri, rep in enumerate(team.reps):
+                if reps.count(rep.key) > 1:
+                    errors.append((("teams", ti, "reps", ri, "key"), f"rep {rep.key!r} is in more than one team"))
+        targets = [(("rules", i), rule.id, rule.assign, rule.when) for i, rule in enumerate(self.rules)]
+        targets.append((("fallback",), "fallback", self.fallback, Conditions()))
+        for loc, rule_id, action, when in targets:
+            where = (*loc, "assign") if loc[0] == "rules" else loc
+            if action.team and action.team not in teams:
+                errors.append(((*where, "team"), f"rule {rule_id}: unknown team {action.team!r}"))
+            if action.rep and action.rep not in reps:
+                errors.append(((*where, "rep"), f"rule {rule_id}: unknown rep {action.rep!r}"))
+            for kind, known in (("territory", self.territories), ("segment", self.segments)):
+                for name in getattr(when, kind) or []:
+                    if name not in known:
+                        errors.append(((*loc, "when", kind), f"rule {rule_id}: unknown {kind} {name!r}"))
+        return errors
+
+    def active_rep(self, key: str | None) -> bool:
+        return any(r.key == key and r.active for t in self.teams for r in t.reps)
 
     def team(self, key: str) -> Team:
         return next(t for t in self.teams if t.key == key)

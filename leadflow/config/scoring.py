@@ -27,6 +27,8 @@ class FitRule(StrictModel):
     min: float | None = None
     max: float | None = None
     missing: bool | None = None
+    # Rules sharing a group are alternatives: the first that fires (in file order) counts.
+    group: str | None = None
     note: str | None = None
 
     @model_validator(mode="after")
@@ -63,13 +65,14 @@ class ScoringPolicy(PolicyModel):
     thresholds: Thresholds
     engagement: EngagementPoints = EngagementPoints()
 
-    @model_validator(mode="after")
-    def _unique_ids(self) -> ScoringPolicy:
-        ids = [rule.id for rule in self.fit_rules]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"duplicate rule ids: {', '.join(dupes)}")
-        return self
+    def reference_errors(self) -> list[tuple[tuple[object, ...], str]]:
+        seen: set[str] = set()
+        errors: list[tuple[tuple[object, ...], str]] = []
+        for i, rule in enumerate(self.fit_rules):
+            if rule.id in seen:
+                errors.append((("fit_rules", i, "id"), f"duplicate rule id {rule.id!r}"))
+            seen.add(rule.id)
+        return errors
 
 
 def load_scoring(directory: Path) -> ScoringPolicy:

@@ -53,4 +53,7 @@ def enrichment_for(lead: Mapping[str, object], firm: Firmographic) -> dict[str, 
         "company": firm.name, "industry": firm.industry, "employees": firm.employees,
         "revenue_band": firm.revenue_band, "country": firm.country, "state": firm.state,
     }
+    if lead.get("country") not in (None, "", firm.country):
+        # The person sits elsewhere than the head office: its state would mislocate them.
+        offered["state"] = None
     return {k: v for k, v in offered.items() if v is not None and lead.get(k) in (None, "")}

@@ -26,7 +26,8 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
               "电话", "手机号", "联系电话"),
     "country": ("country", "country/region", "country code", "countrycode", "国家",
                 "国家/地区"),
-    "state": ("state", "state/province", "province", "region", "省份", "省", "地区"),
+    "state": ("state", "state/province", "state/region", "province", "region", "省份", "省",
+              "地区"),
     "city": ("city", "town", "城市", "市"),
     "employees": ("employees", "number of employees", "numberofemployees", "numemployees",
                   "company size", "no_of_employees", "员工人数", "公司规模"),
@@ -103,9 +104,18 @@ def _clean_text(value: str | None) -> str | None:
     return text or None
 
 
+_THOUSANDS = re.compile(r"(?<=\d)[,.\s](?=\d{3}\b)")
+
+
 def _employees(value: str | None) -> int | None:
-    digits = re.sub(r"[^\d]", "", value or "")
-    return int(digits) if digits and len(digits) < 9 else None
+    """'1,200' -> 1200; a band like '201-500' or '10,001+' -> its lower bound.
+
+    Segment boundaries follow the bands' lower bounds, so the lower bound segments right.
+    """
+    numbers = re.findall(r"\d+", _THOUSANDS.sub("", value or ""))
+    if not numbers or len(numbers[0]) > 8:
+        return None
+    return int(numbers[0])
 
 
 def normalize_row(

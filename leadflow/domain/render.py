@@ -27,7 +27,7 @@ def environment(templates_dir: str) -> SandboxedEnvironment:
     # StrictUndefined: a misspelt variable fails the render instead of sending a gap.
     return SandboxedEnvironment(
         loader=FileSystemLoader(templates_dir),
-        autoescape=select_autoescape(["html"], default_for_string=False),
+        autoescape=select_autoescape(["html", "html.j2"], default_for_string=False),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -86,9 +86,14 @@ def route_lead(
     account_owner: str | None = None,
     exclude: set[str] | None = None,
 ) -> RouteDecision:
-    """Route one lead; ``facts`` holds territory, segment, product_line, temperature."""
+    """Route one lead; ``facts`` holds territory, segment, product_line, temperature.
+
+    An account owner who is inactive or gone from the policy does not block the
+    account: the rules route the lead (and the account is handed on, see tasks.routing).
+    """
     excluded = exclude or set()
-    if policy.account_owner_first and account_owner and account_owner not in excluded:
+    owner_can_take = account_owner not in excluded and policy.active_rep(account_owner)
+    if policy.account_owner_first and account_owner and owner_can_take:
         team = next((t.key for t in policy.teams if any(r.key == account_owner for r in t.reps)), None)
         return RouteDecision("account-owner", account_owner, team, None,
                              f"account already owned by {account_owner}", facts)

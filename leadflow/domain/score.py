@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from functools import lru_cache
 from dataclasses import dataclass
 
 from leadflow.config.scoring import FitRule, ScoringPolicy
@@ -18,6 +20,21 @@ class ScoreResult:
     hits: tuple[RuleHit, ...]
 
 
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+@lru_cache(maxsize=1024)
+def _word_pattern(word: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![a-z0-9]){re.escape(word.lower())}(?![a-z0-9])")
+
+
+def _contains(text: str, word: str) -> bool:
+    """Latin words match whole words ("coo" is not in "coordinator"); Chinese has no spaces."""
+    if _HAN.search(word):
+        return word in text
+    return _word_pattern(word).search(text.lower()) is not None
+
+
 def _fires(rule: FitRule, value: object) -> bool:
     if rule.missing is not None:
         return (value in (None, "")) == rule.missing
@@ -28,8 +45,7 @@ def _fires(rule: FitRule, value: object) -> bool:
     if rule.any_of is not None:
         return value in rule.any_of
     if rule.contains_any is not None:
-        text = str(value).lower()
-        return any(word.lower() in text for word in rule.contains_any)
+        return any(_contains(str(value), word) for word in rule.contains_any)
     number = value if isinstance(value, (int, float)) else None
     if number is None:
         return False
@@ -37,11 +53,16 @@ def _fires(rule: FitRule, value: object) -> bool:
 
 
 def fit_hits(lead: LeadView, rules: Iterable[FitRule]) -> list[RuleHit]:
-    hits = []
+    """Every rule that fires; within a ``group`` only the first one that fires counts."""
+    hits, groups_fired = [], set()
     for rule in rules:
+        if rule.group and rule.group in groups_fired:
+            continue
         value = getattr(lead, rule.field)
         if _fires(rule, value):
             hits.append(RuleHit(rule.id, rule.field, value, rule.points))
+            if rule.group:
+                groups_fired.add(rule.group)
     return hits
 
 

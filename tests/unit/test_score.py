@@ -1,0 +1,123 @@
+"""ICP fit plus engagement: golden cases against the real policy, and the rule mechanics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import yaml
+
+from leadflow.config.scoring import ScoringPolicy, load_scoring
+from leadflow.domain.score import engagement_points, score_lead
+from tests.factories import GOLDEN_DIR, SCORING_DIR, make_lead_view, make_scoring_policy
+
+CASES: list[dict[str, Any]] = yaml.safe_load((GOLDEN_DIR / "scoring_cases.yaml").read_text("utf-8"))
+
+
+@pytest.fixture(scope="module")
+def icp() -> ScoringPolicy:
+    return load_scoring(SCORING_DIR)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_real_icp_scores_golden_case(case: dict[str, Any], icp: ScoringPolicy) -> None:
+    lead = make_lead_view(**case["lead"])
+    engagement = sum(engagement_points(e["type"], e.get("url"), icp)[1] for e in case.get("events", []))
+    result = score_lead(lead, icp, engagement)
+    expect = case["expect"]
+    assert {hit.rule_id for hit in result.hits} == set(expect["rules"])
+    assert (result.fit, result.score, result.temperature) == (expect["fit"], expect["score"],
+                                                               expect["temperature"])
+
+
+def test_golden_cases_have_unique_names() -> None:
+    names = [c["name"] for c in CASES]
+    assert len(names) == len(set(names))
+
+
+# --- engagement points ----------------------------------------------------------------------
+
+CUSTOM_ENGAGEMENT = {"open": 2, "click": 7, "visit": 4, "pricing_visit": 50,
+                     "pricing_url_marker": "/plans", "max_total": 60}
+
+
+@pytest.mark.parametrize(("event", "url", "expected"), [
+    ("click", "https://x.example/plans?a=1", ("pricing_click", 57)),
+    ("visit", "https://x.example/plans", ("pricing_visit", 50)),
+    ("click", "https://x.example/blog", ("click", 7)),
+    ("visit", "https://x.example/blog", ("visit", 4)),
+    ("open", None, ("open", 2)),
+    ("click", None, ("click", 7)),
+    ("bounce", None, ("bounce", 0)),
+])
+def test_engagement_points_per_event(event: str, url: str | None, expected: tuple[str, int]) -> None:
+    policy = make_scoring_policy(engagement=CUSTOM_ENGAGEMENT)
+    assert engagement_points(event, url, policy) == expected
+
+
+def test_engagement_beyond_max_total_is_capped() -> None:
+    policy = make_scoring_policy(engagement=CUSTOM_ENGAGEMENT)
+    result = score_lead(make_lead_view(), policy, engagement=500)
+    assert (result.engagement, result.score) == (60, 60)
+
+
+def test_negative_engagement_never_lowers_the_score() -> None:
+    policy = make_scoring_policy(fit_rules=[{"id": "us", "field": "country", "equals": "US", "points": 30}])
+    result = score_lead(make_lead_view(country="US"), policy, engagement=-20)
+    assert (result.engagement, result.score) == (0, 30)
+
+
+# --- rule mechanics -------------------------------------------------------------------------
+
+def test_missing_rule_fires_only_on_blank_values() -> None:
+    policy = make_scoring_policy(fit_rules=[
+        {"id": "no-company", "field": "company", "missing": True, "points": -10}])
+    assert [h.rule_id for h in score_lead(make_lead_view(company=""), policy).hits] == ["no-company"]
+    assert score_lead(make_lead_view(company="Acme"), policy).hits == ()
+
+
+def test_range_rule_ignores_non_numeric_and_blank_values() -> None:
+    policy = make_scoring_policy(fit_rules=[
+        {"id": "big", "field": "employees", "min": 100, "points": 10}])
+    assert score_lead(make_lead_view(employees=None), policy).hits == ()
+    assert score_lead(make_lead_view(employees=99), policy).hits == ()
+    assert [h.rule_id for h in score_lead(make_lead_view(employees=100), policy).hits] == ["big"]
+
+
+def test_contains_any_is_case_insensitive() -> None:
+    policy = make_scoring_policy(fit_rules=[
+        {"id": "boss", "field": "title", "contains_any": ["Director"], "points": 20}])
+    assert [h.rule_id for h in score_lead(make_lead_view(title="SALES DIRECTOR"), policy).hits] == ["boss"]
+
+
+def test_each_hit_records_the_field_and_value_it_looked_at() -> None:
+    policy = make_scoring_policy(fit_rules=[
+        {"id": "served", "field": "country", "any_of": ["US", "CA"], "points": 10}])
+    (hit,) = score_lead(make_lead_view(country="CA"), policy).hits
+    assert (hit.rule_id, hit.field, hit.value, hit.points) == ("served", "country", "CA", 10)
+
+
+def test_temperature_uses_the_policy_thresholds() -> None:
+    policy = make_scoring_policy(
+        thresholds={"hot": 30, "warm": 10},
+        fit_rules=[{"id": "us", "field": "country", "equals": "US", "points": 30}])
+    assert score_lead(make_lead_view(country="US"), policy).temperature == "hot"
+    assert score_lead(make_lead_view(), policy, engagement=10).temperature == "warm"
+    assert score_lead(make_lead_view(), policy, engagement=9).temperature == "cold"
+
+
+# --- title words against the real policy --------------------------------------------------
+
+def rule_ids(title: str, icp: ScoringPolicy) -> set[str]:
+    return {hit.rule_id for hit in score_lead(make_lead_view(title=title), icp).hits}
+
+
+def test_coordinator_is_not_a_decision_maker(icp: ScoringPolicy) -> None:
+    # "coo" (chief operating officer) must not match inside "Coordinator".
+    assert "title-decision-maker" not in rule_ids("Marketing Coordinator", icp)
+
+
+@pytest.mark.parametrize("title", ["International Sales Manager", "Internal Audit Lead"])
+def test_international_or_internal_is_not_an_intern(title: str, icp: ScoringPolicy) -> None:
+    # "intern" must not match inside "International" / "Internal": -40 sinks a real buyer.
+    assert "title-student" not in rule_ids(title, icp)
