@@ -7,6 +7,7 @@ from datetime import datetime
 from prefect import flow
 
 from leadflow.domain.summary import RouteOutcome
+from tasks._common import check_policies
 from tasks.engagement import mark_engagement_processed, take_new_engagement
 from tasks.outbox import queue_rep_notifications, send_outbox
 from tasks.routing import route_leads
@@ -15,6 +16,7 @@ from tasks.scoring import score_leads
 
 @flow(name="process-engagement", flow_run_name="engagement-{reason}", log_prints=True)
 def process_engagement(reason: str = "sweep", now: datetime | None = None) -> RouteOutcome:
+    check_policies()
     new = take_new_engagement()
     if not new.event_ids:
         return RouteOutcome()

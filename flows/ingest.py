@@ -7,6 +7,7 @@ from datetime import datetime
 from prefect import flow
 
 from leadflow.domain.summary import IngestSummary
+from tasks._common import check_policies
 from tasks.enrich import enrich_leads
 from tasks.ingest import clean_batch, register_campaign, stage_file
 from tasks.nurture import enroll_leads
@@ -26,6 +27,7 @@ def ingest_campaign(
     batch_size: int = 2000,
     now: datetime | None = None,
 ) -> IngestSummary:
+    check_policies()
     campaign_id = register_campaign(campaign, channel, product_line, cost, now)
     staged = stage_file(source, campaign_id, batch_size, now)
     summary = IngestSummary(campaign=campaign, read=staged.rows,

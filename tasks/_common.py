@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from prefect import get_run_logger
+from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import MissingContextError
 from prefect.runtime import flow_run
@@ -59,3 +59,13 @@ def nurture_policy() -> NurturePolicy:
     return load_nurture(get_settings().templates_dir)
 
 
+
+
+@task(name="check-policies", cache_policy=NO_CACHE)
+def check_policies() -> dict[str, str]:
+    """Fail the run before it touches any data if a policy file is broken."""
+    from leadflow.policies import load_all
+
+    versions = load_all()
+    log().info("policies: %s", ", ".join(f"{k} {v}" for k, v in versions.items()))
+    return versions

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from leadflow.clock import as_utc
+from leadflow.config.nurture import NurturePolicy
 from leadflow.db import session_scope
 from leadflow.decisions import record
 from leadflow.domain.render import render
@@ -79,7 +80,8 @@ def _tracked(session: Session, settings: Settings, outbox_id: int):  # type: ign
     return tracked_url
 
 
-def _compose(session: Session, settings: Settings, row: OutboundEmail) -> EmailMessage | str:
+def _compose(session: Session, settings: Settings, policy: NurturePolicy,
+             row: OutboundEmail) -> EmailMessage | str:
     """The message for an outbox row, or the reason it must not go out."""
     lead = session.get(Lead, row.lead_id)
     if lead is None:
@@ -92,14 +94,14 @@ def _compose(session: Session, settings: Settings, row: OutboundEmail) -> EmailM
         context = {"lead": lead_context(lead), "rep": {"name": rep.name}, "reason": assignment.rule_id,
                    "sla_hours": settings.rep_sla_hours, "sla_due": assignment.sla_due_at.strftime("%Y-%m-%d %H:%M UTC")}
         subject = "New lead for you: {{ lead.full_name or lead.email }} ({{ lead.company or lead.domain }})"
-        email, _ = render(settings.templates_dir, nurture_policy().rep_notification_template, subject, context)
+        email, _ = render(settings.templates_dir, policy.rep_notification_template, subject, context)
         return build_message(settings, row.to_addr, email)
     if lead.suppressed:
         return f"suppressed: {lead.suppression_reason}"
     enrollment = session.get(Enrollment, row.enrollment_id)
     if enrollment is None or enrollment.status == "exited":
         return "enrollment exited"
-    step = nurture_policy().sequence(enrollment.sequence).steps[row.step or 0]
+    step = policy.sequence(enrollment.sequence).steps[row.step or 0]
     secret, base = settings.secret_key.get_secret_value(), settings.public_base_url.rstrip("/")
     unsubscribe = f"{base}/u/{make_token(secret, 'u', row.id)}"
     campaign = session.get(Campaign, lead.first_campaign_id) if lead.first_campaign_id else None
@@ -124,9 +126,9 @@ def _claim(session: Session, row_id: int, message_id: str, subject: str) -> bool
     return claimed.rowcount == 1  # 0: another run claimed it first
 
 
-def _send_one(session: Session, mailer: SmtpMailer, settings: Settings, row: OutboundEmail,
-              at: datetime) -> str:
-    composed = _compose(session, settings, row)
+def _send_one(session: Session, mailer: SmtpMailer, settings: Settings, policy: NurturePolicy,
+              row: OutboundEmail, at: datetime) -> str:
+    composed = _compose(session, settings, policy, row)
     if isinstance(composed, str):
         row.status, row.error = "skipped", composed
         session.commit()
@@ -151,8 +153,8 @@ def _send_one(session: Session, mailer: SmtpMailer, settings: Settings, row: Out
     row.status, row.sent_at = "sent", at
     record(session, lead_id=row.lead_id, kind="send", rule_id=row.dedupe_key,
            outcome=f"sent {row.kind} to {row.to_addr}", reason=row.subject or "",
-           inputs={"message_id": row.message_id, "outbox_id": row.id}, at=at,
-           flow_run_id=current_flow_run_id())
+           inputs={"message_id": row.message_id, "outbox_id": row.id, "step": row.step}, at=at,
+           config_version=policy.config_version, flow_run_id=current_flow_run_id())
     session.commit()
     return "sent"
 
@@ -161,6 +163,7 @@ def _send_one(session: Session, mailer: SmtpMailer, settings: Settings, row: Out
 def send_outbox(outbox_ids: list[int], now: datetime | None = None) -> SendSummary:
     """Send queued emails over one SMTP connection; each row at most once."""
     at, settings = as_utc(now), get_settings()
+    policy = nurture_policy()  # once per batch: every email of the batch follows one version
     counts = {"sent": 0, "bounced": 0, "deferred": 0, "skipped": 0}
     if not outbox_ids:
         return SendSummary()
@@ -168,7 +171,7 @@ def send_outbox(outbox_ids: list[int], now: datetime | None = None) -> SendSumma
         rows = session.scalars(select(OutboundEmail).where(
             OutboundEmail.id.in_(outbox_ids), OutboundEmail.status == "pending").order_by(OutboundEmail.id)).all()
         for row in rows:
-            counts[_send_one(session, mailer, settings, row, at)] += 1
+            counts[_send_one(session, mailer, settings, policy, row, at)] += 1
     log().info("outbox: %d sent, %d deferred, %d bounced, %d skipped", counts["sent"],
                counts["deferred"], counts["bounced"], counts["skipped"])
     return SendSummary(**counts)
