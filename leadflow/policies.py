@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from leadflow.config.ingest import load_ingest
 from leadflow.config.nurture import load_nurture
 from leadflow.config.routing import load_routing
 from leadflow.config.scoring import load_scoring
@@ -10,11 +11,12 @@ from leadflow.templates_check import check_templates
 
 
 def load_all() -> dict[str, str]:
-    """Validate scoring, routing and sequences (and their templates); name -> version."""
+    """Validate ingest, scoring, routing and sequences (and their templates); name -> version."""
     settings = get_settings()
+    ingest = load_ingest(settings.ingest_dir)
     scoring = load_scoring(settings.scoring_dir)
     routing = load_routing(settings.routing_dir)
     nurture = load_nurture(settings.templates_dir)
     check_templates(settings.templates_dir, nurture)
-    return {"scoring": scoring.config_version, "routing": routing.config_version,
+    return {"ingest": ingest.config_version, "scoring": scoring.config_version, "routing": routing.config_version,
             "nurture": nurture.config_version}

@@ -18,6 +18,7 @@ class Settings(BaseSettings):
     database_url: str | None = None
 
     # Policy lives in versioned files beside the code unless pointed elsewhere.
+    ingest_dir: Path = PROJECT_ROOT / "ingest_rules"
     routing_dir: Path = PROJECT_ROOT / "routing_rules"
     scoring_dir: Path = PROJECT_ROOT / "scoring"
     templates_dir: Path = PROJECT_ROOT / "templates" / "email"
@@ -34,6 +35,13 @@ class Settings(BaseSettings):
 
     public_base_url: str = "http://127.0.0.1:8470"
     secret_key: SecretStr = SecretStr("change-me-in-production")
+
+    # Lead-capture webhooks: shared secrets from each provider's console, never from YAML.
+    capture_token: SecretStr | None = None  # bearer token for the generic JSON endpoint
+    typeform_secret: SecretStr | None = None
+    hubspot_client_secret: SecretStr | None = None
+    zoom_secret_token: SecretStr | None = None
+    capture_max_age_s: int = 300  # signed requests older than this are refused (replay)
 
     batch_size: int = Field(default=2000, ge=100, le=5000)
     rep_sla_hours: int = 48

@@ -10,6 +10,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import MissingContextError
 from prefect.runtime import flow_run
 
+from leadflow.config.ingest import IngestPolicy, load_ingest
 from leadflow.config.nurture import NurturePolicy, load_nurture
 from leadflow.config.routing import RoutingPolicy, load_routing
 from leadflow.config.scoring import ScoringPolicy, load_scoring
@@ -45,6 +46,10 @@ def log() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
 def current_flow_run_id() -> str | None:
     run_id = flow_run.get_id()
     return str(run_id) if run_id else None
+
+
+def ingest_policy() -> IngestPolicy:
+    return load_ingest(get_settings().ingest_dir)
 
 
 def scoring_policy() -> ScoringPolicy:

