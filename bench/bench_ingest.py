@@ -56,7 +56,7 @@ def main() -> None:
     staged = timed("stage", stage_file.fn, str(source), campaign_id, args.batch_size)
     leads = 0
     for first, last in staged.batches:
-        cleaned = timed("clean+dedupe", clean_batch.fn, campaign_id, first, last, staged.columns)
+        cleaned = timed("clean+dedupe", clean_batch.fn, campaign_id, first, last)
         timed("enrich", enrich_leads.fn, cleaned.lead_ids)
         scored = timed("score", score_leads.fn, cleaned.lead_ids)
         timed("route", route_leads.fn, scored.hot)

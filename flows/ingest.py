@@ -6,15 +6,11 @@ from datetime import datetime
 
 from prefect import flow
 
+from flows._batches import process_staged
 from leadflow.domain.summary import IngestSummary
 from tasks._common import check_policies
-from tasks.enrich import enrich_leads
-from tasks.ingest import clean_batch, register_campaign, stage_file
-from tasks.nurture import enroll_leads
-from tasks.outbox import queue_rep_notifications, send_outbox
-from tasks.report import publish_ingest_summary
-from tasks.routing import route_leads
-from tasks.scoring import score_leads
+from tasks.ingest import fetch_source, register_campaign, stage_file
+from tasks.report import publish_ingest_summary, start_progress
 
 
 @flow(name="ingest-campaign", flow_run_name="ingest-{campaign}", log_prints=True)
@@ -24,22 +20,19 @@ def ingest_campaign(
     channel: str = "other",
     product_line: str | None = None,
     cost: float | None = None,
+    encoding: str | None = None,
     batch_size: int = 2000,
     now: datetime | None = None,
 ) -> IngestSummary:
+    """``source`` is a path on the worker or an http(s) URL to fetch."""
     check_policies()
+    path = fetch_source(source)
     campaign_id = register_campaign(campaign, channel, product_line, cost, now)
-    staged = stage_file(source, campaign_id, batch_size, now)
+    staged = stage_file(path, campaign_id, batch_size, now, encoding)
     summary = IngestSummary(campaign=campaign, read=staged.rows,
                             already_ingested=staged.rows - staged.new_rows,
                             unknown_columns=staged.unknown_columns)
-    for first_id, last_id in staged.batches:
-        cleaned = clean_batch(campaign_id, first_id, last_id, staged.columns, now)
-        enrich_leads(cleaned.lead_ids, now)
-        scored = score_leads(cleaned.lead_ids, now)
-        routed = route_leads(scored.hot, now)
-        sent = send_outbox(queue_rep_notifications(routed.assignment_ids, now), now)
-        enrolled = enroll_leads(scored.warm + scored.cold, now)
-        summary.add_batch(cleaned, scored, routed, sent, enrolled)
+    progress_id = start_progress(f"ingest-{campaign}", f"{len(staged.batches)} batches of {campaign}")
+    process_staged(campaign_id, staged.batches, summary, now, progress_id)
     publish_ingest_summary(summary)
     return summary

@@ -5,6 +5,7 @@ from __future__ import annotations
 from prefect import serve
 from prefect.events.schemas.deployment_triggers import DeploymentEventTrigger
 
+from flows.capture import ingest_captured
 from flows.engagement import process_engagement
 from flows.ingest import ingest_campaign
 from flows.nurture import nurture_tick
@@ -22,6 +23,7 @@ def deployments() -> list:  # type: ignore[type-arg]
                 expect={ENGAGED_EVENT}, match={"prefect.resource.id": "leadflow.lead.*"},
                 parameters={"reason": "{{ event.payload.kind }}"})]),
         reclaim_sweep.to_deployment("hourly", cron="7 * * * *", tags=["reclaim"]),
+        ingest_captured.to_deployment("every-minute", interval=60, tags=["ingest", "webhook"]),
     ]
 
 

@@ -18,12 +18,17 @@ CAPTURE_LINE = 0  # a captured request is one record: it has no line of its own
 
 
 def _campaign_id(session: Any, name: str, channel: str) -> int:
-    campaign = session.scalar(select(Campaign).where(Campaign.name == name))
-    if campaign is None:
-        campaign = Campaign(name=name, channel=channel)
-        session.add(campaign)
-        session.flush()
-    return campaign.id
+    """The campaign's id, created on first sight; two first deliveries may race to create it."""
+    found = session.scalar(select(Campaign.id).where(Campaign.name == name))
+    if found is not None:
+        return found
+    try:
+        with session.begin_nested():
+            campaign = Campaign(name=name, channel=channel)
+            session.add(campaign)
+        return campaign.id
+    except IntegrityError:
+        return session.scalar(select(Campaign.id).where(Campaign.name == name))
 
 
 def store_capture(

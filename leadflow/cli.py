@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Optional
@@ -11,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from leadflow.cli_quarantine import quarantine_app
 from leadflow.errors import LeadflowError
 
 app = typer.Typer(help="leadflow: campaign leads in, the right rep or the right nurture out.",
@@ -21,6 +23,7 @@ server_app = typer.Typer(help="The local Prefect server the demo starts.", no_ar
 app.add_typer(db_app, name="db")
 app.add_typer(rules_app, name="rules")
 app.add_typer(server_app, name="server")
+app.add_typer(quarantine_app, name="quarantine")
 console = Console()
 err = Console(stderr=True)
 
@@ -57,25 +60,40 @@ def rules_check() -> None:
 
 @app.command()
 def ingest(
-    source: Annotated[Path, typer.Argument(help="Campaign file (CSV).")],
+    source: Annotated[str, typer.Argument(help="Campaign file (CSV, TSV, XLSX, JSON, JSONL) or http(s) URL.")],
     campaign: Annotated[str, typer.Option(help="Campaign name.")],
     channel: str = "other",
     product_line: Annotated[Optional[str], typer.Option()] = None,
     cost: Annotated[Optional[float], typer.Option()] = None,
+    encoding: Annotated[Optional[str], typer.Option(help="Override encoding detection (e.g. gb18030).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary only.")] = False,
     at: At = None,
 ) -> None:
     """Ingest one campaign file through the ingest flow."""
-    if not source.is_file():
+    is_url = source.startswith(("http://", "https://"))
+    if not is_url and not Path(source).is_file():
         fail(f"campaign file not found: {source}")
     from flows.ingest import ingest_campaign
+    from leadflow.ingest_progress import ingest_progress
     from leadflow.policies import load_all
 
     try:
         load_all()
     except LeadflowError as exc:
         fail(str(exc))
-    summary = ingest_campaign(source=str(source.resolve()), campaign=campaign, channel=channel,
-                              product_line=product_line, cost=cost, now=at)
+    with ingest_progress(err, campaign, enabled=not as_json):
+        state = ingest_campaign(source=source if is_url else str(Path(source).resolve()), campaign=campaign,
+                                channel=channel, product_line=product_line, cost=cost, encoding=encoding,
+                                now=at, return_state=True)
+    if state.is_failed():
+        try:
+            state.result()
+        except LeadflowError as exc:
+            fail(str(exc))
+    summary = state.result()
+    if as_json:
+        print(json.dumps(summary.as_dict(), ensure_ascii=False))
+        return
     table = Table("measure", "value", title=f"ingest {campaign}")
     for row in summary.rows():
         table.add_row(str(row["measure"]), str(row["value"]))

@@ -64,6 +64,7 @@ class SourceRecord(Base):
     payload_hash: Mapped[str] = mapped_column(String(64))
     # staged -> created | merged | quarantined
     status: Mapped[str] = mapped_column(String(20), default="staged", index=True)
+    reason_code: Mapped[str | None] = mapped_column(String(40), index=True)
     reason: Mapped[str | None] = mapped_column(Text)
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("lead.id"), index=True)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)

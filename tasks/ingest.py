@@ -7,8 +7,12 @@ from collections import Counter
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlparse
+
+import requests
 
 from prefect import task
 from sqlalchemy import select
@@ -21,8 +25,9 @@ from leadflow.domain.dedupe import fields_to_fill, plan_batch
 from leadflow.domain.normalize import map_columns, normalize_row
 from leadflow.domain.summary import BatchOutcome
 from leadflow.domain.types import CleanLead, Quarantined
-from leadflow.errors import SourceNotFound
+from leadflow.errors import SourceNotFound, TransientError
 from leadflow.models import Campaign, CampaignMember, Lead, SourceRecord
+from leadflow.settings import get_settings
 from tasks._common import BATCH_TASK, current_flow_run_id, ingest_policy, log
 
 INSERT_CHUNK = 1000
@@ -51,6 +56,30 @@ def register_campaign(name: str, channel: str, product_line: str | None, cost: f
             session.add(campaign)
             session.flush()
         return campaign.id
+
+
+@task(name="fetch-source", **BATCH_TASK)
+def fetch_source(source: str) -> str:
+    """A local path for ``source``: itself, or an http(s) URL downloaded by streaming."""
+    if urlparse(source).scheme not in ("http", "https"):
+        return source
+    target_dir = get_settings().data_dir / "downloads"
+    target_dir.mkdir(parents=True, exist_ok=True)
+    name = Path(urlparse(source).path).name or "download"
+    target = target_dir / f"{hashlib.sha256(source.encode()).hexdigest()[:12]}-{name}"
+    try:
+        with requests.get(source, stream=True, timeout=(10, 60)) as answer:
+            if answer.status_code >= 500 or answer.status_code == 429:
+                raise TransientError(f"{source}: HTTP {answer.status_code}, will retry")
+            if answer.status_code >= 400:
+                raise SourceNotFound(f"{source}: HTTP {answer.status_code}")
+            with target.open("wb") as handle:
+                for block in answer.iter_content(1 << 20):
+                    handle.write(block)
+    except requests.RequestException as exc:
+        raise TransientError(f"{source}: {exc}") from exc
+    log().info("fetched %s (%d bytes)", source, target.stat().st_size)
+    return str(target)
 
 
 def _file_hash(path: Path) -> str:
@@ -90,7 +119,8 @@ def _staged_batches(session: Session, campaign_id: int, source_hash: str, size: 
 
 
 @task(name="stage-file", **BATCH_TASK)
-def stage_file(source: str, campaign_id: int, batch_size: int, now: datetime | None = None) -> StageResult:
+def stage_file(source: str, campaign_id: int, batch_size: int, now: datetime | None = None,
+               encoding: str | None = None) -> StageResult:
     """Keep every row as received before touching it, so nothing can be lost.
 
     Idempotent: a row already staged for this campaign (same file content, same line)
@@ -140,8 +170,7 @@ def stage_file(source: str, campaign_id: int, batch_size: int, now: datetime | N
     return StageResult(source_hash, total, new, columns, unknown, batches)
 
 
-def _canonical_fields(rec: SourceRecord, columns: dict[str, str],
-                      aliases: dict[str, list[str]]) -> dict[str, str] | Quarantined:
+def _canonical_fields(rec: SourceRecord, aliases: dict[str, list[str]]) -> dict[str, str] | Quarantined:
     """A staged payload in canonical fields, or why it cannot be read.
 
     Payload shapes: {"headers", "values"} for a table row, {"record": {...}} for a JSON
@@ -159,14 +188,20 @@ def _canonical_fields(rec: SourceRecord, columns: dict[str, str],
     if len(values) != len(headers):
         return Quarantined(rec.id, rec.line_no, "wrong_field_count",
                            f"wrong field count: expected {len(headers)}, got {len(values)}")
+    columns = _columns_for(tuple(headers), tuple(sorted((k, tuple(v)) for k, v in aliases.items())))
     return {columns[h]: v for h, v in zip(headers, values, strict=True) if h in columns}
 
 
-def _clean(records: list[SourceRecord], columns: dict[str, str]) -> list[CleanLead | Quarantined]:
+@lru_cache(maxsize=64)
+def _columns_for(headers: tuple[str, ...], aliases: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, str]:
+    return map_columns(headers, dict(aliases))[0]
+
+
+def _clean(records: list[SourceRecord]) -> list[CleanLead | Quarantined]:
     policy = ingest_policy()
     results: list[CleanLead | Quarantined] = []
     for rec in records:
-        fields = _canonical_fields(rec, columns, policy.aliases)
+        fields = _canonical_fields(rec, policy.aliases)
         results.append(fields if isinstance(fields, Quarantined)
                        else normalize_row(fields, rec.id, rec.line_no, policy.required))
     return results
@@ -197,8 +232,7 @@ def _touch_memberships(session: Session, campaign_id: int, lead_ids: list[int], 
 
 
 @task(name="clean-and-dedupe", task_run_name="clean-and-dedupe-{first_id}-{last_id}", **BATCH_TASK)
-def clean_batch(campaign_id: int, first_id: int, last_id: int, columns: dict[str, str],
-                now: datetime | None = None) -> BatchOutcome:
+def clean_batch(campaign_id: int, first_id: int, last_id: int, now: datetime | None = None) -> BatchOutcome:
     """Normalize a batch, quarantine what is bad, create new leads, merge the rest."""
     at, run_id = as_utc(now), current_flow_run_id()
     outcome = BatchOutcome()
@@ -207,11 +241,11 @@ def clean_batch(campaign_id: int, first_id: int, last_id: int, columns: dict[str
             SourceRecord.id.between(first_id, last_id), SourceRecord.campaign_id == campaign_id,
             SourceRecord.status == "staged").order_by(SourceRecord.id)))
         by_id = {rec.id: rec for rec in records}
-        results = _clean(records, columns)
+        results = _clean(records)
         clean = [r for r in results if isinstance(r, CleanLead)]
         for bad in (r for r in results if isinstance(r, Quarantined)):
             rec = by_id[bad.source_record_id]
-            rec.status, rec.reason = "quarantined", f"line {bad.line_no}: {bad.reason}"
+            rec.status, rec.reason_code, rec.reason = "quarantined", bad.kind, f"line {bad.line_no}: {bad.reason}"
             outcome.quarantine_reasons[bad.kind] += 1
         existing = _existing_leads(session, {row.email for row in clean})
         plan = plan_batch(clean, set(existing))

@@ -18,15 +18,16 @@ from leadflow.domain.types import CleanLead, Quarantined
 
 # Canonical field -> headers seen in Salesforce, HubSpot, webinar tools and Chinese exports.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
-    "email": ("email", "e-mail", "email address", "work email", "business email", "邮箱",
+    "email": ("email", "e-mail", "email address", "email_address", "work email", "business email", "邮箱",
               "电子邮箱", "邮件", "电子邮件"),
-    "first_name": ("first name", "firstname", "given name", "名"),
-    "last_name": ("last name", "lastname", "surname", "family name", "姓"),
+    "first_name": ("first name", "firstname", "first_name", "given name", "名"),
+    "last_name": ("last name", "lastname", "last_name", "surname", "family name", "姓"),
     "full_name": ("name", "full name", "contact name", "姓名", "联系人"),
-    "company": ("company", "company name", "organization", "organisation", "account name",
+    "company": ("company", "company name", "company_name", "organization", "organisation", "org",
+                "account name",
                 "公司", "公司名称", "单位", "单位名称", "企业名称"),
-    "title": ("title", "job title", "position", "jobtitle", "职位", "职务", "头衔"),
-    "phone": ("phone", "phone number", "mobile", "mobilephone", "telephone", "手机",
+    "title": ("title", "job title", "job_title", "position", "jobtitle", "职位", "职务", "头衔"),
+    "phone": ("phone", "phone number", "phone_number", "mobile", "mobilephone", "telephone", "手机",
               "电话", "手机号", "联系电话"),
     "country": ("country", "country/region", "country code", "countrycode", "国家",
                 "国家/地区"),

@@ -77,6 +77,17 @@ class IngestSummary:
         self.emails_sent += sent.sent
         self.enrolled += enrolled
 
+    def as_dict(self) -> dict[str, object]:
+        """For scripts: ``leadflow ingest --json``."""
+        return {
+            "campaign": self.campaign, "rows_read": self.read, "rows_already_ingested": self.already_ingested,
+            "leads_created": self.created, "leads_merged": self.merged, "quarantined": self.quarantined,
+            "quarantined_by_reason": dict(self.quarantine_reasons),
+            "temperature": {"hot": self.hot, "warm": self.warm, "cold": self.cold},
+            "routed_per_rep": dict(self.routed), "enrolled": self.enrolled,
+            "rep_emails_sent": self.emails_sent, "unknown_columns": self.unknown_columns,
+        }
+
     def rows(self) -> list[dict[str, object]]:
         """The summary as a table (Prefect table artifact and Rich table alike)."""
         table: list[dict[str, object]] = [

@@ -16,3 +16,25 @@ def prefect_harness() -> Iterator[None]:
         # The heartbeat thread otherwise adds ~1 s to every flow run.
         with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
             yield
+
+
+@pytest.fixture
+def run_cli(prefect_harness, leadflow_env):  # type: ignore[no-untyped-def]
+    """Run `leadflow ...` as a real process against the test Prefect server and database.
+
+    A subprocess, not CliRunner: flows log through Prefect's console handler, which
+    outlives CliRunner's swapped streams.
+    """
+    import os
+    import subprocess
+    import sys
+
+    from prefect.settings import PREFECT_API_URL
+
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "leadflow.cli", *args], env=env, capture_output=True,
+                              text=True, timeout=300)
+
+    return run

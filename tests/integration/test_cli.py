@@ -50,7 +50,7 @@ def test_explain_prints_the_trace_of_a_lead(leadflow_env):
 
     campaign_id = register_campaign.fn("webinar", "webinar", None, None, None)
     staged = stage_file.fn(str(ROOT / "examples" / "webinar_analytics_2026-11.csv"), campaign_id, 500)
-    outcome = clean_batch.fn(campaign_id, *staged.batches[0], staged.columns)
+    outcome = clean_batch.fn(campaign_id, *staged.batches[0])
     score_leads.fn(outcome.lead_ids)
     result = runner.invoke(app, ["explain", str(outcome.lead_ids[0])], env={"COLUMNS": "250"})
     assert result.exit_code == 0, result.output

@@ -28,5 +28,6 @@ def test_serve_builds_a_deployment_per_prefect_yaml_entry():
 
     config = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
     flow_names = {d.flow_name for d in deployments()}
-    assert flow_names == {"ingest-campaign", "nurture-tick", "process-engagement", "reclaim-sweep"}
+    assert flow_names == {"ingest-campaign", "nurture-tick", "process-engagement", "reclaim-sweep",
+                          "ingest-captured"}
     assert len(flow_names) == len(config["deployments"])

@@ -23,7 +23,7 @@ WEBINAR, TRADESHOW = "webinar_analytics_2026-11.csv", "tradeshow_shanghai_2026-1
 def ingest_rows(file: str, campaign: str, batch_size: int = 100):  # type: ignore[no-untyped-def]
     campaign_id = register_campaign.fn(campaign, "webinar", "analytics", None, None)
     staged = stage_file.fn(str(EXAMPLES / file), campaign_id, batch_size)
-    outcomes = [clean_batch.fn(campaign_id, first, last, staged.columns) for first, last in staged.batches]
+    outcomes = [clean_batch.fn(campaign_id, first, last) for first, last in staged.batches]
     return staged, outcomes
 
 

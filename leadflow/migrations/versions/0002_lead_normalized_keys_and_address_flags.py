@@ -1,4 +1,4 @@
-"""lead normalized keys and address flags
+"""lead normalized keys and address flags; quarantine reason codes
 
 Revision ID: 0002
 Revises: 0001
@@ -25,10 +25,16 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('is_role_address', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.create_index(batch_op.f('ix_lead_company_key'), ['company_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_lead_phone_e164'), ['phone_e164'], unique=False)
+    with op.batch_alter_table('source_record', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('reason_code', sa.String(length=40), nullable=True))
+        batch_op.create_index(batch_op.f('ix_source_record_reason_code'), ['reason_code'], unique=False)
 
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('source_record', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_source_record_reason_code'))
+        batch_op.drop_column('reason_code')
     with op.batch_alter_table('lead', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_lead_phone_e164'))
         batch_op.drop_index(batch_op.f('ix_lead_company_key'))

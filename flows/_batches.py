@@ -1,0 +1,30 @@
+"""The per-batch sequence every ingest path shares (files, captured forms, replays)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from leadflow.domain.summary import IngestSummary
+from tasks.enrich import enrich_leads
+from tasks.ingest import clean_batch
+from tasks.nurture import enroll_leads
+from tasks.outbox import queue_rep_notifications, send_outbox
+from tasks.report import update_progress
+from tasks.routing import route_leads
+from tasks.scoring import score_leads
+
+
+def process_staged(campaign_id: int, batches: list[tuple[int, int]], summary: IngestSummary,
+                   now: datetime | None = None, progress_id: str | None = None) -> IngestSummary:
+    """Clean, dedupe, enrich, score, then route the hot and nurture the rest, batch by batch."""
+    for done, (first_id, last_id) in enumerate(batches, start=1):
+        cleaned = clean_batch(campaign_id, first_id, last_id, now)
+        enrich_leads(cleaned.lead_ids, now)
+        scored = score_leads(cleaned.lead_ids, now)
+        routed = route_leads(scored.hot, now)
+        sent = send_outbox(queue_rep_notifications(routed.assignment_ids, now), now)
+        enrolled = enroll_leads(scored.warm + scored.cold, now)
+        summary.add_batch(cleaned, scored, routed, sent, enrolled)
+        if progress_id:
+            update_progress(progress_id, 100.0 * done / len(batches))
+    return summary
