@@ -6,27 +6,29 @@ import csv
 from collections import Counter
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import requests
 
 from prefect import task
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from leadflow.clock import as_utc
 from leadflow.db import session_scope
-from leadflow.decisions import record
-from leadflow.domain.dedupe import fields_to_fill, plan_batch
+from leadflow.decisions import json_safe
+from leadflow.domain.dedupe import MERGEABLE_FIELDS, fields_to_fill, plan_batch
 from leadflow.domain.normalize import map_columns, normalize_row
 from leadflow.domain.summary import BatchOutcome
 from leadflow.domain.types import CleanLead, Quarantined
 from leadflow.errors import SourceNotFound, TransientError
-from leadflow.models import Campaign, CampaignMember, Lead, SourceRecord
+from leadflow.models import Campaign, CampaignMember, Decision, Lead, SourceRecord
 from leadflow.settings import get_settings
 from tasks._common import BATCH_TASK, current_flow_run_id, ingest_policy, log
 
@@ -170,7 +172,7 @@ def stage_file(source: str, campaign_id: int, batch_size: int, now: datetime | N
     return StageResult(source_hash, total, new, columns, unknown, batches)
 
 
-def _canonical_fields(rec: SourceRecord, aliases: dict[str, list[str]]) -> dict[str, str] | Quarantined:
+def _canonical_fields(rec: Any, aliases: dict[str, list[str]]) -> dict[str, str] | Quarantined:
     """A staged payload in canonical fields, or why it cannot be read.
 
     Payload shapes: {"headers", "values"} for a table row, {"record": {...}} for a JSON
@@ -197,7 +199,8 @@ def _columns_for(headers: tuple[str, ...], aliases: tuple[tuple[str, tuple[str, 
     return map_columns(headers, dict(aliases))[0]
 
 
-def _clean(records: list[SourceRecord]) -> list[CleanLead | Quarantined]:
+def _clean(records: Sequence[Any]) -> list[CleanLead | Quarantined]:
+    """Rows with id, line_no and payload (staged source records) to clean leads or quarantine."""
     policy = ingest_policy()
     results: list[CleanLead | Quarantined] = []
     for rec in records:
@@ -207,85 +210,113 @@ def _clean(records: list[SourceRecord]) -> list[CleanLead | Quarantined]:
     return results
 
 
-def _existing_leads(session: Session, emails: set[str]) -> dict[str, Lead]:
-    found: dict[str, Lead] = {}
+LEAD_COLUMNS = tuple(f for f in CleanLead.__dataclass_fields__ if f not in ("source_record_id", "line_no"))
+
+
+def _existing_leads(session: Session, emails: set[str]) -> dict[str, dict]:
+    """Leads we hold for these emails: id plus the fields a merge may fill."""
+    found: dict[str, dict] = {}
     ordered = sorted(emails)
+    columns = [Lead.id, *(getattr(Lead, name) for name in MERGEABLE_FIELDS), Lead.email]
     for i in range(0, len(ordered), 500):
-        for lead in session.scalars(select(Lead).where(Lead.email.in_(ordered[i:i + 500]))):
-            found[lead.email] = lead
+        for row in session.execute(select(*columns).where(Lead.email.in_(ordered[i:i + 500]))):
+            found[row.email] = dict(row._mapping)
     return found
 
 
 def _touch_memberships(session: Session, campaign_id: int, lead_ids: list[int], at: datetime) -> None:
     """One membership per lead and campaign; every row counts as a touch (attribution)."""
     touches = Counter(lead_ids)
-    members = {m.lead_id: m for m in session.scalars(select(CampaignMember).where(
-        CampaignMember.campaign_id == campaign_id, CampaignMember.lead_id.in_(list(touches))))}
-    for lead_id, count in touches.items():
-        member = members.get(lead_id)
-        if member is None:
-            session.add(CampaignMember(lead_id=lead_id, campaign_id=campaign_id, touches=count,
-                                       first_touch_at=at, last_touch_at=at))
-        else:
-            member.touches += count
-            member.last_touch_at = at
+    members = dict(session.execute(select(CampaignMember.lead_id, CampaignMember.id).where(
+        CampaignMember.campaign_id == campaign_id, CampaignMember.lead_id.in_(list(touches)))).tuples().all())
+    new = [{"lead_id": lead_id, "campaign_id": campaign_id, "touches": n, "first_touch_at": at,
+            "last_touch_at": at} for lead_id, n in touches.items() if lead_id not in members]
+    if new:
+        session.execute(insert(CampaignMember), new)
+    for lead_id, member_id in members.items():
+        session.execute(update(CampaignMember).where(CampaignMember.id == member_id).values(
+            touches=CampaignMember.touches + touches[lead_id], last_touch_at=at))
+
+
+def _decision(lead_id: int, kind: str, outcome: str, reason: str, inputs: dict, at: datetime,
+              run_id: str | None) -> dict:
+    return {"lead_id": lead_id, "kind": kind, "rule_id": "exact-email", "outcome": outcome,
+            "reason": reason, "inputs": json_safe(inputs), "config_version": None,
+            "flow_run_id": run_id, "at": at}
 
 
 @task(name="clean-and-dedupe", task_run_name="clean-and-dedupe-{first_id}-{last_id}", **BATCH_TASK)
 def clean_batch(campaign_id: int, first_id: int, last_id: int, now: datetime | None = None) -> BatchOutcome:
-    """Normalize a batch, quarantine what is bad, create new leads, merge the rest."""
+    """Normalize a batch, quarantine what is bad, create new leads, merge the rest.
+
+    Set-based: a handful of statements per batch, not per row.
+    """
     at, run_id = as_utc(now), current_flow_run_id()
     outcome = BatchOutcome()
     with session_scope() as session:
-        records = list(session.scalars(select(SourceRecord).where(
+        records = session.execute(select(
+            SourceRecord.id, SourceRecord.line_no, SourceRecord.payload, SourceRecord.source_name).where(
             SourceRecord.id.between(first_id, last_id), SourceRecord.campaign_id == campaign_id,
-            SourceRecord.status == "staged").order_by(SourceRecord.id)))
-        by_id = {rec.id: rec for rec in records}
+            SourceRecord.status == "staged").order_by(SourceRecord.id)).all()
+        source_of = {rec.id: rec.source_name for rec in records}
         results = _clean(records)
         clean = [r for r in results if isinstance(r, CleanLead)]
+        record_updates: list[dict] = []
         for bad in (r for r in results if isinstance(r, Quarantined)):
-            rec = by_id[bad.source_record_id]
-            rec.status, rec.reason_code, rec.reason = "quarantined", bad.kind, f"line {bad.line_no}: {bad.reason}"
+            record_updates.append({"id": bad.source_record_id, "status": "quarantined", "reason_code": bad.kind,
+                                   "reason": f"line {bad.line_no}: {bad.reason}", "lead_id": None})
             outcome.quarantine_reasons[bad.kind] += 1
         existing = _existing_leads(session, {row.email for row in clean})
         plan = plan_batch(clean, set(existing))
-        leads = dict(existing)
+        product_line = session.scalar(select(Campaign.product_line).where(Campaign.id == campaign_id))
+        lead_ids = {email: lead["id"] for email, lead in existing.items()}
+        if plan.creates:
+            values = [{**{name: getattr(row, name) for name in LEAD_COLUMNS},
+                       "product_line": row.product_line or product_line, "first_campaign_id": campaign_id,
+                       "created_at": at, "updated_at": at} for row in plan.creates.values()]
+            # Core executemany, then one lookup. The ORM's bulk insert splits rows by which
+            # fields are None (one statement per pattern), and RETURNING over many rows is
+            # quadratic in SQLAlchemy's SQLite path: 2,000 rows took 4.6 s that way.
+            session.execute(Lead.__table__.insert(), values)
+            created = _existing_leads(session, set(plan.creates))
+            lead_ids.update({email: lead["id"] for email, lead in created.items()})
+        decisions: list[dict] = []
         for email, row in plan.creates.items():
-            lead = Lead(**row.filled_fields(), first_campaign_id=campaign_id, created_at=at, updated_at=at)
-            session.add(lead)
-            leads[email] = lead
-        session.flush()
-        for email, row in plan.creates.items():
-            lead = leads[email]
-            by_id[row.source_record_id].status = "created"
-            by_id[row.source_record_id].lead_id = lead.id
-            record(session, lead_id=lead.id, kind="create", outcome=f"created lead {lead.id}",
-                   reason=f"new email from {records[0].source_name} line {row.line_no}", at=at,
-                   rule_id="exact-email", inputs={"email": email, "line": row.line_no},
-                   flow_run_id=run_id)
-            outcome.created += 1
+            record_updates.append({"id": row.source_record_id, "status": "created", "reason_code": None,
+                                   "reason": None, "lead_id": lead_ids[email]})
+            decisions.append(_decision(lead_ids[email], "create", f"created lead {lead_ids[email]}",
+                                       f"new email from {source_of[row.source_record_id]} line {row.line_no}",
+                                       {"email": email, "line": row.line_no}, at, run_id))
+        current = {email: existing.get(email) or {**plan.creates[email].__dict__} for _, email, _ in plan.merges}
+        lead_updates: dict[int, dict] = {}
         for row, email, kind in plan.merges:
-            lead = leads[email]
-            filled = fields_to_fill({f: getattr(lead, f) for f in row.filled_fields()}, row)
-            for name, value in filled.items():
-                setattr(lead, name, value)
-            lead.updated_at = at
-            rec = by_id[row.source_record_id]
-            rec.status, rec.lead_id = "merged", lead.id
-            record(session, lead_id=lead.id, kind="merge", rule_id="exact-email",
-                   outcome=f"merged into lead {lead.id}",
-                   reason=f"same email as {'a lead we hold' if kind == 'existing' else 'an earlier row'}"
-                          f"; line {row.line_no} of {rec.source_name}",
-                   inputs={"email": email, "line": row.line_no, "filled": filled}, at=at,
-                   flow_run_id=run_id)
+            filled = fields_to_fill(current[email], row)
+            current[email].update(filled)
+            if filled:
+                lead_updates.setdefault(lead_ids[email], {}).update(filled)
+            record_updates.append({"id": row.source_record_id, "status": "merged", "reason_code": None,
+                                   "reason": None, "lead_id": lead_ids[email]})
+            held = "a lead we hold" if kind == "existing" else "an earlier row"
+            decisions.append(_decision(
+                lead_ids[email], "merge", f"merged into lead {lead_ids[email]}",
+                f"same email as {held}; line {row.line_no} of {source_of[row.source_record_id]}",
+                {"email": email, "line": row.line_no, "filled": filled}, at, run_id))
             outcome.merged += 1
-        _touch_memberships(session, campaign_id, [leads[r.email].id for r in clean], at)
+        for lead_id, changes in lead_updates.items():
+            session.execute(update(Lead).where(Lead.id == lead_id).values(**changes, updated_at=at))
+        if product_line:
+            # The campaign says what a lead showed interest in when no row did.
+            merged_ids = {lead_ids[email] for _, email, _ in plan.merges}
+            session.execute(update(Lead).where(Lead.id.in_(merged_ids), Lead.product_line.is_(None))
+                            .values(product_line=product_line))
+        if record_updates:
+            session.execute(update(SourceRecord), record_updates)
+        if decisions:
+            session.execute(insert(Decision), decisions)
+        _touch_memberships(session, campaign_id, [lead_ids[r.email] for r in clean], at)
+        outcome.created = len(plan.creates)
         touched = set(plan.creates) | {email for _, email, _ in plan.merges}
-        product_line = session.get(Campaign, campaign_id).product_line  # type: ignore[union-attr]
-        for email in touched:
-            # The campaign says what the lead showed interest in when the row does not.
-            leads[email].product_line = leads[email].product_line or product_line
-        outcome.lead_ids = sorted(leads[email].id for email in touched)
+        outcome.lead_ids = sorted(lead_ids[email] for email in touched)
     log().info("batch %d-%d: %d new, %d merged, %d quarantined", first_id, last_id,
                outcome.created, outcome.merged, outcome.quarantined)
     return outcome

