@@ -42,7 +42,8 @@ def main() -> None:
 
     from leadflow.db import upgrade
     from tasks.enrich import enrich_leads
-    from tasks.ingest import clean_batch, register_campaign, stage_file
+    from tasks.ingest import clean_batch, register_campaign
+    from tasks.staging import stage_file
     from tasks.nurture import enroll_leads
     from tasks.routing import route_leads
     from tasks.scoring import score_leads

@@ -9,7 +9,8 @@ from prefect import flow
 from flows._batches import process_staged
 from leadflow.domain.summary import IngestSummary
 from tasks._common import check_policies
-from tasks.ingest import fetch_source, register_campaign, stage_file
+from tasks.ingest import register_campaign
+from tasks.staging import fetch_source, stage_file
 from tasks.report import publish_ingest_summary, start_progress
 
 

@@ -1,20 +1,13 @@
-"""Register a campaign, stage a file's rows durably, then clean and dedupe them in batches."""
+"""Register a campaign; clean and dedupe staged rows in batches."""
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
-import hashlib
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import datetime
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
-import requests
 
 from prefect import task
 from sqlalchemy import insert, select, update
@@ -27,24 +20,10 @@ from leadflow.domain.dedupe import MERGEABLE_FIELDS, fields_to_fill, plan_batch
 from leadflow.domain.normalize import map_columns, normalize_row
 from leadflow.domain.summary import BatchOutcome
 from leadflow.domain.types import CleanLead, Quarantined
-from leadflow.errors import SourceNotFound, TransientError
 from leadflow.models import Campaign, CampaignMember, Decision, Lead, SourceRecord
-from leadflow.settings import get_settings
 from tasks._common import BATCH_TASK, current_flow_run_id, ingest_policy, log
 
 INSERT_CHUNK = 1000
-
-
-@dataclass
-class StageResult:
-    source_hash: str
-    rows: int
-    new_rows: int
-    columns: dict[str, str]
-    unknown_columns: list[str]
-    batches: list[tuple[int, int]] = field(default_factory=list)
-
-
 
 
 @task(name="register-campaign", **BATCH_TASK)
@@ -58,118 +37,6 @@ def register_campaign(name: str, channel: str, product_line: str | None, cost: f
             session.add(campaign)
             session.flush()
         return campaign.id
-
-
-@task(name="fetch-source", **BATCH_TASK)
-def fetch_source(source: str) -> str:
-    """A local path for ``source``: itself, or an http(s) URL downloaded by streaming."""
-    if urlparse(source).scheme not in ("http", "https"):
-        return source
-    target_dir = get_settings().data_dir / "downloads"
-    target_dir.mkdir(parents=True, exist_ok=True)
-    name = Path(urlparse(source).path).name or "download"
-    target = target_dir / f"{hashlib.sha256(source.encode()).hexdigest()[:12]}-{name}"
-    try:
-        with requests.get(source, stream=True, timeout=(10, 60)) as answer:
-            if answer.status_code >= 500 or answer.status_code == 429:
-                raise TransientError(f"{source}: HTTP {answer.status_code}, will retry")
-            if answer.status_code >= 400:
-                raise SourceNotFound(f"{source}: HTTP {answer.status_code}")
-            with target.open("wb") as handle:
-                for block in answer.iter_content(1 << 20):
-                    handle.write(block)
-    except requests.RequestException as exc:
-        raise TransientError(f"{source}: {exc}") from exc
-    log().info("fetched %s (%d bytes)", source, target.stat().st_size)
-    return str(target)
-
-
-def _file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _sniff_dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t|")
-    except csv.Error:
-        return csv.excel
-
-
-def _read_rows(path: Path):  # type: ignore[no-untyped-def]
-    """(line_no, values) for every data row; the header comes first as line 1."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        dialect = _sniff_dialect(handle.read(64 * 1024))
-        handle.seek(0)
-        reader = csv.reader(handle, dialect)
-        for values in reader:
-            yield reader.line_num, values
-
-
-def _staged_batches(session: Session, campaign_id: int, source_hash: str, size: int) -> list[tuple[int, int]]:
-    ids = session.scalars(
-        select(SourceRecord.id).where(
-            SourceRecord.campaign_id == campaign_id,
-            SourceRecord.source_hash == source_hash,
-            SourceRecord.status == "staged",
-        ).order_by(SourceRecord.id)
-    ).all()
-    return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
-
-
-@task(name="stage-file", **BATCH_TASK)
-def stage_file(source: str, campaign_id: int, batch_size: int, now: datetime | None = None,
-               encoding: str | None = None) -> StageResult:
-    """Keep every row as received before touching it, so nothing can be lost.
-
-    Idempotent: a row already staged for this campaign (same file content, same line)
-    is not staged again; rows left 'staged' by a crashed run are batched again.
-    """
-    path = Path(source)
-    if not path.is_file():
-        raise SourceNotFound(f"campaign file not found: {source}")
-    source_hash = _file_hash(path)
-    rows = _read_rows(path)
-    try:
-        _, headers = next(rows)
-    except StopIteration:
-        headers = []
-    columns, unknown = map_columns(headers, ingest_policy().aliases)
-    if unknown:
-        log().warning("%s: ignoring unknown columns: %s", path.name, ", ".join(unknown))
-    received = as_utc(now)
-    total = new = 0
-    with session_scope() as session:
-        known = set(session.scalars(select(SourceRecord.line_no).where(
-            SourceRecord.campaign_id == campaign_id, SourceRecord.source_hash == source_hash)))
-        pending: list[SourceRecord] = []
-        for line_no, values in rows:
-            if not any(v.strip() for v in values):
-                continue
-            total += 1
-            if line_no in known:
-                continue
-            payload = {"headers": headers, "values": values}
-            raw = json.dumps(values, ensure_ascii=False).encode("utf-8")
-            pending.append(SourceRecord(
-                campaign_id=campaign_id, source_name=path.name, source_hash=source_hash,
-                line_no=line_no, payload=payload, payload_hash=hashlib.sha256(raw).hexdigest(),
-                received_at=received,
-            ))
-            if len(pending) >= INSERT_CHUNK:
-                session.add_all(pending)
-                session.flush()
-                new += len(pending)
-                pending.clear()
-        session.add_all(pending)
-        session.flush()
-        new += len(pending)
-        batches = _staged_batches(session, campaign_id, source_hash, batch_size)
-    log().info("%s: %d rows, %d newly staged, %d batches to process", path.name, total, new, len(batches))
-    return StageResult(source_hash, total, new, columns, unknown, batches)
 
 
 def _canonical_fields(rec: Any, aliases: dict[str, list[str]]) -> dict[str, str] | Quarantined:

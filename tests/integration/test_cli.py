@@ -45,7 +45,8 @@ def test_rules_check_passes_on_the_shipped_policies(leadflow_env):
 
 @pytest.mark.db
 def test_explain_prints_the_trace_of_a_lead(leadflow_env):
-    from tasks.ingest import clean_batch, register_campaign, stage_file
+    from tasks.ingest import clean_batch, register_campaign
+    from tasks.staging import stage_file
     from tasks.scoring import score_leads
 
     campaign_id = register_campaign.fn("webinar", "webinar", None, None, None)

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from leadflow.db import session_scope
 from leadflow.models import CampaignMember, Decision, Lead, SourceRecord
-from tasks.ingest import clean_batch, register_campaign, stage_file
+from tasks.ingest import clean_batch, register_campaign
+from tasks.staging import stage_file
 
 pytestmark = pytest.mark.db
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
