@@ -113,8 +113,13 @@ class Lead(Base):
     product_line: Mapped[str | None] = mapped_column(String(100))
     fit_score: Mapped[int] = mapped_column(Integer, default=0)
     engagement_score: Mapped[int] = mapped_column(Integer, default=0)
+    qualification_score: Mapped[int] = mapped_column(Integer, default=0)
     score: Mapped[int] = mapped_column(Integer, default=0)
-    temperature: Mapped[str | None] = mapped_column(String(10))
+    temperature: Mapped[str | None] = mapped_column(String(12))
+    grade: Mapped[str | None] = mapped_column(String(1))
+    purchase_timeframe_months: Mapped[int | None] = mapped_column(Integer)
+    purchase_class: Mapped[str | None] = mapped_column(String(1))
+    disqualified_by: Mapped[str | None] = mapped_column(String(100))
     scored_at: Mapped[datetime | None]
     lifecycle_stage: Mapped[str] = mapped_column(String(20), default="new")
     # new -> nurturing | routed | unroutable; routed -> accepted | rejected; reclaimed -> nurturing
@@ -125,6 +130,20 @@ class Lead(Base):
     first_campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class QualificationAnswer(Base):
+    """One answer to one qualification question; the latest answer counts."""
+
+    __tablename__ = "qualification_answer"
+    __table_args__ = (UniqueConstraint("lead_id", "model", "question"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"), index=True)
+    model: Mapped[str] = mapped_column(String(50))
+    question: Mapped[str] = mapped_column(String(100))
+    answer: Mapped[bool] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(String(50))  # rep:<key>, form:<campaign>, file:<name>
+    answered_at: Mapped[datetime]
 
 
 class CampaignMember(Base):

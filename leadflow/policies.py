@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from leadflow.config.engagement import load_engagement
 from leadflow.config.ingest import load_ingest
 from leadflow.config.nurture import load_nurture
+from leadflow.config.qualification import load_qualification
 from leadflow.config.routing import load_routing
 from leadflow.config.scoring import load_scoring
 from leadflow.settings import get_settings
@@ -15,8 +17,11 @@ def load_all() -> dict[str, str]:
     settings = get_settings()
     ingest = load_ingest(settings.ingest_dir)
     scoring = load_scoring(settings.scoring_dir)
+    engagement = load_engagement(settings.scoring_dir)
+    qualification = load_qualification(settings.scoring_dir)
     routing = load_routing(settings.routing_dir)
     nurture = load_nurture(settings.templates_dir)
     check_templates(settings.templates_dir, nurture)
-    return {"ingest": ingest.config_version, "scoring": scoring.config_version, "routing": routing.config_version,
+    return {"ingest": ingest.config_version, "scoring": scoring.config_version,
+            "engagement": engagement.config_version, "qualification": qualification.config_version, "routing": routing.config_version,
             "nurture": nurture.config_version}

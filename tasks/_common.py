@@ -10,8 +10,10 @@ from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import MissingContextError
 from prefect.runtime import flow_run
 
+from leadflow.config.engagement import EngagementPolicy, load_engagement
 from leadflow.config.ingest import IngestPolicy, load_ingest
 from leadflow.config.nurture import NurturePolicy, load_nurture
+from leadflow.config.qualification import QualificationPolicy, load_qualification
 from leadflow.config.routing import RoutingPolicy, load_routing
 from leadflow.config.scoring import ScoringPolicy, load_scoring
 from leadflow.errors import is_transient
@@ -54,6 +56,14 @@ def ingest_policy() -> IngestPolicy:
 
 def scoring_policy() -> ScoringPolicy:
     return load_scoring(get_settings().scoring_dir)
+
+
+def engagement_policy() -> EngagementPolicy:
+    return load_engagement(get_settings().scoring_dir)
+
+
+def qualification_policy() -> QualificationPolicy:
+    return load_qualification(get_settings().scoring_dir)
 
 
 def routing_policy() -> RoutingPolicy:

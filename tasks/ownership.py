@@ -12,6 +12,7 @@ from leadflow.clock import as_utc
 from leadflow.db import session_scope
 from leadflow.decisions import record
 from leadflow.errors import UnknownLead
+from leadflow.lifecycle import change_stage
 from leadflow.models import Assignment, Enrollment, Lead, RoutingLedger
 from tasks._common import BATCH_TASK, current_flow_run_id, log
 
@@ -22,7 +23,8 @@ POOL_GRACE = timedelta(days=1)
 
 
 def _back_to_pool(session: Session, lead: Lead, at: datetime, why: str) -> None:
-    lead.status, lead.owner_rep, lead.lifecycle_stage, lead.updated_at = "pool", None, "recycled", at
+    lead.status, lead.owner_rep, lead.updated_at = "pool", None, at
+    change_stage(session, lead, "recycled", why, at, flow_run_id=current_flow_run_id())
     for enrollment in session.scalars(select(Enrollment).where(Enrollment.lead_id == lead.id)):
         if enrollment.status == "exited":
             enrollment.status, enrollment.exit_reason = "active", None

@@ -71,7 +71,7 @@ def _apply(session: Session, lead: Lead, decision: RouteDecision, at: datetime,
     session.flush()
     outcome.assignment_ids.append(assignment.id)
     outcome.per_rep[decision.rep] += 1
-    lead.status, lead.owner_rep, lead.lifecycle_stage, lead.updated_at = "routed", decision.rep, "mql", at
+    lead.status, lead.owner_rep, lead.updated_at = "routed", decision.rep, at
     if decision.team and decision.rule_id != "account-owner":
         _credit(session, ledgers, decision.team, decision.rep, 1)
     if lead.account_id:

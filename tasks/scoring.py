@@ -1,29 +1,33 @@
-"""Score leads against the ICP plus their engagement; record every score's rules."""
+"""Score leads: ICP fit, qualification verdicts and decayed engagement; record every point's rule."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime
 
 from prefect import task
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from leadflow.clock import as_utc
 from leadflow.config.routing import RoutingPolicy
-from leadflow.config.scoring import ScoringPolicy
 from leadflow.db import session_scope
 from leadflow.decisions import record
+from leadflow.domain.engagement import Event, engagement_score
+from leadflow.domain.qualification import evaluate
 from leadflow.domain.route import territory_of
-from leadflow.domain.score import engagement_points, score_lead
+from leadflow.domain.score import ScoreResult, score_lead
 from leadflow.domain.summary import ScoreOutcome
 from leadflow.domain.types import LeadView
-from leadflow.models import EngagementEvent, Lead
-from tasks._common import BATCH_TASK, current_flow_run_id, log, routing_policy, scoring_policy
+from leadflow.lifecycle import change_stage
+from leadflow.models import Campaign, EngagementEvent, Enrollment, Lead, QualificationAnswer
+from tasks._common import (
+    BATCH_TASK, current_flow_run_id, engagement_policy, log, qualification_policy, routing_policy,
+    scoring_policy,
+)
 
 
-
-
-def lead_view(lead: Lead, routing: RoutingPolicy) -> LeadView:
+def lead_view(lead: Lead, routing: RoutingPolicy, campaign: Campaign | None = None) -> LeadView:
     return LeadView(
         id=lead.id, email=lead.email, domain=lead.domain, is_free_mail=lead.is_free_mail,
         is_disposable=lead.is_disposable, is_role_address=lead.is_role_address,
@@ -31,44 +35,82 @@ def lead_view(lead: Lead, routing: RoutingPolicy) -> LeadView:
         city=lead.city, industry=lead.industry, employees=lead.employees,
         revenue_band=lead.revenue_band, product_line=lead.product_line,
         territory=territory_of(lead.country, lead.state, routing),
+        campaign=campaign.name if campaign else None, channel=campaign.channel if campaign else None,
         temperature=lead.temperature, score=lead.score,
     )
 
 
-def _engagement(session: Session, lead_ids: list[int], policy: ScoringPolicy) -> dict[int, tuple[int, list[str]]]:
-    """Points per lead from human engagement (machine-flagged events earn nothing)."""
-    totals: dict[int, tuple[int, list[str]]] = {}
-    events = session.scalars(select(EngagementEvent).where(
-        EngagementEvent.lead_id.in_(lead_ids), EngagementEvent.is_machine.is_(False)))
-    for event in events:
-        signal, points = engagement_points(event.type, event.url, policy)
-        total, signals = totals.get(event.lead_id, (0, []))
-        totals[event.lead_id] = (total + points, [*signals, f"{signal}+{points}"])
-    return totals
+def _events(session: Session, lead_ids: list[int]) -> dict[int, list[Event]]:
+    events: dict[int, list[Event]] = defaultdict(list)
+    for row in session.execute(select(EngagementEvent.lead_id, EngagementEvent.type, EngagementEvent.occurred_at,
+                                      EngagementEvent.url, EngagementEvent.is_machine)
+                               .where(EngagementEvent.lead_id.in_(lead_ids))):
+        events[row.lead_id].append(Event(row.type, row.occurred_at, row.url, row.is_machine))
+    return events
+
+
+def _answers(session: Session, lead_ids: list[int]) -> dict[int, dict[str, dict[str, bool]]]:
+    answers: dict[int, dict[str, dict[str, bool]]] = defaultdict(lambda: defaultdict(dict))
+    for row in session.execute(select(QualificationAnswer.lead_id, QualificationAnswer.model,
+                                      QualificationAnswer.question, QualificationAnswer.answer)
+                               .where(QualificationAnswer.lead_id.in_(lead_ids))):
+        answers[row.lead_id][row.model][row.question] = row.answer
+    return answers
+
+
+def _explain(result: ScoreResult, engagement) -> dict:  # type: ignore[no-untyped-def]
+    return {
+        "hits": result.hits, "disqualified_by": result.disqualified_by, "missing_fit_fields": result.missing,
+        "qualification": [{"model": v.model, "verdict": v.verdict, "yes": v.yes, "answered": v.answered,
+                           "points": v.points, "reason": v.reason} for v in result.verdicts],
+        "engagement": [{"signal": c.signal, "at": c.at, "raw": round(c.raw, 2), "now": round(c.points, 2),
+                        "machine": c.machine} for c in engagement.contributions],
+        "grade": result.grade, "purchase_class": result.purchase_class,
+    }
+
+
+def _apply(session: Session, lead: Lead, result: ScoreResult, at: datetime, run_id: str | None) -> None:
+    lead.fit_score, lead.engagement_score, lead.qualification_score = result.fit, result.engagement, result.qualification
+    lead.score, lead.temperature, lead.grade, lead.scored_at = result.score, result.temperature, result.grade, at
+    lead.purchase_class = result.purchase_class
+    lead.disqualified_by = result.disqualified_by.rule_id if result.disqualified_by else None
+    if result.disqualified_by and lead.status in ("new", "nurturing", "pool"):
+        lead.status = "disqualified"
+        session.execute(update(Enrollment).where(Enrollment.lead_id == lead.id, Enrollment.status == "active")
+                        .values(status="exited", exit_reason=f"disqualified: {lead.disqualified_by}"))
+    if result.temperature == "hot" and lead.lifecycle_stage in ("new", "recycled"):
+        change_stage(session, lead, "mql", f"score {result.score} reached the hot threshold", at,
+                     rule_id="threshold:hot", flow_run_id=run_id)
 
 
 @task(name="score-leads", **BATCH_TASK)
 def score_leads(lead_ids: list[int], now: datetime | None = None) -> ScoreOutcome:
     at, run_id = as_utc(now), current_flow_run_id()
-    policy, routing = scoring_policy(), routing_policy()
+    policy, engagement_rules, qualification = scoring_policy(), engagement_policy(), qualification_policy()
+    routing = routing_policy()
+    version = ";".join(p.config_version for p in (policy, engagement_rules, qualification))
     outcome = ScoreOutcome()
     with session_scope() as session:
-        engagement = _engagement(session, lead_ids, policy)
+        events, answers = _events(session, lead_ids), _answers(session, lead_ids)
+        campaigns = {c.id: c for c in session.scalars(select(Campaign))}
         for lead in session.scalars(select(Lead).where(Lead.id.in_(lead_ids)).order_by(Lead.id)):
-            points, signals = engagement.get(lead.id, (0, []))
-            result = score_lead(lead_view(lead, routing), policy, points)
+            engaged = engagement_score(events.get(lead.id, []), engagement_rules, at)
+            verdicts = [evaluate(model, answers[lead.id][model.id]) for model in qualification.models
+                        if model.id in answers.get(lead.id, {})]
+            view = lead_view(lead, routing, campaigns.get(lead.first_campaign_id or 0))
+            result = score_lead(view, policy, engaged, verdicts, lead.purchase_timeframe_months)
             getattr(outcome, result.temperature).append(lead.id)
-            if (result.score, result.temperature) == (lead.score, lead.temperature):
+            before = (lead.score, lead.temperature, lead.grade, lead.purchase_class)
+            if before == (result.score, result.temperature, result.grade, result.purchase_class):
                 continue
-            before = (lead.score, lead.temperature)
-            lead.fit_score, lead.engagement_score = result.fit, result.engagement
-            lead.score, lead.temperature, lead.scored_at = result.score, result.temperature, at
+            _apply(session, lead, result, at, run_id)
             outcome.changed += 1
-            record(session, lead_id=lead.id, kind="score", rule_id="+".join(h.rule_id for h in result.hits) or None,
-                   outcome=f"score {result.score} ({result.temperature})",
-                   reason=f"fit {result.fit} + engagement {result.engagement}; was {before[0]} ({before[1]})",
-                   inputs={"hits": result.hits, "engagement": signals}, at=at,
-                   config_version=policy.config_version, flow_run_id=run_id)
-    log().info("scored %d leads: %d hot, %d warm, %d cold (%d changed)", len(lead_ids),
-               len(outcome.hot), len(outcome.warm), len(outcome.cold), outcome.changed)
+            rule = result.disqualified_by.rule_id if result.disqualified_by else "+".join(h.rule_id for h in result.hits)
+            record(session, lead_id=lead.id, kind="score", rule_id=rule[:200] or None,
+                   outcome=f"score {result.score} ({result.temperature}, grade {result.grade})",
+                   reason=f"fit {result.fit} + qualification {result.qualification} + engagement "
+                          f"{result.engagement}; was {before[0]} ({before[1]})",
+                   inputs=_explain(result, engaged), at=at, config_version=version, flow_run_id=run_id)
+    log().info("scored %d leads: %d hot, %d warm, %d cold, %d disqualified (%d changed)", len(lead_ids),
+               len(outcome.hot), len(outcome.warm), len(outcome.cold), len(outcome.disqualified), outcome.changed)
     return outcome

@@ -45,7 +45,8 @@ for _first in "tTfF":
 
 
 def _to_python(node: yaml.Node, path: Path_, lines: dict[Path_, int], loader: yaml.SafeLoader) -> Any:
-    lines[path] = node.start_mark.line + 1
+    # A mapping value is located at its key's line (already recorded), not where it starts.
+    lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:

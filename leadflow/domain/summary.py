@@ -25,6 +25,7 @@ class ScoreOutcome:
     hot: list[int] = field(default_factory=list)
     warm: list[int] = field(default_factory=list)
     cold: list[int] = field(default_factory=list)
+    disqualified: list[int] = field(default_factory=list)
     changed: int = 0
 
 
@@ -59,6 +60,7 @@ class IngestSummary:
     hot: int = 0
     warm: int = 0
     cold: int = 0
+    disqualified: int = 0
     routed: Counter[str] = field(default_factory=Counter)
     enrolled: int = 0
     emails_sent: int = 0
@@ -73,6 +75,7 @@ class IngestSummary:
         self.hot += len(scored.hot)
         self.warm += len(scored.warm)
         self.cold += len(scored.cold)
+        self.disqualified += len(scored.disqualified)
         self.routed.update(routed.per_rep)
         self.emails_sent += sent.sent
         self.enrolled += enrolled
@@ -83,7 +86,8 @@ class IngestSummary:
             "campaign": self.campaign, "rows_read": self.read, "rows_already_ingested": self.already_ingested,
             "leads_created": self.created, "leads_merged": self.merged, "quarantined": self.quarantined,
             "quarantined_by_reason": dict(self.quarantine_reasons),
-            "temperature": {"hot": self.hot, "warm": self.warm, "cold": self.cold},
+            "temperature": {"hot": self.hot, "warm": self.warm, "cold": self.cold,
+                            "disqualified": self.disqualified},
             "routed_per_rep": dict(self.routed), "enrolled": self.enrolled,
             "rep_emails_sent": self.emails_sent, "unknown_columns": self.unknown_columns,
         }
@@ -97,6 +101,7 @@ class IngestSummary:
             {"measure": "new leads", "value": self.created},
             {"measure": "merged into existing", "value": self.merged},
             {"measure": "hot / warm / cold", "value": f"{self.hot} / {self.warm} / {self.cold}"},
+            {"measure": "disqualified", "value": self.disqualified},
             {"measure": "routed", "value": sum(self.routed.values())},
             {"measure": "enrolled in nurture", "value": self.enrolled},
             {"measure": "rep emails sent", "value": self.emails_sent},

@@ -75,6 +75,8 @@ class LeadView:
     revenue_band: str | None = None
     product_line: str | None = None
     territory: str | None = None
+    campaign: str | None = None
+    channel: str | None = None
     temperature: str | None = None
     score: int = 0
     extras: dict[str, Any] = field(default_factory=dict)

@@ -40,7 +40,7 @@ def test_rules_check_names_file_line_and_field_of_a_broken_policy(leadflow_env, 
 def test_rules_check_passes_on_the_shipped_policies(leadflow_env):
     result = runner.invoke(app, ["rules", "check"])
     assert result.exit_code == 0, result.output
-    assert result.output.count("ok ") == 4
+    assert result.output.count("ok ") == 6
 
 
 @pytest.mark.db
@@ -55,6 +55,9 @@ def test_explain_prints_the_trace_of_a_lead(leadflow_env):
     score_leads.fn(outcome.lead_ids)
     result = runner.invoke(app, ["explain", str(outcome.lead_ids[0])], env={"COLUMNS": "250"})
     assert result.exit_code == 0, result.output
-    assert "create" in result.output and "score" in result.output and "icp@v1" in result.output
+    from leadflow.config.scoring import load_scoring
+
+    version = load_scoring(leadflow_env.scoring_dir).config_version
+    assert "create" in result.output and "score breakdown" in result.output and version in result.output
     missing = runner.invoke(app, ["explain", "nobody@nowhere.example"])
     assert missing.exit_code == 2 and "no lead" in missing.output
