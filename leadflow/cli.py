@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from leadflow.cli_quarantine import quarantine_app
+from leadflow.cli_score import score_app
 from leadflow.errors import LeadflowError
 
 app = typer.Typer(help="leadflow: campaign leads in, the right rep or the right nurture out.",
@@ -24,6 +25,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(rules_app, name="rules")
 app.add_typer(server_app, name="server")
 app.add_typer(quarantine_app, name="quarantine")
+app.add_typer(score_app, name="score")
 console = Console()
 err = Console(stderr=True)
 
@@ -163,6 +165,37 @@ def reject(
         console.print(f"lead {lead_id} routed again: {dict(routed.per_rep) or dict(routed.queued)}")
     else:
         console.print(f"lead {lead_id} is back in the nurture pool")
+
+
+@app.command()
+def qualify(
+    lead: str,
+    model: Annotated[str, typer.Argument(help="bant, nine or value20 (scoring/qualification.yaml)")],
+    answers: Annotated[list[str], typer.Argument(help="question=yes|no ...")],
+    source: Annotated[str, typer.Option(help="Who answered, e.g. rep:alice.morgan")] = "rep",
+    timeframe: Annotated[Optional[int], typer.Option(help="Expected purchase in N months")] = None,
+    at: At = None,
+) -> None:
+    """Record qualification answers (and the expected purchase time), then re-score the lead."""
+    from leadflow.qualify import record_answers
+
+    try:
+        verdict, score = record_answers(lead, model, answers, source, timeframe, at)
+    except (LeadflowError, ValueError) as exc:
+        fail(str(exc))
+        return
+    console.print(f"{model}: {verdict.verdict} ({verdict.reason}); lead now {score}")
+
+
+@app.command()
+def accept(lead: str, at: At = None) -> None:
+    """A rep accepts their lead: it becomes a sales-accepted lead (SQL)."""
+    from tasks.ownership import accept_lead
+
+    try:
+        console.print(accept_lead(lead, at))
+    except LeadflowError as exc:
+        fail(str(exc))
 
 
 @app.command()

@@ -76,3 +76,23 @@ def reject_lead(lead_id: int, reason: str, note: str = "", now: datetime | None 
             return "pool"
         lead.status, lead.owner_rep = "pool", None
         return "reroute"
+
+
+def accept_lead(lead_ref: str, now: datetime | None = None) -> str:
+    """The rep takes the lead: assignment accepted, lifecycle stage SQL (the MQL/SQL gap closes)."""
+    from leadflow.reporting import find_lead
+
+    at = as_utc(now)
+    with session_scope() as session:
+        lead = find_lead(session, lead_ref)
+        assignment = session.scalar(select(Assignment).where(
+            Assignment.lead_id == lead.id, Assignment.status == "offered").order_by(Assignment.id.desc()))
+        if assignment is None:
+            raise UnknownLead(f"lead {lead.id} has no open assignment to accept")
+        assignment.status, assignment.closed_at = "accepted", at
+        lead.status = "accepted"
+        record(session, lead_id=lead.id, kind="accept", rule_id=assignment.rule_id,
+               outcome=f"accepted by {assignment.rep}", reason="rep accepted the lead",
+               inputs={"assignment_id": assignment.id}, at=at)
+        change_stage(session, lead, "sql", f"accepted by {assignment.rep}", at)
+        return f"lead {lead.id} accepted by {assignment.rep}"
