@@ -10,7 +10,7 @@ from typing import Any
 
 
 from prefect import task
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from leadflow.clock import as_utc
@@ -20,8 +20,8 @@ from leadflow.domain.dedupe import MERGEABLE_FIELDS, fields_to_fill, plan_batch
 from leadflow.domain.normalize import map_columns, normalize_row
 from leadflow.domain.summary import BatchOutcome
 from leadflow.domain.types import CleanLead, Quarantined
-from leadflow.models import Campaign, CampaignMember, Decision, Lead, SourceRecord
-from tasks._common import BATCH_TASK, current_flow_run_id, ingest_policy, log
+from leadflow.models import Campaign, CampaignMember, Decision, Lead, QualificationAnswer, SourceRecord
+from tasks._common import BATCH_TASK, current_flow_run_id, ingest_policy, log, qualification_policy
 
 INSERT_CHUNK = 1000
 
@@ -77,7 +77,7 @@ def _clean(records: Sequence[Any]) -> list[CleanLead | Quarantined]:
     return results
 
 
-LEAD_COLUMNS = tuple(f for f in CleanLead.__dataclass_fields__ if f not in ("source_record_id", "line_no"))
+LEAD_COLUMNS = tuple(f for f in CleanLead.__dataclass_fields__ if f not in ("source_record_id", "line_no", "answers"))
 
 
 def _existing_leads(session: Session, emails: set[str]) -> dict[str, dict]:
@@ -110,6 +110,20 @@ def _decision(lead_id: int, kind: str, outcome: str, reason: str, inputs: dict, 
     return {"lead_id": lead_id, "kind": kind, "rule_id": "exact-email", "outcome": outcome,
             "reason": reason, "inputs": json_safe(inputs), "config_version": None,
             "flow_run_id": run_id, "at": at}
+
+
+def _store_answers(session: Session, rows: list[tuple[int, CleanLead, str]], at: datetime) -> None:
+    """Qualification answers from "<model>.<question>" columns; the latest answer wins."""
+    known = {(m.id, q.id) for m in qualification_policy().models for q in m.questions}
+    for lead_id, row, source in rows:
+        for model, question, answer in row.answers:
+            if (model, question) not in known:
+                continue
+            session.execute(delete(QualificationAnswer).where(
+                QualificationAnswer.lead_id == lead_id, QualificationAnswer.model == model,
+                QualificationAnswer.question == question))
+            session.add(QualificationAnswer(lead_id=lead_id, model=model, question=question, answer=answer,
+                                            source=f"file:{source}"[:50], answered_at=at))
 
 
 @task(name="clean-and-dedupe", task_run_name="clean-and-dedupe-{first_id}-{last_id}", **BATCH_TASK)
@@ -181,6 +195,7 @@ def clean_batch(campaign_id: int, first_id: int, last_id: int, now: datetime | N
         if decisions:
             session.execute(insert(Decision), decisions)
         _touch_memberships(session, campaign_id, [lead_ids[r.email] for r in clean], at)
+        _store_answers(session, [(lead_ids[r.email], r, source_of[r.source_record_id]) for r in clean if r.answers], at)
         outcome.created = len(plan.creates)
         touched = set(plan.creates) | {email for _, email, _ in plan.merges}
         outcome.lead_ids = sorted(lead_ids[email] for email in touched)

@@ -11,6 +11,7 @@ from leadflow.domain.types import CleanLead
 MERGEABLE_FIELDS = (
     "first_name", "last_name", "full_name", "company", "company_key", "title", "phone",
     "phone_e164", "country", "state", "city", "employees", "industry", "product_line",
+    "purchase_timeframe_months",
 )
 
 

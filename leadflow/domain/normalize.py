@@ -38,7 +38,11 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
                   "company size", "no_of_employees", "员工人数", "公司规模"),
     "industry": ("industry", "行业"),
     "product_line": ("product interest", "product line", "product", "感兴趣的产品", "产品线"),
+    "purchase_timeframe": ("purchase timeframe", "buying timeframe", "expected purchase", "timeframe",
+                           "purchase time", "购买时间", "预计采购时间", "采购时间"),
 }
+# "<model>.<question>" columns carry qualification answers (scoring/qualification.yaml).
+QUALIFICATION_HEADER = re.compile(r"^([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)$")
 ALIAS_TO_FIELD = {alias: field for field, aliases in COLUMN_ALIASES.items() for alias in aliases}
 
 FREE_MAIL_EXTRA = frozenset({
@@ -86,7 +90,8 @@ def map_columns(
     mapping: dict[str, str] = {}
     unknown: list[str] = []
     for header in headers:
-        field = aliases.get(header_key(header))
+        question = QUALIFICATION_HEADER.match(header_key(header))
+        field = f"qual:{question.group(1)}.{question.group(2)}" if question else aliases.get(header_key(header))
         if field and field not in mapping.values():
             mapping[header] = field
         else:
@@ -153,6 +158,40 @@ def normalize_phone(raw: str | None, country: str | None) -> str | None:
     if not phonenumbers.is_valid_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+_MONTHS = re.compile(r"(\d+)\s*(?:-\s*(\d+)\s*)?(month|mo|个月|月|year|yr|年|week|wk|周|day|天|quarter|季度)?",
+                     re.IGNORECASE)
+_NOW_WORDS = ("immediately", "asap", "now", "立即", "马上", "尽快")
+_UNIT_MONTHS = {"year": 12, "yr": 12, "年": 12, "quarter": 3, "季度": 3, "week": 0.25, "wk": 0.25, "周": 0.25,
+                "day": 1 / 30, "天": 1 / 30}
+
+
+def timeframe_months(raw: str | None) -> int | None:
+    """'within 3 months' -> 3, '1-3 months' -> 3 (the far end), 'next year' -> 12, 'ASAP' -> 0."""
+    text = (raw or "").strip().lower()
+    if not text:
+        return None
+    if any(word in text for word in _NOW_WORDS):
+        return 0
+    if "next year" in text or "明年" in text:
+        return 12
+    found = _MONTHS.search(text)
+    if not found or (found.group(3) is None and not text.isdigit()):
+        return None  # "Q1", "soon": a person should say it in months
+    amount = int(found.group(2) or found.group(1))
+    return round(amount * _UNIT_MONTHS.get((found.group(3) or "month").lower(), 1))
+
+
+def _answers(fields: Mapping[str, str | None]) -> tuple[tuple[str, str, bool], ...]:
+    from leadflow.domain.qualification import parse_answer
+
+    found = []
+    for key, value in fields.items():
+        if key.startswith("qual:") and (answer := parse_answer(value or "")) is not None:
+            model, question = key[5:].split(".", 1)
+            found.append((model, question, answer))
+    return tuple(found)
 
 
 def _formula_field(fields: Mapping[str, str | None]) -> str | None:
@@ -228,4 +267,6 @@ def normalize_row(
         employees=_employees(fields.get("employees")),
         industry=_clean_text(fields.get("industry")),
         product_line=_clean_text(fields.get("product_line")),
+        purchase_timeframe_months=timeframe_months(fields.get("purchase_timeframe")),
+        answers=_answers(fields),
     )

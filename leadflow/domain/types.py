@@ -31,9 +31,12 @@ class CleanLead:
     employees: int | None = None
     industry: str | None = None
     product_line: str | None = None
+    purchase_timeframe_months: int | None = None
+    # Qualification answers found in the row: (model, question, yes/no).
+    answers: tuple[tuple[str, str, bool], ...] = ()
 
     def filled_fields(self) -> dict[str, Any]:
-        skip = {"source_record_id", "line_no"}
+        skip = {"source_record_id", "line_no", "answers"}
         return {k: v for k, v in self.__dict__.items() if k not in skip and v not in (None, "")}
 
 

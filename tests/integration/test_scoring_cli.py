@@ -102,3 +102,20 @@ def test_calibrate_writes_a_reviewable_proposal(leadflow_env, tmp_path):
 
     shutil.copy(proposal, tmp_path / "icp.yaml")
     assert load_scoring(tmp_path).version == load_scoring(ROOT / "scoring").version + 1
+
+
+def test_qualification_columns_in_a_file_feed_the_score(leadflow_env, tmp_path):
+    path = tmp_path / "qualified.csv"
+    path.write_text("Email,Company,Job Title,Country,bant.budget,bant.authority,bant.need,bant.time,Purchase Timeframe\n"
+                    "cto@acme.example.com,Acme,CTO,USA,yes,yes,yes,yes,within 2 months\n"
+                    "eng@acme.example.com,Acme,Engineer,USA,yes,no,,,next year\n", encoding="utf-8")
+    campaign_id = register_campaign.fn("qualified", "webinar", None, None, None)
+    staged = stage_file.fn(str(path), campaign_id, 500)
+    ids = clean_batch.fn(campaign_id, *staged.batches[0]).lead_ids
+    score_leads.fn(ids)
+    with session_scope() as session:
+        cto = session.scalar(select(Lead).where(Lead.email == "cto@acme.example.com"))
+        eng = session.scalar(select(Lead).where(Lead.email == "eng@acme.example.com"))
+        assert (cto.qualification_score, cto.purchase_class) == (15, "A")
+        assert (eng.qualification_score, eng.purchase_class) == (0, "B")  # next year: 12 months
+    assert staged.unknown_columns == []

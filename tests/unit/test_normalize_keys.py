@@ -82,3 +82,22 @@ def test_policy_aliases_extend_the_built_in_ones() -> None:
 def test_an_internationalized_address_is_accepted() -> None:
     result = row(email="王@例子.中国")
     assert isinstance(result, CleanLead) and result.domain.endswith("中国")
+
+
+@pytest.mark.parametrize("raw, months", [("within 3 months", 3), ("1-3 months", 3), ("next year", 12),
+                                         ("ASAP", 0), ("6个月", 6), ("2 years", 24), ("9", 9),
+                                         ("Q1", None), ("不确定", None), ("", None)])
+def test_purchase_timeframe_in_months(raw: str, months: int | None) -> None:
+    from leadflow.domain.normalize import timeframe_months
+
+    assert timeframe_months(raw) == months
+
+
+def test_qualification_columns_become_answers() -> None:
+    mapping, unknown = map_columns(["Email", "bant.budget", "BANT.Need", "Purchase Timeframe"])
+    assert unknown == [] and mapping["BANT.Need"] == "qual:bant.need"
+    result = row(email="a@acme.com", **{"qual:bant.budget": "yes", "qual:bant.need": "否",
+                                       "purchase_timeframe": "within 6 months"})
+    assert isinstance(result, CleanLead)
+    assert result.answers == (("bant", "budget", True), ("bant", "need", False))
+    assert result.purchase_timeframe_months == 6
