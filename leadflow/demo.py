@@ -69,8 +69,8 @@ def _summary_table(t: Totals, sent_this_run: int, clicked: str | None) -> Table:
     rows = [
         ("rows read", t.rows_read), ("quarantined", t.quarantined), ("merged (duplicates)", t.merged),
         ("leads", t.leads),
-        ("hot / warm / cold", f"{t.temperature.get('hot', 0)} / {t.temperature.get('warm', 0)} / "
-                              f"{t.temperature.get('cold', 0)}"),
+        ("hot / warm / cold / disqualified", f"{t.temperature.get('hot', 0)} / {t.temperature.get('warm', 0)}"
+                                             f" / {t.temperature.get('cold', 0)} / {t.temperature.get('disqualified', 0)}"),
         ("routed, per rep", ", ".join(f"{rep} {n}" for rep, n in sorted(t.routed_per_rep.items())) or "-"),
         ("assignments by status", ", ".join(f"{s} {n}" for s, n in sorted(t.assignments.items())) or "-"),
         ("emails sent (rep / nurture)", f"{t.emails.get('rep_notification', 0)} / {t.emails.get('nurture', 0)}"),
