@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from leadflow.clock import as_utc
 from leadflow.config.routing import RoutingPolicy
 from leadflow.db import session_scope
-from leadflow.decisions import record
+from leadflow.decisions import decision_row
 from leadflow.domain.engagement import Event, engagement_score
 from leadflow.domain.qualification import evaluate
 from leadflow.domain.route import territory_of
@@ -20,7 +20,7 @@ from leadflow.domain.score import ScoreResult, score_lead
 from leadflow.domain.summary import ScoreOutcome
 from leadflow.domain.types import LeadView
 from leadflow.lifecycle import change_stage
-from leadflow.models import Campaign, EngagementEvent, Enrollment, Lead, QualificationAnswer
+from leadflow.models import Campaign, Decision, EngagementEvent, Enrollment, Lead, QualificationAnswer
 from tasks._common import (
     BATCH_TASK, current_flow_run_id, engagement_policy, log, qualification_policy, routing_policy,
     scoring_policy,
@@ -69,18 +69,19 @@ def _explain(result: ScoreResult, engagement) -> dict:  # type: ignore[no-untype
     }
 
 
-def _apply(session: Session, lead: Lead, result: ScoreResult, at: datetime, run_id: str | None) -> None:
+def _apply(session: Session, lead: Lead, result: ScoreResult, at: datetime, run_id: str | None) -> bool:
+    """Write the result on the lead; True when the lead was just disqualified."""
     lead.fit_score, lead.engagement_score, lead.qualification_score = result.fit, result.engagement, result.qualification
     lead.score, lead.temperature, lead.grade, lead.scored_at = result.score, result.temperature, result.grade, at
     lead.purchase_class = result.purchase_class
     lead.disqualified_by = result.disqualified_by.rule_id if result.disqualified_by else None
-    if result.disqualified_by and lead.status in ("new", "nurturing", "pool"):
+    newly_out = bool(result.disqualified_by) and lead.status in ("new", "nurturing", "pool")
+    if newly_out:
         lead.status = "disqualified"
-        session.execute(update(Enrollment).where(Enrollment.lead_id == lead.id, Enrollment.status == "active")
-                        .values(status="exited", exit_reason=f"disqualified: {lead.disqualified_by}"))
     if result.temperature == "hot" and lead.lifecycle_stage in ("new", "recycled"):
         change_stage(session, lead, "mql", f"score {result.score} reached the hot threshold", at,
                      rule_id="threshold:hot", flow_run_id=run_id)
+    return newly_out
 
 
 @task(name="score-leads", **BATCH_TASK)
@@ -90,6 +91,8 @@ def score_leads(lead_ids: list[int], now: datetime | None = None) -> ScoreOutcom
     routing = routing_policy()
     version = ";".join(p.config_version for p in (policy, engagement_rules, qualification))
     outcome = ScoreOutcome()
+    decisions: list[dict] = []
+    disqualified: list[int] = []
     with session_scope() as session:
         events, answers = _events(session, lead_ids), _answers(session, lead_ids)
         campaigns = {c.id: c for c in session.scalars(select(Campaign))}
@@ -103,14 +106,24 @@ def score_leads(lead_ids: list[int], now: datetime | None = None) -> ScoreOutcom
             before = (lead.score, lead.temperature, lead.grade, lead.purchase_class)
             if before == (result.score, result.temperature, result.grade, result.purchase_class):
                 continue
-            _apply(session, lead, result, at, run_id)
+            if _apply(session, lead, result, at, run_id):
+                disqualified.append(lead.id)
             outcome.changed += 1
             rule = result.disqualified_by.rule_id if result.disqualified_by else "+".join(h.rule_id for h in result.hits)
-            record(session, lead_id=lead.id, kind="score", rule_id=rule[:200] or None,
-                   outcome=f"score {result.score} ({result.temperature}, grade {result.grade})",
-                   reason=f"fit {result.fit} + qualification {result.qualification} + engagement "
-                          f"{result.engagement}; was {before[0]} ({before[1]})",
-                   inputs=_explain(result, engaged), at=at, config_version=version, flow_run_id=run_id)
+            decisions.append(decision_row(
+                lead_id=lead.id, kind="score", rule_id=rule[:200] or None,
+                outcome=f"score {result.score} ({result.temperature}, grade {result.grade})",
+                reason=f"fit {result.fit} + qualification {result.qualification} + engagement "
+                       f"{result.engagement}; was {before[0]} ({before[1]})",
+                inputs=_explain(result, engaged), at=at, config_version=version, flow_run_id=run_id))
+        # One statement each for the whole batch, not one per lead.
+        if disqualified:
+            session.execute(update(Enrollment).where(Enrollment.lead_id.in_(disqualified),
+                                                     Enrollment.status == "active")
+                            .values(status="exited", exit_reason="disqualified"), execution_options={
+                                "synchronize_session": False})
+        if decisions:
+            session.execute(Decision.__table__.insert(), decisions)
     log().info("scored %d leads: %d hot, %d warm, %d cold, %d disqualified (%d changed)", len(lead_ids),
                len(outcome.hot), len(outcome.warm), len(outcome.cold), len(outcome.disqualified), outcome.changed)
     return outcome
