@@ -18,6 +18,7 @@ demo: install
 
 test: install
 	$(BIN)/leadflow rules check
+	$(BIN)/leadflow rules test routing_rules/cases
 	$(BIN)/pytest
 
 stop: install

@@ -13,16 +13,17 @@ from rich.markup import escape
 from rich.table import Table
 
 from leadflow.cli_quarantine import quarantine_app
+from leadflow.cli_rules import route_app, rules_app
 from leadflow.cli_score import score_app
 from leadflow.errors import LeadflowError
 
 app = typer.Typer(help="leadflow: campaign leads in, the right rep or the right nurture out.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
-rules_app = typer.Typer(help="Policy files (routing, scoring, sequences).", no_args_is_help=True)
 server_app = typer.Typer(help="The local Prefect server the demo starts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(rules_app, name="rules")
+app.add_typer(route_app, name="route")
 app.add_typer(server_app, name="server")
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(score_app, name="score")
@@ -45,19 +46,6 @@ def db_upgrade() -> None:
 
     upgrade()
     console.print(f"schema up to date at {get_settings().resolved_database_url}")
-
-
-@rules_app.command("check")
-def rules_check() -> None:
-    """Validate every policy file; exit 2 naming file, line and field on the first error."""
-    from leadflow.policies import load_all
-
-    try:
-        loaded = load_all()
-    except LeadflowError as exc:
-        fail(str(exc))
-    for name, version in loaded.items():
-        console.print(f"[green]ok[/] {name}: {version}")
 
 
 @app.command()

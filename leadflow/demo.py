@@ -25,7 +25,7 @@ from leadflow.policies import load_all
 from leadflow.reporting import Totals, totals
 from leadflow.settings import PROJECT_ROOT, get_settings
 
-DEMO_START = datetime(2026, 11, 9, 9, 0, tzinfo=timezone.utc)  # a Monday morning
+DEMO_START = datetime(2026, 11, 9, 14, 0, tzinfo=timezone.utc)  # a Monday, New York 09:00
 EXAMPLES = PROJECT_ROOT / "examples"
 CLICK_LINK = re.compile(r"https?://\S+/c/[\w.\-]+")
 
@@ -34,6 +34,13 @@ def _run(flow, **params):  # type: ignore[no-untyped-def]
     """Run a flow, returning (result, flow run id)."""
     state = flow(**params, return_state=True)
     return state.result(), str(state.state_details.flow_run_id)
+
+
+def _moment(value: object) -> datetime | None:
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _pick_lead_to_click() -> tuple[int, str] | None:
@@ -104,12 +111,14 @@ def run_demo(console: Console, keep_server: bool = True) -> None:
         with temporary_settings({PREFECT_API_URL: api, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}), \
                 WebServer(base.hostname or "127.0.0.1", base.port or 8470):
             campaigns = yaml.safe_load((EXAMPLES / "campaigns.yaml").read_text(encoding="utf-8"))
+            start = DEMO_START
             for c in campaigns["campaigns"]:
+                start = _moment(c.get("ingest_at")) or start
                 _, run_id = _run(ingest_campaign, source=str(EXAMPLES / c["file"]), campaign=c["name"],
                                  channel=c["channel"], product_line=c.get("product_line"),
-                                 cost=c.get("cost"), now=DEMO_START)
+                                 cost=c.get("cost"), now=start)
                 runs.append((f"ingest {c['name']}", run_id))
-            _, run_id = _run(nurture_tick, now=DEMO_START + timedelta(hours=1))
+            _, run_id = _run(nurture_tick, now=start + timedelta(hours=1))
             runs.append(("nurture tick (+1 h)", run_id))
             clicked = None
             pick = _pick_lead_to_click()
@@ -119,11 +128,11 @@ def run_demo(console: Console, keep_server: bool = True) -> None:
                 console.print(f"clicked {link} for {pick[1]}: HTTP {answer.status_code} -> "
                               f"{answer.headers.get('location')}")
                 clicked = f"lead {pick[0]} ({pick[1]})"
-            _, run_id = _run(process_engagement, reason="click", now=DEMO_START + timedelta(hours=2))
+            _, run_id = _run(process_engagement, reason="click", now=start + timedelta(hours=2))
             runs.append(("engagement re-score (+2 h)", run_id))
-            _, run_id = _run(nurture_tick, now=DEMO_START + timedelta(days=3, hours=1))
+            _, run_id = _run(nurture_tick, now=start + timedelta(days=3, hours=1))
             runs.append(("nurture tick (+3 d)", run_id))
-            _, run_id = _run(reclaim_sweep, now=DEMO_START + timedelta(days=3, hours=2))
+            _, run_id = _run(reclaim_sweep, now=start + timedelta(days=3, hours=2))
             runs.append(("reclaim sweep (+3 d)", run_id))
     finally:
         sink.stop()

@@ -12,15 +12,14 @@ from leadflow.clock import as_utc
 from leadflow.config.routing import RoutingPolicy
 from leadflow.db import session_scope
 from leadflow.decisions import record
-from leadflow.domain.route import RouteDecision, route_lead, segment_of, territory_of
+from leadflow.domain.route import RouteDecision, capacity_windows, lead_facts, route_lead
+from leadflow.domain.route_rotation import apply_decision
 from leadflow.domain.summary import RouteOutcome
-from leadflow.models import Account, Assignment, Enrollment, Lead, Rep, RoutingLedger
+from leadflow.models import Account, Assignment, Campaign, Enrollment, Lead, Rep, RoutingLedger
 from leadflow.settings import get_settings
 from tasks._common import BATCH_TASK, current_flow_run_id, log, routing_policy
 
 ROUTABLE_STATUSES = ("new", "nurturing", "pool")
-
-
 
 
 def sync_reps(session: Session, policy: RoutingPolicy) -> None:
@@ -42,13 +41,30 @@ def _ledgers(session: Session) -> dict[str, dict[str, int]]:
     return ledgers
 
 
-def _credit(session: Session, ledgers: dict[str, dict[str, int]], team: str, rep: str, delta: int) -> None:
-    row = session.get(RoutingLedger, (team, rep))
-    if row is None:
-        row = RoutingLedger(team=team, rep=rep, assigned=0)
-        session.add(row)
-    row.assigned += delta
-    ledgers.setdefault(team, {})[rep] = row.assigned
+def _store_ledger(session: Session, team: str, ledger: dict[str, int]) -> None:
+    """Persist the team ledger the rotation returned (it may raise a rep back from holiday)."""
+    for rep, assigned in ledger.items():
+        row = session.get(RoutingLedger, (team, rep))
+        if row is None:
+            session.add(RoutingLedger(team=team, rep=rep, assigned=assigned))
+        elif row.assigned != assigned:
+            row.assigned = assigned
+
+
+def _loads(session: Session, policy: RoutingPolicy, at: datetime) -> dict[str, tuple[int, int]]:
+    """Leads each rep received in their own today and this week: what capacity is counted on."""
+    windows = capacity_windows(policy, at)
+    if not windows:
+        return {}
+    earliest = min(week for _, week in windows.values())
+    loads: dict[str, tuple[int, int]] = {}
+    for rep, assigned_at in session.execute(select(Assignment.rep, Assignment.assigned_at).where(
+            Assignment.assigned_at >= earliest, Assignment.assigned_at <= at)):
+        if rep in windows:
+            day_start, week_start = windows[rep]
+            day, week = loads.get(rep, (0, 0))
+            loads[rep] = (day + (assigned_at >= day_start), week + (assigned_at >= week_start))
+    return loads
 
 
 def _previous_reps(session: Session, lead_id: int) -> set[str]:
@@ -58,8 +74,19 @@ def _previous_reps(session: Session, lead_id: int) -> set[str]:
         Assignment.reason == "wrong_match")))
 
 
+def _prior_owner(session: Session, lead_id: int) -> str | None:
+    """The rep who last accepted this person: their own prior lead stays with them."""
+    return session.scalar(select(Assignment.rep).where(
+        Assignment.lead_id == lead_id, Assignment.status == "accepted").order_by(Assignment.id.desc()).limit(1))
+
+
 def _apply(session: Session, lead: Lead, decision: RouteDecision, at: datetime,
-           ledgers: dict[str, dict[str, int]], outcome: RouteOutcome, policy: RoutingPolicy) -> None:
+           state: tuple[dict[str, dict[str, int]], dict[str, tuple[int, int]]], outcome: RouteOutcome,
+           policy: RoutingPolicy) -> None:
+    ledgers, loads = state
+    apply_decision(ledgers, loads, decision)
+    if decision.ledger_after is not None and decision.team:
+        _store_ledger(session, decision.team, dict(decision.ledger_after))
     if decision.rep is None:
         lead.status, lead.owner_rep = "unassigned", None
         outcome.queued[decision.queue or "unassigned"] += 1
@@ -72,8 +99,6 @@ def _apply(session: Session, lead: Lead, decision: RouteDecision, at: datetime,
     outcome.assignment_ids.append(assignment.id)
     outcome.per_rep[decision.rep] += 1
     lead.status, lead.owner_rep, lead.updated_at = "routed", decision.rep, at
-    if decision.team and decision.rule_id != "account-owner":
-        _credit(session, ledgers, decision.team, decision.rep, 1)
     if lead.account_id:
         account = session.get(Account, lead.account_id)
         if account and not policy.active_rep(account.owner_rep):
@@ -90,22 +115,24 @@ def route_leads(lead_ids: list[int], now: datetime | None = None) -> RouteOutcom
     outcome = RouteOutcome()
     with session_scope() as session:
         sync_reps(session, policy)
-        ledgers = _ledgers(session)
+        state = (_ledgers(session), _loads(session, policy, at))
+        campaigns = {c.id: c for c in session.scalars(select(Campaign))}
         leads = session.scalars(select(Lead).where(
             Lead.id.in_(lead_ids), Lead.temperature == "hot", Lead.suppressed.is_(False),
             Lead.status.in_(ROUTABLE_STATUSES)).order_by(Lead.id))
         for lead in leads:
             account = session.get(Account, lead.account_id) if lead.account_id else None
-            facts = {"territory": territory_of(lead.country, lead.state, policy),
-                     "segment": segment_of(lead.employees, policy),
-                     "product_line": lead.product_line, "temperature": lead.temperature,
-                     "country": lead.country, "state": lead.state, "employees": lead.employees}
-            decision = route_lead(facts, policy, ledgers, account.owner_rep if account else None,
-                                  _previous_reps(session, lead.id))
-            _apply(session, lead, decision, at, ledgers, outcome, policy)
+            campaign = campaigns.get(lead.first_campaign_id or 0)
+            facts = lead_facts(lead, policy, campaign=campaign.name if campaign else None,
+                               channel=campaign.channel if campaign else None)
+            decision = route_lead(facts, policy, state[0], account.owner_rep if account else None,
+                                  _previous_reps(session, lead.id), prior_owner=_prior_owner(session, lead.id),
+                                  now=at, loads=state[1])
+            _apply(session, lead, decision, at, state, outcome, policy)
             record(session, lead_id=lead.id, kind="route", rule_id=decision.rule_id,
                    outcome=f"to {decision.rep or 'queue ' + str(decision.queue)}", reason=decision.reason,
-                   inputs=decision.inputs, at=at, config_version=policy.config_version, flow_run_id=run_id)
+                   inputs={**decision.inputs, "trace": decision.trace}, at=at,
+                   config_version=policy.config_version, flow_run_id=run_id)
     log().info("routed %d leads (%s); %d to queues", sum(outcome.per_rep.values()),
                ", ".join(f"{r}: {n}" for r, n in sorted(outcome.per_rep.items())) or "none",
                sum(outcome.queued.values()))
