@@ -187,6 +187,33 @@ def accept(lead: str, at: At = None) -> None:
 
 
 @app.command()
+def dedupe(
+    source: Path,
+    out: Annotated[Path, typer.Option(help="CSV: every row with its cluster id and best match probability")],
+    config: Annotated[Optional[Path], typer.Option(help="YAML mapping columns to comparison kinds")] = None,
+    link: Annotated[Optional[Path], typer.Option(help="Link SOURCE to this file instead of deduping it")] = None,
+    write_config: Annotated[Optional[Path], typer.Option(help="Write the (inferred) config here")] = None,
+) -> None:
+    """Find duplicates in any file (or links between two), learning match weights from the data."""
+    from leadflow.matching.files import dedupe_file
+
+    for path in (source, config, link):
+        if path is not None and not path.is_file():
+            fail(f"file not found: {path}")
+    try:
+        report = dedupe_file(source, out, config=config, link=link, config_out=write_config)
+    except (LeadflowError, ValueError) as exc:
+        fail(str(exc))
+        return
+    kinds = ", ".join(f"{f.name}={f.kind.value if hasattr(f.kind, 'value') else f.kind}" for f in report.config.fields)
+    console.print(f"{'inferred' if report.inferred else 'configured'} comparisons: {kinds}")
+    if report.ignored_columns:
+        console.print(f"ignored columns: {', '.join(report.ignored_columns)}")
+    console.print(f"{report.rows} rows -> {report.clusters} clusters ({report.merged_rows} rows joined another), "
+                  f"{report.review_pairs} pairs for review; written to {out}")
+
+
+@app.command()
 def explain(lead: str) -> None:
     """Print every decision taken on a lead: rule, inputs, reason, config version."""
     from leadflow.db import session_scope

@@ -1,0 +1,177 @@
+"""Comparison levels per kind: how alike two values are, as a small integer per pair.
+
+Level 0 is "different", the last level is "exact"; -1 means one side is missing (no evidence).
+Strings are compared by code point with rapidfuzz, in bulk (``process.cpdist``), and only for
+pairs whose values differ: equal codes are "exact" without looking at the strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA, JaroWinkler
+
+from leadflow.matching.columns import Column
+from leadflow.matching.kinds import Kind
+
+WORKERS = -1  # rapidfuzz threads: all cores
+
+LEVELS: dict[Kind, tuple[str, ...]] = {
+    Kind.NAME: ("different", "jaro-winkler>=0.80", "jaro-winkler>=0.92 or same pinyin", "exact"),
+    Kind.COMPANY: ("different", "token-set>=0.70", "token-set>=0.88 or same pinyin", "exact core name"),
+    Kind.EMAIL: ("different", "edits<=2", "exact"),
+    Kind.PHONE: ("different", "edits<=1", "exact"),
+    Kind.DOMAIN: ("different", "exact"),
+    Kind.DATE: ("different", "edits<=2", "edits<=1 or day/month swapped", "exact"),
+    Kind.POSTCODE: ("different", "edits<=1", "exact"),
+    Kind.ADDRESS: ("different", "jaro-winkler>=0.80", "jaro-winkler>=0.92", "exact"),
+    Kind.TEXT: ("different", "token-set>=0.70", "token-set>=0.90", "exact"),
+    Kind.CATEGORY: ("different", "exact"),
+    Kind.IDENTIFIER: ("different", "edits<=2", "edits<=1", "exact"),
+}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The levels of one field: what the model learns an m and u for."""
+
+    field: str
+    kind: Kind
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return LEVELS[self.kind]
+
+    @property
+    def n_levels(self) -> int:
+        return len(LEVELS[self.kind])
+
+
+def _sim(a: np.ndarray, b: np.ndarray, scorer: Callable[..., float], **kw: object) -> np.ndarray:
+    if len(a) == 0:
+        return np.empty(0, np.float32)
+    return process.cpdist(a, b, scorer=scorer, workers=WORKERS, dtype=np.float32, **kw)
+
+
+def _edits(a: np.ndarray, b: np.ndarray, cutoff: int) -> np.ndarray:
+    if len(a) == 0:
+        return np.empty(0, np.int32)
+    return process.cpdist(a, b, scorer=OSA.distance, workers=WORKERS, score_cutoff=cutoff, dtype=np.int32)
+
+
+def _by_threshold(score: np.ndarray, cuts: tuple[float, ...]) -> np.ndarray:
+    """Level k when score >= cuts[k-1] (cuts ascending)."""
+    return np.searchsorted(np.asarray(cuts, np.float32), score, side="right").astype(np.int8)
+
+
+def _same(column: Column, label: str, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    derived = column.derived.get(label)
+    if derived is None:
+        return np.zeros(len(left), bool)
+    a, b = derived.codes[left], derived.codes[right]
+    return (a == b) & (a >= 0)
+
+
+def _fuzzy_levels(column: Column, kind: Kind, left: np.ndarray, right: np.ndarray,
+                  va: np.ndarray, vb: np.ndarray) -> np.ndarray:
+    """Levels below "exact" for pairs whose values differ (``left``/``right`` are record ids)."""
+    if kind in (Kind.NAME, Kind.ADDRESS):
+        level = _by_threshold(_sim(va, vb, JaroWinkler.normalized_similarity), (0.80, 0.92))
+        if kind is Kind.NAME:
+            level[_same(column, "pinyin", left, right)] = 2
+        return level
+    if kind in (Kind.COMPANY, Kind.TEXT):
+        score = _sim(va, vb, fuzz.token_set_ratio) / 100.0
+        if kind is Kind.TEXT:
+            return _by_threshold(score, (0.70, 0.90))
+        level = _by_threshold(score, (0.70, 0.88))
+        level[_same(column, "pinyin", left, right)] = 2
+        return level
+    if kind is Kind.EMAIL:
+        return (_edits(va, vb, 2) <= 2).astype(np.int8)
+    if kind in (Kind.PHONE, Kind.POSTCODE):
+        return (_edits(va, vb, 1) <= 1).astype(np.int8)
+    if kind is Kind.DATE:
+        edits = _edits(va, vb, 2)
+        level = np.where(edits <= 1, 2, np.where(edits <= 2, 1, 0)).astype(np.int8)
+        same_year = np.flatnonzero(_same(column, "year", left, right) & (edits > 1))
+        swapped = [k for k in same_year if va[k][4:6] == vb[k][6:8] and va[k][6:8] == vb[k][4:6]]
+        level[np.asarray(swapped, np.int64)] = 2
+        return level
+    if kind is Kind.IDENTIFIER:
+        edits = _edits(va, vb, 2)
+        return np.where(edits <= 1, 2, np.where(edits <= 2, 1, 0)).astype(np.int8)
+    return np.zeros(len(va), np.int8)  # DOMAIN, CATEGORY: equal or not
+
+
+EDIT_CUTOFF = {Kind.EMAIL: 2, Kind.PHONE: 1, Kind.POSTCODE: 1, Kind.DATE: 2, Kind.IDENTIFIER: 2}
+
+
+def _lengths(column: Column) -> np.ndarray:
+    if "_lengths" not in column.__dict__:
+        column.__dict__["_lengths"] = np.fromiter((len(v) for v in column.values), np.int32, len(column.values))
+    return column.__dict__["_lengths"]  # type: ignore[no-any-return]
+
+
+def compare(column: Column, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Level per pair (int8), -1 where either value is missing.
+
+    Each distinct pair of values is compared once; for edit-distance kinds, values whose
+    lengths differ by more than the largest edit count are "different" without comparing.
+    """
+    kind = column.kind
+    top = len(LEVELS[kind]) - 1
+    a, b = column.codes[left], column.codes[right]
+    levels = np.full(len(left), -1, np.int8)
+    present = (a >= 0) & (b >= 0)
+    equal = present & (a == b)
+    levels[equal] = top
+    differ = present & ~equal
+    if top <= 1:
+        levels[differ] = 0
+        return levels
+    cutoff = EDIT_CUTOFF.get(kind)
+    if cutoff is not None:
+        lengths = _lengths(column)
+        far = differ & (np.abs(lengths[np.maximum(a, 0)] - lengths[np.maximum(b, 0)]) > cutoff)
+        levels[far] = 0
+        differ &= ~far
+    idx = np.flatnonzero(differ)
+    if not len(idx):
+        return levels
+    lo, hi = np.minimum(a[idx], b[idx]).astype(np.int64), np.maximum(a[idx], b[idx]).astype(np.int64)
+    key = lo * len(column.values) + hi
+    if len(column.values) ** 2 < 50 * len(idx) or len(idx) > 4 * len(column.values):
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    else:
+        first, inverse = np.arange(len(idx)), None
+    pick = idx[first]
+    fuzzy = _fuzzy_levels(column, kind, left[pick], right[pick], column.values[lo[first]], column.values[hi[first]])
+    levels[idx] = fuzzy if inverse is None else fuzzy[inverse]
+    return levels
+
+
+def compare_all(columns: dict[str, Column], left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Pairs x fields matrix of levels (int8), fields in ``columns`` order.
+
+    With two or more name fields, a given name and surname written the other way round
+    (given_a == surname_b and surname_a == given_b) count as the level below exact on both.
+    """
+    out = np.empty((len(left), len(columns)), np.int8)
+    for k, column in enumerate(columns.values()):
+        out[:, k] = compare(column, left, right)
+    names = [k for k, column in enumerate(columns.values()) if column.kind is Kind.NAME][:2]
+    if len(names) == 2:
+        first, second = (list(columns.values())[k] for k in names)
+        cand = np.flatnonzero((out[:, names[0]] < 2) & (out[:, names[1]] < 2) & (out[:, names[0]] >= 0)
+                              & (out[:, names[1]] >= 0))
+        if len(cand):
+            a, b = left[cand], right[cand]
+            swapped = ((first.values[first.codes[a]] == second.values[second.codes[b]])
+                       & (second.values[second.codes[a]] == first.values[first.codes[b]]))
+            out[cand[swapped], names[0]] = 2
+            out[cand[swapped], names[1]] = 2
+    return out

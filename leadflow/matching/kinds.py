@@ -1,0 +1,102 @@
+"""What a column is, for matching: its comparison kind, and the knobs a config may set."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """How a column is normalized, blocked on and compared."""
+
+    EMAIL = "email"
+    PHONE = "phone"
+    NAME = "name"  # a person's given name, surname or full name
+    COMPANY = "company"
+    DOMAIN = "domain"
+    DATE = "date"
+    POSTCODE = "postcode"
+    ADDRESS = "address"  # street, suburb, city
+    TEXT = "text"  # free text
+    CATEGORY = "category"  # exact-or-not (state, country, gender)
+    IDENTIFIER = "identifier"  # an id typed by hand (social security, customer number)
+
+
+KIND_ALIASES = {"person_name": Kind.NAME, "city": Kind.ADDRESS, "free_text": Kind.TEXT,
+                "exact": Kind.CATEGORY, "id": Kind.IDENTIFIER, "zip": Kind.POSTCODE,
+                "website": Kind.DOMAIN}
+
+
+def parse_kind(value: str | Kind) -> Kind:
+    if isinstance(value, Kind):
+        return value
+    text = value.strip().lower().replace(" ", "_").replace("-", "_")
+    return KIND_ALIASES.get(text) or Kind(text)
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One compared column. ``name`` is the key in each record."""
+
+    name: str
+    kind: Kind
+    tf: bool = True  # term-frequency adjustment of the exact level (rare values weigh more)
+
+
+@dataclass(frozen=True)
+class EmailPolicy:
+    """When two addresses count as the same mailbox.
+
+    gmail_dots: in gmail.com / googlemail.com, dots in the local part are ignored and
+    googlemail.com is gmail.com. plus_tags: "known" drops "+tag" at providers known to deliver
+    plus-addressed mail, "all" drops it everywhere, "none" keeps it.
+    """
+
+    gmail_dots: bool = True
+    plus_tags: str = "known"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Match probabilities: merge at or above ``merge``, review at or above ``review``."""
+
+    merge: float = 0.9
+    review: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.review <= self.merge < 1.0:
+            raise ValueError("thresholds need 0 < review <= merge < 1")
+
+
+@dataclass(frozen=True)
+class BlockingOptions:
+    """Candidate generation limits.
+
+    A block larger than ``max_block`` is not compared all-to-all: its records are sorted and
+    each is compared with its ``window`` neighbours. A rule expected to make more than
+    ``max_pairs_per_record`` pairs per record is dropped (and reported).
+    """
+
+    max_block: int = 100
+    window: int = 8
+    max_pairs_per_record: float = 8.0
+    rules: tuple[tuple[str, ...], ...] | None = None  # explicit rules: keys like "surname", "surname:phonetic"
+
+
+@dataclass(frozen=True)
+class MatchConfig:
+    """Everything a run needs besides the records."""
+
+    fields: tuple[FieldSpec, ...]
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    email_policy: EmailPolicy = field(default_factory=EmailPolicy)
+    blocking: BlockingOptions = field(default_factory=BlockingOptions)
+    seed: int = 20240601
+    u_samples: int = 200_000
+    clustering: str = "star"  # "star" (no chaining) or "components" (plain connected components)
+
+    @staticmethod
+    def of(columns: dict[str, str | Kind], **options: object) -> MatchConfig:
+        """Shorthand: ``MatchConfig.of({"email": "email", "surname": "name"})``."""
+        specs = tuple(FieldSpec(name, parse_kind(kind)) for name, kind in columns.items())
+        return MatchConfig(fields=specs, **options)  # type: ignore[arg-type]
