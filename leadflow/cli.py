@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from leadflow.cli_nurture import nurture_app
 from leadflow.cli_quarantine import quarantine_app
 from leadflow.cli_rules import route_app, rules_app
 from leadflow.cli_score import score_app
@@ -27,6 +28,7 @@ app.add_typer(route_app, name="route")
 app.add_typer(server_app, name="server")
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(score_app, name="score")
+app.add_typer(nurture_app, name="nurture")
 console = Console()
 err = Console(stderr=True)
 

@@ -223,6 +223,9 @@ class Enrollment(Base):
     status: Mapped[str] = mapped_column(String(20), default="active", index=True)
     exit_reason: Mapped[str | None] = mapped_column(String(100))
     enrolled_at: Mapped[datetime]
+    # Re-entry reuses the row: the count keeps each run's outbox keys apart.
+    entry_count: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    ended_at: Mapped[datetime | None]  # completed or exited; the re-entry policy counts from here
 
 
 class OutboundEmail(Base):
@@ -239,12 +242,25 @@ class OutboundEmail(Base):
     to_addr: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str | None] = mapped_column(String(500))
     message_id: Mapped[str | None] = mapped_column(String(300))
-    # pending -> sending -> sent | bounced | failed
+    # pending -> sending -> sent | bounced | failed | skipped; sending -> unknown (crash: a person checks)
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    next_attempt_at: Mapped[datetime | None]  # after a 4xx: not before this backoff time
+    claimed_at: Mapped[datetime | None]  # when it went to 'sending'; stale claims become 'unknown'
+
+
+class Suppression(Base):
+    """The global do-not-mail list, by address: checked at send time, whatever the sequence."""
+
+    __tablename__ = "suppression"
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)  # lower-cased
+    # unsubscribed | hard_bounce | complained | manual
+    reason: Mapped[str] = mapped_column(String(30))
+    note: Mapped[str | None] = mapped_column(Text)
+    suppressed_at: Mapped[datetime]
 
 
 class TrackedLink(Base):
