@@ -38,3 +38,13 @@ def run_cli(prefect_harness, leadflow_env):  # type: ignore[no-untyped-def]
                               text=True, timeout=300)
 
     return run
+
+
+@pytest.fixture
+def recorder(leadflow_env):  # type: ignore[no-untyped-def]
+    """A real SMTP server on the test's port that records every message it receives."""
+    from tests.integration.nurture_support import start_recorder
+
+    handler, controller = start_recorder(leadflow_env.smtp_port)
+    yield handler
+    controller.stop()

@@ -6,12 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.integration.test_nurture_support import (
+from tests.integration.nurture_support import (
     add_lead,
     decisions,
     enroll,
     enrollment,
-    recording_smtp,  # noqa: F401 (the recorder fixture)
     run_ticks,
     use_policy,
 )

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from leadflow.cli_nurture import nurture_app
 from leadflow.db import session_scope
 from leadflow.models import Suppression
-from tests.integration.test_nurture_support import add_lead, decisions, enroll, enrollment, outbox
+from tests.integration.nurture_support import add_lead, decisions, enroll, enrollment, outbox
 
 pytestmark = pytest.mark.db
 MONDAY = datetime(2026, 11, 9, 10, tzinfo=UTC)

@@ -15,13 +15,12 @@ from leadflow.engagement import unsubscribe
 from leadflow.models import Assignment, EngagementEvent, Lead, Suppression
 from tasks.nurture import queue_due_steps
 from tasks.outbox import send_outbox
-from tests.integration.test_nurture_support import (
+from tests.integration.nurture_support import (
     add_lead,
     decisions,
     enroll,
     enrollment,
     outbox,
-    recording_smtp,  # noqa: F401 (the recorder fixture)
     tick,
     use_policy,
 )

@@ -24,7 +24,7 @@ from aiosmtpd.controller import Controller
 from typer.testing import CliRunner
 
 from leadflow.cli_nurture import nurture_app
-from tests.integration.test_nurture_support import Recorder, add_lead, decisions, enroll, outbox, tick, use_policy
+from tests.integration.nurture_support import Recorder, add_lead, decisions, enroll, outbox, tick, use_policy
 
 pytestmark = pytest.mark.db
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,8 +104,11 @@ def test_killed_while_the_server_holds_data_nothing_is_sent_twice(stalling, tmp_
         sender.wait(timeout=30)
     assert sender.returncode == -signal.SIGKILL
     assert sorted(r.to for r in stalling.messages) == ["a1@example.org", "a2@example.org", "stall@example.org"]
-    confirmed = {"a1@example.org", "a2@example.org"} if confirm_every == 1 else set()
-    assert {r.to_addr for r in outbox() if r.status == "sent"} == confirmed
+    # Sends finish on a background thread and are confirmed when the main thread collects
+    # them: how many of a1/a2 got confirmed before the kill is a race. Either way none may
+    # be confirmed that the server did not take, and with groups of 100 none is.
+    confirmed = {r.to_addr for r in outbox() if r.status == "sent"}
+    assert confirmed <= ({"a1@example.org", "a2@example.org"} if confirm_every == 1 else set())
     assert {r.to_addr for r in outbox() if r.status == "sending"} == {
         "a1@example.org", "a2@example.org", "stall@example.org", "a4@example.org"} - confirmed
 

@@ -15,12 +15,11 @@ from leadflow.domain.tracking import read_token
 from leadflow.models import Decision, OutboundEmail, TrackedLink
 from tasks.nurture import queue_due_steps
 from tasks.outbox import send_outbox
-from tests.integration.test_nurture_support import (
+from tests.integration.nurture_support import (
     add_lead,
     decisions,
     enroll,
     outbox,
-    recording_smtp,  # noqa: F401 (the recorder fixture)
     tick,
 )
 

@@ -13,12 +13,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.integration.test_nurture_support import (
+from tests.integration.nurture_support import (
     WINDOW_ONLY,
     add_lead,
     decisions,
     enroll,
-    recording_smtp,  # noqa: F401 (the recorder fixture)
     run_ticks,
     use_policy,
 )

@@ -4,7 +4,6 @@ folder of one's own, leads, and a tick on a simulated clock."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email import message_from_bytes, policy
@@ -72,13 +71,12 @@ class Recorder:
         return [m for m in self.messages if m.to == address]
 
 
-@pytest.fixture(name="recorder")
-def recording_smtp(leadflow_env) -> Iterator[Recorder]:  # type: ignore[no-untyped-def]
+def start_recorder(port: int) -> tuple[Recorder, Controller]:
+    """A real SMTP server (aiosmtpd) that records what it receives; the `recorder` fixture."""
     handler = Recorder()
-    controller = Controller(handler, hostname="127.0.0.1", port=leadflow_env.smtp_port)
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
-    yield handler
-    controller.stop()
+    return handler, controller
 
 
 def use_policy(folder: Path, monkeypatch: pytest.MonkeyPatch, sequences: str,
