@@ -83,16 +83,16 @@ def queue_email(session: Session, *, dedupe_key: str, kind: str, lead_id: int, t
 def queue_emails(session: Session, rows: list[dict[str, Any]], at: datetime) -> list[int]:
     """Many outbox rows at once; the ids of those now pending (a key queued before and still
     pending, from a run that died before sending it, is included: pending was never claimed).
-
-    The Message-ID is fixed here, so a retry after a 4xx is the same message, and a row
-    whose fate is unknown can be looked up in the mail server's log.
+    The Message-ID is fixed here: a retry after a 4xx is the same message, and a row whose
+    fate is unknown can be looked up in the mail server's log.
     """
     settings = get_settings()
     insert_rows(session, OUTBOX, [{**row, "created_at": at, "status": "pending", "attempts": 0,
                                    "message_id": new_message_id(settings)} for row in rows], ["dedupe_key"])
     keys = [row["dedupe_key"] for row in rows]
-    return list(session.scalars(select(OUTBOX.c.id).where(OUTBOX.c.dedupe_key.in_(keys),
-                                                          OUTBOX.c.status == "pending"))) if keys else []
+    # By the unique key alone: with a status test too, PostgreSQL may walk every pending row.
+    found = session.execute(select(OUTBOX.c.id, OUTBOX.c.status).where(OUTBOX.c.dedupe_key.in_(keys))) if keys else []
+    return [row_id for row_id, status in found if status == "pending"]
 
 
 @task(name="queue-rep-notifications", **BATCH_TASK)
