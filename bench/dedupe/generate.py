@@ -1,6 +1,6 @@
 """Synthetic people-with-lead-fields, 40% of them with 1-4 corrupted duplicates.
 
-    python bench/dedupe/generate.py --size 100000 --out /tmp/synthetic_100000.csv [--seed 7]
+    python bench/dedupe/generate.py --size 100000 --out synthetic_100000.csv [--seed 7]
 
 Columns: rec_id, entity_id (the answer), given_name, surname, email, phone, company, city,
 postcode, date_of_birth. About 78% of people are Western and 22% Chinese (names in Chinese
