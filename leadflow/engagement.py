@@ -11,7 +11,7 @@ from leadflow.clock import as_utc
 from leadflow.db import session_scope
 from leadflow.decisions import record
 from leadflow.domain.tracking import read_token
-from leadflow.models import EngagementEvent, Enrollment, Lead, OutboundEmail, TrackedLink
+from leadflow.models import EngagementEvent, Enrollment, Lead, OutboundEmail, Suppression, TrackedLink
 from leadflow.settings import get_settings
 
 ENGAGED_EVENT = "leadflow.lead.engaged"
@@ -71,6 +71,10 @@ def unsubscribe(token: str, now: datetime | None = None) -> bool:
         lead = session.get(Lead, outbox.lead_id) if outbox else None
         if lead is None:
             return False
+        if session.get(Suppression, lead.email.lower()) is None:
+            # The global list: every sequence, and any future lead with this address, skips it.
+            session.add(Suppression(email=lead.email.lower(), reason="unsubscribed",
+                                    note=f"one-click unsubscribe from email {outbox.id}", suppressed_at=at))
         if not lead.suppressed:
             lead.suppressed, lead.suppression_reason = True, "unsubscribed"
             session.execute(update(Enrollment).where(Enrollment.lead_id == lead.id, Enrollment.status == "active")

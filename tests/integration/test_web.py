@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from leadflow.db import session_scope
 from leadflow.domain.tracking import make_token
 from leadflow.local_services import WebServer
-from leadflow.models import EngagementEvent, Enrollment, Lead, OutboundEmail, TrackedLink
+from leadflow.models import EngagementEvent, Enrollment, Lead, OutboundEmail, Suppression, TrackedLink
 from tasks.outbox import queue_email
 
 pytestmark = pytest.mark.db
@@ -99,6 +99,7 @@ def test_get_on_unsubscribe_changes_nothing_and_one_click_post_unsubscribes(web,
         lead = session.scalar(select(Lead))
         assert lead.suppressed and lead.suppression_reason == "unsubscribed"
         assert session.scalar(select(Enrollment.status)) == "exited"
+        assert session.get(Suppression, "ada@example.org").reason == "unsubscribed"
         assert session.scalar(select(OutboundEmail.status)) == "pending"
 
 
