@@ -73,16 +73,14 @@ def ingest(
         load_all()
     except LeadflowError as exc:
         fail(str(exc))
-    with ingest_progress(err, campaign, enabled=not as_json):
-        state = ingest_campaign(source=source if is_url else str(Path(source).resolve()), campaign=campaign,
-                                channel=channel, product_line=product_line, cost=cost, encoding=encoding,
-                                now=at, return_state=True)
-    if state.is_failed():
-        try:
-            state.result()
-        except LeadflowError as exc:
-            fail(str(exc))
-    summary = state.result()
+    try:
+        with ingest_progress(err, campaign, enabled=not as_json):
+            summary = ingest_campaign(source=source if is_url else str(Path(source).resolve()),
+                                      campaign=campaign, channel=channel, product_line=product_line,
+                                      cost=cost, encoding=encoding, now=at)
+    except LeadflowError as exc:
+        fail(str(exc))
+        return
     if as_json:
         print(json.dumps(summary.as_dict(), ensure_ascii=False))
         return

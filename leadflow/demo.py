@@ -31,9 +31,15 @@ CLICK_LINK = re.compile(r"https?://\S+/c/[\w.\-]+")
 
 
 def _run(flow, **params):  # type: ignore[no-untyped-def]
-    """Run a flow, returning (result, flow run id)."""
+    """Run a flow; (None, flow run id). A failed run raises its error.
+
+    The demo reads its figures from the database, not from flow results: a final state
+    read back from the API carries no result data (results are not persisted).
+    """
     state = flow(**params, return_state=True)
-    return state.result(), str(state.state_details.flow_run_id)
+    if state.is_failed() or state.is_crashed():
+        state.result()  # raises the flow's own error
+    return None, str(state.state_details.flow_run_id)
 
 
 def _moment(value: object) -> datetime | None:
