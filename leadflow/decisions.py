@@ -46,23 +46,6 @@ def decision_row(
             "flow_run_id": flow_run_id, "at": at}
 
 
-def record(
-    session: Session,
-    *,
-    lead_id: int | None,
-    kind: str,
-    outcome: str,
-    reason: str,
-    at: datetime,
-    rule_id: str | None = None,
-    inputs: dict[str, Any] | None = None,
-    config_version: str | None = None,
-    flow_run_id: str | None = None,
-) -> None:
-    session.add(
-        Decision(
-            lead_id=lead_id, kind=kind, rule_id=rule_id, outcome=outcome, reason=reason,
-            inputs=json_safe(inputs or {}), config_version=config_version,
-            flow_run_id=flow_run_id, at=at,
-        )
-    )
+def record(session: Session, **fields: Any) -> None:
+    """Add one decision to the session; takes the same keywords as ``decision_row``."""
+    session.add(Decision(**decision_row(**fields)))
