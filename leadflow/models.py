@@ -110,6 +110,10 @@ class Lead(Base):
     revenue_band: Mapped[str | None] = mapped_column(String(50))
     enriched_by: Mapped[str | None] = mapped_column(String(50))
     enriched_at: Mapped[datetime | None]
+    # enriched | cached | not_found | skipped_* | provider_error | budget_exhausted | ...
+    enrichment_status: Mapped[str | None] = mapped_column(String(40))
+    enrichment_provenance: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # field -> {provider, at}
+    has_website: Mapped[bool | None] = mapped_column(Boolean)  # None: not known
     product_line: Mapped[str | None] = mapped_column(String(100))
     fit_score: Mapped[int] = mapped_column(Integer, default=0)
     engagement_score: Mapped[int] = mapped_column(Integer, default=0)
@@ -209,6 +213,25 @@ class Assignment(Base):
     assigned_at: Mapped[datetime]
     sla_due_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
+    accepted_at: Mapped[datetime | None]
+    last_activity_at: Mapped[datetime | None]  # a call, a reply, a CRM activity after acceptance
+
+
+class AssignmentWebhook(Base):
+    """Outbox of assignment deliveries to a team's webhook: one row per (assignment, url)."""
+
+    __tablename__ = "assignment_webhook"
+    __table_args__ = (UniqueConstraint("assignment_id", "url"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    # pending -> delivered | failed
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]
+    next_attempt_at: Mapped[datetime | None]
 
 
 class Enrollment(Base):
@@ -279,10 +302,15 @@ class EngagementEvent(Base):
     provider: Mapped[str] = mapped_column(String(30))
     provider_event_id: Mapped[str] = mapped_column(String(200))
     type: Mapped[str] = mapped_column(String(30))
-    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"), index=True)
+    # None when an ESP reports on an address we do not hold: kept, never dropped.
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("lead.id"), index=True)
+    recipient: Mapped[str | None] = mapped_column(String(320))
     outbound_email_id: Mapped[int | None] = mapped_column(ForeignKey("outbound_email.id"))
     url: Mapped[str | None] = mapped_column(Text)
     is_machine: Mapped[bool] = mapped_column(Boolean, default=False)
+    machine_reason: Mapped[str | None] = mapped_column(String(60))
+    user_agent: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # bounce status, reason, severity...
     occurred_at: Mapped[datetime]
     processed_at: Mapped[datetime | None] = mapped_column(index=True)
 
@@ -295,3 +323,29 @@ class EnrichmentCache(Base):
     miss: Mapped[bool] = mapped_column(Boolean, default=False)
     fetched_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+
+
+class WebhookNonce(Base):
+    """Tokens a signed webhook already used (Mailgun's `token`): a replay is refused."""
+
+    __tablename__ = "webhook_nonce"
+    provider: Mapped[str] = mapped_column(String(30), primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(200), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class CrmOutcome(Base):
+    """A closed (or open) opportunity imported from a CRM export, joined to its lead."""
+
+    __tablename__ = "crm_outcome"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(200), unique=True)  # CRM id, else a row hash
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("lead.id"), index=True)
+    email: Mapped[str | None] = mapped_column(String(320))
+    # open | won | lost
+    status: Mapped[str] = mapped_column(String(10))
+    amount: Mapped[float | None] = mapped_column(Float)
+    opportunity_created_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    source: Mapped[str] = mapped_column(String(500))
+    imported_at: Mapped[datetime]

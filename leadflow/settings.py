@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     scoring_dir: Path = PROJECT_ROOT / "scoring"
     templates_dir: Path = PROJECT_ROOT / "templates" / "email"
     firmographics_path: Path = PROJECT_ROOT / "examples" / "firmographics.csv"
+    enrichment_path: Path = PROJECT_ROOT / "enrichment" / "providers.yaml"
 
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 8025
@@ -42,6 +43,19 @@ class Settings(BaseSettings):
     hubspot_client_secret: SecretStr | None = None
     zoom_secret_token: SecretStr | None = None
     capture_max_age_s: int = 300  # signed requests older than this are refused (replay)
+
+    # Enrichment providers: keys from the environment only.
+    clearbit_api_key: SecretStr | None = None
+    pdl_api_key: SecretStr | None = None
+
+    # ESP event webhooks.
+    sendgrid_webhook_public_key: str | None = None  # base64 DER SPKI from SendGrid's console
+    mailgun_signing_key: SecretStr | None = None  # the webhook signing key, not the API key
+    esp_max_age_s: int = 300
+
+    # The rep loop: signed accept/reject links and the assignment webhook.
+    rep_link_ttl_hours: int = Field(default=72, ge=1)
+    assignment_webhook_secret: SecretStr | None = None
 
     batch_size: int = Field(default=2000, ge=100, le=5000)
     rep_sla_hours: int = 48

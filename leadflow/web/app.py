@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from leadflow import engagement
 from leadflow.web.capture import router as capture_router
+from leadflow.web.rep_links import router as rep_links_router
 
 # The smallest transparent GIF.
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -22,6 +23,7 @@ NOT_FOUND = Response(status_code=404, content="not found", media_type="text/plai
 def create_app() -> FastAPI:
     app = FastAPI(title="leadflow", docs_url=None, redoc_url=None)
     app.include_router(capture_router)
+    app.include_router(rep_links_router)
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
