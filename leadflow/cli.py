@@ -139,10 +139,9 @@ def reject(
 ) -> None:
     """A rep rejects a lead: wrong_match routes again (to someone else); not_ready goes to nurture."""
     from leadflow.db import session_scope
+    from leadflow.rep_actions import reroute
     from leadflow.reporting import find_lead
-    from tasks.outbox import queue_rep_notifications, send_outbox
     from tasks.ownership import reject_lead
-    from tasks.routing import route_leads
 
     try:
         with session_scope() as session:
@@ -151,9 +150,7 @@ def reject(
     except (LeadflowError, ValueError) as exc:
         fail(str(exc))
     if outcome == "reroute":
-        routed = route_leads.fn([lead_id], at)
-        send_outbox.fn(queue_rep_notifications.fn(routed.assignment_ids, at), at)
-        console.print(f"lead {lead_id} routed again: {dict(routed.per_rep) or dict(routed.queued)}")
+        console.print(f"lead {lead_id} {reroute(lead_id, at)}")
     else:
         console.print(f"lead {lead_id} is back in the nurture pool")
 

@@ -189,6 +189,9 @@ class Rep(Base):
     team: Mapped[str] = mapped_column(String(100))
     weight: Mapped[float] = mapped_column(Float, default=1.0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set by `leadflow reps deactivate`: the rep stays off even while the YAML still lists them.
+    deactivated_at: Mapped[datetime | None]
+    handed_off_to: Mapped[str | None] = mapped_column(String(100))
 
 
 class RoutingLedger(Base):

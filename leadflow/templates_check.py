@@ -12,7 +12,7 @@ from leadflow.errors import ConfigError
 
 NURTURE_VARIABLES = {"lead", "unsubscribe_url", "open_pixel_url", "campaign_name", "postal_address",
                      "greeting_name", "links"}
-REP_VARIABLES = {"lead", "rep", "reason", "sla_hours", "sla_due", "greeting_name"}
+REP_VARIABLES = {"lead", "rep", "reason", "sla_hours", "sla_due", "greeting_name", "actions", "actions_expire"}
 
 
 def _check_file(templates_dir: Path, filename: str, allowed: set[str], seen: set[str]) -> None:

@@ -148,7 +148,7 @@ def outbox_rows(session: Session, *where: Any) -> list[Any]:
     return list(session.execute(
         select(OUTBOX, Enrollment.sequence, Enrollment.status.label("enrollment_status"), *lead,
                Campaign.name.label("campaign_name"), Assignment.status.label("assignment_status"),
-               Assignment.rule_id, Assignment.sla_due_at, Rep.name.label("rep_name"))
+               Assignment.rule_id, Assignment.sla_due_at, Assignment.assigned_at, Rep.name.label("rep_name"))
         .select_from(OUTBOX).outerjoin(Lead, Lead.id == OUTBOX.c.lead_id)
         .outerjoin(Enrollment, Enrollment.id == OUTBOX.c.enrollment_id)
         .outerjoin(Campaign, Campaign.id == Lead.first_campaign_id)

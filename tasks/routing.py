@@ -29,8 +29,13 @@ def sync_reps(session: Session, policy: RoutingPolicy) -> None:
         if row.key not in configured:
             row.active = False
     for key, (team, rep) in configured.items():
-        session.merge(Rep(key=key, name=rep.name, email=rep.email, team=team,
-                          weight=rep.weight, active=rep.active))
+        row = session.get(Rep, key)
+        if row is None:
+            session.add(Rep(key=key, name=rep.name, email=rep.email, team=team, weight=rep.weight,
+                            active=rep.active))
+            continue
+        row.name, row.email, row.team, row.weight = rep.name, rep.email, team, rep.weight
+        row.active = rep.active and row.deactivated_at is None
     session.flush()
 
 
@@ -68,10 +73,21 @@ def _loads(session: Session, policy: RoutingPolicy, at: datetime) -> dict[str, t
 
 
 def _previous_reps(session: Session, lead_id: int) -> set[str]:
-    """Reps who rejected this lead as a wrong match never get it again."""
+    """Reps who rejected this lead as a wrong match, or let its SLA pass, never get it again."""
     return set(session.scalars(select(Assignment.rep).where(
-        Assignment.lead_id == lead_id, Assignment.status == "rejected",
-        Assignment.reason == "wrong_match")))
+        Assignment.lead_id == lead_id,
+        ((Assignment.status == "rejected") & (Assignment.reason == "wrong_match")) | (Assignment.status == "expired"))))
+
+
+def _wrong_rules(session: Session, lead_id: int) -> set[str]:
+    """Rules whose pick was rejected as a wrong match: the next route tries the others."""
+    return set(session.scalars(select(Assignment.rule_id).where(
+        Assignment.lead_id == lead_id, Assignment.status == "rejected", Assignment.reason == "wrong_match")))
+
+
+def _deactivated(session: Session) -> dict[str, str]:
+    """Reps switched off with `leadflow reps deactivate`, whatever the YAML still says."""
+    return {key: "deactivated" for key in session.scalars(select(Rep.key).where(Rep.deactivated_at.is_not(None)))}
 
 
 def _prior_owner(session: Session, lead_id: int) -> str | None:
@@ -82,7 +98,7 @@ def _prior_owner(session: Session, lead_id: int) -> str | None:
 
 def _apply(session: Session, lead: Lead, decision: RouteDecision, at: datetime,
            state: tuple[dict[str, dict[str, int]], dict[str, tuple[int, int]]], outcome: RouteOutcome,
-           policy: RoutingPolicy) -> None:
+           policy: RoutingPolicy, deactivated: dict[str, str]) -> None:
     ledgers, loads = state
     apply_decision(ledgers, loads, decision)
     if decision.ledger_after is not None and decision.team:
@@ -91,7 +107,7 @@ def _apply(session: Session, lead: Lead, decision: RouteDecision, at: datetime,
         lead.status, lead.owner_rep = "unassigned", None
         outcome.queued[decision.queue or "unassigned"] += 1
         return
-    sla = timedelta(hours=get_settings().rep_sla_hours)
+    sla = timedelta(hours=policy.sla_of(decision.team).accept_within_hours or get_settings().rep_sla_hours)
     assignment = Assignment(lead_id=lead.id, rep=decision.rep, team=decision.team,
                             rule_id=decision.rule_id, assigned_at=at, sla_due_at=at + sla)
     session.add(assignment)
@@ -101,7 +117,7 @@ def _apply(session: Session, lead: Lead, decision: RouteDecision, at: datetime,
     lead.status, lead.owner_rep, lead.updated_at = "routed", decision.rep, at
     if lead.account_id:
         account = session.get(Account, lead.account_id)
-        if account and not policy.active_rep(account.owner_rep):
+        if account and (not policy.active_rep(account.owner_rep) or account.owner_rep in deactivated):
             # One owner per customer from now on; a departed owner's accounts are handed on.
             account.owner_rep = decision.rep
     session.execute(update(Enrollment).where(Enrollment.lead_id == lead.id, Enrollment.status == "active")
@@ -116,6 +132,7 @@ def route_leads(lead_ids: list[int], now: datetime | None = None) -> RouteOutcom
     with session_scope() as session:
         sync_reps(session, policy)
         state = (_ledgers(session), _loads(session, policy, at))
+        deactivated = _deactivated(session)
         campaigns = {c.id: c for c in session.scalars(select(Campaign))}
         leads = session.scalars(select(Lead).where(
             Lead.id.in_(lead_ids), Lead.temperature == "hot", Lead.suppressed.is_(False),
@@ -127,8 +144,9 @@ def route_leads(lead_ids: list[int], now: datetime | None = None) -> RouteOutcom
                                channel=campaign.channel if campaign else None)
             decision = route_lead(facts, policy, state[0], account.owner_rep if account else None,
                                   _previous_reps(session, lead.id), prior_owner=_prior_owner(session, lead.id),
-                                  now=at, loads=state[1])
-            _apply(session, lead, decision, at, state, outcome, policy)
+                                  now=at, loads=state[1], unavailable=deactivated,
+                                  skip_rules=_wrong_rules(session, lead.id))
+            _apply(session, lead, decision, at, state, outcome, policy, deactivated)
             record(session, lead_id=lead.id, kind="route", rule_id=decision.rule_id,
                    outcome=f"to {decision.rep or 'queue ' + str(decision.queue)}", reason=decision.reason,
                    inputs={**decision.inputs, "trace": decision.trace}, at=at,

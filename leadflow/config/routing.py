@@ -108,12 +108,25 @@ class RepConfig(StrictModel):
     out_of_office: list[Away] = []
 
 
+class Sla(StrictModel):
+    """How long a team's rep may sit on a lead. Unset values fall back to the settings."""
+
+    accept_within_hours: float | None = Field(default=None, gt=0)  # None: LEADFLOW_REP_SLA_HOURS
+    # Missed acceptance: give the lead to the next rep in rotation this many times, then the pool.
+    reassign_times: int = Field(default=1, ge=0)
+    # Accepted but no recorded activity (rep link, CRM webhook, CLI) for this long: back to the pool.
+    activity_within_days: float | None = Field(default=None, gt=0)  # None: never
+
+
 class Team(StrictModel):
     key: str
     name: str
     reps: list[RepConfig] = Field(min_length=1)
     working_hours: WorkingHours | None = None  # None: always available (a catch-all net)
     capacity: Capacity = Capacity()
+    sla: Sla = Sla()
+    # Each assignment is also POSTed here as signed JSON (a CRM or chat bridge); None: email only.
+    webhook_url: str | None = Field(default=None, pattern=r"^https?://")
 
 
 class Condition(StrictModel):
@@ -260,6 +273,9 @@ class RoutingPolicy(PolicyModel):
 
     def rep(self, key: str) -> RepConfig:
         return next(r for t in self.teams for r in t.reps if r.key == key)
+
+    def sla_of(self, team_key: str | None) -> Sla:
+        return next((t.sla for t in self.teams if t.key == team_key), Sla())
 
     def team_of(self, rep_key: str | None) -> str | None:
         return next((t.key for t in self.teams if any(r.key == rep_key for r in t.reps)), None)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from leadflow.config.nurture import NurturePolicy
 from leadflow.decisions import decision_row
 from leadflow.domain.nurture_render import LEAD_FIELDS, Links, Renderer, render_nurture, unsubscribe_headers
 from leadflow.domain.nurture_tz import zone_for
+from leadflow.domain.rep_links import rep_link_urls
 from leadflow.domain.sequence import suppression_kind
 from leadflow.mailer import OutgoingEmail, build_raw, new_message_id, sender_address
 from leadflow.settings import Settings
@@ -60,9 +61,14 @@ class Composer:
     def _rep_notification(self, row: Mapping[str, Any], lead: dict[str, Any], message_id: str) -> OutgoingEmail | str:
         if row["assignment_status"] != "offered" or row["rep_name"] is None:
             return "assignment no longer open"
+        assigned, due = row["assigned_at"], row["sla_due_at"]
+        expires = assigned + timedelta(hours=self.settings.rep_link_ttl_hours)
+        links = rep_link_urls(self.settings.secret_key.get_secret_value(), self.settings.public_base_url,
+                              row["assignment_id"], expires)
         context = {"lead": lead, "rep": {"name": row["rep_name"]}, "reason": row["rule_id"],
-                   "sla_hours": self.settings.rep_sla_hours,
-                   "sla_due": row["sla_due_at"].strftime("%Y-%m-%d %H:%M UTC")}
+                   "sla_hours": round((due - assigned).total_seconds() / 3600),
+                   "sla_due": due.strftime("%Y-%m-%d %H:%M UTC"), "actions": links,
+                   "actions_expire": expires.strftime("%Y-%m-%d %H:%M UTC")}
         email, _ = self.renderer.render(self.policy.rep_notification_template, REP_SUBJECT, context)
         return build_raw(self.settings, row["to_addr"], email, message_id)
 

@@ -169,12 +169,14 @@ def route_lead(
     now: datetime | None = None,
     loads: Mapping[str, Any] | None = None,
     unavailable: Mapping[str, str] | None = None,
+    skip_rules: Collection[str] = (),
 ) -> RouteDecision:
     """Route one lead. ``facts`` holds territory, segment, product_line, temperature and any
     field a rule reads (see lead_facts). ``now`` is the routing moment (None: working hours and
     out of office are not checked); ``loads`` maps rep -> (leads today, this week) for capacity;
     ``exclude`` are reps who rejected this lead; ``unavailable`` maps rep -> why (a manual pause);
-    ``prior_owner`` is the rep who had this person's earlier lead (kept after the account owner).
+    ``prior_owner`` is the rep who had this person's earlier lead (kept after the account owner);
+    ``skip_rules`` are rules that already placed this lead wrongly (a rep's wrong-match rejection).
 
     An account owner who is inactive, gone from the policy or out of office does not block the
     account: the rules route the lead (and the account is handed on, see tasks.routing).
@@ -189,20 +191,23 @@ def route_lead(
         found = run.owner("prior-owner", prior_owner, f"this person's earlier lead is with {prior_owner}")
         if found:
             return found
-    return _by_rules(run, c, account_owner)
+    return _by_rules(run, c, account_owner, skip_rules)
 
 
-def _by_rules(run: _Run, c: CompiledPolicy, owner: str | None) -> RouteDecision:
+def _by_rules(run: _Run, c: CompiledPolicy, owner: str | None, skip_rules: Collection[str]) -> RouteDecision:
     facts, matched = run.facts, False
     for rule in c.candidates(facts):
         if rule.residual and not _holds(rule, facts):
+            continue
+        if rule.id in skip_rules:
+            run.notes.append({"route": rule.id, "why_not": "placed this lead wrongly before"})
             continue
         matched = True
         found = run.act(rule.id, rule.action, f"rule {rule.id} matched", owner)
         if found:
             return found
     why = "no matching rule could place it" if matched else "no rule matched"
-    found = run.act("fallback", c.fallback, why, owner)
+    found = None if "fallback" in skip_rules else run.act("fallback", c.fallback, why, owner)
     return found or run.decide("fallback", None, None, "unassigned", f"{why} and no fallback rep available")
 
 

@@ -200,3 +200,13 @@ def test_round_robin_decision_records_the_ledger_it_saw() -> None:
     decision = route_lead(NORDIC, make_routing_policy(), {"north": {"anna": 3}})
     assert decision.inputs["ledger_before"] == {"anna": 3, "bo": 0, "cai": 0}
     assert decision.rep == "bo"
+
+
+def test_a_rule_that_placed_the_lead_wrongly_is_skipped_and_the_trace_says_so(real_policy: RoutingPolicy) -> None:
+    facts = {"territory": "emea", "segment": "mid_market", "product_line": None, "temperature": "hot"}
+    assert route_lead(facts, real_policy, ledgers={}).rule_id == "emea"
+    again = route_lead(facts, real_policy, ledgers={}, skip_rules={"emea"})
+    assert (again.rule_id, again.team) == ("fallback", "inside-sales")
+    assert {"route": "emea", "why_not": "placed this lead wrongly before"} in again.trace["routes_not_taken"]
+    nowhere = route_lead(facts, real_policy, ledgers={}, skip_rules={"emea", "fallback"})
+    assert (nowhere.rep, nowhere.queue) == (None, "unassigned")  # a person steers it from the queue

@@ -63,6 +63,10 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_assignment_webhook_assignment_id'), ['assignment_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_assignment_webhook_status'), ['status'], unique=False)
 
+    with op.batch_alter_table('rep', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('deactivated_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('handed_off_to', sa.String(length=100), nullable=True))
+
     with op.batch_alter_table('assignment', schema=None) as batch_op:
         batch_op.add_column(sa.Column('accepted_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('last_activity_at', sa.DateTime(timezone=True), nullable=True))
@@ -97,6 +101,10 @@ def downgrade() -> None:
         batch_op.drop_column('user_agent')
         batch_op.drop_column('machine_reason')
         batch_op.drop_column('recipient')
+
+    with op.batch_alter_table('rep', schema=None) as batch_op:
+        batch_op.drop_column('handed_off_to')
+        batch_op.drop_column('deactivated_at')
 
     with op.batch_alter_table('assignment', schema=None) as batch_op:
         batch_op.drop_column('last_activity_at')
