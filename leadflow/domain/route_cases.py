@@ -2,7 +2,7 @@
 
 A cases file is YAML (`version` and `cases`), validated like a policy so a typo names its line.
 Each case may set the state the decision depends on: account owner, prior owner, reps who
-rejected the lead, round-robin ledgers, loads (leads today and this week), reps unavailable
+rejected the lead (and rules they said placed it wrongly), round-robin ledgers, loads (leads today and this week), reps unavailable
 for a reason of their own, and the clock `now`.
 """
 
@@ -50,7 +50,8 @@ class Case(StrictModel):
     now: datetime | None = None
     account_owner: str | None = None
     prior_owner: str | None = None
-    exclude: list[str] = []
+    exclude: list[str] = []  # reps who rejected it as a wrong match or let its SLA pass
+    skip_rules: list[str] = []  # rules whose pick was rejected as a wrong match
     ledgers: dict[str, dict[str, int]] = {}
     loads: dict[str, Load] = {}
     unavailable: dict[str, str] = {}
@@ -101,7 +102,8 @@ def route_case(case: Case, policy: RoutingPolicy) -> RouteDecision:
     facts = lead_facts(case.lead, policy, **{k: v for k, v in case.lead.items() if k in DERIVED})  # pinned
     return route_lead(facts, policy, case.ledgers, case.account_owner, set(case.exclude),
                       prior_owner=case.prior_owner, now=case.now, unavailable=case.unavailable,
-                      loads={rep: (load.day, load.week) for rep, load in case.loads.items()})
+                      loads={rep: (load.day, load.week) for rep, load in case.loads.items()},
+                      skip_rules=set(case.skip_rules))
 
 
 def check_case(case: Case, policy: RoutingPolicy) -> CaseResult:
