@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 from datetime import datetime
@@ -10,7 +9,7 @@ from typing import Any
 
 
 from prefect import task
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from leadflow.clock import as_utc
@@ -91,18 +90,39 @@ def _existing_leads(session: Session, emails: set[str]) -> dict[str, dict]:
     return found
 
 
+def _rows_per_file(session: Session, campaign_id: int, lead_ids: set[int]) -> dict[int, int]:
+    """Per lead, its most rows in any one source file of this campaign (this batch included)."""
+    counts: dict[int, int] = {}
+    ordered = sorted(lead_ids)
+    for i in range(0, len(ordered), 500):
+        for lead_id, n in session.execute(
+                select(SourceRecord.lead_id, func.count()).where(
+                    SourceRecord.campaign_id == campaign_id, SourceRecord.lead_id.in_(ordered[i:i + 500]),
+                    SourceRecord.status.in_(("created", "merged")))
+                .group_by(SourceRecord.lead_id, SourceRecord.source_hash)).tuples():
+            counts[lead_id] = max(counts.get(lead_id, 0), n)
+    return counts
+
+
 def _touch_memberships(session: Session, campaign_id: int, lead_ids: list[int], at: datetime) -> None:
-    """One membership per lead and campaign; every row counts as a touch (attribution)."""
-    touches = Counter(lead_ids)
-    members = dict(session.execute(select(CampaignMember.lead_id, CampaignMember.id).where(
+    """One membership per lead and campaign. Each row of a file is a touch (someone who
+    registered twice touched twice), but a corrected re-upload of the same list is not a
+    new touch: the count is the most rows any one file of the campaign holds for the lead."""
+    if not lead_ids:
+        return
+    touches = _rows_per_file(session, campaign_id, set(lead_ids))
+    members = dict(session.execute(select(CampaignMember.lead_id, CampaignMember.touches).where(
         CampaignMember.campaign_id == campaign_id, CampaignMember.lead_id.in_(list(touches)))).tuples().all())
     new = [{"lead_id": lead_id, "campaign_id": campaign_id, "touches": n, "first_touch_at": at,
             "last_touch_at": at} for lead_id, n in touches.items() if lead_id not in members]
     if new:
         session.execute(insert(CampaignMember), new)
-    for lead_id, member_id in members.items():
-        session.execute(update(CampaignMember).where(CampaignMember.id == member_id).values(
-            touches=CampaignMember.touches + touches[lead_id], last_touch_at=at))
+    grown = [{"l_id": lead_id, "n": touches[lead_id]} for lead_id, held in members.items() if touches[lead_id] > held]
+    if grown:
+        members_table = CampaignMember.__table__
+        session.execute(update(members_table).where(
+            members_table.c.campaign_id == campaign_id, members_table.c.lead_id == bindparam("l_id"))
+            .values(touches=bindparam("n"), last_touch_at=at), grown)
 
 
 def _decision(lead_id: int, kind: str, outcome: str, reason: str, inputs: dict, at: datetime,

@@ -86,6 +86,25 @@ def test_staging_the_same_file_twice_stages_nothing_new(leadflow_env):
         assert session.scalar(select(func.count()).select_from(SourceRecord)) == staged_once.rows
 
 
+def test_a_corrected_re_upload_adds_no_touch_but_a_double_registration_counts_twice(leadflow_env, tmp_path: Path):
+    header = "Email,First Name,Company\n"
+    first = tmp_path / "list_v1.csv"
+    first.write_text(header + "ana@acme.example,Ana,Acme\nbo@beta.example,Bo,Beta\nbo@beta.example,Bo,Beta\n",
+                     encoding="utf-8")
+    corrected = tmp_path / "list_v2.csv"  # the same people, one company fixed, one more person
+    corrected.write_text(header + "ana@acme.example,Ana,Acme Corp\nbo@beta.example,Bo,Beta\n"
+                         "bo@beta.example,Bo,Beta\ncy@gamma.example,Cy,Gamma\n", encoding="utf-8")
+    campaign_id = register_campaign.fn("expo", "tradeshow", None, None, None)
+    for path in (first, corrected):
+        staged = stage_file.fn(str(path), campaign_id, 100)
+        for start, end in staged.batches:
+            clean_batch.fn(campaign_id, start, end)
+    with session_scope() as session:
+        touches = dict(session.execute(select(Lead.email, CampaignMember.touches).join(
+            CampaignMember, CampaignMember.lead_id == Lead.id)).tuples().all())
+    assert touches == {"ana@acme.example": 1, "bo@beta.example": 2, "cy@gamma.example": 1}
+
+
 def test_a_missing_file_is_a_permanent_error(leadflow_env):
     from leadflow.errors import PermanentError, SourceNotFound
 
