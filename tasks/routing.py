@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from prefect import task
@@ -72,17 +74,37 @@ def _loads(session: Session, policy: RoutingPolicy, at: datetime) -> dict[str, t
     return loads
 
 
-def _previous_reps(session: Session, lead_id: int) -> set[str]:
-    """Reps who rejected this lead as a wrong match, or let its SLA pass, never get it again."""
-    return set(session.scalars(select(Assignment.rep).where(
-        Assignment.lead_id == lead_id,
-        ((Assignment.status == "rejected") & (Assignment.reason == "wrong_match")) | (Assignment.status == "expired"))))
+@dataclass
+class _History:
+    """What this lead's earlier assignments say about where it may go now."""
+
+    exclude: set[str] = field(default_factory=set)  # rejected it as a wrong match, or let its SLA pass
+    skip_rules: set[str] = field(default_factory=set)  # rules whose pick was rejected as a wrong match
+    prior_owner: str | None = None  # the rep who last accepted this person: they keep them
 
 
-def _wrong_rules(session: Session, lead_id: int) -> set[str]:
-    """Rules whose pick was rejected as a wrong match: the next route tries the others."""
-    return set(session.scalars(select(Assignment.rule_id).where(
-        Assignment.lead_id == lead_id, Assignment.status == "rejected", Assignment.reason == "wrong_match")))
+def _histories(session: Session, lead_ids: list[int]) -> dict[int, _History]:
+    """Every lead's history in one query per chunk, not three per lead."""
+    found: dict[int, _History] = defaultdict(_History)
+    for i in range(0, len(lead_ids), 500):
+        rows = session.execute(select(Assignment.lead_id, Assignment.rep, Assignment.rule_id, Assignment.status,
+                                      Assignment.reason).where(
+            Assignment.lead_id.in_(lead_ids[i:i + 500]),
+            Assignment.status.in_(("rejected", "expired", "accepted"))).order_by(Assignment.id))
+        for lead_id, rep, rule_id, status, reason in rows:
+            history = found[lead_id]
+            if status == "accepted":
+                history.prior_owner = rep
+            elif status == "expired" or reason == "wrong_match":
+                history.exclude.add(rep)
+                if status == "rejected":
+                    history.skip_rules.add(rule_id)
+    return found
+
+
+def _deactivated(session: Session) -> dict[str, str]:
+    """Reps switched off with `leadflow reps deactivate`, whatever the YAML still says."""
+    return {key: "deactivated" for key in session.scalars(select(Rep.key).where(Rep.deactivated_at.is_not(None)))}
 
 
 def _deactivated(session: Session) -> dict[str, str]:
@@ -120,8 +142,15 @@ def _apply(session: Session, lead: Lead, decision: RouteDecision, at: datetime,
         if account and (not policy.active_rep(account.owner_rep) or account.owner_rep in deactivated):
             # One owner per customer from now on; a departed owner's accounts are handed on.
             account.owner_rep = decision.rep
-    session.execute(update(Enrollment).where(Enrollment.lead_id == lead.id, Enrollment.status == "active")
-                    .values(status="exited", exit_reason="routed to sales"))
+
+
+def _stop_nurture(session: Session, lead_ids: list[int]) -> None:
+    """Leads with a rep leave their sequences: one statement, and no scan of the session's objects."""
+    for i in range(0, len(lead_ids), 500):
+        session.execute(update(Enrollment).where(Enrollment.lead_id.in_(lead_ids[i:i + 500]),
+                                                 Enrollment.status == "active")
+                        .values(status="exited", exit_reason="routed to sales")
+                        .execution_options(synchronize_session=False))
 
 
 @task(name="route-leads", **BATCH_TASK)
@@ -136,21 +165,23 @@ def route_leads(lead_ids: list[int], now: datetime | None = None) -> RouteOutcom
         campaigns = {c.id: c for c in session.scalars(select(Campaign))}
         leads = session.scalars(select(Lead).where(
             Lead.id.in_(lead_ids), Lead.temperature == "hot", Lead.suppressed.is_(False),
-            Lead.status.in_(ROUTABLE_STATUSES)).order_by(Lead.id))
+            Lead.status.in_(ROUTABLE_STATUSES)).order_by(Lead.id)).all()
+        histories = _histories(session, [lead.id for lead in leads])
         for lead in leads:
             account = session.get(Account, lead.account_id) if lead.account_id else None
             campaign = campaigns.get(lead.first_campaign_id or 0)
             facts = lead_facts(lead, policy, campaign=campaign.name if campaign else None,
                                channel=campaign.channel if campaign else None)
+            history = histories[lead.id]
             decision = route_lead(facts, policy, state[0], account.owner_rep if account else None,
-                                  _previous_reps(session, lead.id), prior_owner=_prior_owner(session, lead.id),
-                                  now=at, loads=state[1], unavailable=deactivated,
-                                  skip_rules=_wrong_rules(session, lead.id))
+                                  history.exclude, prior_owner=history.prior_owner,
+                                  now=at, loads=state[1], unavailable=deactivated, skip_rules=history.skip_rules)
             _apply(session, lead, decision, at, state, outcome, policy, deactivated)
             record(session, lead_id=lead.id, kind="route", rule_id=decision.rule_id,
                    outcome=f"to {decision.rep or 'queue ' + str(decision.queue)}", reason=decision.reason,
                    inputs={**decision.inputs, "trace": decision.trace}, at=at,
                    config_version=policy.config_version, flow_run_id=run_id)
+        _stop_nurture(session, [lead.id for lead in leads if lead.status == "routed"])
     log().info("routed %d leads (%s); %d to queues", sum(outcome.per_rep.values()),
                ", ".join(f"{r}: {n}" for r, n in sorted(outcome.per_rep.items())) or "none",
                sum(outcome.queued.values()))
