@@ -52,3 +52,23 @@ class PermanentDeliveryError(DeliveryError, PermanentError):
 def is_transient(exc: BaseException) -> bool:
     """Retry condition for Prefect tasks."""
     return isinstance(exc, TransientError)
+
+
+class EnrichmentError(LeadflowError):
+    """A company-data provider did not give an answer; ``status`` is what the lead records."""
+
+    def __init__(self, message: str, status: str = "provider_error", retry_after: float | None = None):
+        self.status, self.retry_after = status, retry_after
+        super().__init__(message)
+
+
+class ProviderTransientError(EnrichmentError, TransientError):
+    """202 queued, 429, 5xx, a timeout or a dropped connection: asking again may work."""
+
+
+class ProviderPermanentError(EnrichmentError, PermanentError):
+    """Bad input, a broken or oversized answer, a refused redirect: asking again will not help."""
+
+
+class ProviderDisabledError(ProviderPermanentError):
+    """401/402: the key is wrong or out of credits; the provider sits out the rest of the run."""

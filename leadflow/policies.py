@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from leadflow.config.engagement import load_engagement
+from leadflow.config.enrichment import load_enrichment
 from leadflow.config.ingest import load_ingest
 from leadflow.config.nurture import load_nurture
 from leadflow.config.qualification import load_qualification
@@ -21,7 +22,8 @@ def load_all() -> dict[str, str]:
     qualification = load_qualification(settings.scoring_dir)
     routing = load_routing(settings.routing_dir)
     nurture = load_nurture(settings.templates_dir)
+    enrichment = load_enrichment(settings.enrichment_path)
     check_templates(settings.templates_dir, nurture)
     return {"ingest": ingest.config_version, "scoring": scoring.config_version,
             "engagement": engagement.config_version, "qualification": qualification.config_version, "routing": routing.config_version,
-            "nurture": nurture.config_version}
+            "nurture": nurture.config_version, "enrichment": enrichment.config_version}

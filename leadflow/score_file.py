@@ -25,6 +25,7 @@ def view_of(row: CleanLead, firm: Firmographic | None, routing: RoutingPolicy) -
     return LeadView(
         id=row.line_no, email=row.email, domain=row.domain, is_free_mail=row.is_free_mail,
         is_disposable=row.is_disposable, is_role_address=row.is_role_address,
+        has_website=not (row.is_free_mail or row.is_disposable) if row.domain else None,
         company=fields.get("company"), title=fields.get("title"), country=fields.get("country"),
         state=fields.get("state"), city=fields.get("city"), industry=fields.get("industry"),
         employees=fields.get("employees"), revenue_band=fields.get("revenue_band"),

@@ -30,7 +30,7 @@ from tasks._common import (
 def lead_view(lead: Lead, routing: RoutingPolicy, campaign: Campaign | None = None) -> LeadView:
     return LeadView(
         id=lead.id, email=lead.email, domain=lead.domain, is_free_mail=lead.is_free_mail,
-        is_disposable=lead.is_disposable, is_role_address=lead.is_role_address,
+        is_disposable=lead.is_disposable, is_role_address=lead.is_role_address, has_website=lead.has_website,
         company=lead.company, title=lead.title, country=lead.country, state=lead.state,
         city=lead.city, industry=lead.industry, employees=lead.employees,
         revenue_band=lead.revenue_band, product_line=lead.product_line,

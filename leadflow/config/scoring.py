@@ -14,7 +14,7 @@ from pydantic import Field, model_validator
 from leadflow.config.loader import PolicyModel, StrictModel, load_policy
 
 LEAD_FIELDS = (
-    "email", "domain", "is_free_mail", "is_disposable", "is_role_address", "company", "title",
+    "email", "domain", "is_free_mail", "is_disposable", "is_role_address", "has_website", "company", "title",
     "country", "state", "city", "industry", "employees", "revenue_band", "product_line",
     "territory", "campaign", "channel",
 )

@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from leadflow.enrichment.merge import Offer, merge_offers
+
 
 @dataclass(frozen=True)
 class Firmographic:
@@ -47,13 +49,13 @@ def load_firmographics(path: Path) -> dict[str, Firmographic]:
         return parse_firmographics(csv.DictReader(handle))
 
 
+def firm_fields(firm: Firmographic) -> dict[str, object]:
+    """The table row as lead fields (the company name fills the lead's ``company``)."""
+    return {"company": firm.name, "industry": firm.industry, "employees": firm.employees,
+            "revenue_band": firm.revenue_band, "country": firm.country, "state": firm.state}
+
+
 def enrichment_for(lead: Mapping[str, object], firm: Firmographic) -> dict[str, object]:
     """Fields the provider may fill on the lead: blanks only, the lead's own data wins."""
-    offered = {
-        "company": firm.name, "industry": firm.industry, "employees": firm.employees,
-        "revenue_band": firm.revenue_band, "country": firm.country, "state": firm.state,
-    }
-    if lead.get("country") not in (None, "", firm.country):
-        # The person sits elsewhere than the head office: its state would mislocate them.
-        offered["state"] = None
-    return {k: v for k, v in offered.items() if v is not None and lead.get(k) in (None, "")}
+    chosen = merge_offers(lead, [Offer("local", firm_fields(firm))], "lead_answer_wins")
+    return {name: value for name, (value, _) in chosen.items()}

@@ -68,6 +68,7 @@ class LeadView:
     is_free_mail: bool = False
     is_disposable: bool = False
     is_role_address: bool = False
+    has_website: bool | None = None  # None: not known (never enriched)
     company: str | None = None
     title: str | None = None
     country: str | None = None
