@@ -10,6 +10,7 @@ from flows.engagement import process_engagement
 from flows.ingest import ingest_campaign
 from flows.nurture import nurture_tick
 from flows.reclaim import reclaim_sweep
+from flows.report import nightly_report
 from leadflow.engagement import ENGAGED_EVENT
 
 
@@ -24,6 +25,7 @@ def deployments() -> list:  # type: ignore[type-arg]
                 parameters={"reason": "{{ event.payload.kind }}"})]),
         reclaim_sweep.to_deployment("hourly", cron="7 * * * *", tags=["reclaim"]),
         ingest_captured.to_deployment("every-minute", interval=60, tags=["ingest", "webhook"]),
+        nightly_report.to_deployment("nightly", cron="30 2 * * *", tags=["report"], parameters={"period_days": 30}),
     ]
 
 

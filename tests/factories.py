@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from leadflow.config.nurture import NurturePolicy, Sequence
 from leadflow.config.routing import RoutingPolicy
 from leadflow.config.scoring import ScoringPolicy
 from leadflow.domain.types import CleanLead, LeadView
+
+if TYPE_CHECKING:
+    from leadflow.report.rows import Dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 SCORING_DIR = ROOT / "scoring"
@@ -85,3 +89,90 @@ def make_nurture_policy(templates: list[str], rep_template: str = "rep_notificat
         "sequences": [{"key": "s", "name": "S", "enter_temperatures": ["warm"],
                        "steps": [{"template": t, "subject": "Hi", "delay_days": 0} for t in templates]}],
     })
+
+
+def _day(day: int, hour: int = 0, month: int = 11) -> datetime:
+    return datetime(2026, month, day, hour, tzinfo=timezone.utc)
+
+
+def make_report_dataset() -> Dataset:
+    """Eight leads, two campaigns, six offers: small enough to compute every report by hand.
+
+    Period [Nov 1, Nov 11). Campaign 1 (webinar, cost 1000) sourced L1-L3, campaign 2
+    (trade show, cost 3000) L4-L6; L7 and L8 are history from October.
+    """
+    from leadflow.report.rows import AssignmentRow, CampaignRow, Dataset, LeadRow, TouchRow
+
+    d = _day
+    leads = [
+        LeadRow(1, d(1), 1, {"mql": d(2), "sql": d(3), "opportunity": d(5), "won": d(9)}, 5000.0),
+        LeadRow(2, d(1), 1, {"mql": d(3), "sql": d(5)}),
+        LeadRow(3, d(2), 1, {"mql": d(2, 12)}),
+        LeadRow(4, d(2), 2, {"mql": d(4), "sql": d(4), "opportunity": d(6)}),
+        LeadRow(5, d(3), 2, {}),
+        LeadRow(6, d(5), 2, {"opportunity": d(8), "won": d(10)}, 3000.0),  # won, stages before unrecorded
+        LeadRow(7, d(20, month=10), 1, {"mql": d(21, month=10)}),
+        LeadRow(8, d(25, month=10), 1, {"mql": d(26, month=10), "sql": d(28, month=10)}),
+    ]
+    campaigns = [CampaignRow(1, "webinar-nov", "webinar", 1000.0), CampaignRow(2, "tradeshow-nov", "trade_show", 3000.0)]
+    touches = [
+        TouchRow(1, 1, 1, d(1), d(1)), TouchRow(1, 2, 2, d(3), d(4)),
+        TouchRow(4, 2, 1, d(2), d(2)), TouchRow(4, 1, 1, d(7), d(7)),  # after L4's opportunity: no credit
+    ]
+
+    def offer(lead: int, rep: str, status: str, at: datetime, closed: datetime | None = None,
+              reason: str | None = None) -> AssignmentRow:
+        accepted = closed if status == "accepted" else None
+        return AssignmentRow(lead, rep, status, reason, at, at + timedelta(days=1), closed, accepted)
+
+    assignments = [
+        offer(1, "anna", "accepted", d(2, 10), d(3)),
+        offer(2, "anna", "rejected", d(3), d(3, 12), "wrong_match"),
+        offer(2, "bo", "accepted", d(3, 12), d(5)),
+        offer(3, "bo", "offered", d(2, 12)),
+        offer(4, "anna", "accepted", d(4), d(4, 6)),
+        offer(5, "cai", "reclaimed", d(3), d(4, 1)),
+    ]
+    return Dataset(leads, campaigns, touches, assignments, as_of=d(11))
+
+
+def seed_report_database(session: Any) -> None:
+    """The report fixture as database rows: campaigns, leads, stage decisions, offers, touches.
+
+    Opportunities and wins are not stored here: they come in through an outcomes CSV
+    (``REPORT_OUTCOMES_CSV``), as they do in production.
+    """
+    from leadflow.models import Assignment, Campaign, CampaignMember, Decision, Lead
+
+    data = make_report_dataset()
+    session.add_all(Campaign(id=c.id, name=c.name, channel=c.channel, cost=c.cost) for c in data.campaigns)
+    session.flush()
+    for lead in data.leads:
+        session.add(Lead(id=lead.id, email=f"l{lead.id}@report.example", created_at=lead.created_at,
+                         updated_at=lead.created_at, first_campaign_id=lead.campaign_id))
+    session.flush()
+    for lead in data.leads:
+        previous = "new"
+        for stage in ("mql", "sql"):
+            if stage in lead.stage_at:
+                session.add(Decision(lead_id=lead.id, kind="stage", outcome=f"{previous} -> {stage}", reason="test",
+                                     inputs={"from": previous, "to": stage}, at=lead.stage_at[stage]))
+                previous = stage
+    for t in data.touches:
+        session.add(CampaignMember(lead_id=t.lead_id, campaign_id=t.campaign_id, touches=t.touches,
+                                   first_touch_at=t.first_touch_at, last_touch_at=t.last_touch_at))
+    for a in data.assignments:
+        session.add(Assignment(lead_id=a.lead_id, rep=a.rep, team="north", rule_id="test", status=a.status,
+                               reason=a.reason, assigned_at=a.assigned_at, sla_due_at=a.sla_due_at,
+                               closed_at=a.closed_at, accepted_at=a.accepted_at))
+
+
+# L1 won 5000 (opp Nov 5, closed Nov 9), L4 open (opp Nov 6), L6 won 3000 (opp Nov 8, closed Nov 10);
+# one address we do not hold, one row that is not an outcome.
+REPORT_OUTCOMES_CSV = """Opportunity ID,Email,Stage Name,Amount,Created Date,Close Date
+OPP-1,l1@report.example,Closed Won,"5,000",2026-11-05,2026-11-09
+OPP-4,L4@report.example,Qualification,,2026-11-06,
+OPP-6,l6@report.example,Closed Won,3000,11/08/2026,11/10/2026
+OPP-9,stranger@elsewhere.example,Closed Lost,100,2026-11-02,2026-11-03
+OPP-10,l2@report.example,Closed Won,soon,2026-11-06,2026-11-07
+"""

@@ -40,7 +40,7 @@ def test_rules_check_names_file_line_and_field_of_a_broken_policy(leadflow_env, 
 def test_rules_check_passes_on_the_shipped_policies(leadflow_env):
     result = runner.invoke(app, ["rules", "check"])
     assert result.exit_code == 0, result.output
-    assert result.output.count("ok ") == 6
+    assert result.output.count("ok ") == 7
 
 
 @pytest.mark.db
