@@ -8,7 +8,7 @@ from leadflow.domain.summary import IngestSummary
 from tasks.enrich import enrich_leads
 from tasks.ingest import clean_batch
 from tasks.nurture import enroll_leads
-from tasks.outbox import queue_rep_notifications, send_outbox
+from tasks.notify import notify_reps
 from tasks.report import update_progress
 from tasks.routing import route_leads
 from tasks.scoring import score_leads
@@ -22,7 +22,7 @@ def process_staged(campaign_id: int, batches: list[tuple[int, int]], summary: In
         enrich_leads(cleaned.lead_ids, now)
         scored = score_leads(cleaned.lead_ids, now)
         routed = route_leads(scored.hot, now)
-        sent = send_outbox(queue_rep_notifications(routed.assignment_ids, now), now)
+        sent = notify_reps(routed.assignment_ids, now)
         enrolled = enroll_leads(scored.warm + scored.cold, now)
         summary.add_batch(cleaned, scored, routed, sent, enrolled)
         if progress_id:
