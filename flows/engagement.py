@@ -9,7 +9,7 @@ from prefect import flow
 from leadflow.domain.summary import RouteOutcome
 from tasks._common import check_policies
 from tasks.engagement import mark_engagement_processed, take_new_engagement
-from tasks.outbox import queue_rep_notifications, send_outbox
+from tasks.notify import notify_reps
 from tasks.routing import route_leads
 from tasks.scoring import score_leads
 
@@ -22,6 +22,6 @@ def process_engagement(reason: str = "sweep", now: datetime | None = None) -> Ro
         return RouteOutcome()
     scored = score_leads(new.lead_ids, now)
     routed = route_leads(scored.hot, now)
-    send_outbox(queue_rep_notifications(routed.assignment_ids, now), now)
+    notify_reps(routed.assignment_ids, now)
     mark_engagement_processed(new.event_ids, now)
     return routed

@@ -10,7 +10,7 @@ from leadflow.config.nurture import NurturePolicy
 from leadflow.domain.render import environment
 from leadflow.errors import ConfigError
 
-NURTURE_VARIABLES = {"lead", "unsubscribe_url", "open_pixel_url", "campaign_name", "postal_address",
+NURTURE_VARIABLES = {"lead", "unsubscribe_url", "open_pixel_url", "honeypot_url", "campaign_name", "postal_address",
                      "greeting_name", "links"}
 REP_VARIABLES = {"lead", "rep", "reason", "sla_hours", "sla_due", "greeting_name", "actions", "actions_expire"}
 

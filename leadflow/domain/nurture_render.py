@@ -14,7 +14,7 @@ from typing import Any
 from jinja2 import Template
 
 from leadflow.domain.render import RenderedEmail, environment, greeting_name, rewrite_links
-from leadflow.domain.tracking import make_token
+from leadflow.domain.tracking import HONEYPOT_POSITION, make_token
 
 LEAD_FIELDS = ("id", "email", "first_name", "last_name", "full_name", "company", "title",
                "country", "state", "domain", "score", "temperature")
@@ -67,6 +67,11 @@ class Links:
     def open_pixel(self) -> str:
         return f"{self.base}/o/{make_token(self.secret, 'o', self.outbox_id)}.gif"
 
+    @property
+    def honeypot(self) -> str:
+        """A click link for a hidden anchor no person sees: what follows it is a scanner."""
+        return f"{self.base}/c/{make_token(self.secret, 'c', self.outbox_id, HONEYPOT_POSITION)}"
+
     def click(self, position: int, url: str) -> str:
         self.clicks[position] = url  # asked twice per link (HTML, then text): same answer
         return f"{self.base}/c/{make_token(self.secret, 'c', self.outbox_id, position)}"
@@ -75,7 +80,8 @@ class Links:
 def nurture_context(lead: Mapping[str, Any], links: Links, campaign_name: str | None,
                     postal_address: str) -> dict[str, Any]:
     return {"lead": dict(lead), "unsubscribe_url": links.unsubscribe, "open_pixel_url": links.open_pixel,
-            "campaign_name": campaign_name or "one of our events", "postal_address": postal_address}
+            "honeypot_url": links.honeypot, "campaign_name": campaign_name or "one of our events",
+            "postal_address": postal_address}
 
 
 def unsubscribe_headers(links: Links, mail_from_address: str) -> dict[str, str]:

@@ -13,6 +13,7 @@ from leadflow.db import session_scope
 from leadflow.domain.tracking import make_token
 from leadflow.local_services import WebServer
 from leadflow.models import EngagementEvent, Enrollment, Lead, OutboundEmail, Suppression, TrackedLink
+from leadflow.web.event_writer import wait_until_written
 from tasks.outbox import queue_email
 
 pytestmark = pytest.mark.db
@@ -84,6 +85,7 @@ def test_the_open_pixel_is_an_uncached_gif(web, sent_email, leadflow_env):
     answer = requests.get(f"{web}/o/{token(leadflow_env, 'o', sent_email)}.gif", timeout=10)
     assert answer.status_code == 200 and answer.headers["content-type"] == "image/gif"
     assert answer.headers["cache-control"] == "no-store" and answer.content.startswith(b"GIF89a")
+    wait_until_written()  # the pixel is answered before its row is committed
     assert events() == 1
 
 
@@ -107,3 +109,21 @@ def test_a_forged_unsubscribe_token_gets_404(web, sent_email, leadflow_env):
     forged = token(leadflow_env, "u", sent_email)[:-3] + "xyz"
     assert requests.post(f"{web}/u/{forged}", data={"List-Unsubscribe": "One-Click"}, timeout=10).status_code == 404
     assert requests.get(f"{web}/u/{forged}", timeout=10).status_code == 404
+
+
+def test_the_cli_click_path_records_once_per_event_id(sent_email, leadflow_env):
+    from leadflow.engagement import record_click, record_open
+
+    click = token(leadflow_env, "c", sent_email)
+    assert record_click(click, NOW, event_id="cli-1") == (TARGET, record_click(click, NOW, event_id="cli-1")[1])
+    assert record_click(click[:-1] + "x", NOW) is None
+    assert record_open(token(leadflow_env, "o", sent_email) + ".gif", NOW)
+    with session_scope() as session:
+        assert sorted(session.scalars(select(EngagementEvent.type))) == ["click", "open"]
+
+
+def test_a_genuine_open_token_for_an_email_we_do_not_hold_stores_nothing(web, sent_email, leadflow_env):
+    answer = requests.get(f"{web}/o/{token(leadflow_env, 'o', sent_email + 1)}.gif", timeout=10)
+    assert answer.status_code == 200 and answer.content.startswith(b"GIF89a")
+    wait_until_written()
+    assert events() == 0

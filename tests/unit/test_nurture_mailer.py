@@ -61,7 +61,8 @@ def test_the_cached_renderer_renders_exactly_what_render_does(step: Any) -> None
     expected, _ = render_step(step)
     got, _ = Renderer(TEMPLATES_DIR).render(step.template, step.subject, {
         "lead": make_lead_context(), "unsubscribe_url": "https://t.leadflow.test/u/unsub-token",
-        "open_pixel_url": "https://t.leadflow.test/o/pixel.gif", "campaign_name": "Webinar",
+        "open_pixel_url": "https://t.leadflow.test/o/pixel.gif", "honeypot_url": "https://t.leadflow.test/c/honeypot",
+        "campaign_name": "Webinar",
         "postal_address": "1 Main St, Springfield"},
         tracked_url=lambda i, u: f"https://t.leadflow.test/c/tok{i}", keep_prefix="https://t.leadflow.test")
     assert got == expected
@@ -74,8 +75,11 @@ def test_nurture_links_are_signed_per_row_and_stored_once_per_position() -> None
     assert links.clicks == {0: "https://leadflow.example/guides/routing?utm_source=nurture&utm_content=step1"}
     assert links.unsubscribe.startswith("https://t.example/u/u.42.0.") and links.unsubscribe in email.text
     assert links.open_pixel in email.html and "1 Main St" in email.text
+    # The hidden honeypot is in the HTML only, and is not a content link to store.
+    assert links.honeypot in email.html and links.honeypot not in email.text
     expected, _ = render(TEMPLATES_DIR, STEPS[0].template, STEPS[0].subject, {
         "lead": make_lead_context(), "unsubscribe_url": links.unsubscribe, "open_pixel_url": links.open_pixel,
+        "honeypot_url": links.honeypot,
         "campaign_name": "Webinar", "postal_address": "1 Main St"}, tracked_url=links.click, keep_prefix=links.base)
     assert email == expected
 

@@ -23,7 +23,8 @@ def tracked(position: int, url: str) -> str:
 
 def render_step(step: Step, **lead: Any) -> tuple[RenderedEmail, list[str]]:
     context = {"lead": make_lead_context(**lead), "unsubscribe_url": f"{BASE}/u/unsub-token",
-               "open_pixel_url": f"{BASE}/o/pixel.gif", "campaign_name": "Webinar",
+               "open_pixel_url": f"{BASE}/o/pixel.gif", "honeypot_url": f"{BASE}/c/honeypot",
+               "campaign_name": "Webinar",
                "postal_address": "1 Main St, Springfield"}
     return render(TEMPLATES_DIR, step.template, step.subject, context, tracked_url=tracked,
                   keep_prefix=BASE)
@@ -66,8 +67,8 @@ def test_content_links_become_tracked_but_unsubscribe_is_kept(step: Step) -> Non
     email, originals = render_step(step)
     hrefs = re.findall(r'href="([^"]+)"', email.html)
     assert originals and all(url.startswith("https://leadflow.example/") for url in originals)
-    assert [h for h in hrefs if "/c/" in h] == [tracked(i, u) for i, u in enumerate(originals)]
-    assert f"{BASE}/u/unsub-token" in hrefs
+    assert [h for h in hrefs if "/c/tok" in h] == [tracked(i, u) for i, u in enumerate(originals)]
+    assert f"{BASE}/u/unsub-token" in hrefs and f"{BASE}/c/honeypot" in hrefs  # kept as given, never rewritten
     assert not any(h.startswith("https://leadflow.example/") for h in hrefs)
 
 

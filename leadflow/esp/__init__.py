@@ -1,0 +1,1 @@
+"""ESP event webhooks: verify each provider's signature, map its events onto one vocabulary."""
