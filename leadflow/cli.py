@@ -52,6 +52,23 @@ def db_upgrade() -> None:
 
     upgrade()
     console.print(f"schema up to date at {get_settings().resolved_database_url}")
+    _index_unkeyed_leads()
+
+
+def _index_unkeyed_leads() -> None:
+    """Leads stored before the match keys existed get them now, or fuzzy merges miss them."""
+    from sqlalchemy import func, select
+
+    from leadflow.config.matching import load_matching
+    from leadflow.db import session_scope
+    from leadflow.merging.fit import reindex
+    from leadflow.models import Lead
+    from leadflow.settings import get_settings
+
+    with session_scope() as session:
+        if session.scalar(select(func.count()).select_from(Lead).where(Lead.email_key.is_(None))):
+            done = reindex(session, load_matching(get_settings().ingest_dir))
+            console.print(f"match keys computed for {done} stored leads")
 
 
 @app.command()

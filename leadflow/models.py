@@ -134,6 +134,14 @@ class Lead(Base):
     first_campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The fuzzy-merge index (leadflow/merging/keys.py): a person-name key, the address as a
+    # mailbox (Gmail dots and plus tags per policy), and the name key joined to the company
+    # domain and to the company key (one indexed column each: a plain IN per batch finds them).
+    # Empty on leads stored before 0006 until `leadflow merges reindex`.
+    name_key: Mapped[str | None] = mapped_column(String(100))
+    email_key: Mapped[str | None] = mapped_column(String(320), index=True)
+    domain_name_key: Mapped[str | None] = mapped_column(String(360), index=True)
+    company_name_key: Mapped[str | None] = mapped_column(String(400), index=True)
 
 
 class QualificationAnswer(Base):
@@ -352,3 +360,54 @@ class CrmOutcome(Base):
     closed_at: Mapped[datetime | None]
     source: Mapped[str] = mapped_column(String(500))
     imported_at: Mapped[datetime]
+
+
+class LeadAlias(Base):
+    """Another address or phone of a lead ("keep both"): a later row with it joins that lead."""
+
+    __tablename__ = "lead_alias"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # email | phone
+    value: Mapped[str] = mapped_column(String(320), index=True)
+    source_record_id: Mapped[int | None] = mapped_column(ForeignKey("source_record.id"))
+    merge_event_id: Mapped[int | None] = mapped_column(ForeignKey("merge_event.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MergeCandidate(Base):
+    """A pair for a person to decide: a stored lead and the lead a row created beside it."""
+
+    __tablename__ = "merge_candidate"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"), index=True)  # the stored lead
+    other_lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"), index=True)  # created by the row
+    source_record_id: Mapped[int | None] = mapped_column(ForeignKey("source_record.id"))
+    probability: Mapped[float] = mapped_column(Float)
+    deciding: Mapped[dict[str, Any]] = mapped_column(default=dict)  # field -> comparison level
+    # open -> merged | rejected
+    status: Mapped[str] = mapped_column(String(10), default="open", server_default="open", index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class MergeEvent(Base):
+    """One fuzzy merge, with what undo needs to split it again exactly."""
+
+    __tablename__ = "merge_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target_lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"), index=True)
+    # The lead folded in when a review pair was merged; None when rows merged on ingest.
+    absorbed_lead_id: Mapped[int | None] = mapped_column(ForeignKey("lead.id"))
+    candidate_id: Mapped[int | None] = mapped_column(ForeignKey("merge_candidate.id"))
+    rule_id: Mapped[str] = mapped_column(String(40))
+    probability: Mapped[float] = mapped_column(Float)
+    source_record_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    before: Mapped[dict[str, Any]] = mapped_column(default=dict)  # target's fields before the merge
+    after: Mapped[dict[str, Any]] = mapped_column(default=dict)  # what the merge wrote
+    # Ingest merges: the lead the rows would have created (columns), re-created by undo.
+    split: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    undone_at: Mapped[datetime | None]
+    undone_by: Mapped[str | None] = mapped_column(String(100))

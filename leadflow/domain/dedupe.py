@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -21,19 +21,28 @@ class MergePlan:
 
     # email -> the first clean row of that email in the batch (becomes the new lead)
     creates: dict[str, CleanLead] = field(default_factory=dict)
-    # (row, into_email, kind) for every row that joins a lead instead of creating one
-    merges: list[tuple[CleanLead, str, Literal["existing", "batch"]]] = field(default_factory=list)
+    # (row, into_email, kind) for every row that joins a lead instead of creating one; "fuzzy"
+    # rows join a stored lead under another address (leadflow/merging)
+    merges: list[tuple[CleanLead, str, Literal["existing", "batch", "fuzzy"]]] = field(default_factory=list)
 
 
-def plan_batch(rows: Iterable[CleanLead], existing_emails: set[str]) -> MergePlan:
-    """First row of an email creates its lead unless we hold it; every later row merges."""
+def plan_batch(rows: Iterable[CleanLead], existing_emails: set[str],
+               mailbox: Callable[[str], str] | None = None) -> MergePlan:
+    """First row of an email creates its lead unless we hold it; every later row merges.
+
+    With ``mailbox``, rows whose addresses deliver to one mailbox (jdoe@ and j.doe+x@gmail.com)
+    join the first such row's lead; a mailbox matching a stored lead is for the fuzzy step.
+    """
     plan = MergePlan()
+    first: dict[str, str] = {}  # mailbox -> the email that creates its lead
     for row in rows:
+        box = mailbox(row.email) if mailbox else row.email
         if row.email in existing_emails:
             plan.merges.append((row, row.email, "existing"))
-        elif row.email in plan.creates:
-            plan.merges.append((row, row.email, "batch"))
+        elif box in first:
+            plan.merges.append((row, first[box], "batch"))
         else:
+            first[box] = row.email
             plan.creates[row.email] = row
     return plan
 

@@ -126,6 +126,8 @@ def compare(column: Column, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     top = len(LEVELS[kind]) - 1
     a, b = column.codes[left], column.codes[right]
     levels = np.full(len(left), -1, np.int8)
+    if not len(column.values):  # nobody has this field: no evidence (and nothing to index)
+        return levels
     present = (a >= 0) & (b >= 0)
     equal = present & (a == b)
     levels[equal] = top

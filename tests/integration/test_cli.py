@@ -40,7 +40,7 @@ def test_rules_check_names_file_line_and_field_of_a_broken_policy(leadflow_env, 
 def test_rules_check_passes_on_the_shipped_policies(leadflow_env):
     result = runner.invoke(app, ["rules", "check"])
     assert result.exit_code == 0, result.output
-    assert result.output.count("ok ") == 7
+    assert result.output.count("ok ") == 8
 
 
 @pytest.mark.db
@@ -61,3 +61,24 @@ def test_explain_prints_the_trace_of_a_lead(leadflow_env):
     assert "create" in result.output and "score breakdown" in result.output and version in result.output
     missing = runner.invoke(app, ["explain", "nobody@nowhere.example"])
     assert missing.exit_code == 2 and "no lead" in missing.output
+
+
+@pytest.mark.db
+def test_db_upgrade_gives_leads_stored_before_the_match_keys_their_keys(leadflow_env):
+    from sqlalchemy import update
+
+    from leadflow.db import session_scope
+    from leadflow.models import Lead
+
+    with session_scope() as session:
+        session.add(Lead(email="ana.lima@acme.example", full_name="Ana Lima", company="Acme"))
+        session.flush()
+        session.execute(update(Lead).values(email_key=None, name_key=None))  # as 0005 left it
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "match keys computed for 1 stored leads" in result.output
+    with session_scope() as session:
+        lead = session.query(Lead).one()
+        assert lead.email_key == "ana.lima@acme.example" and lead.name_key
+    again = runner.invoke(app, ["db", "upgrade"])
+    assert "match keys" not in again.output

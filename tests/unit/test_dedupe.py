@@ -52,3 +52,13 @@ def test_fields_to_fill_never_touches_identity_fields() -> None:
     incoming = make_clean_lead(email="new@other.com", domain="other.com", is_free_mail=True)
     filled = fields_to_fill({}, incoming)
     assert {"email", "domain", "is_free_mail"}.isdisjoint(filled)
+
+
+def test_addresses_of_one_mailbox_in_a_batch_join_the_first_rows_lead() -> None:
+    first = make_clean_lead(email="jane.doe@gmail.com", line_no=2)
+    alias = make_clean_lead(email="janedoe+news@gmail.com", line_no=3)
+    other = make_clean_lead(email="jane.doe+news@acme.com", line_no=4)
+    mailbox = {"jane.doe@gmail.com": "janedoe@gmail.com", "janedoe+news@gmail.com": "janedoe@gmail.com"}
+    plan = plan_batch([first, alias, other], set(), lambda email: mailbox.get(email, email))
+    assert plan.creates == {"jane.doe@gmail.com": first, "jane.doe+news@acme.com": other}
+    assert plan.merges == [(alias, "jane.doe@gmail.com", "batch")]

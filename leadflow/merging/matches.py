@@ -1,0 +1,76 @@
+"""Which new rows of a batch are a stored lead under another address (pure but for the lookup)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from leadflow.config.matching import MatchingPolicy
+from leadflow.domain.types import CleanLead
+from leadflow.merging.candidates import RowKeys, find_candidates
+from leadflow.merging.keys import LeadKeys, lead_keys, mailbox_key
+from leadflow.merging.scoring import PairScore, Weights, action, score_pairs
+
+
+@dataclass(frozen=True)
+class FuzzyMatch:
+    lead: dict[str, Any]  # the stored lead (its mergeable fields)
+    probability: float
+    action: str  # merge | review
+    rule_id: str  # "mailbox": the same mailbox; "fuzzy": scored
+    deciding: dict[str, Any]
+    weights_version: int = 0  # 0: the built-in weights
+
+
+def row_keys(row: CleanLead, policy: MatchingPolicy) -> LeadKeys:
+    """The index columns of the lead a clean row creates."""
+    return lead_keys(row.__dict__, policy.mailbox.gmail_dots, policy.mailbox.plus_tags)
+
+
+def lookup_keys(row: CleanLead, policy: MatchingPolicy) -> RowKeys:
+    keys = row_keys(row, policy)
+    # A mailbox key equal to the address finds only the lead with that address, which exact
+    # dedup already ruled out.
+    return RowKeys(keys.email_key if keys.email_key != row.email else None, row.phone_e164,
+                   keys.domain_name_key, keys.company_name_key)
+
+
+def best_matches(rows: Mapping[str, CleanLead], candidates: Mapping[str, list[dict[str, Any]]],
+                 policy: MatchingPolicy, weights: Weights) -> dict[str, FuzzyMatch]:
+    """Per row email, its best stored lead when that pair is at least worth a review."""
+    box = policy.mailbox
+    pairs: list[tuple[str, dict[str, Any]]] = []
+    found: dict[str, FuzzyMatch] = {}
+    for email, leads in candidates.items():
+        mailbox = mailbox_key(email, box.gmail_dots, box.plus_tags)
+        same_box = sorted((lead for lead in leads if lead.get("email_key") == mailbox), key=lambda lead: lead["id"])
+        if same_box:
+            found[email] = FuzzyMatch(same_box[0], 1.0, "merge", "mailbox", {"email": {"level": "same mailbox"}},
+                                      weights.version)
+        else:
+            pairs.extend((email, lead) for lead in leads)
+    scores = score_pairs([rows[email].__dict__ for email, _ in pairs], [lead for _, lead in pairs], weights)
+    best: dict[str, tuple[PairScore, dict[str, Any]]] = {}
+    for (email, lead), score in zip(pairs, scores, strict=True):
+        held = best.get(email)
+        if held is None or (score.probability, -lead["id"]) > (held[0].probability, -held[1]["id"]):
+            best[email] = (score, lead)
+    thresholds = policy.thresholds
+    for email, (score, lead) in best.items():
+        decided = action(score.probability, thresholds.auto_merge, thresholds.review)
+        if decided != "new":
+            found[email] = FuzzyMatch(lead, score.probability, decided, "fuzzy", score.deciding, weights.version)
+    return found
+
+
+def match_new_rows(session: Session, rows: Mapping[str, CleanLead], policy: MatchingPolicy,
+                   weights: Weights) -> dict[str, FuzzyMatch]:
+    """Rows (by email) that exact dedup would create, matched against the stored leads."""
+    if not policy.enabled or not rows:
+        return {}
+    emails = list(rows)
+    found = find_candidates(session, [lookup_keys(rows[e], policy) for e in emails], policy.max_candidates_per_key)
+    return best_matches(rows, {e: leads for e, leads in zip(emails, found, strict=True) if leads}, policy, weights)
