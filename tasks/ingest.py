@@ -14,12 +14,19 @@ from sqlalchemy.orm import Session
 
 from leadflow.clock import as_utc
 from leadflow.db import session_scope
-from leadflow.decisions import json_safe
-from leadflow.domain.dedupe import MERGEABLE_FIELDS, fields_to_fill, plan_batch
+from leadflow.config.matching import MatchingPolicy, load_matching, weights_path
+from leadflow.domain.dedupe import plan_batch
 from leadflow.domain.normalize import map_columns, normalize_row
 from leadflow.domain.summary import BatchOutcome
 from leadflow.domain.types import CleanLead, Quarantined
+from leadflow.merging.batch import decision_row, merge_rows
+from leadflow.merging.candidates import LEAD_FIELDS, alias_owners, leads_by_id
+from leadflow.merging.keys import mailbox_key
+from leadflow.merging.matches import match_new_rows, row_keys
+from leadflow.merging.persist import queue_review
+from leadflow.merging.scoring import Weights, load_weights
 from leadflow.models import Campaign, CampaignMember, Decision, Lead, QualificationAnswer, SourceRecord
+from leadflow.settings import get_settings
 from tasks._common import BATCH_TASK, current_flow_run_id, ingest_policy, log, qualification_policy
 
 INSERT_CHUNK = 1000
@@ -79,14 +86,18 @@ def _clean(records: Sequence[Any]) -> list[CleanLead | Quarantined]:
 LEAD_COLUMNS = tuple(f for f in CleanLead.__dataclass_fields__ if f not in ("source_record_id", "line_no", "answers"))
 
 
-def _existing_leads(session: Session, emails: set[str]) -> dict[str, dict]:
-    """Leads we hold for these emails: id plus the fields a merge may fill."""
+def _existing_leads(session: Session, emails: set[str], aliases: bool = True) -> dict[str, dict]:
+    """Leads we hold for these emails: id plus the fields a merge may fill. An address kept
+    beside a lead by a fuzzy merge ("keep both") finds that lead."""
     found: dict[str, dict] = {}
     ordered = sorted(emails)
-    columns = [Lead.id, *(getattr(Lead, name) for name in MERGEABLE_FIELDS), Lead.email]
+    columns = [getattr(Lead, name) for name in LEAD_FIELDS]
     for i in range(0, len(ordered), 500):
         for row in session.execute(select(*columns).where(Lead.email.in_(ordered[i:i + 500]))):
             found[row.email] = dict(row._mapping)
+    owners = alias_owners(session, emails) if aliases else {}
+    leads = leads_by_id(session, owners.values())
+    found.update({email: leads[lead_id] for email, lead_id in owners.items() if lead_id in leads})
     return found
 
 
@@ -125,11 +136,21 @@ def _touch_memberships(session: Session, campaign_id: int, lead_ids: list[int], 
             .values(touches=bindparam("n"), last_touch_at=at), grown)
 
 
-def _decision(lead_id: int, kind: str, outcome: str, reason: str, inputs: dict, at: datetime,
-              run_id: str | None) -> dict:
-    return {"lead_id": lead_id, "kind": kind, "rule_id": "exact-email", "outcome": outcome,
-            "reason": reason, "inputs": json_safe(inputs), "config_version": None,
-            "flow_run_id": run_id, "at": at}
+def matching_policy() -> MatchingPolicy:
+    return load_matching(get_settings().ingest_dir)
+
+
+def matching_weights(policy: MatchingPolicy) -> Weights:
+    return load_weights(weights_path(get_settings().ingest_dir, policy))
+
+
+def _lead_values(row: CleanLead, product_line: str | None, campaign_id: int, policy: MatchingPolicy,
+                 at: datetime | None) -> dict:
+    """The lead a row creates: its columns, the campaign's defaults and its match keys."""
+    values = {**{name: getattr(row, name) for name in LEAD_COLUMNS},
+              "product_line": row.product_line or product_line, "first_campaign_id": campaign_id,
+              **row_keys(row, policy).columns()}
+    return values if at is None else {**values, "created_at": at, "updated_at": at}
 
 
 def _store_answers(session: Session, rows: list[tuple[int, CleanLead, str]], at: datetime) -> None:
@@ -150,10 +171,14 @@ def _store_answers(session: Session, rows: list[tuple[int, CleanLead, str]], at:
 def clean_batch(campaign_id: int, first_id: int, last_id: int, now: datetime | None = None) -> BatchOutcome:
     """Normalize a batch, quarantine what is bad, create new leads, merge the rest.
 
-    Set-based: a handful of statements per batch, not per row.
+    A row whose email we do not hold is compared with the stored leads its keys find
+    (leadflow/merging): above the policy's auto_merge probability it joins that lead, above
+    review it creates its own lead and the pair is queued. Set-based: a handful of statements
+    per batch, not per row.
     """
     at, run_id = as_utc(now), current_flow_run_id()
     outcome = BatchOutcome()
+    matching = matching_policy()
     with session_scope() as session:
         records = session.execute(select(
             SourceRecord.id, SourceRecord.line_no, SourceRecord.payload, SourceRecord.source_name).where(
@@ -168,42 +193,46 @@ def clean_batch(campaign_id: int, first_id: int, last_id: int, now: datetime | N
                                    "reason": f"line {bad.line_no}: {bad.reason}", "lead_id": None})
             outcome.quarantine_reasons[bad.kind] += 1
         existing = _existing_leads(session, {row.email for row in clean})
-        plan = plan_batch(clean, set(existing))
+        box = matching.mailbox
+        plan = plan_batch(clean, set(existing), lambda email: mailbox_key(email, box.gmail_dots, box.plus_tags))
+        fuzzy = match_new_rows(session, plan.creates, matching, matching_weights(matching))
+        for email, match in fuzzy.items():
+            if match.action == "merge":
+                plan.merges.append((plan.creates.pop(email), email, "fuzzy"))
+                existing[email] = match.lead
+        plan.merges.sort(key=lambda merge: merge[0].source_record_id)
         product_line = session.scalar(select(Campaign.product_line).where(Campaign.id == campaign_id))
         lead_ids = {email: lead["id"] for email, lead in existing.items()}
         if plan.creates:
-            values = [{**{name: getattr(row, name) for name in LEAD_COLUMNS},
-                       "product_line": row.product_line or product_line, "first_campaign_id": campaign_id,
-                       "created_at": at, "updated_at": at} for row in plan.creates.values()]
+            values = [_lead_values(row, product_line, campaign_id, matching, at) for row in plan.creates.values()]
             # Core executemany, then one lookup. The ORM's bulk insert splits rows by which
             # fields are None (one statement per pattern), and RETURNING over many rows is
             # quadratic in SQLAlchemy's SQLite path: 2,000 rows took 4.6 s that way.
             session.execute(Lead.__table__.insert(), values)
-            created = _existing_leads(session, set(plan.creates))
+            created = _existing_leads(session, set(plan.creates), aliases=False)
             lead_ids.update({email: lead["id"] for email, lead in created.items()})
         decisions: list[dict] = []
+        reviews: list[dict] = []
         for email, row in plan.creates.items():
             record_updates.append({"id": row.source_record_id, "status": "created", "reason_code": None,
                                    "reason": None, "lead_id": lead_ids[email]})
-            decisions.append(_decision(lead_ids[email], "create", f"created lead {lead_ids[email]}",
+            inputs: dict = {"email": email, "line": row.line_no}
+            if email in fuzzy:  # a review pair: created beside the stored lead it may be
+                match = fuzzy[email]
+                inputs["review"] = {"lead_id": match.lead["id"], "probability": match.probability}
+                reviews.append({"lead_id": match.lead["id"], "other_lead_id": lead_ids[email],
+                                "source_record_id": row.source_record_id, "probability": match.probability,
+                                "deciding": match.deciding})
+            decisions.append(decision_row(lead_ids[email], "create", f"created lead {lead_ids[email]}",
                                        f"new email from {source_of[row.source_record_id]} line {row.line_no}",
-                                       {"email": email, "line": row.line_no}, at, run_id))
-        current = {email: existing.get(email) or {**plan.creates[email].__dict__} for _, email, _ in plan.merges}
-        lead_updates: dict[int, dict] = {}
-        for row, email, kind in plan.merges:
-            filled = fields_to_fill(current[email], row)
-            current[email].update(filled)
-            if filled:
-                lead_updates.setdefault(lead_ids[email], {}).update(filled)
-            record_updates.append({"id": row.source_record_id, "status": "merged", "reason_code": None,
-                                   "reason": None, "lead_id": lead_ids[email]})
-            held = "a lead we hold" if kind == "existing" else "an earlier row"
-            decisions.append(_decision(
-                lead_ids[email], "merge", f"merged into lead {lead_ids[email]}",
-                f"same email as {held}; line {row.line_no} of {source_of[row.source_record_id]}",
-                {"email": email, "line": row.line_no, "filled": filled}, at, run_id))
-            outcome.merged += 1
-        for lead_id, changes in lead_updates.items():
+                                       inputs, at, run_id))
+        split = {email: _lead_values(row, product_line, campaign_id, matching, None)
+                 for row, email, kind in plan.merges if kind == "fuzzy"}
+        merged = merge_rows(session, plan, existing, lead_ids, fuzzy, source_of, matching, split, at, run_id)
+        record_updates += merged.record_updates
+        decisions += merged.decisions
+        outcome.merged += len(plan.merges)
+        for lead_id, changes in merged.lead_updates.items():
             session.execute(update(Lead).where(Lead.id == lead_id).values(**changes, updated_at=at))
         if product_line:
             # The campaign says what a lead showed interest in when no row did.
@@ -214,11 +243,15 @@ def clean_batch(campaign_id: int, first_id: int, last_id: int, now: datetime | N
             session.execute(update(SourceRecord), record_updates)
         if decisions:
             session.execute(insert(Decision), decisions)
-        _touch_memberships(session, campaign_id, [lead_ids[r.email] for r in clean], at)
-        _store_answers(session, [(lead_ids[r.email], r, source_of[r.source_record_id]) for r in clean if r.answers], at)
+        queue_review(session, reviews, at)
+        lead_of = {row.source_record_id: lead_ids[email] for row, email, _ in plan.merges}
+        lead_of.update({row.source_record_id: lead_ids[email] for email, row in plan.creates.items()})
+        _touch_memberships(session, campaign_id, [lead_of[r.source_record_id] for r in clean], at)
+        _store_answers(session, [(lead_of[r.source_record_id], r, source_of[r.source_record_id])
+                                 for r in clean if r.answers], at)
         outcome.created = len(plan.creates)
         touched = set(plan.creates) | {email for _, email, _ in plan.merges}
-        outcome.lead_ids = sorted(lead_ids[email] for email in touched)
-    log().info("batch %d-%d: %d new, %d merged, %d quarantined", first_id, last_id,
-               outcome.created, outcome.merged, outcome.quarantined)
+        outcome.lead_ids = sorted({lead_ids[email] for email in touched})
+    log().info("batch %d-%d: %d new, %d merged (%d fuzzy, %d to review), %d quarantined", first_id, last_id,
+               outcome.created, outcome.merged, len(merged.events), len(reviews), outcome.quarantined)
     return outcome
