@@ -208,6 +208,18 @@ def test_large_field_under_the_cap_is_read(tmp_path: Path) -> None:
     assert rows[0].values is not None and rows[0].values[1] == big
 
 
+def test_a_100_mb_field_is_one_error_row_and_the_next_row_still_reads(tmp_path: Path) -> None:
+    path = tmp_path / "huge.csv"
+    with path.open("w", encoding="utf-8") as handle:  # written in chunks: the test holds no 100 MB string
+        handle.write('Email,Notes\na@x.com,"')
+        for _ in range(100):
+            handle.write("z" * (1024 * 1024))
+        handle.write('"\nb@x.com,B\n')
+    _, rows = read(path)
+    assert [(r.line_no, r.error_kind) for r in rows] == [(2, "field_too_large"), (3, None)]
+    assert rows[1].values == ["b@x.com", "B"]
+
+
 def test_field_over_the_cap_is_an_error_row(tmp_path: Path) -> None:
     big = "y" * (12 * 1024 * 1024) + "\n,\n"  # 12 MiB inside quotes, ending on a later line
     _, rows = read(write(tmp_path / "x.csv", f'Email,Notes\na@x.com,"{big}"\nb@x.com,B\n'))
