@@ -29,10 +29,12 @@ PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{tit
 <meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">
 <style>body{{font-family:system-ui,Arial,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;color:#1f2937}}
 h1{{font-size:1.4rem}}.lead{{background:#f3f4f6;border-radius:.5rem;padding:.75rem 1rem}}
-textarea{{width:100%;min-height:4rem;margin:.5rem 0}}button{{background:#2563eb;color:#fff;border:0;
-border-radius:.4rem;padding:.6rem 1.2rem;font-size:1rem;cursor:pointer}}.muted{{color:#6b7280}}</style>
+textarea{{box-sizing:border-box;width:100%;min-height:4rem;margin:.5rem 0}}button{{background:#2563eb;color:#fff;border:0;
+border-radius:.4rem;padding:.6rem 1.2rem;font-size:1rem;cursor:pointer}}button.reject{{background:#b91c1c}}
+.muted{{color:#6b7280}}</style>
 </head><body><h1>{title}</h1>{body}</body></html>"""
 MAX_ACTIVITY_BODY = 64 * 1024
+REJECTS = ("wrong_match", "not_ready")
 
 
 def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
@@ -68,7 +70,8 @@ def confirm_page(token: str) -> Response:
     safe = html.escape(token, quote=True)
     body = (f'<p class="lead">Lead #{view.lead_id}: {html.escape(view.lead_label)}</p>'
             f'<form method="post" action="/r/{safe}">{note}'
-            f'<button type="submit">{html.escape(view.prompt)}</button></form>'
+            f'<button type="submit" class="{"reject" if view.link.action in REJECTS else "go"}">'
+            f'{html.escape(view.prompt)}</button></form>'
             f'<p class="muted">Assigned to {html.escape(view.rep)}.</p>')
     return _page(view.prompt, body)
 
