@@ -88,6 +88,7 @@ def worker_leadflow(dataset: str, paths: list[Path]) -> dict[str, object]:
     seconds = time.perf_counter() - clock
     return {"tool": "leadflow", "threshold": config.thresholds.merge, "seconds": seconds,
             **_scores(result.cluster, truth, result.source), "candidate_pairs": result.report.candidate_pairs,
+            "records": len(truth),
             "columns": {s.name: str(s.kind) for s in config.fields}, "ignored": ignored,
             "stages": {k: round(v, 2) for k, v in matcher.seconds.items()}}
 
@@ -156,7 +157,8 @@ def main() -> None:
     for row in results:
         if row["tool"] == "leadflow":
             print(f"leadflow columns: {row['columns']}; ignored: {row['ignored']}; "
-                  f"candidate pairs: {row['candidate_pairs']:,}; stages: {row['stages']}")
+                  f"candidate pairs: {row['candidate_pairs']:,} ({row['candidate_pairs'] / row['records']:.2f} "
+                  f"per record); stages: {row['stages']}")
 
 
 if __name__ == "__main__":

@@ -2,9 +2,10 @@
 
 Each rule is a conjunction of keys ("surname & date_of_birth", "company & given_name:phonetic"),
 and each rule survives a different corruption: a pair is a candidate when any rule puts both
-records in one block. A block larger than ``max_block`` is sorted (by every field, so similar
-records sit together) and each record is paired with its ``window`` neighbours only; a rule that
-would still make too many pairs is dropped. Everything is counted in the report.
+records in one block. All rules share one pair budget (budget.py): blocks are compared
+all-to-all from the smallest up; bigger blocks are sorted (by every field, so similar records
+sit together) and each record is paired with its ``window`` neighbours while budget is left, or
+not compared at all. Everything is counted in the report.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from itertools import combinations
 
 import numpy as np
 
+from leadflow.matching import budget
 from leadflow.matching.columns import Table
 from leadflow.matching.kinds import BlockingOptions, Kind
 
@@ -41,7 +43,9 @@ class RuleReport:
     new_pairs: int = 0  # of which no earlier rule made
     blocks: int = 0
     largest_block: int = 0
-    windowed_blocks: int = 0  # blocks over max_block, compared within a sliding window
+    windowed_blocks: int = 0  # blocks over the cap, compared within a sliding window
+    skipped_blocks: int = 0  # blocks over the cap, not compared (over the budget)
+    compared_share: float = 1.0  # of the records in blocks of 2+, those whose block is compared
     dropped: str | None = None
 
 
@@ -96,49 +100,6 @@ def rule_codes(table: Table, rule: Rule) -> np.ndarray:
     return combined
 
 
-@dataclass
-class _Blocked:
-    codes: np.ndarray  # rule key per record
-    pos: np.ndarray  # position of each record in the rule's sorted order
-    big: np.ndarray  # record sits in a windowed block
-
-
-def _plan(codes: np.ndarray, order_key: np.ndarray, opts: BlockingOptions
-          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, RuleReport]:
-    """Sorted record ids, partners per sorted position, big-block flag per sorted position."""
-    ids = np.flatnonzero(codes >= 0)
-    ids = ids[np.lexsort((order_key[ids], codes[ids]))]
-    sc = codes[ids]
-    report = RuleReport("")
-    if len(ids) < 2:
-        return ids, np.zeros(len(ids), np.int64), np.zeros(len(ids), bool), report
-    starts = np.flatnonzero(np.r_[True, sc[1:] != sc[:-1]])
-    sizes = np.diff(np.r_[starts, len(ids)])
-    ends = np.repeat(starts + sizes, sizes)
-    after = ends - np.arange(len(ids)) - 1
-    big_group = sizes > opts.max_block
-    big = np.repeat(big_group, sizes)
-    partners = np.where(big, np.minimum(after, opts.window), after)
-    report.blocks = int((sizes > 1).sum())
-    report.largest_block = int(sizes.max())
-    report.windowed_blocks = int(big_group.sum())
-    return ids, partners.astype(np.int64), big, report
-
-
-def _expand(ids: np.ndarray, partners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    total = int(partners.sum())
-    first = np.repeat(np.arange(len(ids)), partners)
-    offset = np.arange(total) - np.repeat(np.cumsum(partners) - partners, partners)
-    a, b = ids[first], ids[first + 1 + offset]
-    return np.minimum(a, b), np.maximum(a, b)
-
-
-def _made_by(blocked: _Blocked, a: np.ndarray, b: np.ndarray, window: int) -> np.ndarray:
-    same = (blocked.codes[a] == blocked.codes[b]) & (blocked.codes[a] >= 0)
-    near = np.abs(blocked.pos[a] - blocked.pos[b]) <= window
-    return same & (~blocked.big[a] | near)
-
-
 def order_key(table: Table) -> np.ndarray:
     """Rank of each record when sorted by all fields: near ranks are alike records."""
     keys = [col.codes for col in reversed(list(table.columns.values()))]
@@ -151,50 +112,50 @@ def order_key(table: Table) -> np.ndarray:
 def candidate_pairs(table: Table, rules: list[Rule] | None = None,
                     opts: BlockingOptions | None = None, sample_per_rule: int = 60_000,
                     seed: int = 0, groups: list[list[str]] = ()) -> Candidates:  # type: ignore[assignment]
-    """Union of the rules' pairs; in a link (table.source set) only pairs across the sides."""
+    """Union of the rules' pairs within one pair budget (see budget.py); in a link (table.source
+    set) only pairs across the sides."""
     opts = opts or BlockingOptions()
     if rules is None:
         rules = [Rule(tuple(keys)) for keys in opts.rules] if opts.rules else default_rules(table, groups)
     rank = order_key(table)
+    blocks = [budget.blocks_of(rule_codes(table, rule), rank, table.source) for rule in rules]
+    allotment = budget.allot(blocks, opts, max(opts.max_pairs_per_record * table.n, opts.min_pairs))
+    counts = [budget.partners(b, allotment, w, opts.window) for b, w in zip(blocks, allotment.windowed, strict=True)]
     rng = np.random.default_rng(seed)
-    planned = []
-    for rule in rules:
-        codes = rule_codes(table, rule)
-        ids, partners, big, report = _plan(codes, rank, opts)
-        report.rule = rule.name
-        planned.append((rule, codes, ids, partners, big, report, int(partners.sum())))
-    planned.sort(key=lambda p: p[6])  # cheapest first: pairs count as found by the sharpest rule
-    lefts, rights, kept, reports, samples, earlier = [], [], [], [], {}, []
-    budget = opts.max_pairs_per_record * max(table.n, 1)
-    for rule, codes, ids, partners, big, report, expected in planned:
+    keys, kept, reports, kept_reports, samples = [], [], [], [], {}
+    # cheapest first: a pair counts as found by the sharpest rule that makes it
+    for r in np.argsort([int(c.sum()) for c in counts], kind="stable"):
+        rule, blk, count = rules[r], blocks[r], counts[r]
+        report = _report(rule, blk, allotment, allotment.windowed[r])
         reports.append(report)
-        if expected > budget:
-            report.dropped = f"{expected:,} pairs is over the budget of {int(budget):,}"
+        if not count.any():
+            report.dropped = f"blocks over {allotment.cap} records are over the pair budget"
             continue
-        a, b = _expand(ids, partners)
+        a, b = budget.expand(blk.ids, count)
         if table.source is not None:
             cross = table.source[a] != table.source[b]
             a, b = a[cross], b[cross]
         report.pairs = len(a)
-        index = len(kept)
         if len(a) > sample_per_rule:
             pick = np.sort(rng.choice(len(a), sample_per_rule, replace=False))
-            samples[index] = (a[pick], b[pick])
+            samples[len(kept)] = (a[pick], b[pick])
         else:
-            samples[index] = (a, b)
-        fresh = np.ones(len(a), bool)
-        for blocked in earlier:
-            fresh &= ~_made_by(blocked, a, b, opts.window)
-        a, b = a[fresh], b[fresh]
-        report.new_pairs = len(a)
-        lefts.append(a)
-        rights.append(b)
-        pos = np.zeros(table.n, np.int64)
-        pos[ids] = np.arange(len(ids))
-        big_record = np.zeros(table.n, bool)
-        big_record[ids[big]] = True
-        earlier.append(_Blocked(codes, pos, big_record))
+            samples[len(kept)] = (a, b)
+        keys.append(a * table.n + b)
         kept.append(rule)
-    left = np.concatenate(lefts) if lefts else np.empty(0, np.int64)
-    right = np.concatenate(rights) if rights else np.empty(0, np.int64)
+        kept_reports.append(report)
+    left, right, first = budget.union(keys, table.n)
+    for report, fresh in zip(kept_reports, np.bincount(first, minlength=len(kept)), strict=True):
+        report.new_pairs = int(fresh)
     return Candidates(left, right, kept, reports, samples)
+
+
+def _report(rule: Rule, blk: budget.Blocks, allotment: budget.Allotment, windowed: bool) -> RuleReport:
+    over = blk.sizes > allotment.cap
+    multi = blk.sizes > 1
+    keyed = max(int(blk.sizes[multi].sum()), 1)
+    lost = int(blk.sizes[over].sum()) if not windowed else 0
+    return RuleReport(rule.name, blocks=int(multi.sum()), largest_block=int(blk.sizes.max(initial=0)),
+                      windowed_blocks=int(over.sum()) if windowed else 0,
+                      skipped_blocks=0 if windowed else int(over.sum()),
+                      compared_share=1.0 - lost / keyed)

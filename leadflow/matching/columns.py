@@ -31,15 +31,21 @@ class Column:
         return int(self.counts.sum())
 
 
+def _codes(items: Sequence[object], distinct: Sequence[object]) -> np.ndarray:
+    """Position of each item in ``distinct`` (-1 for None). Built in C loops (zip, map): this
+    runs once per record and column, the bulk of preparing a big file."""
+    lookup: dict[object, int] = dict(zip(distinct, range(len(distinct)), strict=True))
+    lookup[None] = -1
+    return np.array(list(map(lookup.__getitem__, items)), dtype=np.int32)
+
+
 def factorize(items: Sequence[object]) -> tuple[np.ndarray, np.ndarray]:
     """(codes, sorted distinct values); None -> -1. Values must be hashable and, but for None,
     mutually comparable (strings)."""
     distinct = dict.fromkeys(items)
     distinct.pop(None, None)
     ordered = sorted(distinct)  # type: ignore[type-var]
-    lookup: dict[object, int] = {v: r for r, v in enumerate(ordered)}
-    lookup[None] = -1
-    codes = np.fromiter(map(lookup.__getitem__, items), dtype=np.int32, count=len(items))
+    codes = _codes(items, ordered)
     values = np.empty(len(ordered), dtype=object)
     values[:] = ordered
     return codes, values
@@ -65,6 +71,14 @@ def _prefix(length: int) -> Callable[[str], str | None]:
     return lambda v: v.replace(" ", "")[:length] if len(v.replace(" ", "")) >= length else None
 
 
+# Keys only a configured blocking rule asks for ("email:domain"): made on first use, since
+# a million distinct addresses take seconds to split.
+ON_DEMAND: dict[Kind, dict[str, Callable[[str], str | None]]] = {
+    Kind.EMAIL: {"local": lambda v: v.split("@", 1)[0], "domain": lambda v: v.split("@", 1)[1]},
+    Kind.COMPANY: {"prefix2": lambda v: v[:2] if has_han(v) else v[:4]},
+}
+
+
 def add_derived(column: Column) -> None:
     kind = column.kind
     if kind is Kind.NAME:
@@ -74,10 +88,6 @@ def add_derived(column: Column) -> None:
     elif kind is Kind.COMPANY:
         column.derived["phonetic"] = derive(column, "phonetic", phonetic)
         column.derived["pinyin"] = derive(column, "pinyin", lambda v: pinyin(v) if has_han(v) else None)
-        column.derived["prefix2"] = derive(column, "prefix2", lambda v: v[:2] if has_han(v) else v[:4])
-    elif kind is Kind.EMAIL:
-        column.derived["local"] = derive(column, "local", lambda v: v.split("@", 1)[0])
-        column.derived["domain"] = derive(column, "domain", lambda v: v.split("@", 1)[1])
     elif kind in (Kind.ADDRESS, Kind.TEXT):
         column.derived["prefix3"] = derive(column, "prefix3", _prefix(3))
     elif kind is Kind.DATE:
@@ -96,7 +106,11 @@ class Table:
         """A field ("surname") or a derived key ("surname:phonetic")."""
         base, _, label = name.partition(":")
         column = self.columns[base]
-        return column.derived[label] if label else column
+        if not label:
+            return column
+        if label not in column.derived and label in ON_DEMAND.get(column.kind, {}):
+            column.derived[label] = derive(column, label, ON_DEMAND[column.kind][label])
+        return column.derived[label]
 
 
 def _raw_column(records: Sequence[Mapping[str, object]] | Mapping[str, Sequence[object]],
@@ -119,8 +133,21 @@ def build_table(records: Sequence[Mapping[str, object]] | Mapping[str, Sequence[
     return Table(n, columns, source)
 
 
+def _first_seen(items: Sequence[object]) -> tuple[np.ndarray, list[str]]:
+    """(codes, distinct values as strings, in order of first appearance); None -> -1.
+
+    Unsorted on purpose: raw values are only looked up to be normalized once each. Non-strings
+    are made strings first, so 1 and 1.0 (equal as keys) stay apart, as their text does."""
+    if not set(map(type, items)) <= {str, type(None)}:
+        items = [None if v is None else str(v) for v in items]
+    distinct = dict.fromkeys(items)
+    distinct.pop(None, None)
+    values = list(distinct)
+    return _codes(items, values), values  # type: ignore[return-value]
+
+
 def prepare_column(spec: FieldSpec, raw: Sequence[object], config: MatchConfig) -> Column:
-    raw_codes, raw_values = factorize([None if v is None else v if isinstance(v, str) else str(v) for v in raw])
+    raw_codes, raw_values = _first_seen(raw)
     norm = normalizer(spec.kind, config.email_policy)
     normalized = [norm(v) for v in raw_values]
     sub_codes, values = factorize(normalized)

@@ -116,6 +116,23 @@ def _lengths(column: Column) -> np.ndarray:
     return column.__dict__["_lengths"]  # type: ignore[no-any-return]
 
 
+def _distinct(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(key, return_index=True, return_inverse=True) without the keys: each key's
+    first position, and each position's key index. Key and position packed into one int64 and
+    sorted in place: 2-3x faster than np.unique's stable argsort at millions of pairs."""
+    m = len(key)
+    if not m or (int(key.max()) + 1) * m >= 2**63:
+        return np.unique(key, return_index=True, return_inverse=True)[1:]
+    packed = key * m + np.arange(m)
+    packed.sort()
+    sorted_key = packed // m
+    position = packed - sorted_key * m
+    head = np.r_[True, sorted_key[1:] != sorted_key[:-1]]
+    inverse = np.empty(m, np.int64)
+    inverse[position] = np.cumsum(head) - 1
+    return position[head], inverse
+
+
 def compare(column: Column, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Level per pair (int8), -1 where either value is missing.
 
@@ -147,7 +164,7 @@ def compare(column: Column, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     lo, hi = np.minimum(a[idx], b[idx]).astype(np.int64), np.maximum(a[idx], b[idx]).astype(np.int64)
     key = lo * len(column.values) + hi
     if len(column.values) ** 2 < 50 * len(idx) or len(idx) > 4 * len(column.values):
-        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        first, inverse = _distinct(key)
     else:
         first, inverse = np.arange(len(idx)), None
     pick = idx[first]
@@ -159,21 +176,40 @@ def compare(column: Column, left: np.ndarray, right: np.ndarray) -> np.ndarray:
 def compare_all(columns: dict[str, Column], left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Pairs x fields matrix of levels (int8), fields in ``columns`` order.
 
-    With two or more name fields, a given name and surname written the other way round
-    (given_a == surname_b and surname_a == given_b) count as the level below exact on both.
+    Two fields typed the other way round count as the level below exact on both: a given name
+    and surname (given_a == surname_b and surname_a == given_b), or two address lines (alike
+    crosswise, typos allowed: forms put "unit 4" and "12 main st" in either line).
     """
     out = np.empty((len(left), len(columns)), np.int8)
     for k, column in enumerate(columns.values()):
         out[:, k] = compare(column, left, right)
-    names = [k for k, column in enumerate(columns.values()) if column.kind is Kind.NAME][:2]
-    if len(names) == 2:
-        first, second = (list(columns.values())[k] for k in names)
-        cand = np.flatnonzero((out[:, names[0]] < 2) & (out[:, names[1]] < 2) & (out[:, names[0]] >= 0)
-                              & (out[:, names[1]] >= 0))
+    cols = list(columns.values())
+    for kind in (Kind.NAME, Kind.ADDRESS):
+        fields = [k for k, column in enumerate(cols) if column.kind is kind][:2]
+        if len(fields) < 2:
+            continue
+        i, j = fields
+        cand = np.flatnonzero((out[:, i] < 2) & (out[:, j] < 2) & (out[:, i] >= 0) & (out[:, j] >= 0))
         if len(cand):
             a, b = left[cand], right[cand]
-            swapped = ((first.values[first.codes[a]] == second.values[second.codes[b]])
-                       & (second.values[second.codes[a]] == first.values[first.codes[b]]))
-            out[cand[swapped], names[0]] = 2
-            out[cand[swapped], names[1]] = 2
+            first, second = cols[i], cols[j]
+            alike = _same_value if kind is Kind.NAME else _alike_line
+            swapped = alike(first, second, a, b) & alike(second, first, a, b)
+            out[cand[swapped], i] = 2
+            out[cand[swapped], j] = 2
     return out
+
+
+def _same_value(x: Column, y: Column, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.asarray(x.values[x.codes[a]] == y.values[y.codes[b]], bool)
+
+
+def _alike_line(x: Column, y: Column, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """x of a against y of b: same first three letters (cheap), then Jaro-Winkler >= 0.92."""
+    px, py = x.derived["prefix3"], y.derived["prefix3"]
+    ca, cb = px.codes[a], py.codes[b]
+    hit = (ca >= 0) & (cb >= 0)
+    hit[hit] = px.values[ca[hit]] == py.values[cb[hit]]
+    k = np.flatnonzero(hit)
+    hit[k] = _sim(x.values[x.codes[a[k]]], y.values[y.codes[b[k]]], JaroWinkler.normalized_similarity) >= 0.92
+    return hit

@@ -88,7 +88,7 @@ class Model:
         parts = []
         for k, fm in enumerate(self.fields):
             lv = levels[:, k]
-            part = np.where(lv >= 0, fm.bits[np.maximum(lv, 0)], 0.0)
+            part = np.r_[0.0, fm.bits][lv + 1]  # missing (-1) weighs nothing; one gather per field
             if fm.tf and len(table.columns[fm.name].values):
                 exact = np.flatnonzero(lv == len(fm.m) - 1)
                 part[exact] += self.tf_bits(table, fm)[table.columns[fm.name].codes[left[exact]]]
@@ -237,7 +237,8 @@ def fit(table: Table, candidates: Candidates, us: list[np.ndarray], groups: list
                           [names[k] for k in free], groups, free_u=True)
         found = share * len(a)
         sessions.append({"rule": rule, "share": share, "sampled": len(a),
-                         "pairs": candidates.report_for(rule).pairs})
+                         "pairs": candidates.report_for(rule).pairs,
+                         "compared_share": candidates.report_for(rule).compared_share})
         if found >= 5:
             for k, mk in zip(free, m, strict=True):
                 estimates[k].append((mk, found))
@@ -268,6 +269,8 @@ def _prior(table: Table, fields: list[FieldModel], sessions: list[dict[str, obje
             column = table.key(key.partition(":")[0])
             present = (column.non_null / max(table.n, 1)) ** 2
             recall *= _key_recall(by_name[key.partition(":")[0]], key, present)
+        # true pairs in blocks over the budget were never made: they are not this rule's to find
+        recall *= float(session["compared_share"])  # type: ignore[arg-type]
         share, pairs = float(session["share"]), int(session["pairs"])  # type: ignore[arg-type]
         if recall > 0.02 and share * pairs >= 1:
             guesses.append(share * pairs / recall / max(total, 1.0))

@@ -72,14 +72,18 @@ class Thresholds:
 class BlockingOptions:
     """Candidate generation limits.
 
-    A block larger than ``max_block`` is not compared all-to-all: its records are sorted and
-    each is compared with its ``window`` neighbours. A rule expected to make more than
-    ``max_pairs_per_record`` pairs per record is dropped (and reported).
+    All rules together make at most ``max_pairs_per_record`` pairs per record (counted per rule,
+    before pairs made by two rules are merged). Blocks are compared all-to-all from the smallest
+    up to the size where that budget runs out (at most ``max_block``); the rest of the budget
+    pairs each record of a bigger block with its ``window`` sorted neighbours, most selective
+    rules first. A rule left with no pairs is dropped (and reported). Small files get at least
+    ``min_pairs`` (cheap at any size), so they keep the rules' bigger blocks.
     """
 
     max_block: int = 100
     window: int = 8
-    max_pairs_per_record: float = 8.0
+    max_pairs_per_record: float = 16.0
+    min_pairs: int = 200_000
     rules: tuple[tuple[str, ...], ...] | None = None  # explicit rules: keys like "surname", "surname:phonetic"
 
 

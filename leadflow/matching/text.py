@@ -45,18 +45,26 @@ def simplified(text: str) -> str:
     return _t2s()(text) if has_han(text) else text
 
 
+_NULLS = frozenset({"nan", "none", "null", "n/a", "-"})
+
+
 def fold(raw: object) -> str | None:
     """NFKC, lower case, single spaces; Latin accents dropped; Chinese made simplified."""
     if raw is None:
         return None
-    text = unicodedata.normalize("NFKC", str(raw)).strip().lower()
-    if not text or text in {"nan", "none", "null", "n/a", "-"}:
+    text = str(raw)
+    if not text.isascii():  # ASCII is its own NFKC and has no Han: most values skip all of this
+        text = unicodedata.normalize("NFKC", text)
+    text = text.strip().lower()
+    if not text or text in _NULLS:
         return None
-    if has_han(text):
+    if text.isascii():
+        pass
+    elif has_han(text):
         text = simplified(text)
-    elif not text.isascii():
+    else:
         text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return _SPACES.sub(" ", text).strip() or None
+    return " ".join(text.split()) or None
 
 
 def norm_name(raw: object) -> str | None:

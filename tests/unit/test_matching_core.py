@@ -127,7 +127,7 @@ def test_blocking_reports_pairs_per_rule_and_windows_big_blocks() -> None:
 def test_rules_over_the_pair_budget_are_dropped_and_said_so() -> None:
     rows = [{"city": "london", "name": f"x{k}"} for k in range(100)]
     table = build_table(rows, MatchConfig.of({"city": "city", "name": "name"}))
-    pairs = candidate_pairs(table, [Rule(("city",))], BlockingOptions(max_block=1000, max_pairs_per_record=1))
+    pairs = candidate_pairs(table, [Rule(("city",))], BlockingOptions(max_block=1000, max_pairs_per_record=1, min_pairs=0))
     assert pairs.report[0].dropped and len(pairs) == 0
 
 
