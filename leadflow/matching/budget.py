@@ -36,8 +36,14 @@ class Blocks:
 def blocks_of(codes: np.ndarray, rank: np.ndarray, source: np.ndarray | None) -> Blocks:
     ids = np.flatnonzero(codes >= 0)
     n = len(rank)
-    if (int(codes.max(initial=0)) + 1) * n < 2**63:  # one int64 sort key: 3-4x faster than lexsort
-        ids = ids[np.argsort(codes[ids] * n + rank[ids])]
+    if (int(codes.max(initial=0)) + 1) * n < 2**63:
+        # one int64 key (code, rank), sorted in place: 3-4x faster than lexsort, and sorting
+        # values beats argsort; ranks are a permutation, so the record comes back from its rank
+        key = codes[ids] * n + rank[ids]
+        key.sort()
+        by_rank = np.empty(n, np.int64)
+        by_rank[rank] = np.arange(n)
+        ids = by_rank[key % n]
     else:
         ids = ids[np.lexsort((rank[ids], codes[ids]))]
     sc = codes[ids]
@@ -106,16 +112,15 @@ def union(keys: list[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray, np.nd
     """Distinct pairs of the rules' packed keys (left * n + right), each with the first rule that
     made it. One in-place sort of (key, rule) packed into an int64: no hashing, no Python loop.
     Empties ``keys`` so that the rules' arrays are freed as soon as they are copied."""
-    rules = len(keys)
-    width = max(rules, 1)
-    if n * n * width >= 2**63:
+    bits = max(len(keys) - 1, 1).bit_length()  # the rule in the low bits: shifts, not divisions
+    if n * n << bits >= 2**63:
         raise ValueError(f"{n:,} records are too many to pack pairs of into int64 keys")
-    packed = np.concatenate([k * width + r for r, k in enumerate(keys)]) if keys else np.empty(0, np.int64)
+    packed = np.concatenate([(k << bits) | r for r, k in enumerate(keys)]) if keys else np.empty(0, np.int64)
     keys.clear()
     packed.sort()
-    key = packed // width
+    key = packed >> bits
     first = np.r_[True, key[1:] != key[:-1]] if len(key) else np.empty(0, bool)
-    rule = packed[first] % width
+    rule = packed[first] & ((1 << bits) - 1)
     key = key[first]
     del packed
     return key // n, key % n, rule

@@ -6,8 +6,13 @@ order of the records, and sorting by code sorts alphabetically (the blocking win
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import queue
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
+from itertools import count
 
 import numpy as np
 
@@ -31,24 +36,33 @@ class Column:
         return int(self.counts.sum())
 
 
-def _codes(items: Sequence[object], distinct: Sequence[object]) -> np.ndarray:
-    """Position of each item in ``distinct`` (-1 for None). Built in C loops (zip, map): this
-    runs once per record and column, the bulk of preparing a big file."""
-    lookup: dict[object, int] = dict(zip(distinct, range(len(distinct)), strict=True))
-    lookup[None] = -1
-    return np.array(list(map(lookup.__getitem__, items)), dtype=np.int32)
+def _encode(items: Iterable[object]) -> tuple[np.ndarray, list[object]]:
+    """(codes, distinct values in order of first appearance); None -> -1.
+
+    One pass of C loops (map, dict.setdefault) over the items: at a million records their
+    strings lie scattered through memory, and each further pass costs as much as the work."""
+    seen: dict[object, int] = {}
+    first = np.fromiter(map(seen.setdefault, items, count()), np.int64)
+    none = seen.pop(None, None)
+    dense = np.empty(len(first), np.int32)
+    dense[np.fromiter(seen.values(), np.int64, len(seen))] = np.arange(len(seen), dtype=np.int32)
+    if none is not None:
+        dense[none] = -1
+    return dense[first], list(seen)
 
 
 def factorize(items: Sequence[object]) -> tuple[np.ndarray, np.ndarray]:
     """(codes, sorted distinct values); None -> -1. Values must be hashable and, but for None,
     mutually comparable (strings)."""
-    distinct = dict.fromkeys(items)
-    distinct.pop(None, None)
-    ordered = sorted(distinct)  # type: ignore[type-var]
-    codes = _codes(items, ordered)
-    values = np.empty(len(ordered), dtype=object)
-    values[:] = ordered
-    return codes, values
+    codes, distinct = _encode(items)
+    order = np.fromiter(sorted(range(len(distinct)), key=distinct.__getitem__),  # type: ignore[arg-type]
+                        np.int64, len(distinct))
+    rank = np.empty(len(distinct) + 1, np.int32)
+    rank[order] = np.arange(len(distinct), dtype=np.int32)
+    rank[-1] = -1  # code -1 (None) stays -1
+    values = np.empty(len(distinct), dtype=object)
+    values[:] = distinct
+    return rank[codes], values[order]
 
 
 def column_from_values(name: str, kind: Kind, normalized: Sequence[str | None]) -> Column:
@@ -120,30 +134,93 @@ def _raw_column(records: Sequence[Mapping[str, object]] | Mapping[str, Sequence[
     return (r.get(name) for r in records)
 
 
+PARALLEL_FROM = 200_000  # records: below this a second process costs more than it saves
+
+
 def build_table(records: Sequence[Mapping[str, object]] | Mapping[str, Sequence[object]],
-                config: MatchConfig, source: np.ndarray | None = None) -> Table:
-    """Rows (a list of dicts) or columns (a dict of lists) to a Table."""
+                config: MatchConfig, source: np.ndarray | None = None, workers: int | None = None) -> Table:
+    """Rows (a list of dicts) or columns (a dict of lists) to a Table.
+
+    Big inputs are prepared by two forked processes, a column at a time (``workers`` overrides
+    the choice): normalizing and hashing a million values per column is Python work that one
+    core does alone, and a column comes back as a few arrays."""
     if isinstance(records, Mapping):
         n = len(next(iter(records.values()))) if records else 0
     else:
         n = len(records)
-    columns: dict[str, Column] = {}
-    for spec in config.fields:
-        columns[spec.name] = prepare_column(spec, list(_raw_column(records, spec.name, n)), config)
-    return Table(n, columns, source)
+    raw = {spec.name: list(_raw_column(records, spec.name, n)) for spec in config.fields}
+    if workers is None:
+        workers = 2 if n >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 else 1
+    prepared = _prepare_forked(raw, config, workers) if workers > 1 else None
+    if prepared is None:
+        prepared = [prepare_column(spec, raw[spec.name], config) for spec in config.fields]
+    return Table(n, {spec.name: column for spec, column in zip(config.fields, prepared, strict=True)}, source)
+
+
+def _claim_and_prepare(raw: dict[str, list[object]], config: MatchConfig, claimed: Any) -> dict[int, Column]:
+    """Columns taken one at a time off a shared counter until none is left: each process takes
+    the next one as soon as it is free, so neither waits on the other's big columns."""
+    done = {}
+    while True:
+        with claimed.get_lock():
+            index = claimed.value
+            claimed.value += 1
+        if index >= len(config.fields):
+            return done
+        spec = config.fields[index]
+        done[index] = prepare_column(spec, raw[spec.name], config)
+
+
+def _prepare_forked(raw: dict[str, list[object]], config: MatchConfig, workers: int) -> list[Column] | None:
+    """The columns, prepared by this process and ``workers - 1`` forked ones. None where forking
+    is not possible (no fork on this platform, or inside a daemonic worker): the caller then
+    prepares them alone."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    context = multiprocessing.get_context("fork")
+    claimed = context.Value("i", 0)
+    results = context.Queue()
+
+    def work() -> None:  # in the child: the records are inherited, only the columns travel back
+        try:
+            results.put(_claim_and_prepare(raw, config, claimed))
+        except Exception:  # its columns are redone below; the traceback is printed by the child
+            results.put({})
+            raise
+
+    try:
+        children = [context.Process(target=work, daemon=True) for _ in range(workers - 1)]
+        for child in children:
+            child.start()
+    except (AssertionError, OSError):
+        return None
+    done = _claim_and_prepare(raw, config, claimed)
+    waiting = len(children)
+    while waiting:
+        try:
+            done.update(results.get(timeout=1.0))
+            waiting -= 1
+        except queue.Empty:
+            if not any(child.is_alive() for child in children) and results.empty():
+                break  # a child died without a word (killed): its columns are redone below
+    for child in children:
+        child.join()
+    for index, spec in enumerate(config.fields):
+        if index not in done:
+            done[index] = prepare_column(spec, raw[spec.name], config)
+    return [done[k] for k in range(len(config.fields))]
 
 
 def _first_seen(items: Sequence[object]) -> tuple[np.ndarray, list[str]]:
     """(codes, distinct values as strings, in order of first appearance); None -> -1.
 
     Unsorted on purpose: raw values are only looked up to be normalized once each. Non-strings
-    are made strings first, so 1 and 1.0 (equal as keys) stay apart, as their text does."""
-    if not set(map(type, items)) <= {str, type(None)}:
-        items = [None if v is None else str(v) for v in items]
-    distinct = dict.fromkeys(items)
-    distinct.pop(None, None)
-    values = list(distinct)
-    return _codes(items, values), values  # type: ignore[return-value]
+    are made strings first, so 1 and 1.0 (equal as keys) stay apart, as their text does; they
+    are looked for among the distinct values only (cheap), then the items are encoded again."""
+    codes, values = _encode(items)
+    if not all(type(v) is str for v in values):
+        codes, values = _encode(None if v is None else str(v) for v in items)
+    return codes, values  # type: ignore[return-value]
 
 
 def prepare_column(spec: FieldSpec, raw: Sequence[object], config: MatchConfig) -> Column:

@@ -2,22 +2,28 @@
 
 Level 0 is "different", the last level is "exact"; -1 means one side is missing (no evidence).
 Strings are compared by code point with rapidfuzz, in bulk (``process.cpdist``), and only for
-pairs whose values differ: equal codes are "exact" without looking at the strings.
+pairs whose values differ (equal codes are "exact" without looking at the strings) and whose
+character counts leave them a chance of a fuzzy level (see bags.py).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, JaroWinkler
 
+from leadflow.matching import bags
 from leadflow.matching.columns import Column
 from leadflow.matching.kinds import Kind
 
 WORKERS = -1  # rapidfuzz threads: all cores
+THREADS = min(4, os.cpu_count() or 1)  # fields compared at once
+THREADS_FROM = 500_000  # pairs: fewer are not worth a thread pool
 
 LEVELS: dict[Kind, tuple[str, ...]] = {
     Kind.NAME: ("different", "jaro-winkler>=0.80", "jaro-winkler>=0.92 or same pinyin", "exact"),
@@ -79,17 +85,10 @@ def _fuzzy_levels(column: Column, kind: Kind, left: np.ndarray, right: np.ndarra
                   va: np.ndarray, vb: np.ndarray) -> np.ndarray:
     """Levels below "exact" for pairs whose values differ (``left``/``right`` are record ids)."""
     if kind in (Kind.NAME, Kind.ADDRESS):
-        level = _by_threshold(_sim(va, vb, JaroWinkler.normalized_similarity), (0.80, 0.92))
-        if kind is Kind.NAME:
-            level[_same(column, "pinyin", left, right)] = 2
-        return level
+        return _by_threshold(_sim(va, vb, JaroWinkler.normalized_similarity), JARO_CUTS)
     if kind in (Kind.COMPANY, Kind.TEXT):
         score = _sim(va, vb, fuzz.token_set_ratio) / 100.0
-        if kind is Kind.TEXT:
-            return _by_threshold(score, (0.70, 0.90))
-        level = _by_threshold(score, (0.70, 0.88))
-        level[_same(column, "pinyin", left, right)] = 2
-        return level
+        return _by_threshold(score, (0.70, 0.90) if kind is Kind.TEXT else (0.70, 0.88))
     if kind is Kind.EMAIL:
         return (_edits(va, vb, 2) <= 2).astype(np.int8)
     if kind in (Kind.PHONE, Kind.POSTCODE):
@@ -107,13 +106,8 @@ def _fuzzy_levels(column: Column, kind: Kind, left: np.ndarray, right: np.ndarra
     return np.zeros(len(va), np.int8)  # DOMAIN, CATEGORY: equal or not
 
 
+JARO_CUTS = (0.80, 0.92)
 EDIT_CUTOFF = {Kind.EMAIL: 2, Kind.PHONE: 1, Kind.POSTCODE: 1, Kind.DATE: 2, Kind.IDENTIFIER: 2}
-
-
-def _lengths(column: Column) -> np.ndarray:
-    if "_lengths" not in column.__dict__:
-        column.__dict__["_lengths"] = np.fromiter((len(v) for v in column.values), np.int32, len(column.values))
-    return column.__dict__["_lengths"]  # type: ignore[no-any-return]
 
 
 def _distinct(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -133,11 +127,21 @@ def _distinct(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return position[head], inverse
 
 
+def _hopeful(column: Column, x: np.ndarray, y: np.ndarray) -> np.ndarray | None:
+    """Which differing value pairs may reach a level above "different" (None: all may)."""
+    cutoff = EDIT_CUTOFF.get(column.kind)
+    if cutoff is not None:
+        return bags.edit_lower_bound(column, x, y) <= cutoff
+    if column.kind in (Kind.NAME, Kind.ADDRESS):
+        return bags.jaro_winkler_upper_bound(column, x, y) >= JARO_CUTS[0] - 1e-4
+    return None
+
+
 def compare(column: Column, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Level per pair (int8), -1 where either value is missing.
 
-    Each distinct pair of values is compared once; for edit-distance kinds, values whose
-    lengths differ by more than the largest edit count are "different" without comparing.
+    Pairs that cannot reach a fuzzy level by their character counts are "different" without
+    comparing (see bags.py); of the rest, each distinct pair of values is compared once.
     """
     kind = column.kind
     top = len(LEVELS[kind]) - 1
@@ -149,16 +153,15 @@ def compare(column: Column, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     equal = present & (a == b)
     levels[equal] = top
     differ = present & ~equal
+    levels[differ] = 0
     if top <= 1:
-        levels[differ] = 0
         return levels
-    cutoff = EDIT_CUTOFF.get(kind)
-    if cutoff is not None:
-        lengths = _lengths(column)
-        far = differ & (np.abs(lengths[np.maximum(a, 0)] - lengths[np.maximum(b, 0)]) > cutoff)
-        levels[far] = 0
-        differ &= ~far
     idx = np.flatnonzero(differ)
+    if kind in (Kind.NAME, Kind.COMPANY):  # one name romanized, or written in another script
+        levels[idx[_same(column, "pinyin", left[idx], right[idx])]] = 2
+    hope = _hopeful(column, a[idx], b[idx])
+    if hope is not None:
+        idx = idx[hope]
     if not len(idx):
         return levels
     lo, hi = np.minimum(a[idx], b[idx]).astype(np.int64), np.maximum(a[idx], b[idx]).astype(np.int64)
@@ -169,7 +172,8 @@ def compare(column: Column, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         first, inverse = np.arange(len(idx)), None
     pick = idx[first]
     fuzzy = _fuzzy_levels(column, kind, left[pick], right[pick], column.values[lo[first]], column.values[hi[first]])
-    levels[idx] = fuzzy if inverse is None else fuzzy[inverse]
+    fuzzy = fuzzy if inverse is None else fuzzy[inverse]
+    levels[idx] = np.maximum(levels[idx], fuzzy)  # keeps the pinyin agreements
     return levels
 
 
@@ -180,9 +184,17 @@ def compare_all(columns: dict[str, Column], left: np.ndarray, right: np.ndarray)
     and surname (given_a == surname_b and surname_a == given_b), or two address lines (alike
     crosswise, typos allowed: forms put "unit 4" and "12 main st" in either line).
     """
-    out = np.empty((len(left), len(columns)), np.int8)
-    for k, column in enumerate(columns.values()):
+    out = np.empty((len(left), len(columns)), np.int8, order="F")  # a field's levels side by side
+
+    def fill(k: int, column: Column) -> None:
         out[:, k] = compare(column, left, right)
+
+    if len(left) >= THREADS_FROM:  # numpy's sorts and gathers and rapidfuzz let go of the GIL
+        with ThreadPoolExecutor(THREADS) as pool:
+            list(pool.map(fill, range(len(columns)), columns.values()))
+    else:
+        for k, column in enumerate(columns.values()):
+            fill(k, column)
     cols = list(columns.values())
     for kind in (Kind.NAME, Kind.ADDRESS):
         fields = [k for k, column in enumerate(cols) if column.kind is kind][:2]

@@ -8,6 +8,9 @@ labels, by this test: among pairs that agree on field f but disagree on most oth
 records, and the other way round (both ways, so that a strong key
 whose non-matching pairs are few and odd cannot pull a field in)? If so f and g are one group: the group's agreements are not added up, only its
 strongest agreement counts (disagreements still all count), and blocking never pairs them.
+
+One dependence is known beforehand rather than tested: an email address made of the given name
+(kimberly@, kimberly.ricci@) repeats that name; see ``_names_in_email``.
 """
 
 from __future__ import annotations
@@ -16,9 +19,12 @@ import numpy as np
 
 from leadflow.matching.columns import Table
 from leadflow.matching.compare import LEVELS, compare_all
+from leadflow.matching.kinds import Kind
 
 MIN_LIFT = 5.0  # g agrees at least this many times more often than between random records
 MIN_RATE = 0.05  # ... and in at least this share of the f-agreeing non-matching pairs
+MIN_IN_EMAIL = 0.2  # a name field inside at least this share of the records' email addresses
+GIVEN_HEADERS = ("given", "first", "fore")
 
 
 def pairs_sharing(codes: np.ndarray, count: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -90,7 +96,34 @@ def dependent_groups(table: Table, u_exact: dict[str, float], samples: int = 20_
         back_rate, back_lift = found.get((g, f), (0.0, 0.0))
         if min(lift, back_lift) >= MIN_LIFT and min(rate, back_rate) >= MIN_RATE:
             parent[root(g)] = root(f)
+    for name, email in _names_in_email(table, seed):
+        parent[root(name)] = root(email)
     groups: dict[str, list[str]] = {}
     for name in table.columns:
         groups.setdefault(root(name), []).append(name)
     return [members for members in groups.values() if len(members) > 1]
+
+
+def _names_in_email(table: Table, seed: int, samples: int = 20_000) -> list[tuple[str, str]]:
+    """(given-name field, email field), when the records' email addresses are made from it.
+
+    Addresses are built from names (kimberly@, kimberly.ricci@), and a mailbox colleagues share
+    is named after a given name: two colleagues called Kimberly who share kimberly@oakware.de
+    agree on the address because they agree on the name. So the given name and the address are
+    one piece of evidence; the surname stays separate, and a shared mailbox needs it too. Only
+    when the data show it: the name inside at least MIN_IN_EMAIL of the addresses.
+    """
+    emails = [c for c in table.columns.values() if c.kind is Kind.EMAIL]
+    names = [c for c in table.columns.values() if c.kind is Kind.NAME]
+    if len(emails) != 1 or not names:
+        return []
+    given = [c for c in names if any(h in c.name.lower() for h in GIVEN_HEADERS)] or names[:1]
+    email, name = emails[0], given[0]
+    both = np.flatnonzero((email.codes >= 0) & (name.codes >= 0))
+    if len(both) < 50:
+        return []
+    rng = np.random.default_rng(seed)
+    pick = rng.choice(both, min(samples, len(both)), replace=False)
+    locals_ = (e.split("@", 1)[0] for e in email.values[email.codes[pick]])
+    inside = sum(n.replace(" ", "") in local for n, local in zip(name.values[name.codes[pick]], locals_))
+    return [(name.name, email.name)] if inside >= MIN_IN_EMAIL * len(pick) else []

@@ -54,20 +54,21 @@ class FieldModel:
 
 def combine(contributions: list[np.ndarray], names: list[str], groups: list[list[str]]) -> np.ndarray:
     """Sum of per-field log-likelihood ratios, where a dependent group adds only its strongest
-    agreement (and all of its disagreements)."""
+    agreement (and all of its disagreements). Sums in the contributions' precision."""
     index = {name: k for k, name in enumerate(names)}
     grouped = {name for group in groups for name in group}
-    total = np.zeros(len(contributions[0]) if contributions else 0)
+    total = np.zeros(len(contributions[0]) if contributions else 0, contributions[0].dtype if contributions else float)
     for name, k in index.items():
         if name not in grouped:
             total += contributions[k]
     for group in groups:
-        best = np.zeros_like(total)
+        best = None
         for name in group:
             c = contributions[index[name]]
-            total += np.minimum(c, 0.0)
-            np.maximum(best, c, out=best)
-        total += best
+            total += np.minimum(c, 0.0, dtype=total.dtype)
+            best = np.maximum(c, 0.0, dtype=total.dtype) if best is None else np.maximum(best, c, out=best)
+        if best is not None:
+            total += best
     return total
 
 
@@ -84,20 +85,28 @@ class Model:
         return np.log2(fm.u[-1] / np.maximum(per_value, 1e-9))
 
     def log2_odds(self, table: Table, levels: np.ndarray, left: np.ndarray) -> np.ndarray:
-        """Posterior log2 odds of a match for each compared pair."""
+        """Posterior log2 odds of a match for each compared pair.
+
+        In float32: tens of millions of pairs times eight fields, and a weight is known to a few
+        hundredths of a bit at best."""
         parts = []
         for k, fm in enumerate(self.fields):
             lv = levels[:, k]
-            part = np.r_[0.0, fm.bits][lv + 1]  # missing (-1) weighs nothing; one gather per field
+            lookup = np.r_[0.0, fm.bits].astype(np.float32)
+            part = lookup[lv + 1]  # missing (-1) weighs nothing; one gather per field
             if fm.tf and len(table.columns[fm.name].values):
                 exact = np.flatnonzero(lv == len(fm.m) - 1)
-                part[exact] += self.tf_bits(table, fm)[table.columns[fm.name].codes[left[exact]]]
+                tf = self.tf_bits(table, fm).astype(np.float32)
+                part[exact] += tf[table.columns[fm.name].codes[left[exact]]]
             parts.append(part)
         names = [fm.name for fm in self.fields]
-        return np.log2(self.prior / (1.0 - self.prior)) + combine(parts, names, self.groups)
+        odds = combine(parts, names, self.groups)
+        odds += np.float32(np.log2(self.prior / (1.0 - self.prior)))
+        return odds
 
     def probability(self, table: Table, levels: np.ndarray, left: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp2(-np.clip(self.log2_odds(table, levels, left), -60, 60)))
+        odds = self.log2_odds(table, levels, left).astype(np.float64)  # float64 out, as callers expect
+        return 1.0 / (1.0 + np.exp2(-np.clip(odds, -60, 60)))
 
 
 def random_pairs(table: Table, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

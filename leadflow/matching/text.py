@@ -223,23 +223,28 @@ def soundex(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _pinyin_fn() -> Callable[[str, bool], str] | None:
+def _pinyin_fn() -> Callable[[str], list[str]] | None:
     try:
         from pypinyin import Style, lazy_pinyin
     except ImportError:  # pragma: no cover - optional
         return None
-
-    def convert(text: str, initials: bool) -> str:
-        style = Style.FIRST_LETTER if initials else Style.NORMAL
-        return "".join(lazy_pinyin(text, style=style, errors="ignore"))
-    return convert
+    return lambda text: lazy_pinyin(text, style=Style.NORMAL, errors="ignore")  # type: ignore[no-any-return]
 
 
 @lru_cache(maxsize=200_000)
+def _syllables(text: str) -> tuple[str, ...] | None:
+    """Toneless syllables, one pypinyin call per text: its initials are their first letters,
+    so a text needs no second call for its phonetic key."""
+    convert = _pinyin_fn()
+    return tuple(convert(text)) if convert else None
+
+
 def pinyin(text: str, initials: bool = False) -> str:
     """Toneless pinyin ("santiyundong") or initials ("styd"); the text itself without pypinyin."""
-    convert = _pinyin_fn()
-    return (convert(text, initials) if convert else text) or text
+    syllables = _syllables(text)
+    if syllables is None:
+        return text
+    return ("".join(s[:1] for s in syllables) if initials else "".join(syllables)) or text
 
 
 def phonetic(text: str) -> str:
