@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta
-from typing import Any
 
 import requests
 from prefect import task
@@ -18,8 +17,9 @@ from sqlalchemy.orm import Session
 from leadflow.clock import as_utc
 from leadflow.db import session_scope
 from leadflow.decisions import record
-from leadflow.domain.assignment_webhook import assignment_payload, encode, next_step, signature
+from leadflow.domain.assignment_webhook import LEAD_KEYS, assignment_payload, encode, next_step, signature
 from leadflow.domain.rep_links import rep_link_urls
+from leadflow.domain.summary import SendSummary
 from leadflow.models import Assignment, AssignmentWebhook, Lead
 from leadflow.settings import Settings, get_settings
 from tasks._common import BATCH_TASK, log, routing_policy
@@ -65,9 +65,7 @@ def _deliver(session: Session, row: AssignmentWebhook, http: requests.Session, s
         return row.status
     payload = assignment_payload({c: getattr(assignment, c) for c in ("id", "rep", "team", "rule_id",
                                                                       "assigned_at", "sla_due_at")},
-                                 {c: getattr(lead, c) for c in ("id", "email", "full_name", "company", "domain",
-                                  "title", "phone_e164", "country", "state", "industry", "employees", "score",
-                                  "grade", "temperature", "product_line")}, rep_links(settings, assignment))
+                                 {c: getattr(lead, c) for c in LEAD_KEYS}, rep_links(settings, assignment))
     code, note = _post(http, row.url, secret.get_secret_value(), encode(payload), payload["id"])
     row.attempts += 1
     row.status, row.next_attempt_at = next_step(code, row.attempts, at)
@@ -96,7 +94,7 @@ def deliver_assignment_webhooks(assignment_ids: list[int], now: datetime | None 
     return counts
 
 
-def notify_reps(assignment_ids: list[int], now: datetime | None = None) -> Any:
+def notify_reps(assignment_ids: list[int], now: datetime | None = None) -> SendSummary:
     """Email each rep their new leads and post the assignments to team webhooks (in a flow)."""
     sent = send_outbox(queue_rep_notifications(assignment_ids, now), now)
     deliver_assignment_webhooks(assignment_ids, now)
