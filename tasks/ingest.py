@@ -22,7 +22,7 @@ from leadflow.domain.types import CleanLead, Quarantined
 from leadflow.merging.batch import decision_row, merge_rows
 from leadflow.merging.candidates import LEAD_FIELDS, alias_owners, leads_by_id
 from leadflow.merging.keys import mailbox_key
-from leadflow.merging.matches import match_new_rows, row_keys
+from leadflow.merging.matches import BatchMatch, FuzzyMatch, match_new_rows, match_within_batch, row_keys
 from leadflow.merging.persist import queue_review
 from leadflow.merging.scoring import Weights, load_weights
 from leadflow.models import Campaign, CampaignMember, Decision, Lead, QualificationAnswer, SourceRecord
@@ -167,6 +167,19 @@ def _store_answers(session: Session, rows: list[tuple[int, CleanLead, str]], at:
                                             source=f"file:{source}"[:50], answered_at=at))
 
 
+def _point_at_batch_leads(within: dict[str, BatchMatch], created: dict[str, dict], lead_ids: dict[str, int],
+                          existing: dict[str, dict], fuzzy: dict[str, FuzzyMatch], version: int) -> None:
+    """Rows matched to an earlier row of the batch, once that row's lead exists: a merge joins
+    it as a fuzzy merge into a stored lead would (so undo splits it back out), a review pair
+    is queued beside it."""
+    for email, twin in within.items():
+        lead = created[twin.into]
+        fuzzy[email] = FuzzyMatch(lead, twin.probability, twin.action, "fuzzy-batch", twin.deciding, version)
+        if twin.action == "merge":
+            lead_ids[email] = lead["id"]
+            existing[email] = lead
+
+
 @task(name="clean-and-dedupe", task_run_name="clean-and-dedupe-{first_id}-{last_id}", **BATCH_TASK)
 def clean_batch(campaign_id: int, first_id: int, last_id: int, now: datetime | None = None) -> BatchOutcome:
     """Normalize a batch, quarantine what is bad, create new leads, merge the rest.
@@ -195,11 +208,16 @@ def clean_batch(campaign_id: int, first_id: int, last_id: int, now: datetime | N
         existing = _existing_leads(session, {row.email for row in clean})
         box = matching.mailbox
         plan = plan_batch(clean, set(existing), lambda email: mailbox_key(email, box.gmail_dots, box.plus_tags))
-        fuzzy = match_new_rows(session, plan.creates, matching, matching_weights(matching))
+        weights = matching_weights(matching)
+        fuzzy = match_new_rows(session, plan.creates, matching, weights)
         for email, match in fuzzy.items():
             if match.action == "merge":
                 plan.merges.append((plan.creates.pop(email), email, "fuzzy"))
                 existing[email] = match.lead
+        within = match_within_batch(plan.creates, matching, weights, frozenset(fuzzy))
+        for email, twin in within.items():
+            if twin.action == "merge":
+                plan.merges.append((plan.creates.pop(email), email, "fuzzy"))
         plan.merges.sort(key=lambda merge: merge[0].source_record_id)
         product_line = session.scalar(select(Campaign.product_line).where(Campaign.id == campaign_id))
         lead_ids = {email: lead["id"] for email, lead in existing.items()}
@@ -211,6 +229,7 @@ def clean_batch(campaign_id: int, first_id: int, last_id: int, now: datetime | N
             session.execute(Lead.__table__.insert(), values)
             created = _existing_leads(session, set(plan.creates), aliases=False)
             lead_ids.update({email: lead["id"] for email, lead in created.items()})
+            _point_at_batch_leads(within, created, lead_ids, existing, fuzzy, weights.version)
         decisions: list[dict] = []
         reviews: list[dict] = []
         for email, row in plan.creates.items():

@@ -48,7 +48,8 @@ def _reason(match: FuzzyMatch, line: int, source: str) -> str:
     if match.rule_id == "mailbox":
         return f"same mailbox as lead {match.lead['id']}; line {line} of {source}"
     fields = ", ".join(f"{name} {d['level']}" for name, d in match.deciding.items() if d.get("bits", 0) > 0)
-    return f"match probability {match.probability:.3f} ({fields}); line {line} of {source}"
+    held = f" with an earlier row of this batch (lead {match.lead['id']})" if match.rule_id == "fuzzy-batch" else ""
+    return f"match probability {match.probability:.3f}{held} ({fields}); line {line} of {source}"
 
 
 def merge_rows(session: Session, plan: MergePlan, existing: Mapping[str, dict[str, Any]], lead_ids: Mapping[str, int],

@@ -1,7 +1,9 @@
-"""Which new rows of a batch are a stored lead under another address (pure but for the lookup)."""
+"""Which new rows of a batch are a stored lead, or an earlier row of the batch, under another
+address (pure but for the lookup)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +22,7 @@ class FuzzyMatch:
     lead: dict[str, Any]  # the stored lead (its mergeable fields)
     probability: float
     action: str  # merge | review
-    rule_id: str  # "mailbox": the same mailbox; "fuzzy": scored
+    rule_id: str  # "mailbox": the same mailbox; "fuzzy": scored; "fuzzy-batch": scored, an earlier row
     deciding: dict[str, Any]
     weights_version: int = 0  # 0: the built-in weights
 
@@ -74,3 +76,61 @@ def match_new_rows(session: Session, rows: Mapping[str, CleanLead], policy: Matc
     emails = list(rows)
     found = find_candidates(session, [lookup_keys(rows[e], policy) for e in emails], policy.max_candidates_per_key)
     return best_matches(rows, {e: leads for e, leads in zip(emails, found, strict=True) if leads}, policy, weights)
+
+
+@dataclass(frozen=True)
+class BatchMatch:
+    """A new row that is probably an earlier new row of the same batch under another address."""
+
+    into: str  # the email of the earlier row, which creates the lead
+    probability: float
+    action: str  # merge | review
+    deciding: dict[str, Any]
+    via: str | None = None  # review only: the row it is alike to, which merged into ``into``
+
+
+_NONE = BatchMatch("", 0.0, "new", {})
+
+
+def match_within_batch(rows: Mapping[str, CleanLead], policy: MatchingPolicy, weights: Weights,
+                       skip: frozenset[str] = frozenset()) -> dict[str, BatchMatch]:
+    """Per row email (rows in file order), the earlier row it matches, when worth a review.
+
+    Candidates share the phone, domain + name or company + name key, in key groups of at most
+    ``max_candidates_per_key`` rows, as against the stored leads. A row merges only into a row
+    that creates its lead, never into one that merged away itself, so no chain can link two
+    people through a third. ``skip``: rows already matched to a stored lead.
+    """
+    if not policy.enabled or len(rows) < 2:
+        return {}
+    order = {email: k for k, email in enumerate(rows)}
+    groups: dict[tuple[int, str], list[str]] = defaultdict(list)
+    for email, row in rows.items():
+        keys = lookup_keys(row, policy)
+        for slot, value in enumerate((keys.phone, keys.domain_name, keys.company_name)):
+            if value is not None:
+                groups[(slot, value)].append(email)
+    pairs = sorted({(a, b) for members in groups.values() if 1 < len(members) <= policy.max_candidates_per_key
+                    for i, a in enumerate(members) for b in members[i + 1:]
+                    if b not in skip}, key=lambda pair: (order[pair[1]], order[pair[0]]))
+    scores = score_pairs([rows[b].__dict__ for _, b in pairs], [rows[a].__dict__ for a, _ in pairs], weights)
+    by_later: dict[str, list[tuple[float, int, str, PairScore]]] = defaultdict(list)
+    for (a, b), score in zip(pairs, scores, strict=True):
+        by_later[b].append((score.probability, -order[a], a, score))
+    thresholds = policy.thresholds
+    found: dict[str, BatchMatch] = {}
+    for later in sorted(by_later, key=order.__getitem__):
+        merged_away = {c[2] for c in by_later[later] if c[2] in found and found[c[2]].action == "merge"}
+        creators = [c for c in by_later[later] if c[2] not in merged_away]
+        decided = "new"
+        if creators:
+            probability, _, into, score = max(creators)
+            decided = action(probability, thresholds.auto_merge, thresholds.review)
+            if decided != "new":
+                found[later] = BatchMatch(into, probability, decided, score.deciding)
+        if decided != "merge" and merged_away:
+            # Alike only to a row that joined another's lead: a person decides, against that lead.
+            probability, _, via, score = max(c for c in by_later[later] if c[2] in merged_away)
+            if probability >= thresholds.review and probability > found.get(later, _NONE).probability:
+                found[later] = BatchMatch(found[via].into, probability, "review", score.deciding, via)
+    return found

@@ -44,9 +44,10 @@ class FieldWeights:
 class Weights:
     prior: float  # P(a row and a random stored lead are the same person)
     fields: dict[str, FieldWeights]
-    # Fields that agree together for one reason (a company and its domain): a group adds only
-    # its strongest agreement, so one piece of evidence is not counted twice.
-    groups: tuple[tuple[str, ...], ...] = (("company", "domain"),)
+    # Fields that agree together for one reason (a company, its domain and its switchboard
+    # number): a group adds only its strongest agreement, so one piece of evidence is not
+    # counted twice and two colleagues are not one person.
+    groups: tuple[tuple[str, ...], ...] = (("company", "domain", "phone_e164"),)
     version: int = 0  # 0: built in
     fitted_on: int = 0  # leads the weights were learned from
 

@@ -237,3 +237,37 @@ def test_two_addresses_of_one_gmail_box_in_one_file_make_one_lead(leadflow_env, 
     assert (count(Lead), lead.email, lead.title) == (1, "jane.doe@gmail.com", "CFO")
     with session_scope() as session:
         assert session.scalars(select(LeadAlias.value)).all() == ["janedoe+webinar@gmail.com"]
+
+
+def test_two_addresses_of_one_person_in_one_file_make_one_lead_and_undo_splits_them(leadflow_env, tmp_path):
+    ingest(tmp_path, "spring", [ADA, ADA_WORK])
+    assert count(Lead) == 1
+    lead = lead_of(ADA_WORK[0])
+    assert (lead.email, lead.title) == (ADA[0], "CTO")
+    with session_scope() as session:
+        decision = session.scalars(select(Decision).where(Decision.rule_id == "fuzzy-batch")).one()
+        assert decision.lead_id == lead.id and decision.inputs["probability"] >= 0.95
+        assert "earlier row of this batch" in decision.reason and "phone_e164" in decision.inputs["deciding"]
+        event_id = decision.inputs["merge_event_id"]
+        assert session.scalars(select(LeadAlias.value)).all() == [ADA_WORK[0]]
+    ingest(tmp_path, "spring", [ADA, ADA_WORK])  # the same file again: nothing new
+    assert (count(Lead), count(MergeEvent), count(LeadAlias), count(SourceRecord)) == (1, 1, 1, 2)
+    with session_scope() as session:
+        result = undo(session, event_id, "tester", utcnow())
+    assert result.restored == ["title"]
+    split = lead_of(ADA_WORK[0])
+    assert split.id != lead.id and (split.email, split.title) == (ADA_WORK[0], "CTO")
+    assert lead_of(ADA[0]).title is None
+
+
+def test_a_borderline_pair_in_one_file_is_queued_for_review_and_colleagues_stay_apart(leadflow_env, tmp_path):
+    colleague = ["charles@analytical.io", "Charles Babbage", "Analytical Engines Ltd", "+44 20 7946 0958",
+                 "London", "GB", ""]
+    ingest(tmp_path, "spring", [WANG, WANG_163, ADA, colleague])
+    assert count(Lead) == 4
+    with session_scope() as session:
+        pair = session.scalars(select(MergeCandidate)).one()
+        assert (pair.lead_id, pair.other_lead_id) == (lead_of(WANG[0]).id, lead_of(WANG_163[0]).id)
+        assert 0.6 <= pair.probability < 0.95
+    ingest(tmp_path, "summer", [WANG, WANG_163, ADA, colleague])  # another campaign, the same people
+    assert (count(Lead), count(MergeCandidate)) == (4, 1)
