@@ -160,3 +160,24 @@ def test_score_pairs_gives_probabilities_for_any_fitted_pair(data) -> None:
     if len(same) > 1:
         assert matcher.score_pairs([same[0]], [same[1]])[0] > 0.5
     assert matcher.score_pairs([0], [other])[0] < 0.5
+
+
+def test_the_garbage_collector_is_paused_while_matching_and_restored_as_it_was() -> None:
+    import gc
+
+    from leadflow.matching.api import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(ValueError), collector_paused():
+        raise ValueError("a failure inside still restores it")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # a caller that had it off keeps it off
+    finally:
+        gc.enable()
