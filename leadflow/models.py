@@ -137,8 +137,9 @@ class Lead(Base):
     # The fuzzy-merge index (leadflow/merging/keys.py): a person-name key, the address as a
     # mailbox (Gmail dots and plus tags per policy), and the name key joined to the company
     # domain and to the company key (one indexed column each: a plain IN per batch finds them).
-    # Empty on leads stored before 0006 until `leadflow merges reindex`.
-    name_key: Mapped[str | None] = mapped_column(String(100))
+    # Empty on leads stored before 0006 until `leadflow merges reindex`. The name key is
+    # indexed for counting (how common a name is), not for finding.
+    name_key: Mapped[str | None] = mapped_column(String(100), index=True)
     email_key: Mapped[str | None] = mapped_column(String(320), index=True)
     domain_name_key: Mapped[str | None] = mapped_column(String(360), index=True)
     company_name_key: Mapped[str | None] = mapped_column(String(400), index=True)

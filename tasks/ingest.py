@@ -22,7 +22,8 @@ from leadflow.domain.types import CleanLead, Quarantined
 from leadflow.merging.batch import decision_row, merge_rows
 from leadflow.merging.candidates import LEAD_FIELDS, alias_owners, leads_by_id
 from leadflow.merging.keys import mailbox_key
-from leadflow.merging.matches import BatchMatch, FuzzyMatch, match_new_rows, match_within_batch, row_keys
+from leadflow.merging.matches import (BatchMatch, FuzzyMatch, match_new_rows, match_within_batch, name_shares,
+                                      row_keys)
 from leadflow.merging.persist import queue_review
 from leadflow.merging.scoring import Weights, load_weights
 from leadflow.models import Campaign, CampaignMember, Decision, Lead, QualificationAnswer, SourceRecord
@@ -209,12 +210,13 @@ def clean_batch(campaign_id: int, first_id: int, last_id: int, now: datetime | N
         box = matching.mailbox
         plan = plan_batch(clean, set(existing), lambda email: mailbox_key(email, box.gmail_dots, box.plus_tags))
         weights = matching_weights(matching)
-        fuzzy = match_new_rows(session, plan.creates, matching, weights)
+        shares = name_shares(session, plan.creates, matching, weights) if matching.enabled and plan.creates else {}
+        fuzzy = match_new_rows(session, plan.creates, matching, weights, shares)
         for email, match in fuzzy.items():
             if match.action == "merge":
                 plan.merges.append((plan.creates.pop(email), email, "fuzzy"))
                 existing[email] = match.lead
-        within = match_within_batch(plan.creates, matching, weights, frozenset(fuzzy))
+        within = match_within_batch(plan.creates, matching, weights, frozenset(fuzzy), shares)
         for email, twin in within.items():
             if twin.action == "merge":
                 plan.merges.append((plan.creates.pop(email), email, "fuzzy"))

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from leadflow.domain.dedupe import MERGEABLE_FIELDS
@@ -91,3 +91,12 @@ def leads_by_id(session: Session, ids: Iterable[int]) -> dict[int, dict[str, Any
         for row in session.execute(select(*_columns()).where(Lead.id.in_(ordered[i:i + CHUNK]))):
             found[row.id] = dict(row._mapping)
     return found
+
+
+def name_counts(session: Session, keys: Iterable[str]) -> tuple[dict[str, int], int]:
+    """How many live leads hold each of these name keys, and how many live leads there are."""
+    counts: dict[str, int] = {}
+    for chunk in _chunks(keys):
+        counts.update(session.execute(select(Lead.name_key, func.count()).where(
+            Lead.name_key.in_(chunk), _live()).group_by(Lead.name_key)).tuples().all())
+    return counts, int(session.scalar(select(func.count()).select_from(Lead).where(_live())) or 0)

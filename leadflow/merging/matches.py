@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from leadflow.config.matching import MatchingPolicy
 from leadflow.domain.types import CleanLead
-from leadflow.merging.candidates import RowKeys, find_candidates
+from leadflow.merging.candidates import RowKeys, find_candidates, name_counts
 from leadflow.merging.keys import LeadKeys, lead_keys, mailbox_key
-from leadflow.merging.scoring import PairScore, Weights, action, score_pairs
+from leadflow.merging.scoring import PairScore, Weights, action, name_share, score_pairs
 
 
 @dataclass(frozen=True)
@@ -40,9 +40,21 @@ def lookup_keys(row: CleanLead, policy: MatchingPolicy) -> RowKeys:
                    keys.domain_name_key, keys.company_name_key)
 
 
+def name_shares(session: Session, rows: Mapping[str, CleanLead], policy: MatchingPolicy,
+                weights: Weights) -> dict[str, float]:
+    """Per row email, how common its name is among the live stored leads (scoring.name_share):
+    one grouped count on the indexed name key per batch."""
+    keys = {email: row_keys(row, policy).name_key for email, row in rows.items()}
+    stored, total = name_counts(session, {k for k in keys.values() if k})
+    return {email: name_share(stored.get(k, 0), total, weights) for email, k in keys.items() if k}
+
+
 def best_matches(rows: Mapping[str, CleanLead], candidates: Mapping[str, list[dict[str, Any]]],
-                 policy: MatchingPolicy, weights: Weights) -> dict[str, FuzzyMatch]:
-    """Per row email, its best stored lead when that pair is at least worth a review."""
+                 policy: MatchingPolicy, weights: Weights, shares: Mapping[str, float] | None = None
+                 ) -> dict[str, FuzzyMatch]:
+    """Per row email, its best stored lead when that pair is at least worth a review.
+    ``shares``: per row email, how common its name is (see name_shares)."""
+    shares = shares or {}
     box = policy.mailbox
     pairs: list[tuple[str, dict[str, Any]]] = []
     found: dict[str, FuzzyMatch] = {}
@@ -54,7 +66,8 @@ def best_matches(rows: Mapping[str, CleanLead], candidates: Mapping[str, list[di
                                       weights.version)
         else:
             pairs.extend((email, lead) for lead in leads)
-    scores = score_pairs([rows[email].__dict__ for email, _ in pairs], [lead for _, lead in pairs], weights)
+    scores = score_pairs([rows[email].__dict__ for email, _ in pairs], [lead for _, lead in pairs], weights,
+                         [shares.get(email, 0.0) for email, _ in pairs])
     best: dict[str, tuple[PairScore, dict[str, Any]]] = {}
     for (email, lead), score in zip(pairs, scores, strict=True):
         held = best.get(email)
@@ -69,13 +82,16 @@ def best_matches(rows: Mapping[str, CleanLead], candidates: Mapping[str, list[di
 
 
 def match_new_rows(session: Session, rows: Mapping[str, CleanLead], policy: MatchingPolicy,
-                   weights: Weights) -> dict[str, FuzzyMatch]:
+                   weights: Weights, shares: Mapping[str, float] | None = None) -> dict[str, FuzzyMatch]:
     """Rows (by email) that exact dedup would create, matched against the stored leads."""
     if not policy.enabled or not rows:
         return {}
     emails = list(rows)
     found = find_candidates(session, [lookup_keys(rows[e], policy) for e in emails], policy.max_candidates_per_key)
-    return best_matches(rows, {e: leads for e, leads in zip(emails, found, strict=True) if leads}, policy, weights)
+    candidates = {e: leads for e, leads in zip(emails, found, strict=True) if leads}
+    if shares is None:
+        shares = name_shares(session, {e: rows[e] for e in candidates}, policy, weights) if candidates else {}
+    return best_matches(rows, candidates, policy, weights, shares)
 
 
 @dataclass(frozen=True)
@@ -93,16 +109,19 @@ _NONE = BatchMatch("", 0.0, "new", {})
 
 
 def match_within_batch(rows: Mapping[str, CleanLead], policy: MatchingPolicy, weights: Weights,
-                       skip: frozenset[str] = frozenset()) -> dict[str, BatchMatch]:
+                       skip: frozenset[str] = frozenset(), shares: Mapping[str, float] | None = None
+                       ) -> dict[str, BatchMatch]:
     """Per row email (rows in file order), the earlier row it matches, when worth a review.
 
     Candidates share the phone, domain + name or company + name key, in key groups of at most
     ``max_candidates_per_key`` rows, as against the stored leads. A row merges only into a row
     that creates its lead, never into one that merged away itself, so no chain can link two
-    people through a third. ``skip``: rows already matched to a stored lead.
+    people through a third. ``skip``: rows already matched to a stored lead; ``shares``: per
+    row email, how common its name is (see name_shares).
     """
     if not policy.enabled or len(rows) < 2:
         return {}
+    shares = shares or {}
     order = {email: k for k, email in enumerate(rows)}
     groups: dict[tuple[int, str], list[str]] = defaultdict(list)
     for email, row in rows.items():
@@ -113,7 +132,8 @@ def match_within_batch(rows: Mapping[str, CleanLead], policy: MatchingPolicy, we
     pairs = sorted({(a, b) for members in groups.values() if 1 < len(members) <= policy.max_candidates_per_key
                     for i, a in enumerate(members) for b in members[i + 1:]
                     if b not in skip}, key=lambda pair: (order[pair[1]], order[pair[0]]))
-    scores = score_pairs([rows[b].__dict__ for _, b in pairs], [rows[a].__dict__ for a, _ in pairs], weights)
+    scores = score_pairs([rows[b].__dict__ for _, b in pairs], [rows[a].__dict__ for a, _ in pairs], weights,
+                         [shares.get(b, 0.0) for _, b in pairs])
     by_later: dict[str, list[tuple[float, int, str, PairScore]]] = defaultdict(list)
     for (a, b), score in zip(pairs, scores, strict=True):
         by_later[b].append((score.probability, -order[a], a, score))

@@ -105,17 +105,46 @@ class PairScore:
     probability: float
     levels: dict[str, str]  # field -> comparison level (missing fields left out)
     bits: dict[str, float]  # field -> evidence for (+) or against (-) a match
+    name_share: float | None = None  # how common the agreeing name is, where that lowered its bits
 
     @property
     def deciding(self) -> dict[str, dict[str, Any]]:
         """The fields that moved the probability, strongest first."""
         order = sorted(self.bits, key=lambda f: -abs(self.bits[f]))
-        return {f: {"level": self.levels[f], "bits": round(self.bits[f], 2)} for f in order if self.bits[f]}
+        out = {f: {"level": self.levels[f], "bits": round(self.bits[f], 2)} for f in order if self.bits[f]}
+        if self.name_share is not None and "full_name" in out:
+            out["full_name"]["share_of_leads"] = round(self.name_share, 6)
+        return out
+
+
+PSEUDO_LEADS = 100  # smoothing: a base this size, at the average rate, before the counts speak
+
+
+def name_share(holders: int, leads: int, weights: Weights) -> float:
+    """The chance that another stored lead than the one compared holds this name, when
+    ``holders`` of the ``leads`` stored hold it. Stored leads, not the batch's rows: a batch is
+    what is being deduplicated, and one person in it five times is not five namesakes. Smoothed
+    towards the average, so that in a small base one namesake says little."""
+    u_exact = weights.fields["full_name"].u[-1]
+    return (max(holders - 1, 0) + PSEUDO_LEADS * u_exact) / (max(leads, 0) + PSEUDO_LEADS)
+
+
+def common_name_bits(weights: Weights, shares: np.ndarray) -> np.ndarray:
+    """Bits taken off an exact name agreement for names more common than the average name.
+
+    Term-frequency adjustment (as splink's): an exact agreement's u is the chance that two
+    different people share *this* name, its share of the leads, not the average over names.
+    Only ever downwards: a name rarer than the average gains nothing, since the built-in
+    weights already assume a name held by one lead in a thousand."""
+    u_exact = weights.fields["full_name"].u[-1]
+    with np.errstate(divide="ignore"):
+        return np.minimum(0.0, np.log2(u_exact / np.maximum(shares, 1e-12)))
 
 
 def score_pairs(rows: Sequence[Mapping[str, Any]], leads: Sequence[Mapping[str, Any]],
-                weights: Weights) -> list[PairScore]:
-    """Probability that rows[k] and leads[k] are one person, for each k."""
+                weights: Weights, name_shares: Sequence[float] | None = None) -> list[PairScore]:
+    """Probability that rows[k] and leads[k] are one person, for each k. ``name_shares[k]``:
+    the share of leads holding rows[k]'s name (term-frequency adjustment); none if omitted."""
     n = len(rows)
     if n == 0:
         return []
@@ -127,16 +156,22 @@ def score_pairs(rows: Sequence[Mapping[str, Any]], leads: Sequence[Mapping[str, 
     for k, (name, _) in enumerate(FIELDS):
         lv = levels[:, k]
         bits[:, k] = np.where(lv >= 0, weights.fields[name].bits[np.maximum(lv, 0)], 0.0)
+    shares = np.zeros(n) if name_shares is None else np.asarray(name_shares, np.float64)
+    name = next(k for k, (f, _) in enumerate(FIELDS) if f == "full_name")
+    exact = levels[:, name] == len(weights.fields["full_name"].m) - 1
+    penalty = np.where(exact & (shares > 0), common_name_bits(weights, shares), 0.0)
+    bits[:, name] += penalty
     names = [name for name, _ in FIELDS]
     evidence = combine([bits[:, k] for k in range(len(FIELDS))], names, [list(g) for g in weights.groups])
     odds = np.log2(weights.prior / (1.0 - weights.prior)) + evidence
     probability = 1.0 / (1.0 + np.exp2(-np.clip(odds, -60, 60)))
     labels = [LEVELS[kind] for _, kind in FIELDS]
     out = []
-    for p, row_levels, row_bits in zip(probability.tolist(), levels.tolist(), bits.tolist(), strict=True):
+    for p, row_levels, row_bits, share, cut in zip(probability.tolist(), levels.tolist(), bits.tolist(),
+                                                   shares.tolist(), penalty.tolist(), strict=True):
         present = [k for k, lv in enumerate(row_levels) if lv >= 0]
         out.append(PairScore(p, {names[k]: labels[k][row_levels[k]] for k in present},
-                             {names[k]: row_bits[k] for k in present}))
+                             {names[k]: row_bits[k] for k in present}, share if cut < 0 else None))
     return out
 
 

@@ -271,3 +271,19 @@ def test_a_borderline_pair_in_one_file_is_queued_for_review_and_colleagues_stay_
         assert 0.6 <= pair.probability < 0.95
     ingest(tmp_path, "summer", [WANG, WANG_163, ADA, colleague])  # another campaign, the same people
     assert (count(Lead), count(MergeCandidate)) == (4, 1)
+
+
+def test_a_common_name_weighs_less_and_its_share_of_the_leads_is_recorded(leadflow_env, tmp_path):
+    # Name + company + city merges a 王强 (the Chinese test above); with another 王强 among
+    # 100 stored leads the name is common enough that the same evidence is only worth a review.
+    fillers = [[f"p{k}@filler{k}.com", f"Filler Person{k}", f"Filler {k} Ltd", "", "Leeds", "GB", ""]
+               for k in range(98)]
+    ingest(tmp_path, "spring", [WANG, ["wq@other-trading.cn", "王强", "上海远航贸易有限公司", "", "上海", "CN", ""],
+                                *fillers])
+    ingest(tmp_path, "summer", [["wq@163.com", "王强", "三体云动", "", "北京", "CN", ""]])
+    assert lead_of("wq@163.com").id != lead_of(WANG[0]).id
+    with session_scope() as session:
+        pair = session.scalars(select(MergeCandidate)).one()
+    assert pair.lead_id == lead_of(WANG[0]).id and 0.6 <= pair.probability < 0.95
+    assert pair.deciding["full_name"]["level"] == "exact"
+    assert 0.004 < pair.deciding["full_name"]["share_of_leads"] < 0.01

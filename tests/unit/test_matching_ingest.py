@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,8 @@ import pytest
 from leadflow.config.matching import load_matching
 from leadflow.errors import ConfigError
 from leadflow.merging.keys import lead_keys, mailbox_key, name_key
-from leadflow.merging.scoring import BUILT_IN, FieldWeights, Weights, action, load_weights, save_weights, score_pairs
+from leadflow.merging.scoring import (BUILT_IN, FieldWeights, Weights, action, load_weights, name_share, save_weights,
+                                      score_pairs)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -102,3 +104,21 @@ def test_policy_errors_name_the_file_line_and_field(tmp_path: Path, text: str, f
         load_matching(tmp_path)
     assert (caught.value.line, caught.value.field) == (line, field)
     assert "matching.yaml" in str(caught.value)
+
+
+def test_a_common_name_agreement_weighs_less_and_a_rare_one_keeps_its_weight() -> None:
+    rows = [person("王强", "北京三体云动科技有限公司", city="北京")] * 2
+    leads = [person("王强", "三体云动", city="北京")] * 2
+    rare, common = score_pairs(rows, leads, BUILT_IN, [0.0001, 0.05])
+    assert rare.name_share is None and "share_of_leads" not in rare.deciding["full_name"]
+    assert common.name_share == 0.05 and common.deciding["full_name"]["share_of_leads"] == 0.05
+    assert rare.bits["full_name"] - common.bits["full_name"] == pytest.approx(math.log2(0.05 / 0.001))
+    assert common.probability < rare.probability
+    assert score_pairs(rows[:1], leads[:1], BUILT_IN)[0].probability == rare.probability
+
+
+def test_the_share_of_a_name_is_smoothed_towards_the_average_in_a_small_base() -> None:
+    u = BUILT_IN.fields["full_name"].u[-1]
+    assert name_share(1, 5, BUILT_IN) == pytest.approx(u * 100 / 105)  # only the lead compared
+    assert name_share(2, 5, BUILT_IN) > 0.009  # one namesake among five leads
+    assert name_share(3001, 1_000_000, BUILT_IN) == pytest.approx(0.003, rel=0.01)
