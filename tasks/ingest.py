@@ -15,16 +15,16 @@ from sqlalchemy.orm import Session
 from leadflow.clock import as_utc
 from leadflow.db import session_scope
 from leadflow.config.matching import MatchingPolicy, load_matching, weights_path
-from leadflow.domain.dedupe import plan_batch
+from leadflow.domain.dedupe import MergePlan, plan_batch
 from leadflow.domain.normalize import map_columns, normalize_row
 from leadflow.domain.summary import BatchOutcome
 from leadflow.domain.types import CleanLead, Quarantined
 from leadflow.merging.batch import decision_row, merge_rows
-from leadflow.merging.candidates import LEAD_FIELDS, alias_owners, leads_by_id
+from leadflow.merging.candidates import LEAD_FIELDS, alias_events, alias_owners, leads_by_id
 from leadflow.merging.keys import mailbox_key
 from leadflow.merging.matches import (BatchMatch, FuzzyMatch, match_new_rows, match_within_batch, name_shares,
                                       row_keys)
-from leadflow.merging.persist import queue_review
+from leadflow.merging.persist import attach_rows, queue_review
 from leadflow.merging.scoring import Weights, load_weights
 from leadflow.models import Campaign, CampaignMember, Decision, Lead, QualificationAnswer, SourceRecord
 from leadflow.settings import get_settings
@@ -168,6 +168,20 @@ def _store_answers(session: Session, rows: list[tuple[int, CleanLead, str]], at:
                                             source=f"file:{source}"[:50], answered_at=at))
 
 
+def _attach_alias_rows(session: Session, plan: MergePlan, existing: dict[str, dict]) -> None:
+    """Rows that found their lead by an address a merge kept become part of that merge."""
+    via_alias = [(row, email) for row, email, kind in plan.merges
+                 if kind == "existing" and existing[email].get("email") != email]
+    if not via_alias:
+        return
+    events = alias_events(session, {email for _, email in via_alias})
+    rows_by_event: dict[int, list[int]] = {}
+    for row, email in via_alias:
+        if email in events:
+            rows_by_event.setdefault(events[email], []).append(row.source_record_id)
+    attach_rows(session, rows_by_event)
+
+
 def _point_at_batch_leads(within: dict[str, BatchMatch], created: dict[str, dict], lead_ids: dict[str, int],
                           existing: dict[str, dict], fuzzy: dict[str, FuzzyMatch], version: int) -> None:
     """Rows matched to an earlier row of the batch, once that row's lead exists: a merge joins
@@ -265,6 +279,7 @@ def clean_batch(campaign_id: int, first_id: int, last_id: int, now: datetime | N
         if decisions:
             session.execute(insert(Decision), decisions)
         queue_review(session, reviews, at)
+        _attach_alias_rows(session, plan, existing)
         lead_of = {row.source_record_id: lead_ids[email] for row, email, _ in plan.merges}
         lead_of.update({row.source_record_id: lead_ids[email] for email, row in plan.creates.items()})
         _touch_memberships(session, campaign_id, [lead_of[r.source_record_id] for r in clean], at)

@@ -84,6 +84,18 @@ def alias_owners(session: Session, emails: Iterable[str]) -> dict[str, int]:
     return owners
 
 
+def alias_events(session: Session, emails: Iterable[str]) -> dict[str, int]:
+    """Addresses kept beside a lead by a merge -> that merge's event (the oldest alias wins)."""
+    events: dict[str, int] = {}
+    for chunk in _chunks(emails):
+        for value, event_id in session.execute(
+                select(LeadAlias.value, LeadAlias.merge_event_id).where(
+                    LeadAlias.kind == "email", LeadAlias.value.in_(chunk), LeadAlias.merge_event_id.is_not(None))
+                .order_by(LeadAlias.id)).tuples():
+            events.setdefault(value, event_id)
+    return events
+
+
 def leads_by_id(session: Session, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     found: dict[int, dict[str, Any]] = {}
     ordered = sorted(set(ids))

@@ -42,6 +42,20 @@ def save_events(session: Session, drafts: Iterable[EventDraft], at: datetime) ->
     return [e.id for e in events]
 
 
+def attach_rows(session: Session, rows_by_event: dict[int, list[int]]) -> None:
+    """Rows that reached a lead through the address a merge kept join that merge, so that
+    undoing it gives them back to the lead they belong to as well."""
+    if not rows_by_event:
+        return
+    for event in session.scalars(select(MergeEvent).where(
+            MergeEvent.id.in_(list(rows_by_event)), MergeEvent.undone_at.is_(None))):
+        added = [r for r in rows_by_event[event.id] if r not in event.source_record_ids]
+        if event.absorbed_lead_id is not None:  # a review merge: undo gives back split["records"]
+            event.split = {**event.split, "records": {**event.split["records"], **{str(r): "merged" for r in added}}}
+        else:
+            event.source_record_ids = [*event.source_record_ids, *added]
+
+
 def save_aliases(session: Session, aliases: list[dict[str, Any]], at: datetime) -> None:
     """Alias rows (lead_id, kind, value, source_record_id, merge_event_id), skipping ones held."""
     if not aliases:

@@ -86,6 +86,12 @@ def _unfold(session: Session, event: MergeEvent, at: datetime) -> int:
     for record_id, status in event.split["records"].items():
         session.execute(update(SourceRecord).where(SourceRecord.id == int(record_id)).values(
             lead_id=lead_id, status=status))
+    ids = [int(r) for r in event.split["records"]]
+    campaigns = set(session.scalars(select(SourceRecord.campaign_id).where(SourceRecord.id.in_(ids)))) if ids else set()
+    session.flush()
+    for campaign_id in sorted(campaigns):  # rows that came in through the alias since moved too
+        _recount_membership(session, event.target_lead_id, campaign_id, at)
+        _recount_membership(session, lead_id, campaign_id, at)
     return lead_id
 
 

@@ -13,7 +13,7 @@ from leadflow.config.matching import load_matching
 from leadflow.db import session_scope
 from leadflow.merging.review import MergeError, keep_apart, merge_pair
 from leadflow.merging.undo import undo
-from leadflow.models import CampaignMember, Decision, Lead, LeadAlias, MergeCandidate, MergeEvent, SourceRecord
+from leadflow.models import Campaign, CampaignMember, Decision, Lead, LeadAlias, MergeCandidate, MergeEvent, SourceRecord
 from tasks.ingest import clean_batch, register_campaign
 from tasks.staging import stage_file
 
@@ -287,3 +287,40 @@ def test_a_common_name_weighs_less_and_its_share_of_the_leads_is_recorded(leadfl
     assert pair.lead_id == lead_of(WANG[0]).id and 0.6 <= pair.probability < 0.95
     assert pair.deciding["full_name"]["level"] == "exact"
     assert 0.004 < pair.deciding["full_name"]["share_of_leads"] < 0.01
+
+
+def test_undo_also_gives_back_rows_that_arrived_later_through_the_kept_address(leadflow_env, tmp_path):
+    ingest(tmp_path, "spring", [ADA])
+    ingest(tmp_path, "summer", [ADA_WORK])  # fuzzy merge: the address is kept as an alias
+    ingest(tmp_path, "autumn", [ADA_WORK])  # finds the lead through the alias
+    stored = lead_of(ADA[0]).id
+    assert lead_of(ADA_WORK[0]).id == stored
+    with session_scope() as session:
+        event = session.scalars(select(MergeEvent)).one()
+        assert len(event.source_record_ids) == 2
+        undo(session, event.id, "tester", utcnow())
+    with session_scope() as session:
+        rows = session.execute(select(SourceRecord.source_name, SourceRecord.lead_id, SourceRecord.status)
+                               .order_by(SourceRecord.id)).all()
+        members = session.execute(select(CampaignMember.lead_id, func.count()).group_by(CampaignMember.lead_id)).all()
+    split = lead_of(ADA_WORK[0]).id
+    assert [(r.lead_id, r.status) for r in rows] == [(stored, "created"), (split, "created"), (split, "merged")]
+    assert dict(members) == {stored: 1, split: 2}
+
+
+def test_undo_of_a_review_merge_gives_back_rows_that_arrived_through_the_alias_since(leadflow_env, tmp_path):
+    ingest(tmp_path, "spring", [WANG])
+    ingest(tmp_path, "summer", [WANG_163])
+    with session_scope() as session:
+        pair = session.scalars(select(MergeCandidate)).one()
+        event_id = merge_pair(session, pair.id, load_matching(leadflow_env.ingest_dir), "tester", utcnow())
+    ingest(tmp_path, "autumn", [WANG_163])
+    stored, folded = lead_of(WANG[0]).id, pair.other_lead_id
+    assert lead_of(WANG_163[0]).id == stored
+    with session_scope() as session:
+        undo(session, event_id, "tester", utcnow())
+    assert lead_of(WANG_163[0]).id == folded
+    with session_scope() as session:
+        members = set(session.execute(select(CampaignMember.lead_id, Campaign.name).join(
+            Campaign, Campaign.id == CampaignMember.campaign_id)).tuples())
+    assert members == {(stored, "spring"), (folded, "summer"), (folded, "autumn")}
