@@ -134,8 +134,8 @@ def common_name_bits(weights: Weights, shares: np.ndarray) -> np.ndarray:
 
     Term-frequency adjustment (as splink's): an exact agreement's u is the chance that two
     different people share *this* name, its share of the leads, not the average over names.
-    Only ever downwards: a name rarer than the average gains nothing, since the built-in
-    weights already assume a name held by one lead in a thousand."""
+    Only ever downwards: a name rarer than the average gains nothing, since the exact level's
+    u already stands for an average name (one lead in a thousand, built in)."""
     u_exact = weights.fields["full_name"].u[-1]
     with np.errstate(divide="ignore"):
         return np.minimum(0.0, np.log2(u_exact / np.maximum(shares, 1e-12)))
@@ -157,10 +157,10 @@ def score_pairs(rows: Sequence[Mapping[str, Any]], leads: Sequence[Mapping[str, 
         lv = levels[:, k]
         bits[:, k] = np.where(lv >= 0, weights.fields[name].bits[np.maximum(lv, 0)], 0.0)
     shares = np.zeros(n) if name_shares is None else np.asarray(name_shares, np.float64)
-    name = next(k for k, (f, _) in enumerate(FIELDS) if f == "full_name")
-    exact = levels[:, name] == len(weights.fields["full_name"].m) - 1
+    name_field = next(k for k, (f, _) in enumerate(FIELDS) if f == "full_name")
+    exact = levels[:, name_field] == len(weights.fields["full_name"].m) - 1
     penalty = np.where(exact & (shares > 0), common_name_bits(weights, shares), 0.0)
-    bits[:, name] += penalty
+    bits[:, name_field] += penalty
     names = [name for name, _ in FIELDS]
     evidence = combine([bits[:, k] for k in range(len(FIELDS))], names, [list(g) for g in weights.groups])
     odds = np.log2(weights.prior / (1.0 - weights.prior)) + evidence
