@@ -82,15 +82,14 @@ def best_matches(rows: Mapping[str, CleanLead], candidates: Mapping[str, list[di
 
 
 def match_new_rows(session: Session, rows: Mapping[str, CleanLead], policy: MatchingPolicy,
-                   weights: Weights, shares: Mapping[str, float] | None = None) -> dict[str, FuzzyMatch]:
-    """Rows (by email) that exact dedup would create, matched against the stored leads."""
+                   weights: Weights, shares: Mapping[str, float]) -> dict[str, FuzzyMatch]:
+    """Rows (by email) that exact dedup would create, matched against the stored leads.
+    ``shares``: per row email, how common its name is (see name_shares)."""
     if not policy.enabled or not rows:
         return {}
     emails = list(rows)
     found = find_candidates(session, [lookup_keys(rows[e], policy) for e in emails], policy.max_candidates_per_key)
     candidates = {e: leads for e, leads in zip(emails, found, strict=True) if leads}
-    if shares is None:
-        shares = name_shares(session, {e: rows[e] for e in candidates}, policy, weights) if candidates else {}
     return best_matches(rows, candidates, policy, weights, shares)
 
 
