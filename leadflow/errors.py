@@ -29,6 +29,10 @@ class ConfigError(PermanentError):
         super().__init__(f"{where}{what}: {message}")
 
 
+class DatabaseBusy(TransientError):
+    """A deadlock, a serialization failure or a lock held too long: the step is retried."""
+
+
 class SourceNotFound(PermanentError):
     """A campaign file that does not exist or cannot be read."""
 

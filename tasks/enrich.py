@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.clock import as_utc
 from leadflow.config.enrichment import ENRICH_FIELDS, EnrichmentPolicy, load_enrichment
-from leadflow.db import session_scope
+from leadflow.db import pipeline_lock, session_scope
 from leadflow.domain.enrich import Firmographic, load_firmographics
 from leadflow.enrichment.cache import SqlCache
 from leadflow.enrichment.chain import FINAL_STATUSES, LeadIn, LeadOut, RunState, run_chain, run_state
@@ -143,7 +143,8 @@ def enrich_leads(lead_ids: list[int], now: datetime | None = None) -> int:
                                              slot=batch_slot)}
     enriched = 0
     with session_scope() as session:
-        leads = list(session.scalars(select(Lead).where(Lead.id.in_(lead_ids))))
+        pipeline_lock(session)  # accounts are created once, whoever else enriches the domain
+        leads = list(session.scalars(select(Lead).where(Lead.id.in_(lead_ids)).order_by(Lead.id)))
         _accounts_for(session, leads, outs, at)
         rows = []
         for lead in leads:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.clock import as_utc
 from leadflow.config.nurture import NurturePolicy, Sequence
-from leadflow.db import session_scope
+from leadflow.db import pipeline_lock, session_scope
 from leadflow.decisions import decision_row
 from leadflow.domain.nurture_outbox import ORPHANED_PENDING, stale_before
 from leadflow.domain.nurture_plan import ENROLLABLE_STATUSES, Action, DueStep, Planner
@@ -117,6 +117,7 @@ def enroll_leads(lead_ids: list[int], now: datetime | None = None) -> int:
     """Put each lead into every sequence whose entry rules it meets (re-entry as each allows)."""
     at = as_utc(now)
     with session_scope() as session:
+        pipeline_lock(session)  # the enrollments read are the ones there when this one commits
         enrolled = _enroll(session, nurture_policy(), lead_ids, at)
     log().info("enrolled %d of %d leads in nurture", enrolled, len(lead_ids))
     return enrolled

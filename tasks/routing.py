@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.clock import as_utc
 from leadflow.config.routing import RoutingPolicy
-from leadflow.db import session_scope
+from leadflow.db import pipeline_lock, session_scope
 from leadflow.decisions import record
 from leadflow.domain.route import RouteDecision, capacity_windows, lead_facts, route_lead
 from leadflow.domain.route_rotation import apply_decision
@@ -159,6 +159,7 @@ def route_leads(lead_ids: list[int], now: datetime | None = None) -> RouteOutcom
     at, run_id, policy = as_utc(now), current_flow_run_id(), routing_policy()
     outcome = RouteOutcome()
     with session_scope() as session:
+        pipeline_lock(session)  # before reading: a lead another run just routed is not routed again
         sync_reps(session, policy)
         state = (_ledgers(session), _loads(session, policy, at))
         deactivated = _deactivated(session)

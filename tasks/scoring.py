@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.clock import as_utc
 from leadflow.config.routing import RoutingPolicy
-from leadflow.db import session_scope
+from leadflow.db import pipeline_lock, session_scope
 from leadflow.decisions import decision_row
 from leadflow.domain.engagement import Event, engagement_score
 from leadflow.domain.qualification import evaluate
@@ -94,6 +94,7 @@ def score_leads(lead_ids: list[int], now: datetime | None = None) -> ScoreOutcom
     decisions: list[dict] = []
     disqualified: list[int] = []
     with session_scope() as session:
+        pipeline_lock(session)
         events, answers = _events(session, lead_ids), _answers(session, lead_ids)
         campaigns = {c.id: c for c in session.scalars(select(Campaign))}
         for lead in session.scalars(select(Lead).where(Lead.id.in_(lead_ids)).order_by(Lead.id)):

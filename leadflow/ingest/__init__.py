@@ -1,0 +1,1 @@
+"""Ingest: files and forms in, staged rows, clean leads out."""
