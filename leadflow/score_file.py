@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from pathlib import Path
 
+from leadflow.core.safe_csv import SafeWriter
 from leadflow.config.routing import RoutingPolicy
 from leadflow.config.scoring import ScoringPolicy
 from leadflow.domain.enrich import Firmographic, enrichment_for
@@ -38,7 +38,7 @@ def score_file(source: Path, out: Path, policy: ScoringPolicy, routing: RoutingP
     """Write every input row with its score, grade, temperature and top reasons; count outcomes."""
     counts: Counter[str] = Counter()
     with open_source(source) as (info, rows), out.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = SafeWriter(handle)
         headers = info.headers or []
         writer.writerow(["line", *headers, *OUT_COLUMNS])
         columns, _ = map_columns(headers, aliases)

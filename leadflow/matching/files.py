@@ -18,7 +18,6 @@ With ``link=OTHER`` the rows of both files are matched across the files only; th
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from leadflow.core.safe_csv import SafeWriter
 from leadflow.matching.api import Matcher, MatchResult
 from leadflow.matching.kinds import (
     BlockingOptions,
@@ -181,7 +181,7 @@ def _write(out: Path | str, headers: list[str], rows: list[list[str]], other_hea
     all_headers = headers + [h for h in other_headers if h not in headers]
     extra = (["source"] if linked else []) + ["cluster_id", "match_probability"]
     with Path(out).open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = SafeWriter(handle)
         writer.writerow(all_headers + extra)
         for source, (hdrs, block, offset) in enumerate(((headers, rows, 0), (other_headers, other_rows, len(rows))), 1):
             index = {h: k for k, h in enumerate(hdrs)}

@@ -1,0 +1,1 @@
+"""What every feature shares: settings, database, model, errors, clock, decisions."""
