@@ -39,6 +39,7 @@ class StageResult:
     skipped_preamble: int = 0
     batches: list[tuple[int, int]] = field(default_factory=list)
     pending_rows: int = 0  # rows of this file still staged (new ones and a crashed run's)
+    blank_lines: int = 0  # counted, not staged: every physical line is accounted for
 
 
 @task(name="fetch-source", **BATCH_TASK)
@@ -134,7 +135,8 @@ def stage_file(source: str, campaign_id: int, batch_size: int, now: datetime | N
             _insert_new(session, chunk)
             new += len(chunk)
         batches, pending = _staged_batches(session, campaign_id, source_hash, batch_size)
-    log().info("%s (%s, %s): %d rows, %d newly staged, %d batches; %d report lines skipped above the header",
-               path.name, info.format, info.encoding, total, new, len(batches), info.skipped_preamble)
+    log().info("%s (%s, %s): %d rows, %d newly staged, %d batches; %d report lines skipped above the header, "
+               "%d blank lines", path.name, info.format, info.encoding, total, new, len(batches),
+               info.skipped_preamble, len(info.blank_lines))
     return StageResult(source_hash, total, new, unknown, info.format, info.encoding, info.skipped_preamble, batches,
-                       pending)
+                       pending, len(info.blank_lines))

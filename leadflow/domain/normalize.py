@@ -59,7 +59,10 @@ ROLE_LOCAL_PARTS = frozenset({
     "office", "hr", "jobs", "careers", "noreply", "no-reply", "webmaster", "postmaster", "team",
     "enquiries", "inquiries", "service", "billing", "accounts", "help", "mail", "news",
 })
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\ufeff]")
+# Controls, the zero-width space and bidi controls (U+202E shows "gpj.exe" as "exe.jpg").
+# Not U+200C/U+200D: joiners are part of Persian and Indic names.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                      r"\u061c\ufeff]")
 
 _SPACES = re.compile(r"\s+")
 _HAN = re.compile(r"[\u3400-\u9fff]")

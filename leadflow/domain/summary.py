@@ -66,6 +66,7 @@ class IngestSummary:
     emails_sent: int = 0
     unknown_columns: list[str] = field(default_factory=list)
     resumed: int = 0  # leads an earlier, crashed run left half-done, finished by this one
+    blank_lines: int = 0
 
     def add_batch(self, cleaned: BatchOutcome, scored: ScoreOutcome, routed: RouteOutcome,
                   sent: SendSummary, enrolled: int) -> None:
@@ -91,7 +92,7 @@ class IngestSummary:
                             "disqualified": self.disqualified},
             "routed_per_rep": dict(self.routed), "enrolled": self.enrolled,
             "rep_emails_sent": self.emails_sent, "unknown_columns": self.unknown_columns,
-            "leads_resumed": self.resumed,
+            "leads_resumed": self.resumed, "blank_lines": self.blank_lines,
         }
 
     def rows(self) -> list[dict[str, object]]:
@@ -99,6 +100,7 @@ class IngestSummary:
         table: list[dict[str, object]] = [
             {"measure": "rows read", "value": self.read},
             {"measure": "rows already ingested (skipped)", "value": self.already_ingested},
+            {"measure": "blank lines", "value": self.blank_lines},
             {"measure": "leads finished for an earlier run", "value": self.resumed},
             {"measure": "quarantined", "value": self.quarantined},
             {"measure": "new leads", "value": self.created},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from leadflow.errors import PermanentError
 
@@ -11,6 +11,10 @@ from leadflow.errors import PermanentError
 # a quote is never closed and the rest of the file would otherwise become one field.
 # Read at call time, so tests can lower it.
 MAX_RECORD_CHARS = 10 * 1024 * 1024
+# A quoted field may hold line breaks (an address), but a record running over this many
+# physical lines is an unclosed quote: its first line is quarantined and reading resumes on
+# the next line. Read at call time, so tests (and a caller who knows the file) can change it.
+MAX_RECORD_LINES = 100
 
 # The header must be within the first this-many non-empty rows (webinar report preambles).
 HEADER_SCAN_ROWS = 50
@@ -25,6 +29,7 @@ class RawRow:
     record: dict[str, str] | None = None  # a JSON / JSON Lines object, values as strings
     error_kind: str | None = None  # "undecodable", "field_too_large", "invalid_json", ...
     error: str | None = None  # the human reason, naming what to fix
+    end_line: int | None = None  # the last physical line a multi-line record spans
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,8 @@ class SourceInfo:
     header_line: int  # 1-based line/row of the header (0 for json/jsonl)
     headers: list[str]  # as written, stripped; repeats suffixed: "Email", "Email (2)"
     skipped_preamble: int  # non-empty rows above the header that were skipped (blank lines not counted)
+    # Blank lines, filled in as the rows are read: every physical line is accounted for.
+    blank_lines: list[int] = field(default_factory=list)
 
 
 class EmptySource(PermanentError):
@@ -43,6 +50,10 @@ class EmptySource(PermanentError):
 
 class UnreadableSource(PermanentError):
     """The file as a whole cannot be read: unsupported format, corrupt workbook, wrong JSON shape."""
+
+
+class RunawayRecord(Exception):
+    """Internal: a record ran over MAX_RECORD_LINES lines (an unclosed quote)."""
 
 
 class RecordTooLarge(Exception):

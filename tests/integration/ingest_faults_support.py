@@ -20,7 +20,7 @@ from leadflow.settings import get_settings
 ROOT = Path(__file__).resolve().parents[2]
 WEBINAR = ROOT / "examples" / "webinar_analytics_2026-11.csv"
 T0 = datetime(2026, 11, 9, 9, 0, tzinfo=UTC)
-BATCH = 50
+BATCH = 100
 # Runs the real ingest flow in this process; with a step name, SIGKILLs itself right after
 # that step's nth call returned (a step boundary): no cleanup, no rollback, no goodbye.
 INGESTER = """\

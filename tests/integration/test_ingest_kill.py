@@ -21,7 +21,7 @@ from tests.integration.ingest_faults_support import (
 )
 
 pytestmark = [pytest.mark.db, pytest.mark.e2e]
-# (step, its nth call): 192 rows in batches of 50 make four batches.
+# (step, its nth call): 192 rows in batches of 100 make two batches.
 BOUNDARIES = [
     ("stage_file", 1),  # every row staged, none cleaned
     ("clean_batch", 1),  # the first batch's leads exist, nothing after cleaning ran
@@ -32,7 +32,7 @@ BOUNDARIES = [
     ("notify_reps", 1),
     ("enroll_leads", 1),  # the batch's last step ran, its leads are not marked done
     ("advance_leads", 3),  # the first batch is done
-    ("clean_batch", 3),  # mid-file: two batches done, the third cleaned
+    ("clean_batch", 2),  # mid-file: one batch done, the second cleaned
 ]
 _clean_runs: dict[str, dict[str, Any]] = {}
 
