@@ -57,7 +57,7 @@ class MemoryCache:
 
 
 def _serve(port: int, rate: float, ready: multiprocessing.synchronize.Event) -> None:  # type: ignore[name-defined]
-    from leadflow.enrichment.fake_server import FakeProviders
+    from tests.support.fake_enrichment_server import FakeProviders
 
     FakeProviders(key=KEY, rate_per_s=rate or None).start(port)
     ready.set()

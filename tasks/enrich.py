@@ -17,6 +17,7 @@ from leadflow.clock import as_utc
 from leadflow.config.enrichment import ENRICH_FIELDS, EnrichmentPolicy, load_enrichment
 from leadflow.db import pipeline_lock, session_scope
 from leadflow.domain.enrich import Firmographic, load_firmographics
+from leadflow.enrichment.breaker import breaker_for
 from leadflow.enrichment.cache import SqlCache
 from leadflow.enrichment.chain import FINAL_STATUSES, LeadIn, LeadOut, RunState, run_chain, run_state
 from leadflow.enrichment.http import make_session
@@ -73,7 +74,8 @@ def build_providers(policy: EnrichmentPolicy, state: RunState) -> list[Provider]
             continue  # not subscribed: sits out without noise
         bucket = bucket_for(config.name, config.rate_limit_per_s) if config.rate_limit_per_s else None
         providers.append(HttpProvider(config, key.get_secret_value(), http_session(policy.http.pool_size),
-                                      policy.http, state.budget, bucket))
+                                      policy.http, state.budget, bucket,
+                                      breaker=breaker_for(config.name, config.base_url, config.breaker)))
     return providers
 
 

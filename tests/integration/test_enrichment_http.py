@@ -16,7 +16,7 @@ from prefect import flow
 from sqlalchemy import select
 
 from leadflow.db import session_scope
-from leadflow.enrichment.fake_server import CLEARBIT_PATH, PDL_PATH, FakeProviders
+from tests.support.fake_enrichment_server import CLEARBIT_PATH, PDL_PATH, FakeProviders
 from leadflow.models import Decision, EnrichmentCache, Lead
 from leadflow.settings import reset_settings
 from tasks.enrich import enrich_leads
