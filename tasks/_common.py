@@ -10,14 +10,14 @@ from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import MissingContextError
 from prefect.runtime import flow_run
 
-from leadflow.config.engagement import EngagementPolicy, load_engagement
-from leadflow.config.ingest import IngestPolicy, load_ingest
-from leadflow.config.nurture import NurturePolicy, load_nurture
-from leadflow.config.qualification import QualificationPolicy, load_qualification
-from leadflow.config.routing import RoutingPolicy, load_routing
-from leadflow.config.scoring import ScoringPolicy, load_scoring
-from leadflow.errors import is_transient
-from leadflow.settings import get_settings
+from leadflow.scoring.engagement_policy import EngagementPolicy, load_engagement
+from leadflow.ingest.policy import IngestPolicy, load_ingest
+from leadflow.nurture.policy import NurturePolicy, load_nurture
+from leadflow.scoring.qualification_policy import QualificationPolicy, load_qualification
+from leadflow.routing.policy import RoutingPolicy, load_routing
+from leadflow.scoring.policy import ScoringPolicy, load_scoring
+from leadflow.core.errors import is_transient
+from leadflow.core.settings import get_settings
 
 
 def retry_on_transient(task: Any, task_run: Any, state: Any) -> bool:
@@ -79,7 +79,7 @@ def nurture_policy() -> NurturePolicy:
 @task(name="check-policies", cache_policy=NO_CACHE)
 def check_policies() -> dict[str, str]:
     """Fail the run before it touches any data if a policy file is broken."""
-    from leadflow.policies import load_all
+    from leadflow.app.policies import load_all
 
     versions = load_all()
     log().info("policies: %s", ", ".join(f"{k} {v}" for k, v in versions.items()))

@@ -8,9 +8,9 @@ from datetime import datetime
 from prefect import task
 from sqlalchemy import select, update
 
-from leadflow.clock import as_utc
-from leadflow.db import session_scope
-from leadflow.models import EngagementEvent
+from leadflow.core.clock import as_utc
+from leadflow.core.db import session_scope
+from leadflow.core.models import EngagementEvent
 from tasks._common import BATCH_TASK, log
 
 

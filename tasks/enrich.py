@@ -13,19 +13,19 @@ from prefect.artifacts import create_markdown_artifact
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from leadflow.clock import as_utc
-from leadflow.config.enrichment import ENRICH_FIELDS, EnrichmentPolicy, load_enrichment
-from leadflow.db import session_scope
-from leadflow.domain.enrich import Firmographic, load_firmographics
-from leadflow.enrichment.cache import SqlCache
-from leadflow.enrichment.chain import FINAL_STATUSES, LeadIn, LeadOut, RunState, run_chain, run_state
-from leadflow.enrichment.http import make_session
-from leadflow.enrichment.limits import bucket_for
-from leadflow.enrichment.providers import HttpProvider, LocalProvider, Provider
-from leadflow.enrichment.report import alert_markdown, decision_rows, provenance, status_counts
-from leadflow.enrichment.slots import batch_slot
-from leadflow.models import Account, Decision, Lead
-from leadflow.settings import get_settings
+from leadflow.core.clock import as_utc
+from leadflow.enrich.policy import ENRICH_FIELDS, EnrichmentPolicy, load_enrichment
+from leadflow.core.db import session_scope
+from leadflow.enrich.firmographics import Firmographic, load_firmographics
+from leadflow.enrich.cache import SqlCache
+from leadflow.enrich.chain import FINAL_STATUSES, LeadIn, LeadOut, RunState, run_chain, run_state
+from leadflow.enrich.http import make_session
+from leadflow.enrich.limits import bucket_for
+from leadflow.enrich.providers import HttpProvider, LocalProvider, Provider
+from leadflow.enrich.report import alert_markdown, decision_rows, provenance, status_counts
+from leadflow.enrich.slots import batch_slot
+from leadflow.core.models import Account, Decision, Lead
+from leadflow.core.settings import get_settings
 from tasks._common import BATCH_TASK, current_flow_run_id, log
 
 

@@ -12,22 +12,22 @@ from prefect import task
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from leadflow.clock import as_utc
-from leadflow.db import session_scope
-from leadflow.config.matching import MatchingPolicy, load_matching, weights_path
-from leadflow.domain.dedupe import MergePlan, plan_batch
-from leadflow.domain.normalize import map_columns, normalize_row
-from leadflow.domain.summary import BatchOutcome
-from leadflow.domain.types import CleanLead, Quarantined
-from leadflow.merging.batch import decision_row, merge_rows
-from leadflow.merging.candidates import LEAD_FIELDS, alias_events, alias_owners, leads_by_id
-from leadflow.merging.keys import mailbox_key
-from leadflow.merging.matches import (BatchMatch, FuzzyMatch, match_new_rows, match_within_batch, name_shares,
+from leadflow.core.clock import as_utc
+from leadflow.core.db import session_scope
+from leadflow.dedupe.policy import MatchingPolicy, load_matching, weights_path
+from leadflow.dedupe.exact import MergePlan, plan_batch
+from leadflow.ingest.normalize import map_columns, normalize_row
+from leadflow.core.summary import BatchOutcome
+from leadflow.core.types import CleanLead, Quarantined
+from leadflow.dedupe.merging.batch import decision_row, merge_rows
+from leadflow.dedupe.merging.candidates import LEAD_FIELDS, alias_events, alias_owners, leads_by_id
+from leadflow.dedupe.merging.keys import mailbox_key
+from leadflow.dedupe.merging.matches import (BatchMatch, FuzzyMatch, match_new_rows, match_within_batch, name_shares,
                                       row_keys)
-from leadflow.merging.persist import attach_rows, queue_review
-from leadflow.merging.scoring import Weights, load_weights
-from leadflow.models import Campaign, CampaignMember, Decision, Lead, QualificationAnswer, SourceRecord
-from leadflow.settings import get_settings
+from leadflow.dedupe.merging.persist import attach_rows, queue_review
+from leadflow.dedupe.merging.scoring import Weights, load_weights
+from leadflow.core.models import Campaign, CampaignMember, Decision, Lead, QualificationAnswer, SourceRecord
+from leadflow.core.settings import get_settings
 from tasks._common import BATCH_TASK, current_flow_run_id, ingest_policy, log, qualification_policy
 
 INSERT_CHUNK = 1000
@@ -200,7 +200,7 @@ def clean_batch(campaign_id: int, first_id: int, last_id: int, now: datetime | N
     """Normalize a batch, quarantine what is bad, create new leads, merge the rest.
 
     A row whose email we do not hold is compared with the stored leads its keys find
-    (leadflow/merging): above the policy's auto_merge probability it joins that lead, above
+    (leadflow/dedupe/merging): above the policy's auto_merge probability it joins that lead, above
     review it creates its own lead and the pair is queued. Set-based: a handful of statements
     per batch, not per row.
     """

@@ -14,14 +14,14 @@ from prefect import task
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from leadflow.clock import as_utc
-from leadflow.db import session_scope
-from leadflow.decisions import record
-from leadflow.domain.assignment_webhook import LEAD_KEYS, assignment_payload, encode, next_step, signature
-from leadflow.domain.rep_links import rep_link_urls
-from leadflow.domain.summary import SendSummary
-from leadflow.models import Assignment, AssignmentWebhook, Lead
-from leadflow.settings import Settings, get_settings
+from leadflow.core.clock import as_utc
+from leadflow.core.db import session_scope
+from leadflow.core.decisions import record
+from leadflow.routing.assignment_webhook import LEAD_KEYS, assignment_payload, encode, next_step, signature
+from leadflow.routing.rep_links import rep_link_urls
+from leadflow.core.summary import SendSummary
+from leadflow.core.models import Assignment, AssignmentWebhook, Lead
+from leadflow.core.settings import Settings, get_settings
 from tasks._common import BATCH_TASK, log, routing_policy
 from tasks.outbox import insert_rows, queue_rep_notifications, send_outbox
 

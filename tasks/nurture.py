@@ -16,14 +16,14 @@ from prefect import task
 from sqlalchemy import and_, bindparam, distinct, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from leadflow.clock import as_utc
-from leadflow.config.nurture import NurturePolicy, Sequence
-from leadflow.db import session_scope
-from leadflow.decisions import decision_row
-from leadflow.domain.nurture_outbox import ORPHANED_PENDING, stale_before
-from leadflow.domain.nurture_plan import ENROLLABLE_STATUSES, Action, DueStep, Planner
-from leadflow.domain.sequence import EntryFacts, ExitFacts, entry_matches, first_due, may_reenter, suppression_kind
-from leadflow.models import (
+from leadflow.core.clock import as_utc
+from leadflow.nurture.policy import NurturePolicy, Sequence
+from leadflow.core.db import session_scope
+from leadflow.core.decisions import decision_row
+from leadflow.nurture.outbox_timing import ORPHANED_PENDING, stale_before
+from leadflow.nurture.plan import ENROLLABLE_STATUSES, Action, DueStep, Planner
+from leadflow.nurture.sequence import EntryFacts, ExitFacts, entry_matches, first_due, may_reenter, suppression_kind
+from leadflow.core.models import (
     Assignment,
     Campaign,
     CampaignMember,

@@ -4,7 +4,7 @@ Rows go in chunks: compose every row, claim them all (pending -> sending, one st
 committed before any SMTP), then hand the chunk to a sender thread that speaks SMTP over
 one reused connection while the next chunk is composed. Sends are confirmed in groups.
 A crash leaves at most two chunks 'sending'; none is ever sent twice. What then happens
-to a 'sending' row is the policy in leadflow.domain.nurture_outbox.
+to a 'sending' row is the policy in leadflow.nurture.outbox_timing.
 """
 
 from __future__ import annotations
@@ -22,15 +22,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from leadflow.clock import as_utc
-from leadflow.db import session_scope
-from leadflow.decisions import decision_row, record
-from leadflow.domain.nurture_compose import LEAD_COLUMNS, Composer
-from leadflow.domain.nurture_outbox import next_attempt
-from leadflow.domain.nurture_render import Renderer
-from leadflow.domain.summary import SendSummary
-from leadflow.errors import TransientDeliveryError
-from leadflow.mailer import (
+from leadflow.core.clock import as_utc
+from leadflow.core.db import session_scope
+from leadflow.core.decisions import decision_row, record
+from leadflow.nurture.compose import LEAD_COLUMNS, Composer
+from leadflow.nurture.outbox_timing import next_attempt
+from leadflow.nurture.render_steps import Renderer
+from leadflow.core.summary import SendSummary
+from leadflow.core.errors import TransientDeliveryError
+from leadflow.nurture.mailer import (
     BackgroundSender,
     OutgoingEmail,
     RecipientRejected,
@@ -38,9 +38,9 @@ from leadflow.mailer import (
     UncertainDeliveryError,
     new_message_id,
 )
-from leadflow.models import (Assignment, Campaign, Decision, Enrollment, Lead, OutboundEmail, Rep, Suppression,
+from leadflow.core.models import (Assignment, Campaign, Decision, Enrollment, Lead, OutboundEmail, Rep, Suppression,
                              TrackedLink)
-from leadflow.settings import get_settings
+from leadflow.core.settings import get_settings
 from tasks._common import BATCH_TASK, current_flow_run_id, log, nurture_policy
 
 CHUNK = 500

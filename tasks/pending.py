@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from prefect import task
 from sqlalchemy import select
 
-from leadflow.db import session_scope
-from leadflow.models import Campaign, SourceRecord
+from leadflow.core.db import session_scope
+from leadflow.core.models import Campaign, SourceRecord
 from tasks._common import BATCH_TASK, log
 
 

@@ -10,15 +10,15 @@ from prefect import task
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from leadflow.clock import as_utc
-from leadflow.config.routing import RoutingPolicy
-from leadflow.db import session_scope
-from leadflow.decisions import record
-from leadflow.domain.route import RouteDecision, capacity_windows, lead_facts, route_lead
-from leadflow.domain.route_rotation import apply_decision
-from leadflow.domain.summary import RouteOutcome
-from leadflow.models import Account, Assignment, Campaign, Enrollment, Lead, Rep, RoutingLedger
-from leadflow.settings import get_settings
+from leadflow.core.clock import as_utc
+from leadflow.routing.policy import RoutingPolicy
+from leadflow.core.db import session_scope
+from leadflow.core.decisions import record
+from leadflow.routing.route import RouteDecision, capacity_windows, lead_facts, route_lead
+from leadflow.routing.rotation import apply_decision
+from leadflow.core.summary import RouteOutcome
+from leadflow.core.models import Account, Assignment, Campaign, Enrollment, Lead, Rep, RoutingLedger
+from leadflow.core.settings import get_settings
 from tasks._common import BATCH_TASK, current_flow_run_id, log, routing_policy
 
 ROUTABLE_STATUSES = ("new", "nurturing", "pool")

@@ -9,18 +9,18 @@ from prefect import task
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from leadflow.clock import as_utc
-from leadflow.config.routing import RoutingPolicy
-from leadflow.db import session_scope
-from leadflow.decisions import decision_row
-from leadflow.domain.engagement import Event, engagement_score
-from leadflow.domain.qualification import evaluate
-from leadflow.domain.route import territory_of
-from leadflow.domain.score import ScoreResult, score_lead
-from leadflow.domain.summary import ScoreOutcome
-from leadflow.domain.types import LeadView
-from leadflow.lifecycle import change_stage
-from leadflow.models import Campaign, Decision, EngagementEvent, Enrollment, Lead, QualificationAnswer
+from leadflow.core.clock import as_utc
+from leadflow.routing.policy import RoutingPolicy
+from leadflow.core.db import session_scope
+from leadflow.core.decisions import decision_row
+from leadflow.scoring.engagement_decay import Event, engagement_score
+from leadflow.scoring.qualification import evaluate
+from leadflow.routing.route import territory_of
+from leadflow.scoring.score import ScoreResult, score_lead
+from leadflow.core.summary import ScoreOutcome
+from leadflow.core.types import LeadView
+from leadflow.core.lifecycle import change_stage
+from leadflow.core.models import Campaign, Decision, EngagementEvent, Enrollment, Lead, QualificationAnswer
 from tasks._common import (
     BATCH_TASK, current_flow_run_id, engagement_policy, log, qualification_policy, routing_policy,
     scoring_policy,

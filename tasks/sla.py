@@ -14,13 +14,13 @@ from prefect import task
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from leadflow.clock import as_utc
-from leadflow.config.routing import RoutingPolicy
-from leadflow.db import session_scope
-from leadflow.decisions import record
-from leadflow.models import Assignment, Lead
+from leadflow.core.clock import as_utc
+from leadflow.routing.policy import RoutingPolicy
+from leadflow.core.db import session_scope
+from leadflow.core.decisions import record
+from leadflow.core.models import Assignment, Lead
 from tasks._common import BATCH_TASK, current_flow_run_id, log, routing_policy
-from tasks.ownership import back_to_pool
+from leadflow.routing.ownership import back_to_pool
 
 
 @dataclass

@@ -15,13 +15,13 @@ from prefect import task
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from leadflow.clock import as_utc
-from leadflow.db import session_scope
-from leadflow.domain.normalize import map_columns
-from leadflow.errors import SourceNotFound, TransientError
-from leadflow.models import SourceRecord
-from leadflow.settings import get_settings
-from leadflow.sources import RawRow, open_source
+from leadflow.core.clock import as_utc
+from leadflow.core.db import session_scope
+from leadflow.ingest.normalize import map_columns
+from leadflow.core.errors import SourceNotFound, TransientError
+from leadflow.core.models import SourceRecord
+from leadflow.core.settings import get_settings
+from leadflow.ingest.sources import RawRow, open_source
 from tasks._common import BATCH_TASK, ingest_policy, log
 
 INSERT_CHUNK = 2000

@@ -23,7 +23,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from typer.testing import CliRunner
 
-from leadflow.cli_nurture import nurture_app
+from leadflow.cli.nurture import nurture_app
 from tests.integration.nurture_support import Recorder, add_lead, decisions, enroll, outbox, tick, use_policy
 
 pytestmark = pytest.mark.db

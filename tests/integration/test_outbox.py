@@ -9,8 +9,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from leadflow.db import session_scope
-from leadflow.models import Enrollment, Lead, OutboundEmail
+from leadflow.core.db import session_scope
+from leadflow.core.models import Enrollment, Lead, OutboundEmail
 from tasks.outbox import queue_email, send_outbox
 
 pytestmark = pytest.mark.db

@@ -20,11 +20,11 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from leadflow.db import session_scope
-from leadflow.domain.assignment_webhook import signature, verify
-from leadflow.local_services import WebServer
-from leadflow.models import Assignment, AssignmentWebhook, Decision, Lead
-from leadflow.settings import PROJECT_ROOT, reset_settings
+from leadflow.core.db import session_scope
+from leadflow.routing.assignment_webhook import signature, verify
+from leadflow.app.local_services import WebServer
+from leadflow.core.models import Assignment, AssignmentWebhook, Decision, Lead
+from leadflow.core.settings import PROJECT_ROOT, reset_settings
 from tasks.notify import deliver_assignment_webhooks, notify_reps_now
 from tasks.routing import route_leads
 

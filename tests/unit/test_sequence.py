@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from leadflow.config.nurture import load_nurture
-from leadflow.domain.sequence import after_send, first_due
+from leadflow.nurture.policy import load_nurture
+from leadflow.nurture.sequence import after_send, first_due
 from tests.factories import TEMPLATES_DIR, make_sequence
 
 ENROLLED = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)

@@ -1,0 +1,20 @@
+"""Ingest policy: user column aliases and required fields."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from leadflow.core.policy_loader import PolicyModel, load_policy
+from leadflow.ingest.normalize import COLUMN_ALIASES
+
+Field_ = Literal[tuple(COLUMN_ALIASES)]  # type: ignore[valid-type]
+
+
+class IngestPolicy(PolicyModel):
+    required: list[Field_] = []
+    aliases: dict[Field_, list[str]] = {}
+
+
+def load_ingest(directory: Path) -> IngestPolicy:
+    return load_policy(directory / "ingest.yaml", IngestPolicy)
