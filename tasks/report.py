@@ -12,7 +12,7 @@ from prefect.artifacts import (create_markdown_artifact, create_progress_artifac
 from prefect.cache_policies import NO_CACHE
 
 from leadflow.core.summary import IngestSummary
-from tasks._common import log
+from leadflow.core.runtime import log
 
 
 def artifact_key(*parts: str) -> str:

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from leadflow.core.db import session_scope, upgrade
 from leadflow.app.local_services import WebServer, ensure_prefect_server, read_mail, start_smtp_sink
 from leadflow.core.models import EngagementEvent, Lead, OutboundEmail
-from leadflow.app.policies import load_all
+from leadflow.pipeline.policies import load_all
 from leadflow.report.views import Totals, totals
 from leadflow.core.settings import PROJECT_ROOT, get_settings
 

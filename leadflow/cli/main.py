@@ -8,8 +8,6 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from leadflow.cli import merges as cli_merges
@@ -20,6 +18,7 @@ from leadflow.cli.quarantine import quarantine_app
 from leadflow.cli.rules import route_app, rules_app
 from leadflow.cli.score import score_app
 from leadflow.core.errors import LeadflowError
+from leadflow.cli.console import console, err, fail
 
 app = typer.Typer(help="leadflow: campaign leads in, the right rep or the right nurture out.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -35,15 +34,10 @@ app.add_typer(nurture_app, name="nurture")
 cli_report.register(app)
 cli_reps.register(app)
 cli_merges.register(app)
-console = Console()
-err = Console(stderr=True)
 
 At = Annotated[Optional[datetime], typer.Option("--at", help="Simulated time (ISO 8601, UTC).")]
 
 
-def fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
 
 
 @db_app.command("upgrade")
@@ -90,7 +84,7 @@ def ingest(
         fail(f"campaign file not found: {source}")
     from flows.ingest import ingest_campaign
     from leadflow.ingest.progress import ingest_progress
-    from leadflow.app.policies import load_all
+    from leadflow.pipeline.policies import load_all
 
     try:
         load_all()
@@ -159,7 +153,7 @@ def reject(
 ) -> None:
     """A rep rejects a lead: wrong_match routes again (to someone else); not_ready goes to nurture."""
     from leadflow.core.db import session_scope
-    from leadflow.routing.rep_actions import reroute
+    from leadflow.pipeline.rep_actions import reroute
     from leadflow.report.views import find_lead
     from leadflow.routing.ownership import reject_lead
 

@@ -6,18 +6,13 @@ import getpass
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from leadflow.cli.console import console, fail
 
 merges_app = typer.Typer(help="Fuzzy merges: review queue, undo, weights.", no_args_is_help=True)
-console = Console()
 
 
-def _fail(message: str) -> None:
-    from leadflow.cli.main import fail  # the main CLI imports this module: import at call time
-
-    fail(message)
 
 
 def _who() -> str:
@@ -72,7 +67,7 @@ def resolve_cmd(pair_id: int,
                 keep_apart(session, pair_id, _who(), utcnow())
                 console.print(f"pair {pair_id}: kept as two people")
     except MergeError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 @merges_app.command("undo")
@@ -87,7 +82,7 @@ def undo_cmd(event_id: int) -> None:
         with session_scope() as session:
             result = undo(session, event_id, _who(), utcnow())
     except MergeError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if result.already:
         console.print(f"merge {event_id} was already undone: nothing changed")
         return
@@ -113,7 +108,7 @@ def fit_cmd() -> None:
         with session_scope() as session:
             weights = fit_weights(session, path)
     except MergeError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     save_weights(path, weights)
     table = Table("field", "level bits (different .. exact)", title=f"weights v{weights.version}: "
                   f"{weights.fitted_on} leads, prior {weights.prior:.2e}")

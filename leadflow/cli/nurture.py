@@ -12,15 +12,13 @@ from enum import Enum
 from typing import Annotated, Any, Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 from leadflow.core.errors import LeadflowError
+from leadflow.cli.console import console, err, fail
 
 nurture_app = typer.Typer(help="Nurture: preview steps, the suppression list, emails of unknown fate.",
                           no_args_is_help=True)
-console = Console()
-err = Console(stderr=True)
 At = Annotated[Optional[datetime], typer.Option("--at", help="Simulated time (ISO 8601, UTC).")]
 
 
@@ -37,9 +35,6 @@ class Resolution(str, Enum):
     drop = "drop"  # leave it unsent
 
 
-def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
 
 
 def _preview_row(session: Any, lead: Any, sequence_key: str, index: int) -> tuple[dict[str, Any], str | None]:
@@ -87,16 +82,16 @@ def preview(
     from leadflow.core.models import OutboundEmail
     from leadflow.report.views import find_lead
     from leadflow.core.settings import get_settings
-    from tasks.outbox import suppressions
+    from leadflow.nurture.outbox import suppressions
 
     settings, moment = get_settings(), as_utc(at)
     try:
         policy = load_nurture(settings.templates_dir)
         chosen = next((s for s in policy.sequences if s.key == sequence), None)
         if chosen is None:
-            _fail(f"no sequence {sequence!r}; there are: {', '.join(s.key for s in policy.sequences)}")
+            fail(f"no sequence {sequence!r}; there are: {', '.join(s.key for s in policy.sequences)}")
         if not 1 <= step <= len(chosen.steps):
-            _fail(f"{sequence} has steps 1 to {len(chosen.steps)}")
+            fail(f"{sequence} has steps 1 to {len(chosen.steps)}")
         with session_scope() as session:
             found = find_lead(session, lead)
             address = found.email
@@ -111,10 +106,10 @@ def preview(
             calendar = planner.calendar(chosen, zone, found.country)
             session.rollback()  # a preview leaves no trace
     except LeadflowError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     if isinstance(composed, str):
-        _fail(f"step {step} would not be sent to {address}: {composed}", code=1)
+        fail(f"step {step} would not be sent to {address}: {composed}", code=1)
         return
     when = plan_send(moment, calendar, chosen.steps[step - 1].timing, sends, policy.send_policy.cap)
     if raw:
@@ -149,11 +144,11 @@ def suppress_cmd(
     from leadflow.core.db import session_scope
     from leadflow.core.decisions import record
     from leadflow.core.models import Enrollment, Lead
-    from tasks.outbox import suppress
+    from leadflow.nurture.outbox import suppress
 
     moment, address = as_utc(at), email.strip().lower()
     if "@" not in address:
-        _fail(f"not an email address: {email}")
+        fail(f"not an email address: {email}")
     with session_scope() as session:
         added = suppress(session, address, reason.value, note or None, moment)
         lead_id = session.scalar(select(Lead.id).where(func.lower(Lead.email) == address))
@@ -202,7 +197,7 @@ def resolve(
     with session_scope() as session:
         row = session.get(OutboundEmail, outbox_id)
         if row is None or row.status != "unknown":
-            _fail(f"outbox row {outbox_id} is not of unknown fate"
+            fail(f"outbox row {outbox_id} is not of unknown fate"
                   + (f" (it is {row.status})" if row else "") + "; see: leadflow nurture unknown")
             return
         row.status = {"sent": "sent", "resend": "pending", "drop": "failed"}[outcome.value]

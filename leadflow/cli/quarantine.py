@@ -7,20 +7,15 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from leadflow.core.errors import LeadflowError
+from leadflow.cli.console import console, fail
 
 quarantine_app = typer.Typer(help="Rows that did not make it: see, export, fix, replay.", no_args_is_help=True)
-console = Console()
-err = Console(stderr=True)
 
 
-def _fail(message: str) -> None:
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    raise typer.Exit(2)
 
 
 @quarantine_app.command("list")
@@ -47,7 +42,7 @@ def show_cmd(record_id: int) -> None:
     with session_scope() as session:
         row = next((r for r in list_rows(session) if r.id == record_id), None)
     if row is None:
-        _fail(f"record {record_id} is not in quarantine")
+        fail(f"record {record_id} is not in quarantine")
     console.print(f"[bold]record {row.id}[/] {row.campaign} / {row.source} line {row.line}: "
                   f"{escape(row.reason or '')}")
     console.print_json(json.dumps(row.payload, ensure_ascii=False))
@@ -83,10 +78,10 @@ def replay_cmd(
             changes = dict(item.split("=", 1) for item in set_ if "=" in item)
             ids = [fix_fields(record, changes)]
         else:
-            _fail("give a corrected export file, or --id N with --set FIELD=VALUE")
+            fail("give a corrected export file, or --id N with --set FIELD=VALUE")
             return
     except (LeadflowError, ValueError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     for summary in replay_quarantine(record_ids=ids):
         console.print(f"{summary.campaign}: {len(ids)} rows replayed, {summary.created} new, "

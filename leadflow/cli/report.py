@@ -7,23 +7,18 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from leadflow.cli.console import console, err, fail
 
 outcomes_app = typer.Typer(help="Closed outcomes from the CRM: what became an opportunity, what was won.",
                            no_args_is_help=True)
-console = Console()
-err = Console(stderr=True)
 At = Annotated[Optional[datetime], typer.Option("--at", help="Report as of this moment (ISO 8601, UTC).")]
 PeriodOpt = Annotated[str, typer.Option("--period", help="Length of the period: 30d, 12w, 1q.")]
 SHOWN = 20  # lines listed per kind; a 50k-row export should not flood the terminal
 BAND_STYLE = {"excellent": "bold green", "watch": "bold yellow", "warning": "bold red", "no history": "dim"}
 
 
-def _fail(message: str) -> None:
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    raise typer.Exit(2)
 
 
 def _length(period: str) -> timedelta:
@@ -32,7 +27,7 @@ def _length(period: str) -> timedelta:
     try:
         return parse_period(period)
     except ValueError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         raise
 
 
@@ -122,7 +117,7 @@ def outcomes_import(file: Annotated[Path, typer.Argument(help="CRM export (CSV) 
     from leadflow.report.outcomes import import_file
 
     if not file.is_file():
-        _fail(f"file not found: {file}")
+        fail(f"file not found: {file}")
     with session_scope() as session:
         result = import_file(session, file, at)
     console.print(f"{result.inserted} new, {result.updated} updated, {result.unchanged} unchanged; "

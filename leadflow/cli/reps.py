@@ -6,21 +6,15 @@ from datetime import datetime
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from leadflow.core.errors import LeadflowError
+from leadflow.cli.console import console, fail
 
 reps_app = typer.Typer(help="Reps: list them, deactivate one with a hand-off, reactivate.", no_args_is_help=True)
-console = Console()
-err = Console(stderr=True)
 At = Annotated[Optional[datetime], typer.Option("--at", help="Simulated time (ISO 8601, UTC).")]
 
 
-def _fail(message: str) -> None:
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    raise typer.Exit(2)
 
 
 @reps_app.command("list")
@@ -30,8 +24,8 @@ def reps_list() -> None:
 
     from leadflow.core.db import session_scope
     from leadflow.core.models import Assignment, Rep
-    from tasks._common import routing_policy
-    from tasks.routing import sync_reps
+    from leadflow.routing.policy import routing_policy
+    from leadflow.routing.assign import sync_reps
 
     table = Table("rep", "team", "weight", "state", "offered", "accepted")
     with session_scope() as session:
@@ -54,14 +48,14 @@ def reps_deactivate(
 ) -> None:
     """Switch a rep off and move every open lead and owned account to a rep or a team."""
     from leadflow.routing.handoff import deactivate
-    from tasks.notify import notify_reps_now
+    from leadflow.pipeline.notify import notify_reps
 
     try:
         result = deactivate(rep, handoff, at)
     except LeadflowError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
-    notify_reps_now(result.new_offers, at)
+    notify_reps(result.new_offers, at)
     moved = ", ".join(f"{k}: {n}" for k, n in sorted(result.leads.items())) or "none"
     owned = ", ".join(f"{k}: {n}" for k, n in sorted(result.accounts.items())) or "none"
     console.print(f"{rep} deactivated. Leads moved: {moved}. Accounts moved: {owned}.")
@@ -75,7 +69,7 @@ def reps_reactivate(rep: str, at: At = None) -> None:
     try:
         reactivate(rep, at)
     except LeadflowError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     console.print(f"{rep} is back on the routing rota")
 
 
@@ -90,7 +84,7 @@ def activity(
     try:
         console.print(lead_activity(lead, what, at))
     except LeadflowError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 def register(app: typer.Typer) -> None:

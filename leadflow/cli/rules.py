@@ -18,25 +18,20 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from leadflow.core.errors import LeadflowError
+from leadflow.cli.console import console, fail
 
 rules_app = typer.Typer(help="Policy files (routing, scoring, sequences).", no_args_is_help=True)
 route_app = typer.Typer(help="Routing previews.", no_args_is_help=True)
-console = Console()
-err = Console(stderr=True)
 
 RulesDir = Annotated[Optional[Path], typer.Option("--rules", help="Routing rules folder (default: configured).")]
 Strict = Annotated[bool, typer.Option("--strict", help="Warnings fail the check (exit 1).")]
 Write = Annotated[bool, typer.Option("--write", help="Write schema.json into the rules folder.")]
 
 
-def fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
 
 
 def _routing(directory: Path | None) -> Any:
@@ -54,7 +49,7 @@ def rules_check(strict: Strict = False) -> None:
     """Validate every policy file (exit 2 naming file, line and field), then report routing
     rules that can never fire, rules that overlap, and lead shapes only the fallback takes."""
     from leadflow.routing.check import check_rules
-    from leadflow.app.policies import load_all
+    from leadflow.pipeline.policies import load_all
 
     try:
         loaded = load_all()

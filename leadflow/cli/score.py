@@ -7,21 +7,15 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from leadflow.core.errors import LeadflowError
+from leadflow.cli.console import console, fail
 
 score_app = typer.Typer(help="Scoring: what-if on files, replay before switching on, calibration.",
                         no_args_is_help=True)
-console = Console()
-err = Console(stderr=True)
 
 
-def _fail(message: str) -> None:
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    raise typer.Exit(2)
 
 
 @score_app.command("file")
@@ -32,16 +26,16 @@ def file_cmd(source: Path, out: Annotated[Path, typer.Option(help="CSV to write"
     from leadflow.scoring.policy import load_scoring
     from leadflow.scoring.score_file import score_file
     from leadflow.core.settings import get_settings
-    from tasks.enrich import firmographics
+    from leadflow.enrich.service import firmographics
 
     if not source.is_file():
-        _fail(f"file not found: {source}")
+        fail(f"file not found: {source}")
     settings = get_settings()
     try:
         policy = load_scoring(config or settings.scoring_dir)
         counts = score_file(source, out, policy, load_routing(settings.routing_dir), firmographics())
     except LeadflowError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     console.print(f"wrote {out} ({policy.config_version}): " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
 
@@ -60,7 +54,7 @@ def simulate_cmd(config: Annotated[Path, typer.Option(help="Folder with the prop
         with session_scope() as session:
             diff = replay(session, current, proposed)
     except LeadflowError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     table = Table("measure", "value", title=f"{current.config_version} -> {proposed.config_version}")
     table.add_row("leads re-scored", str(diff.leads))
@@ -81,7 +75,7 @@ def calibrate_cmd(outcomes: Path, out: Annotated[Path, typer.Option(help="Where 
     from leadflow.core.settings import get_settings
 
     if not outcomes.is_file():
-        _fail(f"file not found: {outcomes}")
+        fail(f"file not found: {outcomes}")
     settings = get_settings()
     policy = load_scoring(settings.scoring_dir)
     with outcomes.open(encoding="utf-8-sig", newline="") as handle, session_scope() as session:

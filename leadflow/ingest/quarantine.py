@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from leadflow.core.db import session_scope
 from leadflow.core.errors import PermanentError
 from leadflow.core.models import Campaign, SourceRecord
+from leadflow.ingest.normalize import map_columns
 
 META = ("_record_id", "_line", "_reason")
 # A cell starting with one of these runs as a formula when the export is opened in a
@@ -101,7 +102,6 @@ def _quarantined(session: Session, record_id: int) -> SourceRecord:
 
 def fix_fields(record_id: int, changes: dict[str, str]) -> int:
     """Set fields of one quarantined row (by header, or by canonical field name) and restage it."""
-    from leadflow.ingest.normalize import map_columns
 
     with session_scope() as session:
         rec = _quarantined(session, record_id)

@@ -54,7 +54,8 @@ def country_code(raw: str | None) -> str | None:
 @lru_cache(maxsize=64)
 def _subdivision_index(country: str) -> dict[str, str]:
     index: dict[str, str] = {}
-    for sub in pycountry.subdivisions.get(country_code=country) or []:
+    # pycountry ships no annotations
+    for sub in pycountry.subdivisions.get(country_code=country) or []:  # type: ignore[no-untyped-call]
         short = sub.code.split("-", 1)[1]
         index[short.lower()] = short
         name = sub.name.lower()

@@ -16,6 +16,7 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from leadflow.core.policy_loader import PolicyModel, StrictModel, load_policy
 from leadflow.core.errors import ConfigError
+from leadflow.core.settings import get_settings
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -179,13 +180,6 @@ class NurturePolicy(PolicyModel):
     def sequence(self, key: str) -> Sequence:
         return next(s for s in self.sequences if s.key == key)
 
-    def sequence_for(self, temperature: str | None) -> Sequence | None:
-        """The first sequence a lead with only this temperature known would enter."""
-        from leadflow.nurture.sequence import EntryFacts, entry_matches
-
-        facts = EntryFacts(temperature=temperature)
-        return next((s for s in self.sequences if entry_matches(s.enter, facts)), None)
-
     def window_for(self, sequence: Sequence) -> Window:
         return sequence.window or self.send_policy.window
 
@@ -228,3 +222,8 @@ def load_nurture(directory: Path) -> NurturePolicy:
     # One version names both files: a decision says exactly which calendar it used.
     return policy.model_copy(update={"holidays": merged,
                                      "config_version": f"{policy.config_version};{calendar.config_version}"})
+
+
+def nurture_policy() -> NurturePolicy:
+    """The policy in force, read from the configured folder."""
+    return load_nurture(get_settings().templates_dir)

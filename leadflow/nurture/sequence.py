@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from leadflow.nurture.policy import Branch, EntryRules, Sequence, Step
+from leadflow.nurture.policy import Branch, EntryRules, NurturePolicy, Sequence, Step
 from leadflow.nurture.send_window import BUSINESS_DAYS, Calendar, add_business_days
 
 # Without a lead's calendar, business days are counted Monday to Friday in UTC.
@@ -113,3 +113,9 @@ def exit_reason(sequence: Sequence, facts: ExitFacts) -> str | None:
     if "replied" in rules and facts.replied:
         return "replied"
     return None
+
+
+def sequence_for(policy: NurturePolicy, temperature: str | None) -> Sequence | None:
+    """The first sequence a lead with only this temperature known would enter."""
+    facts = EntryFacts(temperature=temperature)
+    return next((s for s in policy.sequences if entry_matches(s.enter, facts)), None)

@@ -20,6 +20,8 @@ from leadflow.core.decisions import record
 from leadflow.routing.route import pick_rep
 from leadflow.core.errors import PermanentError
 from leadflow.core.models import Account, Assignment, Lead, Rep, RoutingLedger
+from leadflow.routing.assign import sync_reps
+from leadflow.routing.policy import routing_policy
 
 OPEN = ("offered", "accepted")
 
@@ -120,8 +122,6 @@ def _move_leads(session: Session, picker: _Picker, accounts: dict[int, str], res
 
 def deactivate(rep_key: str, target: str, now: datetime | None = None) -> Handoff:
     """Switch ``rep_key`` off and hand everything they hold to ``target`` (a rep or a team)."""
-    from tasks._common import routing_policy
-    from tasks.routing import sync_reps
 
     at, policy = as_utc(now), routing_policy()
     with session_scope() as session:

@@ -91,7 +91,8 @@ class CompiledPolicy:
         """A private copy of the facts (the trace reads it later), with the region filled in."""
         done = dict(facts)
         if self.needs_region and "region" not in done:
-            done["region"] = self.region_of.get(done.get("territory"))
+            territory = done.get("territory")
+            done["region"] = self.region_of.get(territory) if territory else None
         return done
 
     def candidates(self, facts: Facts) -> tuple[CRule, ...]:
@@ -192,7 +193,7 @@ def compiled(policy: RoutingPolicy) -> CompiledPolicy:
 def loads_pair(load: Any) -> tuple[int, int]:
     """(today, this week) from a (day, week) pair or a {day, week} mapping."""
     if type(load) is tuple:
-        return load  # type: ignore[no-any-return]
+        return load
     if isinstance(load, Mapping):
         return int(load.get("day", 0)), int(load.get("week", 0))
     return int(load[0]), int(load[1])

@@ -17,7 +17,8 @@ from leadflow.core.decisions import record
 from leadflow.core.errors import UnknownLead
 from leadflow.core.lifecycle import change_stage
 from leadflow.core.models import Assignment, Enrollment, Lead, RoutingLedger
-from tasks._common import current_flow_run_id
+from leadflow.core.runtime import current_flow_run_id
+from leadflow.report.views import find_lead
 
 REJECT_REASONS = ("wrong_match", "not_ready")
 # A lead back in the pool waits a day before nurture resumes, so it is not mailed the
@@ -124,7 +125,6 @@ def reject_lead(lead_id: int, reason: str, note: str = "", now: datetime | None 
 
 def accept_lead(lead_ref: str, now: datetime | None = None) -> str:
     """The rep takes the lead: assignment accepted, lifecycle stage SQL (the MQL/SQL gap closes)."""
-    from leadflow.report.views import find_lead
 
     with session_scope() as session:
         lead = find_lead(session, lead_ref)
@@ -132,7 +132,6 @@ def accept_lead(lead_ref: str, now: datetime | None = None) -> str:
 
 
 def lead_activity(lead_ref: str, what: str, now: datetime | None = None, via: str = "cli") -> str:
-    from leadflow.report.views import find_lead
 
     with session_scope() as session:
         lead = find_lead(session, lead_ref)

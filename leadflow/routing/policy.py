@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator, model_validator
 
 from leadflow.core.policy_loader import PolicyModel, StrictModel, load_policy
+from leadflow.core.settings import get_settings
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TEMPERATURES = ("hot", "warm", "cold", "disqualified")
@@ -304,3 +305,8 @@ def routing_json_schema() -> dict[str, Any]:
 
 def load_routing(directory: Path) -> RoutingPolicy:
     return load_policy(directory / "routing.yaml", RoutingPolicy)
+
+
+def routing_policy() -> RoutingPolicy:
+    """The policy in force, read from the configured folder."""
+    return load_routing(get_settings().routing_dir)

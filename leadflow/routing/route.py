@@ -56,14 +56,16 @@ def segment_of(employees: int | None, policy: RoutingPolicy, revenue_band: str |
 def lead_facts(lead: Any, policy: RoutingPolicy, **more: Any) -> dict[str, Any]:
     """Facts for route_lead from a lead (a LeadView, a Lead row or a dict) plus `more` (e.g. the
     campaign's name and channel); territory, region and segment are derived unless given."""
-    get = lead.get if isinstance(lead, Mapping) else (lambda k: getattr(lead, k, None))
-    facts = {k: get(k) for k in LEAD_KEYS}
+    if isinstance(lead, Mapping):
+        facts = {k: lead.get(k) for k in LEAD_KEYS}
+    else:
+        facts = {k: getattr(lead, k, None) for k in LEAD_KEYS}
     facts.update(more)
     c = compiled(policy)
     if "territory" not in more:
         facts["territory"] = c.territory(facts["country"], facts["state"])
     if "region" not in more:
-        facts["region"] = c.region_of.get(facts["territory"])
+        facts["region"] = c.region_of.get(facts["territory"]) if facts["territory"] else None
     if "segment" not in more:
         facts["segment"] = c.segment(facts["employees"], facts["revenue_band"])
     return facts

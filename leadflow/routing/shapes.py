@@ -48,9 +48,10 @@ class Shapes:
         if name is None:  # a country outside every territory, or none at all
             listed = set(self.c.by_country) | {c for c, _ in self.c.by_state}
             named = [v for v in self._named("country") if v not in listed]
-            return [{"territory": None, "region": None, "country": c} for c in [None, UNLISTED, *named]]
+            unplaced: list[str | None] = [None, UNLISTED, *named]
+            return [{"territory": None, "region": None, "country": c} for c in unplaced]
         t = policy.territories[name]
-        countries = [*t.countries, *t.states] or [None]
+        countries: list[str | None] = [*t.countries, *t.states] or [None]
         return [{"territory": name, "region": t.region, "country": c} for c in countries]
 
     def _verdict(self, check: Check, dim: str, value: Any) -> str:

@@ -37,7 +37,7 @@ class EngagementResult:
 def signal_for(event: Event, policy: EngagementPolicy) -> tuple[str, Signal] | None:
     """A derived signal (pricing click) wins over the event's own type."""
     for name, signal in policy.signals.items():
-        if signal.from_event == event.type and event.url and signal.url_contains in event.url:
+        if signal.from_event == event.type and event.url and (signal.url_contains or "") in event.url:
             return name, signal
     own = policy.signals.get(event.type)
     return (event.type, own) if own else None
@@ -46,7 +46,7 @@ def signal_for(event: Event, policy: EngagementPolicy) -> tuple[str, Signal] | N
 def decayed(points: float, half_life_days: float, age_days: float) -> float:
     # An event stamped after ``now`` (clock skew between the web app and a worker, or a
     # simulated clock behind real time) counts as fresh: dropping it would lose a signal.
-    return points * 0.5 ** (max(0.0, age_days) / half_life_days)
+    return points * float(0.5 ** (max(0.0, age_days) / half_life_days))
 
 
 def engagement_score(events: Iterable[Event], policy: EngagementPolicy, now: datetime) -> EngagementResult:

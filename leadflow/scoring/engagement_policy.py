@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import Field
 
 from leadflow.core.policy_loader import PolicyModel, StrictModel, load_policy
+from leadflow.core.settings import get_settings
 
 EVENT_TYPES = ("open", "click", "visit", "form_fill", "webinar_attended", "reply", "unsubscribe",
                "bounce", "complaint")
@@ -43,3 +44,8 @@ class EngagementPolicy(PolicyModel):
 
 def load_engagement(directory: Path) -> EngagementPolicy:
     return load_policy(directory / "engagement.yaml", EngagementPolicy)
+
+
+def engagement_policy() -> EngagementPolicy:
+    """The policy in force, read from the configured folder."""
+    return load_engagement(get_settings().scoring_dir)

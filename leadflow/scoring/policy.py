@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from leadflow.core.policy_loader import PolicyModel, StrictModel, load_policy
+from leadflow.core.settings import get_settings
 
 LEAD_FIELDS = (
     "email", "domain", "is_free_mail", "is_disposable", "is_role_address", "has_website", "company", "title",
@@ -124,3 +125,8 @@ def _overlapping_bands(rules: list[FitRule]) -> list[tuple[tuple[object, ...], s
 
 def load_scoring(directory: Path) -> ScoringPolicy:
     return load_policy(directory / "icp.yaml", ScoringPolicy)
+
+
+def scoring_policy() -> ScoringPolicy:
+    """The policy in force, read from the configured folder."""
+    return load_scoring(get_settings().scoring_dir)

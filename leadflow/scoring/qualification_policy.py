@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import Field
 
 from leadflow.core.policy_loader import PolicyModel, StrictModel, load_policy
+from leadflow.core.settings import get_settings
 
 
 class Question(StrictModel):
@@ -47,3 +48,8 @@ class QualificationPolicy(PolicyModel):
 
 def load_qualification(directory: Path) -> QualificationPolicy:
     return load_policy(directory / "qualification.yaml", QualificationPolicy)
+
+
+def qualification_policy() -> QualificationPolicy:
+    """The policy in force, read from the configured folder."""
+    return load_qualification(get_settings().scoring_dir)

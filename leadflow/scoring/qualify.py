@@ -12,13 +12,13 @@ from leadflow.core.decisions import record
 from leadflow.scoring.qualification import Verdict, evaluate, parse_answer
 from leadflow.core.models import Lead, QualificationAnswer
 from leadflow.report.views import find_lead
+from leadflow.scoring.qualification_policy import qualification_policy
+from leadflow.scoring.rescore import score_leads
 
 
 def record_answers(lead_ref: str, model_id: str, answers: list[str], source: str,
                    timeframe_months: int | None = None, now: datetime | None = None) -> tuple[Verdict, str]:
     """Store ``question=yes|no`` answers (the latest answer wins) and re-score; (verdict, new score)."""
-    from tasks._common import qualification_policy
-    from tasks.scoring import score_leads
 
     at = as_utc(now)
     model = qualification_policy().model(model_id)
@@ -51,7 +51,7 @@ def record_answers(lead_ref: str, model_id: str, answers: list[str], source: str
                reason=f"answered by {source}", inputs={"answers": parsed, "timeframe_months": timeframe_months},
                at=at)
         lead_id = lead.id
-    score_leads.fn([lead_id], at)
+    score_leads([lead_id], at)
     with session_scope() as session:
         fresh = session.get(Lead, lead_id)
         summary = f"{fresh.score} ({fresh.temperature}, grade {fresh.grade}, class {fresh.purchase_class or '-'})"

@@ -19,6 +19,7 @@ from leadflow.scoring.score import score_lead
 from leadflow.core.types import LeadView
 from leadflow.core.models import Campaign, Lead
 from leadflow.core.settings import get_settings
+from leadflow.scoring.rescore import lead_view
 
 
 @dataclass
@@ -33,7 +34,6 @@ class ReplayDiff:
 
 
 def stored_views(session: Session, routing: RoutingPolicy, chunk: int = 5000) -> Iterator[tuple[Lead, LeadView]]:
-    from tasks.scoring import lead_view
 
     campaigns = {c.id: c for c in session.scalars(select(Campaign))}
     last = 0

@@ -64,7 +64,7 @@ def holds(test: Test, value: object) -> bool:
     if value in (None, ""):
         return False
     if test.equals is not None:
-        return value == test.equals
+        return bool(value == test.equals)
     if test.any_of is not None:
         return value in test.any_of
     if test.contains_any is not None:

@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from leadflow.core.db import session_scope
 from leadflow.core.models import Enrollment, Lead, OutboundEmail
-from tasks.outbox import queue_email, send_outbox
+from leadflow.nurture.outbox import queue_email
+from tasks.outbox import send_outbox
 
 pytestmark = pytest.mark.db
 NOW = datetime(2026, 11, 9, 10, 0, tzinfo=timezone.utc)

@@ -14,7 +14,7 @@ from leadflow.engagement.tokens import make_token
 from leadflow.app.local_services import WebServer
 from leadflow.core.models import EngagementEvent, Enrollment, Lead, OutboundEmail, Suppression, TrackedLink
 from leadflow.web.event_writer import wait_until_written
-from tasks.outbox import queue_email
+from leadflow.nurture.outbox import queue_email
 
 pytestmark = pytest.mark.db
 NOW = datetime(2026, 11, 9, 10, 0, tzinfo=timezone.utc)

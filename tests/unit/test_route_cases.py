@@ -84,7 +84,7 @@ def test_cli_rules_test_exits_2_on_a_broken_file(tmp_path: Path) -> None:
 
 
 def test_cli_rules_check_lists_policies_then_findings() -> None:
-    from leadflow.app.policies import load_all
+    from leadflow.pipeline.policies import load_all
 
     result = runner.invoke(app, ["rules", "check"])
     assert result.exit_code == 0, result.output

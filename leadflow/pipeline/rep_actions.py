@@ -15,6 +15,10 @@ from leadflow.routing.rep_links import ACTIONS, RepLink, read_rep_token
 from leadflow.core.errors import UnknownLead
 from leadflow.core.models import Assignment, Lead
 from leadflow.core.settings import get_settings
+from leadflow.pipeline.notify import notify_reps
+from leadflow.routing.assign import route_leads
+from leadflow.routing.sla import pool_unrouted
+from leadflow.routing.ownership import accept_assignment, log_activity, reject_assignment
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,6 @@ def read_link(token: str, now: datetime | None = None) -> LinkView | None:
 
 def act(view: LinkView, note: str, now: datetime | None = None) -> LinkResult:
     """Do what the link says; raises UnknownLead (AssignmentClosed) when it no longer can."""
-    from leadflow.routing.ownership import accept_assignment, log_activity, reject_assignment
 
     if view.expired:
         raise UnknownLead("this link has expired; use a newer email or the CLI")
@@ -75,12 +78,8 @@ def act(view: LinkView, note: str, now: datetime | None = None) -> LinkResult:
 
 def reroute(lead_id: int, now: datetime | None = None) -> str:
     """Route a wrongly matched lead again and tell its new rep (not the one who rejected it)."""
-    from tasks.notify import notify_reps_now
-    from tasks.routing import route_leads
-    from tasks.sla import pool_unrouted
-
-    routed = route_leads.fn([lead_id], now)
-    notify_reps_now(routed.assignment_ids, now)
-    if pool_unrouted.fn([lead_id], now):
+    routed = route_leads([lead_id], now)
+    notify_reps(routed.assignment_ids, now)
+    if pool_unrouted([lead_id], now):
         return "back in the pool: no other rep could take it"
     return f"routed again: {dict(routed.per_rep) or dict(routed.queued)}"
