@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from leadflow.domain.summary import BatchOutcome, IngestSummary
-from leadflow.ingest.pipeline import PipelineStage
+from leadflow.core.summary import BatchOutcome, IngestSummary
+from leadflow.core.lead_stages import PipelineStage
 from tasks.enrich import enrich_leads
 from tasks.ingest import clean_batch
 from tasks.nurture import enroll_leads

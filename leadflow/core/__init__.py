@@ -1,1 +1,1 @@
-"""What every feature shares: settings, database, model, errors, clock, decisions."""
+"""Core: settings, database, models and migrations, errors, clock, decisions, policy loader. Imports no feature package."""

@@ -3,8 +3,10 @@
 A cell that starts with ``= + - @``, a tab or a carriage return runs as a formula when
 the file is opened in a spreadsheet (CSV injection: ``=HYPERLINK(...)``, DDE payloads
 such as ``=cmd|' /C calc'!A0`` or ``-2+3+cmd|...``). OWASP's rule: such a cell is written
-with a leading apostrophe, headers included. Ingest refuses the same cells, except plain
-numbers and phone numbers (``+1 (555) 123-4567``, ``-12.5``), which are data.
+with a leading apostrophe, headers included. Ingest refuses the cells a spreadsheet would
+run: any starting with ``=`` or ``@``, and those starting with ``+`` or ``-`` that call a
+function or carry a DDE pipe or a sheet reference; a phone number (``+1 (555) 123-4567 ext.
+12 / mobile ...``) or a signed number is data.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from collections.abc import Iterable
 from typing import Any, TextIO
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# A leading + or - that is only a signed number or a phone number (with an extension).
-_PLAIN_NUMBER = re.compile(r"^[+\-][\d\s().,\-/]*(?:(?:ext|x)\.?\s*\d+)?$", re.IGNORECASE)
+# After a leading + or -: what makes it a formula (a call, a DDE pipe, a sheet reference).
+_FORMULA_PART = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\s*\(|[|!]")
 
 
 def neutralise(cell: Any) -> Any:
@@ -39,7 +41,7 @@ def is_formula(value: str) -> bool:
     text = value.lstrip(" \t\r\n")
     if not text.startswith(FORMULA_START) or len(text) < 2:
         return False
-    return not _PLAIN_NUMBER.match(text)
+    return text[0] in "=@" or bool(_FORMULA_PART.search(text))
 
 
 class SafeWriter:

@@ -1,1 +1,1 @@
-"""Ingest: files and forms in, staged rows, clean leads out."""
+"""Ingest: read sources, normalise rows, quarantine what cannot become a lead, capture webhooks."""

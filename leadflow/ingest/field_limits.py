@@ -13,9 +13,9 @@ from dataclasses import fields, replace
 
 from sqlalchemy import String
 
-from leadflow.domain.company import company_key
-from leadflow.domain.types import CleanLead, Quarantined
-from leadflow.models import Lead
+from leadflow.ingest.company import company_key
+from leadflow.core.types import CleanLead, Quarantined
+from leadflow.core.models import Lead
 
 FIELD_TOO_LONG = "field_too_long"
 
