@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from leadflow.core.errors import DatabaseBusy
@@ -76,10 +76,11 @@ def is_transient_db_error(exc: DBAPIError) -> bool:
     return "database is locked" in str(exc.orig).lower()
 
 
-def db_error_message(exc: DBAPIError) -> str:
+def db_error_message(exc: SQLAlchemyError) -> str:
     """The database's own words, first line only: PostgreSQL's DETAIL line quotes row values."""
-    first = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
-    return f"{type(exc.orig).__name__}: {first}"[:300]
+    cause: BaseException = getattr(exc, "orig", None) or exc
+    first = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+    return f"{type(cause).__name__}: {first}"[:300]
 
 
 def pipeline_lock(session: Session) -> None:
