@@ -21,7 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
 WEBINAR = ROOT / "examples" / "webinar_analytics_2026-11.csv"
 T0 = datetime(2026, 11, 9, 9, 0, tzinfo=UTC)
 BATCH = 100
-INGEST_KINDS = ("create", "merge", "score")  # score: how often a lead was re-scored is order's
+ROW_KINDS = ("create", "merge")  # one per row, on whichever lead the row lands
+# How often a lead is re-scored depends on which rows reached it first: not compared.
+ORDERED_KINDS = (*ROW_KINDS, "score")
 # Runs the real ingest flow in this process; with a step name, SIGKILLs itself right after
 # that step's nth call returned (a step boundary): no cleanup, no rollback, no goodbye.
 INGESTER = """\
@@ -48,13 +50,13 @@ print("done", summary.created, summary.merged, summary.resumed)
 
 
 def start_ingest(tmp_path: Path, source: Path, campaign: str, step: str = "none",
-                 nth: int = 1) -> subprocess.Popen[str]:
+                 nth: int = 1, batch: int = BATCH) -> subprocess.Popen[str]:
     from prefect.settings import PREFECT_API_URL
 
     script = tmp_path / "ingester.py"
     script.write_text(INGESTER, encoding="utf-8")
     env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
-    return subprocess.Popen([sys.executable, str(script), str(ROOT), str(source), campaign, str(BATCH),
+    return subprocess.Popen([sys.executable, str(script), str(ROOT), str(source), campaign, str(batch),
                              T0.isoformat(), step, str(nth)], env=env, cwd=ROOT, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
@@ -70,8 +72,8 @@ def snapshot() -> dict[str, Any]:
         # Which lead a row's create or merge decision lands on depends on which file's row came
         # first (fuzzy matching weighs the leads stored so far): counted by kind, not by lead.
         decisions = Counter(session.execute(select(Lead.email, Decision.kind).join(
-            Decision, Decision.lead_id == Lead.id).where(Decision.kind.not_in(INGEST_KINDS))).tuples())
-        ingest_decisions = Counter(session.scalars(select(Decision.kind).where(Decision.kind.in_(INGEST_KINDS))))
+            Decision, Decision.lead_id == Lead.id).where(Decision.kind.not_in(ORDERED_KINDS))).tuples())
+        ingest_decisions = Counter(session.scalars(select(Decision.kind).where(Decision.kind.in_(ROW_KINDS))))
         outbox = Counter(session.execute(select(OutboundEmail.kind, OutboundEmail.status)).tuples())
         rows = Counter(session.scalars(select(SourceRecord.status)))
     return {"leads": leads, "assignments": assignments, "enrollments": enrollments,
