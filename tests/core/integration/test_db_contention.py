@@ -90,3 +90,14 @@ def test_sqlite_busy_is_a_transient_error_and_its_message_carries_no_values(tmp_
     assert is_transient_db_error(info.value)
     assert "ada@example.com" not in str(info.value)
     assert db_error_message(info.value) == "OperationalError: database is locked"
+
+
+def test_a_refused_row_leaves_no_value_in_the_error_a_run_state_would_keep(leadflow_env):
+    from sqlalchemy.exc import IntegrityError
+
+    with session_scope() as session:
+        session.add(Campaign(name="ada.lovelace@example.com"))
+    with pytest.raises(IntegrityError) as info, session_scope() as session:
+        session.add(Campaign(name="ada.lovelace@example.com"))
+    assert "ada.lovelace" not in db_error_message(info.value)  # PostgreSQL's DETAIL quotes it
+    assert "parameters hidden" in str(info.value)  # the statement is shown without its values
