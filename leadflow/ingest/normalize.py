@@ -16,7 +16,7 @@ from leadflow.core.safe_csv import is_formula
 from leadflow.ingest.company import company_key
 from leadflow.ingest.regions import country_code, infer_country_from_state, state_code
 from leadflow.core.types import CleanLead, Quarantined
-from leadflow.scoring.qualification import parse_answer
+from leadflow.core.answers import parse_answer
 
 # Canonical field -> headers seen in Salesforce, HubSpot, webinar tools and Chinese exports.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {

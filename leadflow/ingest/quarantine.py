@@ -12,15 +12,11 @@ from sqlalchemy.orm import Session
 
 from leadflow.core.safe_csv import SafeWriter, restore
 from leadflow.core.db import session_scope
-from leadflow.core.errors import PermanentError
 from leadflow.core.models import Campaign, SourceRecord
 from leadflow.ingest.normalize import map_columns
+from leadflow.core.errors import QuarantineError
 
 META = ("_record_id", "_line", "_reason")
-
-
-class QuarantineError(PermanentError):
-    """A fix that cannot be applied (unknown record, not quarantined, wrong shape)."""
 
 
 @dataclass(frozen=True)

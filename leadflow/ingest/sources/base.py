@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from leadflow.core.errors import PermanentError
 
 # One record (a CSV record, a JSON element or line) larger than this becomes a "field_too_large"
 # error row instead of being read: no lead field is megabytes long, and the cap bounds memory when
@@ -42,26 +41,6 @@ class SourceInfo:
     skipped_preamble: int  # non-empty rows above the header that were skipped (blank lines not counted)
     # Blank lines, filled in as the rows are read: every physical line is accounted for.
     blank_lines: list[int] = field(default_factory=list)
-
-
-class EmptySource(PermanentError):
-    """The file holds nothing to read: no bytes, only blank lines, or no header row."""
-
-
-class UnreadableSource(PermanentError):
-    """The file as a whole cannot be read: unsupported format, corrupt workbook, wrong JSON shape."""
-
-
-class RunawayRecord(Exception):
-    """Internal: a record ran over MAX_RECORD_LINES lines (an unclosed quote)."""
-
-
-class RecordTooLarge(Exception):
-    """Internal: a record went over MAX_RECORD_CHARS and was skipped; becomes an error row."""
-
-    def __init__(self, start: int, message: str):
-        super().__init__(message)
-        self.start = start
 
 
 def number_text(value: float) -> str:

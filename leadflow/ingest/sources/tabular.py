@@ -10,9 +10,8 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from leadflow.ingest.sources import base
-from leadflow.ingest.sources.base import (
-    EmptySource, RawRow, RecordTooLarge, RunawayRecord, SourceInfo, UnreadableSource,
-)
+from leadflow.ingest.sources.base import RawRow, SourceInfo
+from leadflow.core.errors import EmptySource, RecordTooLarge, RunawayRecord, UnreadableSource
 from leadflow.ingest.sources.detect import choose_header, unique_headers
 from leadflow.ingest.sources.text import LineFeeder
 
