@@ -145,6 +145,8 @@ def enrich_leads(lead_ids: list[int], now: datetime | None = None) -> int:
     with session_scope() as session:
         pipeline_lock(session)  # accounts are created once, whoever else enriches the domain
         leads = list(session.scalars(select(Lead).where(Lead.id.in_(lead_ids)).order_by(Lead.id)))
+        # Another run may have enriched some of them while we asked: theirs stands, once.
+        outs = {lead.id: outs[lead.id] for lead in leads if lead.id in outs and not _done(lead)}
         _accounts_for(session, leads, outs, at)
         rows = []
         for lead in leads:
