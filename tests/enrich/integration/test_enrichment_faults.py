@@ -34,7 +34,7 @@ def providers(leadflow_env: Any, fake: FakeProviders, tmp_path: Path, monkeypatc
     def write(extra: str = "") -> None:
         path = tmp_path / "providers.yaml"
         path.write_text("version: 1\nhttp: {backoff_base_s: 0.001, backoff_max_s: 0.01}\nproviders:\n"
-                        f"  - {{name: clearbit, type: clearbit, base_url: '{fake.url}', timeout_s: 1,"
+                        f"  - {{name: faulty, type: clearbit, base_url: '{fake.url}', timeout_s: 1,"
                         f" max_attempts: 1, concurrency: 4{extra}}}\n", encoding="utf-8")
         monkeypatch.setenv("LEADFLOW_ENRICHMENT_PATH", str(path))
         monkeypatch.setenv("LEADFLOW_CLEARBIT_API_KEY", "test-key")
