@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from prefect import task
 from sqlalchemy import select, update
@@ -18,10 +18,12 @@ from leadflow.domain.route import RouteDecision, capacity_windows, lead_facts, r
 from leadflow.domain.route_rotation import apply_decision
 from leadflow.domain.summary import RouteOutcome
 from leadflow.models import Account, Assignment, Campaign, Enrollment, Lead, Rep, RoutingLedger
-from leadflow.settings import get_settings
+from leadflow.routing.assignments import offer_sla, open_assignment, store_ledger
+from leadflow.routing.queue_policy import UNASSIGNED
+from leadflow.routing.queues import enqueue, leave_queue
 from tasks._common import BATCH_TASK, current_flow_run_id, log, routing_policy
 
-ROUTABLE_STATUSES = ("new", "nurturing", "pool")
+ROUTABLE_STATUSES = ("new", "nurturing", "pool", "queued")
 
 
 def sync_reps(session: Session, policy: RoutingPolicy) -> None:
@@ -46,16 +48,6 @@ def _ledgers(session: Session) -> dict[str, dict[str, int]]:
     for row in session.scalars(select(RoutingLedger)):
         ledgers.setdefault(row.team, {})[row.rep] = row.assigned
     return ledgers
-
-
-def _store_ledger(session: Session, team: str, ledger: dict[str, int]) -> None:
-    """Persist the team ledger the rotation returned (it may raise a rep back from holiday)."""
-    for rep, assigned in ledger.items():
-        row = session.get(RoutingLedger, (team, rep))
-        if row is None:
-            session.add(RoutingLedger(team=team, rep=rep, assigned=assigned))
-        elif row.assigned != assigned:
-            row.assigned = assigned
 
 
 def _loads(session: Session, policy: RoutingPolicy, at: datetime) -> dict[str, tuple[int, int]]:
@@ -107,11 +99,6 @@ def _deactivated(session: Session) -> dict[str, str]:
     return {key: "deactivated" for key in session.scalars(select(Rep.key).where(Rep.deactivated_at.is_not(None)))}
 
 
-def _deactivated(session: Session) -> dict[str, str]:
-    """Reps switched off with `leadflow reps deactivate`, whatever the YAML still says."""
-    return {key: "deactivated" for key in session.scalars(select(Rep.key).where(Rep.deactivated_at.is_not(None)))}
-
-
 def _prior_owner(session: Session, lead_id: int) -> str | None:
     """The rep who last accepted this person: their own prior lead stays with them."""
     return session.scalar(select(Assignment.rep).where(
@@ -124,16 +111,15 @@ def _apply(session: Session, lead: Lead, decision: RouteDecision, at: datetime,
     ledgers, loads = state
     apply_decision(ledgers, loads, decision)
     if decision.ledger_after is not None and decision.team:
-        _store_ledger(session, decision.team, dict(decision.ledger_after))
+        store_ledger(session, decision.team, dict(decision.ledger_after))
     if decision.rep is None:
-        lead.status, lead.owner_rep = "unassigned", None
-        outcome.queued[decision.queue or "unassigned"] += 1
+        # A queue always has an owner team and a deadline: the lead never just sits there.
+        enqueue(session, lead, decision.queue or UNASSIGNED, policy, at, decision.reason)
+        outcome.queued[decision.queue or UNASSIGNED] += 1
         return
-    sla = timedelta(hours=policy.sla_of(decision.team).accept_within_hours or get_settings().rep_sla_hours)
-    assignment = Assignment(lead_id=lead.id, rep=decision.rep, team=decision.team,
-                            rule_id=decision.rule_id, assigned_at=at, sla_due_at=at + sla)
-    session.add(assignment)
-    session.flush()
+    assignment = open_assignment(session, lead_id=lead.id, rep=decision.rep, team=decision.team,
+                                 rule_id=decision.rule_id, at=at, sla=offer_sla(policy, decision.team))
+    leave_queue(session, lead.id, at, "routed", f"routed to {decision.rep}")
     outcome.assignment_ids.append(assignment.id)
     outcome.per_rep[decision.rep] += 1
     lead.status, lead.owner_rep, lead.updated_at = "routed", decision.rep, at

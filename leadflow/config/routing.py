@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator, model_validator
 
 from leadflow.config.loader import PolicyModel, StrictModel, load_policy
+from leadflow.routing.queue_policy import UNASSIGNED, PersonConfig, PoolConfig, QueueConfig
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TEMPERATURES = ("hot", "warm", "cold", "disqualified")
@@ -216,10 +217,26 @@ class RoutingPolicy(PolicyModel):
     fallback: Action
     account_owner_first: bool = True
     prior_owner_first: bool = True  # a person's earlier lead's rep keeps them (after the account owner)
+    # Every queue a rule names (and `unassigned`): its team and deadline. A queue left out
+    # is worked by the fallback's team within a day (see queue_of).
+    queues: dict[str, QueueConfig] = {}
+    pool: PoolConfig = PoolConfig()
+    people: list[PersonConfig] = []  # managers, marketing, admins (reps come from the teams)
 
     def reference_errors(self) -> list[tuple[Loc, str]]:
         """Names that point nowhere or twice, each with where it is written."""
-        return self._duplicate_errors() + self._target_errors() + self._value_errors()
+        from leadflow.routing.people_check import people_errors
+
+        return (self._duplicate_errors() + self._target_errors() + self._value_errors()
+                + people_errors(self))
+
+    def queue_of(self, name: str | None) -> QueueConfig:
+        """The queue's settings; an unlisted queue is the fallback team's, due within a day."""
+        found = self.queues.get(name or UNASSIGNED)
+        if found is not None:
+            return found
+        team = self.fallback.team or self.team_of(self.fallback.rep) or self.teams[0].key
+        return QueueConfig(team=team)
 
     def _duplicate_errors(self) -> list[tuple[Loc, str]]:
         errors: list[tuple[Loc, str]] = []
