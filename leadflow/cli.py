@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from leadflow import cli_merges, cli_report, cli_reps
+from leadflow import cli_merges, cli_report, cli_reps, cli_steer
 from leadflow.cli_nurture import nurture_app
 from leadflow.cli_quarantine import quarantine_app
 from leadflow.cli_rules import route_app, rules_app
@@ -33,6 +33,7 @@ app.add_typer(nurture_app, name="nurture")
 cli_report.register(app)
 cli_reps.register(app)
 cli_merges.register(app)
+cli_steer.register(app)
 console = Console()
 err = Console(stderr=True)
 
