@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 def counts() -> tuple[dict[str, int], dict[str, int]]:
     from sqlalchemy import select
 
-    from leadflow.db import session_scope
-    from leadflow.models import Lead
+    from leadflow.core.db import session_scope
+    from leadflow.core.models import Lead
 
     try:
         from leadflow.routing.states import state_counts
@@ -44,15 +44,15 @@ def main() -> None:
     parser.add_argument("--hours", type=float, default=49)  # past the longest SLA (48 h default)
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="leadflow-stuck-"))
-    os.environ["LEADFLOW_DATABASE_URL"] = f"sqlite:///{workdir / 'leadflow.db'}"
+    os.environ["LEADFLOW_DATABASE_URL"] = f"sqlite:///{workdir / 'leadflow.core.db'}"
     os.environ["LEADFLOW_DATA_DIR"] = str(workdir / "data")
     os.environ["LEADFLOW_SMTP_PORT"] = "1"  # no SMTP server: escalation emails fail, recorded
     os.environ.setdefault("PREFECT_HOME", str(workdir / "prefect"))
     from prefect.testing.utilities import prefect_test_harness
 
     from flows.ingest import ingest_campaign
-    from leadflow.db import upgrade
-    from leadflow.demo import DEMO_START, EXAMPLES
+    from leadflow.core.db import upgrade
+    from leadflow.app.demo import DEMO_START, EXAMPLES
     from tasks.routing import route_leads
     from tasks.sla import pool_unrouted, sweep_sla
 

@@ -1,1 +1,2 @@
-"""Routing: who gets a lead, the queues and the shared pool, and the people who steer them."""
+"""Routing: rules, rotation, ownership, hand-off, queues with deadlines, the shared pool and the
+people who steer them."""

@@ -13,9 +13,9 @@ from enum import StrEnum
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from leadflow.config.routing import RoutingPolicy
-from leadflow.models import Assignment, RoutingLedger
-from leadflow.settings import get_settings
+from leadflow.routing.policy import RoutingPolicy
+from leadflow.core.models import Assignment, RoutingLedger
+from leadflow.core.settings import get_settings
 
 
 class AssignmentStatus(StrEnum):

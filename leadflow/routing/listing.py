@@ -8,14 +8,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from leadflow.clock import as_utc
-from leadflow.config.routing import load_routing
-from leadflow.db import session_scope
-from leadflow.errors import UnknownLead
-from leadflow.models import Decision, QueueItem
+from leadflow.core.clock import as_utc
+from leadflow.routing.policy import load_routing
+from leadflow.core.db import session_scope
+from leadflow.core.errors import UnknownLead
+from leadflow.core.models import Decision, QueueItem
 from leadflow.routing.pool import pool_leads
 from leadflow.routing.queues import queued_items
-from leadflow.settings import get_settings
+from leadflow.core.settings import get_settings
 
 
 def queue_summary(now: datetime | None = None) -> list[dict[str, Any]]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from leadflow.config.routing import RoutingPolicy
-from leadflow.errors import PermanentError
-from leadflow.models import Person, Rep
+from leadflow.routing.policy import RoutingPolicy
+from leadflow.core.errors import PermanentError
+from leadflow.core.models import Person, Rep
 from leadflow.routing.queue_policy import QueueConfig, Role
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from leadflow.routing.queue_policy import UNASSIGNED, Role
 
 if TYPE_CHECKING:
-    from leadflow.config.routing import RoutingPolicy
+    from leadflow.routing.policy import RoutingPolicy
 
 Loc = tuple[object, ...]
 

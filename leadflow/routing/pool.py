@@ -12,12 +12,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from leadflow.config.routing import RoutingPolicy
-from leadflow.decisions import record
-from leadflow.domain.route import capacity_windows
-from leadflow.errors import PermanentError
-from leadflow.lifecycle import change_stage
-from leadflow.models import Assignment, Enrollment, Lead, Person
+from leadflow.routing.policy import RoutingPolicy
+from leadflow.core.decisions import record
+from leadflow.routing.route import capacity_windows
+from leadflow.core.errors import PermanentError
+from leadflow.core.lifecycle import change_stage
+from leadflow.core.models import Assignment, Enrollment, Lead, Person
 from leadflow.routing.assignments import AssignmentStatus, open_assignment, open_count
 from leadflow.routing.people import active_rep
 

@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from leadflow.config.loader import StrictModel
+from leadflow.core.policy_loader import StrictModel
 
 UNASSIGNED = "unassigned"  # where a lead waits when no rule and no fallback could place it
 

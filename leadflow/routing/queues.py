@@ -14,9 +14,9 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from leadflow.config.routing import RoutingPolicy
-from leadflow.decisions import record
-from leadflow.models import Lead, QueueItem
+from leadflow.routing.policy import RoutingPolicy
+from leadflow.core.decisions import record
+from leadflow.core.models import Lead, QueueItem
 
 
 class QueueItemStatus(StrEnum):

@@ -12,10 +12,13 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from leadflow.merging.candidates import MERGED_AWAY
-from leadflow.models import Assignment, Lead, QueueItem, Rep
+from leadflow.core.models import Assignment, Lead, QueueItem, Rep
 from leadflow.routing.assignments import OPEN_STATUSES
 from leadflow.routing.queues import QUEUED, QueueItemStatus
+
+# Lead.suppression_reason of a lead folded into another by a review merge (dedupe's own
+# constant; routing may not import dedupe, so the value is written here too).
+MERGED_AWAY = "merged"
 
 
 class LeadState(StrEnum):

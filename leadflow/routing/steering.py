@@ -13,17 +13,17 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from leadflow.clock import as_utc
-from leadflow.config.routing import RoutingPolicy, load_routing
-from leadflow.db import session_scope
-from leadflow.decisions import record
-from leadflow.errors import UnknownLead
-from leadflow.models import Account, Enrollment, Lead
+from leadflow.core.clock import as_utc
+from leadflow.routing.policy import RoutingPolicy, load_routing
+from leadflow.core.db import session_scope
+from leadflow.core.decisions import record
+from leadflow.core.errors import UnknownLead
+from leadflow.core.models import Account, Enrollment, Lead
 from leadflow.routing.assignments import offer_sla, open_assignment
 from leadflow.routing.people import NotAllowed, active_rep, manages, person, sync_people
 from leadflow.routing.pool import POOL, Claim, ClaimRefused, claim
 from leadflow.routing.queues import QUEUED, open_item
-from leadflow.settings import get_settings
+from leadflow.core.settings import get_settings
 
 
 def _policy() -> RoutingPolicy:

@@ -12,14 +12,14 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from sqlalchemy import delete, select
 
-from leadflow.db import session_scope
-from leadflow.errors import LeadflowError
-from leadflow.handoff import deactivate
-from leadflow.models import Assignment, Base, Campaign, Lead, QueueItem
+from leadflow.core.db import session_scope
+from leadflow.core.errors import LeadflowError
+from leadflow.routing.handoff import deactivate
+from leadflow.core.models import Assignment, Base, Campaign, Lead, QueueItem
 from leadflow.routing.states import LeadState, lead_states, state_counts
 from leadflow.routing.steering import assign_lead, claim_lead
-from tasks._common import routing_policy
-from tasks.ownership import accept_lead, reject_lead
+from leadflow.routing.policy import routing_policy
+from leadflow.routing.ownership import accept_lead, reject_lead
 from tasks.routing import route_leads
 from tasks.sla import pool_unrouted, sweep_sla
 

@@ -8,15 +8,15 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select, text
 
-from leadflow.db import get_engine, session_scope
-from leadflow.models import Account, Assignment, Campaign, Decision, Lead, QueueItem
+from leadflow.core.db import get_engine, session_scope
+from leadflow.core.models import Account, Assignment, Campaign, Decision, Lead, QueueItem
 from leadflow.routing.people import NotAllowed, sync_people
 from leadflow.routing.pool import ClaimRefused
 from leadflow.routing.queue_policy import PoolConfig
 from leadflow.routing.states import LeadState, state_counts
 from leadflow.routing.steering import assign_lead, claim_lead, set_account_owner
-from tasks._common import routing_policy
-from tasks.ownership import reject_lead
+from leadflow.routing.policy import routing_policy
+from leadflow.routing.ownership import reject_lead
 from tasks.routing import route_leads
 from tasks.sla import pool_unrouted, sweep_sla
 
