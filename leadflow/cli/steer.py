@@ -122,6 +122,19 @@ def pool_claim(lead: str, actor: As, reason: Reason = "", as_json: Json = False,
           f"lead {done.lead_id} is now {done.rep}'s", as_json)
 
 
+@pool_app.command("release")
+def pool_release(lead: str, actor: As, reason: Reason = "", as_json: Json = False, at: At = None) -> None:
+    """Give a lead you hold back to the pool (you cannot claim it back during the cool-off)."""
+    from leadflow.routing.steering import release_lead
+
+    try:
+        message = release_lead(lead, actor, reason, at)
+    except LeadflowError as exc:
+        _fail(str(exc), as_json)
+        return
+    _done({"ok": True, "lead": lead, "released_by": actor}, message, as_json)
+
+
 @owner_app.command("set")
 def owner_set(account: str, rep: str, actor: As, reason: Reason = "", as_json: Json = False,
               at: At = None) -> None:

@@ -18,10 +18,10 @@ from leadflow.routing.policy import RoutingPolicy, load_routing
 from leadflow.core.db import session_scope
 from leadflow.core.decisions import record
 from leadflow.core.errors import UnknownLead
-from leadflow.core.models import Account, Enrollment, Lead
-from leadflow.routing.assignments import offer_sla, open_assignment
+from leadflow.core.models import Account, Assignment, Enrollment, Lead
+from leadflow.routing.assignments import OPEN_STATUSES, AssignmentStatus, offer_sla, open_assignment
 from leadflow.routing.people import NotAllowed, active_rep, manages, person, sync_people
-from leadflow.routing.pool import POOL, Claim, ClaimRefused, claim
+from leadflow.routing.pool import POOL, Claim, ClaimRefused, claim, return_to_pool
 from leadflow.routing.queues import QUEUED, open_item
 from leadflow.core.settings import get_settings
 
@@ -106,6 +106,23 @@ def claim_lead(lead_ref: str | int, rep_key: str, reason: str, now: datetime | N
     if isinstance(outcome, str):
         raise ClaimRefused(outcome)
     return outcome
+
+
+def release_lead(lead_ref: str | int, rep_key: str, reason: str, now: datetime | None = None) -> str:
+    """A rep gives a lead they hold back to the pool (they may not claim it back during the
+    cool-off); a lead they do not hold is refused and nothing changes."""
+    at = as_utc(now)
+    with session_scope() as session:
+        rep, lead = active_rep(session, rep_key), _lead(session, lead_ref)
+        held = session.scalar(select(Assignment).where(
+            Assignment.lead_id == lead.id, Assignment.rep == rep.key,
+            Assignment.status.in_(OPEN_STATUSES)).order_by(Assignment.id.desc()))
+        if held is None or lead.owner_rep != rep.key:
+            raise NotAllowed(f"lead {lead.id} is not {rep.key}'s to release")
+        held.status, held.closed_at = AssignmentStatus.RELEASED, at
+        held.reason = reason or "released to the pool"
+        return_to_pool(session, lead, at, f"released by {rep.key}: {held.reason}", actor=rep.key)
+    return f"lead {lead.id} is back in the pool"
 
 
 def _account(session: Session, ref: str) -> Account:

@@ -14,7 +14,7 @@ from leadflow.routing.people import NotAllowed, sync_people
 from leadflow.routing.pool import ClaimRefused
 from leadflow.routing.queue_policy import PoolConfig
 from leadflow.routing.states import LeadState, state_counts
-from leadflow.routing.steering import assign_lead, claim_lead, set_account_owner
+from leadflow.routing.steering import assign_lead, claim_lead, release_lead, set_account_owner
 from leadflow.routing.policy import routing_policy
 from leadflow.routing.ownership import reject_lead
 from tasks.routing import route_leads
@@ -149,6 +149,19 @@ def test_claims_follow_the_pool_limits_and_each_refusal_is_recorded(leadflow_env
     assert status(ids[1]) == ("accepted", claimer)
     refusals = [d for d in decisions("claim") if "refused" in d.outcome]
     assert len(refusals) == 3 and all(d.actor for d in refusals)
+
+
+def test_a_released_lead_returns_to_the_pool_and_its_rep_waits_out_the_cool_off(leadflow_env):
+    (lead_id,) = pooled_leads(1)
+    claim_lead(lead_id, "ivy.nguyen", "call today", T0 + timedelta(days=30))
+    with pytest.raises(NotAllowed, match="not jack.wilson's to release"):
+        release_lead(lead_id, "jack.wilson", "", T0 + timedelta(days=31))
+    release_lead(lead_id, "ivy.nguyen", "wrong contact", T0 + timedelta(days=31))
+    assert status(lead_id) == ("pool", None)
+    with pytest.raises(ClaimRefused, match="cool-off"):
+        claim_lead(lead_id, "ivy.nguyen", "second thoughts", T0 + timedelta(days=32))
+    claim_lead(lead_id, "ivy.nguyen", "they called back", T0 + timedelta(days=46))
+    assert status(lead_id) == ("accepted", "ivy.nguyen")
 
 
 def test_a_forbidden_owner_change_is_refused_recorded_and_changes_nothing(leadflow_env):
