@@ -46,6 +46,10 @@ def people_errors(policy: RoutingPolicy) -> list[tuple[Loc, str]]:
         if queue.manager and queue.manager not in managers:
             errors.append((("queues", name, "manager"),
                            f"queue {name}: {queue.manager!r} is not a manager or admin under people"))
+    known = {"team": teams, "rep": reps, "territory": set(policy.territories)}
+    for i, target in enumerate(policy.targets):
+        if target.key not in known[target.scope]:
+            errors.append((("targets", i, "key"), f"target: unknown {target.scope} {target.key!r}"))
     if policy.queues:  # once queues are listed, every queue a rule names must be among them
         for name, loc in {**named_queues(policy), UNASSIGNED: ("queues",)}.items():
             if name not in policy.queues:

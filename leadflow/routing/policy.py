@@ -11,7 +11,7 @@ from pydantic import Field, field_validator, model_validator
 
 from leadflow.core.policy_loader import PolicyModel, StrictModel, load_policy
 from leadflow.core.settings import get_settings
-from leadflow.routing.queue_policy import UNASSIGNED, PersonConfig, PoolConfig, QueueConfig
+from leadflow.routing.queue_policy import UNASSIGNED, PersonConfig, PoolConfig, QueueConfig, Target
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TEMPERATURES = ("hot", "warm", "cold", "disqualified")
@@ -223,6 +223,7 @@ class RoutingPolicy(PolicyModel):
     queues: dict[str, QueueConfig] = {}
     pool: PoolConfig = PoolConfig()
     people: list[PersonConfig] = []  # managers, marketing, admins (reps come from the teams)
+    targets: list[Target] = []  # per territory, team or rep; `leadflow report` shows them
 
     def reference_errors(self) -> list[tuple[Loc, str]]:
         """Names that point nowhere or twice, each with where it is written."""

@@ -48,6 +48,24 @@ class PoolConfig(StrictModel):
     claim: ClaimLimits = ClaimLimits()
 
 
+class TargetScope(StrEnum):
+    TERRITORY = "territory"
+    TEAM = "team"
+    REP = "rep"
+
+
+class Target(StrictModel):
+    """What a territory, team or rep should reach per period. `effective` counts effective new
+    leads: accepted (or claimed) and not later reclaimed for want of follow-up."""
+
+    scope: TargetScope
+    key: str
+    per_days: int = Field(default=30, gt=0)  # the period the figures are for; reports scale them
+    leads: int | None = Field(default=None, ge=0)
+    accepted: int | None = Field(default=None, ge=0)
+    effective: int | None = Field(default=None, ge=0)
+
+
 class PersonConfig(StrictModel):
     """Someone who is not (only) a rep: a manager of teams, marketing or an admin.
     Reps are people too: each team's reps are added with the role `rep`."""

@@ -16,7 +16,7 @@ from leadflow.routing.queue_policy import PoolConfig
 from leadflow.routing.states import LeadState, state_counts
 from leadflow.routing.steering import assign_lead, claim_lead, release_lead, set_account_owner
 from leadflow.routing.policy import routing_policy
-from leadflow.routing.ownership import reject_lead
+from leadflow.routing.ownership import accept_lead, reject_lead
 from tasks.routing import route_leads
 from tasks.sla import pool_unrouted, sweep_sla
 
@@ -215,3 +215,18 @@ def test_two_reps_claiming_one_lead_at_once_one_wins_the_other_is_told(leadflow_
     thread.join()
     assert outcome["jack"] == f"lead {lead_id} was claimed by ivy.nguyen first (it is accepted)"
     assert status(lead_id) == ("accepted", "ivy.nguyen")
+
+
+def test_targets_count_leads_accepted_and_effective_per_team_rep_and_territory(leadflow_env):
+    from leadflow.routing.targets import target_rows
+
+    ids = [hot_lead(f"t{i}@firma{i}.example.de") for i in range(3)]
+    route_leads.fn(ids, T0)
+    accept_lead(str(ids[0]), T0 + timedelta(hours=1))
+    accept_lead(str(ids[1]), T0 + timedelta(hours=1))
+    assert reject_lead(ids[2], "not_ready", "", T0 + timedelta(hours=2)) == "pool"
+    rows = {r["key"]: r for r in target_rows(T0 - timedelta(days=15), T0 + timedelta(days=15))}
+    emea = rows["emea"]
+    assert (emea["leads"], emea["accepted"], emea["effective"]) == (3, 2, 2)
+    assert (emea["leads_target"], emea["effective_target"]) == (60, 30)  # a 30-day window
+    assert rows["north_america"]["leads"] == 0 and rows["li.ming"]["accepted_target"] is None

@@ -95,3 +95,10 @@ def test_a_rule_queue_without_an_entry_under_queues_is_a_policy_error(leadflow_e
     result = runner.invoke(app, ["rules", "check"])
     assert result.exit_code == 2
     assert f"routing.yaml:{line}" in result.output and "'channel-desk' has no entry under queues" in result.output
+
+
+def test_report_shows_the_targets_against_the_period(leadflow_env):
+    result = runner.invoke(app, ["report", "--period", "30d", "--at", T0.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert "targets (actual / target for this period)" in result.output
+    assert "north_america" in result.output and "0 / 120" in result.output
