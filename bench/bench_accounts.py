@@ -28,7 +28,9 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="leadflow-accounts-"))
-    os.environ["LEADFLOW_DATABASE_URL"] = args.database_url or f"sqlite:///{workdir / 'leadflow.db'}"
+    os.environ["LEADFLOW_DATABASE_URL"] = (
+        args.database_url or f"sqlite:///{workdir / 'leadflow.db'}"
+    )
     os.environ["LEADFLOW_DATA_DIR"] = str(workdir / "data")
     os.environ.setdefault("PREFECT_HOME", str(workdir / "prefect"))
     from prefect.testing.utilities import prefect_test_harness
@@ -44,8 +46,10 @@ def main() -> None:
     upgrade()
     started = time.perf_counter()
     result = import_accounts(args.accounts, "ops.admin", DEMO_START)
-    print(f"import: {result.rows} rows, {result.created} created, {len(result.problems)} problems "
-          f"in {time.perf_counter() - started:.2f} s")
+    print(
+        f"import: {result.rows} rows, {result.created} created, {len(result.problems)} problems "
+        f"in {time.perf_counter() - started:.2f} s"
+    )
     spent = [0.0]
     original = matching.match_accounts
 
@@ -58,15 +62,34 @@ def main() -> None:
 
     matching.match_accounts = timed  # type: ignore[assignment]
     with prefect_test_harness(server_startup_timeout=120):
-        ingest_campaign(source=str(EXAMPLES / "webinar_analytics_2026-11.csv"), campaign="webinar",
-                        channel="webinar", product_line="analytics", now=DEMO_START)
-        ingest_campaign(source=str(EXAMPLES / "tradeshow_shanghai_2026-11.csv"), campaign="tradeshow",
-                        channel="trade_show", product_line="automation", now=DEMO_START + timedelta(hours=12))
+        ingest_campaign(
+            source=str(EXAMPLES / "webinar_analytics_2026-11.csv"),
+            campaign="webinar",
+            channel="webinar",
+            product_line="analytics",
+            now=DEMO_START,
+        )
+        ingest_campaign(
+            source=str(EXAMPLES / "tradeshow_shanghai_2026-11.csv"),
+            campaign="tradeshow",
+            channel="trade_show",
+            product_line="automation",
+            now=DEMO_START + timedelta(hours=12),
+        )
     with session_scope() as session:
         leads = session.scalar(select(func.count()).select_from(Lead))
-        by_method = dict(session.execute(select(Decision.rule_id, func.count()).where(
-            Decision.kind == "account_match").group_by(Decision.rule_id)).tuples().all())
-    print(f"leads: {leads}; found their account: {by_method}; matching took {spent[0]:.2f} s in total")
+        by_method = dict(
+            session.execute(
+                select(Decision.rule_id, func.count())
+                .where(Decision.kind == "account_match")
+                .group_by(Decision.rule_id)
+            )
+            .tuples()
+            .all()
+        )
+    print(
+        f"leads: {leads}; found their account: {by_method}; matching took {spent[0]:.2f} s in total"
+    )
 
 
 if __name__ == "__main__":

@@ -21,8 +21,20 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-FREE = {"gmail.com", "hotmail.com", "outlook.com", "yahoo.com", "163.com", "qq.com", "126.com",
-        "icloud.com", "aol.com", "foxmail.com", "sina.com", "protonmail.com"}
+FREE = {
+    "gmail.com",
+    "hotmail.com",
+    "outlook.com",
+    "yahoo.com",
+    "163.com",
+    "qq.com",
+    "126.com",
+    "icloud.com",
+    "aol.com",
+    "foxmail.com",
+    "sina.com",
+    "protonmail.com",
+}
 CN_LEGAL = re.compile(r"(有限责任公司|股份有限公司|有限公司|集团)$")
 CN_PLACES = ("北京", "上海", "深圳", "广州", "杭州", "成都", "南京", "苏州", "武汉", "西安")
 
@@ -30,11 +42,16 @@ CN_PLACES = ("北京", "上海", "深圳", "广州", "杭州", "成都", "南京
 def campaign_companies() -> dict[str, str | None]:
     """Company name -> a company email domain its leads use (None: only free mail)."""
     found: dict[str, str | None] = {}
-    for name, company_col, email_col in (("webinar_analytics_2026-11.csv", "Company Name", "Email Address"),
-                                         ("tradeshow_shanghai_2026-11.csv", "公司名称", "邮箱")):
+    for name, company_col, email_col in (
+        ("webinar_analytics_2026-11.csv", "Company Name", "Email Address"),
+        ("tradeshow_shanghai_2026-11.csv", "公司名称", "邮箱"),
+    ):
         with (ROOT / "examples" / name).open(encoding="utf-8-sig", newline="") as handle:
             for row in csv.DictReader(handle):
-                company, email = (row.get(company_col) or "").strip(), (row.get(email_col) or "").strip()
+                company, email = (
+                    (row.get(company_col) or "").strip(),
+                    (row.get(email_col) or "").strip(),
+                )
                 if not company or "@" not in email:
                     continue
                 domain = email.rsplit("@", 1)[1].lower()
@@ -71,12 +88,19 @@ def main() -> None:
             rows.append((variant(company, rng), f"subsidiary{i}.accounts.example", ""))
     while len(rows) < args.rows:
         n = len(rows)
-        rows.append((f"Filler Account {n} {rng.choice(['GmbH', 'LLC', 'Ltd', '有限公司'])}",
-                     f"filler{n}.accounts.example", ""))
+        rows.append(
+            (
+                f"Filler Account {n} {rng.choice(['GmbH', 'LLC', 'Ltd', '有限公司'])}",
+                f"filler{n}.accounts.example",
+                "",
+            )
+        )
     with args.out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["Account ID", "Account Name", "Website", "Account Owner", "Billing Country"])
-        for n, (name, site, _) in enumerate(rows[:args.rows]):
+        writer.writerow(
+            ["Account ID", "Account Name", "Website", "Account Owner", "Billing Country"]
+        )
+        for n, (name, site, _) in enumerate(rows[: args.rows]):
             owner = rng.choice(reps)[rng.randrange(2)]
             writer.writerow([f"001{n:07d}", name, site, owner, ""])
     print(f"wrote {min(len(rows), args.rows)} accounts to {args.out}", file=sys.stderr)

@@ -58,10 +58,20 @@ def main() -> None:
 
     upgrade()
     with prefect_test_harness(server_startup_timeout=120):
-        ingest_campaign(source=str(EXAMPLES / "webinar_analytics_2026-11.csv"), campaign="webinar",
-                        channel="webinar", product_line="analytics", now=DEMO_START)
-        ingest_campaign(source=str(EXAMPLES / "tradeshow_shanghai_2026-11.csv"), campaign="tradeshow",
-                        channel="trade_show", product_line="automation", now=DEMO_START + timedelta(hours=12))
+        ingest_campaign(
+            source=str(EXAMPLES / "webinar_analytics_2026-11.csv"),
+            campaign="webinar",
+            channel="webinar",
+            product_line="analytics",
+            now=DEMO_START,
+        )
+        ingest_campaign(
+            source=str(EXAMPLES / "tradeshow_shanghai_2026-11.csv"),
+            campaign="tradeshow",
+            channel="trade_show",
+            product_line="automation",
+            now=DEMO_START + timedelta(hours=12),
+        )
     print("after ingest:", *counts(), sep="\n  ")
     at = DEMO_START + timedelta(hours=12)
     for n in range(1, args.sweeps + 1):
@@ -69,9 +79,11 @@ def main() -> None:
         swept = sweep_sla.fn(at)
         routed = route_leads.fn(swept.reassign, at)
         pooled = pool_unrouted.fn(swept.reassign, at)
-        print(f"sweep {n} at {at:%Y-%m-%d %H:%M}: {len(swept.reassign)} to reassign, "
-              f"{len(routed.assignment_ids)} reassigned, {len(swept.pooled) + len(pooled)} pooled, "
-              f"{len(getattr(swept, 'escalated', []))} queue items escalated")
+        print(
+            f"sweep {n} at {at:%Y-%m-%d %H:%M}: {len(swept.reassign)} to reassign, "
+            f"{len(routed.assignment_ids)} reassigned, {len(swept.pooled) + len(pooled)} pooled, "
+            f"{len(getattr(swept, 'escalated', []))} queue items escalated"
+        )
     print("after the sweeps:", *counts(), sep="\n  ")
 
 

@@ -21,7 +21,9 @@ def accounts_import(
     file: Path,
     actor: Annotated[str, typer.Option("--as", help="Who imports (a manager or admin key).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
-    at: Annotated[Optional[datetime], typer.Option("--at", help="Simulated time (ISO 8601, UTC).")] = None,
+    at: Annotated[
+        Optional[datetime], typer.Option("--at", help="Simulated time (ISO 8601, UTC).")
+    ] = None,
 ) -> None:
     """Upsert accounts by domain (Salesforce, HubSpot or our headers: domain, name, owner, team)."""
     from leadflow.pipeline.accounts_import import import_accounts
@@ -33,8 +35,10 @@ def accounts_import(
     if as_json:
         print(json.dumps(asdict(result), ensure_ascii=False))
         return
-    console.print(f"{result.rows} rows: {result.created} created, {result.updated} updated, "
-                  f"{result.unchanged} unchanged, {result.owners_refused} owner change(s) refused")
+    console.print(
+        f"{result.rows} rows: {result.created} created, {result.updated} updated, "
+        f"{result.unchanged} unchanged, {result.owners_refused} owner change(s) refused"
+    )
     for problem in result.problems[:50]:
         console.print(f"  {problem}", highlight=False)
 

@@ -29,9 +29,14 @@ MATCH_KIND = "account_match"
 
 def account_index(session: Session, min_score: float = 0.88) -> AccountIndex:
     """Every owned account, by domain and core name."""
-    rows = session.execute(select(Account.id, Account.name, Account.domain, Account.country)
-                           .where(Account.owner_rep.is_not(None)))
-    return AccountIndex((Candidate(r.id, r.name or "", (r.domain,), r.country) for r in rows), min_score)
+    rows = session.execute(
+        select(Account.id, Account.name, Account.domain, Account.country).where(
+            Account.owner_rep.is_not(None)
+        )
+    )
+    return AccountIndex(
+        (Candidate(r.id, r.name or "", (r.domain,), r.country) for r in rows), min_score
+    )
 
 
 def method_of(match: AccountMatch, company: str | None) -> str:
@@ -44,40 +49,69 @@ def method_of(match: AccountMatch, company: str | None) -> str:
 def _owned(session: Session, account_ids: set[int]) -> set[int]:
     if not account_ids:
         return set()
-    return set(session.scalars(select(Account.id).where(Account.id.in_(account_ids),
-                                                        Account.owner_rep.is_not(None))))
+    return set(
+        session.scalars(
+            select(Account.id).where(Account.id.in_(account_ids), Account.owner_rep.is_not(None))
+        )
+    )
 
 
-def match_accounts(lead_ids: list[int], now: datetime | None = None,
-                   index: AccountIndex | None = None) -> Counter[str]:
+def match_accounts(
+    lead_ids: list[int], now: datetime | None = None, index: AccountIndex | None = None
+) -> Counter[str]:
     """Link each lead without an owned account to the account it belongs to; returns counts by
     method. Idempotent: a lead already matched is left alone."""
     at, counts = as_utc(now), Counter[str]()
     with session_scope() as session:
         leads = session.scalars(select(Lead).where(Lead.id.in_(lead_ids)).order_by(Lead.id)).all()
-        done = set(session.scalars(select(Decision.lead_id).where(
-            Decision.lead_id.in_(lead_ids), Decision.kind == MATCH_KIND)))
+        done = set(
+            session.scalars(
+                select(Decision.lead_id).where(
+                    Decision.lead_id.in_(lead_ids), Decision.kind == MATCH_KIND
+                )
+            )
+        )
         owned = _owned(session, {lead.account_id for lead in leads if lead.account_id})
         index = index or account_index(session)
         rows = []
         for lead in leads:
             if lead.id in done:
                 continue
-            match = index.match(email=None if lead.is_free_mail else lead.email, company=lead.company,
-                                country=lead.country)
-            if match is None or (lead.account_id in owned and match.account_id != lead.account_id
-                                 and match.method != "domain"):
+            match = index.match(
+                email=None if lead.is_free_mail else lead.email,
+                company=lead.company,
+                country=lead.country,
+            )
+            if match is None or (
+                lead.account_id in owned
+                and match.account_id != lead.account_id
+                and match.method != "domain"
+            ):
                 continue  # no account, or its own domain's owned account beats a name
             lead.account_id = int(match.account_id)  # type: ignore[call-overload]
             method = method_of(match, lead.company)
             counts[method] += 1
-            rows.append(decision_row(
-                lead_id=lead.id, kind=MATCH_KIND, rule_id=f"account:{method}", at=at,
-                outcome=f"account {match.account_id} by {method} (score {match.score:.2f})",
-                reason=f"{match.method} match" + (f"; tie broken by {', '.join(match.tie_breakers)}"
-                                                   if match.tie_breakers else ""),
-                inputs={"score": match.score, "method": match.method, "company": lead.company,
-                        "candidates": [list(c) for c in match.candidates[:5]]}))
+            rows.append(
+                decision_row(
+                    lead_id=lead.id,
+                    kind=MATCH_KIND,
+                    rule_id=f"account:{method}",
+                    at=at,
+                    outcome=f"account {match.account_id} by {method} (score {match.score:.2f})",
+                    reason=f"{match.method} match"
+                    + (
+                        f"; tie broken by {', '.join(match.tie_breakers)}"
+                        if match.tie_breakers
+                        else ""
+                    ),
+                    inputs={
+                        "score": match.score,
+                        "method": match.method,
+                        "company": lead.company,
+                        "candidates": [list(c) for c in match.candidates[:5]],
+                    },
+                )
+            )
         if rows:
             session.execute(Decision.__table__.insert(), rows)
     return counts

@@ -49,7 +49,9 @@ class AccountImport:
 
 def _columns(header: list[str]) -> dict[str, int]:
     seen = {h.strip().lower(): i for i, h in enumerate(header)}
-    found = {ours: next((seen[a] for a in aliases if a in seen), -1) for ours, aliases in HEADERS.items()}
+    found = {
+        ours: next((seen[a] for a in aliases if a in seen), -1) for ours, aliases in HEADERS.items()
+    }
     if found["domain"] < 0:
         raise SourceNotFound(f"no domain column; expected one of: {', '.join(HEADERS['domain'])}")
     return found
@@ -82,11 +84,18 @@ def _owner_change(run: _Run, account: Account, owner: str) -> bool:
     if manages(run.actor, team):
         return True
     run.result.owners_refused += 1
-    run.decisions.append(decision_row(
-        lead_id=None, kind="owner", rule_id=f"account:{account.domain}", at=run.at, actor=run.actor.key,
-        outcome=f"owner change to {owner} refused",
-        reason=f"accounts import: only a manager of team {team} or an admin changes this owner",
-        inputs={"account_id": account.id, "from": account.owner_rep, "to": owner}))
+    run.decisions.append(
+        decision_row(
+            lead_id=None,
+            kind="owner",
+            rule_id=f"account:{account.domain}",
+            at=run.at,
+            actor=run.actor.key,
+            outcome=f"owner change to {owner} refused",
+            reason=f"accounts import: only a manager of team {team} or an admin changes this owner",
+            inputs={"account_id": account.id, "from": account.owner_rep, "to": owner},
+        )
+    )
     return False
 
 
@@ -97,8 +106,10 @@ def _apply_row(run: _Run, line: int, values: dict[str, str]) -> None:
         return
     owner = run.owners.get(values["owner"].strip().lower()) if values["owner"] else None
     if values["owner"] and owner is None:
-        run.result.problems.append(f"line {line}: owner {values['owner']!r} is not a rep; "
-                                   "account loaded without that owner")
+        run.result.problems.append(
+            f"line {line}: owner {values['owner']!r} is not a rep; "
+            "account loaded without that owner"
+        )
     account = run.accounts.get(domain)
     created = account is None
     if account is None:
@@ -107,17 +118,29 @@ def _apply_row(run: _Run, line: int, values: dict[str, str]) -> None:
     before = (account.name, account.owner_rep, account.team, account.country)
     account.name = values["name"] or account.name
     account.country = (values["country"] or "").upper()[:2] or account.country
-    if owner and owner != account.owner_rep and (account.owner_rep is None or _owner_change(run, account, owner)):
+    if (
+        owner
+        and owner != account.owner_rep
+        and (account.owner_rep is None or _owner_change(run, account, owner))
+    ):
         account.owner_rep, account.team = owner, run.policy.team_of(owner)
     account.team = values["team"] or account.team
     after = (account.name, account.owner_rep, account.team, account.country)
     if created or after != before:
         run.result.created += created
         run.result.updated += not created
-        run.decisions.append(decision_row(
-            lead_id=None, kind="account", rule_id=f"account:{domain}", at=run.at, actor=run.actor.key,
-            outcome=f"account {domain} {'created' if created else 'updated'} by import",
-            reason=f"accounts import line {line}", inputs={"before": before, "after": after}))
+        run.decisions.append(
+            decision_row(
+                lead_id=None,
+                kind="account",
+                rule_id=f"account:{domain}",
+                at=run.at,
+                actor=run.actor.key,
+                outcome=f"account {domain} {'created' if created else 'updated'} by import",
+                reason=f"accounts import line {line}",
+                inputs={"before": before, "after": after},
+            )
+        )
     else:
         run.result.unchanged += 1
 
@@ -130,10 +153,21 @@ def import_accounts(path: Path, actor_key: str, now: datetime | None = None) -> 
         sync_people(session, policy)
         reader = csv.reader(handle)
         columns = _columns(next(reader, []))
-        rows = [(n, row) for n, row in enumerate(reader, start=2) if any(cell.strip() for cell in row)]
-        domains = {norm_domain(row[columns["domain"]]) for _, row in rows if len(row) > columns["domain"]}
-        run = _Run(session, policy, person(session, actor_key), at, _owners(session),
-                   _existing(session, {d for d in domains if d}), result)
+        rows = [
+            (n, row) for n, row in enumerate(reader, start=2) if any(cell.strip() for cell in row)
+        ]
+        domains = {
+            norm_domain(row[columns["domain"]]) for _, row in rows if len(row) > columns["domain"]
+        }
+        run = _Run(
+            session,
+            policy,
+            person(session, actor_key),
+            at,
+            _owners(session),
+            _existing(session, {d for d in domains if d}),
+            result,
+        )
         for line, row in rows:
             result.rows += 1
             values = {k: (row[i].strip() if 0 <= i < len(row) else "") for k, i in columns.items()}
@@ -148,6 +182,8 @@ def _existing(session: Session, domains: set[str]) -> dict[str, Account]:
     found: dict[str, Account] = {}
     ordered = sorted(domains)
     for i in range(0, len(ordered), 1000):
-        for account in session.scalars(select(Account).where(Account.domain.in_(ordered[i:i + 1000]))):
+        for account in session.scalars(
+            select(Account).where(Account.domain.in_(ordered[i : i + 1000]))
+        ):
             found[account.domain] = account
     return found

@@ -23,11 +23,18 @@ def escalation_message(mail: Escalation, sender: str) -> EmailMessage:
     message = EmailMessage()
     message["From"], message["To"] = sender, mail.to
     message["Subject"] = f"{len(mail.items)} lead(s) overdue in your queues"
-    lines = [f"Hello {mail.name},", "", "These leads waited past their queue's deadline. Assign them",
-             "(leadflow queue assign LEAD REP --as YOU) before the new deadline, or they go to the",
-             "shared pool for any rep to claim:", ""]
-    lines += [f"  lead {lead_id}  queue {queue}  to the pool after {due:%Y-%m-%d %H:%M} UTC"
-              for lead_id, queue, due in mail.items]
+    lines = [
+        f"Hello {mail.name},",
+        "",
+        "These leads waited past their queue's deadline. Assign them",
+        "(leadflow queue assign LEAD REP --as YOU) before the new deadline, or they go to the",
+        "shared pool for any rep to claim:",
+        "",
+    ]
+    lines += [
+        f"  lead {lead_id}  queue {queue}  to the pool after {due:%Y-%m-%d %H:%M} UTC"
+        for lead_id, queue, due in mail.items
+    ]
     message.set_content("\n".join(lines) + "\n")
     return message
 
@@ -53,6 +60,13 @@ def send_escalations(emails: Iterable[Escalation], at: datetime) -> int:
             except DeliveryError as exc:
                 with session_scope() as session:
                     for lead_id, queue, _ in mail.items:
-                        record(session, lead_id=lead_id, kind="escalate", rule_id=f"queue:{queue}",
-                               outcome=f"escalation email to {mail.to} failed", reason=str(exc), at=at)
+                        record(
+                            session,
+                            lead_id=lead_id,
+                            kind="escalate",
+                            rule_id=f"queue:{queue}",
+                            outcome=f"escalation email to {mail.to} failed",
+                            reason=str(exc),
+                            at=at,
+                        )
     return sent

@@ -82,7 +82,8 @@ def _histories(session: Session, lead_ids: list[int]) -> dict[int, _History]:
         rows = session.execute(select(Assignment.lead_id, Assignment.rep, Assignment.rule_id, Assignment.status,
                                       Assignment.reason).where(
             Assignment.lead_id.in_(lead_ids[i:i + 500]),
-            Assignment.status.in_(("rejected", "expired", "accepted"))).order_by(Assignment.id))
+            Assignment.status.in_(("rejected", "expired", "accepted", "prequalified")))
+            .order_by(Assignment.id))
         for lead_id, rep, rule_id, status, reason in rows:
             history = found[lead_id]
             if status == "accepted":
@@ -91,6 +92,9 @@ def _histories(session: Session, lead_ids: list[int]) -> dict[int, _History]:
                 history.exclude.add(rep)
                 if status == "rejected":
                     history.skip_rules.add(rule_id)
+            elif status == "prequalified":  # telesales passed it on: now the field's, by the rules
+                history.exclude.add(rep)
+                history.skip_rules.add(rule_id)
     return found
 
 
@@ -118,7 +122,8 @@ def _apply(session: Session, lead: Lead, decision: RouteDecision, at: datetime,
         outcome.queued[decision.queue or UNASSIGNED] += 1
         return
     assignment = open_assignment(session, lead_id=lead.id, rep=decision.rep, team=decision.team,
-                                 rule_id=decision.rule_id, at=at, sla=offer_sla(policy, decision.team))
+                                 rule_id=decision.rule_id, at=at,
+                                 sla=offer_sla(policy, decision.team))
     leave_queue(session, lead.id, at, "routed", f"routed to {decision.rep}")
     outcome.assignment_ids.append(assignment.id)
     outcome.per_rep[decision.rep] += 1
@@ -139,8 +144,10 @@ def _stop_nurture(session: Session, lead_ids: list[int]) -> None:
                         .execution_options(synchronize_session=False))
 
 
-def route_leads(lead_ids: list[int], now: datetime | None = None) -> RouteOutcome:
-    """Route every hot, unsuppressed, unowned lead among ``lead_ids``."""
+def route_leads(lead_ids: list[int], now: datetime | None = None, *,
+                qualified_by_sales: bool = False) -> RouteOutcome:
+    """Route every hot, unsuppressed, unowned lead among ``lead_ids`` (any temperature when
+    ``qualified_by_sales``: telesales qualified them, which outranks the score)."""
     at, run_id, policy = as_utc(now), current_flow_run_id(), routing_policy()
     outcome = RouteOutcome()
     with session_scope() as session:
@@ -148,9 +155,11 @@ def route_leads(lead_ids: list[int], now: datetime | None = None) -> RouteOutcom
         state = (_ledgers(session), _loads(session, policy, at))
         deactivated = _deactivated(session)
         campaigns = {c.id: c for c in session.scalars(select(Campaign))}
-        leads = session.scalars(select(Lead).where(
-            Lead.id.in_(lead_ids), Lead.temperature == "hot", Lead.suppressed.is_(False),
-            Lead.status.in_(ROUTABLE_STATUSES)).order_by(Lead.id)).all()
+        wanted = [Lead.id.in_(lead_ids), Lead.suppressed.is_(False),
+                  Lead.status.in_(ROUTABLE_STATUSES)]
+        if not qualified_by_sales:
+            wanted.append(Lead.temperature == "hot")
+        leads = session.scalars(select(Lead).where(*wanted).order_by(Lead.id)).all()
         histories = _histories(session, [lead.id for lead in leads])
         for lead in leads:
             account = session.get(Account, lead.account_id) if lead.account_id else None

@@ -26,6 +26,8 @@ class AssignmentStatus(StrEnum):
     RECLAIMED = "reclaimed"
     HANDED_OFF = "handed_off"
     RELEASED = "released"
+    PREQUALIFIED = "prequalified"  # telesales qualified it and passed it on to the field
+    NOT_QUALIFIED = "not_qualified"  # telesales found it not qualified: back to nurture
 
 
 OPEN_STATUSES = (AssignmentStatus.OFFERED, AssignmentStatus.ACCEPTED)
@@ -36,11 +38,27 @@ def offer_sla(policy: RoutingPolicy, team: str | None) -> timedelta:
     return timedelta(hours=policy.sla_of(team).accept_within_hours or get_settings().rep_sla_hours)
 
 
-def open_assignment(session: Session, *, lead_id: int, rep: str, team: str | None, rule_id: str,
-                    at: datetime, sla: timedelta, accepted: bool = False) -> Assignment:
+def open_assignment(
+    session: Session,
+    *,
+    lead_id: int,
+    rep: str,
+    team: str | None,
+    rule_id: str,
+    at: datetime,
+    sla: timedelta,
+    accepted: bool = False,
+) -> Assignment:
     """A new offer (or, for a claim or a hand-off of an accepted lead, an accepted assignment)."""
-    assignment = Assignment(lead_id=lead_id, rep=rep, team=team, rule_id=rule_id, assigned_at=at,
-                            sla_due_at=at + sla, status=AssignmentStatus.OFFERED)
+    assignment = Assignment(
+        lead_id=lead_id,
+        rep=rep,
+        team=team,
+        rule_id=rule_id,
+        assigned_at=at,
+        sla_due_at=at + sla,
+        status=AssignmentStatus.OFFERED,
+    )
     if accepted:
         assignment.status = AssignmentStatus.ACCEPTED
         assignment.accepted_at = assignment.closed_at = assignment.last_activity_at = at
@@ -79,5 +97,11 @@ def return_credit(session: Session, assignment: Assignment) -> None:
 
 def open_count(session: Session, rep: str) -> int:
     """Leads the rep holds now (offered or accepted), whatever door they came through."""
-    return session.scalar(select(func.count()).select_from(Assignment).where(
-        Assignment.rep == rep, Assignment.status.in_(OPEN_STATUSES))) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Assignment)
+            .where(Assignment.rep == rep, Assignment.status.in_(OPEN_STATUSES))
+        )
+        or 0
+    )

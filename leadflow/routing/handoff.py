@@ -85,8 +85,10 @@ def _move_assignment(session: Session, old: Assignment, lead: Lead, to: str, tea
                      at: datetime) -> Assignment:
     old.status, old.closed_at, old.reason = "handed_off", at, f"{old.rep} deactivated; now with {to}"
     # Still a sales-accepted lead stays accepted: the new rep starts its activity clock today.
-    return open_assignment(session, lead_id=lead.id, rep=to, team=team, rule_id=f"handoff:{old.rep}",
-                           at=at, sla=old.sla_due_at - old.assigned_at, accepted=old.accepted_at is not None)
+    return open_assignment(session, lead_id=lead.id, rep=to, team=team,
+                           rule_id=f"handoff:{old.rep}", at=at,
+                           sla=old.sla_due_at - old.assigned_at,
+                           accepted=old.accepted_at is not None)
 
 
 def _move_leads(session: Session, picker: _Picker, accounts: dict[int, str], result: Handoff, policy: RoutingPolicy,

@@ -24,14 +24,30 @@ def queue_summary(now: datetime | None = None) -> list[dict[str, Any]]:
     rows: dict[str, dict[str, Any]] = {}
     for name in policy.queues:
         config = policy.queue_of(name)
-        rows[name] = {"queue": name, "team": config.team, "within_hours": config.within_hours,
-                      "waiting": 0, "overdue": 0, "escalated": 0, "next_due": None}
+        rows[name] = {
+            "queue": name,
+            "team": config.team,
+            "within_hours": config.within_hours,
+            "waiting": 0,
+            "overdue": 0,
+            "escalated": 0,
+            "next_due": None,
+        }
     with session_scope() as session:
         for item, _ in queued_items(session):
             config = policy.queue_of(item.queue)
-            row = rows.setdefault(item.queue, {"queue": item.queue, "team": config.team,
-                                               "within_hours": config.within_hours, "waiting": 0,
-                                               "overdue": 0, "escalated": 0, "next_due": None})
+            row = rows.setdefault(
+                item.queue,
+                {
+                    "queue": item.queue,
+                    "team": config.team,
+                    "within_hours": config.within_hours,
+                    "waiting": 0,
+                    "overdue": 0,
+                    "escalated": 0,
+                    "next_due": None,
+                },
+            )
             row["waiting"] += 1
             row["overdue"] += item.due_at < at
             row["escalated"] += item.escalations > 0
@@ -40,40 +56,79 @@ def queue_summary(now: datetime | None = None) -> list[dict[str, Any]]:
 
 
 def _lead_row(lead: Any) -> dict[str, Any]:
-    return {"lead_id": lead.id, "email": lead.email, "company": lead.company, "country": lead.country,
-            "score": lead.score, "temperature": lead.temperature}
+    return {
+        "lead_id": lead.id,
+        "email": lead.email,
+        "company": lead.company,
+        "country": lead.country,
+        "score": lead.score,
+        "temperature": lead.temperature,
+    }
 
 
 def queue_items(queue: str | None = None) -> list[dict[str, Any]]:
     with session_scope() as session:
-        return [{**_lead_row(lead), "queue": item.queue, "team": item.team,
-                 "entered_at": item.entered_at.isoformat(), "due_at": item.due_at.isoformat(),
-                 "escalated": item.escalations > 0} for item, lead in queued_items(session, queue)]
+        return [
+            {
+                **_lead_row(lead),
+                "queue": item.queue,
+                "team": item.team,
+                "entered_at": item.entered_at.isoformat(),
+                "due_at": item.due_at.isoformat(),
+                "escalated": item.escalations > 0,
+            }
+            for item, lead in queued_items(session, queue)
+        ]
 
 
 def queue_item_history(lead_id: int) -> dict[str, Any]:
     """A lead's queue stays and the decisions about it (what `queue show` prints)."""
     with session_scope() as session:
-        stays = list(session.scalars(select(QueueItem).where(QueueItem.lead_id == lead_id)
-                                     .order_by(QueueItem.id)))
+        stays = list(
+            session.scalars(
+                select(QueueItem).where(QueueItem.lead_id == lead_id).order_by(QueueItem.id)
+            )
+        )
         if not stays:
             raise UnknownLead(f"lead {lead_id} has never waited in a queue")
-        decisions = session.scalars(select(Decision).where(Decision.lead_id == lead_id)
-                                    .order_by(Decision.at, Decision.id))
-        return {"lead_id": lead_id,
-                "stays": [{"queue": s.queue, "team": s.team, "status": s.status,
-                           "entered_at": s.entered_at.isoformat(), "due_at": s.due_at.isoformat(),
-                           "closed_by": s.closed_by, "close_reason": s.close_reason} for s in stays],
-                "decisions": [{"at": d.at.isoformat(), "kind": d.kind, "outcome": d.outcome,
-                               "actor": d.actor, "reason": d.reason} for d in decisions]}
+        decisions = session.scalars(
+            select(Decision).where(Decision.lead_id == lead_id).order_by(Decision.at, Decision.id)
+        )
+        return {
+            "lead_id": lead_id,
+            "stays": [
+                {
+                    "queue": s.queue,
+                    "team": s.team,
+                    "status": s.status,
+                    "entered_at": s.entered_at.isoformat(),
+                    "due_at": s.due_at.isoformat(),
+                    "closed_by": s.closed_by,
+                    "close_reason": s.close_reason,
+                }
+                for s in stays
+            ],
+            "decisions": [
+                {
+                    "at": d.at.isoformat(),
+                    "kind": d.kind,
+                    "outcome": d.outcome,
+                    "actor": d.actor,
+                    "reason": d.reason,
+                }
+                for d in decisions
+            ],
+        }
 
 
 def pool_rows(limit: int = 100) -> list[dict[str, Any]]:
     with session_scope() as session:
         leads = pool_leads(session, limit)
         last = defaultdict(str)
-        for lead_id, outcome in session.execute(select(Decision.lead_id, Decision.reason).where(
-                Decision.lead_id.in_([lead.id for lead in leads]), Decision.kind == "pool")
-                .order_by(Decision.id)):
+        for lead_id, outcome in session.execute(
+            select(Decision.lead_id, Decision.reason)
+            .where(Decision.lead_id.in_([lead.id for lead in leads]), Decision.kind == "pool")
+            .order_by(Decision.id)
+        ):
             last[lead_id] = outcome
         return [{**_lead_row(lead), "why_in_pool": last[lead.id]} for lead in leads]

@@ -29,7 +29,8 @@ class AssignmentClosed(UnknownLead):
     """The assignment exists but is no longer the rep's to act on (already handled, moved on)."""
 
 
-def back_to_pool(session: Session, lead: Lead, at: datetime, why: str, actor: str | None = None) -> None:
+def back_to_pool(session: Session, lead: Lead, at: datetime, why: str,
+                 actor: str | None = None) -> None:
     """The lead goes to the shared pool (reps may claim it; nurture resumes after a grace)."""
     return_to_pool(session, lead, at, why, flow_run_id=current_flow_run_id(), actor=actor)
 

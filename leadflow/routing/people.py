@@ -28,11 +28,21 @@ def sync_people(session: Session, policy: RoutingPolicy) -> None:
     wanted: dict[str, dict[str, object]] = {}
     for team in policy.teams:
         for rep in team.reps:
-            wanted[rep.key] = {"name": rep.name, "email": rep.email, "role": Role.REP,
-                               "teams": [team.key], "active": rep.active}
+            wanted[rep.key] = {
+                "name": rep.name,
+                "email": rep.email,
+                "role": Role.REP,
+                "teams": [team.key],
+                "active": rep.active,
+            }
     for person in policy.people:
-        wanted[person.key] = {"name": person.name, "email": person.email, "role": person.role,
-                              "teams": list(person.teams), "active": person.active}
+        wanted[person.key] = {
+            "name": person.name,
+            "email": person.email,
+            "role": person.role,
+            "teams": list(person.teams),
+            "active": person.active,
+        }
     off = set(session.scalars(select(Rep.key).where(Rep.deactivated_at.is_not(None))))
     for row in session.scalars(select(Person)):
         if row.key not in wanted:
@@ -52,7 +62,9 @@ def person(session: Session, key: str) -> Person:
     """An active person by key, or a clear error."""
     found = session.get(Person, key)
     if found is None:
-        raise UnknownPerson(f"nobody called {key!r} in routing_rules/routing.yaml (teams or people)")
+        raise UnknownPerson(
+            f"nobody called {key!r} in routing_rules/routing.yaml (teams or people)"
+        )
     if not found.active:
         raise UnknownPerson(f"{key!r} is no longer active")
     return found
@@ -75,6 +87,9 @@ def managers_of(session: Session, policy: RoutingPolicy, queue: QueueConfig) -> 
     if queue.manager:
         named = session.get(Person, queue.manager)
         return [named] if named is not None and named.active else []
-    rows = session.scalars(select(Person).where(Person.role == Role.MANAGER, Person.active.is_(True))
-                           .order_by(Person.key))
+    rows = session.scalars(
+        select(Person)
+        .where(Person.role == Role.MANAGER, Person.active.is_(True))
+        .order_by(Person.key)
+    )
     return [p for p in rows if queue.team in (p.teams or [])]

@@ -37,15 +37,21 @@ def people_errors(policy: RoutingPolicy) -> list[tuple[Loc, str]]:
             managers.add(person.key)
         for j, team in enumerate(person.teams):
             if team not in teams:
-                errors.append((("people", i, "teams", j), f"person {person.key}: unknown team {team!r}"))
+                errors.append(
+                    (("people", i, "teams", j), f"person {person.key}: unknown team {team!r}")
+                )
         if person.role == Role.MANAGER and not person.teams:
             errors.append((("people", i, "teams"), f"manager {person.key} manages no team"))
     for name, queue in policy.queues.items():
         if queue.team not in teams:
             errors.append((("queues", name, "team"), f"queue {name}: unknown team {queue.team!r}"))
         if queue.manager and queue.manager not in managers:
-            errors.append((("queues", name, "manager"),
-                           f"queue {name}: {queue.manager!r} is not a manager or admin under people"))
+            errors.append(
+                (
+                    ("queues", name, "manager"),
+                    f"queue {name}: {queue.manager!r} is not a manager or admin under people",
+                )
+            )
     known = {"team": teams, "rep": reps, "territory": set(policy.territories)}
     for i, target in enumerate(policy.targets):
         if target.key not in known[target.scope]:
@@ -53,5 +59,7 @@ def people_errors(policy: RoutingPolicy) -> list[tuple[Loc, str]]:
     if policy.queues:  # once queues are listed, every queue a rule names must be among them
         for name, loc in {**named_queues(policy), UNASSIGNED: ("queues",)}.items():
             if name not in policy.queues:
-                errors.append((loc, f"queue {name!r} has no entry under queues (team and deadline)"))
+                errors.append(
+                    (loc, f"queue {name!r} has no entry under queues (team and deadline)")
+                )
     return errors

@@ -129,6 +129,9 @@ class Team(StrictModel):
     sla: Sla = Sla()
     # Each assignment is also POSTed here as signed JSON (a CRM or chat bridge); None: email only.
     webhook_url: str | None = Field(default=None, pattern=r"^https?://")
+    # Telesales: a lead this team accepts and qualifies passes on to the field team by the
+    # normal rules (never back to this team); one that does not qualify goes back to nurture.
+    prequalify: bool = False
 
 
 class Condition(StrictModel):

@@ -40,7 +40,8 @@ class ClaimLimits(StrictModel):
 
     max_per_day: int | None = Field(default=10, ge=0)
     max_open_leads: int | None = Field(default=50, ge=0)  # offered + accepted, all sources
-    # A rep may not claim back a lead that left them (released, reclaimed, rejected, expired) this recently.
+    # A rep may not claim back a lead that left them (released, reclaimed, rejected, expired)
+    # this recently.
     cool_off_days: float = Field(default=7, ge=0)
 
 

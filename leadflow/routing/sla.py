@@ -24,7 +24,8 @@ from leadflow.routing.assign import sync_reps
 from leadflow.routing.assignments import OPEN_STATUSES, AssignmentStatus
 from leadflow.routing.people import sync_people
 from leadflow.routing.queue_policy import UNASSIGNED
-from leadflow.routing.queues import QUEUED, Escalation, enqueue, leave_queue, open_item, sweep_queues
+from leadflow.routing.queues import (QUEUED, Escalation, enqueue, leave_queue, open_item,
+                                     sweep_queues)
 from leadflow.routing.ownership import back_to_pool
 from leadflow.routing.policy import RoutingPolicy, routing_policy
 
@@ -96,21 +97,25 @@ def _reclaim_orphans(session: Session, at: datetime, result: SweepResult) -> Non
     """Leads a rep holds who can no longer work them (gone from the YAML, switched off), or
     that lost their open assignment: nobody would ever act on them, so the pool takes them."""
     active = select(Rep.key).where(Rep.active.is_(True))
-    held = select(Assignment.id).where(Assignment.lead_id == Lead.id, Assignment.rep == Lead.owner_rep,
+    held = select(Assignment.id).where(Assignment.lead_id == Lead.id,
+                                       Assignment.rep == Lead.owner_rep,
                                        Assignment.status.in_(OPEN_STATUSES))
     orphans = session.scalars(select(Lead).where(
         Lead.status.in_(("routed", "accepted")),
-        Lead.owner_rep.is_(None) | Lead.owner_rep.not_in(active) | ~held.exists()).order_by(Lead.id)).all()
+        Lead.owner_rep.is_(None) | Lead.owner_rep.not_in(active) | ~held.exists())
+        .order_by(Lead.id)).all()
     for lead in orphans:
         for assignment in session.scalars(select(Assignment).where(
                 Assignment.lead_id == lead.id, Assignment.status.in_(OPEN_STATUSES))):
             assignment.status, assignment.closed_at = AssignmentStatus.RECLAIMED, at
             assignment.reason = f"{assignment.rep} is no longer an active rep"
-        back_to_pool(session, lead, at, f"its rep {lead.owner_rep or '(none)'} can no longer work it")
+        why = f"its rep {lead.owner_rep or '(none)'} can no longer work it"
+        back_to_pool(session, lead, at, why)
         result.pooled.append(lead.id)
 
 
-def _drain_queues(session: Session, policy: RoutingPolicy, at: datetime, result: SweepResult) -> None:
+def _drain_queues(session: Session, policy: RoutingPolicy, at: datetime,
+                  result: SweepResult) -> None:
     # Leads stranded as "unassigned" before queues had deadlines join the unassigned queue.
     for lead in session.scalars(select(Lead).where(Lead.status == "unassigned")):
         enqueue(session, lead, UNASSIGNED, policy, at, "waited without a deadline; now in a queue")

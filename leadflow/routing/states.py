@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,18 +36,36 @@ class LeadState(StrEnum):
 def lead_states(session: Session) -> dict[int, LeadState]:
     """Every lead's state (a few queries for the whole table)."""
     active = set(session.scalars(select(Rep.key).where(Rep.active.is_(True))))
-    held = set(session.execute(select(Assignment.lead_id, Assignment.rep).where(
-        Assignment.status.in_(OPEN_STATUSES))).tuples())
-    items = Counter(session.scalars(select(QueueItem.lead_id).where(
-        QueueItem.status == QueueItemStatus.OPEN, QueueItem.due_at.is_not(None))))
+    held = set(
+        session.execute(
+            select(Assignment.lead_id, Assignment.rep).where(Assignment.status.in_(OPEN_STATUSES))
+        ).tuples()
+    )
+    items = Counter(
+        session.scalars(
+            select(QueueItem.lead_id).where(
+                QueueItem.status == QueueItemStatus.OPEN, QueueItem.due_at.is_not(None)
+            )
+        )
+    )
     states: dict[int, LeadState] = {}
-    for row in session.execute(select(Lead.id, Lead.status, Lead.owner_rep, Lead.suppressed,
-                                      Lead.suppression_reason, Lead.disqualified_by)):
+    for row in session.execute(
+        select(
+            Lead.id,
+            Lead.status,
+            Lead.owner_rep,
+            Lead.suppressed,
+            Lead.suppression_reason,
+            Lead.disqualified_by,
+        )
+    ):
         states[row.id] = _state(row, active, held, items)
     return states
 
 
-def _state(row, active: set[str], held: set[tuple[int, str]], items: Counter[int]) -> LeadState:  # type: ignore[no-untyped-def]
+def _state(
+    row: Any, active: set[str], held: set[tuple[int, str]], items: Counter[int]
+) -> LeadState:
     if row.suppressed and row.suppression_reason == MERGED_AWAY:
         return LeadState.MERGED
     if row.status in ("routed", "accepted"):

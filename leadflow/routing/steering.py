@@ -32,8 +32,11 @@ def _policy() -> RoutingPolicy:
 
 def _lead(session: Session, ref: str | int) -> Lead:
     text = str(ref).strip()
-    lead = session.get(Lead, int(text)) if text.isdigit() else session.scalar(
-        select(Lead).where(Lead.email == text.lower()))
+    lead = (
+        session.get(Lead, int(text))
+        if text.isdigit()
+        else session.scalar(select(Lead).where(Lead.email == text.lower()))
+    )
     if lead is None:
         raise UnknownLead(f"no lead {ref!r}")
     return lead
@@ -47,44 +50,91 @@ class Assigned:
     by: str
 
 
-def _assign(session: Session, policy: RoutingPolicy, lead: Lead, rep_key: str, actor_key: str,
-            reason: str, at: datetime) -> Assigned | str:
+def _assign(
+    session: Session,
+    policy: RoutingPolicy,
+    lead: Lead,
+    rep_key: str,
+    actor_key: str,
+    reason: str,
+    at: datetime,
+) -> Assigned | str:
     actor, rep = person(session, actor_key), active_rep(session, rep_key)
     item = open_item(session, lead.id)
     team = item.team if item is not None else policy.team_of(rep.key)
     if lead.status not in (QUEUED, POOL):
-        refused = f"lead {lead.id} is {lead.status}: only a queued or pooled lead is assigned by hand"
+        refused = (
+            f"lead {lead.id} is {lead.status}: only a queued or pooled lead is assigned by hand"
+        )
     elif manages(actor, team) or (actor.key == rep.key and team in (rep.teams or [])):
         refused = None
     else:
         refused = f"{actor.key} ({actor.role}) does not manage team {team}"
-    if refused is None and session.execute(
-            update(Lead).where(Lead.id == lead.id, Lead.status.in_((QUEUED, POOL)))
+    if (
+        refused is None
+        and session.execute(
+            update(Lead)
+            .where(Lead.id == lead.id, Lead.status.in_((QUEUED, POOL)))
             .values(status="routed", owner_rep=rep.key, updated_at=at)
-            .execution_options(synchronize_session=False)).rowcount != 1:
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        != 1
+    ):
         refused = f"lead {lead.id} changed hands meanwhile"
     if refused:
-        record(session, lead_id=lead.id, kind="assign", rule_id=f"person:{actor.key}", actor=actor.key,
-               outcome=f"assign to {rep.key} refused", reason=refused, at=at, inputs={"note": reason})
+        record(
+            session,
+            lead_id=lead.id,
+            kind="assign",
+            rule_id=f"person:{actor.key}",
+            actor=actor.key,
+            outcome=f"assign to {rep.key} refused",
+            reason=refused,
+            at=at,
+            inputs={"note": reason},
+        )
         return refused
     rep_team = policy.team_of(rep.key)
-    assignment = open_assignment(session, lead_id=lead.id, rep=rep.key, team=rep_team,
-                                 rule_id=f"person:{actor.key}", at=at, sla=offer_sla(policy, rep_team))
+    assignment = open_assignment(
+        session,
+        lead_id=lead.id,
+        rep=rep.key,
+        team=rep_team,
+        rule_id=f"person:{actor.key}",
+        at=at,
+        sla=offer_sla(policy, rep_team),
+    )
     if item is not None:
         item.status, item.closed_at, item.closed_by = "assigned", at, actor.key
         item.close_reason = f"assigned to {rep.key}"
-    session.execute(update(Enrollment).where(Enrollment.lead_id == lead.id, Enrollment.status == "active")
-                    .values(status="exited", exit_reason="routed to sales")
-                    .execution_options(synchronize_session=False))
-    record(session, lead_id=lead.id, kind="assign", rule_id=f"person:{actor.key}", actor=actor.key,
-           outcome=f"assigned to {rep.key} by {actor.key}", reason=reason or "assigned by hand", at=at,
-           inputs={"assignment_id": assignment.id, "queue": item.queue if item else None, "team": team},
-           config_version=policy.config_version)
+    session.execute(
+        update(Enrollment)
+        .where(Enrollment.lead_id == lead.id, Enrollment.status == "active")
+        .values(status="exited", exit_reason="routed to sales")
+        .execution_options(synchronize_session=False)
+    )
+    record(
+        session,
+        lead_id=lead.id,
+        kind="assign",
+        rule_id=f"person:{actor.key}",
+        actor=actor.key,
+        outcome=f"assigned to {rep.key} by {actor.key}",
+        reason=reason or "assigned by hand",
+        at=at,
+        inputs={
+            "assignment_id": assignment.id,
+            "queue": item.queue if item else None,
+            "team": team,
+        },
+        config_version=policy.config_version,
+    )
     return Assigned(lead.id, rep.key, assignment.id, actor.key)
 
 
-def assign_lead(lead_ref: str | int, rep_key: str, actor_key: str, reason: str = "",
-                now: datetime | None = None) -> Assigned:
+def assign_lead(
+    lead_ref: str | int, rep_key: str, actor_key: str, reason: str = "", now: datetime | None = None
+) -> Assigned:
     """A person gives a queued (or pooled) lead to a rep; the rep gets an offer with an SLA."""
     at, policy = as_utc(now), _policy()
     with session_scope() as session:
@@ -95,7 +145,9 @@ def assign_lead(lead_ref: str | int, rep_key: str, actor_key: str, reason: str =
     return outcome
 
 
-def claim_lead(lead_ref: str | int, rep_key: str, reason: str, now: datetime | None = None) -> Claim:
+def claim_lead(
+    lead_ref: str | int, rep_key: str, reason: str, now: datetime | None = None
+) -> Claim:
     """A rep claims a lead from the shared pool; one of two simultaneous claims wins."""
     if not reason.strip():
         raise ClaimRefused("a claim needs a reason (what the rep will do with the lead)")
@@ -108,15 +160,23 @@ def claim_lead(lead_ref: str | int, rep_key: str, reason: str, now: datetime | N
     return outcome
 
 
-def release_lead(lead_ref: str | int, rep_key: str, reason: str, now: datetime | None = None) -> str:
+def release_lead(
+    lead_ref: str | int, rep_key: str, reason: str, now: datetime | None = None
+) -> str:
     """A rep gives a lead they hold back to the pool (they may not claim it back during the
     cool-off); a lead they do not hold is refused and nothing changes."""
     at = as_utc(now)
     with session_scope() as session:
         rep, lead = active_rep(session, rep_key), _lead(session, lead_ref)
-        held = session.scalar(select(Assignment).where(
-            Assignment.lead_id == lead.id, Assignment.rep == rep.key,
-            Assignment.status.in_(OPEN_STATUSES)).order_by(Assignment.id.desc()))
+        held = session.scalar(
+            select(Assignment)
+            .where(
+                Assignment.lead_id == lead.id,
+                Assignment.rep == rep.key,
+                Assignment.status.in_(OPEN_STATUSES),
+            )
+            .order_by(Assignment.id.desc())
+        )
         if held is None or lead.owner_rep != rep.key:
             raise NotAllowed(f"lead {lead.id} is not {rep.key}'s to release")
         held.status, held.closed_at = AssignmentStatus.RELEASED, at
@@ -127,36 +187,63 @@ def release_lead(lead_ref: str | int, rep_key: str, reason: str, now: datetime |
 
 def _account(session: Session, ref: str) -> Account:
     text = ref.strip().lower()
-    account = session.get(Account, int(text)) if text.isdigit() else session.scalar(
-        select(Account).where(Account.domain == text))
+    account = (
+        session.get(Account, int(text))
+        if text.isdigit()
+        else session.scalar(select(Account).where(Account.domain == text))
+    )
     if account is None:
         raise UnknownLead(f"no account {ref!r} (give its domain or id)")
     return account
 
 
-def _set_owner(session: Session, policy: RoutingPolicy, ref: str, rep_key: str, actor_key: str,
-               reason: str, at: datetime) -> str | None:
-    actor, rep, account = person(session, actor_key), active_rep(session, rep_key), _account(session, ref)
+def _set_owner(
+    session: Session,
+    policy: RoutingPolicy,
+    ref: str,
+    rep_key: str,
+    actor_key: str,
+    reason: str,
+    at: datetime,
+) -> str | None:
+    actor, rep, account = (
+        person(session, actor_key),
+        active_rep(session, rep_key),
+        _account(session, ref),
+    )
     before = account.owner_rep
     # The owner's team decides; an account nobody owns yet belongs to the new rep's team.
     team = (policy.team_of(before) or account.team) if before else policy.team_of(rep.key)
     allowed = manages(actor, team)
     why = reason or "owner changed by hand"
     if not allowed:
-        why = f"only a manager of team {team} or an admin changes this owner; {actor.key} is a {actor.role}"
-    record(session, lead_id=None, kind="owner", rule_id=f"account:{account.domain}", actor=actor.key,
-           outcome=(f"account {account.domain} from {before} to {rep.key}" if allowed
-                    else f"owner change to {rep.key} refused"),
-           reason=why, at=at, inputs={"account_id": account.id, "from": before, "to": rep.key, "team": team},
-           config_version=policy.config_version)
+        why = (f"only a manager of team {team} or an admin changes this owner; "
+               f"{actor.key} is a {actor.role}")
+    record(
+        session,
+        lead_id=None,
+        kind="owner",
+        rule_id=f"account:{account.domain}",
+        actor=actor.key,
+        outcome=(
+            f"account {account.domain} from {before} to {rep.key}"
+            if allowed
+            else f"owner change to {rep.key} refused"
+        ),
+        reason=why,
+        at=at,
+        inputs={"account_id": account.id, "from": before, "to": rep.key, "team": team},
+        config_version=policy.config_version,
+    )
     if allowed:
         account.owner_rep, account.team = rep.key, policy.team_of(rep.key)
         return None
     return why
 
 
-def set_account_owner(account_ref: str, rep_key: str, actor_key: str, reason: str = "",
-                      now: datetime | None = None) -> str:
+def set_account_owner(
+    account_ref: str, rep_key: str, actor_key: str, reason: str = "", now: datetime | None = None
+) -> str:
     """One owner per customer, changed only by that owner's manager (or an admin)."""
     at, policy = as_utc(now), _policy()
     with session_scope() as session:

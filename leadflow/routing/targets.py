@@ -18,16 +18,29 @@ from leadflow.routing.route import territory_of
 EFFECTIVE = ("accepted", "handed_off")
 
 
-def _actuals(policy: RoutingPolicy, start: datetime, end: datetime) -> dict[tuple[str, str], Counter[str]]:
+def _actuals(
+    policy: RoutingPolicy, start: datetime, end: datetime
+) -> dict[tuple[str, str], Counter[str]]:
     found: dict[tuple[str, str], Counter[str]] = {}
     with session_scope() as session:
-        rows = session.execute(select(Assignment.rep, Assignment.team, Assignment.status,
-                                      Assignment.accepted_at, Lead.country, Lead.state)
-                               .join(Lead, Lead.id == Assignment.lead_id)
-                               .where(Assignment.assigned_at >= start, Assignment.assigned_at < end))
+        rows = session.execute(
+            select(
+                Assignment.rep,
+                Assignment.team,
+                Assignment.status,
+                Assignment.accepted_at,
+                Lead.country,
+                Lead.state,
+            )
+            .join(Lead, Lead.id == Assignment.lead_id)
+            .where(Assignment.assigned_at >= start, Assignment.assigned_at < end)
+        )
         for rep, team, status, accepted_at, country, state in rows:
-            scopes = [("rep", rep), ("team", team or ""),
-                      ("territory", territory_of(country, state, policy) or "")]
+            scopes = [
+                ("rep", rep),
+                ("team", team or ""),
+                ("territory", territory_of(country, state, policy) or ""),
+            ]
             for scope in scopes:
                 counts = found.setdefault(scope, Counter())
                 counts["leads"] += 1

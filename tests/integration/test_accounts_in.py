@@ -15,13 +15,17 @@ from leadflow.pipeline.accounts_import import import_accounts
 
 pytestmark = pytest.mark.db
 T0 = datetime(2026, 11, 9, 15, 0, tzinfo=timezone.utc)
-SALESFORCE = ("Account ID,Account Name,Website,Account Owner,Billing Country\n"
-              "001A,三体云动,https://www.santiyundong.com,李明,CN\n"
-              "001B,BigCorp Holdings,bigcorp.example.com,alice.morgan@leadflow.example,US\n"
-              "001C,No Domain Ltd,,ben.carter,US\n"
-              "001D,Someone Else GmbH,someone.example.de,Nobody Known,DE\n")
-HUBSPOT = ("Record ID,Company name,Company Domain Name,Company owner\n"
-           "9,BigCorp Holdings,bigcorp.example.com,Ben Carter\n")
+SALESFORCE = (
+    "Account ID,Account Name,Website,Account Owner,Billing Country\n"
+    "001A,三体云动,https://www.santiyundong.com,李明,CN\n"
+    "001B,BigCorp Holdings,bigcorp.example.com,alice.morgan@leadflow.example,US\n"
+    "001C,No Domain Ltd,,ben.carter,US\n"
+    "001D,Someone Else GmbH,someone.example.de,Nobody Known,DE\n"
+)
+HUBSPOT = (
+    "Record ID,Company name,Company Domain Name,Company owner\n"
+    "9,BigCorp Holdings,bigcorp.example.com,Ben Carter\n"
+)
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -36,12 +40,15 @@ def owner_of(domain: str) -> str | None:
 
 
 def test_a_salesforce_export_loads_accounts_reports_bad_rows_and_a_second_run_changes_nothing(
-        leadflow_env, tmp_path):
+    leadflow_env, tmp_path
+):
     path = write(tmp_path, "sf.csv", SALESFORCE)
     first = import_accounts(path, "ops.admin", T0)
     assert (first.rows, first.created, first.updated) == (4, 3, 0)
-    assert first.problems == ["line 4: no usable domain in ''",
-                              "line 5: owner 'Nobody Known' is not a rep; account loaded without that owner"]
+    assert first.problems == [
+        "line 4: no usable domain in ''",
+        "line 5: owner 'Nobody Known' is not a rep; account loaded without that owner",
+    ]
     assert owner_of("santiyundong.com") == "li.ming" and owner_of("example.com") == "alice.morgan"
     with session_scope() as session:
         decisions = session.scalar(select(func.count()).select_from(Decision))
@@ -56,7 +63,9 @@ def test_an_import_may_not_change_an_owner_its_importer_does_not_manage(leadflow
     refused = import_accounts(write(tmp_path, "hs.csv", HUBSPOT), "hans.weber", T0)
     assert refused.owners_refused == 1 and owner_of("example.com") == "alice.morgan"
     allowed = import_accounts(write(tmp_path, "hs.csv", HUBSPOT), "olivia.brooks", T0)
-    assert (allowed.owners_refused, allowed.updated) == (0, 1) and owner_of("example.com") == "ben.carter"
+    assert (allowed.owners_refused, allowed.updated) == (0, 1) and owner_of(
+        "example.com"
+    ) == "ben.carter"
     with session_scope() as session:
         actors = list(session.scalars(select(Decision.actor).where(Decision.kind == "owner")))
     assert actors == ["hans.weber"]
@@ -64,8 +73,15 @@ def test_an_import_may_not_change_an_owner_its_importer_does_not_manage(leadflow
 
 def lead(email: str, company: str, free: bool, country: str = "CN") -> int:
     with session_scope() as session:
-        row = Lead(email=email, domain=email.split("@")[1], company=company, is_free_mail=free,
-                   country=country, created_at=T0, updated_at=T0)
+        row = Lead(
+            email=email,
+            domain=email.split("@")[1],
+            company=company,
+            is_free_mail=free,
+            country=country,
+            created_at=T0,
+            updated_at=T0,
+        )
         session.add(row)
         session.flush()
         return row.id
@@ -86,8 +102,19 @@ def test_leads_meet_their_account_by_domain_by_cjk_name_and_not_a_lookalike(lead
         accounts = {k: session.get(Lead, v).account_id for k, v in ids.items()}
         santi = session.scalar(select(Account.id).where(Account.domain == "santiyundong.com"))
         big = session.scalar(select(Account.id).where(Account.domain == "example.com"))
-        scores = dict(session.execute(select(Decision.lead_id, Decision.inputs).where(
-            Decision.kind == "account_match")).tuples().all())
-    assert accounts == {"beijing": santi, "china": santi, "meituan": None, "bigcorp": big, "fuzzy": big}
+        scores = dict(
+            session.execute(
+                select(Decision.lead_id, Decision.inputs).where(Decision.kind == "account_match")
+            )
+            .tuples()
+            .all()
+        )
+    assert accounts == {
+        "beijing": santi,
+        "china": santi,
+        "meituan": None,
+        "bigcorp": big,
+        "fuzzy": big,
+    }
     assert scores[ids["bigcorp"]]["score"] == 1.0 and 0.88 <= scores[ids["fuzzy"]]["score"] <= 1.0
     assert match_accounts(list(ids.values()), T0) == {}  # matched once: a rerun records nothing new

@@ -25,11 +25,22 @@ from tasks.sla import pool_unrouted, sweep_sla
 
 pytestmark = pytest.mark.db
 T0 = datetime(2026, 11, 9, 15, 0, tzinfo=timezone.utc)
-ALLOWED = {LeadState.OWNED, LeadState.QUEUED, LeadState.NURTURE, LeadState.POOL,
-           LeadState.DISQUALIFIED, LeadState.MERGED}
+ALLOWED = {
+    LeadState.OWNED,
+    LeadState.QUEUED,
+    LeadState.NURTURE,
+    LeadState.POOL,
+    LeadState.DISQUALIFIED,
+    LeadState.MERGED,
+}
 # (country, state, employees, channel): EMEA, North America, China, nowhere, a partner lead
-PLACES = [("DE", None, 500, None), ("US", "NY", 5000, None), ("CN", "BJ", 300, None),
-          ("BR", None, 50, None), ("US", "CA", 40, "partner")]
+PLACES = [
+    ("DE", None, 500, None),
+    ("US", "NY", 5000, None),
+    ("CN", "BJ", 300, None),
+    ("BR", None, 50, None),
+    ("US", "CA", 40, "partner"),
+]
 
 
 def empty_database() -> None:
@@ -56,7 +67,9 @@ class Routing(RuleBasedStateMachine):
     def _ids(self, status: str | tuple[str, ...]) -> list[int]:
         wanted = (status,) if isinstance(status, str) else status
         with session_scope() as session:
-            return list(session.scalars(select(Lead.id).where(Lead.status.in_(wanted)).order_by(Lead.id)))
+            return list(
+                session.scalars(select(Lead.id).where(Lead.status.in_(wanted)).order_by(Lead.id))
+            )
 
     @rule(place=st.sampled_from(PLACES))
     def a_hot_lead_arrives(self, place: tuple) -> None:
@@ -64,10 +77,19 @@ class Routing(RuleBasedStateMachine):
         self.count += 1
         with session_scope() as session:
             partner = session.scalar(select(Campaign.id).where(Campaign.name == "partners"))
-            lead = Lead(email=f"p{self.count}@firm{self.count}.example", domain=f"firm{self.count}.example",
-                        country=country, state=state, employees=employees, temperature="hot", score=90,
-                        status="new", first_campaign_id=partner if channel else None,
-                        created_at=self.now, updated_at=self.now)
+            lead = Lead(
+                email=f"p{self.count}@firm{self.count}.example",
+                domain=f"firm{self.count}.example",
+                country=country,
+                state=state,
+                employees=employees,
+                temperature="hot",
+                score=90,
+                status="new",
+                first_campaign_id=partner if channel else None,
+                created_at=self.now,
+                updated_at=self.now,
+            )
             session.add(lead)
             session.flush()
             lead_id = lead.id
@@ -83,8 +105,11 @@ class Routing(RuleBasedStateMachine):
         reroute(swept.reassign, self.now)
         # Queues drain: right after a sweep no waiting lead is past its deadline.
         with session_scope() as session:
-            overdue = session.scalars(select(QueueItem.lead_id).where(
-                QueueItem.status == "open", QueueItem.due_at < self.now)).all()
+            overdue = session.scalars(
+                select(QueueItem.lead_id).where(
+                    QueueItem.status == "open", QueueItem.due_at < self.now
+                )
+            ).all()
         assert not overdue
 
     @rule(pick=st.integers(0, 50), reason=st.sampled_from(["wrong_match", "not_ready"]))
@@ -113,8 +138,12 @@ class Routing(RuleBasedStateMachine):
         pooled = self._ids("pool")
         if pooled:
             try:
-                claim_lead(pooled[pick % len(pooled)], self.reps[rep % len(self.reps)], "call today",
-                           self.now)
+                claim_lead(
+                    pooled[pick % len(pooled)],
+                    self.reps[rep % len(self.reps)],
+                    "call today",
+                    self.now,
+                )
             except LeadflowError:
                 pass  # a limit, an inactive rep: refused and recorded
 
@@ -123,8 +152,13 @@ class Routing(RuleBasedStateMachine):
         waiting = self._ids(("queued", "pool"))
         if waiting:
             try:
-                assign_lead(waiting[pick % len(waiting)], self.reps[rep % len(self.reps)], "ops.admin",
-                            "steered by hand", self.now)
+                assign_lead(
+                    waiting[pick % len(waiting)],
+                    self.reps[rep % len(self.reps)],
+                    "ops.admin",
+                    "steered by hand",
+                    self.now,
+                )
             except LeadflowError:
                 pass  # the rep is gone
 
@@ -133,8 +167,11 @@ class Routing(RuleBasedStateMachine):
         with session_scope() as session:
             states = lead_states(session)
             stranded = {i: s for i, s in states.items() if s not in ALLOWED}
-            held = session.execute(select(Assignment.lead_id, Assignment.rep).where(
-                Assignment.status.in_(("offered", "accepted")))).all()
+            held = session.execute(
+                select(Assignment.lead_id, Assignment.rep).where(
+                    Assignment.status.in_(("offered", "accepted"))
+                )
+            ).all()
         assert not stranded, (stranded, state_counts_now())
         # A lead is with at most one rep at a time.
         assert len({lead_id for lead_id, _ in held}) == len(held)
@@ -146,6 +183,13 @@ def state_counts_now() -> dict[str, int]:
 
 
 def test_no_lead_is_ever_stranded(leadflow_env, smtp_sink):
-    run_state_machine_as_test(Routing, settings=settings(
-        max_examples=20, stateful_step_count=25, deadline=None, derandomize=True,
-        suppress_health_check=list(HealthCheck)))
+    run_state_machine_as_test(
+        Routing,
+        settings=settings(
+            max_examples=20,
+            stateful_step_count=25,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        ),
+    )

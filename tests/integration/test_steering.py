@@ -24,7 +24,9 @@ pytestmark = pytest.mark.db
 T0 = datetime(2026, 11, 9, 15, 0, tzinfo=timezone.utc)  # Berlin 16:00, New York 10:00
 
 
-def hot_lead(email: str, country: str = "DE", employees: int = 500, campaign: str | None = None) -> int:
+def hot_lead(
+    email: str, country: str = "DE", employees: int = 500, campaign: str | None = None
+) -> int:
     with session_scope() as session:
         campaign_id = None
         if campaign:
@@ -32,9 +34,18 @@ def hot_lead(email: str, country: str = "DE", employees: int = 500, campaign: st
             session.add(row)
             session.flush()
             campaign_id = row.id
-        lead = Lead(email=email, domain=email.split("@")[1], country=country, employees=employees,
-                    temperature="hot", score=88, status="new", first_campaign_id=campaign_id,
-                    created_at=T0, updated_at=T0)
+        lead = Lead(
+            email=email,
+            domain=email.split("@")[1],
+            country=country,
+            employees=employees,
+            temperature="hot",
+            score=88,
+            status="new",
+            first_campaign_id=campaign_id,
+            created_at=T0,
+            updated_at=T0,
+        )
         session.add(lead)
         session.flush()
         return lead.id
@@ -48,7 +59,9 @@ def status(lead_id: int) -> tuple[str, str | None]:
 
 def decisions(kind: str) -> list[Decision]:
     with session_scope() as session:
-        return list(session.scalars(select(Decision).where(Decision.kind == kind).order_by(Decision.id)))
+        return list(
+            session.scalars(select(Decision).where(Decision.kind == kind).order_by(Decision.id))
+        )
 
 
 def reclaim(at: datetime) -> None:
@@ -76,13 +89,19 @@ def test_sla_sweeps_until_no_rep_is_left_end_in_the_pool_not_in_unassigned(leadf
     assert counts() == {LeadState.POOL.value: 4}
 
 
-def test_a_partner_lead_waits_with_a_deadline_its_manager_is_emailed_then_it_is_pooled(leadflow_env, smtp_sink):
+def test_a_partner_lead_waits_with_a_deadline_its_manager_is_emailed_then_it_is_pooled(
+    leadflow_env, smtp_sink
+):
     lead_id = hot_lead("pat@partnerco.example", country="US", employees=40, campaign="partner-q4")
     route_leads.fn([lead_id], T0)
     assert status(lead_id) == ("queued", None)
     with session_scope() as session:
         item = session.scalar(select(QueueItem).where(QueueItem.lead_id == lead_id))
-        assert (item.queue, item.team, item.due_at) == ("partner-desk", "na-commercial", T0 + timedelta(hours=24))
+        assert (item.queue, item.team, item.due_at) == (
+            "partner-desk",
+            "na-commercial",
+            T0 + timedelta(hours=24),
+        )
     reclaim(T0 + timedelta(hours=23))
     assert not list(smtp_sink.glob("*.eml"))
     reclaim(T0 + timedelta(hours=25))
@@ -92,7 +111,9 @@ def test_a_partner_lead_waits_with_a_deadline_its_manager_is_emailed_then_it_is_
     assert status(lead_id) == ("queued", None)  # a manager still has a day to assign it
     reclaim(T0 + timedelta(hours=49))
     assert status(lead_id) == ("pool", None)
-    assert [d.outcome for d in decisions("escalate")] == ["overdue in partner-desk: manager emailed"]
+    assert [d.outcome for d in decisions("escalate")] == [
+        "overdue in partner-desk: manager emailed"
+    ]
 
 
 def test_a_manager_assigns_a_queued_lead_and_a_rep_of_another_team_is_refused(leadflow_env):
@@ -128,8 +149,9 @@ def test_claims_follow_the_pool_limits_and_each_refusal_is_recorded(leadflow_env
     ids = pooled_leads(4)
     base = routing_policy()
     assert base.pool.claim.cool_off_days > 0
-    policy = base.model_copy(update={"pool": PoolConfig(claim=base.pool.claim.model_copy(
-        update={"max_per_day": 2}))})
+    policy = base.model_copy(
+        update={"pool": PoolConfig(claim=base.pool.claim.model_copy(update={"max_per_day": 2}))}
+    )
     monkeypatch.setattr("leadflow.routing.steering._policy", lambda: policy)
     with session_scope() as session:
         rejected_by = {a.lead_id: a.rep for a in session.scalars(select(Assignment))}
@@ -173,23 +195,38 @@ def test_a_forbidden_owner_change_is_refused_recorded_and_changes_nothing(leadfl
         set_account_owner("bigcorp.example.com", "ben.carter", "ben.carter", "", T0)
     with session_scope() as session:
         assert session.scalar(select(Account.owner_rep)) == "alice.morgan"
-    set_account_owner("bigcorp.example.com", "ben.carter", "olivia.brooks", "Alice moves to EMEA deals", T0)
+    set_account_owner(
+        "bigcorp.example.com", "ben.carter", "olivia.brooks", "Alice moves to EMEA deals", T0
+    )
     with session_scope() as session:
         assert session.scalar(select(Account.owner_rep)) == "ben.carter"
     first, second, allowed = decisions("owner")
-    assert (first.actor, second.actor, allowed.actor) == ("hans.weber", "ben.carter", "olivia.brooks")
-    assert "refused" in first.outcome and allowed.outcome.endswith("from alice.morgan to ben.carter")
+    assert (first.actor, second.actor, allowed.actor) == (
+        "hans.weber",
+        "ben.carter",
+        "olivia.brooks",
+    )
+    assert "refused" in first.outcome and allowed.outcome.endswith(
+        "from alice.morgan to ben.carter"
+    )
 
 
 def _waiting_for_lock(backend_pid: int) -> bool:
     with get_engine().connect() as conn:
-        return conn.execute(text("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = :p"),
-                            {"p": backend_pid}).scalar() is True
+        return (
+            conn.execute(
+                text("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = :p"),
+                {"p": backend_pid},
+            ).scalar()
+            is True
+        )
 
 
 def test_two_reps_claiming_one_lead_at_once_one_wins_the_other_is_told(leadflow_env):
     if get_engine().dialect.name != "postgresql":
-        pytest.skip("row locks between two open transactions: PostgreSQL (SQLite serialises writers)")
+        pytest.skip(
+            "row locks between two open transactions: PostgreSQL (SQLite serialises writers)"
+        )
     from leadflow.routing.pool import claim as claim_in_session
 
     (lead_id,) = pooled_leads(1)
@@ -198,15 +235,18 @@ def test_two_reps_claiming_one_lead_at_once_one_wins_the_other_is_told(leadflow_
     with session_scope() as first:
         sync_people(first, policy)
     with session_scope() as first:
-        won = claim_in_session(first, policy, lead_id, "ivy.nguyen", "first", T0 + timedelta(days=30))
+        won = claim_in_session(
+            first, policy, lead_id, "ivy.nguyen", "first", T0 + timedelta(days=30)
+        )
         assert not isinstance(won, str)  # ivy's UPDATE holds the row lock, not yet committed
         pids: list[int] = []
 
         def second() -> None:
             with session_scope() as session:
                 pids.append(session.execute(text("SELECT pg_backend_pid()")).scalar())
-                outcome["jack"] = claim_in_session(session, policy, lead_id, "jack.wilson", "second",
-                                                   T0 + timedelta(days=30))
+                outcome["jack"] = claim_in_session(
+                    session, policy, lead_id, "jack.wilson", "second", T0 + timedelta(days=30)
+                )
 
         thread = threading.Thread(target=second)
         thread.start()
