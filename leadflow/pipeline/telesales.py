@@ -15,7 +15,7 @@ from sqlalchemy import select
 from leadflow.core.clock import as_utc
 from leadflow.core.db import session_scope
 from leadflow.core.decisions import record
-from leadflow.core.errors import PermanentError
+from leadflow.core.errors import NotPrequalified
 from leadflow.core.models import Assignment, Lead, QualificationAnswer
 from leadflow.pipeline.notify import notify_reps
 from leadflow.routing.assign import route_leads
@@ -25,10 +25,6 @@ from leadflow.routing.pool import return_to_pool
 from leadflow.routing.sla import pool_unrouted
 from leadflow.scoring.qualification import evaluate
 from leadflow.scoring.qualification_policy import qualification_policy
-
-
-class NotPrequalified(PermanentError):
-    """The lead is not a telesales rep's accepted lead, or its qualification is incomplete."""
 
 
 def _verdicts(session, lead_id: int) -> list[str]:  # type: ignore[no-untyped-def]

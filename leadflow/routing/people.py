@@ -10,17 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadflow.routing.policy import RoutingPolicy
-from leadflow.core.errors import PermanentError
+from leadflow.core.errors import UnknownPerson
 from leadflow.core.models import Person, Rep
 from leadflow.routing.queue_policy import QueueConfig, Role
-
-
-class UnknownPerson(PermanentError):
-    """`--as` names nobody in routing.yaml (or someone switched off)."""
-
-
-class NotAllowed(PermanentError):
-    """The person may not do this; the refusal is recorded as a decision and nothing changes."""
 
 
 def sync_people(session: Session, policy: RoutingPolicy) -> None:

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from leadflow.routing.policy import RoutingPolicy
 from leadflow.core.decisions import record
 from leadflow.routing.route import capacity_windows
-from leadflow.core.errors import PermanentError
 from leadflow.core.lifecycle import change_stage
 from leadflow.core.models import Assignment, Enrollment, Lead, Person
 from leadflow.routing.assignments import AssignmentStatus, open_assignment, open_count
@@ -33,10 +32,6 @@ LEFT_REP = (
     AssignmentStatus.RELEASED,
     AssignmentStatus.NOT_QUALIFIED,
 )
-
-
-class ClaimRefused(PermanentError):
-    """The claim breaks a pool limit, or the lead is not (any longer) in the pool."""
 
 
 def return_to_pool(

@@ -17,11 +17,11 @@ from leadflow.core.clock import as_utc
 from leadflow.routing.policy import RoutingPolicy, load_routing
 from leadflow.core.db import session_scope
 from leadflow.core.decisions import record
-from leadflow.core.errors import UnknownLead
+from leadflow.core.errors import ClaimRefused, NotAllowed, UnknownLead
 from leadflow.core.models import Account, Assignment, Enrollment, Lead
 from leadflow.routing.assignments import OPEN_STATUSES, AssignmentStatus, offer_sla, open_assignment
-from leadflow.routing.people import NotAllowed, active_rep, manages, person, sync_people
-from leadflow.routing.pool import POOL, Claim, ClaimRefused, claim, return_to_pool
+from leadflow.routing.people import active_rep, manages, person, sync_people
+from leadflow.routing.pool import POOL, Claim, claim, return_to_pool
 from leadflow.routing.queues import QUEUED, open_item
 from leadflow.core.settings import get_settings
 
