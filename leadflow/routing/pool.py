@@ -129,15 +129,17 @@ def _take(session: Session, lead_id: int, rep: str, at: datetime) -> str | None:
     """The race: only a lead still in the pool changes hands. None when we won, else why not."""
     won = session.execute(
         update(Lead)
-        .where(Lead.id == lead_id, Lead.status == POOL)
+        .where(Lead.id == lead_id, Lead.status == POOL, Lead.suppressed.is_(False))
         .values(status="accepted", owner_rep=rep, updated_at=at)
         .execution_options(synchronize_session=False)
     ).rowcount
     if won == 1:
         return None
-    status, owner = session.execute(
-        select(Lead.status, Lead.owner_rep).where(Lead.id == lead_id)
+    status, owner, suppressed = session.execute(
+        select(Lead.status, Lead.owner_rep, Lead.suppression_reason).where(Lead.id == lead_id)
     ).one()
+    if suppressed:
+        return f"lead {lead_id} is suppressed ({suppressed})"
     if owner:
         return f"lead {lead_id} was claimed by {owner} first (it is {status})"
     return f"lead {lead_id} is not in the pool (it is {status})"

@@ -135,10 +135,10 @@ def sweep_queues(
     for item in overdue:
         lead = session.get(Lead, item.lead_id)
         config = policy.queue_of(item.queue)
-        if lead is None or lead.status != QUEUED:
-            _close(
-                item, at, QueueItemStatus.LEFT, None, f"lead is {lead.status if lead else 'gone'}"
-            )
+        if lead is None or lead.status != QUEUED or lead.suppressed:
+            # Merged, suppressed or moved on while waiting: nobody needs to be told.
+            why = "gone" if lead is None else lead.suppression_reason or lead.status
+            _close(item, at, QueueItemStatus.LEFT, None, f"lead is {why}")
             continue
         if item.escalations == 0:
             managers = managers_of(session, policy, config)

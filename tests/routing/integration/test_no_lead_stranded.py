@@ -15,7 +15,10 @@ from sqlalchemy import delete, select
 from leadflow.core.db import session_scope
 from leadflow.core.errors import LeadflowError
 from leadflow.routing.handoff import deactivate
-from leadflow.core.models import Assignment, Base, Campaign, Lead, QueueItem
+from leadflow.core.models import Assignment, Base, Campaign, Lead, MergeCandidate, QueueItem
+from leadflow.core.settings import get_settings
+from leadflow.dedupe.merging.review import merge_pair
+from leadflow.dedupe.policy import load_matching
 from leadflow.routing.states import LeadState, lead_states, state_counts
 from leadflow.routing.steering import assign_lead, claim_lead
 from leadflow.routing.policy import routing_policy
@@ -123,6 +126,25 @@ class Routing(RuleBasedStateMachine):
         offered = self._ids("routed")
         if offered:
             accept_lead(str(offered[pick % len(offered)]), self.now)
+
+    @rule(pick=st.integers(0, 50), other=st.integers(1, 50))
+    def a_person_merges_two_leads(self, pick: int, other: int) -> None:
+        """The dedupe review folds one lead into another, whatever state either is in."""
+        with session_scope() as session:
+            live = list(
+                session.scalars(
+                    select(Lead.id).where(Lead.suppressed.is_(False)).order_by(Lead.id)
+                )
+            )
+            if len(live) < 2:
+                return
+            kept, folded = live[pick % len(live)], live[(pick + other) % len(live)]
+            if kept == folded:
+                return
+            pair = MergeCandidate(lead_id=kept, other_lead_id=folded, probability=0.97, deciding={})
+            session.add(pair)
+            session.flush()
+            merge_pair(session, pair.id, load_matching(get_settings().ingest_dir), "ops.admin", self.now)
 
     @rule(pick=st.integers(0, 50), to_team=st.booleans())
     def a_rep_leaves(self, pick: int, to_team: bool) -> None:
