@@ -18,7 +18,7 @@ from leadflow.routing.policy import RoutingPolicy, load_routing
 from leadflow.core.db import session_scope
 from leadflow.core.decisions import record
 from leadflow.core.errors import ClaimRefused, NotAllowed, UnknownLead
-from leadflow.core.models import Account, Assignment, Enrollment, Lead
+from leadflow.core.models import Account, Assignment, Enrollment, Lead, Person
 from leadflow.routing.assignments import OPEN_STATUSES, AssignmentStatus, offer_sla, open_assignment
 from leadflow.routing.people import active_rep, manages, person, sync_people
 from leadflow.routing.pool import POOL, Claim, claim, return_to_pool
@@ -50,60 +50,37 @@ class Assigned:
     by: str
 
 
-def _assign(
-    session: Session,
-    policy: RoutingPolicy,
-    lead: Lead,
-    rep_key: str,
-    actor_key: str,
-    reason: str,
-    at: datetime,
-) -> Assigned | str:
+def _assign_refusal(session: Session, lead: Lead, actor: Person, rep: Person, team: str | None,
+                    at: datetime) -> str | None:
+    """Why this person may not give this lead to this rep now (None: the lead is the rep's)."""
+    if lead.status not in (QUEUED, POOL):
+        return f"lead {lead.id} is {lead.status}: only a queued or pooled lead is assigned by hand"
+    if not (manages(actor, team) or (actor.key == rep.key and team in (rep.teams or []))):
+        return f"{actor.key} ({actor.role}) does not manage team {team}"
+    taken = session.execute(
+        update(Lead)
+        .where(Lead.id == lead.id, Lead.status.in_((QUEUED, POOL)))
+        .values(status="routed", owner_rep=rep.key, updated_at=at)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return None if taken == 1 else f"lead {lead.id} changed hands meanwhile"
+
+
+def _assign(session: Session, policy: RoutingPolicy, lead: Lead, rep_key: str, actor_key: str,
+            reason: str, at: datetime) -> Assigned | str:
     actor, rep = person(session, actor_key), active_rep(session, rep_key)
     item = open_item(session, lead.id)
     team = item.team if item is not None else policy.team_of(rep.key)
-    if lead.status not in (QUEUED, POOL):
-        refused = (
-            f"lead {lead.id} is {lead.status}: only a queued or pooled lead is assigned by hand"
-        )
-    elif manages(actor, team) or (actor.key == rep.key and team in (rep.teams or [])):
-        refused = None
-    else:
-        refused = f"{actor.key} ({actor.role}) does not manage team {team}"
-    if (
-        refused is None
-        and session.execute(
-            update(Lead)
-            .where(Lead.id == lead.id, Lead.status.in_((QUEUED, POOL)))
-            .values(status="routed", owner_rep=rep.key, updated_at=at)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        != 1
-    ):
-        refused = f"lead {lead.id} changed hands meanwhile"
+    refused = _assign_refusal(session, lead, actor, rep, team, at)
     if refused:
-        record(
-            session,
-            lead_id=lead.id,
-            kind="assign",
-            rule_id=f"person:{actor.key}",
-            actor=actor.key,
-            outcome=f"assign to {rep.key} refused",
-            reason=refused,
-            at=at,
-            inputs={"note": reason},
-        )
+        record(session, lead_id=lead.id, kind="assign", rule_id=f"person:{actor.key}",
+               actor=actor.key, outcome=f"assign to {rep.key} refused", reason=refused, at=at,
+               inputs={"note": reason})
         return refused
     rep_team = policy.team_of(rep.key)
-    assignment = open_assignment(
-        session,
-        lead_id=lead.id,
-        rep=rep.key,
-        team=rep_team,
-        rule_id=f"person:{actor.key}",
-        at=at,
-        sla=offer_sla(policy, rep_team),
-    )
+    assignment = open_assignment(session, lead_id=lead.id, rep=rep.key, team=rep_team,
+                                 rule_id=f"person:{actor.key}", at=at,
+                                 sla=offer_sla(policy, rep_team))
     if item is not None:
         item.status, item.closed_at, item.closed_by = "assigned", at, actor.key
         item.close_reason = f"assigned to {rep.key}"
@@ -113,22 +90,11 @@ def _assign(
         .values(status="exited", exit_reason="routed to sales")
         .execution_options(synchronize_session=False)
     )
-    record(
-        session,
-        lead_id=lead.id,
-        kind="assign",
-        rule_id=f"person:{actor.key}",
-        actor=actor.key,
-        outcome=f"assigned to {rep.key} by {actor.key}",
-        reason=reason or "assigned by hand",
-        at=at,
-        inputs={
-            "assignment_id": assignment.id,
-            "queue": item.queue if item else None,
-            "team": team,
-        },
-        config_version=policy.config_version,
-    )
+    record(session, lead_id=lead.id, kind="assign", rule_id=f"person:{actor.key}",
+           actor=actor.key, outcome=f"assigned to {rep.key} by {actor.key}",
+           reason=reason or "assigned by hand", at=at, config_version=policy.config_version,
+           inputs={"assignment_id": assignment.id, "queue": item.queue if item else None,
+                   "team": team})
     return Assigned(lead.id, rep.key, assignment.id, actor.key)
 
 
