@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from leadflow.core.summary import BatchOutcome, IngestSummary
 from leadflow.core.lead_stages import PipelineStage
+from leadflow.core.summary import BatchOutcome, IngestSummary
+from tasks.accounts import match_accounts
 from tasks.enrich import enrich_leads
 from tasks.ingest import clean_batch
 from tasks.nurture import enroll_leads
@@ -18,12 +19,14 @@ from tasks.scoring import score_leads
 
 def carry_forward(lead_ids: list[int], cleaned: BatchOutcome, summary: IngestSummary,
                   now: datetime | None = None) -> None:
-    """Enrich, score, then route the hot and nurture the rest; each step, once done, is
-    recorded on the leads, so a crash anywhere leaves them where a rerun picks them up.
+    """Enrich, match accounts, score, then route the hot and nurture the rest; each step,
+    once done, is recorded on the leads, so a crash anywhere leaves them where a rerun
+    picks them up.
 
     Every step is idempotent, so a rerun may repeat the step a crash interrupted.
     """
     enrich_leads(lead_ids, now)
+    match_accounts(lead_ids, now)
     advance_leads(lead_ids, PipelineStage.ENRICHED)
     scored = score_leads(lead_ids, now)
     advance_leads(lead_ids, PipelineStage.SCORED)

@@ -2,7 +2,7 @@
 finishes what a crashed run left half-done. Stored leads are done.
 
 Revision ID: 0008c
-Revises: 0007
+Revises: 0008b
 Create Date: 2026-12-05 08:40:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0008c'
-down_revision = '0007'
+down_revision = '0008b'
 branch_labels = None
 depends_on = None
 
