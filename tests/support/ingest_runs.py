@@ -22,8 +22,9 @@ WEBINAR = ROOT / "examples" / "webinar_analytics_2026-11.csv"
 T0 = datetime(2026, 11, 9, 9, 0, tzinfo=UTC)
 BATCH = 100
 ROW_KINDS = ("create", "merge")  # one per row, on whichever lead the row lands
-# How often a lead is re-scored depends on which rows reached it first: not compared.
-ORDERED_KINDS = (*ROW_KINDS, "score")
+# How often a lead is re-scored, and which account a company name finds (the accounts stored
+# so far), depend on which rows came first: counted apart, never compared lead by lead.
+ORDERED_KINDS = (*ROW_KINDS, "score", "account_match")
 # Runs the real ingest flow in this process; with a step name, SIGKILLs itself right after
 # that step's nth call returned (a step boundary): no cleanup, no rollback, no goodbye.
 INGESTER = """\
@@ -74,10 +75,12 @@ def snapshot() -> dict[str, Any]:
         decisions = Counter(session.execute(select(Lead.email, Decision.kind).join(
             Decision, Decision.lead_id == Lead.id).where(Decision.kind.not_in(ORDERED_KINDS))).tuples())
         ingest_decisions = Counter(session.scalars(select(Decision.kind).where(Decision.kind.in_(ROW_KINDS))))
+        matched = Counter(session.scalars(select(Decision.lead_id).where(Decision.kind == "account_match")))
         outbox = Counter(session.execute(select(OutboundEmail.kind, OutboundEmail.status)).tuples())
         rows = Counter(session.scalars(select(SourceRecord.status)))
     return {"leads": leads, "assignments": assignments, "enrollments": enrollments,
-            "decisions": decisions, "ingest_decisions": ingest_decisions, "outbox": outbox, "rows": rows}
+            "decisions": decisions, "ingest_decisions": ingest_decisions, "outbox": outbox, "rows": rows,
+            "leads matched twice": sum(n > 1 for n in matched.values())}
 
 
 def stranded() -> tuple[int, int]:

@@ -52,4 +52,8 @@ def test_two_ingests_of_overlapping_files_at_once_end_as_one_after_the_other(
     finish([start_ingest(tmp_path, half, "second")])
     one_after_the_other = snapshot()
     assert set(together["leads"]) == set(one_after_the_other["leads"])  # none lost, none extra
+    for part, counted in together.items():
+        if isinstance(counted, Counter):  # what one side has more of, part by part
+            assert (counted - one_after_the_other[part], one_after_the_other[part] - counted) == (
+                Counter(), Counter()), part
     assert together == one_after_the_other
