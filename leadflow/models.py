@@ -131,6 +131,7 @@ class Lead(Base):
     owner_rep: Mapped[str | None] = mapped_column(String(100))
     suppressed: Mapped[bool] = mapped_column(Boolean, default=False)
     suppression_reason: Mapped[str | None] = mapped_column(String(100))
+    locale: Mapped[str | None] = mapped_column(String(35))  # explicit language (BCP 47); None: inferred
     first_campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -296,6 +297,30 @@ class Suppression(Base):
     reason: Mapped[str] = mapped_column(String(30))
     note: Mapped[str | None] = mapped_column(Text)
     suppressed_at: Mapped[datetime]
+
+
+class ConsentRecord(Base):
+    """One grant or withdrawal of consent for one purpose, with where it came from (append-only)."""
+
+    __tablename__ = "consent_record"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(40))  # marketing_email | tracking
+    granted: Mapped[bool] = mapped_column(Boolean)
+    lawful_basis: Mapped[str] = mapped_column(String(40))  # consent | legitimate_interest | ...
+    source: Mapped[str] = mapped_column(String(200))  # form:<campaign>, file:<name>, preference_centre...
+    evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)  # source row, outbox id, form...
+    recorded_at: Mapped[datetime]
+
+
+class Subscription(Base):
+    """A lead's choice for one topic (a sequence's or a product line's) from the preference centre."""
+
+    __tablename__ = "subscription"
+    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(100), primary_key=True)
+    subscribed: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime]
 
 
 class TrackedLink(Base):

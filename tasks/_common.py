@@ -17,6 +17,7 @@ from leadflow.config.qualification import QualificationPolicy, load_qualificatio
 from leadflow.config.routing import RoutingPolicy, load_routing
 from leadflow.config.scoring import ScoringPolicy, load_scoring
 from leadflow.errors import is_transient
+from leadflow.nurture.rep_notice import RepDirectory, rep_directory
 from leadflow.settings import get_settings
 
 
@@ -72,6 +73,12 @@ def routing_policy() -> RoutingPolicy:
 
 def nurture_policy() -> NurturePolicy:
     return load_nurture(get_settings().templates_dir)
+
+
+def rep_readers(nurture: NurturePolicy) -> RepDirectory:
+    """Each rep's zone and language and the routing rules' words, for rep notifications."""
+    routing = routing_policy()
+    return rep_directory(routing.teams, routing.rules, nurture.locales)
 
 
 

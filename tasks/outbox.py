@@ -41,7 +41,7 @@ from leadflow.mailer import (
 from leadflow.models import (Assignment, Campaign, Decision, Enrollment, Lead, OutboundEmail, Rep, Suppression,
                              TrackedLink)
 from leadflow.settings import get_settings
-from tasks._common import BATCH_TASK, current_flow_run_id, log, nurture_policy
+from tasks._common import BATCH_TASK, current_flow_run_id, log, nurture_policy, rep_readers
 
 CHUNK = 500
 CONFIRM_EVERY = 100  # a commit costs milliseconds: confirm sends in groups, not one by one
@@ -148,7 +148,8 @@ def outbox_rows(session: Session, *where: Any) -> list[Any]:
     return list(session.execute(
         select(OUTBOX, Enrollment.sequence, Enrollment.status.label("enrollment_status"), *lead,
                Campaign.name.label("campaign_name"), Assignment.status.label("assignment_status"),
-               Assignment.rule_id, Assignment.sla_due_at, Assignment.assigned_at, Rep.name.label("rep_name"))
+               Assignment.rule_id, Assignment.sla_due_at, Assignment.assigned_at, Rep.name.label("rep_name"),
+               Assignment.rep.label("rep_key"))
         .select_from(OUTBOX).outerjoin(Lead, Lead.id == OUTBOX.c.lead_id)
         .outerjoin(Enrollment, Enrollment.id == OUTBOX.c.enrollment_id)
         .outerjoin(Campaign, Campaign.id == Lead.first_campaign_id)
@@ -279,7 +280,8 @@ def send_outbox(outbox_ids: list[int], now: datetime | None = None) -> SendSumma
         return SendSummary()
     settings = get_settings()
     # Once per batch: every email of the batch follows one policy version and one template set.
-    b = _Batch(Composer(settings, nurture_policy(), Renderer(settings.templates_dir)), as_utc(now),
+    policy = nurture_policy()
+    b = _Batch(Composer(settings, policy, Renderer(settings.templates_dir), rep_readers(policy)), as_utc(now),
                current_flow_run_id())
     ids = sorted(set(outbox_ids))
     with SmtpMailer(settings) as mailer:

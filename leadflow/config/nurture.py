@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
 
 from leadflow.config.loader import PolicyModel, StrictModel, load_policy
 from leadflow.errors import ConfigError
@@ -55,9 +55,20 @@ class Branch(StrictModel):
         return (self.on_step in clicked_steps) == (self.if_clicked is not None)
 
 
+def _known_locale(tag: str) -> str:
+    from leadflow.nurture.locale import babel_locale
+
+    babel_locale(tag)  # a ValueError names the bad tag
+    return tag
+
+
+LocaleTag = Annotated[str, AfterValidator(_known_locale)]
+
+
 class Step(StrictModel):
-    template: str
+    template: str  # templates/email/<template>[.<locale>].html.j2 and .txt.j2
     subject: str
+    subjects: dict[LocaleTag, str] = Field(default_factory=dict)  # per locale, e.g. zh-CN
     # Delays count from when the previous step was sent (the first step from enrollment).
     delay_days: float = Field(0, ge=0)
     delay_hours: float = Field(0, ge=0)
@@ -124,6 +135,25 @@ class SendPolicy(StrictModel):
         return value
 
 
+class LocalePolicy(StrictModel):
+    """Which language a lead reads (see leadflow.nurture.locale for the order of the rules)."""
+
+    default: LocaleTag = "en"
+    supported: list[LocaleTag] = Field(default_factory=lambda: ["en"], min_length=1)
+    by_country: dict[CountryCode, LocaleTag] = Field(default_factory=dict)
+    by_state: dict[CountryCode, dict[str, LocaleTag]] = Field(default_factory=dict)  # e.g. CA: {QC: fr-CA}
+    by_script: dict[str, LocaleTag] = Field(default_factory=dict)  # of the name: Han, Hangul, Kana...
+
+    @model_validator(mode="after")
+    def _all_supported(self) -> LocalePolicy:
+        named = [self.default, *self.by_country.values(), *self.by_script.values(),
+                 *(tag for states in self.by_state.values() for tag in states.values())]
+        unknown = sorted({tag for tag in named if tag not in self.supported})
+        if unknown:
+            raise ValueError(f"locales {unknown} are used but not in supported {self.supported}")
+        return self
+
+
 class Sequence(StrictModel):
     key: str
     name: str
@@ -173,6 +203,7 @@ class HolidayCalendar(PolicyModel):
 class NurturePolicy(PolicyModel):
     sequences: list[Sequence] = Field(min_length=1)
     rep_notification_template: str = "rep_notification"
+    locales: LocalePolicy = Field(default_factory=LocalePolicy)
     send_policy: SendPolicy = Field(default_factory=SendPolicy)
     holidays: dict[CountryCode, list[date]] = Field(default_factory=dict)  # inline, merged with holidays_file
 
@@ -200,6 +231,10 @@ class NurturePolicy(PolicyModel):
                 problems.append((("sequences", i, "key"), f"duplicate sequence key {sequence.key!r}"))
             seen.add(sequence.key)
             problems.extend(sequence.reference_errors(("sequences", i)))
+            for n, step in enumerate(sequence.steps):
+                problems.extend((("sequences", i, "steps", n, "subjects", tag), f"locale {tag} is not in "
+                                 f"locales.supported {self.locales.supported}")
+                                for tag in step.subjects if tag not in self.locales.supported)
         return problems
 
 

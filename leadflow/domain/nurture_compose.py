@@ -8,21 +8,36 @@ preview is exactly what the send would be.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from leadflow.config.nurture import NurturePolicy
+from leadflow.config.nurture import NurturePolicy, Step
 from leadflow.decisions import decision_row
 from leadflow.domain.nurture_render import LEAD_FIELDS, Links, Renderer, render_nurture, unsubscribe_headers
 from leadflow.domain.nurture_tz import zone_for
 from leadflow.domain.rep_links import rep_link_urls
 from leadflow.domain.sequence import suppression_kind
 from leadflow.mailer import OutgoingEmail, build_raw, new_message_id, sender_address
+from leadflow.nurture.l10n import local_datetime
+from leadflow.nurture.locale import fallbacks, lead_locale
+from leadflow.nurture.rep_notice import RepDirectory
 from leadflow.settings import Settings
 
 REP_SUBJECT = "New lead for you: {{ lead.full_name or lead.email }} ({{ lead.company or lead.domain }})"
+# Rep notification subjects per language; the body is templates/email/rep_notification[.<locale>].*
+REP_SUBJECTS = {"en": REP_SUBJECT,
+                "zh": "新线索：{{ lead.full_name or lead.email }}（{{ lead.company or lead.domain }}）"}
 LEAD_COLUMNS = (*LEAD_FIELDS, "phone_e164", "suppressed", "suppression_reason")
+
+
+def step_subject(step: Step, locale: str) -> str:
+    """The step's subject in the reader's locale (zh-CN, then zh), else its default subject."""
+    return next((step.subjects[t] for t in fallbacks(locale) if t in step.subjects), step.subject)
+
+
+def rep_subject(locale: str) -> str:
+    return REP_SUBJECTS.get(locale.split("-")[0], REP_SUBJECT)
 
 
 @dataclass
@@ -30,6 +45,7 @@ class Composer:
     settings: Settings
     policy: NurturePolicy
     renderer: Renderer
+    reps: RepDirectory = field(default_factory=RepDirectory)  # rep zones, languages, rule words
 
     def compose(self, row: Mapping[str, Any], blocked: Mapping[str, str],
                 clicks: list[dict[str, Any]]) -> OutgoingEmail | str:
@@ -52,8 +68,10 @@ class Composer:
             return f"step {index + 1} of {row['sequence']} is no longer in the policy"
         step = sequence.steps[index]
         links = Links(self.settings.secret_key.get_secret_value(), self.settings.public_base_url, row["id"])
-        email = render_nurture(self.renderer, step.template, step.subject, lead, links, row["campaign_name"],
-                               self.settings.postal_address)
+        locale = lead_locale(self.policy.locales, lead).locale
+        zone = zone_for(row["l_country"], row["l_state"], row["l_phone_e164"], self.policy.send_policy.default_zone)
+        email = render_nurture(self.renderer, step.template, step_subject(step, locale), lead, links,
+                               row["campaign_name"], self.settings.postal_address, locale, zone.zone)
         clicks.extend({"outbound_email_id": row["id"], "position": p, "url": u} for p, u in links.clicks.items())
         return build_raw(self.settings, row["to_addr"], email, message_id,
                          unsubscribe_headers(links, sender_address(self.settings)))
@@ -65,11 +83,16 @@ class Composer:
         expires = assigned + timedelta(hours=self.settings.rep_link_ttl_hours)
         links = rep_link_urls(self.settings.secret_key.get_secret_value(), self.settings.public_base_url,
                               row["assignment_id"], expires)
-        context = {"lead": lead, "rep": {"name": row["rep_name"]}, "reason": row["rule_id"],
-                   "sla_hours": round((due - assigned).total_seconds() / 3600),
-                   "sla_due": due.strftime("%Y-%m-%d %H:%M UTC"), "actions": links,
-                   "actions_expire": expires.strftime("%Y-%m-%d %H:%M UTC")}
-        email, _ = self.renderer.render(self.policy.rep_notification_template, REP_SUBJECT, context)
+        reader = self.reps.reader(row.get("rep_key"))
+        # Deadlines in the rep's own zone and language; "why you" in words, not a rule id.
+        context = {"lead": lead, "rep": {"name": row["rep_name"]}, "zone": reader.zone,
+                   "reason": self.reps.why(row["rule_id"], reader.locale),
+                   "sla_hours": round((due - assigned).total_seconds() / 3600), "sla_due_at": due,
+                   "sla_due": local_datetime(due, reader.zone, reader.locale), "actions": links,
+                   "actions_expire_at": expires,
+                   "actions_expire": local_datetime(expires, reader.zone, reader.locale)}
+        email, _ = self.renderer.render(self.policy.rep_notification_template, rep_subject(reader.locale),
+                                        context, locale=reader.locale)
         return build_raw(self.settings, row["to_addr"], email, message_id)
 
     def send_decision(self, row: Mapping[str, Any], at: datetime, run_id: str | None) -> dict[str, Any]:
