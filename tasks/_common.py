@@ -88,6 +88,10 @@ def check_policies() -> dict[str, str]:
     """Fail the run before it touches any data if a policy file is broken."""
     from leadflow.policies import load_all
 
+    from leadflow.nurture.dkim_signing import transport_warnings
+
     versions = load_all()
     log().info("policies: %s", ", ".join(f"{k} {v}" for k, v in versions.items()))
+    for warning in transport_warnings(get_settings()):
+        log().warning("%s", warning)
     return versions
