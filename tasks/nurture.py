@@ -33,6 +33,8 @@ from leadflow.models import (
     Lead,
     OutboundEmail,
 )
+from leadflow.nurture.consent import NO_FACTS
+from leadflow.nurture.consent_store import ConsentGate, consent_facts
 from tasks._common import BATCH_TASK, current_flow_run_id, log, nurture_policy
 from tasks.outbox import OUTBOX, insert_rows, queue_emails, suppressions
 
@@ -100,11 +102,12 @@ def _enroll(session: Session, policy: NurturePolicy, lead_ids: list[int], at: da
     facts = _entry_facts(session, list(leads))
     existing = {(e.lead_id, e.sequence): e for e in session.scalars(
         select(Enrollment).where(Enrollment.lead_id.in_([lead.id for lead in leads])))}
+    gate = ConsentGate.load(session, policy, [lead.id for lead in leads], at)
     for lead in leads:
         if lead.email.lower() in blocked:
             continue
         for sequence in policy.sequences:
-            if entry_matches(sequence.enter, facts[lead.id]):
+            if entry_matches(sequence.enter, facts[lead.id]) and gate.admits(session, lead, sequence, at, run_id):
                 # A lead sales handed back stays in the pool (reps may take it up again).
                 lead.status = "pool" if lead.status == "pool" else "nurturing"
                 enrolled += _enter(session, planner, lead, sequence, existing.get((lead.id, sequence.key)),
@@ -166,7 +169,7 @@ def _facts(session: Session, policy: NurturePolicy, rows: list[Any], at: datetim
     replied: dict[int, datetime] = dict(session.execute(select(EngagementEvent.lead_id, func.max(
         EngagementEvent.occurred_at)).where(EngagementEvent.lead_id.in_(lead_ids), EngagementEvent.type == "reply")
         .group_by(EngagementEvent.lead_id)).tuples().all())
-    return {"sends": sends, "clicked": clicked, "replied": replied,
+    return {"sends": sends, "clicked": clicked, "replied": replied, "consent": consent_facts(session, lead_ids),
             "blocked": suppressions(session, [r["email"] for r in rows if r["email"]])}
 
 
@@ -178,7 +181,8 @@ def _due_step(row: Any, facts: dict[str, Any]) -> DueStep:
                                      row["suppression_reason"]),
         replied=reply is not None and as_utc(reply) >= as_utc(row["enrolled_at"]))
     return DueStep(row["id"], row["sequence"], row["next_step"], as_utc(row["next_due_at"]), row["country"],
-                   row["state"], row["phone_e164"], exit_facts, frozenset(facts["clicked"].get(row["id"], ())))
+                   row["state"], row["phone_e164"], exit_facts, frozenset(facts["clicked"].get(row["id"], ())),
+                   facts["consent"].get(row["lead_id"], NO_FACTS))
 
 
 def _decision(row: Any, action: Action, at: datetime, policy: NurturePolicy, run_id: str | None) -> dict[str, Any]:

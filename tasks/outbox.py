@@ -40,6 +40,7 @@ from leadflow.mailer import (
 )
 from leadflow.models import (Assignment, Campaign, Decision, Enrollment, Lead, OutboundEmail, Rep, Suppression,
                              TrackedLink)
+from leadflow.nurture.consent_store import consent_facts
 from leadflow.settings import get_settings
 from tasks._common import BATCH_TASK, current_flow_run_id, log, nurture_policy, rep_readers
 
@@ -217,6 +218,7 @@ def _prepare(session: Session, mailer: SmtpMailer, sender: BackgroundSender, b: 
                        or_(OUTBOX.c.next_attempt_at.is_(None), OUTBOX.c.next_attempt_at <= b.at))
     clicks, ready, marks = [], [], []
     blocked = suppressions(session, [r["to_addr"] for r in rows if r["kind"] == "nurture"])
+    b.composer.consent = consent_facts(session, [r["lead_id"] for r in rows if r["kind"] == "nurture"])
     for row in rows:
         try:
             composed = b.composer.compose(row, blocked, clicks)

@@ -154,9 +154,56 @@ class LocalePolicy(StrictModel):
         return self
 
 
+Consent = Literal["opt_in", "opt_out"]
+
+
+class ConsentRule(StrictModel):
+    """opt_in: only after a recorded grant; opt_out: allowed until the person says no."""
+
+    marketing_email: Consent = "opt_out"
+    tracking: Consent = "opt_out"  # open pixel and rewritten (tracked) links
+
+
+class ConsentRegion(ConsentRule):
+    countries: list[CountryCode] = Field(min_length=1)
+
+
+class CampaignConsent(StrictModel):
+    """A campaign whose sign-up asked for consent: each of its leads' rows is the evidence."""
+
+    purposes: list[Literal["marketing_email", "tracking"]] = Field(default_factory=lambda: ["marketing_email"])
+    lawful_basis: Literal["consent", "legitimate_interest", "contract", "legal_obligation"] = "consent"
+    statement: str = Field(min_length=1)  # what the person agreed to, and where
+
+
+class ConsentPolicy(StrictModel):
+    """Per-country defaults; a recorded grant or withdrawal always outranks them."""
+
+    default: ConsentRule = Field(default_factory=ConsentRule)  # unknown country too
+    regions: dict[str, ConsentRegion] = Field(default_factory=dict)
+    campaigns: dict[str, CampaignConsent] = Field(default_factory=dict)  # by campaign name
+
+    @model_validator(mode="after")
+    def _one_region_per_country(self) -> ConsentPolicy:
+        seen: dict[str, str] = {}
+        for name, region in self.regions.items():
+            for code in region.countries:
+                if code in seen:
+                    raise ValueError(f"{code} is in both regions {seen[code]} and {name}")
+                seen[code] = name
+        return self
+
+    def rule_for(self, country: str | None) -> tuple[str, ConsentRule]:
+        """(region name or "default", its rule) for a lead's country."""
+        code = (country or "").upper()
+        found = next(((n, r) for n, r in self.regions.items() if code in r.countries), None)
+        return found or ("default", self.default)
+
+
 class Sequence(StrictModel):
     key: str
     name: str
+    topic: str | None = None  # what the preference centre offers to stop; None: the sequence's key
     enter: EntryRules = Field(default_factory=EntryRules)
     steps: list[Step] = Field(min_length=1)
     exit_on: list[ExitRule] = Field(default_factory=lambda: list(EXIT_RULES))
@@ -173,6 +220,10 @@ class Sequence(StrictModel):
             enter.setdefault("temperatures", data.pop("enter_temperatures"))
             data["enter"] = enter
         return data
+
+    @property
+    def topic_key(self) -> str:
+        return self.topic or self.key
 
     @property
     def enter_temperatures(self) -> list[str]:
@@ -204,6 +255,7 @@ class NurturePolicy(PolicyModel):
     sequences: list[Sequence] = Field(min_length=1)
     rep_notification_template: str = "rep_notification"
     locales: LocalePolicy = Field(default_factory=LocalePolicy)
+    consent: ConsentPolicy = Field(default_factory=ConsentPolicy)
     send_policy: SendPolicy = Field(default_factory=SendPolicy)
     holidays: dict[CountryCode, list[date]] = Field(default_factory=dict)  # inline, merged with holidays_file
 
@@ -216,6 +268,13 @@ class NurturePolicy(PolicyModel):
 
         facts = EntryFacts(temperature=temperature)
         return next((s for s in self.sequences if entry_matches(s.enter, facts)), None)
+
+    def topics(self) -> dict[str, str]:
+        """Topic key -> the name people see in the preference centre (its first sequence's)."""
+        found: dict[str, str] = {}
+        for sequence in self.sequences:
+            found.setdefault(sequence.topic_key, sequence.name)
+        return found
 
     def window_for(self, sequence: Sequence) -> Window:
         return sequence.window or self.send_policy.window

@@ -19,6 +19,7 @@ from leadflow.domain.nurture_tz import zone_for
 from leadflow.domain.rep_links import rep_link_urls
 from leadflow.domain.sequence import suppression_kind
 from leadflow.mailer import OutgoingEmail, build_raw, new_message_id, sender_address
+from leadflow.nurture.consent import NO_FACTS, ConsentFacts, consent_block, tracking_allowed
 from leadflow.nurture.l10n import local_datetime
 from leadflow.nurture.locale import fallbacks, lead_locale
 from leadflow.nurture.rep_notice import RepDirectory
@@ -46,6 +47,8 @@ class Composer:
     policy: NurturePolicy
     renderer: Renderer
     reps: RepDirectory = field(default_factory=RepDirectory)  # rep zones, languages, rule words
+    # Lead id -> recorded consent and topic choices; set per chunk by the caller (one query).
+    consent: Mapping[int, ConsentFacts] = field(default_factory=dict)
 
     def compose(self, row: Mapping[str, Any], blocked: Mapping[str, str],
                 clicks: list[dict[str, Any]]) -> OutgoingEmail | str:
@@ -66,12 +69,17 @@ class Composer:
         sequence = next((s for s in self.policy.sequences if s.key == row["sequence"]), None)
         if sequence is None or index >= len(sequence.steps):
             return f"step {index + 1} of {row['sequence']} is no longer in the policy"
+        facts = self.consent.get(row["l_id"], NO_FACTS)
+        blocked = consent_block(self.policy.consent, row["l_country"], facts, sequence.topic_key)
+        if blocked:  # withdrawn or turned off since it was queued
+            return f"consent: {blocked.value}"
+        tracking = tracking_allowed(self.policy.consent, row["l_country"], facts)
         step = sequence.steps[index]
         links = Links(self.settings.secret_key.get_secret_value(), self.settings.public_base_url, row["id"])
         locale = lead_locale(self.policy.locales, lead).locale
         zone = zone_for(row["l_country"], row["l_state"], row["l_phone_e164"], self.policy.send_policy.default_zone)
         email = render_nurture(self.renderer, step.template, step_subject(step, locale), lead, links,
-                               row["campaign_name"], self.settings.postal_address, locale, zone.zone)
+                               row["campaign_name"], self.settings.postal_address, locale, zone.zone, tracking)
         clicks.extend({"outbound_email_id": row["id"], "position": p, "url": u} for p, u in links.clicks.items())
         return build_raw(self.settings, row["to_addr"], email, message_id,
                          unsubscribe_headers(links, sender_address(self.settings)))

@@ -65,7 +65,8 @@ class Renderer:
         html = self._template(template, "html", locale).render(full)
         originals: list[str] = []
         if tracked_url is not None:
-            html, originals = rewrite_links(html, tracked_url, keep_prefix)
+            rewritten, originals = rewrite_links(html, tracked_url, keep_prefix)
+            html = rewritten if tracked_url is not untracked else html  # untracked: as written
         links = [tracked_url(i, url) for i, url in enumerate(originals)] if tracked_url else []
         text = self._template(template, "txt", locale).render({**full, "links": links})
         return RenderedEmail(subject_text.strip(), html, text), originals
@@ -118,7 +119,7 @@ def render_nurture(renderer: Renderer, template: str, subject: str, lead: Mappin
                    tracking: bool = True) -> RenderedEmail:
     context = nurture_context(lead, links, campaign_name, postal_address, zone, tracking)
     if not tracking:  # the links go out as written: the text part lists them untracked
-        email, _ = renderer.render(template, subject, context, tracked_url=_untracked, keep_prefix=links.base,
+        email, _ = renderer.render(template, subject, context, tracked_url=untracked, keep_prefix=links.base,
                                    locale=locale)
         return email
     email, _ = renderer.render(template, subject, context, tracked_url=links.click, keep_prefix=links.base,
@@ -126,5 +127,6 @@ def render_nurture(renderer: Renderer, template: str, subject: str, lead: Mappin
     return email
 
 
-def _untracked(position: int, url: str) -> str:
+def untracked(position: int, url: str) -> str:
+    """The link as written: for leads whose consent excludes tracking (HTML left untouched)."""
     return url

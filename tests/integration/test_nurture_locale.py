@@ -10,6 +10,8 @@ from sqlalchemy import update
 
 from leadflow.db import session_scope
 from leadflow.models import Lead
+from leadflow.nurture.consent import LawfulBasis, Purpose
+from leadflow.nurture.consent_store import record_consent
 from tasks.outbox import queue_rep_notifications, send_outbox
 from tasks.routing import route_leads
 from tests.integration.nurture_support import add_lead, decisions, enroll, tick
@@ -25,6 +27,9 @@ def test_a_chinese_lead_gets_the_zh_cn_sequence(recorder, leadflow_env):
     ada = add_lead("ada@example.org", TUESDAY_10_SHANGHAI, "CN", "SH", first_name="Ada", full_name="Ada King")
     with session_scope() as session:  # an explicit choice outranks the country
         session.execute(update(Lead).where(Lead.id == ada).values(locale="en"))
+        for lead_id in (li, ada):  # China requires consent before nurture (sequences.yaml)
+            record_consent(session, lead_id=lead_id, purpose=Purpose.MARKETING_EMAIL, granted=True,
+                           basis=LawfulBasis.CONSENT, source="form:test", evidence={}, at=TUESDAY_10_SHANGHAI)
     assert enroll([li, ada], TUESDAY_10_SHANGHAI) == 2
     assert tick(recorder, TUESDAY_10_SHANGHAI).sent == 2
 
