@@ -15,9 +15,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import SecretStr
 
-from leadflow.domain.render import RenderedEmail
-from leadflow.mailer import build_raw
-from leadflow.settings import Settings
+from leadflow.nurture.render import RenderedEmail
+from leadflow.nurture.mailer import build_raw
+from leadflow.core.settings import Settings
 
 EMAIL = RenderedEmail("Ada, the 10-minute guide to routing leads right", "<p>Hi Ada,</p>" * 40, "Hi Ada,\n" * 40)
 HEADERS = {"List-Unsubscribe": "<https://t.example/u/u.1.0.sig>, <mailto:unsubscribe@leadflow.example?subject=1>",

@@ -1,1 +1,2 @@
-"""Nurture: the language a lead reads, consent, signing and what an email says."""
+"""Nurture: sequences, send windows, time zones, the reader's language, consent, composing,
+rendering and signing email, the mailer."""

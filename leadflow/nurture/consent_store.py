@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from leadflow.decisions import record
-from leadflow.models import Campaign, ConsentRecord, Decision, Enrollment, SourceRecord, Subscription
+from leadflow.core.decisions import record
+from leadflow.core.models import Campaign, ConsentRecord, Decision, Enrollment, SourceRecord, Subscription
 from leadflow.nurture.consent import (
     NO_FACTS,
     ConsentFacts,

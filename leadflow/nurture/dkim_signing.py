@@ -20,8 +20,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 
-from leadflow.errors import ConfigError
-from leadflow.settings import Settings
+from leadflow.core.errors import ConfigError
+from leadflow.core.settings import Settings
 
 SIGNED_HEADERS = ("From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type",
                   "List-Unsubscribe", "List-Unsubscribe-Post")
@@ -82,7 +82,7 @@ def dkim_key(settings: Settings) -> DkimKey | None:
         return None
     if not settings.dkim_selector:
         raise ConfigError("settings", None, "LEADFLOW_DKIM_SELECTOR", "a DKIM key needs its selector")
-    from leadflow.mailer import sender_address
+    from leadflow.nurture.mailer import sender_address
 
     domain = settings.dkim_domain or sender_address(settings).rsplit("@", 1)[-1]
     _remember_for_openssl(pem)

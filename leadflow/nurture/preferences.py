@@ -2,8 +2,8 @@
 
 GET shows the lead's topics (from the nurture policy) with what they chose, in their own
 language; POST of that form stores the choices. A POST without the form's ``preferences``
-field is RFC 8058 one-click unsubscribe (from everything), as before. The token names an
-email, never an address; the page shows no personal data beyond the topics.
+field is RFC 8058 one-click unsubscribe (from everything), as before. The web layer checks
+the signed token and passes the email's id; the page shows no personal data but the topics.
 """
 
 from __future__ import annotations
@@ -13,14 +13,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from leadflow.clock import as_utc
-from leadflow.config.nurture import NurturePolicy, load_nurture
-from leadflow.db import session_scope
-from leadflow.domain.tracking import read_token
-from leadflow.models import Lead, OutboundEmail
+from sqlalchemy.orm import Session
+
+from leadflow.core.clock import as_utc
+from leadflow.nurture.policy import NurturePolicy, load_nurture
+from leadflow.core.db import session_scope
+from leadflow.core.models import Lead, OutboundEmail
 from leadflow.nurture.consent_store import consent_facts, set_topics
 from leadflow.nurture.locale import lead_locale
-from leadflow.settings import get_settings
+from leadflow.core.settings import get_settings
 
 FORM_FIELD = "preferences"  # present only in the preference form: its absence means one-click
 TEXT = {
@@ -39,10 +40,9 @@ class PreferenceView:
     topics: dict[str, tuple[str, bool]]  # key -> (name, subscribed)
 
 
-def _lead_for(token: str, session: object) -> tuple[OutboundEmail, Lead] | None:
-    parsed = read_token(get_settings().secret_key.get_secret_value(), token, "u")
-    outbox = session.get(OutboundEmail, parsed[0]) if parsed else None  # type: ignore[attr-defined]
-    lead = session.get(Lead, outbox.lead_id) if outbox else None  # type: ignore[attr-defined]
+def _lead_for(outbox_id: int, session: Session) -> tuple[OutboundEmail, Lead] | None:
+    outbox = session.get(OutboundEmail, outbox_id)
+    lead = session.get(Lead, outbox.lead_id) if outbox else None
     return (outbox, lead) if outbox and lead else None
 
 
@@ -50,10 +50,11 @@ def _policy() -> NurturePolicy:
     return load_nurture(get_settings().templates_dir)
 
 
-def preference_view(token: str) -> PreferenceView | None:
+def preference_view(outbox_id: int) -> PreferenceView | None:
+    """What the preference centre shows for the email a verified unsubscribe token names."""
     policy = _policy()
     with session_scope() as session:
-        found = _lead_for(token, session)
+        found = _lead_for(outbox_id, session)
         if found is None:
             return None
         outbox, lead = found
@@ -65,7 +66,7 @@ def preference_view(token: str) -> PreferenceView | None:
         return PreferenceView(lead.id, outbox.id, locale.locale, topics)
 
 
-def save_preferences(token: str, form: Mapping[str, list[str]], now: datetime | None = None) -> bool:
+def save_preferences(outbox_id: int, form: Mapping[str, list[str]], now: datetime | None = None) -> bool:
     """Store the submitted topic choices (a topic left unticked is turned off)."""
     policy, at = _policy(), as_utc(now)
     chosen = set(form.get("topic", []))
@@ -73,7 +74,7 @@ def save_preferences(token: str, form: Mapping[str, list[str]], now: datetime | 
     for sequence in policy.sequences:
         sequences.setdefault(sequence.topic_key, []).append(sequence.key)
     with session_scope() as session:
-        found = _lead_for(token, session)
+        found = _lead_for(outbox_id, session)
         if found is None:
             return False
         outbox, lead = found

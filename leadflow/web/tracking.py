@@ -1,7 +1,7 @@
 """Tracking endpoints: click redirect, open pixel, page-visit beacon, RFC 8058 one-click unsubscribe.
 
 Forged or tampered tokens are refused before any database read or write. A hit is
-classified (leadflow.domain.bot_filter) and its row handed to the app's group-commit
+classified (leadflow.engagement.bot_filter) and its row handed to the app's group-commit
 writer: a click or a visit is answered once its row is committed, an open pixel at once
 (its row is committed with the next batch; see leadflow.web.event_writer).
 
@@ -23,13 +23,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from leadflow import engagement
-from leadflow.clock import utcnow
-from leadflow.domain.bot_filter import ClickSignal, OpenSignal, classify_click, classify_open
-from leadflow.domain.tracking import HONEYPOT_POSITION, make_token, read_token, with_visit_token
-from leadflow.engagement import Target
+from leadflow.engagement import record as engagement
+from leadflow.core.clock import utcnow
+from leadflow.engagement.bot_filter import ClickSignal, OpenSignal, classify_click, classify_open
+from leadflow.engagement.tokens import HONEYPOT_POSITION, make_token, read_token, with_visit_token
+from leadflow.engagement.record import Target
 from leadflow.nurture import preferences
-from leadflow.settings import get_settings
+from leadflow.core.settings import get_settings
 from leadflow.web.limits import media_type, read_capped
 
 log = logging.getLogger(__name__)
@@ -146,7 +146,8 @@ def unsubscribe_page(token: str) -> Response:
     # A GET never changes anything: mail scanners prefetch links. It shows the preference centre.
     if not engagement.token_is_valid(token, "u"):
         return _not_found()
-    view = preferences.preference_view(token)
+    parsed = read_token(_secret(), token, "u")
+    view = preferences.preference_view(parsed[0]) if parsed else None
     return _not_found() if view is None else HTMLResponse(preferences.render_page(view, token))
 
 
@@ -167,9 +168,10 @@ async def unsubscribe(token: str, request: Request) -> Response:
         return _not_found()
     form = _form(body, media_type(request))
     if preferences.FORM_FIELD in form:  # the preference centre's own form: per-topic choices
-        if not await run_in_threadpool(preferences.save_preferences, token, form):
+        outbox_id = read_token(_secret(), token, "u")[0]  # type: ignore[index]  # valid: checked above
+        if not await run_in_threadpool(preferences.save_preferences, outbox_id, form):
             return _not_found()
-        view = await run_in_threadpool(preferences.preference_view, token)
+        view = await run_in_threadpool(preferences.preference_view, outbox_id)
         return _not_found() if view is None else HTMLResponse(preferences.render_page(view, token, saved=True))
     if not await run_in_threadpool(engagement.unsubscribe, token):  # RFC 8058 one-click
         return _not_found()

@@ -11,10 +11,10 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from leadflow.db import session_scope
-from leadflow.domain.tracking import make_token
-from leadflow.local_services import WebServer
-from leadflow.models import Campaign, ConsentRecord, Enrollment, SourceRecord, Subscription, TrackedLink
+from leadflow.core.db import session_scope
+from leadflow.engagement.tokens import make_token
+from leadflow.app.local_services import WebServer
+from leadflow.core.models import Campaign, ConsentRecord, Enrollment, SourceRecord, Subscription, TrackedLink
 from leadflow.nurture.consent import LawfulBasis, Purpose
 from leadflow.nurture.consent_store import record_consent
 from tests.integration.nurture_support import add_lead, decisions, enroll, enrollment, outbox, tick

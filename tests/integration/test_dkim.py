@@ -11,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from leadflow.settings import reset_settings
+from leadflow.core.settings import reset_settings
 from tests.integration.nurture_support import add_lead, enroll, tick
 
 pytestmark = pytest.mark.db

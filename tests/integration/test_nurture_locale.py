@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import update
 
-from leadflow.db import session_scope
-from leadflow.models import Lead
+from leadflow.core.db import session_scope
+from leadflow.core.models import Lead
 from leadflow.nurture.consent import LawfulBasis, Purpose
 from leadflow.nurture.consent_store import record_consent
 from tasks.outbox import queue_rep_notifications, send_outbox

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from leadflow.config.nurture import Step, Window
-from leadflow.domain.send_window import add_calendar_days, calendar_for
-from leadflow.domain.sequence import step_due
+from leadflow.nurture.policy import Step, Window
+from leadflow.nurture.send_window import add_calendar_days, calendar_for
+from leadflow.nurture.sequence import step_due
 
 NEW_YORK, BERLIN, SYDNEY = ZoneInfo("America/New_York"), ZoneInfo("Europe/Berlin"), ZoneInfo("Australia/Sydney")
 # (zone, a local Thursday 16:30 five days before a change is crossed, hours the clock moved)

@@ -9,14 +9,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from leadflow.config.nurture import LocalePolicy, load_nurture
-from leadflow.config.routing import load_routing
-from leadflow.domain.nurture_compose import step_subject
-from leadflow.domain.nurture_render import Renderer
+from leadflow.nurture.policy import LocalePolicy, load_nurture
+from leadflow.routing.policy import load_routing
+from leadflow.nurture.compose import step_subject
+from leadflow.nurture.render_steps import Renderer
 from leadflow.nurture.l10n import greeting, local_datetime, local_number
 from leadflow.nurture.locale import LocaleSource, name_script, resolve_locale
 from leadflow.nurture.rep_notice import rep_directory
-from leadflow.settings import PROJECT_ROOT
+from leadflow.core.settings import PROJECT_ROOT
 from tests.factories import TEMPLATES_DIR, make_lead_context
 
 RULES = LocalePolicy(default="en", supported=["en", "zh-CN", "fr-CA"], by_country={"CN": "zh-CN", "TW": "zh-CN"},

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from leadflow.errors import ConfigError
+from leadflow.core.errors import ConfigError
 from leadflow.nurture.dkim_signing import dkim_key, transport_warnings
-from leadflow.settings import Settings
+from leadflow.core.settings import Settings
 
 
 def settings(**values: object) -> Settings:
