@@ -17,8 +17,8 @@ from leadflow.app.local_services import WebServer
 from leadflow.core.models import Campaign, ConsentRecord, Enrollment, SourceRecord, Subscription, TrackedLink
 from leadflow.nurture.consent import LawfulBasis, Purpose
 from leadflow.nurture.consent_store import record_consent
-from tests.integration.nurture_support import add_lead, decisions, enroll, enrollment, outbox, tick
-from tests.integration.test_nurture_send import text_and_html
+from tests.nurture.integration.nurture_support import add_lead, decisions, enroll, enrollment, outbox, tick
+from tests.nurture.integration.test_nurture_send import text_and_html
 
 pytestmark = pytest.mark.db
 TUESDAY_10_SHANGHAI = datetime(2026, 11, 10, 2, tzinfo=UTC)

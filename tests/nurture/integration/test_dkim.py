@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from leadflow.core.settings import reset_settings
-from tests.integration.nurture_support import add_lead, enroll, tick
+from tests.nurture.integration.nurture_support import add_lead, enroll, tick
 
 pytestmark = pytest.mark.db
 TUESDAY_10_NY = datetime(2026, 11, 10, 15, tzinfo=UTC)

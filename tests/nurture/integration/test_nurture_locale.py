@@ -14,8 +14,8 @@ from leadflow.nurture.consent import LawfulBasis, Purpose
 from leadflow.nurture.consent_store import record_consent
 from tasks.outbox import queue_rep_notifications, send_outbox
 from tasks.routing import route_leads
-from tests.integration.nurture_support import add_lead, decisions, enroll, tick
-from tests.integration.test_nurture_send import text_and_html
+from tests.nurture.integration.nurture_support import add_lead, decisions, enroll, tick
+from tests.nurture.integration.test_nurture_send import text_and_html
 
 pytestmark = pytest.mark.db
 TUESDAY_10_SHANGHAI = datetime(2026, 11, 10, 2, tzinfo=UTC)
