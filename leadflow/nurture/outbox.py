@@ -28,6 +28,7 @@ from leadflow.nurture.compose import LEAD_COLUMNS, Composer
 from leadflow.nurture.outbox_timing import next_attempt
 from leadflow.nurture.render_steps import Renderer
 from leadflow.core.summary import SendSummary
+from leadflow.core.erasure_keys import erasure_key
 from leadflow.core.errors import TransientDeliveryError
 from leadflow.nurture.mailer import (
     BackgroundSender,
@@ -121,10 +122,15 @@ def rep_readers(policy: NurturePolicy) -> RepDirectory:
 
 
 def suppressions(session: Session, emails: Iterable[str]) -> dict[str, str]:
-    """Lower-cased address -> reason, for those on the global suppression list."""
+    """Lower-cased address -> reason, for those on the global suppression list, by address or
+    by the salted hash an erased person's address left there."""
     wanted = sorted({e.lower() for e in emails})
-    return dict(session.execute(select(Suppression.email, Suppression.reason)
-                                .where(Suppression.email.in_(wanted))).tuples().all()) if wanted else {}
+    if not wanted:
+        return {}
+    secret = get_settings().secret_key.get_secret_value()
+    keys = {erasure_key(secret, address): address for address in wanted}
+    return {keys.get(found, found): reason for found, reason in session.execute(
+        select(Suppression.email, Suppression.reason).where(Suppression.email.in_([*wanted, *keys])))}
 
 
 def suppress(session: Session, email: str, reason: str, note: str | None, at: datetime) -> bool:
