@@ -13,6 +13,7 @@ from rich.table import Table
 from leadflow.cli import merges as cli_merges
 from leadflow.cli import report as cli_report
 from leadflow.cli import reps as cli_reps
+from leadflow.cli.ab import ab_app
 from leadflow.cli.nurture import nurture_app
 from leadflow.cli.person import person_app
 from leadflow.cli.quarantine import quarantine_app
@@ -33,6 +34,7 @@ app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(score_app, name="score")
 app.add_typer(nurture_app, name="nurture")
 app.add_typer(person_app, name="person")
+app.add_typer(ab_app, name="ab")
 cli_report.register(app)
 cli_reps.register(app)
 cli_merges.register(app)

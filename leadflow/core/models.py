@@ -286,6 +286,7 @@ class OutboundEmail(Base):
     sent_at: Mapped[datetime | None]
     next_attempt_at: Mapped[datetime | None]  # after a 4xx: not before this backoff time
     claimed_at: Mapped[datetime | None]  # when it went to 'sending'; stale claims become 'unknown'
+    variant: Mapped[str | None] = mapped_column(String(20))  # the step's A/B variant, when it has some
 
 
 class Suppression(Base):
@@ -311,6 +312,16 @@ class ConsentRecord(Base):
     source: Mapped[str] = mapped_column(String(200))  # form:<campaign>, file:<name>, preference_centre...
     evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)  # source row, outbox id, form...
     recorded_at: Mapped[datetime]
+
+
+class VariantPromotion(Base):
+    """The A/B variant promoted as a step's winner: every later send of the step uses it."""
+
+    __tablename__ = "variant_promotion"
+    sequence: Mapped[str] = mapped_column(String(100), primary_key=True)
+    step: Mapped[int] = mapped_column(Integer, primary_key=True)  # 0-based, as stored elsewhere
+    variant: Mapped[str] = mapped_column(String(20))
+    promoted_at: Mapped[datetime]
 
 
 class Subscription(Base):

@@ -23,6 +23,7 @@ from leadflow.nurture.consent import NO_FACTS, ConsentFacts, consent_block, trac
 from leadflow.nurture.l10n import local_datetime
 from leadflow.nurture.locale import fallbacks, lead_locale
 from leadflow.nurture.rep_notice import RepDirectory
+from leadflow.nurture.variants import variant_content
 from leadflow.core.settings import Settings
 
 REP_SUBJECT = "New lead for you: {{ lead.full_name or lead.email }} ({{ lead.company or lead.domain }})"
@@ -78,7 +79,9 @@ class Composer:
         links = Links(self.settings.secret_key.get_secret_value(), self.settings.public_base_url, row["id"])
         locale = lead_locale(self.policy.locales, lead).locale
         zone = zone_for(row["l_country"], row["l_state"], row["l_phone_e164"], self.policy.send_policy.default_zone)
-        email = render_nurture(self.renderer, step.template, step_subject(step, locale), lead, links,
+        template, subject, subjects = variant_content(step, row.get("variant"))  # A/B: the lead's arm
+        subject = next((subjects[t] for t in fallbacks(locale) if t in subjects), subject)
+        email = render_nurture(self.renderer, template, subject, lead, links,
                                row["campaign_name"], self.settings.postal_address, locale, zone.zone, tracking)
         clicks.extend({"outbound_email_id": row["id"], "position": p, "url": u} for p, u in links.clicks.items())
         return build_raw(self.settings, row["to_addr"], email, message_id,

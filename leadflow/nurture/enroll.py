@@ -35,6 +35,8 @@ from leadflow.core.models import (
 from leadflow.core.runtime import current_flow_run_id, log
 from leadflow.nurture.consent import NO_FACTS
 from leadflow.nurture.consent_store import ConsentGate, consent_facts
+from leadflow.nurture.variant_store import promotions
+from leadflow.nurture.variants import assign_variant
 from leadflow.nurture.policy import nurture_policy
 from leadflow.nurture.outbox import OUTBOX, insert_rows, queue_emails, suppressions
 
@@ -169,6 +171,7 @@ def _facts(session: Session, policy: NurturePolicy, rows: list[Any], at: datetim
         EngagementEvent.occurred_at)).where(EngagementEvent.lead_id.in_(lead_ids), EngagementEvent.type == "reply")
         .group_by(EngagementEvent.lead_id)).tuples().all())
     return {"sends": sends, "clicked": clicked, "replied": replied, "consent": consent_facts(session, lead_ids),
+            "promoted": promotions(session),
             "blocked": suppressions(session, [r["email"] for r in rows if r["email"]])}
 
 
@@ -211,6 +214,22 @@ def _decision(row: Any, action: Action, at: datetime, policy: NurturePolicy, run
                         config_version=policy.config_version, flow_run_id=run_id)
 
 
+def _variant(policy: NurturePolicy, row: Any, index: int, promoted: dict[tuple[str, int], str], at: datetime,
+             run_id: str | None) -> tuple[str | None, list[dict[str, Any]]]:
+    """The lead's A/B variant of the step and the decision recording it (none without variants)."""
+    step = policy.sequence(row["sequence"]).steps[index]
+    chosen = assign_variant(step.variants, row["sequence"], index, row["lead_id"],
+                            promoted.get((row["sequence"], index)))
+    if chosen is None:
+        return None, []
+    why = "promoted winner" if chosen.promoted else f"hash bucket {chosen.bucket:.4f} of the weights"
+    return chosen.variant, [decision_row(
+        lead_id=row["lead_id"], kind="variant", rule_id=f"variant:{row['sequence']}:{index + 1}", at=at,
+        outcome=f"variant {chosen.variant} of step {index + 1}", reason=why,
+        inputs={"weights": {v.key: v.weight for v in step.variants}, "bucket": round(chosen.bucket, 6),
+                "promoted": chosen.promoted}, config_version=policy.config_version, flow_run_id=run_id)]
+
+
 def _tick_batch(session: Session, planner: Planner, rows: list[Any], at: datetime, run_id: str | None) -> list[int]:
     facts, policy = _facts(session, planner.policy, rows, at), planner.policy
     outbox, changes, decisions = [], [], []
@@ -219,9 +238,11 @@ def _tick_batch(session: Session, planner: Planner, rows: list[Any], at: datetim
         change = {"e_id": row["id"], "e_step": row["next_step"], "e_due": action.at, "e_status": "active",
                   "e_reason": None, "e_ended": None}
         if action.kind == "send":
+            variant, assigned = _variant(policy, row, action.step, facts["promoted"], at, run_id)
             outbox.append({"dedupe_key": dedupe_key(row["id"], row["entry_count"], action.step), "kind": "nurture",
                            "lead_id": row["lead_id"], "to_addr": row["email"], "enrollment_id": row["id"],
-                           "step": action.step})
+                           "step": action.step, "variant": variant})
+            decisions.extend(assigned)
             facts["sends"][row["lead_id"]].append(at)  # the cap sees this tick's sends too
             change |= {"e_step": action.next_step, "e_due": action.next_due}
             if action.next_due is None:

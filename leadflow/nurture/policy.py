@@ -66,10 +66,33 @@ def _known_locale(tag: str) -> str:
 LocaleTag = Annotated[str, AfterValidator(_known_locale)]
 
 
+class Variant(StrictModel):
+    """One arm of a step's A/B test: what differs from the step (subject, body), and its share."""
+
+    key: str = Field(pattern=r"^[a-z0-9_-]{1,20}$")
+    weight: float = Field(1, gt=0)
+    subject: str | None = None  # None: the step's own
+    subjects: dict[LocaleTag, str] = Field(default_factory=dict)
+    template: str | None = None  # None: the step's own
+
+
 class Step(StrictModel):
     template: str  # templates/email/<template>[.<locale>].html.j2 and .txt.j2
     subject: str
     subjects: dict[LocaleTag, str] = Field(default_factory=dict)  # per locale, e.g. zh-CN
+    # A/B test: each lead gets one variant, always the same; a winner may be promoted once every
+    # variant has reached min_sample sends (`leadflow nurture variants`, `... promote`).
+    variants: list[Variant] = Field(default_factory=list)
+    min_sample: int = Field(100, ge=1)
+
+    @model_validator(mode="after")
+    def _distinct_variants(self) -> Step:
+        keys = [v.key for v in self.variants]
+        if len(keys) != len(set(keys)):
+            raise ValueError(f"variant keys must differ: {keys}")
+        if len(keys) == 1:
+            raise ValueError("an A/B test needs at least two variants")
+        return self
     # Delays count from when the previous step was sent (the first step from enrollment).
     delay_days: float = Field(0, ge=0)
     delay_hours: float = Field(0, ge=0)

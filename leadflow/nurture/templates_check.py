@@ -53,5 +53,6 @@ def check_templates(templates_dir: Path, policy: NurturePolicy) -> None:
     locales = policy.locales.supported
     for sequence in policy.sequences:
         for step in sequence.steps:
-            _check(templates_dir, step.template, NURTURE_VARIABLES, locales)
+            for template in {step.template, *(v.template for v in step.variants if v.template)}:
+                _check(templates_dir, template, NURTURE_VARIABLES, locales)
     _check(templates_dir, policy.rep_notification_template, REP_VARIABLES, locales)

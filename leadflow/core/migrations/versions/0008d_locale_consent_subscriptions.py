@@ -1,4 +1,4 @@
-"""lead.locale; consent records and per-topic subscriptions
+"""lead.locale; consent records and per-topic subscriptions; A/B variants of nurture steps
 
 Revision ID: 0008d
 Revises: 0007
@@ -45,7 +45,22 @@ def upgrade() -> None:
     )
 
 
+    with op.batch_alter_table('outbound_email', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('variant', sa.String(length=20), nullable=True))
+    op.create_table(
+        'variant_promotion',
+        sa.Column('sequence', sa.String(length=100), nullable=False),
+        sa.Column('step', sa.Integer(), nullable=False),
+        sa.Column('variant', sa.String(length=20), nullable=False),
+        sa.Column('promoted_at', sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint('sequence', 'step'),
+    )
+
+
 def downgrade() -> None:
+    op.drop_table('variant_promotion')
+    with op.batch_alter_table('outbound_email', schema=None) as batch_op:
+        batch_op.drop_column('variant')
     op.drop_table('subscription')
     op.drop_index(op.f('ix_consent_record_lead_id'), table_name='consent_record')
     op.drop_table('consent_record')
