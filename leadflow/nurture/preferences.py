@@ -19,7 +19,8 @@ from leadflow.core.clock import as_utc
 from leadflow.nurture.policy import NurturePolicy, load_nurture
 from leadflow.core.db import session_scope
 from leadflow.core.models import Lead, OutboundEmail
-from leadflow.nurture.consent_store import consent_facts, set_topics
+from leadflow.nurture.consent import LawfulBasis, Purpose
+from leadflow.nurture.consent_store import consent_facts, record_consent, set_topics
 from leadflow.nurture.locale import lead_locale
 from leadflow.core.settings import get_settings
 
@@ -97,3 +98,14 @@ def render_page(view: PreferenceView, token: str, saved: bool = False) -> str:
             f'<p>{words["all"]}</p><form method="post" action="/u/{safe}">'
             '<input type="hidden" name="List-Unsubscribe" value="One-Click">'
             f'<button type="submit">{words["stop"]}</button></form>')
+
+
+def record_one_click(outbox_id: int, now: datetime | None = None) -> None:
+    """A one-click unsubscribe is also a withdrawal of consent to marketing email, on record
+    with the email it came from (the suppression itself is engagement's)."""
+    with session_scope() as session:
+        found = _lead_for(outbox_id, session)
+        if found is not None:
+            record_consent(session, lead_id=found[1].id, purpose=Purpose.MARKETING_EMAIL, granted=False,
+                           basis=LawfulBasis.CONSENT, source="list-unsubscribe", evidence={"outbox_id": outbox_id},
+                           at=as_utc(now))

@@ -175,6 +175,7 @@ async def unsubscribe(token: str, request: Request) -> Response:
         return _not_found() if view is None else HTMLResponse(preferences.render_page(view, token, saved=True))
     if not await run_in_threadpool(engagement.unsubscribe, token):  # RFC 8058 one-click
         return _not_found()
+    await run_in_threadpool(preferences.record_one_click, read_token(_secret(), token, "u")[0])  # type: ignore[index]
     return HTMLResponse("<!doctype html><title>Unsubscribed</title><p>You are unsubscribed.</p>")
 
 

@@ -129,3 +129,7 @@ def test_the_preference_centre_shows_topics_and_a_post_turns_one_off(recorder, w
     # One-click (RFC 8058) still unsubscribes from everything.
     assert requests.post(url, data={"List-Unsubscribe": "One-Click"}, timeout=10).status_code == 200
     assert len(decisions("suppress", lead)) == 1
+    with session_scope() as session:  # and it is on record as a withdrawal, with its evidence
+        withdrawal = session.scalars(select(ConsentRecord)).one()
+        assert (withdrawal.granted, withdrawal.source) == (False, "list-unsubscribe")
+        assert withdrawal.evidence == {"outbox_id": outbox(lead)[0].id}

@@ -115,13 +115,15 @@ def test_after_erase_no_table_holds_the_address_name_or_phone_and_a_reingest_doe
     assert CliRunner().invoke(person_app, ["erase", EMAIL, "--yes"]).exit_code == 2  # nothing left to erase
 
 
-def test_the_person_in_another_file_is_created_again_but_never_mailed(mailed_person, recorder, tmp_path):
+def test_the_person_in_another_file_is_refused_at_ingest_and_never_mailed(mailed_person, recorder, tmp_path):
     assert CliRunner().invoke(person_app, ["erase", EMAIL, "--yes"]).exit_code == 0
     other = tmp_path / "webinar.csv"
     with other.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows([ROWS[0], ROWS[1]])
-    other.write_text(other.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # another file hash
-    new = ingest(other)
-    enroll(new, TUESDAY_10_SHANGHAI + timedelta(days=1))
+    assert ingest(other) == []  # another file (another hash): staged, then refused
+    with session_scope() as session:
+        refused = session.scalars(select(SourceRecord).where(SourceRecord.reason_code == "erased")).one()
+        assert refused.status == "quarantined" and refused.payload == {}
+    assert holding(EMAIL, NAME, PHONE, PHONE_RAW) == []
     tick(recorder, TUESDAY_10_SHANGHAI + timedelta(days=1))
-    assert len(recorder.to(EMAIL)) == 1  # the hashed address on the suppression list stops it
+    assert len(recorder.to(EMAIL)) == 1  # only the one sent before the erasure
