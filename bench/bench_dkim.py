@@ -19,9 +19,14 @@ from leadflow.nurture.render import RenderedEmail
 from leadflow.nurture.mailer import build_raw
 from leadflow.core.settings import Settings
 
-EMAIL = RenderedEmail("Ada, the 10-minute guide to routing leads right", "<p>Hi Ada,</p>" * 40, "Hi Ada,\n" * 40)
-HEADERS = {"List-Unsubscribe": "<https://t.example/u/u.1.0.sig>, <mailto:unsubscribe@leadflow.example?subject=1>",
-           "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+EMAIL = RenderedEmail(
+    "Ada, the 10-minute guide to routing leads right", "<p>Hi Ada,</p>" * 40, "Hi Ada,\n" * 40
+)
+HEADERS = {
+    "List-Unsubscribe": "<https://t.example/u/u.1.0.sig>, "
+    "<mailto:unsubscribe@leadflow.example?subject=1>",
+    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+}
 
 
 def per_message(settings: Settings, count: int) -> float:
@@ -37,10 +42,13 @@ def main() -> None:
     parser.add_argument("--bits", type=int, default=2048)
     args = parser.parse_args()
     key = rsa.generate_private_key(public_exponent=65537, key_size=args.bits)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption()).decode("ascii")
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode("ascii")
     plain = Settings(_env_file=None)  # type: ignore[call-arg]
-    signed = Settings(_env_file=None, dkim_private_key=SecretStr(pem), dkim_selector="bench")  # type: ignore[call-arg]
+    key = SecretStr(pem)
+    signed = Settings(  # type: ignore[call-arg]
+        _env_file=None, dkim_private_key=key, dkim_selector="bench")
     for name, settings in (("unsigned", plain), (f"dkim rsa-{args.bits}", signed)):
         seconds = per_message(settings, args.messages)
         print(f"{name:>14}: {1 / seconds:9.0f} messages/s, {seconds * 1e6:8.0f} us/message")

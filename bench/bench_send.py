@@ -82,7 +82,8 @@ def seed(n: int) -> None:
             session.execute(insert(ConsentRecord), [
                 {"lead_id": lead_id, "purpose": purpose, "granted": True, "lawful_basis": "consent",
                  "source": "form:bench", "evidence": {}, "recorded_at": TICK}
-                for lead_id in lead_ids[start:start + 5000] for purpose in ("marketing_email", "tracking")])
+                for lead_id in lead_ids[start:start + 5000]
+                for purpose in ("marketing_email", "tracking")])
 
 
 def floor_messages(n: int) -> list[tuple[str, bytes]]:

@@ -14,7 +14,9 @@ from rich.table import Table
 from leadflow.cli.console import console, fail
 from leadflow.core.errors import LeadflowError
 
-ab_app = typer.Typer(help="A/B variants of nurture steps: results and promotion.", no_args_is_help=True)
+ab_app = typer.Typer(
+    help="A/B variants of nurture steps: results and promotion.", no_args_is_help=True
+)
 At = Annotated[Optional[datetime], typer.Option("--at", help="Simulated time (ISO 8601, UTC).")]
 Step = Annotated[int, typer.Argument(help="The step's number, from 1.")]
 
@@ -41,16 +43,25 @@ def report(sequence: str, step: Step) -> None:
         fail(f"no step {step} of {sequence!r}: {exc}")
     table = Table("variant", "sent", "opened (human)", "clicked (human)", "converted")
     for r in results:
-        table.add_row(r.variant + (" (promoted)" if r.variant == winner else ""), str(r.sent),
-                      _shown(r, r.opened), _shown(r, r.clicked), _shown(r, r.converted))
+        table.add_row(
+            r.variant + (" (promoted)" if r.variant == winner else ""),
+            str(r.sent),
+            _shown(r, r.opened),
+            _shown(r, r.clicked),
+            _shown(r, r.converted),
+        )
     console.print(table)
     console.print(f"min_sample {minimum} sends per variant before promotion", highlight=False)
 
 
 @ab_app.command("promote")
-def promote(sequence: str, step: Step, variant: str,
-            force: Annotated[bool, typer.Option("--force", help="Before min_sample is reached.")] = False,
-            at: At = None) -> None:
+def promote(
+    sequence: str,
+    step: Step,
+    variant: str,
+    force: Annotated[bool, typer.Option("--force", help="Before min_sample is reached.")] = False,
+    at: At = None,
+) -> None:
     """Make VARIANT the step's winner: every later send of the step uses it."""
     from leadflow.core.clock import as_utc
     from leadflow.core.db import session_scope
@@ -59,7 +70,9 @@ def promote(sequence: str, step: Step, variant: str,
 
     try:
         with session_scope() as session:
-            promote_variant(session, nurture_policy(), sequence, step - 1, variant, as_utc(at), force)
+            promote_variant(
+                session, nurture_policy(), sequence, step - 1, variant, as_utc(at), force
+            )
     except (LeadflowError, StopIteration) as exc:
         fail(str(exc))
     console.print(f"{sequence} step {step}: variant {variant} promoted", highlight=False)

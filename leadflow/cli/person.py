@@ -16,7 +16,9 @@ import typer
 from leadflow.cli.console import console, fail
 from leadflow.core.errors import LeadflowError
 
-person_app = typer.Typer(help="A person's data: export, erase, consent, language.", no_args_is_help=True)
+person_app = typer.Typer(
+    help="A person's data: export, erase, consent, language.", no_args_is_help=True
+)
 At = Annotated[Optional[datetime], typer.Option("--at", help="Simulated time (ISO 8601, UTC).")]
 
 
@@ -33,9 +35,12 @@ class BasisOption(str, Enum):
 
 
 @person_app.command("export")
-def export(email: str, out: Annotated[Path, typer.Option("--out", help="Folder for the files.")] = Path("."),
-           at: At = None) -> None:
-    """Write everything held about EMAIL: <out>/<email>.json (by table) and .csv (one value a line)."""
+def export(
+    email: str,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the files.")] = Path("."),
+    at: At = None,
+) -> None:
+    """Write everything held about EMAIL: <out>/<email>.json (by table) and .csv."""
     from leadflow.privacy.service import export_person
 
     try:
@@ -46,9 +51,12 @@ def export(email: str, out: Annotated[Path, typer.Option("--out", help="Folder f
 
 
 @person_app.command("erase")
-def erase(email: str, yes: Annotated[bool, typer.Option("--yes", help="Do it (no prompt).")] = False,
-          at: At = None) -> None:
-    """Erase EMAIL's personal data everywhere; a salted hash stays so they are never mailed again."""
+def erase(
+    email: str,
+    yes: Annotated[bool, typer.Option("--yes", help="Do it (no prompt).")] = False,
+    at: At = None,
+) -> None:
+    """Erase EMAIL's personal data everywhere; a salted hash stays: never mailed again."""
     from leadflow.privacy.service import erase as erase_person
 
     if not yes and not typer.confirm(f"Erase everything held about {email}? This cannot be undone"):
@@ -58,15 +66,23 @@ def erase(email: str, yes: Annotated[bool, typer.Option("--yes", help="Do it (no
     except LeadflowError as exc:
         fail(str(exc))
     changed = ", ".join(f"{t} {n}" for t, n in sorted(report.redacted.items())) or "none"
-    console.print(f"erased lead(s) {report.lead_ids}; copies removed from: {changed}", highlight=False)
+    console.print(
+        f"erased lead(s) {report.lead_ids}; copies removed from: {changed}", highlight=False
+    )
 
 
 @person_app.command("consent")
-def consent(email: str, purpose: PurposeOption, source: Annotated[str, typer.Option(help="e.g. form:contact-us")],
-            withdraw: Annotated[bool, typer.Option("--withdraw", help="Record a withdrawal.")] = False,
-            basis: BasisOption = BasisOption.consent,
-            evidence: Annotated[str, typer.Option(help="JSON: the form, row or message it came from.")] = "{}",
-            at: At = None) -> None:
+def consent(
+    email: str,
+    purpose: PurposeOption,
+    source: Annotated[str, typer.Option(help="e.g. form:contact-us")],
+    withdraw: Annotated[bool, typer.Option("--withdraw", help="Record a withdrawal.")] = False,
+    basis: BasisOption = BasisOption.consent,
+    evidence: Annotated[
+        str, typer.Option(help="JSON: the form, row or message it came from.")
+    ] = "{}",
+    at: At = None,
+) -> None:
     """Record a grant (or --withdraw) of consent for one purpose, with its source and evidence."""
     from leadflow.core.clock import as_utc
     from leadflow.core.db import session_scope
@@ -81,15 +97,27 @@ def consent(email: str, purpose: PurposeOption, source: Annotated[str, typer.Opt
     try:
         with session_scope() as session:
             lead = find_lead(session, email)
-            record_consent(session, lead_id=lead.id, purpose=Purpose(purpose.value), granted=not withdraw,
-                           basis=LawfulBasis(basis.value), source=source, evidence=proof, at=as_utc(at))
+            record_consent(
+                session,
+                lead_id=lead.id,
+                purpose=Purpose(purpose.value),
+                granted=not withdraw,
+                basis=LawfulBasis(basis.value),
+                source=source,
+                evidence=proof,
+                at=as_utc(at),
+            )
     except LeadflowError as exc:
         fail(str(exc))
-    console.print(f"{purpose.value} {'withdrawn' if withdraw else 'granted'} for {email}", highlight=False)
+    console.print(
+        f"{purpose.value} {'withdrawn' if withdraw else 'granted'} for {email}", highlight=False
+    )
 
 
 @person_app.command("locale")
-def locale(email: str, tag: Annotated[str, typer.Argument(help="e.g. zh-CN, or 'auto' to infer again")]) -> None:
+def locale(
+    email: str, tag: Annotated[str, typer.Argument(help="e.g. zh-CN, or 'auto' to infer again")]
+) -> None:
     """Set the language EMAIL reads (overrides country, province and name)."""
     from sqlalchemy import update
 
@@ -107,4 +135,6 @@ def locale(email: str, tag: Annotated[str, typer.Argument(help="e.g. zh-CN, or '
             session.execute(update(Lead).where(Lead.id == lead.id).values(locale=chosen))
     except (LeadflowError, ValueError) as exc:
         fail(str(exc))
-    console.print(f"{email} reads {chosen or 'the language inferred from their data'}", highlight=False)
+    console.print(
+        f"{email} reads {chosen or 'the language inferred from their data'}", highlight=False
+    )

@@ -64,7 +64,8 @@ def rules_check(strict: Strict = False) -> None:
     for name, version in loaded.items():
         console.print(f"[green]ok[/] {name}: {version}")
     for warning in transport_warnings(get_settings()):
-        console.print(f"[yellow]warning[/] mail: {escape(warning)}", highlight=False, soft_wrap=True)
+        console.print(f"[yellow]warning[/] mail: {escape(warning)}", highlight=False,
+                      soft_wrap=True)
     findings = check_rules(_routing(None))
     for finding in findings:
         colour = "yellow" if finding.severity == "warning" else "cyan"

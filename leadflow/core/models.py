@@ -131,7 +131,7 @@ class Lead(Base):
     owner_rep: Mapped[str | None] = mapped_column(String(100))
     suppressed: Mapped[bool] = mapped_column(Boolean, default=False)
     suppression_reason: Mapped[str | None] = mapped_column(String(100))
-    locale: Mapped[str | None] = mapped_column(String(35))  # explicit language (BCP 47); None: inferred
+    locale: Mapped[str | None] = mapped_column(String(35))  # BCP 47, set by hand; None: inferred
     first_campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -286,7 +286,7 @@ class OutboundEmail(Base):
     sent_at: Mapped[datetime | None]
     next_attempt_at: Mapped[datetime | None]  # after a 4xx: not before this backoff time
     claimed_at: Mapped[datetime | None]  # when it went to 'sending'; stale claims become 'unknown'
-    variant: Mapped[str | None] = mapped_column(String(20))  # the step's A/B variant, when it has some
+    variant: Mapped[str | None] = mapped_column(String(20))  # the step's A/B variant, if any
 
 
 class Suppression(Base):
@@ -309,7 +309,7 @@ class ConsentRecord(Base):
     purpose: Mapped[str] = mapped_column(String(40))  # marketing_email | tracking
     granted: Mapped[bool] = mapped_column(Boolean)
     lawful_basis: Mapped[str] = mapped_column(String(40))  # consent | legitimate_interest | ...
-    source: Mapped[str] = mapped_column(String(200))  # form:<campaign>, file:<name>, preference_centre...
+    source: Mapped[str] = mapped_column(String(200))  # form:<name>, campaign:<name>, ...
     evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)  # source row, outbox id, form...
     recorded_at: Mapped[datetime]
 
@@ -325,7 +325,7 @@ class VariantPromotion(Base):
 
 
 class Subscription(Base):
-    """A lead's choice for one topic (a sequence's or a product line's) from the preference centre."""
+    """A lead's choice for one topic (a sequence's, or several's) from the preference centre."""
 
     __tablename__ = "subscription"
     lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"), primary_key=True)

@@ -196,7 +196,8 @@ def _point_at_batch_leads(within: dict[str, BatchMatch], created: dict[str, dict
             existing[email] = lead
 
 
-def _refuse_erased(session: Session, results: list[CleanLead | Quarantined]) -> list[CleanLead | Quarantined]:
+def _refuse_erased(session: Session,
+                   results: list[CleanLead | Quarantined]) -> list[CleanLead | Quarantined]:
     """A row of a person who had their data erased creates nothing: it is quarantined and its
     content dropped at once (the hash of their address on the suppression list says who)."""
     emails = {r.email for r in results if isinstance(r, CleanLead)}
@@ -204,8 +205,8 @@ def _refuse_erased(session: Session, results: list[CleanLead | Quarantined]) -> 
     if not erased:
         return results
     refused = [r for r in results if isinstance(r, CleanLead) and r.email in erased]
-    session.execute(update(SourceRecord).where(SourceRecord.id.in_([r.source_record_id for r in refused]))
-                    .values(payload={}))
+    refused_ids = [r.source_record_id for r in refused]
+    session.execute(update(SourceRecord).where(SourceRecord.id.in_(refused_ids)).values(payload={}))
     return [Quarantined(r.source_record_id, r.line_no, "erased", "the person asked for erasure")
             if isinstance(r, CleanLead) and r.email in erased else r for r in results]
 

@@ -78,11 +78,14 @@ class Composer:
         step = sequence.steps[index]
         links = Links(self.settings.secret_key.get_secret_value(), self.settings.public_base_url, row["id"])
         locale = lead_locale(self.policy.locales, lead).locale
-        zone = zone_for(row["l_country"], row["l_state"], row["l_phone_e164"], self.policy.send_policy.default_zone)
-        template, subject, subjects = variant_content(step, row.get("variant"))  # A/B: the lead's arm
+        zone = zone_for(row["l_country"], row["l_state"], row["l_phone_e164"],
+                        self.policy.send_policy.default_zone)
+        # A/B: the lead's arm of the step, if it has some.
+        template, subject, subjects = variant_content(step, row.get("variant"))
         subject = next((subjects[t] for t in fallbacks(locale) if t in subjects), subject)
         email = render_nurture(self.renderer, template, subject, lead, links,
-                               row["campaign_name"], self.settings.postal_address, locale, zone.zone, tracking)
+                               row["campaign_name"], self.settings.postal_address, locale,
+                               zone.zone, tracking)
         clicks.extend({"outbound_email_id": row["id"], "position": p, "url": u} for p, u in links.clicks.items())
         return build_raw(self.settings, row["to_addr"], email, message_id,
                          unsubscribe_headers(links, sender_address(self.settings)))
@@ -102,8 +105,8 @@ class Composer:
                    "sla_due": local_datetime(due, reader.zone, reader.locale), "actions": links,
                    "actions_expire_at": expires,
                    "actions_expire": local_datetime(expires, reader.zone, reader.locale)}
-        email, _ = self.renderer.render(self.policy.rep_notification_template, rep_subject(reader.locale),
-                                        context, locale=reader.locale)
+        email, _ = self.renderer.render(self.policy.rep_notification_template,
+                                        rep_subject(reader.locale), context, locale=reader.locale)
         return build_raw(self.settings, row["to_addr"], email, message_id)
 
     def send_decision(self, row: Mapping[str, Any], at: datetime, run_id: str | None) -> dict[str, Any]:

@@ -44,7 +44,9 @@ class ConsentFacts:
 NO_FACTS = ConsentFacts()
 
 
-def _allowed(policy: Any, country: str | None, facts: ConsentFacts, purpose: Purpose) -> tuple[bool, str]:
+def _allowed(
+    policy: Any, country: str | None, facts: ConsentFacts, purpose: Purpose
+) -> tuple[bool, str]:
     """(allowed, what decided it) for one purpose."""
     if purpose.value in facts.latest:
         granted = facts.latest[purpose.value]
@@ -54,7 +56,9 @@ def _allowed(policy: Any, country: str | None, facts: ConsentFacts, purpose: Pur
     return default == "opt_out", f"{region} default {default}"
 
 
-def consent_block(policy: Any, country: str | None, facts: ConsentFacts, topic: str) -> ConsentBlock | None:
+def consent_block(
+    policy: Any, country: str | None, facts: ConsentFacts, topic: str
+) -> ConsentBlock | None:
     """Why a marketing email about ``topic`` may not go to this lead, or None when it may."""
     if facts.topics.get(topic) is False:
         return ConsentBlock.TOPIC_OFF

@@ -23,8 +23,17 @@ from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 from leadflow.core.errors import ConfigError
 from leadflow.core.settings import Settings
 
-SIGNED_HEADERS = ("From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type",
-                  "List-Unsubscribe", "List-Unsubscribe-Post")
+SIGNED_HEADERS = (
+    "From",
+    "To",
+    "Subject",
+    "Date",
+    "Message-ID",
+    "MIME-Version",
+    "Content-Type",
+    "List-Unsubscribe",
+    "List-Unsubscribe-Post",
+)
 LOCAL_HOSTS = frozenset({"localhost"})
 
 
@@ -69,7 +78,9 @@ def _read_key(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise ConfigError(str(path), None, "LEADFLOW_DKIM_PRIVATE_KEY_FILE", f"cannot read: {exc}") from exc
+        raise ConfigError(
+            str(path), None, "LEADFLOW_DKIM_PRIVATE_KEY_FILE", f"cannot read: {exc}"
+        ) from exc
 
 
 def dkim_key(settings: Settings) -> DkimKey | None:
@@ -81,7 +92,9 @@ def dkim_key(settings: Settings) -> DkimKey | None:
     else:
         return None
     if not settings.dkim_selector:
-        raise ConfigError("settings", None, "LEADFLOW_DKIM_SELECTOR", "a DKIM key needs its selector")
+        raise ConfigError(
+            "settings", None, "LEADFLOW_DKIM_SELECTOR", "a DKIM key needs its selector"
+        )
     from leadflow.nurture.mailer import sender_address
 
     domain = settings.dkim_domain or sender_address(settings).rsplit("@", 1)[-1]
@@ -92,11 +105,18 @@ def dkim_key(settings: Settings) -> DkimKey | None:
 def sign(data: bytes, key: DkimKey) -> bytes:
     """The message with a DKIM-Signature header in front (relaxed header canonicalization)."""
     try:
-        header = dkim.sign(data, key.selector, key.domain, key.private_key,
-                           include_headers=[h.encode("ascii") for h in SIGNED_HEADERS],
-                           canonicalize=(b"relaxed", b"simple"))
+        header = dkim.sign(
+            data,
+            key.selector,
+            key.domain,
+            key.private_key,
+            include_headers=[h.encode("ascii") for h in SIGNED_HEADERS],
+            canonicalize=(b"relaxed", b"simple"),
+        )
     except dkim.KeyFormatError as exc:
-        raise ConfigError("settings", None, "LEADFLOW_DKIM_PRIVATE_KEY", f"not a usable key: {exc}") from exc
+        raise ConfigError(
+            "settings", None, "LEADFLOW_DKIM_PRIVATE_KEY", f"not a usable key: {exc}"
+        ) from exc
     return header.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n") + data
 
 
@@ -116,9 +136,13 @@ def transport_warnings(settings: Settings) -> list[str]:
     parts = urlsplit(settings.public_base_url)
     local = _loopback(parts.hostname or "")
     if parts.scheme != "https" and not local:
-        warnings.append(f"LEADFLOW_PUBLIC_BASE_URL is {parts.scheme}, not https ({settings.public_base_url}): "
-                        "RFC 8058 one-click unsubscribe needs an https URI, and mailbox providers ignore it")
+        warnings.append(
+            f"LEADFLOW_PUBLIC_BASE_URL is {parts.scheme}, not https ({settings.public_base_url}): "
+            "RFC 8058 one-click unsubscribe needs an https URI, and mailbox providers ignore it"
+        )
     if not local and settings.dkim_private_key is None and settings.dkim_private_key_file is None:
-        warnings.append("no DKIM key (LEADFLOW_DKIM_PRIVATE_KEY or _FILE): mail goes out unsigned, "
-                        "so List-Unsubscribe is not covered by a signature as RFC 8058 requires")
+        warnings.append(
+            "no DKIM key (LEADFLOW_DKIM_PRIVATE_KEY or _FILE): mail goes out unsigned, "
+            "so List-Unsubscribe is not covered by a signature as RFC 8058 requires"
+        )
     return warnings

@@ -109,7 +109,8 @@ def _enroll(session: Session, policy: NurturePolicy, lead_ids: list[int], at: da
         if lead.email.lower() in blocked:
             continue
         for sequence in policy.sequences:
-            if entry_matches(sequence.enter, facts[lead.id]) and gate.admits(session, lead, sequence, at, run_id):
+            if (entry_matches(sequence.enter, facts[lead.id])
+                    and gate.admits(session, lead, sequence, at, run_id)):
                 # A lead sales handed back stays in the pool (reps may take it up again).
                 lead.status = "pool" if lead.status == "pool" else "nurturing"
                 enrolled += _enter(session, planner, lead, sequence, existing.get((lead.id, sequence.key)),
@@ -170,7 +171,8 @@ def _facts(session: Session, policy: NurturePolicy, rows: list[Any], at: datetim
     replied: dict[int, datetime] = dict(session.execute(select(EngagementEvent.lead_id, func.max(
         EngagementEvent.occurred_at)).where(EngagementEvent.lead_id.in_(lead_ids), EngagementEvent.type == "reply")
         .group_by(EngagementEvent.lead_id)).tuples().all())
-    return {"sends": sends, "clicked": clicked, "replied": replied, "consent": consent_facts(session, lead_ids),
+    return {"sends": sends, "clicked": clicked, "replied": replied,
+            "consent": consent_facts(session, lead_ids),
             "promoted": promotions(session),
             "blocked": suppressions(session, [r["email"] for r in rows if r["email"]])}
 
@@ -183,7 +185,8 @@ def _due_step(row: Any, facts: dict[str, Any]) -> DueStep:
                                      row["suppression_reason"]),
         replied=reply is not None and as_utc(reply) >= as_utc(row["enrolled_at"]))
     return DueStep(row["id"], row["sequence"], row["next_step"], as_utc(row["next_due_at"]), row["country"],
-                   row["state"], row["phone_e164"], exit_facts, frozenset(facts["clicked"].get(row["id"], ())),
+                   row["state"], row["phone_e164"], exit_facts,
+                   frozenset(facts["clicked"].get(row["id"], ())),
                    facts["consent"].get(row["lead_id"], NO_FACTS))
 
 
@@ -214,20 +217,21 @@ def _decision(row: Any, action: Action, at: datetime, policy: NurturePolicy, run
                         config_version=policy.config_version, flow_run_id=run_id)
 
 
-def _variant(policy: NurturePolicy, row: Any, index: int, promoted: dict[tuple[str, int], str], at: datetime,
-             run_id: str | None) -> tuple[str | None, list[dict[str, Any]]]:
+def _variant(policy: NurturePolicy, row: Any, index: int, promoted: dict[tuple[str, int], str],
+             at: datetime, run_id: str | None) -> tuple[str | None, list[dict[str, Any]]]:
     """The lead's A/B variant of the step and the decision recording it (none without variants)."""
     step = policy.sequence(row["sequence"]).steps[index]
     chosen = assign_variant(step.variants, row["sequence"], index, row["lead_id"],
                             promoted.get((row["sequence"], index)))
     if chosen is None:
         return None, []
-    why = "promoted winner" if chosen.promoted else f"hash bucket {chosen.bucket:.4f} of the weights"
+    why = "promoted winner" if chosen.promoted else f"hash bucket {chosen.bucket:.4f} of weights"
+    weights = {v.key: v.weight for v in step.variants}
     return chosen.variant, [decision_row(
-        lead_id=row["lead_id"], kind="variant", rule_id=f"variant:{row['sequence']}:{index + 1}", at=at,
-        outcome=f"variant {chosen.variant} of step {index + 1}", reason=why,
-        inputs={"weights": {v.key: v.weight for v in step.variants}, "bucket": round(chosen.bucket, 6),
-                "promoted": chosen.promoted}, config_version=policy.config_version, flow_run_id=run_id)]
+        lead_id=row["lead_id"], kind="variant", rule_id=f"variant:{row['sequence']}:{index + 1}",
+        outcome=f"variant {chosen.variant} of step {index + 1}", reason=why, at=at,
+        inputs={"weights": weights, "bucket": round(chosen.bucket, 6), "promoted": chosen.promoted},
+        config_version=policy.config_version, flow_run_id=run_id)]
 
 
 def _tick_batch(session: Session, planner: Planner, rows: list[Any], at: datetime, run_id: str | None) -> list[int]:

@@ -69,7 +69,9 @@ def local_number(value: float | int, tag: str) -> str:
 
 def _reader(context: Context) -> tuple[str, ZoneInfo]:
     zone = context.get("zone")
-    return str(context.get("locale") or DEFAULT_LOCALE), zone if isinstance(zone, ZoneInfo) else ZoneInfo("UTC")
+    return str(context.get("locale") or DEFAULT_LOCALE), zone if isinstance(
+        zone, ZoneInfo
+    ) else ZoneInfo("UTC")
 
 
 @pass_context
@@ -89,4 +91,8 @@ def _number_filter(context: Context, value: float | int) -> str:
     return local_number(value, _reader(context)[0])
 
 
-FILTERS = {"local_datetime": _datetime_filter, "local_date": _date_filter, "local_number": _number_filter}
+FILTERS = {
+    "local_datetime": _datetime_filter,
+    "local_date": _date_filter,
+    "local_number": _number_filter,
+}

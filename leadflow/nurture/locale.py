@@ -33,10 +33,20 @@ class LeadLocale:
 
 
 # Unicode character-name prefixes -> script. Enough for the scripts people's names come in.
-_SCRIPTS = (("CJK UNIFIED IDEOGRAPH", "Han"), ("CJK COMPATIBILITY IDEOGRAPH", "Han"),
-            ("HIRAGANA", "Kana"), ("KATAKANA", "Kana"), ("HANGUL", "Hangul"),
-            ("CYRILLIC", "Cyrillic"), ("GREEK", "Greek"), ("ARABIC", "Arabic"),
-            ("HEBREW", "Hebrew"), ("THAI", "Thai"), ("DEVANAGARI", "Devanagari"), ("LATIN", "Latin"))
+_SCRIPTS = (
+    ("CJK UNIFIED IDEOGRAPH", "Han"),
+    ("CJK COMPATIBILITY IDEOGRAPH", "Han"),
+    ("HIRAGANA", "Kana"),
+    ("KATAKANA", "Kana"),
+    ("HANGUL", "Hangul"),
+    ("CYRILLIC", "Cyrillic"),
+    ("GREEK", "Greek"),
+    ("ARABIC", "Arabic"),
+    ("HEBREW", "Hebrew"),
+    ("THAI", "Thai"),
+    ("DEVANAGARI", "Devanagari"),
+    ("LATIN", "Latin"),
+)
 
 
 def _script_of(char: str) -> str | None:
@@ -81,9 +91,15 @@ def supported_tag(tag: str | None, supported: Iterable[str]) -> str | None:
     return next((t for t in tags if t.lower().split("-")[0] == language), None)
 
 
-def resolve_locale(rules: Any, *, explicit: str | None = None, country: str | None = None,
-                   state: str | None = None, names: Iterable[str | None] = ()) -> LeadLocale:
-    """``rules`` is the policy's LocalePolicy (default, supported, by_country, by_state, by_script)."""
+def resolve_locale(
+    rules: Any,
+    *,
+    explicit: str | None = None,
+    country: str | None = None,
+    state: str | None = None,
+    names: Iterable[str | None] = (),
+) -> LeadLocale:
+    """``rules``: the policy's LocalePolicy (default, supported, by_country, by_state...)."""
     chosen = supported_tag(explicit, rules.supported)
     if chosen:
         return LeadLocale(chosen, LocaleSource.EXPLICIT)
@@ -92,8 +108,10 @@ def resolve_locale(rules: Any, *, explicit: str | None = None, country: str | No
         by_state: Mapping[str, str] = rules.by_state.get(country, {})
         if state and state.upper() in by_state:
             return LeadLocale(by_state[state.upper()], LocaleSource.STATE)
-        return LeadLocale(rules.by_country.get(country, rules.default),
-                          LocaleSource.COUNTRY if country in rules.by_country else LocaleSource.DEFAULT)
+        return LeadLocale(
+            rules.by_country.get(country, rules.default),
+            LocaleSource.COUNTRY if country in rules.by_country else LocaleSource.DEFAULT,
+        )
     script = name_script(names)
     if script and script in rules.by_script:
         return LeadLocale(rules.by_script[script], LocaleSource.NAME_SCRIPT)
@@ -102,9 +120,13 @@ def resolve_locale(rules: Any, *, explicit: str | None = None, country: str | No
 
 def lead_locale(rules: Any, lead: Mapping[str, Any]) -> LeadLocale:
     """From a lead's fields as the outbox reads them (locale, country, state, names)."""
-    return resolve_locale(rules, explicit=lead.get("locale"), country=lead.get("country"),
-                          state=lead.get("state"),
-                          names=(lead.get("full_name"), lead.get("first_name"), lead.get("last_name")))
+    return resolve_locale(
+        rules,
+        explicit=lead.get("locale"),
+        country=lead.get("country"),
+        state=lead.get("state"),
+        names=(lead.get("full_name"), lead.get("first_name"), lead.get("last_name")),
+    )
 
 
 def fallbacks(tag: str) -> tuple[str, ...]:

@@ -129,8 +129,9 @@ def suppressions(session: Session, emails: Iterable[str]) -> dict[str, str]:
         return {}
     secret = get_settings().secret_key.get_secret_value()
     keys = {erasure_key(secret, address): address for address in wanted}
-    return {keys.get(found, found): reason for found, reason in session.execute(
-        select(Suppression.email, Suppression.reason).where(Suppression.email.in_([*wanted, *keys])))}
+    listed = select(Suppression.email, Suppression.reason).where(
+        Suppression.email.in_([*wanted, *keys]))
+    return {keys.get(found, found): reason for found, reason in session.execute(listed)}
 
 
 def suppress(session: Session, email: str, reason: str, note: str | None, at: datetime) -> bool:
@@ -163,8 +164,8 @@ def outbox_rows(session: Session, *where: Any) -> list[Any]:
     return list(session.execute(
         select(OUTBOX, Enrollment.sequence, Enrollment.status.label("enrollment_status"), *lead,
                Campaign.name.label("campaign_name"), Assignment.status.label("assignment_status"),
-               Assignment.rule_id, Assignment.sla_due_at, Assignment.assigned_at, Rep.name.label("rep_name"),
-               Assignment.rep.label("rep_key"))
+               Assignment.rule_id, Assignment.sla_due_at, Assignment.assigned_at,
+               Rep.name.label("rep_name"), Assignment.rep.label("rep_key"))
         .select_from(OUTBOX).outerjoin(Lead, Lead.id == OUTBOX.c.lead_id)
         .outerjoin(Enrollment, Enrollment.id == OUTBOX.c.enrollment_id)
         .outerjoin(Campaign, Campaign.id == Lead.first_campaign_id)
@@ -232,7 +233,8 @@ def _prepare(session: Session, mailer: SmtpMailer, sender: BackgroundSender, b: 
                        or_(OUTBOX.c.next_attempt_at.is_(None), OUTBOX.c.next_attempt_at <= b.at))
     clicks, ready, marks = [], [], []
     blocked = suppressions(session, [r["to_addr"] for r in rows if r["kind"] == "nurture"])
-    b.composer.consent = consent_facts(session, [r["lead_id"] for r in rows if r["kind"] == "nurture"])
+    nurtured = [r["lead_id"] for r in rows if r["kind"] == "nurture"]
+    b.composer.consent = consent_facts(session, nurtured)  # consent to send, and to track
     for row in rows:
         try:
             composed = b.composer.compose(row, blocked, clicks)
@@ -296,7 +298,8 @@ def send_outbox(outbox_ids: list[int], now: datetime | None = None) -> SendSumma
     settings = get_settings()
     # Once per batch: every email of the batch follows one policy version and one template set.
     policy = nurture_policy()
-    b = _Batch(Composer(settings, policy, Renderer(settings.templates_dir), rep_readers(policy)), as_utc(now),
+    composer = Composer(settings, policy, Renderer(settings.templates_dir), rep_readers(policy))
+    b = _Batch(composer, as_utc(now),
                current_flow_run_id())
     ids = sorted(set(outbox_ids))
     with SmtpMailer(settings) as mailer:

@@ -77,7 +77,8 @@ class Planner:
             return Action("exit", rule="sequence removed from the policy")
         leaving = exit_reason(sequence, due.exit_facts)
         if leaving is None:  # consent withdrawn, a topic turned off, or never given where required
-            leaving = consent_block(self.policy.consent, due.country, due.consent, sequence.topic_key)
+            leaving = consent_block(self.policy.consent, due.country, due.consent,
+                                    sequence.topic_key)
         if leaving is None and due.exit_facts.status not in ENROLLABLE_STATUSES:
             leaving = f"lead {due.exit_facts.status or 'gone'}"
         if leaving is not None:

@@ -165,8 +165,9 @@ class LocalePolicy(StrictModel):
     default: LocaleTag = "en"
     supported: list[LocaleTag] = Field(default_factory=lambda: ["en"], min_length=1)
     by_country: dict[CountryCode, LocaleTag] = Field(default_factory=dict)
-    by_state: dict[CountryCode, dict[str, LocaleTag]] = Field(default_factory=dict)  # e.g. CA: {QC: fr-CA}
-    by_script: dict[str, LocaleTag] = Field(default_factory=dict)  # of the name: Han, Hangul, Kana...
+    # e.g. CA: {QC: fr-CA}
+    by_state: dict[CountryCode, dict[str, LocaleTag]] = Field(default_factory=dict)
+    by_script: dict[str, LocaleTag] = Field(default_factory=dict)  # of the name: Han, Hangul...
 
     @model_validator(mode="after")
     def _all_supported(self) -> LocalePolicy:
@@ -195,8 +196,10 @@ class ConsentRegion(ConsentRule):
 class CampaignConsent(StrictModel):
     """A campaign whose sign-up asked for consent: each of its leads' rows is the evidence."""
 
-    purposes: list[Literal["marketing_email", "tracking"]] = Field(default_factory=lambda: ["marketing_email"])
-    lawful_basis: Literal["consent", "legitimate_interest", "contract", "legal_obligation"] = "consent"
+    purposes: list[Literal["marketing_email", "tracking"]] = Field(
+        default_factory=lambda: ["marketing_email"])
+    lawful_basis: Literal["consent", "legitimate_interest", "contract",
+                          "legal_obligation"] = "consent"
     statement: str = Field(min_length=1)  # what the person agreed to, and where
 
 
@@ -315,8 +318,9 @@ class NurturePolicy(PolicyModel):
             seen.add(sequence.key)
             problems.extend(sequence.reference_errors(("sequences", i)))
             for n, step in enumerate(sequence.steps):
-                problems.extend((("sequences", i, "steps", n, "subjects", tag), f"locale {tag} is not in "
-                                 f"locales.supported {self.locales.supported}")
+                where = ("sequences", i, "steps", n, "subjects")
+                problems.extend(((*where, tag), f"locale {tag} is not in locales.supported "
+                                 f"{self.locales.supported}")
                                 for tag in step.subjects if tag not in self.locales.supported)
         return problems
 

@@ -26,10 +26,22 @@ from leadflow.core.settings import get_settings
 
 FORM_FIELD = "preferences"  # present only in the preference form: its absence means one-click
 TEXT = {
-    "en": {"title": "Email preferences", "intro": "Choose what we may send you:", "save": "Save my choices",
-           "all": "Or stop every email from us:", "stop": "Unsubscribe from everything", "saved": "Saved."},
-    "zh": {"title": "邮件偏好设置", "intro": "请选择您愿意接收的内容：", "save": "保存我的选择",
-           "all": "或者停止接收我们的所有邮件：", "stop": "退订全部邮件", "saved": "已保存。"},
+    "en": {
+        "title": "Email preferences",
+        "intro": "Choose what we may send you:",
+        "save": "Save my choices",
+        "all": "Or stop every email from us:",
+        "stop": "Unsubscribe from everything",
+        "saved": "Saved.",
+    },
+    "zh": {
+        "title": "邮件偏好设置",
+        "intro": "请选择您愿意接收的内容：",
+        "save": "保存我的选择",
+        "all": "或者停止接收我们的所有邮件：",
+        "stop": "退订全部邮件",
+        "saved": "已保存。",
+    },
 }
 
 
@@ -61,13 +73,20 @@ def preference_view(outbox_id: int) -> PreferenceView | None:
         outbox, lead = found
         chosen = consent_facts(session, [lead.id]).get(lead.id)
         choices = dict(chosen.topics) if chosen else {}
-        locale = lead_locale(policy.locales, {c: getattr(lead, c) for c in
-                                              ("locale", "country", "state", "full_name", "first_name", "last_name")})
+        locale = lead_locale(
+            policy.locales,
+            {
+                c: getattr(lead, c)
+                for c in ("locale", "country", "state", "full_name", "first_name", "last_name")
+            },
+        )
         topics = {key: (name, choices.get(key, True)) for key, name in policy.topics().items()}
         return PreferenceView(lead.id, outbox.id, locale.locale, topics)
 
 
-def save_preferences(outbox_id: int, form: Mapping[str, list[str]], now: datetime | None = None) -> bool:
+def save_preferences(
+    outbox_id: int, form: Mapping[str, list[str]], now: datetime | None = None
+) -> bool:
     """Store the submitted topic choices (a topic left unticked is turned off)."""
     policy, at = _policy(), as_utc(now)
     chosen = set(form.get("topic", []))
@@ -79,8 +98,15 @@ def save_preferences(outbox_id: int, form: Mapping[str, list[str]], now: datetim
         if found is None:
             return False
         outbox, lead = found
-        set_topics(session, lead_id=lead.id, choices={t: t in chosen for t in sequences}, topic_sequences=sequences,
-                   source="preference_centre", evidence={"outbox_id": outbox.id}, at=at)
+        set_topics(
+            session,
+            lead_id=lead.id,
+            choices={t: t in chosen for t in sequences},
+            topic_sequences=sequences,
+            source="preference_centre",
+            evidence={"outbox_id": outbox.id},
+            at=at,
+        )
     return True
 
 
@@ -89,15 +115,20 @@ def render_page(view: PreferenceView, token: str, saved: bool = False) -> str:
     safe = html.escape(token, quote=True)
     boxes = "".join(
         f'<label><input type="checkbox" name="topic" value="{html.escape(key, quote=True)}"'
-        f'{" checked" if on else ""}> {html.escape(name)}</label><br>' for key, (name, on) in view.topics.items())
-    return (f'<!doctype html><html lang="{html.escape(view.locale)}"><meta charset="utf-8">'
-            f"<title>{words['title']}</title><h1>{words['title']}</h1>"
-            + (f"<p>{words['saved']}</p>" if saved else "")
-            + f'<form method="post" action="/u/{safe}"><p>{words["intro"]}</p>{boxes}'
-            f'<input type="hidden" name="{FORM_FIELD}" value="1"><button type="submit">{words["save"]}</button></form>'
-            f'<p>{words["all"]}</p><form method="post" action="/u/{safe}">'
-            '<input type="hidden" name="List-Unsubscribe" value="One-Click">'
-            f'<button type="submit">{words["stop"]}</button></form>')
+        f"{' checked' if on else ''}> {html.escape(name)}</label><br>"
+        for key, (name, on) in view.topics.items()
+    )
+    return (
+        f'<!doctype html><html lang="{html.escape(view.locale)}"><meta charset="utf-8">'
+        f"<title>{words['title']}</title><h1>{words['title']}</h1>"
+        + (f"<p>{words['saved']}</p>" if saved else "")
+        + f'<form method="post" action="/u/{safe}"><p>{words["intro"]}</p>{boxes}'
+        f'<input type="hidden" name="{FORM_FIELD}" value="1">'
+        f'<button type="submit">{words["save"]}</button></form>'
+        f'<p>{words["all"]}</p><form method="post" action="/u/{safe}">'
+        '<input type="hidden" name="List-Unsubscribe" value="One-Click">'
+        f'<button type="submit">{words["stop"]}</button></form>'
+    )
 
 
 def record_one_click(outbox_id: int, now: datetime | None = None) -> None:
@@ -106,6 +137,13 @@ def record_one_click(outbox_id: int, now: datetime | None = None) -> None:
     with session_scope() as session:
         found = _lead_for(outbox_id, session)
         if found is not None:
-            record_consent(session, lead_id=found[1].id, purpose=Purpose.MARKETING_EMAIL, granted=False,
-                           basis=LawfulBasis.CONSENT, source="list-unsubscribe", evidence={"outbox_id": outbox_id},
-                           at=as_utc(now))
+            record_consent(
+                session,
+                lead_id=found[1].id,
+                purpose=Purpose.MARKETING_EMAIL,
+                granted=False,
+                basis=LawfulBasis.CONSENT,
+                source="list-unsubscribe",
+                evidence={"outbox_id": outbox_id},
+                at=as_utc(now),
+            )

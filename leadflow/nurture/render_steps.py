@@ -57,7 +57,8 @@ class Renderer:
 
     def render(self, template: str, subject: str, context: Mapping[str, Any],
                tracked_url: Callable[[int, str], str] | None = None,
-               keep_prefix: str = "", locale: str = DEFAULT_LOCALE) -> tuple[RenderedEmail, list[str]]:
+               keep_prefix: str = "",
+               locale: str = DEFAULT_LOCALE) -> tuple[RenderedEmail, list[str]]:
         lead = context.get("lead", {})
         full = {**context, "locale": locale, "greeting": greeting(lead, locale),
                 "greeting_name": greeting_name(lead, locale) or _NAMELESS.get(locale[:2], "there")}
@@ -98,7 +99,8 @@ class Links:
 
 
 def nurture_context(lead: Mapping[str, Any], links: Links, campaign_name: str | None,
-                    postal_address: str, zone: ZoneInfo | None = None, tracking: bool = True) -> dict[str, Any]:
+                    postal_address: str, zone: ZoneInfo | None = None,
+                    tracking: bool = True) -> dict[str, Any]:
     # tracking=False: no open pixel, no honeypot and no rewritten links (consent excludes tracking).
     return {"lead": dict(lead), "unsubscribe_url": links.unsubscribe, "open_pixel_url": links.open_pixel,
             "honeypot_url": links.honeypot, "campaign_name": campaign_name or "one of our events",
@@ -119,11 +121,11 @@ def render_nurture(renderer: Renderer, template: str, subject: str, lead: Mappin
                    tracking: bool = True) -> RenderedEmail:
     context = nurture_context(lead, links, campaign_name, postal_address, zone, tracking)
     if not tracking:  # the links go out as written: the text part lists them untracked
-        email, _ = renderer.render(template, subject, context, tracked_url=untracked, keep_prefix=links.base,
-                                   locale=locale)
+        email, _ = renderer.render(template, subject, context, tracked_url=untracked,
+                                   keep_prefix=links.base, locale=locale)
         return email
-    email, _ = renderer.render(template, subject, context, tracked_url=links.click, keep_prefix=links.base,
-                               locale=locale)
+    email, _ = renderer.render(template, subject, context, tracked_url=links.click,
+                               keep_prefix=links.base, locale=locale)
     return email
 
 

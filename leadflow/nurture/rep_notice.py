@@ -17,18 +17,38 @@ from leadflow.nurture.locale import resolve_locale
 UTC = ZoneInfo("UTC")
 # Words for the conditions and fixed routes, per language; a missing language reads English.
 WORDS: dict[str, dict[str, str]] = {
-    "en": {"territory": "territory", "region": "region", "segment": "company size",
-           "product_line": "product line", "temperature": "temperature", "sep": "; ",
-           "is": "{field} is {values}", "or": " or ", "unknown": "unknown",
-           "account-owner": "you own this lead's account",
-           "prior-owner": "you worked this person's earlier lead",
-           "fallback": "no routing rule matched; your team takes the rest",
-           "handoff": "handed over to you from {rep}", "rule": "routing rule {rule}"},
-    "zh": {"territory": "区域", "region": "大区", "segment": "公司规模", "product_line": "产品线",
-           "temperature": "热度", "sep": "；", "is": "{field}为{values}", "or": "或", "unknown": "未知",
-           "account-owner": "您是该客户账户的负责人", "prior-owner": "此人之前的线索由您跟进",
-           "fallback": "没有匹配的分配规则，由您的团队接手", "handoff": "由 {rep} 转交给您",
-           "rule": "分配规则 {rule}"},
+    "en": {
+        "territory": "territory",
+        "region": "region",
+        "segment": "company size",
+        "product_line": "product line",
+        "temperature": "temperature",
+        "sep": "; ",
+        "is": "{field} is {values}",
+        "or": " or ",
+        "unknown": "unknown",
+        "account-owner": "you own this lead's account",
+        "prior-owner": "you worked this person's earlier lead",
+        "fallback": "no routing rule matched; your team takes the rest",
+        "handoff": "handed over to you from {rep}",
+        "rule": "routing rule {rule}",
+    },
+    "zh": {
+        "territory": "区域",
+        "region": "大区",
+        "segment": "公司规模",
+        "product_line": "产品线",
+        "temperature": "热度",
+        "sep": "；",
+        "is": "{field}为{values}",
+        "or": "或",
+        "unknown": "未知",
+        "account-owner": "您是该客户账户的负责人",
+        "prior-owner": "此人之前的线索由您跟进",
+        "fallback": "没有匹配的分配规则，由您的团队接手",
+        "handoff": "由 {rep} 转交给您",
+        "rule": "分配规则 {rule}",
+    },
 }
 SHORTHANDS = ("territory", "region", "segment", "product_line", "temperature")
 
@@ -67,7 +87,11 @@ def describe_route(rule_id: str, rules: Mapping[str, Any], locale: str) -> str:
     rule = rules.get(rule_id)
     if rule is None:
         return w["rule"].format(rule=rule_id)
-    return getattr(rule, "note", None) or describe_conditions(rule.when, locale) or w["rule"].format(rule=rule_id)
+    return (
+        getattr(rule, "note", None)
+        or describe_conditions(rule.when, locale)
+        or w["rule"].format(rule=rule_id)
+    )
 
 
 @dataclass(frozen=True)

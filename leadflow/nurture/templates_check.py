@@ -14,8 +14,8 @@ from leadflow.core.errors import ConfigError
 COMMON_VARIABLES = {"locale", "greeting", "greeting_name", "zone"}
 NURTURE_VARIABLES = {"lead", "unsubscribe_url", "open_pixel_url", "honeypot_url", "campaign_name", "postal_address",
                      "links", "tracking", "preferences_url"} | COMMON_VARIABLES
-REP_VARIABLES = {"lead", "rep", "reason", "sla_hours", "sla_due", "actions", "actions_expire", "sla_due_at",
-                 "actions_expire_at"} | COMMON_VARIABLES
+REP_VARIABLES = {"lead", "rep", "reason", "sla_hours", "sla_due", "actions", "actions_expire",
+                 "sla_due_at", "actions_expire_at"} | COMMON_VARIABLES
 
 
 def _check_file(templates_dir: Path, filename: str, allowed: set[str], seen: set[str]) -> None:
@@ -44,7 +44,8 @@ def _check(templates_dir: Path, name: str, allowed: set[str], locales: list[str]
     for part in ("html", "txt"):
         _check_file(templates_dir, f"{name}.{part}.j2", allowed, set())
     for locale in locales:
-        if any((templates_dir / f"{name}.{locale}.{part}.j2").is_file() for part in ("html", "txt")):
+        own = [templates_dir / f"{name}.{locale}.{part}.j2" for part in ("html", "txt")]
+        if any(path.is_file() for path in own):
             for part in ("html", "txt"):
                 _check_file(templates_dir, f"{name}.{locale}.{part}.j2", allowed, set())
 

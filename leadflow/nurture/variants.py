@@ -27,8 +27,9 @@ def bucket(sequence: str, step: int, lead_id: int) -> float:
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
-def assign_variant(variants: Seq[Any], sequence: str, step: int, lead_id: int,
-                   promoted: str | None = None) -> Assignment | None:
+def assign_variant(
+    variants: Seq[Any], sequence: str, step: int, lead_id: int, promoted: str | None = None
+) -> Assignment | None:
     """The lead's variant of a step (``step``: 0-based), or None for a step without variants."""
     if not variants:
         return None
@@ -48,7 +49,11 @@ def variant_content(step: Any, key: str | None) -> tuple[str, str, dict[str, str
     variant = next((v for v in step.variants if v.key == key), None)
     if variant is None:
         return step.template, step.subject, dict(step.subjects)
-    subjects = dict(variant.subjects) if variant.subject is not None or variant.subjects else dict(step.subjects)
+    subjects = (
+        dict(variant.subjects)
+        if variant.subject is not None or variant.subjects
+        else dict(step.subjects)
+    )
     return variant.template or step.template, variant.subject or step.subject, subjects
 
 

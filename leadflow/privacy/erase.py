@@ -35,9 +35,25 @@ from leadflow.privacy.person_data import PersonRows
 
 REDACTED = "[erased]"
 # Lead columns that describe the person (the rest are scores, statuses and timestamps).
-PERSONAL_COLUMNS = ("first_name", "last_name", "full_name", "company", "company_key", "title", "phone",
-                    "phone_e164", "city", "domain", "name_key", "email_key", "domain_name_key",
-                    "company_name_key", "enrichment_provenance", "locale", "state")
+PERSONAL_COLUMNS = (
+    "first_name",
+    "last_name",
+    "full_name",
+    "company",
+    "company_key",
+    "title",
+    "phone",
+    "phone_e164",
+    "city",
+    "domain",
+    "name_key",
+    "email_key",
+    "domain_name_key",
+    "company_name_key",
+    "enrichment_provenance",
+    "locale",
+    "state",
+)
 
 
 @dataclass
@@ -51,7 +67,12 @@ def _identifiers(found: PersonRows) -> list[str]:
     """Strings that identify the person wherever they were copied: address, phone, full name."""
     values = {found.email}
     for lead in found.tables.get("lead", {}).values():
-        values |= {lead.get("email"), lead.get("phone"), lead.get("phone_e164"), lead.get("full_name")}
+        values |= {
+            lead.get("email"),
+            lead.get("phone"),
+            lead.get("phone_e164"),
+            lead.get("full_name"),
+        }
         first, last = lead.get("first_name"), lead.get("last_name")
         if first and last:
             values |= {f"{first} {last}", f"{last}{first}", f"{last} {first}"}
@@ -79,7 +100,11 @@ def _search_and_redact(session: Session, needles: list[str]) -> dict[str, int]:
     spellings = sorted({s for n in needles for s in (n, json.dumps(n)[1:-1])})
     changed: dict[str, int] = {}
     for table in Base.metadata.sorted_tables:
-        columns = [c for c in table.columns if isinstance(c.type, (String, Text, JSON)) and not c.primary_key]
+        columns = [
+            c
+            for c in table.columns
+            if isinstance(c.type, (String, Text, JSON)) and not c.primary_key
+        ]
         if not columns or not table.primary_key.columns:
             continue
         tests = [cast(c, Text).contains(s, autoescape=True) for c in columns for s in spellings]
@@ -93,16 +118,38 @@ def _search_and_redact(session: Session, needles: list[str]) -> dict[str, int]:
 
 def _tombstone(session: Session, lead_ids: list[int], at: datetime) -> None:
     for lead_id in lead_ids:
-        session.execute(update(Lead).where(Lead.id == lead_id).values(
-            email=f"erased-{lead_id}@erased.invalid", status="erased", suppressed=True,
-            suppression_reason=ERASED_REASON, updated_at=at, **dict.fromkeys(PERSONAL_COLUMNS)))
-    session.execute(update(Enrollment).where(Enrollment.lead_id.in_(lead_ids), Enrollment.status == "active")
-                    .values(status="exited", exit_reason=ERASED_REASON, ended_at=at))
-    session.execute(update(SourceRecord).where(SourceRecord.lead_id.in_(lead_ids)).values(payload={}, reason=None))
-    session.execute(update(OutboundEmail).where(OutboundEmail.lead_id.in_(lead_ids))
-                    .values(to_addr=REDACTED, subject=None, error=None))
-    session.execute(update(EngagementEvent).where(EngagementEvent.lead_id.in_(lead_ids))
-                    .values(recipient=None, user_agent=None, detail=None))
+        session.execute(
+            update(Lead)
+            .where(Lead.id == lead_id)
+            .values(
+                email=f"erased-{lead_id}@erased.invalid",
+                status="erased",
+                suppressed=True,
+                suppression_reason=ERASED_REASON,
+                updated_at=at,
+                **dict.fromkeys(PERSONAL_COLUMNS),
+            )
+        )
+    session.execute(
+        update(Enrollment)
+        .where(Enrollment.lead_id.in_(lead_ids), Enrollment.status == "active")
+        .values(status="exited", exit_reason=ERASED_REASON, ended_at=at)
+    )
+    session.execute(
+        update(SourceRecord)
+        .where(SourceRecord.lead_id.in_(lead_ids))
+        .values(payload={}, reason=None)
+    )
+    session.execute(
+        update(OutboundEmail)
+        .where(OutboundEmail.lead_id.in_(lead_ids))
+        .values(to_addr=REDACTED, subject=None, error=None)
+    )
+    session.execute(
+        update(EngagementEvent)
+        .where(EngagementEvent.lead_id.in_(lead_ids))
+        .values(recipient=None, user_agent=None, detail=None)
+    )
     session.execute(delete(LeadAlias).where(LeadAlias.lead_id.in_(lead_ids)))
 
 
@@ -119,8 +166,19 @@ def erase_person(session: Session, found: PersonRows, secret: str, at: datetime)
     session.flush()
     report = ErasureReport(found.lead_ids, key, _search_and_redact(session, needles))
     # The erasure is itself a decision, with counts and the key but nothing about the person.
-    record(session, lead_id=found.lead_ids[0] if found.lead_ids else None, kind="erase", rule_id="privacy:erase",
-           outcome="personal data erased", reason="data subject request (right to erasure)",
-           inputs={"lead_ids": found.lead_ids, "suppression_key": key,
-                   "tables": sorted(found.tables), "redacted": report.redacted}, at=at)
+    record(
+        session,
+        lead_id=found.lead_ids[0] if found.lead_ids else None,
+        kind="erase",
+        rule_id="privacy:erase",
+        outcome="personal data erased",
+        reason="data subject request (right to erasure)",
+        inputs={
+            "lead_ids": found.lead_ids,
+            "suppression_key": key,
+            "tables": sorted(found.tables),
+            "redacted": report.redacted,
+        },
+        at=at,
+    )
     return report

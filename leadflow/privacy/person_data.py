@@ -25,7 +25,9 @@ LEAD = Lead.__table__
 class PersonRows:
     email: str
     lead_ids: list[int]
-    tables: dict[str, dict[Any, dict[str, Any]]] = field(default_factory=dict)  # table -> key -> row
+    tables: dict[str, dict[Any, dict[str, Any]]] = field(
+        default_factory=dict
+    )  # table -> key -> row
 
     def add(self, table: Table, rows: Iterable[Any]) -> list[dict[str, Any]]:
         """Keep rows (by primary key); returns those not seen before."""
@@ -45,15 +47,22 @@ class PersonRows:
 
 def _pointing_at(target: Table) -> list[tuple[Table, Any]]:
     """(table, column) pairs with a foreign key to ``target``'s primary key."""
-    return [(table, column) for table in Base.metadata.sorted_tables for column in table.columns
-            for fk in column.foreign_keys if fk.column.table is target]
+    return [
+        (table, column)
+        for table in Base.metadata.sorted_tables
+        for column in table.columns
+        for fk in column.foreign_keys
+        if fk.column.table is target
+    ]
 
 
 def lead_ids_for(session: Session, email: str) -> list[int]:
     """The leads holding this address, as their own or as a kept alias."""
     address = email.strip().lower()
     own = session.scalars(select(Lead.id).where(Lead.email == address))
-    aliased = session.scalars(select(LeadAlias.lead_id).where(LeadAlias.kind == "email", LeadAlias.value == address))
+    aliased = session.scalars(
+        select(LeadAlias.lead_id).where(LeadAlias.kind == "email", LeadAlias.value == address)
+    )
     return sorted(set(own) | set(aliased))
 
 
@@ -66,16 +75,22 @@ def person_rows(session: Session, email: str) -> PersonRows:
     found.add(LEAD, session.execute(select(LEAD).where(LEAD.c.id.in_(found.lead_ids))))
     parents: list[tuple[Table, list[dict[str, Any]]]] = []
     for table, column in _pointing_at(LEAD):
-        parents.append((table, found.add(table, session.execute(select(table).where(
-            column.in_(found.lead_ids))))))
+        parents.append(
+            (
+                table,
+                found.add(table, session.execute(select(table).where(column.in_(found.lead_ids)))),
+            )
+        )
     for parent, rows in parents:  # one more step: links of their emails, hooks of their assignments
         keys = [row[parent.primary_key.columns.values()[0].name] for row in rows]
         for table, column in _pointing_at(parent) if keys else ():
             if table is not LEAD:
                 found.add(table, session.execute(select(table).where(column.in_(keys))))
-    for table, column in ((Suppression.__table__, Suppression.email),
-                          (EngagementEvent.__table__, EngagementEvent.recipient),
-                          (CrmOutcome.__table__, CrmOutcome.email)):
+    for table, column in (
+        (Suppression.__table__, Suppression.email),
+        (EngagementEvent.__table__, EngagementEvent.recipient),
+        (CrmOutcome.__table__, CrmOutcome.email),
+    ):
         found.add(table, session.execute(select(table).where(column == address)))
     return found
 
@@ -85,10 +100,22 @@ def _plain(value: Any) -> Any:
 
 
 def as_json(found: PersonRows, at: datetime) -> str:
-    tables = {name: [{k: _plain(v) for k, v in row.items()} for row in rows.values()]
-              for name, rows in sorted(found.tables.items()) if rows}
-    return json.dumps({"email": found.email, "exported_at": at.isoformat(), "lead_ids": found.lead_ids,
-                       "tables": tables}, ensure_ascii=False, indent=2, default=str)
+    tables = {
+        name: [{k: _plain(v) for k, v in row.items()} for row in rows.values()]
+        for name, rows in sorted(found.tables.items())
+        if rows
+    }
+    return json.dumps(
+        {
+            "email": found.email,
+            "exported_at": at.isoformat(),
+            "lead_ids": found.lead_ids,
+            "tables": tables,
+        },
+        ensure_ascii=False,
+        indent=2,
+        default=str,
+    )
 
 
 def as_csv(found: PersonRows) -> str:
@@ -99,7 +126,12 @@ def as_csv(found: PersonRows) -> str:
     for name, rows in sorted(found.tables.items()):
         for key, row in rows.items():
             for column, value in row.items():
-                shown = json.dumps(value, ensure_ascii=False, default=str) if isinstance(value, (dict, list)) \
+                shown = (
+                    json.dumps(value, ensure_ascii=False, default=str)
+                    if isinstance(value, (dict, list))
                     else _plain(value)
-                writer.writerow([name, "/".join(str(k) for k in key), column, "" if shown is None else shown])
+                )
+                writer.writerow(
+                    [name, "/".join(str(k) for k in key), column, "" if shown is None else shown]
+                )
     return out.getvalue()

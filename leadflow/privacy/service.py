@@ -29,4 +29,6 @@ def export_person(email: str, folder: Path, now: datetime | None = None) -> tupl
 def erase(email: str, now: datetime | None = None) -> ErasureReport:
     at = as_utc(now)
     with session_scope() as session:
-        return erase_person(session, person_rows(session, email), get_settings().secret_key.get_secret_value(), at)
+        return erase_person(
+            session, person_rows(session, email), get_settings().secret_key.get_secret_value(), at
+        )

@@ -168,14 +168,17 @@ async def unsubscribe(token: str, request: Request) -> Response:
         return _not_found()
     form = _form(body, media_type(request))
     if preferences.FORM_FIELD in form:  # the preference centre's own form: per-topic choices
-        outbox_id = read_token(_secret(), token, "u")[0]  # type: ignore[index]  # valid: checked above
+        outbox_id = read_token(_secret(), token, "u")[0]  # type: ignore[index]  # checked above
         if not await run_in_threadpool(preferences.save_preferences, outbox_id, form):
             return _not_found()
         view = await run_in_threadpool(preferences.preference_view, outbox_id)
-        return _not_found() if view is None else HTMLResponse(preferences.render_page(view, token, saved=True))
+        if view is None:
+            return _not_found()
+        return HTMLResponse(preferences.render_page(view, token, saved=True))
     if not await run_in_threadpool(engagement.unsubscribe, token):  # RFC 8058 one-click
         return _not_found()
-    await run_in_threadpool(preferences.record_one_click, read_token(_secret(), token, "u")[0])  # type: ignore[index]
+    outbox_id = read_token(_secret(), token, "u")[0]  # type: ignore[index]  # checked above
+    await run_in_threadpool(preferences.record_one_click, outbox_id)
     return HTMLResponse("<!doctype html><title>Unsubscribed</title><p>You are unsubscribed.</p>")
 
 

@@ -22,10 +22,12 @@ TUESDAY_10_NY = datetime(2026, 11, 10, 15, tzinfo=UTC)
 def dkim_dns(leadflow_env, monkeypatch):  # type: ignore[no-untyped-def]
     """A fresh key in the settings; returns the dnsfunc that serves its public half."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption()).decode("ascii")
-    public = key.public_key().public_bytes(serialization.Encoding.DER,
-                                           serialization.PublicFormat.SubjectPublicKeyInfo)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode("ascii")
+    public = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     monkeypatch.setenv("LEADFLOW_DKIM_PRIVATE_KEY", pem)
     monkeypatch.setenv("LEADFLOW_DKIM_SELECTOR", "lf2026")
     reset_settings()
@@ -40,7 +42,9 @@ def dkim_dns(leadflow_env, monkeypatch):  # type: ignore[no-untyped-def]
     return dnsfunc
 
 
-def test_a_received_nurture_email_carries_a_valid_signature_over_the_unsubscribe_headers(recorder, dkim_dns):
+def test_a_received_nurture_email_carries_a_valid_signature_over_the_unsubscribe_headers(
+    recorder, dkim_dns
+):
     lead = add_lead("ada@example.org", TUESDAY_10_NY, "US", "NY")
     enroll([lead], TUESDAY_10_NY)
     assert tick(recorder, TUESDAY_10_NY).sent == 1
@@ -48,15 +52,25 @@ def test_a_received_nurture_email_carries_a_valid_signature_over_the_unsubscribe
     assert dkim.verify(received.raw, dnsfunc=dkim_dns)
     assert dkim_dns.asked == [b"lf2026._domainkey.leadflow.example."]
     signature = received.message["DKIM-Signature"]
-    tags = dict(part.strip().split("=", 1) for part in str(signature).replace("\r\n", "").split(";") if "=" in part)
+    tags = dict(
+        part.strip().split("=", 1)
+        for part in str(signature).replace("\r\n", "").split(";")
+        if "=" in part
+    )
     signed = [h.strip().lower() for h in tags["h"].split(":")]
     assert {"from", "subject", "list-unsubscribe", "list-unsubscribe-post"} <= set(signed)
     assert tags["d"].strip() == "leadflow.example" and tags["s"].strip() == "lf2026"
 
     # Any change to a signed header on the way breaks it: the check above can fail.
     head, body = received.raw.split(b"\r\n\r\n", 1)
-    forged = head.replace(b"List-Unsubscribe-Post: List-Unsubscribe=One-Click",
-                          b"List-Unsubscribe-Post: List-Unsubscribe=Two-Click") + b"\r\n\r\n" + body
+    forged = (
+        head.replace(
+            b"List-Unsubscribe-Post: List-Unsubscribe=One-Click",
+            b"List-Unsubscribe-Post: List-Unsubscribe=Two-Click",
+        )
+        + b"\r\n\r\n"
+        + body
+    )
     assert forged != received.raw and not dkim.verify(forged, dnsfunc=dkim_dns)
 
 

@@ -22,14 +22,32 @@ TUESDAY_10_SHANGHAI = datetime(2026, 11, 10, 2, tzinfo=UTC)
 
 
 def test_a_chinese_lead_gets_the_zh_cn_sequence(recorder, leadflow_env):
-    li = add_lead("li.ping@shengshi-logistics.com.cn", TUESDAY_10_SHANGHAI, "CN", "SH", full_name="李平",
-                  first_name="平", last_name="李", company="上海盛世供应链管理有限公司")
-    ada = add_lead("ada@example.org", TUESDAY_10_SHANGHAI, "CN", "SH", first_name="Ada", full_name="Ada King")
+    li = add_lead(
+        "li.ping@shengshi-logistics.com.cn",
+        TUESDAY_10_SHANGHAI,
+        "CN",
+        "SH",
+        full_name="李平",
+        first_name="平",
+        last_name="李",
+        company="上海盛世供应链管理有限公司",
+    )
+    ada = add_lead(
+        "ada@example.org", TUESDAY_10_SHANGHAI, "CN", "SH", first_name="Ada", full_name="Ada King"
+    )
     with session_scope() as session:  # an explicit choice outranks the country
         session.execute(update(Lead).where(Lead.id == ada).values(locale="en"))
         for lead_id in (li, ada):  # China requires consent before nurture (sequences.yaml)
-            record_consent(session, lead_id=lead_id, purpose=Purpose.MARKETING_EMAIL, granted=True,
-                           basis=LawfulBasis.CONSENT, source="form:test", evidence={}, at=TUESDAY_10_SHANGHAI)
+            record_consent(
+                session,
+                lead_id=lead_id,
+                purpose=Purpose.MARKETING_EMAIL,
+                granted=True,
+                basis=LawfulBasis.CONSENT,
+                source="form:test",
+                evidence={},
+                at=TUESDAY_10_SHANGHAI,
+            )
     assert enroll([li, ada], TUESDAY_10_SHANGHAI) == 2
     assert tick(recorder, TUESDAY_10_SHANGHAI).sent == 2
 
@@ -47,16 +65,31 @@ def test_a_chinese_lead_gets_the_zh_cn_sequence(recorder, leadflow_env):
 
 def test_a_chinese_rep_gets_the_deadline_in_shanghai_time_and_why_in_words(recorder, leadflow_env):
     with session_scope() as session:
-        lead = Lead(email="guo@shulian-tech.cn", domain="shulian-tech.cn", country="CN", state="SH",
-                    full_name="郭秀英", company="深圳数联科技有限公司", temperature="hot", score=88,
-                    status="new", created_at=TUESDAY_10_SHANGHAI, updated_at=TUESDAY_10_SHANGHAI)
+        lead = Lead(
+            email="guo@shulian-tech.cn",
+            domain="shulian-tech.cn",
+            country="CN",
+            state="SH",
+            full_name="郭秀英",
+            company="深圳数联科技有限公司",
+            temperature="hot",
+            score=88,
+            status="new",
+            created_at=TUESDAY_10_SHANGHAI,
+            updated_at=TUESDAY_10_SHANGHAI,
+        )
         session.add(lead)
         session.flush()
         lead_id = lead.id
     routed = route_leads.fn([lead_id], TUESDAY_10_SHANGHAI)
     recorder.clock = TUESDAY_10_SHANGHAI
-    assert send_outbox.fn(queue_rep_notifications.fn(routed.assignment_ids, TUESDAY_10_SHANGHAI),
-                          TUESDAY_10_SHANGHAI).sent == 1
+    assert (
+        send_outbox.fn(
+            queue_rep_notifications.fn(routed.assignment_ids, TUESDAY_10_SHANGHAI),
+            TUESDAY_10_SHANGHAI,
+        ).sent
+        == 1
+    )
     received = recorder.messages[0]
     assert received.to in ("chen.jing@leadflow.example", "liu.yang@leadflow.example")  # 华东大区
     assert received.message["Subject"] == "新线索：郭秀英（深圳数联科技有限公司）"

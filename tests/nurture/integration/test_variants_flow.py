@@ -35,7 +35,9 @@ sequences:
 """
 
 
-def test_variants_are_assigned_recorded_reported_and_promoted(recorder, leadflow_env, tmp_path, monkeypatch):
+def test_variants_are_assigned_recorded_reported_and_promoted(
+    recorder, leadflow_env, tmp_path, monkeypatch
+):
     use_policy(tmp_path / "policy", monkeypatch, AB)
     leads = [add_lead(f"lead{n}@example.org", TUESDAY_10_UTC, "GB") for n in range(20)]
     assert enroll(leads, TUESDAY_10_UTC) == 20
@@ -46,14 +48,24 @@ def test_variants_are_assigned_recorded_reported_and_promoted(recorder, leadflow
         # A machine click and a human click on the same "question" email: only the human counts.
         question = next(r for r in rows if r.variant == "question")
         for n, machine in enumerate((True, False)):
-            session.add(EngagementEvent(provider="tracking", provider_event_id=f"e{n}", type="click",
-                                        lead_id=question.lead_id, outbound_email_id=question.id,
-                                        is_machine=machine, occurred_at=TUESDAY_10_UTC + timedelta(hours=1)))
+            session.add(
+                EngagementEvent(
+                    provider="tracking",
+                    provider_event_id=f"e{n}",
+                    type="click",
+                    lead_id=question.lead_id,
+                    outbound_email_id=question.id,
+                    is_machine=machine,
+                    occurred_at=TUESDAY_10_UTC + timedelta(hours=1),
+                )
+            )
     assert by_variant == {"plain", "question"}
     subjects = {m.to: m.message["Subject"] for m in recorder.messages}
     for row in rows:
-        assert subjects[row.to_addr] == {"plain": "Plain subject", "question": "Ready to route leads right?"}[
-            row.variant]
+        assert (
+            subjects[row.to_addr]
+            == {"plain": "Plain subject", "question": "Ready to route leads right?"}[row.variant]
+        )
     assigned = decisions("variant")
     assert len(assigned) == 20 and {d.rule_id for d in assigned} == {"variant:s:1"}
 
@@ -71,12 +83,15 @@ def test_variants_are_assigned_recorded_reported_and_promoted(recorder, leadflow
     enroll(late, TUESDAY_10_UTC + timedelta(days=1))
     tick(recorder, TUESDAY_10_UTC + timedelta(days=1))
     with session_scope() as session:
-        assert set(session.scalars(select(OutboundEmail.variant).where(
-            OutboundEmail.lead_id.in_(late)))) == {"question"}
+        assert set(
+            session.scalars(select(OutboundEmail.variant).where(OutboundEmail.lead_id.in_(late)))
+        ) == {"question"}
     assert load_nurture(tmp_path / "policy").sequences[0].steps[0].min_sample == 5
 
 
-def test_promotion_before_the_minimum_sample_is_refused(recorder, leadflow_env, tmp_path, monkeypatch):
+def test_promotion_before_the_minimum_sample_is_refused(
+    recorder, leadflow_env, tmp_path, monkeypatch
+):
     use_policy(tmp_path / "policy", monkeypatch, AB)
     lead = add_lead("only@example.org", TUESDAY_10_UTC, "GB")
     enroll([lead], TUESDAY_10_UTC)

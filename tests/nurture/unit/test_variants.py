@@ -13,7 +13,9 @@ VARIANTS = [Variant(key="a", weight=3), Variant(key="b", weight=1, subject="Shor
 
 def test_a_lead_always_gets_the_same_variant_and_shares_follow_the_weights():
     picks = [assign_variant(VARIANTS, "nurture-core", 1, lead).variant for lead in range(1, 4001)]
-    assert picks == [assign_variant(VARIANTS, "nurture-core", 1, lead).variant for lead in range(1, 4001)]
+    assert picks == [
+        assign_variant(VARIANTS, "nurture-core", 1, lead).variant for lead in range(1, 4001)
+    ]
     share_b = picks.count("b") / len(picks)
     assert 0.22 < share_b < 0.28  # weight 1 of 4, within sampling noise for 4000 leads
     # Another step or sequence shuffles leads independently.
@@ -22,16 +24,26 @@ def test_a_lead_always_gets_the_same_variant_and_shares_follow_the_weights():
 
 
 def test_a_promoted_winner_goes_to_everyone_and_no_variants_means_no_assignment():
-    assert {assign_variant(VARIANTS, "s", 0, lead, promoted="b").variant for lead in range(200)} == {"b"}
+    assert {
+        assign_variant(VARIANTS, "s", 0, lead, promoted="b").variant for lead in range(200)
+    } == {"b"}
     assert assign_variant(VARIANTS, "s", 0, 7, promoted="b").promoted
     assert assign_variant([], "s", 0, 7) is None
 
 
 def test_a_variant_changes_only_what_it_names():
-    step = Step(template="nurture_2_case_study", subject="Default", subjects={"zh-CN": "默认"},
-                variants=[Variant(key="a"), Variant(key="b", subject="B subject", template="other")])
+    step = Step(
+        template="nurture_2_case_study",
+        subject="Default",
+        subjects={"zh-CN": "默认"},
+        variants=[Variant(key="a"), Variant(key="b", subject="B subject", template="other")],
+    )
     assert variant_content(step, "a") == ("nurture_2_case_study", "Default", {"zh-CN": "默认"})
-    assert variant_content(step, "b") == ("other", "B subject", {})  # its subject, not the step's Chinese one
+    assert variant_content(step, "b") == (
+        "other",
+        "B subject",
+        {},
+    )  # its subject, not the step's Chinese one
     assert variant_content(step, None) == ("nurture_2_case_study", "Default", {"zh-CN": "默认"})
 
 
