@@ -71,9 +71,9 @@ class Composer:
         if sequence is None or index >= len(sequence.steps):
             return f"step {index + 1} of {row['sequence']} is no longer in the policy"
         facts = self.consent.get(row["l_id"], NO_FACTS)
-        blocked = consent_block(self.policy.consent, row["l_country"], facts, sequence.topic_key)
-        if blocked:  # withdrawn or turned off since it was queued
-            return f"consent: {blocked.value}"
+        withheld = consent_block(self.policy.consent, row["l_country"], facts, sequence.topic_key)
+        if withheld:  # withdrawn or turned off since it was queued
+            return f"consent: {withheld.value}"
         tracking = tracking_allowed(self.policy.consent, row["l_country"], facts)
         step = sequence.steps[index]
         links = Links(self.settings.secret_key.get_secret_value(), self.settings.public_base_url, row["id"])
@@ -109,6 +109,14 @@ class Composer:
                                         rep_subject(reader.locale), context, locale=reader.locale)
         return build_raw(self.settings, row["to_addr"], email, message_id)
 
+    def _reader_inputs(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        """The language (and where it came from) and the A/B variant a nurture email used."""
+        if row["kind"] != "nurture" or row["l_id"] is None:
+            return {}
+        chosen = lead_locale(self.policy.locales, {name: row[f"l_{name}"] for name in LEAD_FIELDS})
+        return {"locale": chosen.locale, "locale_source": chosen.source.value,
+                "variant": row.get("variant")}
+
     def send_decision(self, row: Mapping[str, Any], at: datetime, run_id: str | None) -> dict[str, Any]:
         """Why this email went now: the recipient's zone and local time travel with the send."""
         zone = zone_for(row["l_country"], row["l_state"], row["l_phone_e164"],
@@ -118,5 +126,6 @@ class Composer:
             outcome=f"sent {row['kind']} to {row['to_addr']}"[:200],
             reason=f"due and inside the rules; local time {at.astimezone(zone.zone):%a %H:%M} {zone.zone.key}",
             inputs={"message_id": row["message_id"], "outbox_id": row["id"], "step": row["step"],
-                    "zone": zone.zone.key, "zone_source": zone.source, "attempt": row["attempts"] + 1},
+                    "zone": zone.zone.key, "zone_source": zone.source, "attempt": row["attempts"] + 1,
+                    **self._reader_inputs(row)},
             at=at, config_version=self.policy.config_version, flow_run_id=run_id)

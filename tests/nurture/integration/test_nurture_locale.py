@@ -60,7 +60,9 @@ def test_a_chinese_lead_gets_the_zh_cn_sequence(recorder, leadflow_env):
     english = recorder.to("ada@example.org")[0].message
     assert english["Subject"] == "Ada, the 10-minute guide to routing leads right"
     assert "Hi Ada," in text_and_html(english)[0]
-    assert {d.inputs["step"] for d in decisions("send")} == {0}
+    sends = {d.lead_id: d.inputs for d in decisions("send")}
+    assert (sends[li]["locale"], sends[li]["locale_source"]) == ("zh-CN", "country")
+    assert (sends[ada]["locale"], sends[ada]["locale_source"]) == ("en", "explicit")
 
 
 def test_a_chinese_rep_gets_the_deadline_in_shanghai_time_and_why_in_words(recorder, leadflow_env):
