@@ -1,7 +1,7 @@
 """lead.locale; consent records and per-topic subscriptions; A/B variants of nurture steps
 
 Revision ID: 0008d
-Revises: 0007
+Revises: 0008b
 Create Date: 2026-12-05 08:50:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = '0008d'
-down_revision = '0007'
+down_revision = '0008b'  # chained after main's 0008b (both were written on 0007)
 branch_labels = None
 depends_on = None
 
