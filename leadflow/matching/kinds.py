@@ -87,6 +87,29 @@ class BlockingOptions:
     rules: tuple[tuple[str, ...], ...] | None = None  # explicit rules: keys like "surname", "surname:phonetic"
 
 
+class ClusterMethod(StrEnum):
+    """How scored pairs become clusters (see split.py and cluster.py)."""
+
+    SPLIT = "split"  # components, split by average linkage over all their pairs' weights
+    STAR = "star"  # a centre and the records matching it (no chaining, loses big clusters)
+    COMPONENTS = "components"  # plain connected components at the merge threshold (chains)
+
+
+@dataclass(frozen=True)
+class Clustering:
+    """``link``: components are formed over pairs at or above this probability (None: the
+    review threshold); ``max_dense``: bigger components are clustered as stars."""
+
+    method: ClusterMethod = ClusterMethod.SPLIT
+    link: float | None = None
+    max_dense: int = 200
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "method", ClusterMethod(self.method))
+        if self.link is not None and not 0.0 < self.link < 1.0:
+            raise ValueError("clustering.link needs 0 < link < 1")
+
+
 @dataclass(frozen=True)
 class MatchConfig:
     """Everything a run needs besides the records."""
@@ -97,7 +120,7 @@ class MatchConfig:
     blocking: BlockingOptions = field(default_factory=BlockingOptions)
     seed: int = 20240601
     u_samples: int = 200_000
-    clustering: str = "star"  # "star" (no chaining) or "components" (plain connected components)
+    clustering: Clustering = field(default_factory=lambda: Clustering())
 
     @staticmethod
     def of(columns: dict[str, str | Kind], **options: object) -> MatchConfig:

@@ -1,0 +1,69 @@
+"""Split clustering: a many-record person stays whole, a chain of look-alikes is cut."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from leadflow.matching import MatchConfig, Matcher
+from leadflow.matching.cluster import component_clusters, star_clusters
+from leadflow.matching.kinds import Clustering, ClusterMethod
+from leadflow.matching.split import average_linkage, split_clusters
+
+
+def _scorer(table: dict[tuple[int, int], float]):  # type: ignore[no-untyped-def]
+    def score(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return np.array([table.get((min(i, j), max(i, j)), 0.01) for i, j in zip(x, y, strict=True)])
+    return score
+
+
+def test_a_chain_of_look_alikes_is_cut_where_its_ends_disagree() -> None:
+    # 0 ~ 1 ~ 2 strongly, and 0 vs 2 (never a candidate pair) strongly against: two people
+    a, b, p = np.array([0, 1]), np.array([1, 2]), np.array([0.97, 0.96])
+    every_pair = {(0, 1): 0.97, (1, 2): 0.96, (0, 2): 1e-9}
+    labels = split_clusters(3, a, b, p, 0.5, 0.5, _scorer(every_pair))
+    assert component_clusters(3, a, b, p, 0.5).tolist() == [0, 0, 0]  # what plain components do
+    assert labels[0] != labels[2]
+    assert len(set(labels.tolist())) == 2
+
+
+def test_a_person_whose_records_only_match_neighbours_stays_one_cluster() -> None:
+    # ten records in a path: each matches its neighbours well, the rest mildly (no centre)
+    n = 10
+    a, b = np.arange(n - 1), np.arange(1, n)
+    p = np.full(n - 1, 0.99)
+    every_pair = {(i, j): 0.99 if j == i + 1 else 0.7 for i in range(n) for j in range(i + 1, n)}
+    labels = split_clusters(n, a, b, p, 0.5, 0.5, _scorer(every_pair))
+    assert len(set(labels.tolist())) == 1
+    assert len(set(star_clusters(n, a, b, p, 0.5).tolist())) > 1  # stars lose this person
+
+
+def test_average_linkage_joins_while_the_average_weight_is_positive() -> None:
+    w = np.array([[0, 5, -9, -9], [5, 0, -9, -9], [-9, -9, 0, 4], [-9, -9, 4, 0]], float)
+    assert average_linkage(w).tolist() == [0, 0, 2, 2]
+    w[0, 2] = w[2, 0] = w[0, 3] = w[3, 0] = w[1, 2] = w[2, 1] = w[1, 3] = w[3, 1] = 1.0
+    assert average_linkage(w).tolist() == [0, 0, 0, 0]
+
+
+def _twins() -> dict[str, list[str | None]]:
+    """Two different people (other birth date, other town) and a look-alike between them."""
+    return {
+        "first_name": ["alexander", "alexander", "alexandra", "alexandra"] + [f"p{k}" for k in range(40)],
+        "surname": ["hamilton", "hamilton", "hamilton", "hamilton"] + [f"s{k}" for k in range(40)],
+        "dob": ["1901-02-03", "1901-02-03", None, "1955-11-30"] + [f"19{k:02d}-01-01" for k in range(40)],
+        "town": ["leeds", "leeds", None, "bath"] + [f"t{k}" for k in range(40)],
+    }
+
+
+def test_the_matcher_does_not_merge_two_people_through_a_look_alike() -> None:
+    config = MatchConfig.of({"first_name": "name", "surname": "name", "dob": "date", "town": "city"})
+    result = Matcher(config).dedupe(_twins())
+    pairs = result.pairs
+    chained = component_clusters(len(result.cluster), pairs.left, pairs.right, pairs.probability, 0.5)
+    assert chained[0] == chained[3]  # the look-alike links both people at the link threshold
+    assert result.cluster[0] == result.cluster[1]
+    assert result.cluster[0] != result.cluster[3]
+
+
+def test_the_default_method_is_split_and_others_can_be_chosen() -> None:
+    assert MatchConfig.of({"name": "name"}).clustering.method is ClusterMethod.SPLIT
+    assert Clustering(method="star").method is ClusterMethod.STAR  # type: ignore[arg-type]
