@@ -12,9 +12,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from leadflow.db import engine_for, upgrade
-from leadflow.models import Base
-from leadflow.settings import Settings, get_settings, reset_settings
+from leadflow.core.db import engine_for, upgrade
+from leadflow.core.models import Base
+from leadflow.core.settings import Settings, get_settings, reset_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("LEADFLOW_TEST_POSTGRES_URL",
@@ -82,7 +82,7 @@ def leadflow_env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPa
 @pytest.fixture
 def smtp_sink(leadflow_env: Settings) -> Iterator[Path]:
     """A real SMTP server (aiosmtpd) keeping every message as a .eml file."""
-    from leadflow.local_services import start_smtp_sink
+    from leadflow.app.local_services import start_smtp_sink
 
     controller = start_smtp_sink(leadflow_env.mail_dir, "127.0.0.1", leadflow_env.smtp_port)
     yield leadflow_env.mail_dir

@@ -34,7 +34,7 @@ def run_cli(prefect_harness, leadflow_env):  # type: ignore[no-untyped-def]
     env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "leadflow.cli", *args], env=env, capture_output=True,
+        return subprocess.run([sys.executable, "-m", "leadflow.cli.main", *args], env=env, capture_output=True,
                               text=True, timeout=300)
 
     return run

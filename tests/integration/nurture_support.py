@@ -14,9 +14,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from leadflow.db import session_scope
-from leadflow.models import Campaign, Decision, Enrollment, Lead, OutboundEmail
-from leadflow.settings import reset_settings
+from leadflow.core.db import session_scope
+from leadflow.core.models import Campaign, Decision, Enrollment, Lead, OutboundEmail
+from leadflow.core.settings import reset_settings
 from tasks.nurture import enroll_leads, queue_due_steps
 from tasks.outbox import send_outbox
 from tests.factories import TEMPLATES_DIR

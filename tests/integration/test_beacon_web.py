@@ -9,10 +9,10 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from leadflow.clock import utcnow
-from leadflow.db import session_scope
-from leadflow.domain.tracking import HONEYPOT_POSITION, make_token
-from leadflow.models import EngagementEvent, Lead, OutboundEmail, Suppression, TrackedLink
+from leadflow.core.clock import utcnow
+from leadflow.core.db import session_scope
+from leadflow.engagement.tokens import HONEYPOT_POSITION, make_token
+from leadflow.core.models import EngagementEvent, Lead, OutboundEmail, Suppression, TrackedLink
 from leadflow.web.event_writer import wait_until_written
 from tests.integration.test_esp_web import serve
 

@@ -9,10 +9,10 @@ import requests
 from sqlalchemy import select
 
 from flows.capture import ingest_captured
-from leadflow.db import session_scope
-from leadflow.local_services import WebServer
-from leadflow.models import Campaign, CampaignMember, Lead, SourceRecord
-from leadflow.settings import reset_settings
+from leadflow.core.db import session_scope
+from leadflow.app.local_services import WebServer
+from leadflow.core.models import Campaign, CampaignMember, Lead, SourceRecord
+from leadflow.core.settings import reset_settings
 
 pytestmark = [pytest.mark.db, pytest.mark.e2e]
 

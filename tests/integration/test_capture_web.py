@@ -18,11 +18,11 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from leadflow.db import session_scope
-from leadflow.domain.normalize import map_columns
-from leadflow.local_services import WebServer
-from leadflow.models import Campaign, SourceRecord
-from leadflow.settings import reset_settings
+from leadflow.core.db import session_scope
+from leadflow.ingest.normalize import map_columns
+from leadflow.app.local_services import WebServer
+from leadflow.core.models import Campaign, SourceRecord
+from leadflow.core.settings import reset_settings
 
 pytestmark = pytest.mark.db
 

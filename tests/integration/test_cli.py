@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from leadflow.cli import app
+from leadflow.cli.main import app
 
 ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
@@ -29,7 +29,7 @@ def test_rules_check_names_file_line_and_field_of_a_broken_policy(leadflow_env, 
     (broken / "routing.yaml").write_text(text, encoding="utf-8")
     line = next(i for i, row in enumerate(text.splitlines(), 1) if "wieght" in row)
     monkeypatch.setenv("LEADFLOW_ROUTING_DIR", str(broken))
-    from leadflow.settings import reset_settings
+    from leadflow.core.settings import reset_settings
 
     reset_settings()
     result = runner.invoke(app, ["rules", "check"])
@@ -55,7 +55,7 @@ def test_explain_prints_the_trace_of_a_lead(leadflow_env):
     score_leads.fn(outcome.lead_ids)
     result = runner.invoke(app, ["explain", str(outcome.lead_ids[0])], env={"COLUMNS": "250"})
     assert result.exit_code == 0, result.output
-    from leadflow.config.scoring import load_scoring
+    from leadflow.scoring.policy import load_scoring
 
     version = load_scoring(leadflow_env.scoring_dir).config_version
     assert "create" in result.output and "score breakdown" in result.output and version in result.output
@@ -67,8 +67,8 @@ def test_explain_prints_the_trace_of_a_lead(leadflow_env):
 def test_db_upgrade_gives_leads_stored_before_the_match_keys_their_keys(leadflow_env):
     from sqlalchemy import update
 
-    from leadflow.db import session_scope
-    from leadflow.models import Lead
+    from leadflow.core.db import session_scope
+    from leadflow.core.models import Lead
 
     with session_scope() as session:
         session.add(Lead(email="ana.lima@acme.example", full_name="Ana Lima", company="Acme"))

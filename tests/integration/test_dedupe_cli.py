@@ -9,7 +9,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from leadflow.cli import app
+from leadflow.cli.main import app
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 WEBINAR = EXAMPLES / "webinar_analytics_2026-11.csv"

@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 from flows.engagement import process_engagement
 from flows.ingest import ingest_campaign
 from flows.nurture import nurture_tick
-from leadflow.config.routing import load_routing
-from leadflow.db import session_scope
-from leadflow.local_services import WebServer, read_mail
-from leadflow.models import Assignment, Lead, OutboundEmail
+from leadflow.routing.policy import load_routing
+from leadflow.core.db import session_scope
+from leadflow.app.local_services import WebServer, read_mail
+from leadflow.core.models import Assignment, Lead, OutboundEmail
 
 pytestmark = [pytest.mark.db, pytest.mark.e2e]
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

@@ -15,10 +15,10 @@ import pytest
 from prefect import flow
 from sqlalchemy import select
 
-from leadflow.db import session_scope
-from leadflow.enrichment.fake_server import CLEARBIT_PATH, PDL_PATH, FakeProviders
-from leadflow.models import Decision, EnrichmentCache, Lead
-from leadflow.settings import reset_settings
+from leadflow.core.db import session_scope
+from tests.support.fake_enrichment_server import CLEARBIT_PATH, PDL_PATH, FakeProviders
+from leadflow.core.models import Decision, EnrichmentCache, Lead
+from leadflow.core.settings import reset_settings
 from tasks.enrich import enrich_leads
 
 pytestmark = pytest.mark.db

@@ -22,10 +22,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import func, select
 
-from leadflow.db import session_scope
-from leadflow.local_services import WebServer
-from leadflow.models import EngagementEvent, Enrollment, Lead, OutboundEmail, Suppression, WebhookNonce
-from leadflow.settings import reset_settings
+from leadflow.core.db import session_scope
+from leadflow.app.local_services import WebServer
+from leadflow.core.models import EngagementEvent, Enrollment, Lead, OutboundEmail, Suppression, WebhookNonce
+from leadflow.core.settings import reset_settings
 from tests.unit.test_esp_signatures import BODY as VECTOR_BODY
 from tests.unit.test_esp_signatures import KEY as VECTOR_KEY
 from tests.unit.test_esp_signatures import SIGNATURE as VECTOR_SIGNATURE

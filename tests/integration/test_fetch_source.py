@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from leadflow.errors import SourceNotFound, TransientError
+from leadflow.core.errors import SourceNotFound, TransientError
 from tasks.staging import fetch_source
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

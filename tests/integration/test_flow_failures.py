@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from flows.ingest import ingest_campaign
-from leadflow.db import session_scope
-from leadflow.errors import ConfigError, SourceNotFound
-from leadflow.models import Campaign, SourceRecord
-from leadflow.settings import reset_settings
+from leadflow.core.db import session_scope
+from leadflow.core.errors import ConfigError, SourceNotFound
+from leadflow.core.models import Campaign, SourceRecord
+from leadflow.core.settings import reset_settings
 
 pytestmark = [pytest.mark.db, pytest.mark.e2e]
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from leadflow.db import session_scope
-from leadflow.models import Lead, SourceRecord
+from leadflow.core.db import session_scope
+from leadflow.core.models import Lead, SourceRecord
 from tasks.ingest import clean_batch, register_campaign
 from tasks.staging import stage_file
 
@@ -91,7 +91,7 @@ def test_json_lines_with_a_broken_line(leadflow_env, tmp_path):
 
 
 def test_empty_and_header_only_files(leadflow_env, tmp_path):
-    from leadflow.sources import EmptySource
+    from leadflow.ingest.sources import EmptySource
 
     empty = tmp_path / "empty.csv"
     empty.write_text("", encoding="utf-8")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from leadflow.db import session_scope
-from leadflow.models import CampaignMember, Decision, Lead, SourceRecord
+from leadflow.core.db import session_scope
+from leadflow.core.models import CampaignMember, Decision, Lead, SourceRecord
 from tasks.ingest import clean_batch, register_campaign
 from tasks.staging import stage_file
 
@@ -106,7 +106,7 @@ def test_a_corrected_re_upload_adds_no_touch_but_a_double_registration_counts_tw
 
 
 def test_a_missing_file_is_a_permanent_error(leadflow_env):
-    from leadflow.errors import PermanentError, SourceNotFound
+    from leadflow.core.errors import PermanentError, SourceNotFound
 
     campaign_id = register_campaign.fn("x", "webinar", None, None, None)
     with pytest.raises(SourceNotFound) as info:

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from leadflow.clock import utcnow
-from leadflow.config.matching import load_matching
-from leadflow.db import session_scope
-from leadflow.merging.review import MergeError, keep_apart, merge_pair
-from leadflow.merging.undo import undo
-from leadflow.models import Campaign, CampaignMember, Decision, Lead, LeadAlias, MergeCandidate, MergeEvent, SourceRecord
+from leadflow.core.clock import utcnow
+from leadflow.dedupe.policy import load_matching
+from leadflow.core.db import session_scope
+from leadflow.dedupe.merging.review import MergeError, keep_apart, merge_pair
+from leadflow.dedupe.merging.undo import undo
+from leadflow.core.models import Campaign, CampaignMember, Decision, Lead, LeadAlias, MergeCandidate, MergeEvent, SourceRecord
 from tasks.ingest import clean_batch, register_campaign
 from tasks.staging import stage_file
 
@@ -168,7 +168,7 @@ def test_gmail_dots_and_plus_tags_are_one_mailbox(leadflow_env, tmp_path):
 def test_the_cli_lists_resolves_and_undoes(leadflow_env, tmp_path):
     from typer.testing import CliRunner
 
-    from leadflow.cli import app
+    from leadflow.cli.main import app
 
     runner = CliRunner()
     ingest(tmp_path, "spring", [WANG])
@@ -197,10 +197,10 @@ def test_fit_writes_versioned_weights_that_ingest_reads_and_reindex_rebuilds_key
 
     from typer.testing import CliRunner
 
-    from leadflow.cli import app
-    from leadflow.merging import fit as fitting
-    from leadflow.merging.scoring import BUILT_IN, load_weights
-    from leadflow.settings import get_settings, reset_settings
+    from leadflow.cli.main import app
+    from leadflow.dedupe.merging import fit as fitting
+    from leadflow.dedupe.merging.scoring import BUILT_IN, load_weights
+    from leadflow.core.settings import get_settings, reset_settings
 
     rules = tmp_path / "rules"
     shutil.copytree(leadflow_env.ingest_dir, rules)

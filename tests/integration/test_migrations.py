@@ -6,8 +6,8 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from leadflow.db import engine_for, upgrade
-from leadflow.models import Base
+from leadflow.core.db import engine_for, upgrade
+from leadflow.core.models import Base
 
 pytestmark = pytest.mark.db
 

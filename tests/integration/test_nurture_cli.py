@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 from typer.testing import CliRunner
 
-from leadflow.cli_nurture import nurture_app
-from leadflow.db import session_scope
-from leadflow.models import Suppression
+from leadflow.cli.nurture import nurture_app
+from leadflow.core.db import session_scope
+from leadflow.core.models import Suppression
 from tests.integration.nurture_support import add_lead, decisions, enroll, enrollment, outbox
 
 pytestmark = pytest.mark.db

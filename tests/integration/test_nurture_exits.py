@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import select, update
 from typer.testing import CliRunner
 
-from leadflow.cli_nurture import nurture_app
-from leadflow.db import session_scope
-from leadflow.domain.tracking import make_token
-from leadflow.engagement import unsubscribe
-from leadflow.models import Assignment, EngagementEvent, Lead, Suppression
+from leadflow.cli.nurture import nurture_app
+from leadflow.core.db import session_scope
+from leadflow.engagement.tokens import make_token
+from leadflow.engagement.record import unsubscribe
+from leadflow.core.models import Assignment, EngagementEvent, Lead, Suppression
 from tasks.nurture import queue_due_steps
 from tasks.outbox import send_outbox
 from tests.integration.nurture_support import (

@@ -23,7 +23,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from typer.testing import CliRunner
 
-from leadflow.cli_nurture import nurture_app
+from leadflow.cli.nurture import nurture_app
 from tests.integration.nurture_support import Recorder, add_lead, decisions, enroll, outbox, tick, use_policy
 
 pytestmark = pytest.mark.db
@@ -42,12 +42,12 @@ SENDER = """\
 import os, signal, sys
 from datetime import datetime
 sys.path.insert(0, sys.argv[4])
-import tasks.outbox as outbox
+import leadflow.nurture.outbox as outbox
 from tasks.nurture import queue_due_steps
 mode, at, outbox.CONFIRM_EVERY = sys.argv[1], datetime.fromisoformat(sys.argv[2]), int(sys.argv[3])
 if mode == "hook":  # die the moment the claim is committed, before a byte of SMTP
     outbox.after_claim = lambda ids: os.kill(os.getpid(), signal.SIGKILL)
-outbox.send_outbox.fn(queue_due_steps.fn(at), at)
+outbox.send_outbox(queue_due_steps.fn(at), at)
 print("the tick finished, which it must not")
 """
 

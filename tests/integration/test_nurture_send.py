@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from leadflow.cli_nurture import nurture_app
-from leadflow.db import session_scope
-from leadflow.domain.tracking import read_token
-from leadflow.models import Decision, OutboundEmail, TrackedLink
+from leadflow.cli.nurture import nurture_app
+from leadflow.core.db import session_scope
+from leadflow.engagement.tokens import read_token
+from leadflow.core.models import Decision, OutboundEmail, TrackedLink
 from tasks.nurture import queue_due_steps
 from tasks.outbox import send_outbox
 from tests.integration.nurture_support import (

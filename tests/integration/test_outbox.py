@@ -9,9 +9,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from leadflow.db import session_scope
-from leadflow.models import Enrollment, Lead, OutboundEmail
-from tasks.outbox import queue_email, send_outbox
+from leadflow.core.db import session_scope
+from leadflow.core.models import Enrollment, Lead, OutboundEmail
+from leadflow.nurture.outbox import queue_email
+from tasks.outbox import send_outbox
 
 pytestmark = pytest.mark.db
 NOW = datetime(2026, 11, 9, 10, 0, tzinfo=timezone.utc)

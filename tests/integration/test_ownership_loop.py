@@ -7,11 +7,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from leadflow.db import session_scope
-from leadflow.handoff import HandoffError, deactivate
-from leadflow.models import Account, Assignment, Decision, Lead, Rep
-from tasks._common import routing_policy
-from tasks.ownership import accept_lead, lead_activity, reject_lead
+from leadflow.core.db import session_scope
+from leadflow.routing.handoff import HandoffError, deactivate
+from leadflow.core.models import Account, Assignment, Decision, Lead, Rep
+from leadflow.routing.policy import routing_policy
+from leadflow.routing.ownership import accept_lead, lead_activity, reject_lead
 from tasks.routing import route_leads
 from tasks.sla import pool_unrouted, sweep_sla
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from leadflow.db import session_scope
-from leadflow.models import Lead, SourceRecord
-from leadflow.quarantine import QuarantineError, apply_export, export, fix_fields, list_rows
+from leadflow.core.db import session_scope
+from leadflow.core.models import Lead, SourceRecord
+from leadflow.ingest.quarantine import QuarantineError, apply_export, export, fix_fields, list_rows
 
 pytestmark = [pytest.mark.db, pytest.mark.e2e]
 WEBINAR = Path(__file__).resolve().parents[2] / "examples" / "webinar_analytics_2026-11.csv"
@@ -75,7 +75,7 @@ def test_fix_one_row_in_place_by_field_name(run_cli):
 
 
 def test_exports_neutralize_formulas_and_reject_foreign_files(leadflow_env, tmp_path):
-    from leadflow.quarantine import QuarantinedRow
+    from leadflow.ingest.quarantine import QuarantinedRow
 
     row = QuarantinedRow(1, "c", "f.csv", 2, "formula_cell", "why",
                          {"headers": ["Email", "Company"], "values": ["a@b.co", '=HYPERLINK("x")']})

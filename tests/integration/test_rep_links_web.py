@@ -20,12 +20,13 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from leadflow.db import session_scope
-from leadflow.domain.assignment_webhook import signature, verify
-from leadflow.local_services import WebServer
-from leadflow.models import Assignment, AssignmentWebhook, Decision, Lead
-from leadflow.settings import PROJECT_ROOT, reset_settings
-from tasks.notify import deliver_assignment_webhooks, notify_reps_now
+from leadflow.core.db import session_scope
+from leadflow.routing.assignment_webhook import signature, verify
+from leadflow.app.local_services import WebServer
+from leadflow.core.models import Assignment, AssignmentWebhook, Decision, Lead
+from leadflow.core.settings import PROJECT_ROOT, reset_settings
+from tasks.notify import deliver_assignment_webhooks
+from leadflow.pipeline.notify import notify_reps
 from tasks.routing import route_leads
 
 pytestmark = pytest.mark.db
@@ -56,7 +57,7 @@ def routed_lead(email: str = "anna@firma.example.de") -> Assignment:
         session.flush()
         lead_id = lead.id
     routed = route_leads.fn([lead_id], T0)
-    notify_reps_now(routed.assignment_ids, T0)
+    notify_reps(routed.assignment_ids, T0)
     with session_scope() as session:
         return session.get(Assignment, routed.assignment_ids[0])
 

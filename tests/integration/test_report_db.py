@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from leadflow.db import session_scope
-from leadflow.models import CrmOutcome, Lead
-from leadflow.outcomes import import_file
+from leadflow.core.db import session_scope
+from leadflow.core.models import CrmOutcome, Lead
+from leadflow.report.outcomes import import_file
 from leadflow.report.build import build
 from leadflow.report.html import render
 from leadflow.report.queries import load

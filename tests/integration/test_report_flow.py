@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from leadflow.db import session_scope
+from leadflow.core.db import session_scope
 from tests.factories import REPORT_OUTCOMES_CSV, seed_report_database
 
 AS_OF = "2026-11-11T00:00:00+00:00"

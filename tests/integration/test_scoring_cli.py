@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from leadflow.cli import app
-from leadflow.db import session_scope
-from leadflow.models import Decision, Lead
+from leadflow.cli.main import app
+from leadflow.core.db import session_scope
+from leadflow.core.models import Decision, Lead
 from tasks.enrich import enrich_leads
 from tasks.ingest import clean_batch, register_campaign
 from tasks.routing import route_leads
@@ -98,7 +98,7 @@ def test_calibrate_writes_a_reviewable_proposal(leadflow_env, tmp_path):
     result = runner.invoke(app, ["score", "calibrate", str(outcomes), "--out", str(proposal)])
     assert result.exit_code == 0, result.output
     assert "AUC on held-out rows" in result.output
-    from leadflow.config.scoring import load_scoring
+    from leadflow.scoring.policy import load_scoring
 
     shutil.copy(proposal, tmp_path / "icp.yaml")
     assert load_scoring(tmp_path).version == load_scoring(ROOT / "scoring").version + 1

@@ -9,12 +9,12 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from leadflow.db import session_scope
-from leadflow.domain.tracking import make_token
-from leadflow.local_services import WebServer
-from leadflow.models import EngagementEvent, Enrollment, Lead, OutboundEmail, Suppression, TrackedLink
+from leadflow.core.db import session_scope
+from leadflow.engagement.tokens import make_token
+from leadflow.app.local_services import WebServer
+from leadflow.core.models import EngagementEvent, Enrollment, Lead, OutboundEmail, Suppression, TrackedLink
 from leadflow.web.event_writer import wait_until_written
-from tasks.outbox import queue_email
+from leadflow.nurture.outbox import queue_email
 
 pytestmark = pytest.mark.db
 NOW = datetime(2026, 11, 9, 10, 0, tzinfo=timezone.utc)
@@ -112,7 +112,7 @@ def test_a_forged_unsubscribe_token_gets_404(web, sent_email, leadflow_env):
 
 
 def test_the_cli_click_path_records_once_per_event_id(sent_email, leadflow_env):
-    from leadflow.engagement import record_click, record_open
+    from leadflow.engagement.record import record_click, record_open
 
     click = token(leadflow_env, "c", sent_email)
     assert record_click(click, NOW, event_id="cli-1") == (TARGET, record_click(click, NOW, event_id="cli-1")[1])

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from leadflow.db import session_scope
-from leadflow.domain.tracking import make_token
-from leadflow.models import Decision, EngagementEvent, Lead, Suppression
+from leadflow.core.db import session_scope
+from leadflow.engagement.tokens import make_token
+from leadflow.core.models import Decision, EngagementEvent, Lead, Suppression
 from tests.integration.test_beacon_web import email_id, web  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.db

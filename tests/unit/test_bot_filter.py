@@ -1,10 +1,10 @@
-"""Human or machine: each rule of leadflow.domain.bot_filter on its own, and a person passing all."""
+"""Human or machine: each rule of leadflow.engagement.bot_filter on its own, and a person passing all."""
 
 from __future__ import annotations
 
 import pytest
 
-from leadflow.domain.bot_filter import BotRules, ClickSignal, OpenSignal, RecentClicks, classify_click, classify_open
+from leadflow.engagement.bot_filter import BotRules, ClickSignal, OpenSignal, RecentClicks, classify_click, classify_open
 
 IPHONE_MAIL = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 "
                "(KHTML, like Gecko) Mobile/15E148")

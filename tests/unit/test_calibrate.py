@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from leadflow.domain.calibrate import auc, calibrate
+from leadflow.scoring.calibrate import auc, calibrate
 from tests.factories import make_lead_view, make_scoring_policy
 
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from leadflow.config.loader import load_policy
-from leadflow.config.nurture import load_nurture
-from leadflow.config.routing import RoutingPolicy, load_routing
-from leadflow.config.scoring import ScoringPolicy, load_scoring
-from leadflow.errors import ConfigError
+from leadflow.core.policy_loader import load_policy
+from leadflow.nurture.policy import load_nurture
+from leadflow.routing.policy import RoutingPolicy, load_routing
+from leadflow.scoring.policy import ScoringPolicy, load_scoring
+from leadflow.core.errors import ConfigError
 from tests.factories import ROUTING_DIR, SCORING_DIR, TEMPLATES_DIR
 
 ROUTING_TAIL = """\

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from leadflow.domain.dedupe import MERGEABLE_FIELDS, fields_to_fill, plan_batch
+from leadflow.dedupe.exact import MERGEABLE_FIELDS, fields_to_fill, plan_batch
 from tests.factories import make_clean_lead
 
 

@@ -9,7 +9,7 @@ from email_validator import EmailNotValidError, validate_email
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leadflow.domain.normalize import _PLAIN_EMAIL, normalize_email
+from leadflow.ingest.normalize import _PLAIN_EMAIL, normalize_email
 
 ATOM = string.ascii_lowercase + string.digits + "._-+'"
 addresses = st.builds(

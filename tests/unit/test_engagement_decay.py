@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from leadflow.config.engagement import EngagementPolicy, load_engagement
-from leadflow.domain.engagement import Event, engagement_score
+from leadflow.scoring.engagement_policy import EngagementPolicy, load_engagement
+from leadflow.scoring.engagement_decay import Event, engagement_score
 from tests.factories import SCORING_DIR
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
@@ -69,8 +69,8 @@ def test_old_engagement_fades_so_a_hot_lead_cools(policy: EngagementPolicy) -> N
 
 
 def test_a_derived_signal_needs_both_event_and_url(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from leadflow.config.engagement import load_engagement as load
-    from leadflow.errors import ConfigError
+    from leadflow.scoring.engagement_policy import load_engagement as load
+    from leadflow.core.errors import ConfigError
 
     (tmp_path / "engagement.yaml").write_text(
         "version: 1\nmax_total: 10\nsignals:\n  odd:\n    points: 1\n    half_life_days: 1\n"

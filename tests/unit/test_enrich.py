@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from leadflow.domain.enrich import Firmographic, enrichment_for, parse_firmographics
+from leadflow.enrich.firmographics import Firmographic, enrichment_for, parse_firmographics
 
 ACME = Firmographic(domain="acme.com", name="Acme Inc", industry="Manufacturing", employees=423,
                     revenue_band="$50M-$250M", country="US", state="WA")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from leadflow.config.enrichment import EnrichmentPolicy
-from leadflow.domain.enrich import Firmographic
-from leadflow.enrichment.chain import LeadIn, RunState, lead_status, run_chain, run_state
-from leadflow.enrichment.providers import LocalProvider
+from leadflow.enrich.policy import EnrichmentPolicy
+from leadflow.enrich.firmographics import Firmographic
+from leadflow.enrich.chain import LeadIn, RunState, lead_status, run_chain, run_state
+from leadflow.enrich.providers import LocalProvider
 
 ACME = Firmographic("acme.com", "Acme Inc", "Manufacturing", 423, None, "US", "WA")
 ACME_FULL = Firmographic("acme.com", "ACME Holdings", "Software", 500, "$50M-$250M", "US", "CA")
@@ -64,8 +64,8 @@ def test_first_provider_wins_policy_overwrites_the_leads_answer() -> None:
 
 
 def test_lead_status_prefers_found_then_the_first_failure() -> None:
-    from leadflow.enrichment.chain import Consulted
-    from leadflow.enrichment.providers import Lookup
+    from leadflow.enrich.chain import Consulted
+    from leadflow.enrich.providers import Lookup
 
     def c(status: str, source: str = "live") -> Consulted:
         return Consulted("p", Lookup(status), source)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from leadflow.config.enrichment import load_enrichment
-from leadflow.errors import ConfigError
+from leadflow.enrich.policy import load_enrichment
+from leadflow.core.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
 

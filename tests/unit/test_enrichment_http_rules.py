@@ -6,11 +6,11 @@ from datetime import datetime, timezone
 
 import pytest
 
-from leadflow.enrichment.fake_server import clearbit_record, pdl_record
-from leadflow.enrichment.limits import Budget, TokenBucket, backoff, parse_retry_after, wait_before_retry
-from leadflow.enrichment.normalize import (check_status, clearbit_fields, employees_from, error_in_body,
+from tests.support.fake_enrichment_server import clearbit_record, pdl_record
+from leadflow.enrich.limits import Budget, TokenBucket, backoff, parse_retry_after, wait_before_retry
+from leadflow.enrich.normalize import (check_status, clearbit_fields, employees_from, error_in_body,
                                            parse_json_record, pdl_fields, revenue_band)
-from leadflow.errors import (ProviderDisabledError, ProviderPermanentError, ProviderTransientError,
+from leadflow.core.errors import (ProviderDisabledError, ProviderPermanentError, ProviderTransientError,
                              is_transient)
 
 

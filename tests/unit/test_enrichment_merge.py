@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from leadflow.enrichment.merge import Offer, merge_offers, missing_fields
+from leadflow.enrich.merge import Offer, merge_offers, missing_fields
 
 CLEARBIT = Offer("clearbit", {"company": "Acme Inc", "industry": "Software", "employees": 420,
                               "country": "US", "state": "WA"}, trust=8)

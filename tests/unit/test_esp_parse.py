@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from leadflow.esp.events import Unreadable, suppression_reason
-from leadflow.esp.parse import mailgun_body, mailgun_event, sendgrid_events
+from leadflow.engagement.esp.events import Unreadable, suppression_reason
+from leadflow.engagement.esp.parse import mailgun_body, mailgun_event, sendgrid_events
 
 
 def sendgrid(**event: Any) -> bytes:

@@ -8,7 +8,7 @@ import hmac
 
 import pytest
 
-from leadflow.esp.signatures import timestamp_verdict, verify_mailgun, verify_sendgrid
+from leadflow.engagement.esp.signatures import timestamp_verdict, verify_mailgun, verify_sendgrid
 
 # From SendGrid's Python SDK (test/unit/test_eventwebhook.py): the body ends with CRLF.
 KEY = ("MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE83T4O/n84iotIvIW4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS3GRqe62gw+"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from leadflow.matching import (
+from leadflow.dedupe.engine import (
     Account,
     AccountIndex,
     Kind,

@@ -1,10 +1,10 @@
-"""Fuzzy matching between the new rows of one batch (leadflow.merging.matches.match_within_batch)."""
+"""Fuzzy matching between the new rows of one batch (leadflow.dedupe.merging.matches.match_within_batch)."""
 
 from __future__ import annotations
 
-from leadflow.config.matching import MatchingPolicy
-from leadflow.merging.matches import match_within_batch
-from leadflow.merging.scoring import BUILT_IN
+from leadflow.dedupe.policy import MatchingPolicy
+from leadflow.dedupe.merging.matches import match_within_batch
+from leadflow.dedupe.merging.scoring import BUILT_IN
 from tests.factories import make_clean_lead
 
 POLICY = MatchingPolicy(version=1)

@@ -8,10 +8,10 @@ import random
 import numpy as np
 from rapidfuzz.distance import OSA, JaroWinkler
 
-from leadflow.matching import MatchConfig, Matcher
-from leadflow.matching.bags import edit_lower_bound, jaro_winkler_upper_bound
-from leadflow.matching.columns import build_table, column_from_values
-from leadflow.matching.kinds import Kind
+from leadflow.dedupe.engine import MatchConfig, Matcher
+from leadflow.dedupe.engine.bags import edit_lower_bound, jaro_winkler_upper_bound
+from leadflow.dedupe.engine.columns import build_table, column_from_values
+from leadflow.dedupe.engine.kinds import Kind
 
 ALPHABET = "abcdefghij0123456789 .@北京三体云动科技"
 

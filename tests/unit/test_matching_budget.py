@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from leadflow.matching import BlockingOptions, MatchConfig
-from leadflow.matching.blocking import Rule, candidate_pairs
-from leadflow.matching.columns import build_table
-from leadflow.matching.compare import compare_all
+from leadflow.dedupe.engine import BlockingOptions, MatchConfig
+from leadflow.dedupe.engine.blocking import Rule, candidate_pairs
+from leadflow.dedupe.engine.columns import build_table
+from leadflow.dedupe.engine.compare import compare_all
 
 CONFIG = MatchConfig.of({"email": "email", "city": "city", "surname": "name"})
 

@@ -7,12 +7,12 @@ import random
 import numpy as np
 import pytest
 
-from leadflow.matching import BlockingOptions, MatchConfig, Matcher, match_against
-from leadflow.matching.blocking import Rule, candidate_pairs
-from leadflow.matching.cluster import component_clusters, star_clusters
-from leadflow.matching.columns import build_table
-from leadflow.matching.compare import compare
-from leadflow.matching.metrics import pairwise_scores
+from leadflow.dedupe.engine import BlockingOptions, MatchConfig, Matcher, match_against
+from leadflow.dedupe.engine.blocking import Rule, candidate_pairs
+from leadflow.dedupe.engine.cluster import component_clusters, star_clusters
+from leadflow.dedupe.engine.columns import build_table
+from leadflow.dedupe.engine.compare import compare
+from leadflow.dedupe.engine.metrics import pairwise_scores
 
 GIVEN = "james mary john patricia robert linda michael susan david karen emma oliver noah ava liam".split()
 SURNAMES = ("smith jones brown taylor wilson davies evans thomas roberts walker wright thompson white "
@@ -165,7 +165,7 @@ def test_score_pairs_gives_probabilities_for_any_fitted_pair(data) -> None:
 def test_the_garbage_collector_is_paused_while_matching_and_restored_as_it_was() -> None:
     import gc
 
-    from leadflow.matching.api import collector_paused
+    from leadflow.dedupe.engine.api import collector_paused
 
     assert gc.isenabled()
     with collector_paused():

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from leadflow.config.matching import load_matching
-from leadflow.errors import ConfigError
-from leadflow.merging.keys import lead_keys, mailbox_key, name_key
-from leadflow.merging.scoring import (BUILT_IN, FieldWeights, Weights, action, load_weights, name_share, save_weights,
+from leadflow.dedupe.policy import load_matching
+from leadflow.core.errors import ConfigError
+from leadflow.dedupe.merging.keys import lead_keys, mailbox_key, name_key
+from leadflow.dedupe.merging.scoring import (BUILT_IN, FieldWeights, Weights, action, load_weights, name_share, save_weights,
                                       score_pairs)
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from leadflow.matching import MatchConfig, Matcher
-from leadflow.matching.cluster import component_clusters, star_clusters
-from leadflow.matching.kinds import Clustering, ClusterMethod
-from leadflow.matching.split import average_linkage, split_clusters
+from leadflow.dedupe.engine import MatchConfig, Matcher
+from leadflow.dedupe.engine.cluster import component_clusters, star_clusters
+from leadflow.dedupe.engine.kinds import Clustering, ClusterMethod
+from leadflow.dedupe.engine.split import average_linkage, split_clusters
 
 
 def _scorer(table: dict[tuple[int, int], float]):  # type: ignore[no-untyped-def]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from rapidfuzz import fuzz
 
-from leadflow.matching.kinds import EmailPolicy
-from leadflow.matching.text import (
+from leadflow.dedupe.engine.kinds import EmailPolicy
+from leadflow.dedupe.engine.text import (
     norm_company,
     norm_date,
     norm_email,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from leadflow.domain.normalize import map_columns, normalize_row, split_name
-from leadflow.domain.types import CleanLead, Quarantined
+from leadflow.ingest.normalize import map_columns, normalize_row, split_name
+from leadflow.core.types import CleanLead, Quarantined
 
 
 def clean(**fields: str | None) -> CleanLead:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from leadflow.domain.company import company_key
-from leadflow.domain.normalize import map_columns, normalize_phone, normalize_row
-from leadflow.domain.types import CleanLead, Quarantined
+from leadflow.ingest.company import company_key
+from leadflow.ingest.normalize import map_columns, normalize_phone, normalize_row
+from leadflow.core.types import CleanLead, Quarantined
 
 
 @pytest.mark.parametrize("a, b", [
@@ -88,7 +88,7 @@ def test_an_internationalized_address_is_accepted() -> None:
                                          ("ASAP", 0), ("6个月", 6), ("2 years", 24), ("9", 9),
                                          ("Q1", None), ("不确定", None), ("", None)])
 def test_purchase_timeframe_in_months(raw: str, months: int | None) -> None:
-    from leadflow.domain.normalize import timeframe_months
+    from leadflow.ingest.normalize import timeframe_months
 
     assert timeframe_months(raw) == months
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from leadflow.config.nurture import load_nurture
-from leadflow.errors import ConfigError
-from leadflow.templates_check import check_templates
+from leadflow.nurture.policy import load_nurture
+from leadflow.core.errors import ConfigError
+from leadflow.nurture.templates_check import check_templates
 from tests.factories import TEMPLATES_DIR
 
 HEAD = """\

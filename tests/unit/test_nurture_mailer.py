@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from leadflow.domain.nurture_render import Links, Renderer, render_nurture
-from leadflow.domain.render import RenderedEmail, render
-from leadflow.errors import PermanentDeliveryError, TransientDeliveryError
-from leadflow.mailer import RecipientRejected, SmtpMailer, UncertainDeliveryError, build_raw, new_message_id
-from leadflow.settings import Settings
+from leadflow.nurture.render_steps import Links, Renderer, render_nurture
+from leadflow.nurture.render import RenderedEmail, render
+from leadflow.core.errors import PermanentDeliveryError, TransientDeliveryError
+from leadflow.nurture.mailer import RecipientRejected, SmtpMailer, UncertainDeliveryError, build_raw, new_message_id
+from leadflow.core.settings import Settings
 from tests.conftest import free_port
 from tests.factories import TEMPLATES_DIR, make_lead_context
 from tests.unit.test_render import STEPS, render_step

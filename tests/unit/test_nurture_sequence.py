@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from leadflow.config.nurture import EntryRules, NurturePolicy, Sequence
-from leadflow.domain.nurture_plan import DueStep, Planner
-from leadflow.domain.sequence import (
+from leadflow.nurture.policy import EntryRules, NurturePolicy, Sequence
+from leadflow.nurture.plan import DueStep, Planner
+from leadflow.nurture.sequence import (
     EntryFacts,
     ExitFacts,
     after_send,

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from leadflow.domain.nurture_tz import COUNTRY_ZONES, STATE_ZONES, zone_for
+from leadflow.nurture.timezones import COUNTRY_ZONES, STATE_ZONES, zone_for
 
 
 @pytest.mark.parametrize(("country", "state", "zone"), [

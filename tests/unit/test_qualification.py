@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from leadflow.config.qualification import QualificationPolicy, load_qualification
-from leadflow.domain.qualification import evaluate, parse_answer
-from leadflow.domain.score import score_lead
+from leadflow.scoring.qualification_policy import QualificationPolicy, load_qualification
+from leadflow.scoring.qualification import evaluate, parse_answer
+from leadflow.scoring.score import score_lead
 from tests.factories import SCORING_DIR, make_lead_view, make_scoring_policy
 
 

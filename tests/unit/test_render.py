@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from jinja2 import UndefinedError
 
-from leadflow.config.nurture import Step, load_nurture
-from leadflow.domain.render import RenderedEmail, render, rewrite_links
+from leadflow.nurture.policy import Step, load_nurture
+from leadflow.nurture.render import RenderedEmail, render, rewrite_links
 from tests.factories import TEMPLATES_DIR, make_lead_context
 
 BASE = "https://t.leadflow.test"

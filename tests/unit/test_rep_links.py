@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from leadflow.domain.assignment_webhook import MAX_ATTEMPTS, next_step, signature, verify
-from leadflow.domain.rep_links import ACTIONS, make_rep_token, read_rep_token, rep_link_urls
+from leadflow.routing.assignment_webhook import MAX_ATTEMPTS, next_step, signature, verify
+from leadflow.routing.rep_links import ACTIONS, make_rep_token, read_rep_token, rep_link_urls
 
 SECRET = "s3cret"
 EXPIRES = datetime(2026, 11, 12, 10, 0, tzinfo=timezone.utc)

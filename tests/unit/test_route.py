@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
-from leadflow.config.routing import RoutingPolicy, load_routing
-from leadflow.domain.route import RouteDecision, route_lead, segment_of, territory_of
+from leadflow.routing.policy import RoutingPolicy, load_routing
+from leadflow.routing.route import RouteDecision, route_lead, segment_of, territory_of
 from tests.factories import GOLDEN_DIR, ROUTING_DIR, make_routing_policy, rep
 
 CASES: list[dict[str, Any]] = yaml.safe_load((GOLDEN_DIR / "routing_cases.yaml").read_text("utf-8"))

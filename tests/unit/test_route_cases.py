@@ -10,10 +10,10 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from leadflow.cli_rules import route_app, rules_app
-from leadflow.config.routing import load_routing, routing_json_schema
-from leadflow.domain.route_cases import load_cases, run_cases
-from leadflow.errors import ConfigError
+from leadflow.cli.rules import route_app, rules_app
+from leadflow.routing.policy import load_routing, routing_json_schema
+from leadflow.routing.cases import load_cases, run_cases
+from leadflow.core.errors import ConfigError
 from tests.factories import ROUTING_DIR
 
 CASES_DIR = ROUTING_DIR / "cases"
@@ -84,7 +84,7 @@ def test_cli_rules_test_exits_2_on_a_broken_file(tmp_path: Path) -> None:
 
 
 def test_cli_rules_check_lists_policies_then_findings() -> None:
-    from leadflow.policies import load_all
+    from leadflow.pipeline.policies import load_all
 
     result = runner.invoke(app, ["rules", "check"])
     assert result.exit_code == 0, result.output
@@ -94,7 +94,7 @@ def test_cli_rules_check_lists_policies_then_findings() -> None:
 
 
 def test_cli_rules_check_exits_2_naming_file_and_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from leadflow.settings import reset_settings
+    from leadflow.core.settings import reset_settings
 
     folder = tmp_path / "routing"
     shutil.copytree(ROUTING_DIR, folder)

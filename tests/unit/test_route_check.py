@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from leadflow.config.routing import load_routing
-from leadflow.domain.route_check import Finding, check_rules
+from leadflow.routing.policy import load_routing
+from leadflow.routing.check import Finding, check_rules
 from tests.factories import ROUTING_DIR, make_routing_policy
 
 NORDICS = {"nordics": {"countries": ["NO", "SE"]}, "dach": {"countries": ["DE", "AT", "CH"]}}

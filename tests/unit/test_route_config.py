@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from leadflow.config.routing import RoutingPolicy, load_routing, routing_json_schema
-from leadflow.errors import ConfigError
+from leadflow.routing.policy import RoutingPolicy, load_routing, routing_json_schema
+from leadflow.core.errors import ConfigError
 from tests.factories import ROUTING_DIR, make_routing_policy
 
 
@@ -84,7 +84,7 @@ def test_the_published_schema_is_up_to_date() -> None:
 
 def test_the_shipped_policy_validates_against_the_published_schema() -> None:
     import jsonschema  # prefect depends on it, so it is always installed
-    from leadflow.config.loader import _Yaml12Loader
+    from leadflow.core.policy_loader import _Yaml12Loader
 
     data = yaml.load((ROUTING_DIR / "routing.yaml").read_text(encoding="utf-8"), Loader=_Yaml12Loader)
     data = json.loads(json.dumps(data, default=str))  # dates as the strings a schema checker sees

@@ -12,9 +12,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from leadflow.config.routing import RoutingPolicy
-from leadflow.domain.route import pick_rep, route_lead
-from leadflow.domain.route_rotation import apply_decision
+from leadflow.routing.policy import RoutingPolicy
+from leadflow.routing.route import pick_rep, route_lead
+from leadflow.routing.rotation import apply_decision
 from tests.factories import make_routing_policy, rep
 
 LEAD = {"territory": "nordics", "segment": "large", "product_line": None, "temperature": "hot"}

@@ -12,9 +12,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from leadflow.cli_rules import route_app
-from leadflow.config.routing import RoutingPolicy, load_routing
-from leadflow.domain.route_simulate import simulate
+from leadflow.cli.rules import route_app
+from leadflow.routing.policy import RoutingPolicy, load_routing
+from leadflow.routing.simulate import simulate
 from tests.factories import ROUTING_DIR
 
 MONDAY = datetime(2026, 11, 9, 9, 0, tzinfo=timezone.utc)  # Singapore 17:00, Berlin 10:00: both at work
@@ -59,9 +59,9 @@ def test_simulate_with_the_same_policy_moves_nothing() -> None:
 
 @pytest.mark.db
 def test_cli_route_simulate_reads_stored_leads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from leadflow.db import session_scope, upgrade
-    from leadflow.models import Account, Lead
-    from leadflow.settings import reset_settings
+    from leadflow.core.db import session_scope, upgrade
+    from leadflow.core.models import Account, Lead
+    from leadflow.core.settings import reset_settings
 
     url = f"sqlite:///{tmp_path / 'leadflow.db'}"
     upgrade(url)

@@ -9,8 +9,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leadflow.config.routing import load_routing
-from leadflow.domain.route import capacity_windows, lead_facts, route_lead
+from leadflow.routing.policy import load_routing
+from leadflow.routing.route import capacity_windows, lead_facts, route_lead
 from tests.factories import ROUTING_DIR, make_routing_policy, rep
 
 NORDIC = {"territory": "nordics", "segment": "large", "product_line": None, "temperature": "hot", "score": 40}

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 import yaml
 
-from leadflow.config.engagement import EngagementPolicy, load_engagement
-from leadflow.config.scoring import ScoringPolicy, load_scoring
-from leadflow.domain.engagement import Event, engagement_score
-from leadflow.domain.score import score_lead
+from leadflow.scoring.engagement_policy import EngagementPolicy, load_engagement
+from leadflow.scoring.policy import ScoringPolicy, load_scoring
+from leadflow.scoring.engagement_decay import Event, engagement_score
+from leadflow.scoring.score import score_lead
 from tests.factories import SCORING_DIR, make_lead_view, make_scoring_policy
 
 CASES: list[dict[str, Any]] = [case for path in sorted((SCORING_DIR / "cases").glob("*.yaml"))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from leadflow.config.scoring import ScoringPolicy, load_scoring
-from leadflow.domain.score import grade_for, purchase_class_for, score_lead
-from leadflow.errors import ConfigError
+from leadflow.scoring.policy import ScoringPolicy, load_scoring
+from leadflow.scoring.score import grade_for, purchase_class_for, score_lead
+from leadflow.core.errors import ConfigError
 from tests.factories import SCORING_DIR, make_lead_view
 
 

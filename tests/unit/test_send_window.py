@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leadflow.config.nurture import Cap, QuietHours, Window
-from leadflow.domain.send_window import (
+from leadflow.nurture.policy import Cap, QuietHours, Window
+from leadflow.nurture.send_window import (
     add_business_days,
     calendar_for,
     cap_clear_at,

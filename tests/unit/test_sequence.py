@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from leadflow.config.nurture import load_nurture
-from leadflow.domain.sequence import after_send, first_due
+from leadflow.nurture.policy import load_nurture
+from leadflow.nurture.sequence import after_send, first_due, sequence_for
 from tests.factories import TEMPLATES_DIR, make_sequence
 
 ENROLLED = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
@@ -59,4 +59,4 @@ def test_negative_delays_and_empty_sequences_are_rejected(delays: list[float]) -
 def test_real_policy_nurtures_warm_and_cold_but_never_hot_leads(temperature: str | None,
                                                                 enters: bool) -> None:
     # Hot leads go to a rep; nurturing them too would double-touch the buyer.
-    assert (load_nurture(TEMPLATES_DIR).sequence_for(temperature) is not None) is enters
+    assert (sequence_for(load_nurture(TEMPLATES_DIR), temperature) is not None) is enters

@@ -12,7 +12,7 @@ import hmac
 
 import pytest
 
-from leadflow.domain.signatures import (
+from leadflow.ingest.signatures import (
     hubspot_source_uri,
     verify_bearer,
     verify_hubspot_v3,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from leadflow.errors import PermanentError, SourceNotFound
-from leadflow.sources import EmptySource, RawRow, SourceInfo, UnreadableSource, open_source
-from leadflow.sources import base, text
+from leadflow.core.errors import PermanentError, SourceNotFound
+from leadflow.ingest.sources import EmptySource, RawRow, SourceInfo, UnreadableSource, open_source
+from leadflow.ingest.sources import base, text
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "sources"
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from leadflow.sources import EmptySource, RawRow, SourceInfo, UnreadableSource, open_source
-from leadflow.sources import base, records
+from leadflow.ingest.sources import EmptySource, RawRow, SourceInfo, UnreadableSource, open_source
+from leadflow.ingest.sources import base, records
 
 
 def read(path: Path, **options: str) -> tuple[SourceInfo, list[RawRow]]:

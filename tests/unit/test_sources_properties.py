@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from leadflow.sources import open_source
-from leadflow.sources import text as source_text
+from leadflow.ingest.sources import open_source
+from leadflow.ingest.sources import text as source_text
 
 HEADER = ["Email", "Name", "Company", "Title", "Phone"]
 LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what a person's editor counts as a line, as the reader does

@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from leadflow.sources import EmptySource, RawRow, SourceInfo, UnreadableSource, open_source
+from leadflow.ingest.sources import EmptySource, RawRow, SourceInfo, UnreadableSource, open_source
 
 
 def read(path: Path, **options: str) -> tuple[SourceInfo, list[RawRow]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from leadflow.sources import open_source
+from leadflow.ingest.sources import open_source
 
 REPORT = """Attendee Report
 Report Generated:,"Nov 9, 2026 10:02 AM"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from leadflow.domain.summary import (BatchOutcome, IngestSummary, RouteOutcome, ScoreOutcome,
+from leadflow.core.summary import (BatchOutcome, IngestSummary, RouteOutcome, ScoreOutcome,
                                      SendSummary)
 
 

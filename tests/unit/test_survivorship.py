@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from leadflow.config.matching import Survivorship
-from leadflow.domain.dedupe import fields_to_fill
-from leadflow.merging.survivorship import source_rank, survive
+from leadflow.dedupe.policy import Survivorship
+from leadflow.dedupe.exact import fields_to_fill
+from leadflow.dedupe.merging.survivorship import source_rank, survive
 from tests.factories import make_clean_lead
 
 LEAD = {"email": "ada@acme.com", "company": "Acme", "company_key": "acme", "title": "", "city": "London",

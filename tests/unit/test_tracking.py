@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from leadflow.domain.tracking import make_token, read_token
+from leadflow.engagement.tokens import make_token, read_token
 
 SECRET = "s3cret-for-tests"
 

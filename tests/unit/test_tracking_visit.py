@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-from leadflow.domain.tracking import make_token, read_token, with_visit_token
+from leadflow.engagement.tokens import make_token, read_token, with_visit_token
 
 HOSTS = frozenset({"leadflow.example"})
 
