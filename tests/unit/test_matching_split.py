@@ -6,7 +6,7 @@ import numpy as np
 
 from leadflow.dedupe.engine import MatchConfig, Matcher
 from leadflow.dedupe.engine.cluster import component_clusters, star_clusters
-from leadflow.dedupe.engine.kinds import Clustering, ClusterMethod
+from leadflow.dedupe.engine.kinds import Clustering, ClusterMethod, Kind
 from leadflow.dedupe.engine.split import average_linkage, split_clusters
 
 
@@ -67,3 +67,27 @@ def test_the_matcher_does_not_merge_two_people_through_a_look_alike() -> None:
 def test_the_default_method_is_split_and_others_can_be_chosen() -> None:
     assert MatchConfig.of({"name": "name"}).clustering.method is ClusterMethod.SPLIT
     assert Clustering(method="star").method is ClusterMethod.STAR  # type: ignore[arg-type]
+
+
+def test_birth_place_is_a_place_not_a_date_and_every_column_says_why() -> None:
+    from leadflow.dedupe.engine.infer import infer_columns
+
+    n = 200
+    columns: dict[str, list[object]] = {
+        "unique_id": [f"r{k}" for k in range(n)],
+        "first_name": [["ann", "bob", "cy", "di"][k % 4] for k in range(n)],
+        "surname": [f"sur{k % 50}" for k in range(n)],
+        "first_and_surname": [f"{['ann', 'bob', 'cy', 'di'][k % 4]} sur{k % 50}" for k in range(n)],
+        "dob": [f"19{k % 90 + 10}-0{k % 9 + 1}-1{k % 9}" for k in range(n)],
+        "birth_place": [["devon", "west devon", "leeds", "bath"][k % 4] for k in range(n)],
+        "occupation": [["politician", "painter", None][k % 3] for k in range(n)],
+    }
+    guesses = {g.column: g for g in infer_columns(columns)}
+    assert guesses["birth_place"].kind is Kind.ADDRESS
+    assert "0% of values parse" in guesses["birth_place"].reason
+    assert guesses["dob"].kind is Kind.DATE
+    assert guesses["occupation"].kind is Kind.CATEGORY
+    assert guesses["first_and_surname"].kind is None
+    assert "first_name + surname" in guesses["first_and_surname"].reason
+    assert guesses["unique_id"].kind is None and guesses["unique_id"].reason == "a row key"
+    assert all(g.reason for g in guesses.values())
