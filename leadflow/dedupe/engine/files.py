@@ -11,6 +11,7 @@ report); the config used is in the report and can be written as YAML (see policy
       surname: name
     thresholds: {merge: 0.9, review: 0.5}
     email_policy: {gmail_dots: true, plus_tags: known}
+    clustering: {method: split}   # split | star | components
 
 With ``link=OTHER`` the rows of both files are matched across the files only; the output has a
 ``source`` column (1 for ``path``, 2 for ``OTHER``) and row numbers continue into the second file.
@@ -33,10 +34,12 @@ from leadflow.dedupe.engine.kinds import (
     EmailPolicy,
     FieldSpec,
     Kind,
+    Clustering,
     MatchConfig,
     Thresholds,
     parse_kind,
 )
+from leadflow.dedupe.policy import FileMatchPolicy, load_file_policy
 from leadflow.dedupe.engine.infer import ColumnGuess, header_kinds, infer_columns
 from leadflow.ingest.sources import open_source
 
@@ -81,10 +84,20 @@ def infer_guesses(headers: list[str], columns: Mapping[str, Sequence[object]] | 
 
 
 def config_to_dict(config: MatchConfig) -> dict[str, Any]:
+    """Every option of ``config`` as --config YAML takes it (see leadflow/dedupe/policy.py)."""
+    blocking, clustering = config.blocking, config.clustering
     return {
+        "version": 1,
         "columns": {spec.name: str(spec.kind) for spec in config.fields},
         "thresholds": {"merge": config.thresholds.merge, "review": config.thresholds.review},
         "email_policy": {"gmail_dots": config.email_policy.gmail_dots, "plus_tags": config.email_policy.plus_tags},
+        "blocking": {"max_block": blocking.max_block, "window": blocking.window,
+                     "max_pairs_per_record": blocking.max_pairs_per_record, "min_pairs": blocking.min_pairs,
+                     "rules": [list(rule) for rule in blocking.rules] if blocking.rules else None},
+        "clustering": {"method": str(clustering.method), "link": clustering.link,
+                       "max_dense": clustering.max_dense},
+        "seed": config.seed,
+        "u_samples": config.u_samples,
     }
 
 
@@ -93,24 +106,29 @@ def write_config(config: MatchConfig, path: Path | str) -> None:
                           encoding="utf-8")
 
 
+def policy_to_config(policy: FileMatchPolicy) -> MatchConfig:
+    rules = tuple(tuple(rule) for rule in policy.blocking.rules) if policy.blocking.rules else None
+    return MatchConfig(
+        fields=tuple(FieldSpec(name, parse_kind(kind)) for name, kind in policy.columns.items()),
+        thresholds=Thresholds(policy.thresholds.merge, policy.thresholds.review),
+        email_policy=EmailPolicy(policy.email_policy.gmail_dots, policy.email_policy.plus_tags),
+        blocking=BlockingOptions(**{**policy.blocking.model_dump(), "rules": rules}),
+        clustering=Clustering(**policy.clustering.model_dump()),
+        seed=policy.seed, u_samples=policy.u_samples)
+
+
 def load_config(config: MatchConfig | Mapping[str, Any] | Path | str) -> MatchConfig:
-    """A MatchConfig from itself, a dict like the YAML above, or a YAML file."""
+    """A MatchConfig from itself, a dict like the YAML above, or a YAML file (strict: unknown
+    keys and bad values raise ConfigError naming the file, line and field)."""
     if isinstance(config, MatchConfig):
         return config
-    data = yaml.safe_load(Path(config).read_text(encoding="utf-8")) if isinstance(config, (str, Path)) else config
-    columns = data.get("columns") or {}
-    specs = tuple(FieldSpec(str(name), parse_kind(str(kind))) for name, kind in columns.items())
-    options: dict[str, Any] = {}
-    if "thresholds" in data:
-        options["thresholds"] = Thresholds(**data["thresholds"])
-    if "email_policy" in data:
-        options["email_policy"] = EmailPolicy(**data["email_policy"])
-    if "blocking" in data:
-        blocking = dict(data["blocking"])
-        if "rules" in blocking:
-            blocking["rules"] = tuple(tuple(rule) for rule in blocking["rules"])
-        options["blocking"] = BlockingOptions(**blocking)
-    return MatchConfig(fields=specs, **options)
+    if isinstance(config, (str, Path)):
+        return policy_to_config(load_file_policy(Path(config)))
+    policy = FileMatchPolicy.model_validate(dict(config))
+    problems = policy.reference_errors()
+    if problems:
+        raise ValueError(f"{'.'.join(map(str, problems[0][0]))}: {problems[0][1]}")
+    return policy_to_config(policy)
 
 
 def read_rows(path: Path | str) -> tuple[list[str], list[list[str]]]:
