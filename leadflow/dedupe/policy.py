@@ -113,7 +113,7 @@ class FileBlocking(StrictModel):
     max_block: int = Field(100, ge=2)
     window: int = Field(8, ge=1)
     max_pairs_per_record: float = Field(16.0, gt=0)
-    min_pairs: int = Field(200_000, ge=0)
+    min_pairs: int = Field(1_000_000, ge=0)
     rules: list[list[str]] | None = None  # keys like "surname", "surname:phonetic"
 
 
