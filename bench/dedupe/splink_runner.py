@@ -125,7 +125,7 @@ def _rules(dataset: str) -> tuple[list[Any], list[Any], list[Any]]:
     return predict, deterministic, em
 
 
-def clean(frame: pd.DataFrame) -> pd.DataFrame:
+def clean(frame: pd.DataFrame, mixed_dates: bool = False) -> pd.DataFrame:
     """splink compares values as given: the cleaning its guide asks of the user, done for it."""
     frame = frame.copy()
     for column in frame.columns:
@@ -134,6 +134,9 @@ def clean(frame: pd.DataFrame) -> pd.DataFrame:
     if "phone" in frame.columns:
         digits = frame["phone"].str.replace(r"\D", "", regex=True).str[-10:]
         frame["phone"] = digits.where(digits.str.len() >= 7, None)
+    if mixed_dates:  # the hard set writes dates five ways: one format for splink
+        parsed = pd.to_datetime(frame["date_of_birth"], format="mixed", dayfirst=True, errors="coerce")
+        frame["date_of_birth"] = parsed.dt.strftime("%Y-%m-%d").where(parsed.notna(), None)
     return frame
 
 
@@ -163,7 +166,7 @@ def run(dataset: str, frames: list[pd.DataFrame], thresholds: tuple[float, ...]
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, estimate_without_term_frequencies=True)
     else:
-        tables = [db_api.register(clean(frame)) for frame in frames]
+        tables = [db_api.register(clean(frame, dataset == "hard")) for frame in frames]
         linker = Linker(tables if len(tables) == 2 else tables[0], settings, log_level="WARNING")
         linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.8)
         linker.training.estimate_u_using_random_sampling(max_pairs=1e6)

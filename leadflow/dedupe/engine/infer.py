@@ -33,7 +33,8 @@ HEADER_KINDS: list[tuple[str, Kind]] = [
 ]
 ROW_KEY = re.compile(r"^(rec|record|row|entity|cluster|true|unique|uu)?_?(id|key|uid|uuid)$")
 _DATE = re.compile(r"^\s*(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|"
-                   r"(1[6-9]|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01]))\s*$")
+                   r"(1[6-9]|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])|"
+                   r"\d{1,2}\s+[a-z]{3,9}\.?\s+\d{4}|[a-z]{3,9}\.?\s+\d{1,2},?\s+\d{4})\s*$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 SAMPLE = 5000  # values looked at per column
 AS_KIND = 0.6  # share of a sample that must read as the kind

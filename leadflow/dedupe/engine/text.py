@@ -127,12 +127,20 @@ def norm_domain(raw: object) -> str | None:
     return parts.top_domain_under_public_suffix or host
 
 
+_MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
+_MONTH = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?", re.IGNORECASE)
+
+
 def norm_date(raw: object) -> str | None:
     """YYYYMMDD when the value reads as a date with the year first or last, else its digits."""
     text = fold(raw)
     if text is None:
         return None
+    month_first = _MONTH.match(text) is not None  # "March 12, 1980" as against "12 Mar 1980"
+    text = _MONTH.sub(lambda m: f" {_MONTHS.index(m.group(1)[:3].lower()) + 1} ", text)
     parts = [p for p in re.split(r"\D+", text) if p]
+    if month_first and len(parts) == 3 and len(parts[2]) == 4:
+        parts = [parts[2], parts[0], parts[1]]
     if len(parts) == 3:
         if len(parts[0]) == 4:
             y, m, d = parts
