@@ -215,9 +215,17 @@ def norm_category(raw: object) -> str | None:
 _SOUNDEX = str.maketrans("bfpvcgjkqsxzdtlmnr", "111122222222334556")
 
 
+_NOT_LETTER = re.compile(r"[^a-z]")
+
+
 def soundex(text: str) -> str:
     """American Soundex of the first word (letters only); '' for non-Latin text."""
-    word = re.sub(r"[^a-z]", "", text.split(" ", 1)[0]) if text else ""
+    return _soundex_word(text.split(" ", 1)[0]) if text else ""
+
+
+@lru_cache(maxsize=200_000)  # names repeat words: each is coded once
+def _soundex_word(first: str) -> str:
+    word = _NOT_LETTER.sub("", first)
     if not word:
         return ""
     coded = word.translate(_SOUNDEX)
