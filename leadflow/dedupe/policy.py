@@ -91,8 +91,8 @@ def weights_path(directory: Path, policy: MatchingPolicy) -> Path:
 # --- `leadflow dedupe FILE --config FIELDS.yaml`: the file matcher's whole configuration ---
 
 class FileThresholds(StrictModel):
-    """Match probabilities: a pair at or above ``merge`` joins a cluster, at or above ``review``
-    is reported for review (and links components that split clustering then splits)."""
+    """Match probabilities: a pair at or above ``merge`` links a cluster (which split clustering
+    may then split), at or above ``review`` is reported for review."""
 
     merge: float = Field(0.9, gt=0.0, lt=1.0)
     review: float = Field(0.5, gt=0.0, lt=1.0)
@@ -119,7 +119,8 @@ class FileBlocking(StrictModel):
 
 class FileClustering(StrictModel):
     method: Literal["split", "star", "components"] = "split"
-    link: float | None = Field(None, gt=0.0, lt=1.0)  # None: the review threshold
+    link: float | None = Field(None, gt=0.0, lt=1.0)  # None: the merge threshold
+    split_at: float = Field(0.001, gt=0.0, lt=1.0)
     max_dense: int = Field(200, ge=3)
 
 

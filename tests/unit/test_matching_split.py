@@ -44,24 +44,29 @@ def test_average_linkage_joins_while_the_average_weight_is_positive() -> None:
     assert average_linkage(w).tolist() == [0, 0, 0, 0]
 
 
-def _twins() -> dict[str, list[str | None]]:
-    """Two different people (other birth date, other town) and a look-alike between them."""
-    return {
-        "first_name": ["alexander", "alexander", "alexandra", "alexandra"] + [f"p{k}" for k in range(40)],
-        "surname": ["hamilton", "hamilton", "hamilton", "hamilton"] + [f"s{k}" for k in range(40)],
-        "dob": ["1901-02-03", "1901-02-03", None, "1955-11-30"] + [f"19{k:02d}-01-01" for k in range(40)],
-        "town": ["leeds", "leeds", None, "bath"] + [f"t{k}" for k in range(40)],
-    }
+TWINS: list[dict[str, str | None]] = [  # two people, and a look-alike between them
+    {"given_name": "alexander", "surname": "hamiltonne", "email": "alex.h@acme.com", "phone": "+44 20 7946 1111",
+     "company": "Acme Inc", "city": "leeds", "date_of_birth": "1971-02-03"},
+    {"given_name": "alexander", "surname": "hamiltonne", "email": None, "phone": "+44 20 7946 1111",
+     "company": "Acme Inc", "city": "leeds", "date_of_birth": "1971-02-03"},
+    {"given_name": "alexandra", "surname": "hamiltonne", "email": None, "phone": None,
+     "company": "Acme Inc", "city": None, "date_of_birth": None},
+    {"given_name": "alexandra", "surname": "hamiltonne", "email": "sandy@globex.com", "phone": "+44 20 7946 2222",
+     "company": "Acme Inc", "city": "bath", "date_of_birth": "1988-11-30"},
+]
 
 
 def test_the_matcher_does_not_merge_two_people_through_a_look_alike() -> None:
-    config = MatchConfig.of({"first_name": "name", "surname": "name", "dob": "date", "town": "city"})
-    result = Matcher(config).dedupe(_twins())
+    from tests.unit.test_matching_core import CONFIG, people
+
+    rows, _ = people()
+    result = Matcher(CONFIG).dedupe(rows + TWINS)
+    first = len(rows)
     pairs = result.pairs
     chained = component_clusters(len(result.cluster), pairs.left, pairs.right, pairs.probability, 0.5)
-    assert chained[0] == chained[3]  # the look-alike links both people at the link threshold
-    assert result.cluster[0] == result.cluster[1]
-    assert result.cluster[0] != result.cluster[3]
+    assert chained[first] == chained[first + 3]  # the look-alike links both people
+    assert result.cluster[first] == result.cluster[first + 1]
+    assert result.cluster[first] != result.cluster[first + 3]
 
 
 def test_the_default_method_is_split_and_others_can_be_chosen() -> None:

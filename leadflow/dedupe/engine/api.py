@@ -179,16 +179,14 @@ class Matcher:
 
     def _cluster(self, table: Table, model: em.Model, a: np.ndarray, b: np.ndarray,
                  probability: np.ndarray) -> np.ndarray:
-        """Cluster labels by the configured method. Splitting weighs each pair by its evidence
-        alone (log odds above the prior): two records already linked into one component are
-        no longer two records drawn at random, so the prior's odds against them do not apply."""
+        """Cluster labels by the configured method (see split.py for the default)."""
         options, merge = self.config.clustering, self.config.thresholds.merge
         if options.method is ClusterMethod.STAR:
             return cluster.star_clusters(table.n, a, b, probability, merge)
         if options.method is ClusterMethod.COMPONENTS:
             return cluster.component_clusters(table.n, a, b, probability, merge)
-        link = options.link if options.link is not None else self.config.thresholds.review
-        return split.split_clusters(table.n, a, b, probability, model.prior, link, self.score_pairs,
+        link = options.link if options.link is not None else merge
+        return split.split_clusters(table.n, a, b, probability, options.split_at, link, self.score_pairs,
                                     options.max_dense, table.source, merge)
 
     def dedupe(self, records: Records) -> MatchResult:

@@ -95,7 +95,7 @@ def config_to_dict(config: MatchConfig) -> dict[str, Any]:
                      "max_pairs_per_record": blocking.max_pairs_per_record, "min_pairs": blocking.min_pairs,
                      "rules": [list(rule) for rule in blocking.rules] if blocking.rules else None},
         "clustering": {"method": str(clustering.method), "link": clustering.link,
-                       "max_dense": clustering.max_dense},
+                       "split_at": clustering.split_at, "max_dense": clustering.max_dense},
         "seed": config.seed,
         "u_samples": config.u_samples,
     }

@@ -100,16 +100,22 @@ class ClusterMethod(StrEnum):
 @dataclass(frozen=True)
 class Clustering:
     """``link``: components are formed over pairs at or above this probability (None: the
-    review threshold); ``max_dense``: bigger components are clustered as stars."""
+    merge threshold); ``split_at``: inside a component a pair weighs for joining when its match
+    probability is above this (1 in 1,000: a component's pairs are far likelier matches than
+    random pairs, whose prior the probability carries); ``max_dense``: bigger components are
+    clustered as stars."""
 
     method: ClusterMethod = ClusterMethod.SPLIT
     link: float | None = None
+    split_at: float = 0.001
     max_dense: int = 200
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "method", ClusterMethod(self.method))
         if self.link is not None and not 0.0 < self.link < 1.0:
             raise ValueError("clustering.link needs 0 < link < 1")
+        if not 0.0 < self.split_at < 1.0:
+            raise ValueError("clustering.split_at needs 0 < split_at < 1")
 
 
 @dataclass(frozen=True)

@@ -4,16 +4,18 @@ Stars (cluster.py) never chain, but they cannot hold a person with ten records w
 each match a neighbour and not one centre; plain connected components hold that person and also
 glue look-alikes A ~ B ~ C into one cluster. Here:
 
-1. Connected components over the candidate pairs at or above the ``link`` probability.
+1. Connected components over the candidate pairs at or above the ``link`` probability (the
+   matcher's merge threshold).
 2. Every pair inside each component of 3 to ``max_dense`` records is scored, not only the pairs
    blocking made: a chain's two ends are then compared with each other too.
-3. A component whose pairs all weigh for a match is a cluster as it is. The others are split
-   by average linkage over those weights: the two groups with the highest average weight
-   between them join while that average is above zero, so A and C, which nothing but B links,
-   stay apart when A and C disagree more strongly than each agrees with B (correlation
-   clustering's greedy rule). A pair's weight is its log2 odds minus those of ``zero``; the
-   matcher passes the prior, so the weight is the pair's evidence alone (its Bayes factor):
-   two records already linked into one component are not two records drawn at random.
+3. A component whose pairs all weigh for a match stays whole. The others are split by
+   average linkage over those weights: the two groups with the highest average weight between
+   them join while that average is above zero, so A and C, which nothing but B links, stay
+   apart when A and C disagree more strongly than each agrees with B (correlation
+   clustering's greedy rule). A pair's weight is its log2 odds minus those of ``zero``, which
+   the matcher sets far below even odds (``clustering.split_at``, 1 in 1,000): the pair
+   probabilities carry the prior of two random records, and two records already linked into
+   one component are far likelier to match than that.
 4. A component bigger than ``max_dense`` (a hub of common values) falls back to stars.
 
 No labels are needed: the weights are the fitted model's match weights.
