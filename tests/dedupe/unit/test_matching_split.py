@@ -57,7 +57,7 @@ TWINS: list[dict[str, str | None]] = [  # two people, and a look-alike between t
 
 
 def test_the_matcher_does_not_merge_two_people_through_a_look_alike() -> None:
-    from tests.unit.test_matching_core import CONFIG, people
+    from tests.dedupe.unit.test_matching_core import CONFIG, people
 
     rows, _ = people()
     result = Matcher(CONFIG).dedupe(rows + TWINS)
