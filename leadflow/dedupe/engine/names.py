@@ -12,6 +12,8 @@ by ``norm_name``). Two keys follow, the same whatever the script and the order:
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from leadflow.dedupe.engine.text import has_han, pinyin, soundex
 
 # Two-character surnames: the rest of the name is the given name.
@@ -20,6 +22,7 @@ CN_COMPOUND_SURNAMES = frozenset(
     "申屠 百里 呼延 万俟 闻人 赫连".split())
 
 
+@lru_cache(maxsize=200_000)  # both keys of a value read its parts
 def name_parts(text: str) -> tuple[str, ...]:
     """Romanized parts of a normalized name: (surname, given name) in pinyin for Chinese, the
     words for Latin script."""
