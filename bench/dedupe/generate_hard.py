@@ -25,7 +25,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import NICK, World, _pinyin, _traditional, _typo  # type: ignore[import-not-found]  # noqa: E402
+from generate import (  # type: ignore[import-not-found]  # noqa: E402
+    NICK,
+    World,
+    _pinyin,
+    _traditional,
+    _typo,
+)
 
 TITLES = ["Dr", "Mr", "Mrs", "Ms", "Prof.", "Sir", "Dr."]
 SUFFIXES = ["Jr.", "Sr.", "III", "PhD"]
@@ -52,7 +58,8 @@ def _tones(rng: random.Random, word: str) -> str:
 
 
 def _full_width(text: str) -> str:
-    return "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else "\u3000" if ch == " " else ch for ch in text)
+    wide = (chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else "\u3000" if ch == " " else ch for ch in text)
+    return "".join(wide)
 
 
 def _date(rng: random.Random, iso: str) -> str:
@@ -60,8 +67,8 @@ def _date(rng: random.Random, iso: str) -> str:
     if rng.random() < 0.1 and int(d) <= 12:
         m, d = d, m
     form = rng.choice(("iso", "dmy", "dot", "compact", "words"))
-    return {"iso": f"{y}-{m}-{d}", "dmy": f"{d}/{m}/{y}", "dot": f"{d}.{m}.{y}", "compact": f"{y}{m}{d}",
-            "words": f"{int(d)} {MONTHS[int(m) - 1]} {y}"}[form]
+    return {"iso": f"{y}-{m}-{d}", "dmy": f"{d}/{m}/{y}", "dot": f"{d}.{m}.{y}",
+            "compact": f"{y}{m}{d}", "words": f"{int(d)} {MONTHS[int(m) - 1]} {y}"}[form]
 
 
 def _typos(rng: random.Random, text: str, rate: float) -> str:
@@ -103,7 +110,8 @@ def record(rng: random.Random, person: dict[str, str], rate: float, first: bool)
     if not first:
         given, surname, full = _names(rng, person)
     if not first:
-        given, surname, full = (_typos(rng, given, rate), _typos(rng, surname, rate), _typos(rng, full, rate))
+        given, surname, full = (_typos(rng, given, rate), _typos(rng, surname, rate),
+                                _typos(rng, full, rate))
         if rng.random() < 0.08:
             given, surname = surname, given
         for key in ("email", "city", "company"):
@@ -150,7 +158,8 @@ def write(size: int, out: Path, seed: int = 11) -> Path:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--out", type=Path, required=True)

@@ -47,13 +47,14 @@ def _historical(data: str | None) -> Path:
     """splink's historical_50k (CSV or Parquet, from splink_datasets): its ``cluster`` column
     is the answer and ``unique_id`` a row key; neither tool sees them."""
     if not data:
-        raise SystemExit("--dataset historical needs --data PATH (historical_figures_with_errors_50k)")
+        raise SystemExit("historical needs --data PATH (historical_figures_with_errors_50k)")
     import pandas as pd
 
     path = CACHE / "historical_50k.csv"
     if not path.exists():
         source = Path(data)
-        frame = pd.read_parquet(source) if source.suffix == ".parquet" else pd.read_csv(source, dtype=str)
+        parquet = source.suffix == ".parquet"
+        frame = pd.read_parquet(source) if parquet else pd.read_csv(source, dtype=str)
         frame = frame.rename(columns={"cluster": TRUTH}).drop(columns=["unique_id"])
         frame.to_csv(path, index=False)
     return path
@@ -173,7 +174,8 @@ def _run_dataset(dataset: str, args: argparse.Namespace) -> None:
     size = args.size if args.size else (50_000 if dataset == "hard" else 100_000)
     results = []
     for tool in args.tools.split(","):
-        command = [sys.executable, __file__, "--datasets", dataset, "--size", str(size), "--worker", tool]
+        command = [sys.executable, __file__, "--datasets", dataset, "--size", str(size),
+                   "--worker", tool]
         if args.data:
             command += ["--data", args.data]
         done = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -186,14 +188,16 @@ def _run_dataset(dataset: str, args: argparse.Namespace) -> None:
     print(f"{'tool':<10} {'clusters':>10} {'precision':>9} {'recall':>7} {'F1':>7} {'seconds':>8} "
           f"{'peak RSS MB':>11}  cluster sizes (records:clusters)")
     for row in results:
-        print(f"{row['tool']:<10} {row['threshold']!s:>10} {row['precision']:>9.4f} {row['recall']:>7.4f} "
-              f"{row['f1']:>7.4f} {row['seconds']:>8.2f} {row['peak_rss_mb']:>11.0f}  {row['sizes']}")
+        print(f"{row['tool']:<10} {row['threshold']!s:>10} {row['precision']:>9.4f} "
+              f"{row['recall']:>7.4f} {row['f1']:>7.4f} {row['seconds']:>8.2f} "
+              f"{row['peak_rss_mb']:>11.0f}  {row['sizes']}")
     for row in results:
         if row["tool"] == "leadflow":
-            print(f"{'truth':<10} {'':>10} {'':>9} {'':>7} {'':>7} {'':>8} {'':>11}  {row['truth_sizes']}")
+            print(f"{'truth':<10} {'':>57}  {row['truth_sizes']}")
             print(f"leadflow columns: {row['columns']}")
-            print(f"candidate pairs: {row['candidate_pairs']:,} ({row['candidate_pairs'] / row['records']:.2f} "
-                  f"per record); stages: {row['stages']}")
+            per_record = row["candidate_pairs"] / row["records"]
+            print(f"candidate pairs: {row['candidate_pairs']:,} ({per_record:.2f} per record); "
+                  f"stages: {row['stages']}")
 
 
 def main() -> None:

@@ -22,8 +22,8 @@ def _comparisons(dataset: str) -> list[Any]:
 
     if dataset == "historical":  # splink's own example for this dataset (deduplicate_50k_synthetic)
         return [
-            cl.ForenameSurnameComparison("first_name", "surname",
-                                         forename_surname_concat_col_name="first_name_surname_concat"),
+            cl.ForenameSurnameComparison(
+                "first_name", "surname", forename_surname_concat_col_name="first_name_surname_concat"),
             cl.DateOfBirthComparison("dob", input_is_string=True),
             cl.PostcodeComparison("postcode_fake"),
             cl.ExactMatch("birth_place").configure(term_frequency_adjustments=True),
@@ -98,7 +98,8 @@ def _rules(dataset: str) -> tuple[list[Any], list[Any], list[Any]]:
             block_on("substr(first_name,1,3)", "substr(surname,1,4)"), block_on("surname", "dob"),
             block_on("first_name", "dob"), block_on("postcode_fake", "first_name"),
             block_on("postcode_fake", "surname"), block_on("dob", "birth_place"),
-            block_on("substr(postcode_fake,1,3)", "dob"), block_on("substr(postcode_fake,1,3)", "first_name"),
+            block_on("substr(postcode_fake,1,3)", "dob"),
+            block_on("substr(postcode_fake,1,3)", "first_name"),
             block_on("substr(postcode_fake,1,3)", "surname"),
             block_on("substr(first_name,1,2)", "substr(surname,1,2)", "substr(dob,1,4)")]
         deterministic = [block_on("first_name", "surname", "dob"),
@@ -135,7 +136,8 @@ def clean(frame: pd.DataFrame, mixed_dates: bool = False) -> pd.DataFrame:
         digits = frame["phone"].str.replace(r"\D", "", regex=True).str[-10:]
         frame["phone"] = digits.where(digits.str.len() >= 7, None)
     if mixed_dates:  # the hard set writes dates five ways: one format for splink
-        parsed = pd.to_datetime(frame["date_of_birth"], format="mixed", dayfirst=True, errors="coerce")
+        parsed = pd.to_datetime(frame["date_of_birth"], format="mixed", dayfirst=True,
+                                errors="coerce")
         frame["date_of_birth"] = parsed.dt.strftime("%Y-%m-%d").where(parsed.notna(), None)
     return frame
 

@@ -222,7 +222,8 @@ def dedupe(
     kinds = ", ".join(f"{f.name}={f.kind.value if hasattr(f.kind, 'value') else f.kind}" for f in report.config.fields)
     console.print(f"{'inferred' if report.inferred else 'configured'} comparisons: {kinds}")
     for guess in report.inference:
-        console.print(f"  {guess.column}: {guess.kind or 'not compared'} ({guess.reason})", markup=False)
+        kind = guess.kind or "not compared"
+        console.print(f"  {guess.column}: {kind} ({guess.reason})", markup=False)
     if report.ignored_columns:
         console.print(f"ignored columns: {', '.join(report.ignored_columns)}")
     console.print(f"{report.rows} rows -> {report.clusters} clusters ({report.merged_rows} rows joined another), "

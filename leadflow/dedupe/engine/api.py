@@ -186,8 +186,8 @@ class Matcher:
         if options.method is ClusterMethod.COMPONENTS:
             return cluster.component_clusters(table.n, a, b, probability, merge)
         link = options.link if options.link is not None else merge
-        return split.split_clusters(table.n, a, b, probability, options.split_at, link, self.score_pairs,
-                                    options.max_dense, table.source, merge)
+        return split.split_clusters(table.n, a, b, probability, options.split_at, link,
+                                    self.score_pairs, options.max_dense, table.source, merge)
 
     def dedupe(self, records: Records) -> MatchResult:
         return self.fit(records).predict()

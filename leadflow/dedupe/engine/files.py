@@ -72,7 +72,8 @@ def infer_config(headers: list[str], columns: Mapping[str, Sequence[object]] | N
 def config_from_guesses(guesses: list[ColumnGuess]) -> tuple[MatchConfig, list[str]]:
     specs = tuple(FieldSpec(g.column, g.kind) for g in guesses if g.kind is not None)
     if not specs:
-        raise ValueError(f"no column could be given a comparison kind: {[g.column for g in guesses]}")
+        headers = [g.column for g in guesses]
+        raise ValueError(f"no column could be given a comparison kind: {headers}")
     return MatchConfig(fields=specs), [g.column for g in guesses if g.kind is None]
 
 
@@ -90,9 +91,11 @@ def config_to_dict(config: MatchConfig) -> dict[str, Any]:
         "version": 1,
         "columns": {spec.name: str(spec.kind) for spec in config.fields},
         "thresholds": {"merge": config.thresholds.merge, "review": config.thresholds.review},
-        "email_policy": {"gmail_dots": config.email_policy.gmail_dots, "plus_tags": config.email_policy.plus_tags},
+        "email_policy": {"gmail_dots": config.email_policy.gmail_dots,
+                         "plus_tags": config.email_policy.plus_tags},
         "blocking": {"max_block": blocking.max_block, "window": blocking.window,
-                     "max_pairs_per_record": blocking.max_pairs_per_record, "min_pairs": blocking.min_pairs,
+                     "max_pairs_per_record": blocking.max_pairs_per_record,
+                     "min_pairs": blocking.min_pairs,
                      "rules": [list(rule) for rule in blocking.rules] if blocking.rules else None},
         "clustering": {"method": str(clustering.method), "link": clustering.link,
                        "split_at": clustering.split_at, "max_dense": clustering.max_dense},
@@ -185,7 +188,8 @@ def dedupe_file(path: Path | str, out: Path | str, config: MatchConfig | Mapping
     return FileReport(rows=len(rows) + len(other_rows), config=cfg, inferred=inferred, ignored_columns=ignored,
                       clusters=len(sizes), merged_rows=len(rows) + len(other_rows) - len(sizes),
                       review_pairs=len(result.review_pairs().left), details=result.report.as_dict(),
-                      inference=guesses, cluster_sizes=dict(sorted(Counter(sizes.values()).items())))
+                      inference=guesses,
+                      cluster_sizes=dict(sorted(Counter(sizes.values()).items())))
 
 
 def _write(out: Path | str, headers: list[str], rows: list[list[str]], other_headers: list[str],

@@ -31,10 +31,13 @@ HEADER_KINDS: list[tuple[str, Kind]] = [
     (r"^state$|province|country|region|gender|^sex$|street_?(number|no)|省|国家", Kind.CATEGORY),
     (r"surname|forename|(first|last|given|family|full|person)_?names?", Kind.NAME),
 ]
-ROW_KEY = re.compile(r"^(rec|record|row|entity|cluster|true|unique|uu)?_?(id|key|uid|uuid)$")
+# Row keys and entity labels ("cluster", "entity_id"): they name records, they do not describe them.
+ROW_KEY = re.compile(r"^(rec|record|row|entity|cluster|true|unique|uu)?_?(id|key|uid|uuid)$"
+                     r"|^(cluster|entity)$")
 _DATE = re.compile(r"^\s*(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|"
                    r"(1[6-9]|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])|"
-                   r"\d{1,2}\s+[a-z]{3,9}\.?\s+\d{4}|[a-z]{3,9}\.?\s+\d{1,2},?\s+\d{4})\s*$", re.IGNORECASE)
+                   r"\d{1,2}\s+[a-z]{3,9}\.?\s+\d{4}|[a-z]{3,9}\.?\s+\d{1,2},?\s+\d{4})\s*$",
+                   re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 SAMPLE = 5000  # values looked at per column
 AS_KIND = 0.6  # share of a sample that must read as the kind
@@ -94,7 +97,7 @@ def _by_content(values: list[str], distinct: int, total: int) -> tuple[Kind | No
 def guess_column(header: str, raw: Sequence[object]) -> ColumnGuess:
     kinds = header_kinds(header)
     if ROW_KEY.match(header_key(header)):
-        return ColumnGuess(header, None, "a row key")
+        return ColumnGuess(header, None, "a row key or entity label")
     values = _sample(raw)
     if not values:
         return ColumnGuess(header, None, "no values")
@@ -105,7 +108,8 @@ def guess_column(header: str, raw: Sequence[object]) -> ColumnGuess:
     notes = []
     for kind in kinds:
         if kind is Kind.DATE and _share(values, _DATE) < AS_KIND:
-            notes.append(f"header suggests a date but {_share(values, _DATE):.0%} of values parse as one")
+            share = _share(values, _DATE)
+            notes.append(f"header suggests a date but {share:.0%} of values parse as one")
             continue
         note = "; ".join(notes + [f"header suggests {kind}"])
         return ColumnGuess(header, kind, note)
@@ -121,10 +125,10 @@ def _repeats(guess: ColumnGuess, columns: Mapping[str, Sequence[object]],
         for second in names:
             if len({first, second, guess.column}) < 3:
                 continue
-            pairs = [(m, a, b) for m, a, b in zip(mine, columns[first], columns[second], strict=True)
-                     if m and a and b][:SAMPLE]
-            if len(pairs) >= 20 and sum(
-                    1 for m, a, b in pairs if str(m).split() == f"{a} {b}".split()) >= 0.9 * len(pairs):
+            rows = zip(mine, columns[first], columns[second], strict=True)
+            pairs = [(m, a, b) for m, a, b in rows if m and a and b][:SAMPLE]
+            joined = sum(1 for m, a, b in pairs if str(m).split() == f"{a} {b}".split())
+            if len(pairs) >= 20 and joined >= 0.9 * len(pairs):
                 return f"{first} + {second}"
     return None
 

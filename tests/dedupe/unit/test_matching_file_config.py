@@ -29,7 +29,8 @@ def test_clustering_in_a_config_file_is_honoured_and_written_back(tmp_path: Path
                       "clustering:\n  method: components\n  max_dense: 50\n"
                       "thresholds: {merge: 0.95, review: 0.6}\n", encoding="utf-8")
     loaded = load_config(config)
-    assert loaded.clustering.method is ClusterMethod.COMPONENTS and loaded.clustering.max_dense == 50
+    assert loaded.clustering.method is ClusterMethod.COMPONENTS
+    assert loaded.clustering.max_dense == 50
     written = tmp_path / "ran.yaml"
     report = dedupe_file(_people(tmp_path / "people.csv"), tmp_path / "out.csv", config=config,
                          config_out=written)
@@ -47,7 +48,8 @@ def test_inferred_runs_write_their_clustering_too(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("yaml_text", "line", "field"), [
-    ("columns:\n  surname: name\nclustering:\n  method: star\n  chain: false\n", 5, "clustering.chain"),
+    ("columns:\n  surname: name\nclustering:\n  method: star\n  chain: false\n", 5,
+     "clustering.chain"),
     ("columns:\n  surname: name\nthreshold: {merge: 0.9}\n", 3, "threshold"),
     ("columns:\n  surname: nmae\n", 2, "columns.surname"),
     ("columns:\n  surname: name\nclustering:\n  method: average\n", 4, "clustering.method"),

@@ -12,7 +12,8 @@ from leadflow.dedupe.engine.split import average_linkage, split_clusters
 
 def _scorer(table: dict[tuple[int, int], float]):  # type: ignore[no-untyped-def]
     def score(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        return np.array([table.get((min(i, j), max(i, j)), 0.01) for i, j in zip(x, y, strict=True)])
+        pairs = zip(x, y, strict=True)
+        return np.array([table.get((min(i, j), max(i, j)), 0.01) for i, j in pairs])
     return score
 
 
@@ -45,14 +46,16 @@ def test_average_linkage_joins_while_the_average_weight_is_positive() -> None:
 
 
 TWINS: list[dict[str, str | None]] = [  # two people, and a look-alike between them
-    {"given_name": "alexander", "surname": "hamiltonne", "email": "alex.h@acme.com", "phone": "+44 20 7946 1111",
-     "company": "Acme Inc", "city": "leeds", "date_of_birth": "1971-02-03"},
+    {"given_name": "alexander", "surname": "hamiltonne", "email": "alex.h@acme.com",
+     "phone": "+44 20 7946 1111", "company": "Acme Inc", "city": "leeds",
+     "date_of_birth": "1971-02-03"},
     {"given_name": "alexander", "surname": "hamiltonne", "email": None, "phone": "+44 20 7946 1111",
      "company": "Acme Inc", "city": "leeds", "date_of_birth": "1971-02-03"},
     {"given_name": "alexandra", "surname": "hamiltonne", "email": None, "phone": None,
      "company": "Acme Inc", "city": None, "date_of_birth": None},
-    {"given_name": "alexandra", "surname": "hamiltonne", "email": "sandy@globex.com", "phone": "+44 20 7946 2222",
-     "company": "Acme Inc", "city": "bath", "date_of_birth": "1988-11-30"},
+    {"given_name": "alexandra", "surname": "hamiltonne", "email": "sandy@globex.com",
+     "phone": "+44 20 7946 2222", "company": "Acme Inc", "city": "bath",
+     "date_of_birth": "1988-11-30"},
 ]
 
 
@@ -63,7 +66,8 @@ def test_the_matcher_does_not_merge_two_people_through_a_look_alike() -> None:
     result = Matcher(CONFIG).dedupe(rows + TWINS)
     first = len(rows)
     pairs = result.pairs
-    chained = component_clusters(len(result.cluster), pairs.left, pairs.right, pairs.probability, 0.5)
+    n = len(result.cluster)
+    chained = component_clusters(n, pairs.left, pairs.right, pairs.probability, 0.5)
     assert chained[first] == chained[first + 3]  # the look-alike links both people
     assert result.cluster[first] == result.cluster[first + 1]
     assert result.cluster[first] != result.cluster[first + 3]
@@ -80,6 +84,7 @@ def test_birth_place_is_a_place_not_a_date_and_every_column_says_why() -> None:
     n = 200
     columns: dict[str, list[object]] = {
         "unique_id": [f"r{k}" for k in range(n)],
+        "cluster": [f"Q{k // 40}" for k in range(n)],  # the answer: few values, never compared
         "first_name": [["ann", "bob", "cy", "di"][k % 4] for k in range(n)],
         "surname": [f"sur{k % 50}" for k in range(n)],
         "first_and_surname": [f"{['ann', 'bob', 'cy', 'di'][k % 4]} sur{k % 50}" for k in range(n)],
@@ -94,5 +99,7 @@ def test_birth_place_is_a_place_not_a_date_and_every_column_says_why() -> None:
     assert guesses["occupation"].kind is Kind.CATEGORY
     assert guesses["first_and_surname"].kind is None
     assert "first_name + surname" in guesses["first_and_surname"].reason
-    assert guesses["unique_id"].kind is None and guesses["unique_id"].reason == "a row key"
+    assert guesses["unique_id"].kind is None
+    assert guesses["unique_id"].reason == "a row key or entity label"
+    assert guesses["cluster"].kind is None
     assert all(g.reason for g in guesses.values())
