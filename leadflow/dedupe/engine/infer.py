@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from itertools import islice
 from dataclasses import dataclass
 
 from leadflow.dedupe.engine.kinds import Kind
@@ -126,7 +127,7 @@ def _repeats(guess: ColumnGuess, columns: Mapping[str, Sequence[object]],
             if len({first, second, guess.column}) < 3:
                 continue
             rows = zip(mine, columns[first], columns[second], strict=True)
-            pairs = [(m, a, b) for m, a, b in rows if m and a and b][:SAMPLE]
+            pairs = list(islice(((m, a, b) for m, a, b in rows if m and a and b), SAMPLE))
             joined = sum(1 for m, a, b in pairs if str(m).split() == f"{a} {b}".split())
             if len(pairs) >= 20 and joined >= 0.9 * len(pairs):
                 return f"{first} + {second}"
