@@ -2,7 +2,7 @@
 finishes what a crashed run left half-done. Stored leads are done.
 
 Revision ID: 0008c
-Revises: 0008b
+Revises: 0008d
 Create Date: 2026-12-05 08:40:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0008c'
-down_revision = '0008b'
+down_revision = '0008d'
 branch_labels = None
 depends_on = None
 
