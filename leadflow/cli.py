@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from leadflow import cli_merges, cli_report, cli_reps
+from leadflow import cli_merges, cli_report, cli_reps, cli_stack
 from leadflow.cli_nurture import nurture_app
 from leadflow.cli_quarantine import quarantine_app
 from leadflow.cli_rules import route_app, rules_app
@@ -33,10 +33,20 @@ app.add_typer(nurture_app, name="nurture")
 cli_report.register(app)
 cli_reps.register(app)
 cli_merges.register(app)
+cli_stack.register(app)
 console = Console()
 err = Console(stderr=True)
 
 At = Annotated[Optional[datetime], typer.Option("--at", help="Simulated time (ISO 8601, UTC).")]
+
+
+@app.callback()
+def use_local_stack() -> None:
+    """Every command talks to the stack `leadflow up` recorded, when it is up (no env vars)."""
+    from leadflow.app.stack import adopt_stack
+    from leadflow.settings import get_settings
+
+    adopt_stack(get_settings())
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -248,37 +258,50 @@ def explain(lead: str) -> None:
 
 @app.command()
 def serve() -> None:
-    """Serve every deployment and the web app from this process (no work pool needed)."""
+    """Serve every deployment (and the web app, unless the local stack runs it) from this process."""
     from flows.serve_all import main
+    from leadflow.app.stack import hostport, require_persistent_server, web_answers
+    from leadflow.db import upgrade
     from leadflow.local_services import WebServer
     from leadflow.settings import get_settings
-    from urllib.parse import urlparse
 
-    base = urlparse(get_settings().public_base_url)
-    with WebServer(base.hostname or "127.0.0.1", base.port or 8470):
-        console.print(f"web app on {get_settings().public_base_url}")
+    try:
+        api = require_persistent_server()
+        upgrade()
+    except LeadflowError as exc:
+        fail(str(exc))
+        return
+    console.print(f"serving to the Prefect server at {api}")
+    base_url = get_settings().public_base_url
+    if web_answers(base_url):  # `leadflow up` runs it already
+        console.print(f"web app on {base_url} (the local stack's)")
+        main()
+        return
+    with WebServer(*hostport(base_url, 8470)):
+        console.print(f"web app on {base_url}")
         main()
 
 
 @app.command()
-def demo(keep_server: bool = typer.Option(True, help="Leave the Prefect server running for the UI.")) -> None:
-    """Run the sample campaigns end to end on the embedded default."""
+def demo() -> None:
+    """Run the sample campaigns end to end on the local stack, and leave the stack running."""
     from leadflow.demo import run_demo
 
     try:
-        run_demo(console, keep_server=keep_server)
+        stack = cli_stack.start_stack(console)
+        run_demo(console, stack)
     except LeadflowError as exc:
         fail(str(exc))
+        return
+    console.print("[bold]explore it:[/]")
+    cli_stack.print_urls(console, stack)
+    console.print("  stop it with: leadflow down (or make stop)")
 
 
 @server_app.command("stop")
 def server_stop() -> None:
-    """Stop the Prefect server that the demo started."""
-    from leadflow.local_services import stop_prefect_server
-    from leadflow.settings import get_settings
-
-    stopped = stop_prefect_server(get_settings().data_dir)
-    console.print("Prefect server stopped" if stopped else "no Prefect server started by leadflow is running")
+    """Stop the local stack (the same as `leadflow down`)."""
+    cli_stack.down_command()
 
 
 if __name__ == "__main__":

@@ -72,3 +72,7 @@ class ProviderPermanentError(EnrichmentError, PermanentError):
 
 class ProviderDisabledError(ProviderPermanentError):
     """401/402: the key is wrong or out of credits; the provider sits out the rest of the run."""
+
+
+class StackError(PermanentError):
+    """The local stack (Prefect server, SMTP sink, web app) is missing or cannot start."""

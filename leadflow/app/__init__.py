@@ -1,0 +1,1 @@
+"""The composition layer: the local stack, the demo, the policies loaded together."""
