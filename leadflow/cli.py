@@ -119,6 +119,13 @@ def ingest(
     for row in summary.rows():
         table.add_row(str(row["measure"]), str(row["value"]))
     console.print(table)
+    if summary.unknown_columns:
+        from leadflow.domain.normalize import alias_hint
+
+        console.print("columns ignored as unknown; to map them, add under aliases: in "
+                      "ingest_rules/ingest.yaml:", highlight=False)
+        for header in summary.unknown_columns:
+            console.print(alias_hint(header), highlight=False, markup=False)
 
 
 @app.command()
