@@ -116,6 +116,41 @@ def test_serve_runs_the_every_minute_deployment_on_the_stack_server(stack: dict[
         serve.wait(timeout=60)
 
 
+@pytest.fixture(scope="module")
+def demo(stack: dict[str, str]) -> str:
+    """`leadflow demo` on the stack that is already up; its output."""
+    done = leadflow(stack, "demo")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return done.stdout
+
+
+def test_demo_uses_the_running_stack_and_names_the_urls(stack: dict[str, str], demo: str) -> None:
+    base = stack["LEADFLOW_PUBLIC_BASE_URL"]
+    assert "already running" in demo
+    assert f"{base}/mailbox" in demo and api(stack).removesuffix("/api") in demo
+    assert leadflow(stack, "status").returncode == 0  # left running
+
+
+def test_a_rep_link_from_the_demo_mailbox_accepts_the_lead(stack: dict[str, str], demo: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    from tests.support.browser import browser_page
+
+    with browser_page() as page:
+        page.goto(f"{stack['LEADFLOW_PUBLIC_BASE_URL']}/mailbox")
+        page.get_by_role("link", name="New lead for you").first.click()
+        lead_id = int(page.get_by_text("Lead #").inner_text().split("Lead #")[1].split(";")[0])
+        page.get_by_role("link", name="Accept", exact=True).click()
+        page.get_by_role("button").click()
+        assert page.title() == "Done", page.content()
+    engine = create_engine(f"sqlite:///{stack['LEADFLOW_DATA_DIR']}/leadflow.db")
+    with engine.connect() as conn:
+        statuses = conn.execute(text("SELECT status FROM assignment WHERE lead_id = :id"),
+                                {"id": lead_id}).scalars().all()
+    engine.dispose()
+    assert "accepted" in statuses
+
+
 def test_serve_without_a_persistent_server_refuses_and_names_the_fix(tmp_path: Path) -> None:
     refused = leadflow(clean_env(tmp_path), "serve", timeout=120)
     assert refused.returncode == 2
