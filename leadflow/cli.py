@@ -249,16 +249,24 @@ def dedupe(
 
 
 @app.command()
-def explain(lead: str) -> None:
-    """Print every decision taken on a lead: rule, inputs, reason, config version."""
+def explain(
+    lead: str,
+    show_all: Annotated[bool, typer.Option("--all", help="Every decision with its inputs.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="The lead and every decision as JSON.")] = False,
+) -> None:
+    """Where a lead is and why; --all: every decision with rule, inputs and config version."""
     from leadflow.db import session_scope
-    from leadflow.explain import render_trace
+    from leadflow.explain import render_summary, render_trace, trace_as_dict
     from leadflow.reporting import find_lead, trace
 
     try:
         with session_scope() as session:
             found = find_lead(session, lead)
-            console.print(render_trace(found, trace(session, found.id)))
+            decisions = trace(session, found.id)
+            if as_json:
+                print(json.dumps(trace_as_dict(found, decisions), ensure_ascii=False, default=str))
+                return
+            console.print((render_trace if show_all else render_summary)(found, decisions))
     except LeadflowError as exc:
         fail(str(exc))
 
