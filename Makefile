@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The same Hypothesis examples on every run, no example database in the checkout.
 export HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: install up status demo test stop bench clean
+.PHONY: install lint up status demo test stop bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,9 +25,14 @@ status: install
 demo: install
 	$(BIN)/leadflow demo
 
-test: install
+lint: install
+	$(BIN)/ruff check leadflow flows tasks tests bench
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
+
+test: lint
 	$(BIN)/leadflow rules check
-	$(BIN)/leadflow rules test routing_rules/cases
+	$(BIN)/leadflow rules test
 	$(BIN)/pytest
 
 stop: install

@@ -1,1 +1,1 @@
-"""The composition layer: the local stack, the demo, the policies loaded together."""
+"""Composition: what needs every feature at once (all policies, the local stack, the demo)."""

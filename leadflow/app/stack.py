@@ -21,9 +21,9 @@ from urllib.parse import urlparse
 
 import requests
 
-from leadflow.errors import StackError
-from leadflow.local_services import ensure_prefect_server, prefect_api_answers, stop_prefect_server
-from leadflow.settings import Settings
+from leadflow.core.errors import StackError
+from leadflow.app.local_services import ensure_prefect_server, prefect_api_answers, stop_prefect_server
+from leadflow.core.settings import Settings
 
 STACK_FILE = "stack.json"
 SERVICES_PID_FILE = "stack-services.pid"

@@ -8,8 +8,8 @@ from __future__ import annotations
 import uvicorn
 
 from leadflow.app.stack import hostport
-from leadflow.local_services import start_smtp_sink
-from leadflow.settings import get_settings
+from leadflow.app.local_services import start_smtp_sink
+from leadflow.core.settings import get_settings
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""Scoring: fit against the ICP, engagement decay, qualification, calibration, replay, score file."""
