@@ -92,7 +92,7 @@ def ingest(
     if not is_url and not Path(source).is_file():
         fail(f"campaign file not found: {source}")
     from flows.ingest import ingest_campaign
-    from leadflow.ingest.progress import ingest_progress
+    from leadflow.ingest.progress import count_rows, ingest_progress
     from leadflow.pipeline.policies import load_all
 
     try:
@@ -100,7 +100,8 @@ def ingest(
     except LeadflowError as exc:
         fail(str(exc))
     try:
-        with ingest_progress(err, campaign, enabled=not as_json):
+        total = None if is_url or as_json else count_rows(str(Path(source).resolve()), encoding)
+        with ingest_progress(err, campaign, enabled=not as_json, total=total):
             summary = ingest_campaign(source=source if is_url else str(Path(source).resolve()),
                                       campaign=campaign, channel=channel, product_line=product_line,
                                       cost=cost, encoding=encoding, now=at)
