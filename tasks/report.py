@@ -37,6 +37,16 @@ def find_problems(lead_ids: list[int]) -> Counter[str]:
         return run_problems(session, lead_ids)
 
 
+@task(name="find-waiting-emails", cache_policy=NO_CACHE)
+def find_waiting_emails() -> Counter[str]:
+    """Why emails wait (SMTP unreachable, repeated 4xx), over the whole outbox."""
+    from leadflow.core.db import session_scope
+    from leadflow.report.problems import waiting_emails
+
+    with session_scope() as session:
+        return waiting_emails(session)
+
+
 def warn_problems(problems: Counter[str]) -> None:
     for why, count in problems.most_common():
         log().warning("%s (%d)", why, count)

@@ -26,18 +26,25 @@ def _chunks(ids: list[int]) -> Iterable[list[int]]:
         yield ids[start:start + CHUNK]
 
 
+def waiting_emails(session: Session, lead_ids: list[int] | None = None) -> Counter[str]:
+    """Emails held back with an error (all of them, or these leads'), by kind and error."""
+    found: Counter[str] = Counter()
+    query = (select(OutboundEmail.kind, OutboundEmail.error, func.count())
+             .where(OutboundEmail.status.in_(("pending", "failed")), OutboundEmail.error.is_not(None))
+             .group_by(OutboundEmail.kind, OutboundEmail.error))
+    if lead_ids is not None:
+        query = query.where(OutboundEmail.lead_id.in_(lead_ids))
+    for kind, error, count in session.execute(query):
+        label = "rep emails" if kind == "rep_notification" else f"{kind} emails"
+        found[f"{label} not sent: {error.splitlines()[0][:120]}"] += count
+    return found
+
+
 def run_problems(session: Session, lead_ids: Iterable[int]) -> Counter[str]:
     """Reason -> how many emails or leads it held back, for these leads."""
     found: Counter[str] = Counter()
     for ids in _chunks(sorted(set(lead_ids))):
-        waiting = session.execute(
-            select(OutboundEmail.kind, OutboundEmail.error, func.count())
-            .where(OutboundEmail.lead_id.in_(ids), OutboundEmail.status.in_(("pending", "failed")),
-                   OutboundEmail.error.is_not(None))
-            .group_by(OutboundEmail.kind, OutboundEmail.error))
-        for kind, error, count in waiting:
-            label = "rep emails" if kind == "rep_notification" else f"{kind} emails"
-            found[f"{label} not sent: {error.splitlines()[0][:120]}"] += count
+        found.update(waiting_emails(session, ids))
         enrichment = session.execute(
             select(Lead.enrichment_status, func.count()).where(
                 Lead.id.in_(ids), Lead.enrichment_status.in_(ENRICHMENT_PROBLEMS))

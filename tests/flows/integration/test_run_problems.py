@@ -29,3 +29,11 @@ def test_teams_out_of_hours_are_named_in_the_summary_table(run_cli, recorder) ->
     # The table wraps long cells: compare the words, not the layout.
     words = " ".join(re.sub(r"[│┃]", " ", done.stdout).split())
     assert "why: leads sent to the fallback: the matching teams were" in words, words
+
+
+def test_a_nurture_tick_with_smtp_down_logs_why_it_deferred(run_cli) -> None:  # type: ignore[no-untyped-def]
+    assert run_cli("ingest", WEBINAR, "--campaign", "tick", "--at", "2026-11-09T14:00:00+00:00").returncode == 0
+    tick = run_cli("tick", "--at", "2026-11-09T15:00:00+00:00")
+    assert tick.returncode == 0, tick.stderr
+    log = tick.stderr + tick.stdout
+    assert "WARNING" in log and "nurture emails not sent: SMTP unreachable" in log, log[-3000:]
