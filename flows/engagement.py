@@ -16,7 +16,8 @@ from tasks.routing import route_leads
 from tasks.scoring import score_leads
 
 
-@flow(name="process-engagement", flow_run_name=with_parameters("engagement-{reason}"), log_prints=True)
+@flow(name="process-engagement", flow_run_name=with_parameters("engagement-{reason}"),
+      log_prints=True)
 def process_engagement(reason: str = "sweep", now: datetime | None = None) -> RouteOutcome:
     check_policies()
     new = take_new_engagement()

@@ -21,7 +21,8 @@ def deployments(paused: bool | None = None) -> list:  # type: ignore[type-arg]
     """``paused=True`` registers them for the UI without scheduling runs nobody would pick up."""
     return [
         ingest_campaign.to_deployment("manual", tags=["ingest"], paused=paused),
-        nurture_tick.to_deployment("every-5-minutes", interval=300, tags=["nurture"], paused=paused),
+        nurture_tick.to_deployment("every-5-minutes", interval=300, tags=["nurture"],
+                                   paused=paused),
         process_engagement.to_deployment(
             "on-engagement", interval=60, tags=["engagement"], paused=paused,
             triggers=[DeploymentEventTrigger(

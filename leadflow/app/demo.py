@@ -11,6 +11,7 @@ import os
 import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import requests
 import yaml
@@ -101,7 +102,7 @@ def _summary_table(t: Totals, sent_this_run: int, clicked: str | None) -> Table:
     return table
 
 
-def demo_shift(campaigns: list[dict], now: datetime) -> timedelta:  # type: ignore[type-arg]
+def demo_shift(campaigns: list[dict[str, Any]], now: datetime) -> timedelta:
     """Whole weeks that move the demo's timeline to end at most a week before ``now``.
 
     Whole weeks keep every weekday and hour (so routing, which honours office hours, gives
@@ -112,7 +113,8 @@ def demo_shift(campaigns: list[dict], now: datetime) -> timedelta:  # type: igno
     return timedelta(weeks=(now - last) // timedelta(weeks=1))
 
 
-def _ingest_all(campaigns: list[dict], shift: timedelta, runs: list) -> datetime:  # type: ignore[type-arg]
+def _ingest_all(campaigns: list[dict[str, Any]], shift: timedelta,
+                runs: list[tuple[str, str]]) -> datetime:
     from flows.ingest import ingest_campaign
 
     start = DEMO_START + shift
@@ -152,7 +154,8 @@ def run_demo(console: Console, stack: StackRecord, now: datetime | None = None) 
     settings = get_settings()
     upgrade()
     console.print(f"policies ok: {load_all()}")
-    campaigns = yaml.safe_load((EXAMPLES / "campaigns.yaml").read_text(encoding="utf-8"))["campaigns"]
+    listed = yaml.safe_load((EXAMPLES / "campaigns.yaml").read_text(encoding="utf-8"))
+    campaigns = listed["campaigns"]
     shift = demo_shift(campaigns, now or datetime.now(timezone.utc))
     sent_before = _emails_sent()
     runs: list[tuple[str, str]] = []
@@ -170,8 +173,9 @@ def run_demo(console: Console, stack: StackRecord, now: datetime | None = None) 
         runs.append(("reclaim sweep (+3 d)", run_id))
     with session_scope() as session:
         console.print(_summary_table(totals(session), _emails_sent() - sent_before, clicked))
-    console.print(f"simulated dates: {DEMO_START + shift:%Y-%m-%d} to {start + LAST_STEP:%Y-%m-%d %H:%M} UTC")
+    console.print(f"simulated dates: {DEMO_START + shift:%Y-%m-%d} to "
+                  f"{start + LAST_STEP:%Y-%m-%d %H:%M} UTC")
     console.print("[bold]flow runs of this demo in the Prefect UI:[/]")
     for name, run_id in runs:
-        console.print(f"  {name:<36} {stack.prefect_ui_url}/runs/flow-run/{run_id}", highlight=False,
-                      soft_wrap=True)
+        link = f"{stack.prefect_ui_url}/runs/flow-run/{run_id}"
+        console.print(f"  {name:<36} {link}", highlight=False, soft_wrap=True)

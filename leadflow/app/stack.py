@@ -22,7 +22,8 @@ from urllib.parse import urlparse
 import requests
 
 from leadflow.core.errors import StackError
-from leadflow.app.local_services import ensure_prefect_server, prefect_api_answers, stop_prefect_server
+from leadflow.app.local_services import (ensure_prefect_server, prefect_api_answers,
+                                         stop_prefect_server)
 from leadflow.core.settings import Settings
 
 STACK_FILE = "stack.json"
@@ -91,7 +92,8 @@ def smtp_answers(host: str, port: int) -> bool:
 
 
 def _services_answer(settings: Settings) -> tuple[bool, bool]:
-    return web_answers(settings.public_base_url), smtp_answers(settings.smtp_host, settings.smtp_port)
+    smtp = smtp_answers(settings.smtp_host, settings.smtp_port)
+    return web_answers(settings.public_base_url), smtp
 
 
 def _start_services(settings: Settings, api: str, timeout_s: float = 60) -> bool:
@@ -112,11 +114,13 @@ def _start_services(settings: Settings, api: str, timeout_s: float = 60) -> bool
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise StackError(f"the SMTP sink and web app exited with {process.returncode}; see {log}")
+            raise StackError(f"the SMTP sink and web app exited with {process.returncode}; "
+                             f"see {log}")
         if all(_services_answer(settings)):
             return True
         time.sleep(0.3)
-    raise StackError(f"the SMTP sink and web app did not answer within {timeout_s:.0f} s; see {log}")
+    raise StackError(f"the SMTP sink and web app did not answer within {timeout_s:.0f} s; "
+                     f"see {log}")
 
 
 def up(settings: Settings) -> tuple[StackRecord, list[str]]:
@@ -135,7 +139,8 @@ def up(settings: Settings) -> tuple[StackRecord, list[str]]:
                          smtp_host=settings.smtp_host, smtp_port=settings.smtp_port,
                          mail_dir=str(settings.mail_dir),
                          database_url=settings.resolved_database_url)
-    record_path(settings.data_dir).write_text(json.dumps(asdict(record), indent=2), encoding="utf-8")
+    text = json.dumps(asdict(record), indent=2)
+    record_path(settings.data_dir).write_text(text, encoding="utf-8")
     return record, started
 
 
@@ -212,7 +217,8 @@ def require_persistent_server() -> str:
 
     api = PREFECT_API_URL.value()
     if not api:
-        raise StackError(f"no Prefect server to serve to (a temporary one never runs schedules): {FIX}")
+        raise StackError("no Prefect server to serve to (a temporary one never runs schedules): "
+                         f"{FIX}")
     if not prefect_api_answers(api):
         raise StackError(f"the Prefect server at {api} does not answer: {FIX}")
     return api

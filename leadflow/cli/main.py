@@ -247,8 +247,10 @@ def dedupe(
 @app.command()
 def explain(
     lead: str,
-    show_all: Annotated[bool, typer.Option("--all", help="Every decision with its inputs.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="The lead and every decision as JSON.")] = False,
+    show_all: Annotated[bool, typer.Option(
+        "--all", help="Every decision with its inputs.")] = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="The lead and every decision as JSON.")] = False,
 ) -> None:
     """Where a lead is and why; --all: every decision with rule, inputs and config version."""
     from leadflow.core.db import session_scope
@@ -269,7 +271,7 @@ def explain(
 
 @app.command()
 def serve() -> None:
-    """Serve every deployment (and the web app, unless the local stack runs it) from this process."""
+    """Serve every deployment, and the web app unless the local stack runs it, from here."""
     from flows.serve_all import main
     from leadflow.app.stack import hostport, require_persistent_server, web_answers
     from leadflow.core.db import upgrade

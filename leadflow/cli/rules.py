@@ -146,7 +146,8 @@ def rules_schema(write: Write = False, rules: RulesDir = None) -> None:
 def route_simulate(
     rules: Annotated[Path, typer.Option("--rules", help="Folder with the new routing.yaml.")],
     at: Annotated[Optional[datetime], typer.Option(
-        "--at", help="Routing moment (ISO 8601, UTC); default the next hour the teams work.")] = None,
+        "--at", help="Routing moment (ISO 8601, UTC); default the next hour the teams work.",
+    )] = None,
     temperature: Annotated[str, typer.Option(help="Leads of this temperature ('any' for all).")] = "hot",
     limit: Annotated[Optional[int], typer.Option(help="At most this many leads (oldest first).")] = None,
     owners: Annotated[bool, typer.Option(help="Give account owners their leads first, as routing does.")] = True,
@@ -171,8 +172,8 @@ def route_simulate(
     how = "--at" if at else "the next hour the teams work; --at to choose"
     err.print(f"routing moment {moment:%a %Y-%m-%d %H:%M} UTC ({how})", highlight=False)
     if closed:
-        err.print(f"closed then: {', '.join(closed)} (their leads go to the fallback; rules that need "
-                  "them show as never firing)", highlight=False)
+        err.print(f"closed then: {', '.join(closed)} (their leads go to the fallback; rules "
+                  "that need them show as never firing)", highlight=False)
     _print_simulation(result, old.config_version, new.config_version)
 
 

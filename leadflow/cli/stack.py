@@ -49,7 +49,7 @@ def print_urls(out: Console, record: StackRecord) -> None:
 
 
 def up_command() -> None:
-    """Start (or find) the Prefect server, the SMTP sink and the web app; every command uses them."""
+    """Start (or find) the Prefect server, SMTP sink and web app; every command uses them."""
     try:
         record = start_stack(console)
     except LeadflowError as exc:
@@ -65,7 +65,8 @@ def down_command() -> None:
     from leadflow.core.settings import get_settings
 
     stopped = down(get_settings().data_dir)
-    console.print(f"stopped: {', '.join(stopped)}" if stopped else "nothing started by leadflow is running")
+    console.print(f"stopped: {', '.join(stopped)}" if stopped
+                  else "nothing started by leadflow is running")
 
 
 def status_command() -> None:

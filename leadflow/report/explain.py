@@ -38,7 +38,8 @@ def _breakdown(score: Decision) -> Table:
 
 
 # The decisions that say where a lead ended up, latest last.
-FINAL_KINDS = ("route", "enroll", "exit", "suppress", "reject", "accept", "sla", "pool", "handoff", "stage")
+FINAL_KINDS = ("route", "enroll", "exit", "suppress", "reject", "accept", "sla", "pool", "handoff",
+               "stage")
 LEAD_FIELDS = ("id", "email", "full_name", "company", "country", "state", "score", "temperature",
                "fit_score", "qualification_score", "engagement_score", "grade", "purchase_class",
                "lifecycle_stage", "status", "owner_rep")
@@ -47,15 +48,17 @@ LEAD_FIELDS = ("id", "email", "full_name", "company", "country", "state", "score
 def trace_as_dict(lead: Lead, decisions: list[Decision]) -> dict[str, object]:
     """`leadflow explain --json`: the lead and every decision, inputs in full."""
     return {"lead": {name: getattr(lead, name, None) for name in LEAD_FIELDS},
-            "decisions": [{"at": d.at.isoformat(), "kind": d.kind, "rule": d.rule_id, "outcome": d.outcome,
-                           "reason": d.reason, "inputs": d.inputs, "config_version": d.config_version,
-                           "flow_run_id": d.flow_run_id} for d in decisions]}
+            "decisions": [{"at": d.at.isoformat(), "kind": d.kind, "rule": d.rule_id,
+                           "outcome": d.outcome, "reason": d.reason, "inputs": d.inputs,
+                           "config_version": d.config_version, "flow_run_id": d.flow_run_id}
+                          for d in decisions]}
 
 
 def render_summary(lead: Lead, decisions: list[Decision]) -> Group:
     """The short view: where the lead is and why, the score's points, the latest of each kind."""
     parts: list = [_header(lead)]  # type: ignore[type-arg]
-    final = next((d for d in reversed(decisions) if d.kind in FINAL_KINDS), decisions[-1] if decisions else None)
+    fallback = decisions[-1] if decisions else None
+    final = next((d for d in reversed(decisions) if d.kind in FINAL_KINDS), fallback)
     if final is not None:
         parts.append(Text.assemble(("now: ", "bold"), f"{final.kind} -> {final.outcome}",
                                    (" because ", "bold"), final.reason,
@@ -64,7 +67,8 @@ def render_summary(lead: Lead, decisions: list[Decision]) -> Group:
     if scores:
         parts.append(_breakdown(scores[-1]))
     latest = {d.kind: d for d in decisions}  # the last of each kind, in order of first appearance
-    table = Table("when (UTC)", "what", "rule", "outcome", "why", title="latest decision of each kind")
+    table = Table("when (UTC)", "what", "rule", "outcome", "why",
+                  title="latest decision of each kind")
     for d in latest.values():
         table.add_row(f"{d.at:%Y-%m-%d %H:%M}", d.kind, d.rule_id or "-", d.outcome, d.reason)
     parts.append(table)

@@ -30,7 +30,8 @@ def waiting_emails(session: Session, lead_ids: list[int] | None = None) -> Count
     """Emails held back with an error (all of them, or these leads'), by kind and error."""
     found: Counter[str] = Counter()
     query = (select(OutboundEmail.kind, OutboundEmail.error, func.count())
-             .where(OutboundEmail.status.in_(("pending", "failed")), OutboundEmail.error.is_not(None))
+             .where(OutboundEmail.status.in_(("pending", "failed")),
+                    OutboundEmail.error.is_not(None))
              .group_by(OutboundEmail.kind, OutboundEmail.error))
     if lead_ids is not None:
         query = query.where(OutboundEmail.lead_id.in_(lead_ids))

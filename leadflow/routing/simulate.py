@@ -108,7 +108,8 @@ def closed_teams(policy: RoutingPolicy, now: datetime) -> list[str]:
     """Teams none of whose reps can take a lead at ``now`` (hours, out of office, inactive)."""
     c = compiled(policy)
     away = c.away_at(now)
-    return sorted(team for team, reps in c.teams.items() if reps and all(r.key in away for r in reps))
+    return sorted(team for team, reps in c.teams.items()
+                  if reps and all(r.key in away for r in reps))
 
 
 def next_business_hour(policy: RoutingPolicy, now: datetime, days: int = 7) -> datetime:

@@ -23,17 +23,18 @@ PAGE = ("<!doctype html><html><head><meta charset='utf-8'><title>{title}</title>
 
 
 def _read(path: Path) -> EmailMessage:
-    return message_from_bytes(path.read_bytes(), policy=policy.default)  # type: ignore[return-value]
+    raw = path.read_bytes()
+    return message_from_bytes(raw, policy=policy.default)  # type: ignore[return-value]
 
 
 def _index(folder: Path) -> str:
     rows = []
     for path in sorted(folder.glob("*.eml"), reverse=True):  # newest first
         message = _read(path)
+        subject = html.escape(str(message["Subject"] or "(no subject)"))
         rows.append(f"<tr><td>{html.escape(str(message['Date'] or ''))}</td>"
                     f"<td>{html.escape(str(message['To'] or ''))}</td>"
-                    f"<td><a href='/mailbox/{path.name}'>{html.escape(str(message['Subject'] or '(no subject)'))}"
-                    "</a></td></tr>")
+                    f"<td><a href='/mailbox/{path.name}'>{subject}</a></td></tr>")
     table = ("<table><tr><th>date</th><th>to</th><th>subject</th></tr>" + "".join(rows) + "</table>"
              if rows else "<p>No mail yet: run <code>leadflow demo</code> or an ingest.</p>")
     body = f"<h1>Mailbox</h1><p>{len(rows)} messages received by the local SMTP sink.</p>{table}"
