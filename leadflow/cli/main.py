@@ -308,7 +308,7 @@ def demo() -> None:
         return
     console.print("[bold]explore it:[/]")
     cli_stack.print_urls(console, stack)
-    console.print("  stop it with: leadflow down (or make stop)")
+    console.print(f"  stop it with: {cli_stack.leadflow_command()} down (or make stop)")
 
 
 @server_app.command("stop")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -16,6 +19,19 @@ if TYPE_CHECKING:
 
 console = Console()
 err = Console(stderr=True)
+
+
+def leadflow_command() -> str:
+    """How to type this command here: `leadflow` if the shell finds it, else its path
+    (a fresh clone's `make` installs it in .venv/bin, which is not on PATH)."""
+    here = Path(sys.argv[0]).resolve()
+    found = shutil.which("leadflow")
+    if here.name != "leadflow" or (found and Path(found).resolve() == here):
+        return "leadflow"  # found on PATH, or run as `python -m` (then PATH is the user's)
+    try:
+        return str(here.relative_to(Path.cwd()))
+    except ValueError:
+        return str(here)
 
 
 def _fail(message: str) -> None:
@@ -56,7 +72,8 @@ def up_command() -> None:
         _fail(str(exc))
         return
     print_urls(console, record)
-    console.print("next: `leadflow serve` runs the schedules; `leadflow down` stops the stack")
+    cmd = leadflow_command()
+    console.print(f"next: `{cmd} serve` runs the schedules; `{cmd} down` stops the stack")
 
 
 def down_command() -> None:
