@@ -24,18 +24,3 @@ def test_the_timeline_ends_in_the_last_week_on_the_same_weekday(now: datetime) -
     assert shift % timedelta(weeks=1) == timedelta(0)
     assert (DEMO_START + shift).weekday() == DEMO_START.weekday() == 0
 
-
-def test_the_hints_name_the_command_as_this_shell_can_run_it(monkeypatch: pytest.MonkeyPatch,
-                                                             tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from leadflow.cli.stack import leadflow_command
-
-    script = tmp_path / ".venv" / "bin" / "leadflow"
-    script.parent.mkdir(parents=True)
-    script.write_text("#!/bin/sh\n")
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("sys.argv", [str(script)])
-    monkeypatch.setenv("PATH", "/usr/bin:/bin")
-    assert leadflow_command() == ".venv/bin/leadflow"  # a fresh clone: not on PATH
-    monkeypatch.setenv("PATH", f"{script.parent}:/usr/bin")
-    script.chmod(0o755)
-    assert leadflow_command() == "leadflow"
