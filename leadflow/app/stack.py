@@ -28,6 +28,7 @@ from leadflow.core.settings import Settings
 
 STACK_FILE = "stack.json"
 SERVICES_PID_FILE = "stack-services.pid"
+PREFECT_START_TIMEOUT_S = 300
 FIX = "run `leadflow up` (or `make up`) first, or set PREFECT_API_URL to a running server"
 
 
@@ -96,7 +97,7 @@ def _services_answer(settings: Settings) -> tuple[bool, bool]:
     return web_answers(settings.public_base_url), smtp
 
 
-def _start_services(settings: Settings, api: str, timeout_s: float = 60) -> bool:
+def _start_services(settings: Settings, api: str, timeout_s: float = 120) -> bool:
     """Start the SMTP sink + web app process unless both answer; True if started here."""
     web, smtp = _services_answer(settings)
     if web and smtp:
@@ -128,7 +129,9 @@ def up(settings: Settings) -> tuple[StackRecord, list[str]]:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     started: list[str] = []
     try:
-        api, prefect_started = ensure_prefect_server(settings.data_dir, prefect_target(settings))
+        # A first start migrates Prefect's database: over a minute on a busy 2-core machine.
+        api, prefect_started = ensure_prefect_server(settings.data_dir, prefect_target(settings),
+                                                     timeout_s=PREFECT_START_TIMEOUT_S)
     except RuntimeError as exc:
         raise StackError(str(exc)) from exc
     if prefect_started:
