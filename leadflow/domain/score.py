@@ -15,6 +15,7 @@ from leadflow.config.scoring import Disqualifier, FitRule, ScoringPolicy, Test
 from leadflow.domain.engagement import EngagementResult
 from leadflow.domain.qualification import Verdict
 from leadflow.domain.types import LeadView, RuleHit
+from leadflow.scoring.values import Band, normal_form
 
 FIT_FIELDS = ("industry", "employees", "revenue_band", "title", "country")
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -58,17 +59,24 @@ def _contains(text: str, word: str) -> bool:
     return _word_pattern(word).search(text.lower()) is not None
 
 
+@lru_cache(maxsize=4096)
+def _normal(field: str, value: object) -> object:
+    return normal_form(field, value)
+
+
 def holds(test: Test, value: object) -> bool:
     if test.missing is not None:
         return (value in (None, "")) == test.missing
     if value in (None, ""):
         return False
     if test.equals is not None:
-        return value == test.equals
+        return _normal(test.field, value) == _normal(test.field, test.equals)
     if test.any_of is not None:
-        return value in test.any_of
+        return _normal(test.field, value) in {_normal(test.field, v) for v in test.any_of}
     if test.contains_any is not None:
         return any(_contains(str(value), word) for word in test.contains_any)
+    if isinstance(value, Band):
+        return value.within(test.min, test.max)
     number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
     if number is None:
         return False

@@ -1,0 +1,1 @@
+"""Scoring: ICP rules, engagement decay, and the predictive score trained on outcomes."""
