@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test stop bench clean
+.PHONY: install lint demo test stop bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,9 +16,14 @@ install: $(BIN)/.installed
 demo: install
 	$(BIN)/leadflow demo
 
-test: install
+lint: install
+	$(BIN)/ruff check leadflow flows tasks tests bench
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
+
+test: lint
 	$(BIN)/leadflow rules check
-	$(BIN)/leadflow rules test routing_rules/cases
+	$(BIN)/leadflow rules test
 	$(BIN)/pytest
 
 stop: install

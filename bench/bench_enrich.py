@@ -31,12 +31,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from leadflow.config.enrichment import EnrichmentPolicy, Provider as ProviderConfig  # noqa: E402
-from leadflow.domain.enrich import load_firmographics  # noqa: E402
-from leadflow.enrichment.chain import Cache, LeadIn, RunState, run_chain  # noqa: E402
-from leadflow.enrichment.http import make_session  # noqa: E402
-from leadflow.enrichment.limits import TokenBucket  # noqa: E402
-from leadflow.enrichment.providers import HttpProvider, LocalProvider, Lookup, Provider  # noqa: E402
+from leadflow.enrich.policy import EnrichmentPolicy, Provider as ProviderConfig  # noqa: E402
+from leadflow.enrich.firmographics import load_firmographics  # noqa: E402
+from leadflow.enrich.chain import Cache, LeadIn, RunState, run_chain  # noqa: E402
+from leadflow.enrich.http import make_session  # noqa: E402
+from leadflow.enrich.limits import TokenBucket  # noqa: E402
+from leadflow.enrich.providers import HttpProvider, LocalProvider, Lookup, Provider  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY = "bench-key"
@@ -57,7 +57,7 @@ class MemoryCache:
 
 
 def _serve(port: int, rate: float, ready: multiprocessing.synchronize.Event) -> None:  # type: ignore[name-defined]
-    from leadflow.enrichment.fake_server import FakeProviders
+    from tests.support.fake_enrichment_server import FakeProviders
 
     FakeProviders(key=KEY, rate_per_s=rate or None).start(port)
     ready.set()
@@ -91,8 +91,8 @@ def bench_local(args: argparse.Namespace) -> None:
 def _temp_database() -> None:
     import os
 
-    from leadflow.db import upgrade
-    from leadflow.settings import reset_settings
+    from leadflow.core.db import upgrade
+    from leadflow.core.settings import reset_settings
 
     url = f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     os.environ["LEADFLOW_DATABASE_URL"] = url
@@ -104,8 +104,8 @@ def bench_task(args: argparse.Namespace) -> None:
     """The whole task with the local provider on SQLite: leads read, updated, decisions written."""
     from sqlalchemy import insert
 
-    from leadflow.db import session_scope
-    from leadflow.models import Lead
+    from leadflow.core.db import session_scope
+    from leadflow.core.models import Lead
     from tasks.enrich import enrich_leads
 
     _temp_database()
@@ -127,8 +127,8 @@ def bench_task(args: argparse.Namespace) -> None:
 def _cache(args: argparse.Namespace) -> tuple[Cache, str]:
     if not args.sqlite:
         return MemoryCache(), "memory"
-    from leadflow.db import session_scope
-    from leadflow.enrichment.cache import SqlCache
+    from leadflow.core.db import session_scope
+    from leadflow.enrich.cache import SqlCache
 
     _temp_database()
     return SqlCache(session_scope, datetime.now(timezone.utc)), "sqlite enrichment_cache"

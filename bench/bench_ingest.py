@@ -40,7 +40,7 @@ def main() -> None:
     os.environ["LEADFLOW_DATA_DIR"] = str(work)
     sys.path.insert(0, str(ROOT))
 
-    from leadflow.db import upgrade
+    from leadflow.core.db import upgrade
     from tasks.enrich import enrich_leads
     from tasks.ingest import clean_batch, register_campaign
     from tasks.staging import stage_file

@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from leadflow.config.routing import RoutingPolicy
-from leadflow.domain.route import route_lead
-from leadflow.domain.route_rotation import apply_decision
+from leadflow.routing.policy import RoutingPolicy
+from leadflow.routing.route import route_lead
+from leadflow.routing.rotation import apply_decision
 
 ZONES = ["America/New_York", "America/Chicago", "America/Los_Angeles", "Europe/Berlin", "Europe/London",
          "Asia/Shanghai", "Asia/Singapore", "Australia/Sydney"]

@@ -38,11 +38,11 @@ def main() -> None:
 
     from sqlalchemy import select
 
-    from leadflow.config.scoring import load_scoring
-    from leadflow.db import session_scope, upgrade
-    from leadflow.models import Lead
-    from leadflow.scoring_replay import calibrate_on_outcomes
-    from leadflow.settings import get_settings
+    from leadflow.scoring.policy import load_scoring
+    from leadflow.core.db import session_scope, upgrade
+    from leadflow.core.models import Lead
+    from leadflow.scoring.replay import calibrate_on_outcomes
+    from leadflow.core.settings import get_settings
     from tasks.enrich import enrich_leads
     from tasks.ingest import clean_batch, register_campaign
     from tasks.scoring import score_leads

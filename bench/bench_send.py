@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,8 +58,8 @@ def free_port() -> int:
 def seed(n: int) -> None:
     from sqlalchemy import insert, select
 
-    from leadflow.db import session_scope
-    from leadflow.models import Campaign, Enrollment, Lead
+    from leadflow.core.db import session_scope
+    from leadflow.core.models import Campaign, Enrollment, Lead
 
     with session_scope() as session:
         session.add(Campaign(name="bench-webinar", channel="webinar", created_at=TICK))
@@ -82,10 +82,10 @@ def seed(n: int) -> None:
 
 def floor_messages(n: int) -> list[tuple[str, bytes]]:
     """The same messages the tick sends (same templates, same builder), rendered in advance."""
-    from leadflow.config.nurture import load_nurture
-    from leadflow.domain.nurture_compose import LEAD_COLUMNS, Composer
-    from leadflow.domain.nurture_render import Renderer
-    from leadflow.settings import get_settings
+    from leadflow.nurture.policy import load_nurture
+    from leadflow.nurture.compose import LEAD_COLUMNS, Composer
+    from leadflow.nurture.render_steps import Renderer
+    from leadflow.core.settings import get_settings
 
     settings = get_settings()
     composer = Composer(settings, load_nurture(settings.templates_dir), Renderer(settings.templates_dir))
@@ -131,10 +131,10 @@ def main() -> None:
 
     from sqlalchemy import func, select
 
-    from leadflow.db import session_scope, upgrade
-    from leadflow.mailer import sender_address
-    from leadflow.models import OutboundEmail
-    from leadflow.settings import get_settings
+    from leadflow.core.db import session_scope, upgrade
+    from leadflow.nurture.mailer import sender_address
+    from leadflow.core.models import OutboundEmail
+    from leadflow.core.settings import get_settings
 
     upgrade()
     with session_scope() as session:

@@ -60,10 +60,10 @@ def free_port() -> int:
 def seed(n: int) -> list[str]:
     from sqlalchemy import insert, select
 
-    from leadflow.clock import utcnow
-    from leadflow.db import session_scope, upgrade
-    from leadflow.domain.tracking import make_token
-    from leadflow.models import Lead, OutboundEmail, TrackedLink
+    from leadflow.core.clock import utcnow
+    from leadflow.core.db import session_scope, upgrade
+    from leadflow.engagement.tokens import make_token
+    from leadflow.core.models import Lead, OutboundEmail, TrackedLink
 
     upgrade()
     sent = utcnow() - timedelta(hours=1)  # long enough ago that no click looks like a scanner's
@@ -85,8 +85,8 @@ def seed(n: int) -> list[str]:
 def stored_events() -> int:
     from sqlalchemy import func, select
 
-    from leadflow.db import session_scope
-    from leadflow.models import EngagementEvent
+    from leadflow.core.db import session_scope
+    from leadflow.core.models import EngagementEvent
 
     with session_scope() as session:
         return session.scalar(select(func.count()).select_from(EngagementEvent)) or 0
@@ -118,10 +118,10 @@ def click_to_rescored(work: Path, env: dict[str, str]) -> None:
 
     from flows.ingest import ingest_campaign
     from flows.nurture import nurture_tick
-    from leadflow.db import session_scope
-    from leadflow.local_services import ensure_prefect_server, read_mail, start_smtp_sink, stop_prefect_server
-    from leadflow.models import EngagementEvent, Lead, OutboundEmail
-    from leadflow.settings import get_settings
+    from leadflow.core.db import session_scope
+    from leadflow.app.local_services import ensure_prefect_server, read_mail, start_smtp_sink, stop_prefect_server
+    from leadflow.core.models import EngagementEvent, Lead, OutboundEmail
+    from leadflow.core.settings import get_settings
 
     settings = get_settings()
     ensure_prefect_server(work, env["PREFECT_API_URL"])
@@ -140,7 +140,7 @@ def click_to_rescored(work: Path, env: dict[str, str]) -> None:
                                    .order_by(Lead.score.desc(), Lead.id)).first()
         mail = next(m for m in read_mail(settings.mail_dir) if m["To"] == lead.email)
         link = re.search(r"https?://\S+/c/[\w.\-]+", mail.get_body(preferencelist=("plain",)).get_content())
-        serving = subprocess.Popen([sys.executable, "-m", "leadflow.cli", "serve"], env=env, cwd=ROOT,
+        serving = subprocess.Popen([sys.executable, "-m", "leadflow.cli.main", "serve"], env=env, cwd=ROOT,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for_deployment("process-engagement/on-engagement")
         wait_for(lambda: requests.get(f"{settings.public_base_url}/healthz", timeout=1).ok)
@@ -230,7 +230,7 @@ def run(work: Path) -> None:
                     "LEADFLOW_PUBLIC_BASE_URL": f"http://127.0.0.1:{free_port()}"})
     os.environ.update(env)
     if args.click_to_rescored:
-        from leadflow.db import upgrade
+        from leadflow.core.db import upgrade
 
         upgrade()
         click_to_rescored(work, env)

@@ -31,8 +31,8 @@ def probability(industry: str | None, employees: int | None, revenue: str | None
 def write_outcomes(out: Path, seed: int = 11) -> int:
     from sqlalchemy import select
 
-    from leadflow.db import session_scope
-    from leadflow.models import Lead
+    from leadflow.core.db import session_scope
+    from leadflow.core.models import Lead
 
     rng, positives = random.Random(seed), 0
     with session_scope() as session, out.open("w", encoding="utf-8", newline="") as handle:

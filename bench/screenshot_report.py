@@ -40,7 +40,7 @@ def free_port() -> int:
 
 
 def leadflow(*args: str) -> str:
-    result = subprocess.run([sys.executable, "-m", "leadflow.cli", *args], cwd=ROOT, capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-m", "leadflow.cli.main", *args], cwd=ROOT, capture_output=True, text=True,
                             env=os.environ.copy())
     if result.returncode != 0:
         raise SystemExit(f"leadflow {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
@@ -65,9 +65,9 @@ def rep_answers() -> list[str]:
     """Reps accept some October and November leads and reject one (the CLI's own functions)."""
     from sqlalchemy import select
 
-    from leadflow.db import session_scope
-    from leadflow.models import Assignment, Lead
-    from tasks.ownership import accept_lead, reject_lead
+    from leadflow.core.db import session_scope
+    from leadflow.core.models import Assignment, Lead
+    from leadflow.routing.ownership import accept_lead, reject_lead
 
     with session_scope() as session:
         october = list(session.scalars(select(Lead.email).join(Assignment, Assignment.lead_id == Lead.id)

@@ -1,1 +1,1 @@
-"""Prefect flows: orchestration only; the work is in tasks/ and leadflow/domain/."""
+"""Prefect flows: orchestration only; the work is in tasks/ and the feature packages under leadflow/."""

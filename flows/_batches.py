@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from leadflow.domain.summary import IngestSummary
+from leadflow.core.summary import IngestSummary
 from tasks.enrich import enrich_leads
 from tasks.ingest import clean_batch
 from tasks.nurture import enroll_leads

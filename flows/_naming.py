@@ -7,7 +7,7 @@ from datetime import datetime
 
 from prefect.runtime import flow_run
 
-from leadflow.clock import utcnow
+from leadflow.core.clock import utcnow
 
 
 def at_moment(prefix: str) -> Callable[[], str]:

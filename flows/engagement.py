@@ -6,7 +6,7 @@ from datetime import datetime
 
 from prefect import flow
 
-from leadflow.domain.summary import RouteOutcome
+from leadflow.core.summary import RouteOutcome
 from tasks._common import check_policies
 from tasks.engagement import mark_engagement_processed, take_new_engagement
 from tasks.notify import notify_reps

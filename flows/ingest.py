@@ -7,7 +7,7 @@ from datetime import datetime
 from prefect import flow
 
 from flows._batches import process_staged
-from leadflow.domain.summary import IngestSummary
+from leadflow.core.summary import IngestSummary
 from tasks._common import check_policies
 from tasks.ingest import register_campaign
 from tasks.staging import fetch_source, stage_file

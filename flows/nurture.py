@@ -7,7 +7,7 @@ from datetime import datetime
 from prefect import flow
 
 from flows._naming import at_moment
-from leadflow.domain.summary import SendSummary
+from leadflow.core.summary import SendSummary
 from tasks._common import check_policies
 from tasks.nurture import queue_due_steps
 from tasks.outbox import send_outbox

@@ -14,7 +14,7 @@ from flows.ingest import ingest_campaign
 from flows.nurture import nurture_tick
 from flows.reclaim import reclaim_sweep
 from flows.report import nightly_report
-from leadflow.engagement import ENGAGED_EVENT
+from leadflow.engagement.record import ENGAGED_EVENT
 
 
 def deployments() -> list:  # type: ignore[type-arg]

@@ -1,37 +1,20 @@
-"""Collect new engagement for re-scoring; mark it done only after the re-score."""
+"""Prefect tasks over leadflow.engagement.pending: thin wrappers that own the retries."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
+from leadflow.engagement.pending import NewEngagement
 
 from prefect import task
-from sqlalchemy import select, update
 
-from leadflow.clock import as_utc
-from leadflow.db import session_scope
-from leadflow.models import EngagementEvent
-from tasks._common import BATCH_TASK, log
-
-
-@dataclass
-class NewEngagement:
-    event_ids: list[int] = field(default_factory=list)
-    lead_ids: list[int] = field(default_factory=list)
-
+import leadflow.engagement.pending as service
+from tasks._common import BATCH_TASK
 
 @task(name="take-new-engagement", **BATCH_TASK)
 def take_new_engagement(limit: int = 5000) -> NewEngagement:
-    with session_scope() as session:
-        rows = session.execute(select(EngagementEvent.id, EngagementEvent.lead_id).where(
-            EngagementEvent.processed_at.is_(None)).order_by(EngagementEvent.id).limit(limit)).all()
-    found = NewEngagement([r.id for r in rows], sorted({r.lead_id for r in rows}))
-    log().info("%d new engagement events on %d leads", len(found.event_ids), len(found.lead_ids))
-    return found
+    return service.take_new_engagement(limit)
 
 
 @task(name="mark-engagement-processed", **BATCH_TASK)
 def mark_engagement_processed(event_ids: list[int], now: datetime | None = None) -> None:
-    with session_scope() as session:
-        session.execute(update(EngagementEvent).where(EngagementEvent.id.in_(event_ids))
-                        .values(processed_at=as_utc(now)))
+    return service.mark_engagement_processed(event_ids, now)

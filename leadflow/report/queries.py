@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from leadflow.models import Assignment, Campaign, CampaignMember, CrmOutcome, Decision, Lead
+from leadflow.core.models import Assignment, Campaign, CampaignMember, CrmOutcome, Decision, Lead
 from leadflow.report.rows import AssignmentRow, CampaignRow, Dataset, LeadRow, TouchRow
 
 Entries = dict[int, dict[str, datetime]]

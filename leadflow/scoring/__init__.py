@@ -1,1 +1,2 @@
-"""Scoring: ICP rules, engagement decay, and the predictive score trained on outcomes."""
+"""Scoring: fit against the ICP, engagement decay, qualification, calibration, replay, score file,
+and the predictive score trained on outcomes."""

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from leadflow.errors import PermanentError
+from leadflow.core.errors import PermanentError
 from leadflow.scoring.features import (
     CREATED_NAMES, Dropped, Guard, Kind, aggregate, describe_log, find_column, find_label,
     infer_kinds, leaky_dates, snake, snapshot_dates,

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from leadflow.errors import PermanentError
+from leadflow.core.errors import PermanentError
 from leadflow.scoring.encode import Encoder
 
 FORMAT = 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from leadflow.domain.types import LeadView
+from leadflow.core.types import LeadView
 from leadflow.scoring.features import find_column
 from leadflow.scoring.values import category_key, is_missing, parse_band
 
@@ -28,7 +28,7 @@ FIELD_HEADERS: dict[str, tuple[str, ...]] = {
 
 
 def rules_view(row: Mapping[str, Any], columns: Mapping[str, str], number: int) -> LeadView:
-    from leadflow.domain.regions import country_code
+    from leadflow.ingest.regions import country_code
 
     def get(field: str) -> Any:
         column = columns.get(field)
@@ -56,7 +56,7 @@ def rules_columns(headers: Sequence[str]) -> dict[str, str]:
 
 
 def rules_scores(rows: Sequence[Mapping[str, Any]], headers: Sequence[str], policy) -> list[int]:  # type: ignore[no-untyped-def]
-    from leadflow.domain.score import score_lead
+    from leadflow.scoring.score import score_lead
 
     columns = rules_columns(headers)
     return [score_lead(rules_view(row, columns, i), policy).score for i, row in enumerate(rows)]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from leadflow.errors import PermanentError
+from leadflow.core.errors import PermanentError
 
 Row = dict[str, Any]
 
@@ -39,8 +39,8 @@ def _read_parquet(path: Path) -> Table:
 
 
 def _read_rows(path: Path) -> Table:
-    from leadflow.sources import open_source
-    from leadflow.sources.base import EmptySource, UnreadableSource
+    from leadflow.ingest.sources import open_source
+    from leadflow.ingest.sources.base import EmptySource, UnreadableSource
 
     table = Table(path.name, [], [])
     try:

@@ -16,7 +16,7 @@ from datetime import datetime
 
 import numpy as np
 
-from leadflow.errors import PermanentError
+from leadflow.core.errors import PermanentError
 from leadflow.scoring.dataset import Dataset
 from leadflow.scoring.encode import Encoder
 from leadflow.scoring.metrics import (

@@ -128,7 +128,7 @@ def normal_form(field: str, value: Any) -> Any:
     if isinstance(value, (bool, int, float)) or value is None:
         return value
     if field == "country":
-        from leadflow.domain.regions import country_code
+        from leadflow.ingest.regions import country_code
 
         return country_code(str(value)) or category_key(value)
     return category_key(value)

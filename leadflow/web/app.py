@@ -13,8 +13,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from leadflow.domain.bot_filter import RecentClicks
-from leadflow.engagement import forget_cached, warm_up, write_rows
+from leadflow.engagement.bot_filter import RecentClicks
+from leadflow.engagement.record import forget_cached, warm_up, write_rows
 from leadflow.web.capture import router as capture_router
 from leadflow.web.esp import router as esp_router
 from leadflow.web.event_writer import GroupCommitWriter

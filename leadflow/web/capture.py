@@ -27,10 +27,10 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import SecretStr
 from starlette.concurrency import run_in_threadpool
 
-from leadflow.capture import store_capture
-from leadflow.domain import signatures
-from leadflow.domain.signatures import Verdict
-from leadflow.settings import Settings, get_settings
+from leadflow.ingest.capture import store_capture
+from leadflow.ingest import signatures
+from leadflow.ingest.signatures import Verdict
+from leadflow.core.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/capture", tags=["capture"])
@@ -42,7 +42,7 @@ Lead = tuple[str, dict[str, Any], dict[str, Any]]  # (delivery key, flat record,
 Verifier = Callable[[str, bytes, Request, Settings], Verdict]
 Extractor = Callable[[Request, bytes, Any, str], "list[Lead] | Response"]
 SCALARS = (str, int, float, bool, type(None))
-# Zoom registrant keys -> keys the ingest aliases know (leadflow.domain.normalize).
+# Zoom registrant keys -> keys the ingest aliases know (leadflow.ingest.normalize).
 ZOOM_FIELDS = {"org": "company", "first_name": "first name", "last_name": "last name",
                "job_title": "job title"}
 ZOOM_SKIP = {"id", "join_url", "status", "create_time", "custom_questions"}  # join_url: a personal link

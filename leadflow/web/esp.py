@@ -4,7 +4,7 @@ Every POST goes through the same gates, cheapest first, and a refused request wr
 nothing: 404 when the provider's key is not configured (the endpoint does not exist here),
 415 for anything but JSON, 413 past the size cap, then the signature on the raw bytes (401)
 and the body's shape (400). Only then one transaction stores the whole batch (see
-leadflow.esp.store) and the answer is 200 ``{"stored", "duplicates", "suppressed"}``: a
+leadflow.engagement.esp.store) and the answer is 200 ``{"stored", "duplicates", "suppressed"}``: a
 provider's retry of a batch we already hold is answered 200 too, so it stops retrying.
 """
 
@@ -19,15 +19,15 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
-from leadflow.clock import utcnow
-from leadflow.db import session_scope
-from leadflow.domain.signatures import Verdict
-from leadflow.engagement import notify_engaged
-from leadflow.esp.events import EspEvent, Unreadable
-from leadflow.esp.parse import mailgun_body, mailgun_event, sendgrid_events
-from leadflow.esp.signatures import verify_mailgun, verify_sendgrid
-from leadflow.esp.store import Stored, already_stored, claim_nonce, store_events
-from leadflow.settings import get_settings
+from leadflow.core.clock import utcnow
+from leadflow.core.db import session_scope
+from leadflow.ingest.signatures import Verdict
+from leadflow.engagement.record import notify_engaged
+from leadflow.engagement.esp.events import EspEvent, Unreadable
+from leadflow.engagement.esp.parse import mailgun_body, mailgun_event, sendgrid_events
+from leadflow.engagement.esp.signatures import verify_mailgun, verify_sendgrid
+from leadflow.engagement.esp.store import Stored, already_stored, claim_nonce, store_events
+from leadflow.core.settings import get_settings
 from leadflow.web.limits import media_type, read_capped
 
 log = logging.getLogger(__name__)

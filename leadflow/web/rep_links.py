@@ -18,10 +18,11 @@ from fastapi import APIRouter, BackgroundTasks, Request, Response
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from leadflow import rep_actions
-from leadflow.domain.assignment_webhook import verify
-from leadflow.errors import UnknownLead
-from leadflow.settings import get_settings
+from leadflow.pipeline import rep_actions
+from leadflow.routing.assignment_webhook import verify
+from leadflow.core.errors import UnknownLead
+from leadflow.core.settings import get_settings
+from leadflow.routing.ownership import lead_activity
 
 router = APIRouter()
 NOT_FOUND = Response(status_code=404, content="not found", media_type="text/plain")
@@ -116,7 +117,6 @@ async def crm_activity(request: Request) -> Response:
         lead, what = str(event["lead"]), str(event.get("what") or "CRM activity")[:100]
     except (ValueError, KeyError, TypeError):
         return Response(status_code=400, content="expected JSON with a lead id or email")
-    from tasks.ownership import lead_activity
 
     try:
         return Response(content=lead_activity(lead, what, via="crm"), media_type="text/plain")

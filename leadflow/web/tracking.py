@@ -1,7 +1,7 @@
 """Tracking endpoints: click redirect, open pixel, page-visit beacon, RFC 8058 one-click unsubscribe.
 
 Forged or tampered tokens are refused before any database read or write. A hit is
-classified (leadflow.domain.bot_filter) and its row handed to the app's group-commit
+classified (leadflow.engagement.bot_filter) and its row handed to the app's group-commit
 writer: a click or a visit is answered once its row is committed, an open pixel at once
 (its row is committed with the next batch; see leadflow.web.event_writer).
 
@@ -24,12 +24,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from leadflow import engagement
-from leadflow.clock import utcnow
-from leadflow.domain.bot_filter import ClickSignal, OpenSignal, classify_click, classify_open
-from leadflow.domain.tracking import HONEYPOT_POSITION, make_token, read_token, with_visit_token
-from leadflow.engagement import Target
-from leadflow.settings import get_settings
+from leadflow.engagement import record as engagement
+from leadflow.core.clock import utcnow
+from leadflow.engagement.bot_filter import ClickSignal, OpenSignal, classify_click, classify_open
+from leadflow.engagement.tokens import HONEYPOT_POSITION, make_token, read_token, with_visit_token
+from leadflow.engagement.record import Target
+from leadflow.core.settings import get_settings
 from leadflow.web.limits import media_type, read_capped
 
 log = logging.getLogger(__name__)

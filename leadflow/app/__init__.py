@@ -1,0 +1,1 @@
+"""Composition: what needs every feature at once (all policies, the local stack, the demo)."""

@@ -1,0 +1,1 @@
+"""The command line (Typer): faces only; the work is in the feature packages' services."""

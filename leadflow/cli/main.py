@@ -1,0 +1,281 @@
+"""The leadflow command line."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from leadflow.cli import merges as cli_merges
+from leadflow.cli import report as cli_report
+from leadflow.cli import reps as cli_reps
+from leadflow.cli.nurture import nurture_app
+from leadflow.cli.quarantine import quarantine_app
+from leadflow.cli.rules import route_app, rules_app
+from leadflow.cli.score import score_app
+from leadflow.core.errors import LeadflowError
+from leadflow.cli.console import console, err, fail
+
+app = typer.Typer(help="leadflow: campaign leads in, the right rep or the right nurture out.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+server_app = typer.Typer(help="The local Prefect server the demo starts.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(rules_app, name="rules")
+app.add_typer(route_app, name="route")
+app.add_typer(server_app, name="server")
+app.add_typer(quarantine_app, name="quarantine")
+app.add_typer(score_app, name="score")
+app.add_typer(nurture_app, name="nurture")
+cli_report.register(app)
+cli_reps.register(app)
+cli_merges.register(app)
+
+At = Annotated[Optional[datetime], typer.Option("--at", help="Simulated time (ISO 8601, UTC).")]
+
+
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the schema to the latest version."""
+    from leadflow.core.db import upgrade
+    from leadflow.core.settings import get_settings
+
+    upgrade()
+    console.print(f"schema up to date at {get_settings().resolved_database_url}")
+    _index_unkeyed_leads()
+
+
+def _index_unkeyed_leads() -> None:
+    """Leads stored before the match keys existed get them now, or fuzzy merges miss them."""
+    from sqlalchemy import func, select
+
+    from leadflow.dedupe.policy import load_matching
+    from leadflow.core.db import session_scope
+    from leadflow.dedupe.merging.fit import reindex
+    from leadflow.core.models import Lead
+    from leadflow.core.settings import get_settings
+
+    with session_scope() as session:
+        if session.scalar(select(func.count()).select_from(Lead).where(Lead.email_key.is_(None))):
+            done = reindex(session, load_matching(get_settings().ingest_dir))
+            console.print(f"match keys computed for {done} stored leads")
+
+
+@app.command()
+def ingest(
+    source: Annotated[str, typer.Argument(help="Campaign file (CSV, TSV, XLSX, JSON, JSONL) or http(s) URL.")],
+    campaign: Annotated[str, typer.Option(help="Campaign name.")],
+    channel: str = "other",
+    product_line: Annotated[Optional[str], typer.Option()] = None,
+    cost: Annotated[Optional[float], typer.Option()] = None,
+    encoding: Annotated[Optional[str], typer.Option(help="Override encoding detection (e.g. gb18030).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary only.")] = False,
+    at: At = None,
+) -> None:
+    """Ingest one campaign file through the ingest flow."""
+    is_url = source.startswith(("http://", "https://"))
+    if not is_url and not Path(source).is_file():
+        fail(f"campaign file not found: {source}")
+    from flows.ingest import ingest_campaign
+    from leadflow.ingest.progress import ingest_progress
+    from leadflow.pipeline.policies import load_all
+
+    try:
+        load_all()
+    except LeadflowError as exc:
+        fail(str(exc))
+    try:
+        with ingest_progress(err, campaign, enabled=not as_json):
+            summary = ingest_campaign(source=source if is_url else str(Path(source).resolve()),
+                                      campaign=campaign, channel=channel, product_line=product_line,
+                                      cost=cost, encoding=encoding, now=at)
+    except LeadflowError as exc:
+        fail(str(exc))
+        return
+    if as_json:
+        print(json.dumps(summary.as_dict(), ensure_ascii=False))
+        return
+    table = Table("measure", "value", title=f"ingest {campaign}")
+    for row in summary.rows():
+        table.add_row(str(row["measure"]), str(row["value"]))
+    console.print(table)
+
+
+@app.command()
+def tick(at: At = None) -> None:
+    """Run one nurture tick: send the sequence steps that are due."""
+    from flows.nurture import nurture_tick
+
+    console.print(nurture_tick(now=at))
+
+
+@app.command()
+def engage(at: At = None) -> None:
+    """Re-score leads with new engagement and route the ones that turned hot."""
+    from flows.engagement import process_engagement
+
+    console.print(process_engagement(reason="cli", now=at))
+
+
+@app.command()
+def reclaim(at: At = None) -> None:
+    """Return leads past their follow-up SLA to the pool."""
+    from flows.reclaim import reclaim_sweep
+
+    console.print(f"reclaimed {len(reclaim_sweep(now=at))} leads")
+
+
+@app.command()
+def click(token: str, at: At = None) -> None:
+    """Record a click on a tracked link (what the web endpoint does), without HTTP."""
+    from leadflow.engagement.record import notify_engaged, record_click
+
+    found = record_click(token, at)
+    if found is None:
+        fail("not a valid click token")
+    url, lead_id = found
+    notify_engaged(lead_id, "click")
+    console.print(f"click recorded for lead {lead_id}; the link goes to {url}")
+
+
+@app.command()
+def reject(
+    lead: str,
+    reason: Annotated[str, typer.Option(help="wrong_match or not_ready")],
+    note: str = "",
+    at: At = None,
+) -> None:
+    """A rep rejects a lead: wrong_match routes again (to someone else); not_ready goes to nurture."""
+    from leadflow.core.db import session_scope
+    from leadflow.pipeline.rep_actions import reroute
+    from leadflow.report.views import find_lead
+    from leadflow.routing.ownership import reject_lead
+
+    try:
+        with session_scope() as session:
+            lead_id = find_lead(session, lead).id
+        outcome = reject_lead(lead_id, reason, note, at)
+    except (LeadflowError, ValueError) as exc:
+        fail(str(exc))
+    if outcome == "reroute":
+        console.print(f"lead {lead_id} {reroute(lead_id, at)}")
+    else:
+        console.print(f"lead {lead_id} is back in the nurture pool")
+
+
+@app.command()
+def qualify(
+    lead: str,
+    model: Annotated[str, typer.Argument(help="bant, nine or value20 (scoring/qualification.yaml)")],
+    answers: Annotated[list[str], typer.Argument(help="question=yes|no ...")],
+    source: Annotated[str, typer.Option(help="Who answered, e.g. rep:alice.morgan")] = "rep",
+    timeframe: Annotated[Optional[int], typer.Option(help="Expected purchase in N months")] = None,
+    at: At = None,
+) -> None:
+    """Record qualification answers (and the expected purchase time), then re-score the lead."""
+    from leadflow.scoring.qualify import record_answers
+
+    try:
+        verdict, score = record_answers(lead, model, answers, source, timeframe, at)
+    except (LeadflowError, ValueError) as exc:
+        fail(str(exc))
+        return
+    console.print(f"{model}: {verdict.verdict} ({verdict.reason}); lead now {score}")
+
+
+@app.command()
+def accept(lead: str, at: At = None) -> None:
+    """A rep accepts their lead: it becomes a sales-accepted lead (SQL)."""
+    from leadflow.routing.ownership import accept_lead
+
+    try:
+        console.print(accept_lead(lead, at))
+    except LeadflowError as exc:
+        fail(str(exc))
+
+
+@app.command()
+def dedupe(
+    source: Path,
+    out: Annotated[Path, typer.Option(help="CSV: every row with its cluster id and best match probability")],
+    config: Annotated[Optional[Path], typer.Option(help="YAML mapping columns to comparison kinds")] = None,
+    link: Annotated[Optional[Path], typer.Option(help="Link SOURCE to this file instead of deduping it")] = None,
+    write_config: Annotated[Optional[Path], typer.Option(help="Write the (inferred) config here")] = None,
+) -> None:
+    """Find duplicates in any file (or links between two), learning match weights from the data."""
+    from leadflow.dedupe.engine.files import dedupe_file
+
+    for path in (source, config, link):
+        if path is not None and not path.is_file():
+            fail(f"file not found: {path}")
+    try:
+        report = dedupe_file(source, out, config=config, link=link, config_out=write_config)
+    except (LeadflowError, ValueError) as exc:
+        fail(str(exc))
+        return
+    kinds = ", ".join(f"{f.name}={f.kind.value if hasattr(f.kind, 'value') else f.kind}" for f in report.config.fields)
+    console.print(f"{'inferred' if report.inferred else 'configured'} comparisons: {kinds}")
+    if report.ignored_columns:
+        console.print(f"ignored columns: {', '.join(report.ignored_columns)}")
+    console.print(f"{report.rows} rows -> {report.clusters} clusters ({report.merged_rows} rows joined another), "
+                  f"{report.review_pairs} pairs for review; written to {out}")
+
+
+@app.command()
+def explain(lead: str) -> None:
+    """Print every decision taken on a lead: rule, inputs, reason, config version."""
+    from leadflow.core.db import session_scope
+    from leadflow.report.explain import render_trace
+    from leadflow.report.views import find_lead, trace
+
+    try:
+        with session_scope() as session:
+            found = find_lead(session, lead)
+            console.print(render_trace(found, trace(session, found.id)))
+    except LeadflowError as exc:
+        fail(str(exc))
+
+
+@app.command()
+def serve() -> None:
+    """Serve every deployment and the web app from this process (no work pool needed)."""
+    from flows.serve_all import main
+    from leadflow.app.local_services import WebServer
+    from leadflow.core.settings import get_settings
+    from urllib.parse import urlparse
+
+    base = urlparse(get_settings().public_base_url)
+    with WebServer(base.hostname or "127.0.0.1", base.port or 8470):
+        console.print(f"web app on {get_settings().public_base_url}")
+        main()
+
+
+@app.command()
+def demo(keep_server: bool = typer.Option(True, help="Leave the Prefect server running for the UI.")) -> None:
+    """Run the sample campaigns end to end on the embedded default."""
+    from leadflow.app.demo import run_demo
+
+    try:
+        run_demo(console, keep_server=keep_server)
+    except LeadflowError as exc:
+        fail(str(exc))
+
+
+@server_app.command("stop")
+def server_stop() -> None:
+    """Stop the Prefect server that the demo started."""
+    from leadflow.app.local_services import stop_prefect_server
+    from leadflow.core.settings import get_settings
+
+    stopped = stop_prefect_server(get_settings().data_dir)
+    console.print("Prefect server stopped" if stopped else "no Prefect server started by leadflow is running")
+
+
+if __name__ == "__main__":
+    app()

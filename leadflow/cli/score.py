@@ -1,0 +1,90 @@
+"""`leadflow score`: score a file, replay a proposed config, calibrate on outcomes."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from leadflow.core.errors import LeadflowError
+from leadflow.cli.console import console, fail
+
+score_app = typer.Typer(help="Scoring: what-if on files, replay before switching on, calibration.",
+                        no_args_is_help=True)
+
+
+
+
+@score_app.command("file")
+def file_cmd(source: Path, out: Annotated[Path, typer.Option(help="CSV to write")],
+             config: Annotated[Optional[Path], typer.Option(help="Scoring folder (default: the live one)")] = None) -> None:
+    """Score every row of a file without storing anything; writes score, grade, reasons."""
+    from leadflow.routing.policy import load_routing
+    from leadflow.scoring.policy import load_scoring
+    from leadflow.scoring.score_file import score_file
+    from leadflow.core.settings import get_settings
+    from leadflow.enrich.service import firmographics
+
+    if not source.is_file():
+        fail(f"file not found: {source}")
+    settings = get_settings()
+    try:
+        policy = load_scoring(config or settings.scoring_dir)
+        counts = score_file(source, out, policy, load_routing(settings.routing_dir), firmographics())
+    except LeadflowError as exc:
+        fail(str(exc))
+        return
+    console.print(f"wrote {out} ({policy.config_version}): " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+
+
+@score_app.command("simulate")
+def simulate_cmd(config: Annotated[Path, typer.Option(help="Folder with the proposed icp.yaml")]) -> None:
+    """Re-score stored leads with a proposed config and show what would change; writes nothing."""
+    from leadflow.scoring.policy import load_scoring
+    from leadflow.core.db import session_scope
+    from leadflow.scoring.replay import replay
+    from leadflow.core.settings import get_settings
+
+    try:
+        proposed = load_scoring(config)
+        current = load_scoring(get_settings().scoring_dir)
+        with session_scope() as session:
+            diff = replay(session, current, proposed)
+    except LeadflowError as exc:
+        fail(str(exc))
+        return
+    table = Table("measure", "value", title=f"{current.config_version} -> {proposed.config_version}")
+    table.add_row("leads re-scored", str(diff.leads))
+    table.add_row("MQLs (hot) before -> after", f"{diff.hot_before} -> {diff.hot_after}")
+    table.add_row("MQLs gained / lost", f"{len(diff.gained)} / {len(diff.lost)}")
+    table.add_row("grade shifts", ", ".join(f"{k} {v}" for k, v in diff.grade_shifts.most_common(8)) or "none")
+    table.add_row("rules causing the changes", ", ".join(f"{k} {v}" for k, v in diff.causes.most_common(8)) or "none")
+    console.print(table)
+
+
+@score_app.command("calibrate")
+def calibrate_cmd(outcomes: Path, out: Annotated[Path, typer.Option(help="Where to write the proposed icp.yaml")],
+                  label: Annotated[str, typer.Option(help="converted or won")] = "converted") -> None:
+    """Rank quality on closed outcomes (AUC, precision/recall at MQL) and propose fitted points."""
+    from leadflow.scoring.policy import load_scoring
+    from leadflow.core.db import session_scope
+    from leadflow.scoring.replay import calibrate_on_outcomes, write_proposal
+    from leadflow.core.settings import get_settings
+
+    if not outcomes.is_file():
+        fail(f"file not found: {outcomes}")
+    settings = get_settings()
+    policy = load_scoring(settings.scoring_dir)
+    with outcomes.open(encoding="utf-8-sig", newline="") as handle, session_scope() as session:
+        result, unmatched = calibrate_on_outcomes(session, csv.DictReader(handle), policy, label)
+    write_proposal(settings.scoring_dir / "icp.yaml", out, result)
+    console.print(f"{result.rows} outcomes matched to leads ({unmatched} unmatched), {result.positives} {label}; "
+                  f"held out {result.held_out}")
+    console.print(f"AUC on held-out rows: current {result.auc_before:.3f} -> proposed {result.auc_after:.3f}")
+    console.print(f"at the MQL threshold: precision {result.precision_at_mql:.2f}, recall {result.recall_at_mql:.2f}")
+    console.print(f"proposed points written to {out}: review them before switching on")
+
+

@@ -1,1 +1,0 @@
-"""Policy files (YAML) loaded into strict pydantic models."""

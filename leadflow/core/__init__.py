@@ -1,0 +1,1 @@
+"""Core: settings, database, models and migrations, errors, clock, decisions, policy loader. Imports no feature package."""

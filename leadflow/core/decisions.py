@@ -1,0 +1,51 @@
+"""Recording the why of every decision, in one shape."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from leadflow.core.models import Decision
+
+
+def json_safe(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value  # the common case first: this runs for every field of every decision
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        # Shallow: asdict() deep-copies every nested value, which is most of the cost.
+        return {f.name: json_safe(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def decision_row(
+    *,
+    lead_id: int | None,
+    kind: str,
+    outcome: str,
+    reason: str,
+    at: datetime,
+    rule_id: str | None = None,
+    inputs: dict[str, Any] | None = None,
+    config_version: str | None = None,
+    flow_run_id: str | None = None,
+) -> dict[str, Any]:
+    """A decision as a row, for batch inserts (one statement for a whole batch)."""
+    return {"lead_id": lead_id, "kind": kind, "rule_id": rule_id, "outcome": outcome, "reason": reason,
+            "inputs": json_safe(inputs or {}), "config_version": config_version,
+            "flow_run_id": flow_run_id, "at": at}
+
+
+def record(session: Session, **fields: Any) -> None:
+    """Add one decision to the session; takes the same keywords as ``decision_row``."""
+    session.add(Decision(**decision_row(**fields)))

@@ -1,0 +1,1 @@
+"""Dedupe: exact email dedupe, the matching engine (engine/) and fuzzy merges at ingest (merging/)."""

@@ -1,0 +1,108 @@
+"""Lead-to-account matching: registrable domain first, then the company's core name.
+
+1. The lead's registrable domain (from its website or its email address, never a free-mail
+   domain) against the accounts' domains.
+2. The company's core name (Latin legal forms dropped; Chinese names made simplified, region
+   prefixes, bracketed regions, legal forms and generic words dropped: 北京三體雲動科技有限公司
+   -> 三体云动) equal to an account's.
+3. A close core name: token-set similarity for Latin names, character similarity or the same
+   pinyin for Chinese ones, at or above ``min_score``.
+
+When more than one account qualifies at a step, tie-breakers decide in this order and are
+recorded on the result: the company name's similarity (for domain ties), the same country,
+then the smallest account id (so the answer never depends on input order).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from leadflow.ingest.normalize import FREE_MAIL_DOMAINS
+from leadflow.dedupe.engine.text import has_han, norm_company, norm_domain, pinyin
+
+
+@dataclass(frozen=True)
+class Account:
+    id: Hashable
+    name: str
+    domains: tuple[str, ...] = ()
+    country: str | None = None
+
+
+@dataclass(frozen=True)
+class AccountMatch:
+    account_id: Hashable
+    method: str  # "domain" | "name" | "fuzzy_name"
+    score: float  # 1.0 for domain and exact core name; the similarity for fuzzy names
+    tie_breakers: tuple[str, ...] = ()  # what decided between equally good accounts
+    candidates: tuple[tuple[Hashable, float], ...] = ()  # the accounts that qualified, best first
+
+
+def _similarity(a: str, b: str) -> float:
+    if has_han(a) or has_han(b):
+        if pinyin(a) == pinyin(b):
+            return max(0.9, fuzz.ratio(a, b) / 100.0)
+        return fuzz.ratio(a, b) / 100.0
+    return fuzz.token_set_ratio(a, b) / 100.0
+
+
+class AccountIndex:
+    """Accounts indexed by domain and core name; ``match`` one lead at a time."""
+
+    def __init__(self, accounts: Iterable[Account], min_score: float = 0.88):
+        self.accounts = {a.id: a for a in accounts}
+        self.min_score = min_score
+        self.by_domain: dict[str, list[Hashable]] = {}
+        self.by_core: dict[str, list[Hashable]] = {}
+        for account in self.accounts.values():
+            for raw in account.domains:
+                domain = norm_domain(raw)
+                if domain:
+                    self.by_domain.setdefault(domain, []).append(account.id)
+            core = norm_company(account.name)
+            if core:
+                self.by_core.setdefault(core, []).append(account.id)
+        self.cores = list(self.by_core)
+
+    def match(self, *, email: str | None = None, website: str | None = None, company: str | None = None,
+              country: str | None = None) -> AccountMatch | None:
+        domain = norm_domain(website) or norm_domain(email)
+        core = norm_company(company)
+        if domain and domain not in FREE_MAIL_DOMAINS and domain in self.by_domain:
+            ids = self.by_domain[domain]
+            scored = [(i, _similarity(core, norm_company(self.accounts[i].name) or "") if core else 0.0) for i in ids]
+            return self._decide(scored, "domain", country, name_tie=True, fixed_score=1.0)
+        if not core:
+            return None
+        if core in self.by_core:
+            return self._decide([(i, 1.0) for i in self.by_core[core]], "name", country)
+        found = process.extract(core, self.cores, scorer=lambda a, b, **_: _similarity(a, b) * 100,
+                                score_cutoff=self.min_score * 100, limit=10)
+        scored = [(i, score / 100.0) for name, score, _ in found for i in self.by_core[name]]
+        return self._decide(scored, "fuzzy_name", country) if scored else None
+
+    def _decide(self, scored: list[tuple[Hashable, float]], method: str, country: str | None,
+                name_tie: bool = False, fixed_score: float | None = None) -> AccountMatch:
+        def key(item: tuple[Hashable, float]) -> tuple[float, int, tuple[int, int, str]]:
+            account = self.accounts[item[0]]
+            same_country = int(bool(country) and account.country == country)
+            ident = item[0]
+            order = (0, ident, "") if isinstance(ident, int) else (1, 0, str(ident))
+            return (-item[1], -same_country, order)
+
+        ranked = sorted(scored, key=key)
+        breakers: list[str] = []
+        if len(ranked) > 1:
+            best, second = key(ranked[0]), key(ranked[1])
+            if best[0] != second[0]:
+                breakers.append("company name similarity" if name_tie else "higher similarity")
+            elif best[1] != second[1]:
+                breakers.append("same country")
+            else:
+                breakers.append("smallest account id")
+        winner, score = ranked[0]
+        return AccountMatch(winner, method, fixed_score if fixed_score is not None else score, tuple(breakers),
+                            tuple(ranked))

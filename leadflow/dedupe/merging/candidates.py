@@ -1,0 +1,114 @@
+"""Stored leads that may be the same person as a batch's new rows: one indexed query per key.
+
+Keys (each robust to a different change): the mailbox (Gmail dots and plus tags), the E.164
+phone, a company domain + the name key, the company key + the name key. A key value shared by
+more than ``cap`` leads (a switchboard number, a common name at a large company) finds nothing:
+such a key cannot tell people apart and comparing all of them would be slow.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import Session
+
+from leadflow.dedupe.exact import MERGEABLE_FIELDS
+from leadflow.core.models import Lead, LeadAlias
+
+CHUNK = 500
+MERGED_AWAY = "merged"  # Lead.suppression_reason of a lead folded into another by review
+LEAD_FIELDS = ("id", "email", "domain", "is_free_mail", "email_key", "domain_name_key", "company_name_key",
+               *MERGEABLE_FIELDS)
+
+
+@dataclass(frozen=True)
+class RowKeys:
+    """What a new row is looked up by (None: not looked up by that key)."""
+
+    mailbox: str | None
+    phone: str | None
+    domain_name: str | None
+    company_name: str | None
+
+
+def _columns() -> list[Any]:
+    return [getattr(Lead, name) for name in LEAD_FIELDS]
+
+
+def _live() -> ColumnElement[bool]:
+    return or_(Lead.suppression_reason.is_(None), Lead.suppression_reason != MERGED_AWAY)
+
+
+def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
+    ordered = sorted(set(values))
+    for i in range(0, len(ordered), CHUNK):
+        yield ordered[i:i + CHUNK]
+
+
+def _by_value(session: Session, column: Any, values: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for chunk in _chunks(values):
+        for row in session.execute(select(*_columns()).where(column.in_(chunk), _live())):
+            found[getattr(row, column.key)].append(dict(row._mapping))
+    return found
+
+
+def find_candidates(session: Session, keys: Sequence[RowKeys], cap: int) -> list[list[dict[str, Any]]]:
+    """Per row, the distinct live stored leads sharing one of its keys."""
+    tables = [_by_value(session, column, [getattr(k, attr) for k in keys if getattr(k, attr)])
+              for attr, column in (("mailbox", Lead.email_key), ("phone", Lead.phone_e164),
+                                   ("domain_name", Lead.domain_name_key), ("company_name", Lead.company_name_key))]
+    out = []
+    for k in keys:
+        leads: dict[int, dict[str, Any]] = {}
+        for table, value in zip(tables, (k.mailbox, k.phone, k.domain_name, k.company_name), strict=True):
+            hits = table.get(value, []) if value is not None else []
+            if len(hits) <= cap:
+                leads.update((lead["id"], lead) for lead in hits if lead["id"] not in leads)
+        out.append(list(leads.values()))
+    return out
+
+
+def alias_owners(session: Session, emails: Iterable[str]) -> dict[str, int]:
+    """Addresses kept beside a lead ("keep both") -> that lead (the oldest alias wins)."""
+    owners: dict[str, int] = {}
+    for chunk in _chunks(emails):
+        for value, lead_id in session.execute(
+                select(LeadAlias.value, LeadAlias.lead_id).where(LeadAlias.kind == "email", LeadAlias.value.in_(chunk))
+                .order_by(LeadAlias.id)).tuples():
+            owners.setdefault(value, lead_id)
+    return owners
+
+
+def alias_events(session: Session, emails: Iterable[str]) -> dict[str, int]:
+    """Addresses kept beside a lead by a merge -> that merge's event (the oldest alias wins)."""
+    events: dict[str, int] = {}
+    for chunk in _chunks(emails):
+        for value, event_id in session.execute(
+                select(LeadAlias.value, LeadAlias.merge_event_id).where(
+                    LeadAlias.kind == "email", LeadAlias.value.in_(chunk), LeadAlias.merge_event_id.is_not(None))
+                .order_by(LeadAlias.id)).tuples():
+            events.setdefault(value, event_id)
+    return events
+
+
+def leads_by_id(session: Session, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    found: dict[int, dict[str, Any]] = {}
+    ordered = sorted(set(ids))
+    for i in range(0, len(ordered), CHUNK):
+        for row in session.execute(select(*_columns()).where(Lead.id.in_(ordered[i:i + CHUNK]))):
+            found[row.id] = dict(row._mapping)
+    return found
+
+
+def name_counts(session: Session, keys: Iterable[str]) -> tuple[dict[str, int], int]:
+    """How many live leads hold each of these name keys, and how many live leads there are."""
+    counts: dict[str, int] = {}
+    for chunk in _chunks(keys):
+        counts.update(session.execute(select(Lead.name_key, func.count()).where(
+            Lead.name_key.in_(chunk), _live()).group_by(Lead.name_key)).tuples().all())
+    return counts, int(session.scalar(select(func.count()).select_from(Lead).where(_live())) or 0)

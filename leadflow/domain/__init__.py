@@ -1,1 +1,0 @@
-"""Pure logic over typed values: no I/O, no Prefect, no database."""

@@ -1,0 +1,1 @@
+"""Engagement: tracking tokens, bot filtering, recording opens/clicks/visits, ESP events."""

@@ -1,0 +1,42 @@
+"""Find staged rows waiting to be processed: captured forms and fixed quarantine rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from leadflow.core.db import session_scope
+from leadflow.core.models import Campaign, SourceRecord
+from leadflow.core.runtime import log
+
+
+@dataclass
+class PendingWork:
+    campaign_id: int
+    campaign: str
+    rows: int
+    batches: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _chunks(ids: list[int], size: int) -> list[tuple[int, int]]:
+    return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
+
+
+def staged_rows(record_ids: list[int] | None = None, source_prefix: str | None = None,
+                batch_size: int = 2000, limit: int = 50_000) -> list[PendingWork]:
+    """Staged rows by campaign, in id-range batches; all of them, or those named or from a source kind."""
+    query = (select(SourceRecord.id, SourceRecord.campaign_id, Campaign.name)
+             .join(Campaign, Campaign.id == SourceRecord.campaign_id)
+             .where(SourceRecord.status == "staged").order_by(SourceRecord.id).limit(limit))
+    if record_ids is not None:
+        query = query.where(SourceRecord.id.in_(record_ids))
+    if source_prefix:
+        query = query.where(SourceRecord.source_name.startswith(source_prefix))
+    work: dict[int, tuple[str, list[int]]] = {}
+    with session_scope() as session:
+        for record_id, campaign_id, name in session.execute(query):
+            work.setdefault(campaign_id, (name, []))[1].append(record_id)
+    found = [PendingWork(cid, name, len(ids), _chunks(ids, batch_size)) for cid, (name, ids) in work.items()]
+    log().info("%d staged rows in %d campaigns", sum(w.rows for w in found), len(found))
+    return found

@@ -1,0 +1,1 @@
+"""Nurture: sequences, send windows, time zones, composing and rendering email, the mailer."""

@@ -1,0 +1,1 @@
+"""Routing: compile and apply routing rules, rotation, ownership, hand-off and rep actions."""

@@ -1,0 +1,138 @@
+"""The closed loop after routing: a rep accepts, rejects or works a lead; every step is a decision.
+
+The same functions serve the CLI (by lead), the signed links in the rep's email (by
+assignment) and the CRM activity webhook, so each path behaves alike.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from leadflow.core.clock import as_utc
+from leadflow.core.db import session_scope
+from leadflow.core.decisions import record
+from leadflow.core.errors import UnknownLead
+from leadflow.core.lifecycle import change_stage
+from leadflow.core.models import Assignment, Enrollment, Lead, RoutingLedger
+from leadflow.core.runtime import current_flow_run_id
+from leadflow.report.views import find_lead
+
+REJECT_REASONS = ("wrong_match", "not_ready")
+# A lead back in the pool waits a day before nurture resumes, so it is not mailed the
+# same hour sales let it go.
+POOL_GRACE = timedelta(days=1)
+
+
+class AssignmentClosed(UnknownLead):
+    """The assignment exists but is no longer the rep's to act on (already handled, moved on)."""
+
+
+def back_to_pool(session: Session, lead: Lead, at: datetime, why: str) -> None:
+    lead.status, lead.owner_rep, lead.updated_at = "pool", None, at
+    change_stage(session, lead, "recycled", why, at, flow_run_id=current_flow_run_id())
+    for enrollment in session.scalars(select(Enrollment).where(Enrollment.lead_id == lead.id)):
+        if enrollment.status == "exited":
+            enrollment.status, enrollment.exit_reason = "active", None
+            enrollment.next_due_at = at + POOL_GRACE
+    record(session, lead_id=lead.id, kind="pool", outcome="back in the nurture pool", reason=why, at=at,
+           flow_run_id=current_flow_run_id())
+
+
+def return_credit(session: Session, assignment: Assignment) -> None:
+    """The rep never had a real lead: take back the round-robin credit."""
+    if not assignment.team:
+        return
+    ledger = session.get(RoutingLedger, (assignment.team, assignment.rep))
+    if ledger is not None and ledger.assigned > 0:
+        ledger.assigned -= 1
+
+
+def _open_assignment(session: Session, lead_id: int, statuses: tuple[str, ...] = ("offered",)) -> Assignment:
+    assignment = session.scalar(select(Assignment).where(
+        Assignment.lead_id == lead_id, Assignment.status.in_(statuses)).order_by(Assignment.id.desc()))
+    if assignment is None:
+        raise UnknownLead(f"lead {lead_id} has no open assignment")
+    return assignment
+
+
+def _offered_lead(session: Session, assignment: Assignment) -> Lead:
+    """The lead of an assignment still open to accept or reject."""
+    if assignment.status != "offered":
+        raise AssignmentClosed(f"assignment {assignment.id} is already {assignment.status}")
+    lead = session.get(Lead, assignment.lead_id)
+    if lead is None:
+        raise UnknownLead(f"lead {assignment.lead_id} is gone")
+    return lead
+
+
+def reject_assignment(session: Session, assignment: Assignment, reason: str, note: str, at: datetime,
+                      via: str) -> str:
+    """Wrong match -> "reroute" (never to this rep, nor by this rule); not ready -> "pool"."""
+    if reason not in REJECT_REASONS:
+        raise ValueError(f"reason must be one of {', '.join(REJECT_REASONS)}")
+    lead = _offered_lead(session, assignment)
+    assignment.status, assignment.reason, assignment.closed_at = "rejected", reason, at
+    record(session, lead_id=lead.id, kind="reject", rule_id=reason, outcome=f"rejected by {assignment.rep}",
+           reason=note or reason, inputs={"assignment_id": assignment.id, "rule": assignment.rule_id, "via": via},
+           at=at)
+    if reason == "not_ready":
+        back_to_pool(session, lead, at, f"{assignment.rep}: not ready")
+        return "pool"
+    return_credit(session, assignment)
+    # The rule sent the lead somewhere it did not belong: a person should look at it.
+    record(session, lead_id=lead.id, kind="rule_review", rule_id=assignment.rule_id,
+           outcome="flagged for review", reason=f"{assignment.rep} says wrong match: {note or 'no note'}",
+           inputs={"assignment_id": assignment.id, "rep": assignment.rep, "team": assignment.team}, at=at)
+    lead.status, lead.owner_rep, lead.updated_at = "pool", None, at
+    return "reroute"
+
+
+def accept_assignment(session: Session, assignment: Assignment, at: datetime, via: str) -> str:
+    if assignment.status == "accepted":
+        return f"lead {assignment.lead_id} was already accepted by {assignment.rep}"
+    lead = _offered_lead(session, assignment)
+    assignment.status, assignment.closed_at, assignment.accepted_at = "accepted", at, at
+    assignment.last_activity_at = at
+    lead.status = "accepted"
+    record(session, lead_id=lead.id, kind="accept", rule_id=assignment.rule_id,
+           outcome=f"accepted by {assignment.rep}", reason="rep accepted the lead",
+           inputs={"assignment_id": assignment.id, "via": via}, at=at)
+    change_stage(session, lead, "sql", f"accepted by {assignment.rep}", at)
+    return f"lead {lead.id} accepted by {assignment.rep}"
+
+
+def log_activity(session: Session, assignment: Assignment, what: str, at: datetime, via: str) -> str:
+    """A call, a meeting, a reply: the accepted lead is being worked, so it stays with its rep."""
+    if assignment.status != "accepted":
+        raise AssignmentClosed(f"assignment {assignment.id} is {assignment.status}, not accepted")
+    if assignment.last_activity_at is None or at > assignment.last_activity_at:
+        assignment.last_activity_at = at
+    record(session, lead_id=assignment.lead_id, kind="activity", rule_id=via, outcome=f"{assignment.rep}: {what}"[:200],
+           reason="the rep is working the lead", inputs={"assignment_id": assignment.id, "via": via}, at=at)
+    return f"activity recorded on lead {assignment.lead_id} for {assignment.rep}"
+
+
+def reject_lead(lead_id: int, reason: str, note: str = "", now: datetime | None = None) -> str:
+    """A rep rejects their lead: wrong match -> route again (not to them); not ready -> pool."""
+    if reason not in REJECT_REASONS:
+        raise ValueError(f"reason must be one of {', '.join(REJECT_REASONS)}")
+    with session_scope() as session:
+        return reject_assignment(session, _open_assignment(session, lead_id), reason, note, as_utc(now), "cli")
+
+
+def accept_lead(lead_ref: str, now: datetime | None = None) -> str:
+    """The rep takes the lead: assignment accepted, lifecycle stage SQL (the MQL/SQL gap closes)."""
+
+    with session_scope() as session:
+        lead = find_lead(session, lead_ref)
+        return accept_assignment(session, _open_assignment(session, lead.id), as_utc(now), "cli")
+
+
+def lead_activity(lead_ref: str, what: str, now: datetime | None = None, via: str = "cli") -> str:
+
+    with session_scope() as session:
+        lead = find_lead(session, lead_ref)
+        return log_activity(session, _open_assignment(session, lead.id, ("accepted",)), what, as_utc(now), via)

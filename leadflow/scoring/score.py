@@ -1,0 +1,151 @@
+"""A lead's score: fit + qualification + decayed engagement, with the rules behind every point.
+
+Outputs: score 0-100, temperature (hot/warm/cold, or disqualified), grade A-D from fit
+alone, purchase class A/B/C from the expected timeframe (seed 003).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from leadflow.scoring.policy import Disqualifier, FitRule, ScoringPolicy, Test
+from leadflow.scoring.engagement_decay import EngagementResult
+from leadflow.scoring.qualification import Verdict
+from leadflow.core.types import LeadView, RuleHit
+from leadflow.scoring.values import Band, normal_form
+
+FIT_FIELDS = ("industry", "employees", "revenue_band", "title", "country")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    fit: int
+    engagement: int
+    qualification: int
+    score: int
+    temperature: str
+    grade: str
+    purchase_class: str | None
+    hits: tuple[RuleHit, ...]
+    disqualified_by: RuleHit | None = None
+    verdicts: tuple[Verdict, ...] = ()
+    missing: tuple[str, ...] = field(default_factory=tuple)
+
+    def reasons(self, top: int = 3) -> list[str]:
+        """The few rules that weigh most, for a person reading a list."""
+        if self.disqualified_by:
+            return [f"disqualified: {self.disqualified_by.rule_id}"]
+        ranked = sorted(self.hits, key=lambda h: -abs(h.points))[:top]
+        out = [f"{h.rule_id} {h.points:+d}" for h in ranked]
+        out += [f"{v.model} qualified +{v.points}" for v in self.verdicts if v.points]
+        if self.engagement:
+            out.append(f"engagement +{self.engagement}")
+        return out
+
+
+@lru_cache(maxsize=1024)
+def _word_pattern(word: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![a-z0-9]){re.escape(word.lower())}(?![a-z0-9])")
+
+
+def _contains(text: str, word: str) -> bool:
+    """Latin words match whole words ("coo" is not in "coordinator"); Chinese has no spaces."""
+    if _HAN.search(word):
+        return word in text
+    return _word_pattern(word).search(text.lower()) is not None
+
+
+@lru_cache(maxsize=4096)
+def _normal(field: str, value: object) -> object:
+    return normal_form(field, value)
+
+
+def holds(test: Test, value: object) -> bool:
+    if test.missing is not None:
+        return (value in (None, "")) == test.missing
+    if value in (None, ""):
+        return False
+    if test.equals is not None:
+        return bool(_normal(test.field, value) == _normal(test.field, test.equals))
+    if test.any_of is not None:
+        return _normal(test.field, value) in {_normal(test.field, v) for v in test.any_of}
+    if test.contains_any is not None:
+        return any(_contains(str(value), word) for word in test.contains_any)
+    if isinstance(value, Band):
+        return value.within(test.min, test.max)
+    number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    if number is None:
+        return False
+    return (test.min is None or number >= test.min) and (test.max is None or number <= test.max)
+
+
+def fit_hits(lead: LeadView, rules: Iterable[FitRule]) -> list[RuleHit]:
+    """Every rule that fires; within a ``group`` only the first one that fires counts."""
+    hits, groups_fired = [], set()
+    for rule in rules:
+        if rule.group and rule.group in groups_fired:
+            continue
+        value = getattr(lead, rule.field)
+        if holds(rule, value):
+            hits.append(RuleHit(rule.id, rule.field, value, rule.points))
+            if rule.group:
+                groups_fired.add(rule.group)
+    return hits
+
+
+def disqualified_by(lead: LeadView, rules: Iterable[Disqualifier]) -> RuleHit | None:
+    for rule in rules:
+        value = getattr(lead, rule.field)
+        if holds(rule, value):
+            return RuleHit(rule.id, rule.field, value, 0)
+    return None
+
+
+def temperature_for(score: int, policy: ScoringPolicy) -> str:
+    if score >= policy.thresholds.hot:
+        return "hot"
+    if score >= policy.thresholds.warm:
+        return "warm"
+    return "cold"
+
+
+def grade_for(fit: int, policy: ScoringPolicy) -> str:
+    grades = policy.grades
+    return "A" if fit >= grades.A else "B" if fit >= grades.B else "C" if fit >= grades.C else "D"
+
+
+def purchase_class_for(months: int | None, policy: ScoringPolicy) -> str | None:
+    if months is None:
+        return None
+    classes = policy.purchase_classes
+    return "A" if months <= classes.A_within_months else "B" if months <= classes.B_within_months else "C"
+
+
+def score_lead(
+    lead: LeadView,
+    policy: ScoringPolicy,
+    engagement: EngagementResult | int = 0,
+    verdicts: Sequence[Verdict] = (),
+    timeframe_months: int | None = None,
+) -> ScoreResult:
+    engaged = engagement if isinstance(engagement, int) else engagement.total
+    engaged = max(0, engaged)
+    hits = tuple(fit_hits(lead, policy.fit_rules))
+    fit = max(0, min(100, sum(hit.points for hit in hits)))
+    missing = tuple(name for name in FIT_FIELDS if getattr(lead, name) in (None, ""))
+    blocker = disqualified_by(lead, policy.disqualifiers)
+    vetoed = next((v for v in verdicts if v.verdict == "disqualified"), None)
+    if blocker is None and vetoed is not None:
+        blocker = RuleHit(f"{vetoed.model}:disqualified", "qualification", vetoed.reason, 0)
+    qualification = sum(v.points for v in verdicts)
+    purchase = purchase_class_for(timeframe_months, policy)
+    if blocker:
+        return ScoreResult(fit, engaged, qualification, 0, "disqualified", "D", purchase, hits, blocker,
+                           tuple(verdicts), missing)
+    total = max(0, min(100, fit + qualification + engaged))
+    return ScoreResult(fit, engaged, qualification, total, temperature_for(total, policy),
+                       grade_for(fit, policy), purchase, hits, None, tuple(verdicts), missing)

@@ -1,0 +1,67 @@
+"""Score a file without storing it: what-if for marketing, and a way to test a config."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from pathlib import Path
+
+from leadflow.routing.policy import RoutingPolicy
+from leadflow.scoring.policy import ScoringPolicy
+from leadflow.enrich.firmographics import Firmographic, enrichment_for
+from leadflow.ingest.normalize import map_columns, normalize_row
+from leadflow.routing.route import territory_of
+from leadflow.scoring.score import score_lead
+from leadflow.core.types import CleanLead, LeadView, Quarantined
+from leadflow.ingest.sources import open_source
+
+OUT_COLUMNS = ["score", "temperature", "grade", "fit", "disqualified_by", "reasons", "error"]
+
+
+def view_of(row: CleanLead, firm: Firmographic | None, routing: RoutingPolicy) -> LeadView:
+    fields = dict(row.filled_fields())
+    if firm and not row.is_free_mail:
+        fields.update(enrichment_for(fields, firm))
+    return LeadView(
+        id=row.line_no, email=row.email, domain=row.domain, is_free_mail=row.is_free_mail,
+        is_disposable=row.is_disposable, is_role_address=row.is_role_address,
+        has_website=not (row.is_free_mail or row.is_disposable) if row.domain else None,
+        company=fields.get("company"), title=fields.get("title"), country=fields.get("country"),
+        state=fields.get("state"), city=fields.get("city"), industry=fields.get("industry"),
+        employees=fields.get("employees"), revenue_band=fields.get("revenue_band"),
+        product_line=fields.get("product_line"),
+        territory=territory_of(fields.get("country"), fields.get("state"), routing))
+
+
+def score_file(source: Path, out: Path, policy: ScoringPolicy, routing: RoutingPolicy,
+               firmographics: dict[str, Firmographic], aliases: dict[str, list[str]] | None = None) -> Counter[str]:
+    """Write every input row with its score, grade, temperature and top reasons; count outcomes."""
+    counts: Counter[str] = Counter()
+    with open_source(source) as (info, rows), out.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        headers = info.headers or []
+        writer.writerow(["line", *headers, *OUT_COLUMNS])
+        columns, _ = map_columns(headers, aliases)
+        for raw in rows:
+            values = raw.values or [raw.record.get(h, "") if raw.record else "" for h in headers]
+            if raw.record is not None:
+                mapping, _ = map_columns(raw.record, aliases)
+                fields = {field: raw.record[key] for key, field in mapping.items()}
+            else:
+                fields = {columns[h]: v for h, v in zip(headers, values, strict=False) if h in columns}
+            ragged = raw.values is not None and len(raw.values) != len(headers)
+            result = None if raw.error_kind or ragged else normalize_row(fields, 0, raw.line_no)
+            if result is None or isinstance(result, Quarantined):
+                reason = raw.error or (result.reason if result else
+                                       f"wrong field count: expected {len(headers)}, got {len(values)}")
+                # A ragged row is cut or padded to the header so the added columns stay aligned.
+                aligned = (list(values) + [""] * len(headers))[: len(headers)]
+                writer.writerow([raw.line_no, *aligned, "", "", "", "", "", "", reason])
+                counts["unscorable"] += 1
+                continue
+            scored = score_lead(view_of(result, firmographics.get(result.domain), routing), policy)
+            dq = scored.disqualified_by.rule_id if scored.disqualified_by else ""
+            writer.writerow([raw.line_no, *values, scored.score, scored.temperature, scored.grade, scored.fit,
+                             dq, "; ".join(scored.reasons()), ""])
+            counts[scored.temperature] += 1
+    return counts
