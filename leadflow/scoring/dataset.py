@@ -14,7 +14,6 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from leadflow.core.errors import PermanentError
 from leadflow.scoring.features import (

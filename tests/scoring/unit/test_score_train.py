@@ -1,0 +1,119 @@
+"""`leadflow score train`: a model that beats the rules is written; one that does not is refused."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+from typer.testing import CliRunner
+
+from leadflow.cli.main import app
+from leadflow.scoring.dataset import Inputs, build_dataset
+from leadflow.scoring.features import Dropped
+from leadflow.scoring.model import current_model_path, load_model
+from leadflow.scoring.tables import Table
+
+ROOT = Path(__file__).resolve().parents[3]
+runner = CliRunner()
+INDUSTRIES = ["Software", "Retail", "Logistics", "Healthcare"]
+
+
+def world(rows: int = 800, signal: float = 1.0, seed: int = 3) -> list[dict[str, object]]:
+    """Leads over 200 days; conversion follows pricing views and touches (times ``signal``)."""
+    rng = np.random.default_rng(seed)
+    start = date(2026, 1, 1)
+    out = []
+    for i in range(rows):
+        pricing, touches = int(rng.poisson(1.0)), int(rng.poisson(4.0))
+        logit = -1.6 + signal * (1.1 * pricing + 0.25 * (touches - 4))
+        converted = rng.random() < 1 / (1 + np.exp(-logit))
+        out.append({
+            "lead_id": f"L{i:05d}", "lead_created_at": (start + timedelta(days=i * 200 // rows)).isoformat(),
+            "industry": INDUSTRIES[int(rng.integers(0, 4))], "employee_band": "200-499",
+            "pricing_page_views": pricing, "touch_count": touches,
+            "converted": "true" if converted else "false"})
+    return out
+
+
+def write_csv(path: Path, rows: list[dict[str, object]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def scoring_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "scoring"
+    shutil.copytree(ROOT / "scoring", folder, ignore=shutil.ignore_patterns("cases", "models"))
+    return folder
+
+
+def test_a_model_with_signal_beats_the_rules_and_is_written(tmp_path: Path) -> None:
+    folder = scoring_folder(tmp_path)
+    leads = write_csv(tmp_path / "leads.csv", world())
+    result = runner.invoke(app, ["score", "train", str(leads), "--config", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "ICP rules alone" in result.output and "plain logistic regression" in result.output
+    assert "calibration" in result.output
+    path = current_model_path(folder / "models")
+    assert path is not None
+    model = load_model(path)
+    assert model.metrics["held_out_auc"] > model.metrics["rules_auc"]
+    names = [name for name, _ in model.contributions({"pricing_page_views": 5, "touch_count": 9,
+                                                      "industry": "Retail", "employee_band": "200-499"})]
+    assert names[0] in ("pricing_page_views", "touch_count")
+
+
+def test_no_signal_world_is_refused_and_nothing_written(tmp_path: Path) -> None:
+    folder = scoring_folder(tmp_path)
+    leads = write_csv(tmp_path / "leads.csv", world(signal=0.0))
+    result = runner.invoke(app, ["score", "train", str(leads), "--config", str(folder)])
+    assert result.exit_code == 1, result.output
+    assert "does not beat the rules" in result.output
+    assert not (folder / "models").exists() or current_model_path(folder / "models") is None
+
+
+def test_force_writes_a_losing_model_and_says_by_how_much(tmp_path: Path) -> None:
+    folder = scoring_folder(tmp_path)
+    leads = write_csv(tmp_path / "leads.csv", world(signal=0.0))
+    result = runner.invoke(app, ["score", "train", str(leads), "--config", str(folder), "--force"])
+    assert result.exit_code == 0, result.output
+    assert "written anyway" in result.output and "AUC" in result.output
+    assert current_model_path(folder / "models") is not None
+
+
+def test_leakage_guard_drops_a_column_dated_after_the_snapshot() -> None:
+    rows = world(rows=300)
+    for row in rows:  # the close date is the outcome's own date: after any snapshot
+        created = date.fromisoformat(str(row["lead_created_at"]))
+        row["last_activity_date"] = (created + timedelta(days=5)).isoformat()
+        row["closed_date"] = (created + timedelta(days=60)).isoformat()
+    table = Table("leads", list(rows[0]), rows)
+    data = build_dataset(Inputs(table, snapshot_days=30))
+    assert data.guard.dropped["closed_date"] is Dropped.LEAK_DATE
+    assert "closed_date" not in data.kinds
+    assert "last_activity_date" not in data.guard.dropped  # before the snapshot: no leak
+
+
+def test_leakage_guard_leaves_out_activities_after_the_snapshot() -> None:
+    rows = world(rows=200)
+    table = Table("leads", list(rows[0]), rows)
+    created = date.fromisoformat(str(rows[0]["lead_created_at"]))
+    log = [{"lead_id": rows[0]["lead_id"], "activity_type": "Meeting", "activity_date": d.isoformat()}
+           for d in (created + timedelta(days=2), created + timedelta(days=45))]
+    activities = Table("calls", ["lead_id", "activity_type", "activity_date"], log)
+    data = build_dataset(Inputs(table, [activities], snapshot_days=30))
+    assert data.guard.activities_after_snapshot == 1
+    assert data.rows[0]["calls:meeting"] == 1.0 and data.rows[1]["calls:meeting"] == 0.0
+
+
+def test_training_on_too_few_outcomes_fails_clearly(tmp_path: Path) -> None:
+    folder = scoring_folder(tmp_path)
+    leads = write_csv(tmp_path / "leads.csv", world(rows=40))
+    result = runner.invoke(app, ["score", "train", str(leads), "--config", str(folder)])
+    assert result.exit_code == 2
+    assert "need at least" in result.output
