@@ -13,6 +13,7 @@ from rich.table import Table
 from leadflow.cli import merges as cli_merges
 from leadflow.cli import report as cli_report
 from leadflow.cli import reps as cli_reps
+from leadflow.cli.activities import activities_app
 from leadflow.cli.nurture import nurture_app
 from leadflow.cli.quarantine import quarantine_app
 from leadflow.cli.rules import route_app, rules_app
@@ -31,6 +32,7 @@ app.add_typer(server_app, name="server")
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(score_app, name="score")
 app.add_typer(nurture_app, name="nurture")
+app.add_typer(activities_app, name="activities")
 cli_report.register(app)
 cli_reps.register(app)
 cli_merges.register(app)
