@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from leadflow.core.clock import utcnow
 from leadflow.dedupe.policy import load_matching
 from leadflow.core.db import session_scope
-from leadflow.dedupe.merging.review import MergeError, keep_apart, merge_pair
+from leadflow.dedupe.merging.review import keep_apart, merge_pair
+from leadflow.core.errors import MergeError
 from leadflow.dedupe.merging.undo import undo
 from leadflow.core.models import Campaign, CampaignMember, Decision, Lead, LeadAlias, MergeCandidate, MergeEvent, SourceRecord
 from tasks.ingest import clean_batch, register_campaign

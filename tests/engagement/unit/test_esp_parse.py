@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from leadflow.engagement.esp.events import Unreadable, suppression_reason
+from leadflow.engagement.esp.events import suppression_reason
+from leadflow.core.errors import UnreadablePayload
 from leadflow.engagement.esp.parse import mailgun_body, mailgun_event, sendgrid_events
 
 
@@ -69,7 +70,7 @@ def test_a_sendgrid_event_without_an_id_gets_a_stable_one() -> None:
 @pytest.mark.parametrize("body", [b"{}", b"[1]", b"[{\"event\": \"open\"}]", b"[{\"timestamp\": \"soon\"}]",
                                   b"not json", b"\xff\xfe", b"[" * 100_000])
 def test_unreadable_sendgrid_bodies_raise(body: bytes) -> None:
-    with pytest.raises(Unreadable):
+    with pytest.raises(UnreadablePayload):
         sendgrid_events(body)
 
 
@@ -104,5 +105,5 @@ def test_mailgun_client_info_and_tags_are_kept() -> None:
 
 @pytest.mark.parametrize("body", [b"[]", b"{}", b"{\"signature\": {}}", b"{\"signature\": {}, \"event-data\": 3}"])
 def test_unreadable_mailgun_bodies_raise(body: bytes) -> None:
-    with pytest.raises(Unreadable):
+    with pytest.raises(UnreadablePayload):
         mailgun_body(body)

@@ -91,7 +91,7 @@ def test_json_lines_with_a_broken_line(leadflow_env, tmp_path):
 
 
 def test_empty_and_header_only_files(leadflow_env, tmp_path):
-    from leadflow.ingest.sources import EmptySource
+    from leadflow.core.errors import EmptySource
 
     empty = tmp_path / "empty.csv"
     empty.write_text("", encoding="utf-8")

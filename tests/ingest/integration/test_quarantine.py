@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, select
 from leadflow.core.db import session_scope
 from leadflow.core.models import Lead, SourceRecord
-from leadflow.ingest.quarantine import QuarantineError, apply_export, export, fix_fields, list_rows
+from leadflow.ingest.quarantine import apply_export, export, fix_fields, list_rows
+from leadflow.core.errors import QuarantineError
 
 pytestmark = [pytest.mark.db, pytest.mark.e2e]
 WEBINAR = Path(__file__).resolve().parents[3] / "examples" / "webinar_analytics_2026-11.csv"

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from leadflow.core.errors import PermanentError, SourceNotFound
-from leadflow.ingest.sources import EmptySource, RawRow, SourceInfo, UnreadableSource, open_source
+from leadflow.ingest.sources import RawRow, SourceInfo, open_source
+from leadflow.core.errors import EmptySource, UnreadableSource
 from leadflow.ingest.sources import base, text
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sources"

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from leadflow.ingest.sources import EmptySource, RawRow, SourceInfo, UnreadableSource, open_source
+from leadflow.ingest.sources import RawRow, SourceInfo, open_source
+from leadflow.core.errors import EmptySource, UnreadableSource
 from leadflow.ingest.sources import base, records
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from leadflow.ingest.sources import EmptySource, RawRow, SourceInfo, UnreadableSource, open_source
+from leadflow.ingest.sources import RawRow, SourceInfo, open_source
+from leadflow.core.errors import EmptySource, UnreadableSource
 
 
 def read(path: Path, **options: str) -> tuple[SourceInfo, list[RawRow]]:

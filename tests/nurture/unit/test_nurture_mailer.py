@@ -13,7 +13,8 @@ from aiosmtpd.controller import Controller
 from leadflow.nurture.render_steps import Links, Renderer, render_nurture
 from leadflow.nurture.render import RenderedEmail, render
 from leadflow.core.errors import PermanentDeliveryError, TransientDeliveryError
-from leadflow.nurture.mailer import RecipientRejected, SmtpMailer, UncertainDeliveryError, build_raw, new_message_id
+from leadflow.nurture.mailer import SmtpMailer, build_raw, new_message_id
+from leadflow.core.errors import RecipientRejected, UncertainDeliveryError
 from leadflow.core.settings import Settings
 from tests.conftest import free_port
 from tests.factories import TEMPLATES_DIR, make_lead_context

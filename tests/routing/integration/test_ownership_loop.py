@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from leadflow.core.db import session_scope
-from leadflow.routing.handoff import HandoffError, deactivate
+from leadflow.routing.handoff import deactivate
+from leadflow.core.errors import HandoffError
 from leadflow.core.models import Account, Assignment, Decision, Lead, Rep
 from leadflow.routing.policy import routing_policy
 from leadflow.routing.ownership import accept_lead, lead_activity, reject_lead
