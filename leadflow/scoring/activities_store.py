@@ -20,7 +20,8 @@ from leadflow.core.clock import as_utc
 from leadflow.core.models import EngagementEvent, Lead
 from leadflow.scoring.activities import Activity, activities_of, read_layout
 from leadflow.scoring.engagement_policy import EVENT_TYPES
-from leadflow.scoring.tables import Table, TableError
+from leadflow.core.errors import TableError
+from leadflow.scoring.tables import Table
 
 PROVIDER = "import"
 CHUNK = 500

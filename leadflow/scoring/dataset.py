@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from leadflow.core.errors import PermanentError
+from leadflow.core.errors import BadOutcomeRow, DatasetError
 from leadflow.scoring.features import (
     CREATED_NAMES, Dropped, Guard, Kind, aggregate, describe_log, find_column, find_label,
     infer_kinds, leaky_dates, snake, snapshot_dates,
@@ -26,10 +26,6 @@ from leadflow.scoring.values import to_bool, to_date
 LEAD_KEYS = ("lead_id", "leadid", "email", "email_address", "contact_email", "record_id", "id")
 OUTCOME_TABLES = ("opportunities", "opportunity", "deals", "outcomes")
 TABLE_SUFFIXES = (".parquet", ".csv", ".tsv", ".xlsx", ".jsonl", ".json")
-
-
-class DatasetError(PermanentError):
-    """The files do not make a training set; the message says what is missing."""
 
 
 @dataclass
@@ -98,7 +94,7 @@ def _lead_key(table: Table) -> str | None:
 
 def _labels_from_outcomes(leads: Table, outcomes: Table) -> dict[str, bool]:
     """Lead key -> won, read with the same header aliases and stage rules as `outcomes import`."""
-    from leadflow.report.outcome_rows import BadRow, header_map, parse_status
+    from leadflow.report.outcome_rows import header_map, parse_status
 
     columns = header_map(outcomes.headers)
     key = columns.get("lead_id") or columns.get("email") or _lead_key(outcomes)
@@ -107,7 +103,7 @@ def _labels_from_outcomes(leads: Table, outcomes: Table) -> dict[str, bool]:
         value = {f: str(raw.get(c) if raw.get(c) is not None else "").strip() for f, c in columns.items()}
         try:
             status = parse_status(value)
-        except BadRow:
+        except BadOutcomeRow:
             continue
         found = str(raw.get(key) or "").strip().lower() if key else ""
         if found and status != "open":

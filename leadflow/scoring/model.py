@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from leadflow.core.errors import PermanentError
+from leadflow.core.errors import ModelFileError
 from leadflow.scoring.encode import Encoder
 
 FORMAT = 1
@@ -29,10 +29,6 @@ FORMAT = 1
 class ModelKind(StrEnum):
     LOGISTIC = "logistic"
     BOOSTED = "boosted"
-
-
-class ModelFileError(PermanentError):
-    """A model file that is missing, unreadable or from another format."""
 
 
 @dataclass

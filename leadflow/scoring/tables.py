@@ -11,13 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from leadflow.core.errors import PermanentError
+from leadflow.core.errors import EmptySource, TableError, UnreadableSource
 
 Row = dict[str, Any]
-
-
-class TableError(PermanentError):
-    """A table that cannot be read as rows; the message names the file and what to do."""
 
 
 @dataclass
@@ -40,7 +36,6 @@ def _read_parquet(path: Path) -> Table:
 
 def _read_rows(path: Path) -> Table:
     from leadflow.ingest.sources import open_source
-    from leadflow.ingest.sources.base import EmptySource, UnreadableSource
 
     table = Table(path.name, [], [])
     try:

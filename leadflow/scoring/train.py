@@ -16,7 +16,7 @@ from datetime import datetime
 
 import numpy as np
 
-from leadflow.core.errors import PermanentError
+from leadflow.core.errors import TrainingError
 from leadflow.scoring.dataset import Dataset
 from leadflow.scoring.encode import Encoder
 from leadflow.scoring.metrics import (
@@ -28,10 +28,6 @@ HELD_OUT_SHARE = 0.25
 FOLDS = 3
 MIN_ROWS, MIN_EACH_CLASS = 100, 20
 LOGISTIC_C = (0.03, 0.3)
-
-
-class TrainingError(PermanentError):
-    """Too few rows or outcomes to train on; the message says what there is."""
 
 
 @dataclass

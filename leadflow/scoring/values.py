@@ -107,11 +107,12 @@ def to_date(value: Any) -> datetime | None:
         return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
     if isinstance(value, (int, float)):
         return None
-    from leadflow.report.outcome_rows import BadRow, parse_date
+    from leadflow.core.errors import BadOutcomeRow
+    from leadflow.report.outcome_rows import parse_date
 
     try:
         return parse_date(str(value))
-    except (BadRow, ValueError):
+    except (BadOutcomeRow, ValueError):
         return None
 
 
