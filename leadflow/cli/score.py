@@ -27,6 +27,7 @@ def file_cmd(source: Path, out: Annotated[Path, typer.Option(help="CSV to write"
     from leadflow.routing.policy import load_routing
     from leadflow.scoring.policy import load_scoring
     from leadflow.scoring.score_file import score_file
+    from leadflow.ingest.policy import load_ingest
     from leadflow.core.settings import get_settings
     from leadflow.enrich.service import firmographics
 
@@ -35,7 +36,9 @@ def file_cmd(source: Path, out: Annotated[Path, typer.Option(help="CSV to write"
     settings = get_settings()
     try:
         policy = load_scoring(config or settings.scoring_dir)
-        counts = score_file(source, out, policy, load_routing(settings.routing_dir), firmographics())
+        aliases = {field: list(names) for field, names in load_ingest(settings.ingest_dir).aliases.items()}
+        counts = score_file(source, out, policy, load_routing(settings.routing_dir), firmographics(),
+                            aliases)
     except LeadflowError as exc:
         fail(str(exc))
         return

@@ -35,8 +35,8 @@ class ScoreResult:
     verdicts: tuple[Verdict, ...] = ()
     missing: tuple[str, ...] = field(default_factory=tuple)
 
-    def reasons(self, top: int = 3) -> list[str]:
-        """The few rules that weigh most, for a person reading a list."""
+    def reasons(self, top: int | None = 3) -> list[str]:
+        """The rules that weigh most (``top`` of them, or all), for a person reading a list."""
         if self.disqualified_by:
             return [f"disqualified: {self.disqualified_by.rule_id}"]
         ranked = sorted(self.hits, key=lambda h: -abs(h.points))[:top]

@@ -18,7 +18,7 @@ FALSE_WORDS = frozenset({"false", "no", "n", "0", "f", "否"})
 _SCALE = {"k": 1e3, "m": 1e6, "b": 1e9, "bn": 1e9, "mm": 1e6, "万": 1e4, "亿": 1e8, "千": 1e3}
 _AMOUNT = r"(\d+(?:[.,]\d+)*)\s*(bn|mm|k|m|b|万|亿|千)?"
 _BAND = re.compile(rf"^[^\d<>]*?(?:(<|under|less than|以下)\s*)?{_AMOUNT}"
-                   rf"(?:\s*(?:-|–|—|to|~|至|到)\s*[^\d]*?{_AMOUNT})?\s*(\+|or more|以上|plus)?",
+                   rf"(?:\s*(?:-|–|—|to|~|至|到)\s*[^\d]*?{_AMOUNT})?[^\d+]*?(\+|or more|以上|plus|以下|or less)?\s*$",
                    re.IGNORECASE)
 
 
@@ -68,7 +68,7 @@ def parse_band(value: Any) -> Band | None:
         return None
     below, digits, unit, digits_high, unit_high, above = found.groups()
     low = _amount(digits, unit or unit_high)
-    if below:
+    if below or (above or "").lower() in ("以下", "or less"):
         return Band(0.0, low)
     if digits_high:
         return Band(low, _amount(digits_high, unit_high))
