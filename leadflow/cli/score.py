@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -72,24 +71,40 @@ def simulate_cmd(config: Annotated[Path, typer.Option(help="Folder with the prop
 
 @score_app.command("calibrate")
 def calibrate_cmd(outcomes: Path, out: Annotated[Path, typer.Option(help="Where to write the proposed icp.yaml")],
-                  label: Annotated[str, typer.Option(help="converted or won")] = "converted") -> None:
+                  label: Annotated[str, typer.Option(help="converted or won (else the CRM stage)")] = "converted",
+                  config: Annotated[Optional[Path], typer.Option(help="Scoring folder (default: the live one)")] = None,
+                  force: Annotated[bool, typer.Option(help="Write a proposal that ranks worse")] = False) -> None:
     """Rank quality on closed outcomes (AUC, precision/recall at MQL) and propose fitted points."""
-    from leadflow.scoring.policy import load_scoring
     from leadflow.core.db import session_scope
-    from leadflow.scoring.replay import calibrate_on_outcomes, write_proposal
     from leadflow.core.settings import get_settings
+    from leadflow.scoring.outcome_labels import read_labels
+    from leadflow.scoring.policy import load_scoring
+    from leadflow.scoring.replay import calibrate_on_outcomes, write_proposal
+    from leadflow.scoring.tables import read_table
 
-    if not outcomes.is_file():
-        fail(f"file not found: {outcomes}")
-    settings = get_settings()
-    policy = load_scoring(settings.scoring_dir)
-    with outcomes.open(encoding="utf-8-sig", newline="") as handle, session_scope() as session:
-        result, unmatched = calibrate_on_outcomes(session, csv.DictReader(handle), policy, label)
-    write_proposal(settings.scoring_dir / "icp.yaml", out, result)
-    console.print(f"{result.rows} outcomes matched to leads ({unmatched} unmatched), {result.positives} {label}; "
-                  f"held out {result.held_out}")
+    folder = config or get_settings().scoring_dir
+    try:
+        policy = load_scoring(folder)
+        table = read_table(outcomes)
+        labels = read_labels(((n, {k: "" if v is None else str(v) for k, v in row.items()})
+                              for n, row in enumerate(table.rows, start=2)), table.headers, label)
+        with session_scope() as session:
+            result, unmatched = calibrate_on_outcomes(session, labels, policy)
+    except LeadflowError as exc:
+        fail(str(exc))
+    console.print(f"{result.rows} outcomes matched to leads ({unmatched} unmatched), {result.positives} "
+                  f"converted (from {labels.read_from}); held out {result.held_out}")
+    if labels.duplicates:
+        console.print(f"{len(labels.duplicates)} leads have several outcome rows "
+                      f"({labels.conflicting} disagree; any converted row counts)")
+    if labels.skipped:
+        console.print(f"{len(labels.skipped)} rows without a usable outcome, e.g. line "
+                      f"{labels.skipped[0][0]}: {labels.skipped[0][1]}")
     console.print(f"AUC on held-out rows: current {result.auc_before:.3f} -> proposed {result.auc_after:.3f}")
-    console.print(f"at the MQL threshold: precision {result.precision_at_mql:.2f}, recall {result.recall_at_mql:.2f}")
+    console.print(f"at the MQL threshold, on held-out rows: precision {result.precision_at_mql:.2f}, "
+                  f"recall {result.recall_at_mql:.2f}")
+    if result.auc_after < result.auc_before and not force:
+        fail(f"the proposal ranks worse than the current points (AUC {result.auc_after - result.auc_before:+.3f} "
+             "on held-out rows); nothing written (--force writes it anyway)", code=1)
+    write_proposal(folder / "icp.yaml", out, result)
     console.print(f"proposed points written to {out}: review them before switching on")
-
-
