@@ -45,8 +45,17 @@ def file_cmd(source: Path, out: Annotated[Path, typer.Option(help="CSV to write"
 
 
 @score_app.command("simulate")
-def simulate_cmd(config: Annotated[Path, typer.Option(help="Folder with the proposed icp.yaml")]) -> None:
-    """Re-score stored leads with a proposed config and show what would change; writes nothing."""
+def simulate_cmd(config: Annotated[Optional[Path], typer.Option(help="Folder with the proposed icp.yaml")] = None,
+                 model: Annotated[Optional[Path], typer.Option(help="A candidate model file to compare")] = None
+                 ) -> None:
+    """Re-score stored leads with a proposed config or model and show what would change; writes nothing."""
+    if model is not None:
+        from leadflow.cli.score_train import simulate_model
+
+        simulate_model(model)
+        return
+    if config is None:
+        fail("give --config FOLDER (a proposed icp.yaml) or --model FILE (a candidate model)")
     from leadflow.scoring.policy import load_scoring
     from leadflow.core.db import session_scope
     from leadflow.scoring.replay import replay

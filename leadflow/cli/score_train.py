@@ -83,3 +83,31 @@ def train_cmd(
         err.print(f"warning: {verdict}; written anyway (--force): {run.written}")
         return
     fail(f"{verdict}; the rules stay. No model written (--force writes it anyway).", code=1)
+
+
+def simulate_model(path: Path) -> None:
+    """Rules, the model in force and a candidate on stored leads: MQLs, and who moves."""
+    from leadflow.core.db import session_scope
+    from leadflow.scoring.model import load_model
+    from leadflow.scoring.model_in_force import model_in_force
+    from leadflow.scoring.model_replay import compare_models
+    from leadflow.scoring.policy import scoring_policy
+
+    try:
+        policy = scoring_policy()
+        if not policy.thresholds.by_probability:
+            fail("set thresholds.hot_probability and warm_probability in icp.yaml to compare models")
+        candidate, current = load_model(path), model_in_force(policy)
+        with session_scope() as session:
+            diff = compare_models(session, policy, current, candidate)
+    except LeadflowError as exc:
+        fail(str(exc))
+    table = Table("measure", "value", title=f"{diff.current_version or 'rules'} -> {diff.candidate_version}")
+    table.add_row("leads re-scored", str(diff.leads))
+    table.add_row("MQLs (hot): rules alone", str(diff.hot["rules"]))
+    table.add_row("MQLs (hot): current model", str(diff.hot["current"]) if diff.current_version else "no model in force")
+    table.add_row("MQLs (hot): candidate", str(diff.hot["candidate"]))
+    table.add_row("MQLs gained / lost", f"{len(diff.gained)} / {len(diff.lost)}")
+    table.add_row("leads gained", ", ".join(map(str, diff.gained[:20])) or "none")
+    table.add_row("leads lost", ", ".join(map(str, diff.lost[:20])) or "none")
+    console.print(table)

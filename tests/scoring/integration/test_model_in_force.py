@@ -64,3 +64,22 @@ def test_stored_leads_score_as_probabilities_with_contributions(model_folder: Pa
     shown = runner.invoke(app, ["explain", "keen@acme.example"])
     assert shown.exit_code == 0, shown.output
     assert "pricing_page_views" in shown.output and "model-1-" in shown.output
+
+
+def test_simulate_compares_rules_current_model_and_a_candidate(model_folder: Path, tmp_path: Path) -> None:
+    from leadflow.scoring.model import current_model_path
+
+    with session_scope() as session:
+        session.add_all([Lead(email=f"s{i}@acme.example", domain="acme.example", industry="Retail")
+                         for i in range(3)])
+    counts = write_csv(tmp_path / "counts.csv", [
+        {"Email": f"s{i}@acme.example", "pricing_page_views": views, "touch_count": 1}
+        for i, views in enumerate((0, 2, 7))])
+    assert runner.invoke(app, ["activities", "import", str(counts)]).exit_code == 0
+    candidate = current_model_path(model_folder / "models")
+    result = runner.invoke(app, ["score", "simulate", "--model", str(candidate)])
+    assert result.exit_code == 0, result.output
+    assert "MQLs (hot): rules alone" in result.output and "MQLs (hot): candidate" in result.output
+    assert "MQLs gained / lost" in result.output
+    # The same model in force and as the candidate: nobody moves.
+    assert "0 / 0" in result.output
