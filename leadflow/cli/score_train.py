@@ -49,6 +49,7 @@ def train_cmd(
                                              "(with --leads), or an export folder")],
     leads: Annotated[Optional[Path], typer.Option(help="Lead table to join a CRM outcome export to")] = None,
     activities: Annotated[Optional[list[Path]], typer.Option("--activities", help="Activity log(s), one row per event")] = None,
+    join: Annotated[Optional[list[Path]], typer.Option("--join", help="One row per id (accounts, contacts) to add to each lead")] = None,
     label: Annotated[Optional[str], typer.Option(help="Outcome column (default: converted, won, ...)")] = None,
     as_of: Annotated[Optional[datetime], typer.Option(help="Snapshot date for every lead")] = None,
     snapshot_days: Annotated[Optional[int], typer.Option(help="Snapshot = created date + this many days")] = None,
@@ -66,7 +67,7 @@ def train_cmd(
         policy = load_scoring(folder)
         run = train_from_files(outcomes, policy, folder / "models", leads=leads, activities=activities,
                                label=label, as_of=as_of, snapshot_days=snapshot_days,
-                               exclude=frozenset(exclude or ()), force=force)
+                               exclude=frozenset(exclude or ()), force=force, joins=join)
     except LeadflowError as exc:
         fail(str(exc))
     _inputs_table(run)

@@ -81,11 +81,29 @@ def read_folder(folder: Path) -> Inputs:
         leads = read_tables(task_files)
     elif (tables_dir / "leads.parquet").is_file() or (tables_dir / "leads.csv").is_file():
         leads = read_table(next(p for p in _tables_in(tables_dir) if p.stem == "leads"))
+        for other in (p for p in _tables_in(tables_dir) if p.stem in ("accounts", "contacts")):
+            join_attributes(leads, read_table(other))
     else:
         raise DatasetError(f"{folder}: no tasks/ split and no leads table")
     outcomes = next((read_table(p) for p in _tables_in(tables_dir) if p.stem in OUTCOME_TABLES
                      and not task_files), None)
     return Inputs(leads, [read_table(p) for p in logs], outcomes, _declared_leaks(folder), snapshot_days)
+
+
+def join_attributes(leads: Table, other: Table) -> bool:
+    """Add the columns of a one-row-per-key table (accounts, contacts) to the leads holding that key."""
+    key = next((h for h in other.headers if snake(h).endswith("id") and h in leads.headers), None)
+    if key is None:
+        return False
+    by_key = {str(r.get(key)): r for r in other.rows}
+    if len(by_key) != len(other.rows):
+        return False  # not one row per key: an activity log, not attributes
+    new = [h for h in other.headers if h not in leads.headers and snake(h) not in CREATED_NAMES]
+    for row in leads.rows:
+        found = by_key.get(str(row.get(key)), {})
+        row.update({h: found.get(h) for h in new})
+    leads.headers += new
+    return True
 
 
 def _lead_key(table: Table) -> str | None:
@@ -193,7 +211,7 @@ def build_dataset(inputs: Inputs, label: str | None = None, as_of: datetime | No
 
 
 def load_inputs(path: Path, leads: Path | None = None, activities: list[Path] | None = None,
-                snapshot_days: int | None = None) -> Inputs:
+                snapshot_days: int | None = None, joins: list[Path] | None = None) -> Inputs:
     """OUTCOMES is a folder, a lead table with an outcome column, or a CRM export (with --leads)."""
     if path.is_dir():
         inputs = read_folder(path)
@@ -201,6 +219,11 @@ def load_inputs(path: Path, leads: Path | None = None, activities: list[Path] | 
         inputs = Inputs(read_table(leads), outcomes=read_table(path))
     else:
         inputs = Inputs(read_table(path))
+    for extra in joins or []:
+        table = read_table(extra)
+        if not join_attributes(inputs.leads, table):
+            raise DatasetError(f"{table.name}: no id column shared with the leads, or several rows "
+                               "per id (pass activity logs with --activities)")
     inputs.activities += [read_table(p) for p in activities or []]
     if snapshot_days is not None:
         inputs.snapshot_days = snapshot_days

@@ -24,8 +24,8 @@ def train_from_files(outcomes: Path, policy: ScoringPolicy, models_dir: Path, *,
                      leads: Path | None = None, activities: list[Path] | None = None,
                      label: str | None = None, as_of: datetime | None = None,
                      snapshot_days: int | None = None, exclude: frozenset[str] = frozenset(),
-                     force: bool = False) -> TrainRun:
-    inputs = load_inputs(outcomes, leads, activities, snapshot_days)
+                     force: bool = False, joins: list[Path] | None = None) -> TrainRun:
+    inputs = load_inputs(outcomes, leads, activities, snapshot_days, joins)
     data = build_dataset(inputs, label, as_of, exclude)
     # The rules see the same columns the model does (identifiers aside, which they never read).
     rules = rules_scores(data.rows, list(data.kinds), policy)
