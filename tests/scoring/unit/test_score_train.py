@@ -117,3 +117,27 @@ def test_training_on_too_few_outcomes_fails_clearly(tmp_path: Path) -> None:
     result = runner.invoke(app, ["score", "train", str(leads), "--config", str(folder)])
     assert result.exit_code == 2
     assert "need at least" in result.output
+
+
+def test_relational_export_trains_without_hand_editing(tmp_path: Path) -> None:
+    """Leads, accounts, an activity log and opportunities as a CRM exports them."""
+    folder = scoring_folder(tmp_path)
+    rows = world()
+    leads = write_csv(tmp_path / "leads.csv", [
+        {"lead_id": r["lead_id"], "account_id": f"A{i % 50}", "lead_created_at": r["lead_created_at"]}
+        for i, r in enumerate(rows)])
+    accounts = write_csv(tmp_path / "accounts.csv", [
+        {"account_id": f"A{n}", "industry": INDUSTRIES[n % 4], "employee_band": "200-499"} for n in range(50)])
+    touches = write_csv(tmp_path / "touches.csv", [
+        {"touch_id": f"T{r['lead_id']}-{k}", "lead_id": r["lead_id"], "touch_type": "pricing_page",
+         "touch_timestamp": r["lead_created_at"]}
+        for r in rows for k in range(int(r["pricing_page_views"]))])  # type: ignore[call-overload]
+    opportunities = write_csv(tmp_path / "opportunities.csv", [
+        {"opportunity_id": f"O{n}", "lead_id": r["lead_id"],
+         "stage": "closed_won" if r["converted"] == "true" else "closed_lost"} for n, r in enumerate(rows)])
+    result = runner.invoke(app, ["score", "train", str(opportunities), "--leads", str(leads),
+                                 "--join", str(accounts), "--activities", str(touches),
+                                 "--config", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "touches:pricing_page" in result.output and "industry" in result.output
+    assert current_model_path(folder / "models") is not None
