@@ -18,7 +18,7 @@ from pathlib import Path
 from leadflow.core.errors import BadOutcomeRow, DatasetError
 from leadflow.scoring.features import (
     CREATED_NAMES, Dropped, Guard, Kind, aggregate, describe_log, find_column, find_label,
-    infer_kinds, leaky_dates, snake, snapshot_dates,
+    infer_kinds, leaky_dates, snake, snapshot_dates, too_good,
 )
 from leadflow.scoring.tables import Row, Table, read_table, read_tables
 from leadflow.scoring.values import to_bool, to_date
@@ -200,6 +200,9 @@ def build_dataset(inputs: Inputs, label: str | None = None, as_of: datetime | No
     snaps = [snapshots[i] for i in keep]
     if inputs.activities:
         _add_activities(inputs, rows, keys, snaps, kinds, guard, notes)
+    for name in too_good(rows, [bool(labels[i]) for i in keep], kinds):
+        guard.dropped[name] = Dropped.TOO_GOOD
+        del kinds[name]
     if len(keep) < len(labels):
         notes.append(f"{len(labels) - len(keep)} rows without a readable outcome were left out")
     for name in list(kinds):

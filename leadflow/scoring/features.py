@@ -46,6 +46,7 @@ class Dropped(StrEnum):
     EXCLUDED = "excluded by --exclude"
     IDENTIFIER = "an identifier"
     FREE_TEXT = "free text (too many distinct values)"
+    TOO_GOOD = "predicts the outcome almost perfectly alone: likely recorded after it"
     CONSTANT = "one value only"
 
 
@@ -195,3 +196,33 @@ def aggregate(log: ActivityLog, rows: Iterable[Row], snapshots: dict[str, dateti
             last = f"{log.name}:days_since_last"
             features[last] = min(features.get(last, age), age)
     return out
+
+
+TOO_GOOD_AUC = 0.97
+
+
+def _alone_auc(kind: Kind, values: list[Any], labels: Sequence[bool]) -> float:
+    """How well one column ranks the outcome by itself (categories by their conversion rate)."""
+    from sklearn.metrics import roc_auc_score
+
+    if kind is Kind.CATEGORY:
+        keys = [category_key(v) or "" for v in values]
+        rates: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for key, label in zip(keys, labels, strict=True):
+            rates[key][0] += label
+            rates[key][1] += 1
+        scores = [rates[k][0] / rates[k][1] for k in keys]
+    else:
+        scores = [to_number(v) if to_number(v) is not None else -1e18 for v in values]
+        scores = [1.0 if to_bool(v) else 0.0 for v in values] if kind is Kind.BOOLEAN else scores
+    auc = float(roc_auc_score(list(labels), scores))
+    return max(auc, 1 - auc)
+
+
+def too_good(rows: Sequence[Row], labels: Sequence[bool], kinds: dict[str, Kind]) -> list[str]:
+    """Columns that alone all but give the outcome away: a stage, a close reason, a won flag."""
+    if len(set(labels)) < 2:
+        return []
+    return [name for name, kind in kinds.items()
+            if kind in (Kind.NUMBER, Kind.BAND, Kind.BOOLEAN, Kind.CATEGORY)
+            and _alone_auc(kind, [r.get(name) for r in rows], labels) >= TOO_GOOD_AUC]

@@ -141,3 +141,12 @@ def test_relational_export_trains_without_hand_editing(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "touches:pricing_page" in result.output and "industry" in result.output
     assert current_model_path(folder / "models") is not None
+
+
+def test_leakage_guard_drops_a_column_that_gives_the_outcome_away() -> None:
+    rows = world(rows=300)
+    for row in rows:  # the CRM stage, exported next to the features
+        row["stage"] = "Closed Won" if row["converted"] == "true" else "Closed Lost"
+    data = build_dataset(Inputs(Table("leads", list(rows[0]), rows)))
+    assert data.guard.dropped["stage"] is Dropped.TOO_GOOD
+    assert "pricing_page_views" in data.kinds
