@@ -1,4 +1,4 @@
-"""`leadflow activities import`: a CRM's activity history in, as engagement events with their times."""
+"""`leadflow activities import`: a CRM's activity history in, as engagement events, times kept."""
 
 from __future__ import annotations
 
@@ -11,15 +11,20 @@ import typer
 from leadflow.cli.console import console, fail
 from leadflow.core.errors import LeadflowError
 
-activities_app = typer.Typer(help="Engagement history from CRM and marketing-automation exports.",
-                             no_args_is_help=True)
+activities_app = typer.Typer(
+    help="Engagement history from CRM and marketing-automation exports.", no_args_is_help=True
+)
 
 
 @activities_app.command("import")
 def import_cmd(
     source: Path,
-    as_of: Annotated[Optional[datetime], typer.Option(
-        help="Date that count columns (Emails Opened, pricing_page_views) are as of; default now")] = None,
+    as_of: Annotated[
+        Optional[datetime],
+        typer.Option(
+            help="Date count columns (Emails Opened, pricing_page_views) are as of; default now"
+        ),
+    ] = None,
 ) -> None:
     """Import an activity log or per-lead activity counts; re-importing adds nothing twice."""
     from leadflow.core.db import session_scope
@@ -32,12 +37,16 @@ def import_cmd(
             result = import_activities(session, table, as_of=as_of)
     except LeadflowError as exc:
         fail(str(exc))
-    console.print(f"{source.name}: {result.events} events, {result.inserted} new, "
-                  f"{result.already_held} already held; {result.leads_matched} leads matched, "
-                  f"{result.unmatched_events} events for leads we do not hold (kept)")
+    console.print(
+        f"{source.name}: {result.events} events, {result.inserted} new, "
+        f"{result.already_held} already held; {result.leads_matched} leads matched, "
+        f"{result.unmatched_events} events for leads we do not hold (kept)"
+    )
     if result.unknown_types:
         kinds = ", ".join(f"{k} {n}" for k, n in result.unknown_types.most_common(10))
-        console.print(f"kept with no engagement signal (add one to engagement.yaml to score them): {kinds}")
+        console.print(
+            f"kept with no engagement signal (add one to engagement.yaml to score them): {kinds}"
+        )
     for line, reason in result.bad[:20]:
         console.print(f"  line {line}: {reason}")
     if len(result.bad) > 20:

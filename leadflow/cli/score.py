@@ -44,11 +44,14 @@ def file_cmd(source: Path, out: Annotated[Path, typer.Option(help="CSV to write"
     console.print(f"wrote {out} ({policy.config_version}): " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
 
 
+ProposedConfig = Annotated[Optional[Path], typer.Option(help="Folder with the proposed icp.yaml")]
+CandidateModel = Annotated[Optional[Path], typer.Option(help="A candidate model file to compare")]
+ScoringFolder = Annotated[Optional[Path], typer.Option(help="Scoring folder (default: the live one)")]
+
+
 @score_app.command("simulate")
-def simulate_cmd(config: Annotated[Optional[Path], typer.Option(help="Folder with the proposed icp.yaml")] = None,
-                 model: Annotated[Optional[Path], typer.Option(help="A candidate model file to compare")] = None
-                 ) -> None:
-    """Re-score stored leads with a proposed config or model and show what would change; writes nothing."""
+def simulate_cmd(config: ProposedConfig = None, model: CandidateModel = None) -> None:
+    """Re-score stored leads with a proposed config or model, show what would change; writes nothing."""
     if model is not None:
         from leadflow.cli.score_train import simulate_model
 
@@ -80,9 +83,10 @@ def simulate_cmd(config: Annotated[Optional[Path], typer.Option(help="Folder wit
 
 @score_app.command("calibrate")
 def calibrate_cmd(outcomes: Path, out: Annotated[Path, typer.Option(help="Where to write the proposed icp.yaml")],
-                  label: Annotated[str, typer.Option(help="converted or won (else the CRM stage)")] = "converted",
-                  config: Annotated[Optional[Path], typer.Option(help="Scoring folder (default: the live one)")] = None,
-                  force: Annotated[bool, typer.Option(help="Write a proposal that ranks worse")] = False) -> None:
+                  label: Annotated[str, typer.Option(help="converted or won (else the CRM stage)")]
+                  = "converted", config: ScoringFolder = None,
+                  force: Annotated[bool, typer.Option(help="Write a proposal that ranks worse")] = False
+                  ) -> None:
     """Rank quality on closed outcomes (AUC, precision/recall at MQL) and propose fitted points."""
     from leadflow.core.db import session_scope
     from leadflow.core.settings import get_settings
@@ -113,7 +117,8 @@ def calibrate_cmd(outcomes: Path, out: Annotated[Path, typer.Option(help="Where 
     console.print(f"at the MQL threshold, on held-out rows: precision {result.precision_at_mql:.2f}, "
                   f"recall {result.recall_at_mql:.2f}")
     if result.auc_after < result.auc_before and not force:
-        fail(f"the proposal ranks worse than the current points (AUC {result.auc_after - result.auc_before:+.3f} "
-             "on held-out rows); nothing written (--force writes it anyway)", code=1)
+        loss = result.auc_after - result.auc_before
+        fail(f"the proposal ranks worse than the current points (AUC {loss:+.3f} on held-out rows); "
+             "nothing written (--force writes it anyway)", code=1)
     write_proposal(folder / "icp.yaml", out, result)
     console.print(f"proposed points written to {out}: review them before switching on")

@@ -22,57 +22,123 @@ from leadflow.scoring.values import category_key, is_missing, to_date, to_number
 
 LEAD_ID_HEADERS = ("lead_id", "leadid", "leadflow_id", "lead")
 EMAIL_HEADERS = ("email", "email_address", "contact_email", "lead_email", "recipient", "e_mail")
-TYPE_HEADERS = ("activity_type", "event_type", "type", "touch_type", "session_type", "activity",
-                "event", "interaction_type", "engagement_type", "task_subtype")
-TIME_HEADERS = ("occurred_at", "timestamp", "activity_date", "activity_timestamp", "touch_timestamp",
-                "session_timestamp", "event_timestamp", "date", "created_date", "activity_date_time",
-                "completed_date", "time")
-ID_HEADERS = ("activity_id", "event_id", "touch_id", "session_id", "id", "marketo_guid", "engagement_id")
+TYPE_HEADERS = (
+    "activity_type",
+    "event_type",
+    "type",
+    "touch_type",
+    "session_type",
+    "activity",
+    "event",
+    "interaction_type",
+    "engagement_type",
+    "task_subtype",
+)
+TIME_HEADERS = (
+    "occurred_at",
+    "timestamp",
+    "activity_date",
+    "activity_timestamp",
+    "touch_timestamp",
+    "session_timestamp",
+    "event_timestamp",
+    "date",
+    "created_date",
+    "activity_date_time",
+    "completed_date",
+    "time",
+)
+ID_HEADERS = (
+    "activity_id",
+    "event_id",
+    "touch_id",
+    "session_id",
+    "id",
+    "marketo_guid",
+    "engagement_id",
+)
 URL_HEADERS = ("url", "page_url", "link", "web_page", "primary_attribute_value")
 AS_OF_HEADERS = ("as_of", "snapshot_date", "last_activity_date", "last_modified_date")
 
 # Activity words in exports -> leadflow event type (engagement.yaml signals), plus a URL for
 # the page classes the derived signals look for.
 TYPE_WORDS: dict[str, tuple[str, str | None]] = {
-    "open": ("open", None), "email_open": ("open", None), "opened": ("open", None),
-    "open_email": ("open", None), "email_opened": ("open", None),
-    "click": ("click", None), "email_click": ("click", None), "clicked": ("click", None),
-    "click_email": ("click", None), "click_link": ("click", None), "email_clicked": ("click", None),
-    "visit": ("visit", None), "website": ("visit", None), "web_visit": ("visit", None),
-    "page_view": ("visit", None), "visit_webpage": ("visit", None), "session": ("visit", None),
+    "open": ("open", None),
+    "email_open": ("open", None),
+    "opened": ("open", None),
+    "open_email": ("open", None),
+    "email_opened": ("open", None),
+    "click": ("click", None),
+    "email_click": ("click", None),
+    "clicked": ("click", None),
+    "click_email": ("click", None),
+    "click_link": ("click", None),
+    "email_clicked": ("click", None),
+    "visit": ("visit", None),
+    "website": ("visit", None),
+    "web_visit": ("visit", None),
+    "page_view": ("visit", None),
+    "visit_webpage": ("visit", None),
+    "session": ("visit", None),
     "web_session": ("visit", None),
-    "pricing_page": ("visit", "/pricing"), "pricing": ("visit", "/pricing"),
-    "demo_page": ("visit", "/demo"), "docs_page": ("visit", "/docs"),
-    "form_fill": ("form_fill", None), "form": ("form_fill", None), "fill_out_form": ("form_fill", None),
-    "form_submission": ("form_fill", None), "content_download": ("form_fill", None),
-    "webinar": ("webinar_attended", None), "webinar_attended": ("webinar_attended", None),
+    "pricing_page": ("visit", "/pricing"),
+    "pricing": ("visit", "/pricing"),
+    "demo_page": ("visit", "/demo"),
+    "docs_page": ("visit", "/docs"),
+    "form_fill": ("form_fill", None),
+    "form": ("form_fill", None),
+    "fill_out_form": ("form_fill", None),
+    "form_submission": ("form_fill", None),
+    "content_download": ("form_fill", None),
+    "webinar": ("webinar_attended", None),
+    "webinar_attended": ("webinar_attended", None),
     "attended_event": ("webinar_attended", None),
-    "reply": ("reply", None), "email_reply": ("reply", None), "replied": ("reply", None),
-    "meeting": ("meeting", None), "demo": ("meeting", None), "meeting_booked": ("meeting", None),
-    "call": ("call", None), "phone_call": ("call", None), "log_a_call": ("call", None),
-    "unsubscribe": ("unsubscribe", None), "unsubscribed": ("unsubscribe", None),
-    "bounce": ("bounce", None), "bounced": ("bounce", None), "hard_bounce": ("bounce", None),
+    "reply": ("reply", None),
+    "email_reply": ("reply", None),
+    "replied": ("reply", None),
+    "meeting": ("meeting", None),
+    "demo": ("meeting", None),
+    "meeting_booked": ("meeting", None),
+    "call": ("call", None),
+    "phone_call": ("call", None),
+    "log_a_call": ("call", None),
+    "unsubscribe": ("unsubscribe", None),
+    "unsubscribed": ("unsubscribe", None),
+    "bounce": ("bounce", None),
+    "bounced": ("bounce", None),
+    "hard_bounce": ("bounce", None),
 }
 # Count columns (counts as of a date) -> (event type, URL), Salesforce/HubSpot/Marketo/leadforge.
 COUNT_COLUMNS: dict[str, tuple[str, str | None]] = {
-    "emails_opened": ("open", None), "email_opens": ("open", None), "hs_email_open": ("open", None),
-    "emails_clicked": ("click", None), "email_clicks": ("click", None), "hs_email_click": ("click", None),
-    "number_of_sessions": ("visit", None), "hs_analytics_num_visits": ("visit", None),
-    "session_count": ("visit", None), "web_sessions": ("visit", None), "visits": ("visit", None),
-    "pricing_page_views": ("visit", "/pricing"), "demo_page_views": ("visit", "/demo"),
+    "emails_opened": ("open", None),
+    "email_opens": ("open", None),
+    "hs_email_open": ("open", None),
+    "emails_clicked": ("click", None),
+    "email_clicks": ("click", None),
+    "hs_email_click": ("click", None),
+    "number_of_sessions": ("visit", None),
+    "hs_analytics_num_visits": ("visit", None),
+    "session_count": ("visit", None),
+    "web_sessions": ("visit", None),
+    "visits": ("visit", None),
+    "pricing_page_views": ("visit", "/pricing"),
+    "demo_page_views": ("visit", "/demo"),
     "docs_page_views": ("visit", "/docs"),
-    "form_submissions": ("form_fill", None), "number_of_form_submissions": ("form_fill", None),
+    "form_submissions": ("form_fill", None),
+    "number_of_form_submissions": ("form_fill", None),
     "hs_analytics_num_event_completions": ("form_fill", None),
-    "meetings": ("meeting", None), "number_of_meetings": ("meeting", None),
-    "calls": ("call", None), "number_of_calls": ("call", None),
+    "meetings": ("meeting", None),
+    "number_of_meetings": ("meeting", None),
+    "calls": ("call", None),
+    "number_of_calls": ("call", None),
     "webinars_attended": ("webinar_attended", None),
 }
 
 
 @dataclass(frozen=True)
 class Activity:
-    event_id: str        # stable: the same row imports onto itself
-    lead_key: str        # email (lower case) or "#<lead id>"
+    event_id: str  # stable: the same row imports onto itself
+    lead_key: str  # email (lower case) or "#<lead id>"
     type: str
     occurred_at: datetime
     url: str | None
@@ -97,9 +163,15 @@ def read_layout(headers: Sequence[str]) -> Layout | None:
     if lead is None:
         return None
     counts = {h: COUNT_COLUMNS[snake(h)] for h in headers if snake(h) in COUNT_COLUMNS}
-    return Layout(lead, email is not None, find_column(headers, TYPE_HEADERS),
-                  find_column(headers, TIME_HEADERS), find_column(headers, ID_HEADERS),
-                  find_column(headers, URL_HEADERS), counts)
+    return Layout(
+        lead,
+        email is not None,
+        find_column(headers, TYPE_HEADERS),
+        find_column(headers, TIME_HEADERS),
+        find_column(headers, ID_HEADERS),
+        find_column(headers, URL_HEADERS),
+        counts,
+    )
 
 
 def event_type(raw: Any) -> tuple[str, str | None, bool]:
@@ -123,8 +195,9 @@ def _stable_id(source: str, row: Mapping[str, Any], extra: str = "") -> str:
     return f"{source}:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]
 
 
-def activities_of(source: str, line_no: int, row: Mapping[str, Any], layout: Layout,
-                  as_of: datetime) -> tuple[list[Activity], str | None]:
+def activities_of(
+    source: str, line_no: int, row: Mapping[str, Any], layout: Layout, as_of: datetime
+) -> tuple[list[Activity], str | None]:
     """The events one row stands for, or the reason it stands for none."""
     key = lead_key(layout, row)
     if key is None:
@@ -135,13 +208,24 @@ def activities_of(source: str, line_no: int, row: Mapping[str, Any], layout: Lay
         if when is None:
             return [], f"no readable time in {layout.time or 'any column'}"
         kind, hint, _known = event_type(row.get(layout.type))
-        url = None if layout.url is None or is_missing(row.get(layout.url)) else str(row[layout.url])
-        event_id = (f"{source}:{row[layout.id]}" if layout.id and not is_missing(row.get(layout.id))
-                    else _stable_id(source, row))
-        out.append(Activity(event_id, key, kind, when, url or hint, str(row.get(layout.type)), line_no))
+        url = (
+            None if layout.url is None or is_missing(row.get(layout.url)) else str(row[layout.url])
+        )
+        event_id = (
+            f"{source}:{row[layout.id]}"
+            if layout.id and not is_missing(row.get(layout.id))
+            else _stable_id(source, row)
+        )
+        out.append(
+            Activity(event_id, key, kind, when, url or hint, str(row.get(layout.type)), line_no)
+        )
     for column, (kind, hint) in layout.counts.items():
         count = int(to_number(row.get(column)) or 0)
         when = to_date(row.get(find_column(row.keys(), AS_OF_HEADERS) or "")) or as_of
         for n in range(min(count, 500)):
-            out.append(Activity(f"{source}:{key}:{snake(column)}:{n}", key, kind, when, hint, column, line_no))
+            out.append(
+                Activity(
+                    f"{source}:{key}:{snake(column)}:{n}", key, kind, when, hint, column, line_no
+                )
+            )
     return out, None

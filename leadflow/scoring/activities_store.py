@@ -43,18 +43,27 @@ def _lead_ids(session: Session, keys: set[str]) -> dict[str, int]:
     numbers = sorted(int(k[1:]) for k in keys if k.startswith("#") and k[1:].isdigit())
     found: dict[str, int] = {}
     for i in range(0, len(emails), CHUNK):
-        query = select(Lead.email, Lead.id).where(Lead.email.in_(emails[i:i + CHUNK]))
+        query = select(Lead.email, Lead.id).where(Lead.email.in_(emails[i : i + CHUNK]))
         found.update((email, lead_id) for email, lead_id in session.execute(query))
     for i in range(0, len(numbers), CHUNK):
-        found.update((f"#{n}", n) for n in session.scalars(select(Lead.id).where(Lead.id.in_(numbers[i:i + CHUNK]))))
+        found.update(
+            (f"#{n}", n)
+            for n in session.scalars(select(Lead.id).where(Lead.id.in_(numbers[i : i + CHUNK])))
+        )
     return found
 
 
 def _held(session: Session, ids: list[str]) -> set[str]:
     held: set[str] = set()
     for i in range(0, len(ids), CHUNK):
-        held.update(session.scalars(select(EngagementEvent.provider_event_id).where(
-            EngagementEvent.provider == PROVIDER, EngagementEvent.provider_event_id.in_(ids[i:i + CHUNK]))))
+        held.update(
+            session.scalars(
+                select(EngagementEvent.provider_event_id).where(
+                    EngagementEvent.provider == PROVIDER,
+                    EngagementEvent.provider_event_id.in_(ids[i : i + CHUNK]),
+                )
+            )
+        )
     return held
 
 
@@ -63,8 +72,10 @@ def collect(table: Table, as_of: datetime) -> tuple[list[Activity], ActivityImpo
     if layout is None:
         raise TableError(f"{table.name}: no lead email or lead id column (e.g. Email, lead_id)")
     if layout.type is None and not layout.counts:
-        raise TableError(f"{table.name}: neither an activity type column nor count columns "
-                         "(e.g. Emails Opened, pricing_page_views)")
+        raise TableError(
+            f"{table.name}: neither an activity type column nor count columns "
+            "(e.g. Emails Opened, pricing_page_views)"
+        )
     result = ActivityImport(bad=list(table.unreadable))
     activities: dict[str, Activity] = {}
     for line_no, row in enumerate(table.rows, start=2):
@@ -78,8 +89,9 @@ def collect(table: Table, as_of: datetime) -> tuple[list[Activity], ActivityImpo
     return list(activities.values()), result
 
 
-def import_activities(session: Session, table: Table, now: datetime | None = None,
-                      as_of: datetime | None = None) -> ActivityImport:
+def import_activities(
+    session: Session, table: Table, now: datetime | None = None, as_of: datetime | None = None
+) -> ActivityImport:
     at = as_utc(now)
     activities, result = collect(table, as_utc(as_of) if as_of else at)
     result.events = len(activities)
@@ -92,13 +104,25 @@ def import_activities(session: Session, table: Table, now: datetime | None = Non
         result.unmatched_events += lead_id is None
         if activity.event_id in held:
             continue
-        rows.append({"provider": PROVIDER, "provider_event_id": activity.event_id, "type": activity.type,
-                     "lead_id": lead_id, "recipient": None if activity.lead_key.startswith("#") else activity.lead_key,
-                     "url": activity.url, "is_machine": False, "occurred_at": activity.occurred_at,
-                     "detail": {"source": table.name, "line": activity.line_no,
-                                "original_type": activity.original_type}})
+        rows.append(
+            {
+                "provider": PROVIDER,
+                "provider_event_id": activity.event_id,
+                "type": activity.type,
+                "lead_id": lead_id,
+                "recipient": None if activity.lead_key.startswith("#") else activity.lead_key,
+                "url": activity.url,
+                "is_machine": False,
+                "occurred_at": activity.occurred_at,
+                "detail": {
+                    "source": table.name,
+                    "line": activity.line_no,
+                    "original_type": activity.original_type,
+                },
+            }
+        )
     for i in range(0, len(rows), CHUNK):
-        session.execute(EngagementEvent.__table__.insert(), rows[i:i + CHUNK])
+        session.execute(EngagementEvent.__table__.insert(), rows[i : i + CHUNK])
     result.inserted = len(rows)
     result.leads_matched = len({leads[a.lead_key] for a in activities if a.lead_key in leads})
     return result

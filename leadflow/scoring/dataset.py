@@ -17,8 +17,19 @@ from pathlib import Path
 
 from leadflow.core.errors import BadOutcomeRow, DatasetError
 from leadflow.scoring.features import (
-    CREATED_NAMES, Dropped, Guard, Kind, aggregate, describe_log, find_column, find_label,
-    infer_kinds, leaky_dates, snake, snapshot_dates, too_good,
+    CREATED_NAMES,
+    Dropped,
+    Guard,
+    Kind,
+    aggregate,
+    describe_log,
+    find_column,
+    find_label,
+    infer_kinds,
+    leaky_dates,
+    snake,
+    snapshot_dates,
+    too_good,
 )
 from leadflow.scoring.tables import Row, Table, read_table, read_tables
 from leadflow.scoring.values import to_bool, to_date
@@ -30,10 +41,10 @@ TABLE_SUFFIXES = (".parquet", ".csv", ".tsv", ".xlsx", ".jsonl", ".json")
 
 @dataclass
 class Dataset:
-    rows: list[Row]                  # one per lead: feature name -> value
+    rows: list[Row]  # one per lead: feature name -> value
     labels: list[bool]
-    created: list[datetime | None]   # for the time-based split
-    kinds: dict[str, Kind]           # the features a model may use
+    created: list[datetime | None]  # for the time-based split
+    kinds: dict[str, Kind]  # the features a model may use
     guard: Guard = field(default_factory=Guard)
     source: str = ""
     notes: list[str] = field(default_factory=list)
@@ -49,8 +60,13 @@ class Inputs:
 
 
 def _tables_in(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.suffix.lower() in TABLE_SUFFIXES
-                  and "manifest" not in p.stem and p.stem != "feature_dictionary")
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix.lower() in TABLE_SUFFIXES
+        and "manifest" not in p.stem
+        and p.stem != "feature_dictionary"
+    )
 
 
 def _declared_leaks(folder: Path) -> set[str]:
@@ -73,10 +89,15 @@ def read_folder(folder: Path) -> Inputs:
     if manifest.is_file():
         snapshot_days = json.loads(manifest.read_text(encoding="utf-8")).get("snapshot_day")
     task_files = sorted((folder / "tasks").glob("*/*")) if (folder / "tasks").is_dir() else []
-    task_files = [p for p in task_files if p.suffix.lower() in TABLE_SUFFIXES and "manifest" not in p.stem]
+    task_files = [
+        p for p in task_files if p.suffix.lower() in TABLE_SUFFIXES and "manifest" not in p.stem
+    ]
     tables_dir = folder / "tables" if (folder / "tables").is_dir() else folder
-    logs = [p for p in _tables_in(tables_dir)
-            if p.stem not in ("leads", "accounts", "contacts", *OUTCOME_TABLES)]
+    logs = [
+        p
+        for p in _tables_in(tables_dir)
+        if p.stem not in ("leads", "accounts", "contacts", *OUTCOME_TABLES)
+    ]
     if task_files:
         leads = read_tables(task_files)
     elif (tables_dir / "leads.parquet").is_file() or (tables_dir / "leads.csv").is_file():
@@ -85,13 +106,21 @@ def read_folder(folder: Path) -> Inputs:
             join_attributes(leads, read_table(other))
     else:
         raise DatasetError(f"{folder}: no tasks/ split and no leads table")
-    outcomes = next((read_table(p) for p in _tables_in(tables_dir) if p.stem in OUTCOME_TABLES
-                     and not task_files), None)
-    return Inputs(leads, [read_table(p) for p in logs], outcomes, _declared_leaks(folder), snapshot_days)
+    outcomes = next(
+        (
+            read_table(p)
+            for p in _tables_in(tables_dir)
+            if p.stem in OUTCOME_TABLES and not task_files
+        ),
+        None,
+    )
+    return Inputs(
+        leads, [read_table(p) for p in logs], outcomes, _declared_leaks(folder), snapshot_days
+    )
 
 
 def join_attributes(leads: Table, other: Table) -> bool:
-    """Add the columns of a one-row-per-key table (accounts, contacts) to the leads holding that key."""
+    """Add a one-row-per-key table's columns (accounts, contacts) to the leads with that key."""
     key = next((h for h in other.headers if snake(h).endswith("id") and h in leads.headers), None)
     if key is None:
         return False
@@ -118,7 +147,9 @@ def _labels_from_outcomes(leads: Table, outcomes: Table) -> dict[str, bool]:
     key = columns.get("lead_id") or columns.get("email") or _lead_key(outcomes)
     won: dict[str, bool] = {}
     for raw in outcomes.rows:
-        value = {f: str(raw.get(c) if raw.get(c) is not None else "").strip() for f, c in columns.items()}
+        value = {
+            f: str(raw.get(c) if raw.get(c) is not None else "").strip() for f, c in columns.items()
+        }
         try:
             status = parse_status(value)
         except BadOutcomeRow:
@@ -127,12 +158,16 @@ def _labels_from_outcomes(leads: Table, outcomes: Table) -> dict[str, bool]:
         if found and status != "open":
             won[found] = won.get(found, False) or status == "won"
     if not won:
-        raise DatasetError(f"{outcomes.name}: no closed (won or lost) outcome with a lead id or email; "
-                           "check its stage and email or lead id columns")
+        raise DatasetError(
+            f"{outcomes.name}: no closed (won or lost) outcome with a lead id or email; "
+            "check its stage and email or lead id columns"
+        )
     return won
 
 
-def _labels(inputs: Inputs, label: str | None, key: str | None) -> tuple[list[bool | None], str | None]:
+def _labels(
+    inputs: Inputs, label: str | None, key: str | None
+) -> tuple[list[bool | None], str | None]:
     leads = inputs.leads
     column = find_label(leads.headers, leads.rows, label)
     if column is not None:
@@ -140,15 +175,23 @@ def _labels(inputs: Inputs, label: str | None, key: str | None) -> tuple[list[bo
     if label:
         raise DatasetError(f"{leads.name}: no column named {label!r}")
     if inputs.outcomes is None or key is None:
-        raise DatasetError(f"{leads.name}: no outcome column (converted, won, ...) and no outcome "
-                           "file to join; pass --label COLUMN or an outcome export")
+        raise DatasetError(
+            f"{leads.name}: no outcome column (converted, won, ...) and no outcome "
+            "file to join; pass --label COLUMN or an outcome export"
+        )
     won = _labels_from_outcomes(leads, inputs.outcomes)
     # A lead with no closed opportunity did not convert: that is what "converted" means.
     return [won.get(str(r.get(key) or "").strip().lower(), False) for r in leads.rows], None
 
 
-def _feature_kinds(inputs: Inputs, skip: set[str], snapshots: list[datetime | None],
-                   created: str | None, guard: Guard, exclude: set[str]) -> dict[str, Kind]:
+def _feature_kinds(
+    inputs: Inputs,
+    skip: set[str],
+    snapshots: list[datetime | None],
+    created: str | None,
+    guard: Guard,
+    exclude: set[str],
+) -> dict[str, Kind]:
     headers = [h for h in inputs.leads.headers if h not in skip]
     kinds = infer_kinds(headers, inputs.leads.rows)
     for leak in leaky_dates(inputs.leads.rows, kinds, snapshots, created):
@@ -162,12 +205,22 @@ def _feature_kinds(inputs: Inputs, skip: set[str], snapshots: list[datetime | No
             guard.dropped[header] = Dropped.IDENTIFIER
         elif kind is Kind.TEXT:
             guard.dropped[header] = Dropped.FREE_TEXT
-    return {h: k for h, k in kinds.items()
-            if h not in guard.dropped and k is not Kind.DATE and h != created}
+    return {
+        h: k
+        for h, k in kinds.items()
+        if h not in guard.dropped and k is not Kind.DATE and h != created
+    }
 
 
-def _add_activities(inputs: Inputs, rows: list[Row], keys: list[str], snapshots: list[datetime | None],
-                    kinds: dict[str, Kind], guard: Guard, notes: list[str]) -> None:
+def _add_activities(
+    inputs: Inputs,
+    rows: list[Row],
+    keys: list[str],
+    snapshots: list[datetime | None],
+    kinds: dict[str, Kind],
+    guard: Guard,
+    notes: list[str],
+) -> None:
     by_key = dict(zip(keys, snapshots, strict=True))
     for table in inputs.activities:
         log = describe_log(table.name, table.headers, table.rows, LEAD_KEYS)
@@ -185,8 +238,12 @@ def _add_activities(inputs: Inputs, rows: list[Row], keys: list[str], snapshots:
                 row[name] = found.get(name, None if name.endswith("days_since_last") else 0.0)
 
 
-def build_dataset(inputs: Inputs, label: str | None = None, as_of: datetime | None = None,
-                  exclude: set[str] | frozenset[str] = frozenset()) -> Dataset:
+def build_dataset(
+    inputs: Inputs,
+    label: str | None = None,
+    as_of: datetime | None = None,
+    exclude: set[str] | frozenset[str] = frozenset(),
+) -> Dataset:
     leads, guard, notes = inputs.leads, Guard(), []
     key = _lead_key(leads)
     labels, label_column = _labels(inputs, label, key)
@@ -210,11 +267,18 @@ def build_dataset(inputs: Inputs, label: str | None = None, as_of: datetime | No
             guard.dropped[name] = Dropped.CONSTANT
             del kinds[name]
     created_at = [to_date(leads.rows[i].get(created)) if created else None for i in keep]
-    return Dataset(rows, [bool(labels[i]) for i in keep], created_at, kinds, guard, leads.name, notes)
+    return Dataset(
+        rows, [bool(labels[i]) for i in keep], created_at, kinds, guard, leads.name, notes
+    )
 
 
-def load_inputs(path: Path, leads: Path | None = None, activities: list[Path] | None = None,
-                snapshot_days: int | None = None, joins: list[Path] | None = None) -> Inputs:
+def load_inputs(
+    path: Path,
+    leads: Path | None = None,
+    activities: list[Path] | None = None,
+    snapshot_days: int | None = None,
+    joins: list[Path] | None = None,
+) -> Inputs:
     """OUTCOMES is a folder, a lead table with an outcome column, or a CRM export (with --leads)."""
     if path.is_dir():
         inputs = read_folder(path)
@@ -225,8 +289,10 @@ def load_inputs(path: Path, leads: Path | None = None, activities: list[Path] | 
     for extra in joins or []:
         table = read_table(extra)
         if not join_attributes(inputs.leads, table):
-            raise DatasetError(f"{table.name}: no id column shared with the leads, or several rows "
-                               "per id (pass activity logs with --activities)")
+            raise DatasetError(
+                f"{table.name}: no id column shared with the leads, or several rows "
+                "per id (pass activity logs with --activities)"
+            )
     inputs.activities += [read_table(p) for p in activities or []]
     if snapshot_days is not None:
         inputs.snapshot_days = snapshot_days

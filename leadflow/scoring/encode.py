@@ -82,7 +82,9 @@ def _fit_field(name: str, kind: Kind, values: Sequence[Any], plain: bool = False
     code.has_missing = bool(np.isnan(numbers).any())
     if len(known) == 0:
         return code
-    code.log = not plain and kind is not Kind.BOOLEAN and bool(known.min() >= 0) and known.max() > 10
+    code.log = (
+        not plain and kind is not Kind.BOOLEAN and bool(known.min() >= 0) and known.max() > 10
+    )
     scaled = np.log1p(known) if code.log else known
     code.mean, code.std = float(scaled.mean()), float(scaled.std() or 1.0)
     if kind is not Kind.BOOLEAN and not plain:
@@ -115,10 +117,16 @@ class Encoder:
     fields: list[FieldCode]
 
     @classmethod
-    def fit(cls, rows: Sequence[dict[str, Any]], kinds: dict[str, Kind], plain: bool = False) -> Encoder:
+    def fit(
+        cls, rows: Sequence[dict[str, Any]], kinds: dict[str, Kind], plain: bool = False
+    ) -> Encoder:
         """``plain``: standardised values and one-hot levels only (the textbook baseline)."""
-        return cls([_fit_field(name, kind, [r.get(name) for r in rows], plain)
-                    for name, kind in kinds.items()])
+        return cls(
+            [
+                _fit_field(name, kind, [r.get(name) for r in rows], plain)
+                for name, kind in kinds.items()
+            ]
+        )
 
     def linear(self, rows: Sequence[dict[str, Any]]) -> np.ndarray:
         blocks = [_linear_block(code, [r.get(code.name) for r in rows]) for code in self.fields]
@@ -138,8 +146,12 @@ class Encoder:
             if code.kind is Kind.CATEGORY:
                 index = {level: float(i) for i, level in enumerate(code.levels)}
                 other = float(len(code.levels))
-                columns.append([math.nan if category_key(v) is None else index.get(category_key(v), other)
-                                for v in values])
+                columns.append(
+                    [
+                        math.nan if category_key(v) is None else index.get(category_key(v), other)
+                        for v in values
+                    ]
+                )
             else:
                 columns.append([numeric_value(code.kind, v) for v in values])
         return np.array(columns, dtype=float).T if columns else np.zeros((len(rows), 0))

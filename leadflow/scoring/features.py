@@ -1,4 +1,4 @@
-"""Features for the predictive score: which columns say what, and behaviour from activity logs (pure).
+"""Features for the predictive score: what columns say, and behaviour from activity logs (pure).
 
 A lead table's columns are typed from their values (number, band, yes/no, category, date,
 identifier). Activity logs (touches, sessions, calls, email events) become per-lead counts by
@@ -18,15 +18,38 @@ from enum import StrEnum
 from typing import Any
 
 from leadflow.scoring.values import (
-    category_key, is_missing, parse_band, to_bool, to_date, to_number,
+    category_key,
+    is_missing,
+    parse_band,
+    to_bool,
+    to_date,
+    to_number,
 )
 
 Row = dict[str, Any]
-LABEL_NAMES = ("converted", "is_converted", "won", "is_won", "closed_won", "label", "target",
-               "outcome", "converted_within_90_days", "converted_within_60_days",
-               "converted_within_30_days")
-CREATED_NAMES = ("lead_created_at", "created_at", "created", "createdate", "created_date",
-                 "create_date", "lead_created", "date_created")
+LABEL_NAMES = (
+    "converted",
+    "is_converted",
+    "won",
+    "is_won",
+    "closed_won",
+    "label",
+    "target",
+    "outcome",
+    "converted_within_90_days",
+    "converted_within_60_days",
+    "converted_within_30_days",
+)
+CREATED_NAMES = (
+    "lead_created_at",
+    "created_at",
+    "created",
+    "createdate",
+    "created_date",
+    "create_date",
+    "lead_created",
+    "date_created",
+)
 _ID_NAME = re.compile(r"(^|_)(id|uuid|key|email|e_mail|email_address)$")
 
 
@@ -76,16 +99,17 @@ def _kind_of(header: str, values: list[Any], rows: int) -> Kind:
         return Kind.IDENTIFIER
     if not values:
         return Kind.CATEGORY
-    if all(to_bool(v) is not None for v in values) and all(not isinstance(v, (int, float))
-                                                             or isinstance(v, bool) or v in (0, 1)
-                                                             for v in values):
+    if all(to_bool(v) is not None for v in values) and all(
+        not isinstance(v, (int, float)) or isinstance(v, bool) or v in (0, 1) for v in values
+    ):
         return Kind.BOOLEAN
     if all(to_number(v) is not None for v in values):
         return Kind.NUMBER
     if all(to_date(v) is not None for v in values):
         return Kind.DATE
-    if sum(parse_band(v) is not None and bool(re.search(r"[-+–~至以]", str(v))) for v in values) \
-            >= 0.8 * len(values):
+    if sum(
+        parse_band(v) is not None and bool(re.search(r"[-+–~至以]", str(v))) for v in values
+    ) >= 0.8 * len(values):
         return Kind.BAND
     distinct = len({category_key(v) for v in values})
     if distinct > 50 and distinct > 0.2 * rows:
@@ -96,8 +120,10 @@ def _kind_of(header: str, values: list[Any], rows: int) -> Kind:
 def infer_kinds(headers: Sequence[str], rows: Sequence[Row], sample: int = 2000) -> dict[str, Kind]:
     step = max(1, len(rows) // sample)
     picked = rows[::step]
-    return {h: _kind_of(h, [r.get(h) for r in picked if not is_missing(r.get(h))], len(picked))
-            for h in headers}
+    return {
+        h: _kind_of(h, [r.get(h) for r in picked if not is_missing(r.get(h))], len(picked))
+        for h in headers
+    }
 
 
 @dataclass
@@ -110,8 +136,12 @@ class Guard:
     activity_types: Counter[str] = field(default_factory=Counter)
 
 
-def leaky_dates(rows: Sequence[Row], kinds: dict[str, Kind], snapshots: Sequence[datetime | None],
-                created: str | None) -> list[str]:
+def leaky_dates(
+    rows: Sequence[Row],
+    kinds: dict[str, Kind],
+    snapshots: Sequence[datetime | None],
+    created: str | None,
+) -> list[str]:
     """Date columns holding any value after its row's snapshot: they saw the future."""
     leaks = []
     for header, kind in kinds.items():
@@ -125,8 +155,9 @@ def leaky_dates(rows: Sequence[Row], kinds: dict[str, Kind], snapshots: Sequence
     return leaks
 
 
-def snapshot_dates(rows: Sequence[Row], created: str | None, as_of: datetime | None,
-                   snapshot_days: int | None) -> list[datetime | None]:
+def snapshot_dates(
+    rows: Sequence[Row], created: str | None, as_of: datetime | None, snapshot_days: int | None
+) -> list[datetime | None]:
     """Each row's snapshot: --as-of for all, else created + snapshot_days, else unknown."""
     if as_of is not None:
         return [as_of] * len(rows)
@@ -151,12 +182,21 @@ class ActivityLog:
 
 
 TIME_HINTS = ("timestamp", "occurred_at", "date", "time", "created_at", "activity_date")
-TYPE_HINTS = ("type", "activity_type", "event_type", "touch_type", "session_type", "kind",
-              "activity", "event")
+TYPE_HINTS = (
+    "type",
+    "activity_type",
+    "event_type",
+    "touch_type",
+    "session_type",
+    "kind",
+    "activity",
+    "event",
+)
 
 
-def describe_log(name: str, headers: Sequence[str], rows: Sequence[Row],
-                 lead_keys: Sequence[str]) -> ActivityLog | None:
+def describe_log(
+    name: str, headers: Sequence[str], rows: Sequence[Row], lead_keys: Sequence[str]
+) -> ActivityLog | None:
     key = find_column(headers, [snake(k) for k in lead_keys])
     if key is None:
         return None
@@ -169,8 +209,9 @@ def describe_log(name: str, headers: Sequence[str], rows: Sequence[Row],
     return ActivityLog(snake(name.split(".")[0]), key, time, kind, amounts)
 
 
-def aggregate(log: ActivityLog, rows: Iterable[Row], snapshots: dict[str, datetime | None],
-              guard: Guard) -> dict[str, dict[str, float]]:
+def aggregate(
+    log: ActivityLog, rows: Iterable[Row], snapshots: dict[str, datetime | None], guard: Guard
+) -> dict[str, dict[str, float]]:
     """Per lead key: count by type, total, sums of amounts, days from last activity to snapshot."""
     out: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for row in rows:
@@ -223,6 +264,9 @@ def too_good(rows: Sequence[Row], labels: Sequence[bool], kinds: dict[str, Kind]
     """Columns that alone all but give the outcome away: a stage, a close reason, a won flag."""
     if len(set(labels)) < 2:
         return []
-    return [name for name, kind in kinds.items()
-            if kind in (Kind.NUMBER, Kind.BAND, Kind.BOOLEAN, Kind.CATEGORY)
-            and _alone_auc(kind, [r.get(name) for r in rows], labels) >= TOO_GOOD_AUC]
+    return [
+        name
+        for name, kind in kinds.items()
+        if kind in (Kind.NUMBER, Kind.BAND, Kind.BOOLEAN, Kind.CATEGORY)
+        and _alone_auc(kind, [r.get(name) for r in rows], labels) >= TOO_GOOD_AUC
+    ]

@@ -34,12 +34,18 @@ def auc(scores: np.ndarray, labels: np.ndarray) -> float:
 def quality(scores: np.ndarray, labels: np.ndarray, probabilities: bool) -> Quality:
     from sklearn.metrics import average_precision_score, brier_score_loss
 
-    pr = float(average_precision_score(labels, scores)) if labels.max() > labels.min() else float("nan")
+    pr = (
+        float(average_precision_score(labels, scores))
+        if labels.max() > labels.min()
+        else float("nan")
+    )
     brier = float(brier_score_loss(labels, scores)) if probabilities else None
     return Quality(auc(scores, labels), pr, brier)
 
 
-def calibration_table(probabilities: np.ndarray, labels: np.ndarray, bins: int = 5) -> list[CalibrationBin]:
+def calibration_table(
+    probabilities: np.ndarray, labels: np.ndarray, bins: int = 5
+) -> list[CalibrationBin]:
     """Rows in equal-count bins of predicted probability: predicted vs observed rate."""
     order = np.argsort(probabilities, kind="mergesort")
     table = []
@@ -47,13 +53,17 @@ def calibration_table(probabilities: np.ndarray, labels: np.ndarray, bins: int =
         if len(part) == 0:
             continue
         p, y = probabilities[part], labels[part]
-        table.append(CalibrationBin(float(p.min()), float(p.max()), len(part), float(p.mean()),
-                                    float(y.mean())))
+        table.append(
+            CalibrationBin(
+                float(p.min()), float(p.max()), len(part), float(p.mean()), float(y.mean())
+            )
+        )
     return table
 
 
-def auc_gain_lower_bound(model: np.ndarray, rules: np.ndarray, labels: np.ndarray,
-                         resamples: int = 200, seed: int = 7) -> float:
+def auc_gain_lower_bound(
+    model: np.ndarray, rules: np.ndarray, labels: np.ndarray, resamples: int = 200, seed: int = 7
+) -> float:
     """5th percentile of AUC(model) - AUC(rules) over bootstrap resamples of the held-out rows.
 
     Above 0: the model beats the rules by more than luck of the split would explain.

@@ -70,8 +70,10 @@ class TrainedModel:
             base = float(self.raw_logit([row])[0])
             blanks = [{**row, code.name: None} for code in self.encoder.fields]
             moved = self.raw_logit(blanks) if blanks else np.zeros(0)
-            totals = {code.name: (base - float(m)) * self.platt[0]
-                      for code, m in zip(self.encoder.fields, moved, strict=True)}
+            totals = {
+                code.name: (base - float(m)) * self.platt[0]
+                for code, m in zip(self.encoder.fields, moved, strict=True)
+            }
         ranked = sorted(totals.items(), key=lambda kv: -abs(kv[1]))
         return [(name, round(value, 4)) for name, value in ranked[:top] if abs(value) > 1e-9]
 
@@ -102,7 +104,9 @@ def load_model(path: Path) -> TrainedModel:
     try:
         fmt, model = pickle.loads(path.read_bytes())
     except Exception as exc:  # a truncated or foreign file: say which, whatever pickle raised
-        raise ModelFileError(f"{path}: not a leadflow model file ({exc.__class__.__name__})") from exc
+        raise ModelFileError(
+            f"{path}: not a leadflow model file ({exc.__class__.__name__})"
+        ) from exc
     if fmt != FORMAT or not isinstance(model, TrainedModel):
         raise ModelFileError(f"{path}: model format {fmt}, this leadflow reads {FORMAT}; retrain")
     return model

@@ -39,27 +39,45 @@ def model_in_force(policy: ScoringPolicy, folder: Path | None = None) -> Trained
 
 def stored_events(session: Session, lead_ids: list[int]) -> dict[int, list[StoredEvent]]:
     events: dict[int, list[StoredEvent]] = defaultdict(list)
-    query = select(EngagementEvent.lead_id, EngagementEvent.type, EngagementEvent.url,
-                   EngagementEvent.occurred_at, EngagementEvent.detail).where(
-        EngagementEvent.lead_id.in_(lead_ids), EngagementEvent.is_machine.is_(False))
+    query = select(
+        EngagementEvent.lead_id,
+        EngagementEvent.type,
+        EngagementEvent.url,
+        EngagementEvent.occurred_at,
+        EngagementEvent.detail,
+    ).where(EngagementEvent.lead_id.in_(lead_ids), EngagementEvent.is_machine.is_(False))
     for lead_id, kind, url, at, detail in session.execute(query):
         detail = detail or {}
-        events[lead_id].append(StoredEvent(kind, url, as_utc(at), detail.get("source"),
-                                           detail.get("original_type")))
+        events[lead_id].append(
+            StoredEvent(kind, url, as_utc(at), detail.get("source"), detail.get("original_type"))
+        )
     return events
 
 
-def judge(model: TrainedModel, policy: ScoringPolicy, result: ScoreResult, view: LeadView,
-          events: list[StoredEvent], at: datetime) -> tuple[ScoreResult, ModelVerdict | None]:
-    """The score becomes the probability in percent; grade stays from fit; a disqualifier still rules."""
+def judge(
+    model: TrainedModel,
+    policy: ScoringPolicy,
+    result: ScoreResult,
+    view: LeadView,
+    events: list[StoredEvent],
+    at: datetime,
+) -> tuple[ScoreResult, ModelVerdict | None]:
+    """Score = the probability in percent; grade stays from fit; disqualifiers still rule."""
     if result.disqualified_by is not None:
         return result, None
     judged = verdict(model, model_input(model, view, events, at), policy.thresholds)
-    return replace(result, score=round(100 * judged.probability), temperature=judged.temperature), judged
+    return replace(
+        result, score=round(100 * judged.probability), temperature=judged.temperature
+    ), judged
 
 
 def trace(judged: ModelVerdict | None) -> dict[str, Any]:
     if judged is None:
         return {}
-    return {"model": {"version": judged.version, "probability": round(judged.probability, 4),
-                      "contributions": [{"feature": f, "log_odds": v} for f, v in judged.contributions]}}
+    return {
+        "model": {
+            "version": judged.version,
+            "probability": round(judged.probability, 4),
+            "contributions": [{"feature": f, "log_odds": v} for f, v in judged.contributions],
+        }
+    }

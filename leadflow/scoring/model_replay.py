@@ -36,16 +36,25 @@ class ModelComparison:
     candidate_version: str = ""
 
 
-def _chunks(items: Iterator[tuple[Lead, LeadView]], size: int) -> Iterator[list[tuple[Lead, LeadView]]]:
+def _chunks(
+    items: Iterator[tuple[Lead, LeadView]], size: int
+) -> Iterator[list[tuple[Lead, LeadView]]]:
     while chunk := list(islice(items, size)):
         yield chunk
 
 
-def compare_models(session: Session, policy: ScoringPolicy, current: TrainedModel | None,
-                   candidate: TrainedModel, now: datetime | None = None) -> ModelComparison:
+def compare_models(
+    session: Session,
+    policy: ScoringPolicy,
+    current: TrainedModel | None,
+    candidate: TrainedModel,
+    now: datetime | None = None,
+) -> ModelComparison:
     at = as_utc(now)
-    out = ModelComparison(current_version=current.version if current else None,
-                          candidate_version=candidate.version or "candidate")
+    out = ModelComparison(
+        current_version=current.version if current else None,
+        candidate_version=candidate.version or "candidate",
+    )
     routing = load_routing(get_settings().routing_dir)
     for chunk in _chunks(stored_views(session, routing), 1000):
         history = stored_events(session, [lead.id for lead, _ in chunk])
@@ -58,11 +67,19 @@ def compare_models(session: Session, policy: ScoringPolicy, current: TrainedMode
             events = history.get(lead.id, [])
             now_hot = rules.temperature == "hot"
             if current is not None:
-                now_hot = verdict(current, model_input(current, view, events, at), policy.thresholds
-                                  ).temperature == "hot"
+                now_hot = (
+                    verdict(
+                        current, model_input(current, view, events, at), policy.thresholds
+                    ).temperature
+                    == "hot"
+                )
                 out.hot["current"] += now_hot
-            new_hot = verdict(candidate, model_input(candidate, view, events, at), policy.thresholds
-                              ).temperature == "hot"
+            new_hot = (
+                verdict(
+                    candidate, model_input(candidate, view, events, at), policy.thresholds
+                ).temperature
+                == "hot"
+            )
             out.hot["candidate"] += new_hot
             if new_hot != now_hot:
                 (out.gained if new_hot else out.lost).append(lead.id)

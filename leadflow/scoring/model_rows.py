@@ -29,7 +29,7 @@ class StoredEvent:
     type: str
     url: str | None
     occurred_at: datetime
-    source: str | None          # the export's table name (touches.parquet), None if tracked live
+    source: str | None  # the export's table name (touches.parquet), None if tracked live
     original_type: str | None
 
 
@@ -53,8 +53,9 @@ def _activity_value(name: str, events: Sequence[StoredEvent], at: datetime) -> f
     return float(sum(category_key(e.original_type) == kind for e in mine))
 
 
-def model_input(model: TrainedModel, view: LeadView, events: Sequence[StoredEvent],
-                at: datetime) -> dict[str, Any]:
+def model_input(
+    model: TrainedModel, view: LeadView, events: Sequence[StoredEvent], at: datetime
+) -> dict[str, Any]:
     row: dict[str, Any] = {}
     for code in model.encoder.fields:
         name = code.name
@@ -62,8 +63,9 @@ def model_input(model: TrainedModel, view: LeadView, events: Sequence[StoredEven
             row[name] = _activity_value(name, events, at)
         elif snake(name) in COUNT_COLUMNS:
             kind, hint = COUNT_COLUMNS[snake(name)]
-            row[name] = float(sum(e.type == kind and (hint is None or hint in (e.url or ""))
-                                  for e in events))
+            row[name] = float(
+                sum(e.type == kind and (hint is None or hint in (e.url or "")) for e in events)
+            )
         elif snake(name) in FIELD_FOR_HEADER:
             row[name] = getattr(view, FIELD_FOR_HEADER[snake(name)], None)
         else:

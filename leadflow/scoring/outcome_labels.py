@@ -19,10 +19,10 @@ from leadflow.report.outcome_rows import header_map, parse_status
 
 @dataclass
 class OutcomeLabels:
-    labels: dict[str, bool]                 # email (lower case) or "#<lead id>" -> converted
-    read_from: str                          # the column or "stage"
-    duplicates: dict[str, int] = field(default_factory=dict)   # key -> rows
-    conflicting: int = 0                    # duplicates that disagree
+    labels: dict[str, bool]  # email (lower case) or "#<lead id>" -> converted
+    read_from: str  # the column or "stage"
+    duplicates: dict[str, int] = field(default_factory=dict)  # key -> rows
+    conflicting: int = 0  # duplicates that disagree
     skipped: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -40,8 +40,9 @@ def _label(value: Mapping[str, str], source: str) -> bool | None:
     return None if status == "open" else status == "won"
 
 
-def read_labels(rows: Iterable[tuple[int, Mapping[str, str]]], headers: Iterable[str],
-                label: str = "converted") -> OutcomeLabels:
+def read_labels(
+    rows: Iterable[tuple[int, Mapping[str, str]]], headers: Iterable[str], label: str = "converted"
+) -> OutcomeLabels:
     columns = header_map(list(headers))
     source = label if label in columns else ("won" if "won" in columns else "stage")
     if source == "stage" and "status" not in columns:

@@ -23,8 +23,12 @@ def _listed(test: Test) -> list[object]:
 def _problems(test: Test) -> list[str]:
     found = []
     for value in _listed(test):
-        if test.field == "country" and (not isinstance(value, str) or len(str(normal_form("country", value))) != 2):
-            found.append(f"country {value!r} is not a country leadflow knows (use ISO codes, e.g. GB)")
+        if test.field == "country" and (
+            not isinstance(value, str) or len(str(normal_form("country", value))) != 2
+        ):
+            found.append(
+                f"country {value!r} is not a country leadflow knows (use ISO codes, e.g. GB)"
+            )
         if test.field in BOOLEAN_FIELDS and not isinstance(value, bool):
             found.append(f"{test.field} holds only true/false, never {value!r}")
     if (test.min is not None or test.max is not None) and test.field not in NUMBER_FIELDS:

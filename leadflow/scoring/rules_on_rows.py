@@ -15,10 +15,24 @@ from leadflow.scoring.values import category_key, is_missing, parse_band
 
 FIELD_HEADERS: dict[str, tuple[str, ...]] = {
     "industry": ("industry", "industry_vertical", "vertical", "sector"),
-    "employees": ("employees", "employee_band", "employee_count", "number_of_employees",
-                  "company_size", "employee_range", "headcount", "numberofemployees"),
-    "revenue_band": ("revenue_band", "estimated_revenue_band", "annual_revenue", "revenue",
-                     "annualrevenue", "revenue_range"),
+    "employees": (
+        "employees",
+        "employee_band",
+        "employee_count",
+        "number_of_employees",
+        "company_size",
+        "employee_range",
+        "headcount",
+        "numberofemployees",
+    ),
+    "revenue_band": (
+        "revenue_band",
+        "estimated_revenue_band",
+        "annual_revenue",
+        "revenue",
+        "annualrevenue",
+        "revenue_range",
+    ),
     "title": ("title", "job_title", "jobtitle", "position"),
     "country": ("country", "country_code", "region", "hq_country"),
     "product_line": ("product_line", "product_interest", "product"),
@@ -39,11 +53,17 @@ def rules_view(row: Mapping[str, Any], columns: Mapping[str, str], number: int) 
     country = get("country")
     email = str(get("email") or "")
     return LeadView(
-        id=number, email=email, domain=email.partition("@")[2] or None,
-        company=get("company"), title=get("title"),
+        id=number,
+        email=email,
+        domain=email.partition("@")[2] or None,
+        company=get("company"),
+        title=get("title"),
         country=country_code(str(country)) if country else None,
-        industry=get("industry"), employees=band, revenue_band=get("revenue_band"),
-        product_line=get("product_line"))
+        industry=get("industry"),
+        employees=band,
+        revenue_band=get("revenue_band"),
+        product_line=get("product_line"),
+    )
 
 
 def rules_columns(headers: Sequence[str]) -> dict[str, str]:

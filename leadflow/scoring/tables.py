@@ -28,8 +28,10 @@ def _read_parquet(path: Path) -> Table:
     try:
         import pyarrow.parquet as pq
     except ImportError:
-        raise TableError(f"{path}: reading Parquet needs pyarrow (pip install pyarrow), "
-                         "or export the table as CSV") from None
+        raise TableError(
+            f"{path}: reading Parquet needs pyarrow (pip install pyarrow), "
+            "or export the table as CSV"
+        ) from None
     data = pq.read_table(path)
     return Table(path.name, list(data.column_names), data.to_pylist())
 
@@ -66,5 +68,9 @@ def read_tables(paths: list[Path]) -> Table:
     """Several files with the same columns (train/valid/test splits) as one table."""
     tables = [read_table(p) for p in paths]
     headers = list(dict.fromkeys(h for t in tables for h in t.headers))
-    return Table("+".join(t.name for t in tables), headers, [r for t in tables for r in t.rows],
-                 [u for t in tables for u in t.unreadable])
+    return Table(
+        "+".join(t.name for t in tables),
+        headers,
+        [r for t in tables for r in t.rows],
+        [u for t in tables for u in t.unreadable],
+    )

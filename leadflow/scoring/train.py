@@ -20,7 +20,12 @@ from leadflow.core.errors import TrainingError
 from leadflow.scoring.dataset import Dataset
 from leadflow.scoring.encode import Encoder
 from leadflow.scoring.metrics import (
-    CalibrationBin, Quality, auc, auc_gain_lower_bound, calibration_table, quality,
+    CalibrationBin,
+    Quality,
+    auc,
+    auc_gain_lower_bound,
+    calibration_table,
+    quality,
 )
 from leadflow.scoring.model import ModelKind, TrainedModel
 
@@ -64,16 +69,20 @@ class TrainReport:
     features: list[str] = field(default_factory=list)
 
 
-def time_split(created: list[datetime | None], share: float = HELD_OUT_SHARE) -> tuple[np.ndarray, str]:
+def time_split(
+    created: list[datetime | None], share: float = HELD_OUT_SHARE
+) -> tuple[np.ndarray, str]:
     """True for held-out rows: the latest by created date; without dates, a stable hash."""
     n = len(created)
     if sum(c is not None for c in created) >= 0.9 * n:
         floor = min(c for c in created if c is not None)
         order = np.argsort([(c or floor).timestamp() for c in created], kind="mergesort")
         test = np.zeros(n, dtype=bool)
-        test[order[int(n * (1 - share)):]] = True
+        test[order[int(n * (1 - share)) :]] = True
         return test, "by created date (latest rows held out)"
-    digest = [int(hashlib.sha256(str(i).encode()).hexdigest()[:8], 16) / 0xFFFFFFFF for i in range(n)]
+    digest = [
+        int(hashlib.sha256(str(i).encode()).hexdigest()[:8], 16) / 0xFFFFFFFF for i in range(n)
+    ]
     return np.array(digest) < share, "by a stable hash of the row (no created date to split on)"
 
 
@@ -97,9 +106,16 @@ def _estimator(name: str, encoder: Encoder):  # type: ignore[no-untyped-def]
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     return HistGradientBoostingClassifier(
-        max_iter=150, learning_rate=0.06, max_leaf_nodes=8, min_samples_leaf=40, l2_regularization=1.0,
-        categorical_features=np.array(encoder.categorical_mask(), dtype=bool) if encoder.fields else None,
-        random_state=0)
+        max_iter=150,
+        learning_rate=0.06,
+        max_leaf_nodes=8,
+        min_samples_leaf=40,
+        l2_regularization=1.0,
+        categorical_features=np.array(encoder.categorical_mask(), dtype=bool)
+        if encoder.fields
+        else None,
+        random_state=0,
+    )
 
 
 def _design(name: str, encoder: Encoder, rows: list[dict]) -> np.ndarray:  # type: ignore[type-arg]
@@ -115,7 +131,9 @@ def _out_of_fold(name: str, rows: list[dict], y: np.ndarray, kinds) -> np.ndarra
     from sklearn.model_selection import StratifiedKFold
 
     logits = np.zeros(len(rows))
-    for fit_idx, val_idx in StratifiedKFold(FOLDS, shuffle=True, random_state=0).split(np.zeros(len(y)), y):
+    for fit_idx, val_idx in StratifiedKFold(FOLDS, shuffle=True, random_state=0).split(
+        np.zeros(len(y)), y
+    ):
         fit_rows = [rows[i] for i in fit_idx]
         encoder = _encoder(name, fit_rows, kinds)
         estimator = _estimator(name, encoder).fit(_design(name, encoder, fit_rows), y[fit_idx])
@@ -144,8 +162,10 @@ def check_enough(data: Dataset) -> None:
     positives = sum(data.labels)
     negatives = len(data.labels) - positives
     if len(data.labels) < MIN_ROWS or min(positives, negatives) < MIN_EACH_CLASS:
-        raise TrainingError(f"{len(data.labels)} outcomes ({positives} converted, {negatives} not): "
-                            f"need at least {MIN_ROWS} rows and {MIN_EACH_CLASS} of each")
+        raise TrainingError(
+            f"{len(data.labels)} outcomes ({positives} converted, {negatives} not): "
+            f"need at least {MIN_ROWS} rows and {MIN_EACH_CLASS} of each"
+        )
     if not data.kinds:
         raise TrainingError("no usable feature columns left after the leakage guard and typing")
 
@@ -174,7 +194,9 @@ def _train(data: Dataset, rules: list[int]) -> TrainReport:
     encoder = _encoder(chosen, train_rows, data.kinds)
     estimator = _estimator(chosen, encoder).fit(_design(chosen, encoder, train_rows), y[train_idx])
     kind = ModelKind.LOGISTIC if chosen.startswith("logistic") else ModelKind.BOOSTED
-    trained = TrainedModel(kind, encoder, estimator, _platt(oof[chosen], y[train_idx]), trained_on=data.source)
+    trained = TrainedModel(
+        kind, encoder, estimator, _platt(oof[chosen], y[train_idx]), trained_on=data.source
+    )
     if kind is ModelKind.LOGISTIC:
         trained.mean_design = encoder.linear(train_rows).mean(axis=0)
     probabilities = trained.probabilities(test_rows)
@@ -182,9 +204,19 @@ def _train(data: Dataset, rules: list[int]) -> TrainReport:
     baseline = _baseline(train_rows, y[train_idx], test_rows, data.kinds)
     gain = auc_gain_lower_bound(probabilities, rules_held, y[test_idx])
     return TrainReport(
-        rows=len(y), positives=int(y.sum()), train_rows=len(train_idx), held_out_rows=len(test_idx),
-        split=split, candidates=candidates, chosen=chosen,
-        model=quality(probabilities, y[test_idx], True), rules=quality(rules_held, y[test_idx], False),
+        rows=len(y),
+        positives=int(y.sum()),
+        train_rows=len(train_idx),
+        held_out_rows=len(test_idx),
+        split=split,
+        candidates=candidates,
+        chosen=chosen,
+        model=quality(probabilities, y[test_idx], True),
+        rules=quality(rules_held, y[test_idx], False),
         baseline=quality(baseline, y[test_idx], True),
         calibration=calibration_table(probabilities, y[test_idx]),
-        gain_lower_bound=gain, beats_rules=bool(gain > 0), trained=trained, features=list(data.kinds))
+        gain_lower_bound=gain,
+        beats_rules=bool(gain > 0),
+        trained=trained,
+        features=list(data.kinds),
+    )

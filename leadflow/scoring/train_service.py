@@ -20,20 +20,33 @@ class TrainRun:
     written: Path | None
 
 
-def train_from_files(outcomes: Path, policy: ScoringPolicy, models_dir: Path, *,
-                     leads: Path | None = None, activities: list[Path] | None = None,
-                     label: str | None = None, as_of: datetime | None = None,
-                     snapshot_days: int | None = None, exclude: frozenset[str] = frozenset(),
-                     force: bool = False, joins: list[Path] | None = None) -> TrainRun:
+def train_from_files(
+    outcomes: Path,
+    policy: ScoringPolicy,
+    models_dir: Path,
+    *,
+    leads: Path | None = None,
+    activities: list[Path] | None = None,
+    label: str | None = None,
+    as_of: datetime | None = None,
+    snapshot_days: int | None = None,
+    exclude: frozenset[str] = frozenset(),
+    force: bool = False,
+    joins: list[Path] | None = None,
+) -> TrainRun:
     inputs = load_inputs(outcomes, leads, activities, snapshot_days, joins)
     data = build_dataset(inputs, label, as_of, exclude)
     # The rules see the same columns the model does (identifiers aside, which they never read).
     rules = rules_scores(data.rows, list(data.kinds), policy)
     report = train(data, rules)
     report.trained.metrics = {
-        "held_out_auc": report.model.auc, "rules_auc": report.rules.auc,
-        "baseline_auc": report.baseline.auc, "brier": report.model.brier,
-        "rows": report.rows, "chosen": report.chosen, "rules_version": policy.config_version,
+        "held_out_auc": report.model.auc,
+        "rules_auc": report.rules.auc,
+        "baseline_auc": report.baseline.auc,
+        "brier": report.model.brier,
+        "rows": report.rows,
+        "chosen": report.chosen,
+        "rules_version": policy.config_version,
     }
     written = save_model(report.trained, models_dir) if report.beats_rules or force else None
     return TrainRun(data, report, written)

@@ -17,9 +17,12 @@ TRUE_WORDS = frozenset({"true", "yes", "y", "1", "t", "是"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "f", "否"})
 _SCALE = {"k": 1e3, "m": 1e6, "b": 1e9, "bn": 1e9, "mm": 1e6, "万": 1e4, "亿": 1e8, "千": 1e3}
 _AMOUNT = r"(\d+(?:[.,]\d+)*)\s*(bn|mm|k|m|b|万|亿|千)?"
-_BAND = re.compile(rf"^[^\d<>]*?(?:(<|under|less than|以下)\s*)?{_AMOUNT}"
-                   rf"(?:\s*(?:-|–|—|to|~|至|到)\s*[^\d]*?{_AMOUNT})?[^\d+]*?(\+|or more|以上|plus|以下|or less)?\s*$",
-                   re.IGNORECASE)
+_BAND = re.compile(
+    rf"^[^\d<>]*?(?:(<|under|less than|以下)\s*)?{_AMOUNT}"
+    rf"(?:\s*(?:-|–|—|to|~|至|到)\s*[^\d]*?{_AMOUNT})?[^\d+]*?"
+    r"(\+|or more|以上|plus|以下|or less)?\s*$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,7 @@ class Band:
         return (self.low + self.high) / 2
 
     def within(self, low: float | None, high: float | None) -> bool:
-        """The whole band lies inside [low, high]: "2000+" is never inside a range ending at 5000."""
+        """The whole band lies inside [low, high]: "2000+" is never inside a range up to 5000."""
         top = math.inf if self.high is None else self.high
         return (low is None or self.low >= low) and (high is None or top <= high)
 
@@ -58,7 +61,7 @@ def _amount(digits: str, unit: str | None) -> float:
 
 
 def parse_band(value: Any) -> Band | None:
-    """"200-499" -> 200..499, "2000+" / "1万人以上" -> open above, "<50" -> 0..50, "1,200" -> 1200..1200."""
+    """ "200-499" -> 200..499, "2000+" / "1万人以上" -> open above, "<50" -> 0..50."""
     if is_missing(value) or isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):

@@ -1,4 +1,4 @@
-"""`score calibrate` fixed: the CRM format, an empty join, duplicates, held-out figures, no silent worse."""
+"""`score calibrate` fixed: CRM format, empty join, duplicates, held-out figures, no silent worse."""
 
 from __future__ import annotations
 
@@ -43,9 +43,19 @@ def store(rows: list[tuple[str, str, bool]]) -> None:
         session.add_all(Lead(email=e, domain=e.split("@")[1], industry=i) for e, i, _ in rows)
 
 
-def test_the_shipped_crm_sample_gives_a_clear_error_when_no_lead_matches(leadflow_env, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["score", "calibrate", str(ROOT / "examples" / "outcomes_sample.csv"),
-                                 "--out", str(tmp_path / "p.yaml")])
+def test_the_shipped_crm_sample_gives_a_clear_error_when_no_lead_matches(
+    leadflow_env, tmp_path: Path
+) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "score",
+            "calibrate",
+            str(ROOT / "examples" / "outcomes_sample.csv"),
+            "--out",
+            str(tmp_path / "p.yaml"),
+        ],
+    )
     assert result.exit_code == 2, result.output
     assert "matches a stored lead" in result.output
 
@@ -53,10 +63,15 @@ def test_the_shipped_crm_sample_gives_a_clear_error_when_no_lead_matches(leadflo
 def test_crm_stage_export_is_read_and_duplicates_are_reported(leadflow_env, tmp_path: Path) -> None:
     rows = contrary_world()
     store(rows)
-    lines = [[f"006{n}", e, "Closed Won" if y else "Closed Lost", "1000"] for n, (e, _, y) in enumerate(rows)]
+    lines = [
+        [f"006{n}", e, "Closed Won" if y else "Closed Lost", "1000"]
+        for n, (e, _, y) in enumerate(rows)
+    ]
     lines.append(["006dup", rows[0][0], "Closed Won", "5"])
     source = write(tmp_path / "sf.csv", ["Opportunity ID", "Email", "Stage Name", "Amount"], lines)
-    result = runner.invoke(app, ["score", "calibrate", str(source), "--out", str(tmp_path / "p.yaml"), "--force"])
+    result = runner.invoke(
+        app, ["score", "calibrate", str(source), "--out", str(tmp_path / "p.yaml"), "--force"]
+    )
     assert result.exit_code == 0, result.output
     assert "240 outcomes matched" in result.output and "from stage" in result.output
     assert "1 leads have several outcome rows" in result.output
@@ -67,22 +82,38 @@ def test_a_worse_proposal_is_refused_unless_forced(leadflow_env, tmp_path: Path)
     store(rows)
     folder = tmp_path / "scoring"
     shutil.copytree(ROOT / "scoring", folder, ignore=shutil.ignore_patterns("cases", "models"))
-    source = write(tmp_path / "o.csv", ["email", "converted"], [[e, "yes" if y else "no"] for e, _, y in rows])
+    source = write(
+        tmp_path / "o.csv", ["email", "converted"], [[e, "yes" if y else "no"] for e, _, y in rows]
+    )
     proposal = tmp_path / "p.yaml"
-    refused = runner.invoke(app, ["score", "calibrate", str(source), "--out", str(proposal),
-                                  "--config", str(folder)])
+    refused = runner.invoke(
+        app, ["score", "calibrate", str(source), "--out", str(proposal), "--config", str(folder)]
+    )
     assert refused.exit_code == 1, refused.output
     assert "ranks worse" in refused.output and not proposal.exists()
-    forced = runner.invoke(app, ["score", "calibrate", str(source), "--out", str(proposal),
-                                 "--config", str(folder), "--force"])
+    forced = runner.invoke(
+        app,
+        [
+            "score",
+            "calibrate",
+            str(source),
+            "--out",
+            str(proposal),
+            "--config",
+            str(folder),
+            "--force",
+        ],
+    )
     assert forced.exit_code == 0 and proposal.exists()
 
 
 def test_precision_and_recall_at_mql_count_held_out_rows_only() -> None:
     policy = load_scoring(ROOT / "scoring")
     rows = contrary_world()
-    views = [make_lead_view(id=n, email=e, industry=i, employees=300, title="VP Sales", country="US")
-             for n, (e, i, _) in enumerate(rows)]
+    views = [
+        make_lead_view(id=n, email=e, industry=i, employees=300, title="VP Sales", country="US")
+        for n, (e, i, _) in enumerate(rows)
+    ]
     labels = [y for _, _, y in rows]
     result = calibrate(views, labels, policy)
     held = [(v, y) for v, y in zip(views, labels, strict=True) if held_out(v.email)]

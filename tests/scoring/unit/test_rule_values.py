@@ -37,9 +37,19 @@ def test_industry_any_of_is_case_and_spacing_insensitive() -> None:
     assert not fit_hits(make_lead_view(industry="Retail"), rules)
 
 
-@pytest.mark.parametrize(("text", "low", "high"), [
-    ("200-499", 200, 499), ("2000+", 2000, None), ("1万人以上", 10000, None), ("$10M-$50M", 10e6, 50e6),
-    ("10,001+", 10001, None), ("<50", 0, 50), ("50人以下", 0, 50), ("1,200", 1200, 1200)])
+@pytest.mark.parametrize(
+    ("text", "low", "high"),
+    [
+        ("200-499", 200, 499),
+        ("2000+", 2000, None),
+        ("1万人以上", 10000, None),
+        ("$10M-$50M", 10e6, 50e6),
+        ("10,001+", 10001, None),
+        ("<50", 0, 50),
+        ("50人以下", 0, 50),
+        ("1,200", 1200, 1200),
+    ],
+)
 def test_bands_parse_both_ends(text: str, low: float, high: float | None) -> None:
     assert parse_band(text) == Band(low, high)
 
@@ -54,9 +64,12 @@ def test_rules_check_reports_values_that_can_never_match(tmp_path: Path, monkeyp
     folder = tmp_path / "scoring"
     shutil.copytree(ROOT / "scoring", folder, ignore=shutil.ignore_patterns("cases", "models"))
     icp = yaml.safe_load((folder / "icp.yaml").read_text(encoding="utf-8"))
-    icp["fit_rules"].append({"id": "uk-typo", "field": "country", "any_of": ["UK", "Untied Kingdom"],
-                             "points": 5})
-    icp["fit_rules"].append({"id": "free-yes", "field": "is_free_mail", "equals": "yes", "points": -5})
+    icp["fit_rules"].append(
+        {"id": "uk-typo", "field": "country", "any_of": ["UK", "Untied Kingdom"], "points": 5}
+    )
+    icp["fit_rules"].append(
+        {"id": "free-yes", "field": "is_free_mail", "equals": "yes", "points": -5}
+    )
     (folder / "icp.yaml").write_text(yaml.safe_dump(icp, allow_unicode=True), encoding="utf-8")
     messages = never_matching(load_scoring(folder))
     assert any("uk-typo" in m and "Untied Kingdom" in m for m in messages)
@@ -83,15 +96,27 @@ def write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
 
 
 @pytest.mark.db
-def test_score_file_honours_aliases_bands_revenue_and_writes_every_reason(leadflow_env, tmp_path: Path) -> None:
-    source = write(tmp_path / "in.csv", ["Email", "Cargo", "Industry", "Employees", "Annual Revenue", "Country"], [
-        ["ana@acme-corp.example", "VP Finance", "Software", "200-499", "$50M-$250M", "UK"],
-        ["bo@beta-corp.example", "VP Finance", "Software", "2000+", "", "US"]])
+def test_score_file_honours_aliases_bands_revenue_and_writes_every_reason(
+    leadflow_env, tmp_path: Path
+) -> None:
+    source = write(
+        tmp_path / "in.csv",
+        ["Email", "Cargo", "Industry", "Employees", "Annual Revenue", "Country"],
+        [
+            ["ana@acme-corp.example", "VP Finance", "Software", "200-499", "$50M-$250M", "UK"],
+            ["bo@beta-corp.example", "VP Finance", "Software", "2000+", "", "US"],
+        ],
+    )
     out = tmp_path / "out.csv"
     result = runner.invoke(app, ["score", "file", str(source), "--out", str(out)])
     assert result.exit_code == 0, result.output
     first, second = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     reasons = first["reasons"].split("; ")
-    assert {"title-decision-maker +20", "size-sweet-spot +25", "revenue-large +10",
-            "industry-core +25", "country-served +10"} <= set(reasons)
+    assert {
+        "title-decision-maker +20",
+        "size-sweet-spot +25",
+        "revenue-large +10",
+        "industry-core +25",
+        "country-served +10",
+    } <= set(reasons)
     assert "size-sweet-spot" not in second["reasons"]  # "2000+" may be far above 5000

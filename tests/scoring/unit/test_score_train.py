@@ -30,11 +30,17 @@ def world(rows: int = 800, signal: float = 1.0, seed: int = 3) -> list[dict[str,
         pricing, touches = int(rng.poisson(1.0)), int(rng.poisson(4.0))
         logit = -1.6 + signal * (1.1 * pricing + 0.25 * (touches - 4))
         converted = rng.random() < 1 / (1 + np.exp(-logit))
-        out.append({
-            "lead_id": f"L{i:05d}", "lead_created_at": (start + timedelta(days=i * 200 // rows)).isoformat(),
-            "industry": INDUSTRIES[int(rng.integers(0, 4))], "employee_band": "200-499",
-            "pricing_page_views": pricing, "touch_count": touches,
-            "converted": "true" if converted else "false"})
+        out.append(
+            {
+                "lead_id": f"L{i:05d}",
+                "lead_created_at": (start + timedelta(days=i * 200 // rows)).isoformat(),
+                "industry": INDUSTRIES[int(rng.integers(0, 4))],
+                "employee_band": "200-499",
+                "pricing_page_views": pricing,
+                "touch_count": touches,
+                "converted": "true" if converted else "false",
+            }
+        )
     return out
 
 
@@ -63,8 +69,17 @@ def test_a_model_with_signal_beats_the_rules_and_is_written(tmp_path: Path) -> N
     assert path is not None
     model = load_model(path)
     assert model.metrics["held_out_auc"] > model.metrics["rules_auc"]
-    names = [name for name, _ in model.contributions({"pricing_page_views": 5, "touch_count": 9,
-                                                      "industry": "Retail", "employee_band": "200-499"})]
+    names = [
+        name
+        for name, _ in model.contributions(
+            {
+                "pricing_page_views": 5,
+                "touch_count": 9,
+                "industry": "Retail",
+                "employee_band": "200-499",
+            }
+        )
+    ]
     assert names[0] in ("pricing_page_views", "touch_count")
 
 
@@ -103,8 +118,10 @@ def test_leakage_guard_leaves_out_activities_after_the_snapshot() -> None:
     rows = world(rows=200)
     table = Table("leads", list(rows[0]), rows)
     created = date.fromisoformat(str(rows[0]["lead_created_at"]))
-    log = [{"lead_id": rows[0]["lead_id"], "activity_type": "Meeting", "activity_date": d.isoformat()}
-           for d in (created + timedelta(days=2), created + timedelta(days=45))]
+    log = [
+        {"lead_id": rows[0]["lead_id"], "activity_type": "Meeting", "activity_date": d.isoformat()}
+        for d in (created + timedelta(days=2), created + timedelta(days=45))
+    ]
     activities = Table("calls", ["lead_id", "activity_type", "activity_date"], log)
     data = build_dataset(Inputs(table, [activities], snapshot_days=30))
     assert data.guard.activities_after_snapshot == 1
@@ -123,21 +140,64 @@ def test_relational_export_trains_without_hand_editing(tmp_path: Path) -> None:
     """Leads, accounts, an activity log and opportunities as a CRM exports them."""
     folder = scoring_folder(tmp_path)
     rows = world()
-    leads = write_csv(tmp_path / "leads.csv", [
-        {"lead_id": r["lead_id"], "account_id": f"A{i % 50}", "lead_created_at": r["lead_created_at"]}
-        for i, r in enumerate(rows)])
-    accounts = write_csv(tmp_path / "accounts.csv", [
-        {"account_id": f"A{n}", "industry": INDUSTRIES[n % 4], "employee_band": "200-499"} for n in range(50)])
-    touches = write_csv(tmp_path / "touches.csv", [
-        {"touch_id": f"T{r['lead_id']}-{k}", "lead_id": r["lead_id"], "touch_type": "pricing_page",
-         "touch_timestamp": r["lead_created_at"]}
-        for r in rows for k in range(int(r["pricing_page_views"]))])  # type: ignore[call-overload]
-    opportunities = write_csv(tmp_path / "opportunities.csv", [
-        {"opportunity_id": f"O{n}", "lead_id": r["lead_id"],
-         "stage": "closed_won" if r["converted"] == "true" else "closed_lost"} for n, r in enumerate(rows)])
-    result = runner.invoke(app, ["score", "train", str(opportunities), "--leads", str(leads),
-                                 "--join", str(accounts), "--activities", str(touches),
-                                 "--config", str(folder)])
+    leads = write_csv(
+        tmp_path / "leads.csv",
+        [
+            {
+                "lead_id": r["lead_id"],
+                "account_id": f"A{i % 50}",
+                "lead_created_at": r["lead_created_at"],
+            }
+            for i, r in enumerate(rows)
+        ],
+    )
+    accounts = write_csv(
+        tmp_path / "accounts.csv",
+        [
+            {"account_id": f"A{n}", "industry": INDUSTRIES[n % 4], "employee_band": "200-499"}
+            for n in range(50)
+        ],
+    )
+    touches = write_csv(
+        tmp_path / "touches.csv",
+        [
+            {
+                "touch_id": f"T{r['lead_id']}-{k}",
+                "lead_id": r["lead_id"],
+                "touch_type": "pricing_page",
+                "touch_timestamp": r["lead_created_at"],
+            }
+            for r in rows
+            for k in range(int(r["pricing_page_views"]))
+        ],
+    )  # type: ignore[call-overload]
+    opportunities = write_csv(
+        tmp_path / "opportunities.csv",
+        [
+            {
+                "opportunity_id": f"O{n}",
+                "lead_id": r["lead_id"],
+                "stage": "closed_won" if r["converted"] == "true" else "closed_lost",
+            }
+            for n, r in enumerate(rows)
+        ],
+    )
+    result = runner.invoke(
+        app,
+        [
+            "score",
+            "train",
+            str(opportunities),
+            "--leads",
+            str(leads),
+            "--join",
+            str(accounts),
+            "--activities",
+            str(touches),
+            "--config",
+            str(folder),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "touches:pricing_page" in result.output and "industry" in result.output
     assert current_model_path(folder / "models") is not None
