@@ -172,3 +172,35 @@ def simulate_model(path: Path) -> None:
     table.add_row("leads gained", ", ".join(map(str, diff.gained[:20])) or "none")
     table.add_row("leads lost", ", ".join(map(str, diff.lost[:20])) or "none")
     console.print(table)
+
+
+def predict_cmd(
+    source: Annotated[Path, typer.Argument(help="Lead table (CSV, XLSX, JSON, Parquet)")],
+    out: Annotated[Path, typer.Option(help="CSV to write")],
+    model: Annotated[Optional[Path], typer.Option(help="Model file (default: the one in force)")] = None,
+    config: Annotated[Optional[Path], typer.Option(help="Scoring folder (default: the live one)")] = None,
+) -> None:
+    """Score a lead table with a trained model: probability and top contributions per row."""
+    import csv
+
+    from leadflow.core.settings import get_settings
+    from leadflow.scoring.model import current_model_path, load_model
+    from leadflow.scoring.tables import read_table
+
+    folder = config or get_settings().scoring_dir
+    try:
+        path = model or current_model_path(folder / "models")
+        if path is None:
+            fail(f"no model in force in {folder / 'models'}: run `leadflow score train` first")
+        trained, table = load_model(path), read_table(source)
+    except LeadflowError as exc:
+        fail(str(exc))
+    probabilities = trained.probabilities(table.rows) if table.rows else []
+    with out.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([*table.headers, "probability", "model_version", "contributions"])
+        for row, p in zip(table.rows, probabilities, strict=True):
+            top = trained.contributions(row, top=5)
+            writer.writerow([*(row.get(h) for h in table.headers), f"{p:.4f}", trained.version,
+                             "; ".join(f"{name} {value:+.2f}" for name, value in top)])
+    console.print(f"wrote {out}: {len(table.rows)} rows scored by {trained.version}")

@@ -58,6 +58,30 @@ class TrainedModel:
         a, b = self.platt
         return 1 / (1 + np.exp(-(a * self.raw_logit(rows) + b)))
 
+    def field_contributions(self, rows: Sequence[dict[str, Any]]) -> np.ndarray:
+        """Log-odds moved by each field (columns in encoder order), for a batch of rows."""
+        names = [code.name for code in self.encoder.fields]
+        if self.kind is ModelKind.LOGISTIC:
+            terms = self.estimator.coef_[0] * (self.encoder.linear(rows) - self.mean_design)
+            groups = np.zeros((terms.shape[1], len(names)))
+            for column, source in enumerate(self.encoder.linear_sources()):
+                groups[column, names.index(source)] = 1.0
+            return (terms @ groups) * self.platt[0]
+        base = self.raw_logit(rows)
+        moved = [self.raw_logit([{**row, name: None} for row in rows]) for name in names]
+        return np.column_stack([(base - m) * self.platt[0] for m in moved])
+
+    def top_contributions(self, rows: Sequence[dict[str, Any]], top: int = 8
+                          ) -> list[list[tuple[str, float]]]:
+        names = [code.name for code in self.encoder.fields]
+        values = self.field_contributions(rows)
+        out = []
+        for row_values in values:
+            order = np.argsort(-np.abs(row_values), kind="mergesort")[:top]
+            out.append([(names[i], round(float(row_values[i]), 4)) for i in order
+                        if abs(row_values[i]) > 1e-9])
+        return out
+
     def contributions(self, row: dict[str, Any], top: int | None = None) -> list[tuple[str, float]]:
         """(field, log-odds moved by it), largest first."""
         if self.kind is ModelKind.LOGISTIC:

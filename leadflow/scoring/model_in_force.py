@@ -16,7 +16,7 @@ from leadflow.core.models import EngagementEvent
 from leadflow.core.settings import get_settings
 from leadflow.core.types import LeadView
 from leadflow.scoring.model import TrainedModel, current_model_path, load_model
-from leadflow.scoring.model_rows import ModelVerdict, StoredEvent, model_input, verdict
+from leadflow.scoring.model_rows import ModelVerdict, StoredEvent, model_input, verdicts
 from leadflow.scoring.policy import ScoringPolicy
 from leadflow.scoring.score import ScoreResult
 
@@ -54,21 +54,29 @@ def stored_events(session: Session, lead_ids: list[int]) -> dict[int, list[Store
     return events
 
 
-def judge(
-    model: TrainedModel,
+def judge_all(
+    model: TrainedModel | None,
     policy: ScoringPolicy,
-    result: ScoreResult,
-    view: LeadView,
-    events: list[StoredEvent],
+    views: dict[int, LeadView],
+    history: dict[int, list[StoredEvent]],
     at: datetime,
+) -> dict[int, ModelVerdict]:
+    """The model's verdict on every lead of a batch, in one prediction."""
+    if model is None:
+        return {}
+    ids = list(views)
+    rows = [model_input(model, views[i], history.get(i, []), at) for i in ids]
+    return dict(zip(ids, verdicts(model, rows, policy.thresholds), strict=True))
+
+
+def judge(
+    result: ScoreResult, judged: ModelVerdict | None
 ) -> tuple[ScoreResult, ModelVerdict | None]:
     """Score = the probability in percent; grade stays from fit; disqualifiers still rule."""
-    if result.disqualified_by is not None:
+    if judged is None or result.disqualified_by is not None:
         return result, None
-    judged = verdict(model, model_input(model, view, events, at), policy.thresholds)
-    return replace(
-        result, score=round(100 * judged.probability), temperature=judged.temperature
-    ), judged
+    score = round(100 * judged.probability)
+    return replace(result, score=score, temperature=judged.temperature), judged
 
 
 def trace(judged: ModelVerdict | None) -> dict[str, Any]:

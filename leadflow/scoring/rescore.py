@@ -22,7 +22,7 @@ from leadflow.core.lifecycle import change_stage
 from leadflow.core.models import Campaign, Decision, EngagementEvent, Enrollment, Lead, QualificationAnswer
 from leadflow.core.runtime import current_flow_run_id, log
 from leadflow.scoring.engagement_policy import engagement_policy
-from leadflow.scoring.model_in_force import judge, model_in_force, stored_events, trace
+from leadflow.scoring.model_in_force import judge, judge_all, model_in_force, stored_events, trace
 from leadflow.scoring.qualification_policy import qualification_policy
 from leadflow.routing.policy import routing_policy
 from leadflow.scoring.policy import scoring_policy
@@ -99,14 +99,15 @@ def score_leads(lead_ids: list[int], now: datetime | None = None) -> ScoreOutcom
         events, answers = _events(session, lead_ids), _answers(session, lead_ids)
         history = stored_events(session, lead_ids) if model else {}
         campaigns = {c.id: c for c in session.scalars(select(Campaign))}
-        for lead in session.scalars(select(Lead).where(Lead.id.in_(lead_ids)).order_by(Lead.id)):
+        leads = session.scalars(select(Lead).where(Lead.id.in_(lead_ids)).order_by(Lead.id)).all()
+        views = {lead.id: lead_view(lead, routing, campaigns.get(lead.first_campaign_id or 0)) for lead in leads}
+        judged_all = judge_all(model, policy, views, history, at)
+        for lead in leads:
             engaged = engagement_score(events.get(lead.id, []), engagement_rules, at)
             verdicts = [evaluate(model, answers[lead.id][model.id]) for model in qualification.models
                         if model.id in answers.get(lead.id, {})]
-            view = lead_view(lead, routing, campaigns.get(lead.first_campaign_id or 0))
-            result, judged = score_lead(view, policy, engaged, verdicts, lead.purchase_timeframe_months), None
-            if model is not None:
-                result, judged = judge(model, policy, result, view, history.get(lead.id, []), at)
+            result = score_lead(views[lead.id], policy, engaged, verdicts, lead.purchase_timeframe_months)
+            result, judged = judge(result, judged_all.get(lead.id))
             getattr(outcome, result.temperature).append(lead.id)
             before = (lead.score, lead.temperature, lead.grade, lead.purchase_class)
             if before == (result.score, result.temperature, result.grade, result.purchase_class):

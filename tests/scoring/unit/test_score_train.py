@@ -210,3 +210,18 @@ def test_leakage_guard_drops_a_column_that_gives_the_outcome_away() -> None:
     data = build_dataset(Inputs(Table("leads", list(rows[0]), rows)))
     assert data.guard.dropped["stage"] is Dropped.TOO_GOOD
     assert "pricing_page_views" in data.kinds
+
+
+def test_predict_scores_a_table_with_the_model_in_force(tmp_path: Path) -> None:
+    folder = scoring_folder(tmp_path)
+    leads = write_csv(tmp_path / "leads.csv", world())
+    assert runner.invoke(app, ["score", "train", str(leads), "--config", str(folder)]).exit_code == 0
+    new = write_csv(tmp_path / "new.csv", [
+        {"lead_id": "N1", "industry": "Retail", "pricing_page_views": 6, "touch_count": 9},
+        {"lead_id": "N2", "industry": "Retail", "pricing_page_views": 0, "touch_count": 1}])
+    out = tmp_path / "scored.csv"
+    result = runner.invoke(app, ["score", "predict", str(new), "--out", str(out), "--config", str(folder)])
+    assert result.exit_code == 0, result.output
+    keen, idle = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+    assert float(keen["probability"]) > float(idle["probability"])
+    assert "pricing_page_views" in keen["contributions"] and keen["model_version"].startswith("model-1-")
