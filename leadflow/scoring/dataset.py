@@ -139,14 +139,24 @@ def _lead_key(table: Table) -> str | None:
     return find_column(table.headers, LEAD_KEYS)
 
 
-def _labels_from_outcomes(leads: Table, outcomes: Table) -> dict[str, bool]:
-    """Lead key -> won, read with the same header aliases and stage rules as `outcomes import`."""
+def _labels_from_outcomes(
+    leads: Table, outcomes: Table, label: str | None = None
+) -> dict[str, bool]:
+    """Lead key -> won, read with the same header aliases and stage rules as `outcomes import`;
+    an outcome column (converted, converted_within_90_days...) wins over the stage."""
     from leadflow.report.outcome_rows import header_map, parse_status
 
     columns = header_map(outcomes.headers)
     key = columns.get("lead_id") or columns.get("email") or _lead_key(outcomes)
+    flag = find_label(outcomes.headers, outcomes.rows, label)
     won: dict[str, bool] = {}
     for raw in outcomes.rows:
+        if flag is not None and key is not None:
+            answer = to_bool(raw.get(flag))
+            found = str(raw.get(key) or "").strip().lower()
+            if found and answer is not None:
+                won[found] = won.get(found, False) or answer
+            continue
         value = {
             f: str(raw.get(c) if raw.get(c) is not None else "").strip() for f, c in columns.items()
         }
@@ -172,14 +182,14 @@ def _labels(
     column = find_label(leads.headers, leads.rows, label)
     if column is not None:
         return [to_bool(r.get(column)) for r in leads.rows], column
-    if label:
+    if label and inputs.outcomes is None:
         raise DatasetError(f"{leads.name}: no column named {label!r}")
     if inputs.outcomes is None or key is None:
         raise DatasetError(
             f"{leads.name}: no outcome column (converted, won, ...) and no outcome "
             "file to join; pass --label COLUMN or an outcome export"
         )
-    won = _labels_from_outcomes(leads, inputs.outcomes)
+    won = _labels_from_outcomes(leads, inputs.outcomes, label)
     # A lead with no closed opportunity did not convert: that is what "converted" means.
     return [won.get(str(r.get(key) or "").strip().lower(), False) for r in leads.rows], None
 

@@ -225,3 +225,14 @@ def test_predict_scores_a_table_with_the_model_in_force(tmp_path: Path) -> None:
     keen, idle = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert float(keen["probability"]) > float(idle["probability"])
     assert "pricing_page_views" in keen["contributions"] and keen["model_version"].startswith("model-1-")
+
+
+def test_outcomes_as_a_flag_column_join_the_leads_by_id() -> None:
+    rows = world(rows=300)
+    leads = Table("leads", [h for h in rows[0] if h != "converted"],
+                  [{k: v for k, v in r.items() if k != "converted"} for r in rows])
+    outcomes = Table("outcomes", ["lead_id", "converted_within_90_days"],
+                     [{"lead_id": r["lead_id"], "converted_within_90_days": r["converted"]}
+                      for r in rows])
+    data = build_dataset(Inputs(leads, outcomes=outcomes))
+    assert data.labels == [r["converted"] == "true" for r in rows]
