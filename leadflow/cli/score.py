@@ -10,12 +10,13 @@ from rich.table import Table
 
 from leadflow.core.errors import LeadflowError
 from leadflow.cli.console import console, fail
-from leadflow.cli.score_train import predict_cmd, train_cmd
+from leadflow.cli.score_train import accounts_cmd, predict_cmd, train_cmd
 
 score_app = typer.Typer(help="Scoring: what-if on files, replay before switching on, calibration.",
                         no_args_is_help=True)
 score_app.command("train")(train_cmd)
 score_app.command("predict")(predict_cmd)
+score_app.command("accounts")(accounts_cmd)
 
 
 

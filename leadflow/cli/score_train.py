@@ -204,3 +204,18 @@ def predict_cmd(
             writer.writerow([*(row.get(h) for h in table.headers), f"{p:.4f}", trained.version,
                              "; ".join(f"{name} {value:+.2f}" for name, value in top)])
     console.print(f"wrote {out}: {len(table.rows)} rows scored by {trained.version}")
+
+
+def accounts_cmd(limit: Annotated[int, typer.Option(help="How many accounts to list")] = 30) -> None:
+    """Accounts scored together: combined engagement of their leads, best score, hot leads."""
+    from leadflow.core.db import session_scope
+    from leadflow.scoring.accounts import account_scores
+
+    with session_scope() as session:
+        scores = account_scores(session, limit)
+    table = Table("account", "leads", "hot", "best score", "best fit", "engagement (sum, cap 100)",
+                  title="accounts by combined engagement")
+    for s in scores:
+        table.add_row(s.domain, str(s.leads), str(s.hot_leads), str(s.best_score), str(s.best_fit),
+                      str(s.engagement))
+    console.print(table)
