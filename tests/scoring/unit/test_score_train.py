@@ -236,3 +236,13 @@ def test_outcomes_as_a_flag_column_join_the_leads_by_id() -> None:
                       for r in rows])
     data = build_dataset(Inputs(leads, outcomes=outcomes))
     assert data.labels == [r["converted"] == "true" for r in rows]
+
+
+def test_trees_must_clearly_beat_the_explainable_model_to_be_chosen() -> None:
+    from leadflow.scoring.train import TREES_MARGIN, Candidate, pick
+
+    close = [Candidate("logistic, standardised, C=0.01", 0.650),
+             Candidate("boosted trees", 0.650 + TREES_MARGIN / 2)]
+    assert pick(close) == "logistic, standardised, C=0.01"
+    clear = [close[0], Candidate("boosted trees", 0.650 + 2 * TREES_MARGIN)]
+    assert pick(clear) == "boosted trees"
