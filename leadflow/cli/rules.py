@@ -63,8 +63,9 @@ def _scoring_never_matches() -> int:
 def rules_check(strict: Strict = False) -> None:
     """Validate every policy file (exit 2 naming file, line and field), then report routing
     rules that can never fire, rules that overlap, and lead shapes only the fallback takes."""
-    from leadflow.routing.check import check_rules
+    from leadflow.nurture.dkim_signing import transport_warnings
     from leadflow.pipeline.policies import load_all
+    from leadflow.routing.check import check_rules
 
     try:
         loaded = load_all()
@@ -72,6 +73,9 @@ def rules_check(strict: Strict = False) -> None:
         fail(str(exc))
     for name, version in loaded.items():
         console.print(f"[green]ok[/] {name}: {version}")
+    for warning in transport_warnings(get_settings()):
+        console.print(f"[yellow]warning[/] mail: {escape(warning)}", highlight=False,
+                      soft_wrap=True)
     findings = check_rules(_routing(None))
     for finding in findings:
         colour = "yellow" if finding.severity == "warning" else "cyan"
