@@ -231,10 +231,15 @@ def dedupe(
         return
     kinds = ", ".join(f"{f.name}={f.kind.value if hasattr(f.kind, 'value') else f.kind}" for f in report.config.fields)
     console.print(f"{'inferred' if report.inferred else 'configured'} comparisons: {kinds}")
+    for guess in report.inference:
+        kind = guess.kind or "not compared"
+        console.print(f"  {guess.column}: {kind} ({guess.reason})", markup=False)
     if report.ignored_columns:
         console.print(f"ignored columns: {', '.join(report.ignored_columns)}")
     console.print(f"{report.rows} rows -> {report.clusters} clusters ({report.merged_rows} rows joined another), "
                   f"{report.review_pairs} pairs for review; written to {out}")
+    console.print("cluster sizes (records: clusters): "
+                  + ", ".join(f"{size}: {count}" for size, count in report.cluster_sizes.items()))
 
 
 @app.command()
