@@ -16,6 +16,7 @@ from leadflow.cli import reps as cli_reps
 from leadflow.cli import steer as cli_steer
 from leadflow.cli import accounts as cli_accounts
 from leadflow.cli.ab import ab_app
+from leadflow.cli.activities import activities_app
 from leadflow.cli.nurture import nurture_app
 from leadflow.cli.person import person_app
 from leadflow.cli.quarantine import quarantine_app
@@ -37,6 +38,7 @@ app.add_typer(score_app, name="score")
 app.add_typer(nurture_app, name="nurture")
 app.add_typer(person_app, name="person")
 app.add_typer(ab_app, name="ab")
+app.add_typer(activities_app, name="activities")
 cli_report.register(app)
 cli_reps.register(app)
 cli_merges.register(app)

@@ -49,6 +49,16 @@ def _routing(directory: Path | None) -> Any:
         fail(str(exc))
 
 
+def _scoring_never_matches() -> int:
+    from leadflow.scoring.rules_check import never_matching
+
+    messages = never_matching(scoring_policy())
+    for message in messages:
+        console.print(f"[yellow]warning[/] scoring never-matches: {escape(message)}",
+                      highlight=False, soft_wrap=True)
+    return len(messages)
+
+
 @rules_app.command("check")
 def rules_check(strict: Strict = False) -> None:
     """Validate every policy file (exit 2 naming file, line and field), then report routing
@@ -74,6 +84,7 @@ def rules_check(strict: Strict = False) -> None:
     warnings = sum(f.severity == "warning" for f in findings)
     if findings:
         console.print(f"routing rules: {warnings} warning(s), {len(findings) - warnings} note(s)")
+    warnings += _scoring_never_matches()
     if strict and warnings:
         raise typer.Exit(1)
 
