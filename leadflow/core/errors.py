@@ -14,12 +14,19 @@ on purpose is drawn here::
     │   ├── QuarantineError                 a quarantine fix that cannot be applied
     │   ├── UnknownLead                     no such lead id or email
     │   ├── HandoffError                    a hand-off that cannot be done as asked
+    │   ├── UnknownPerson                   `--as` names nobody active in routing.yaml
+    │   ├── NotAllowed                      a person may not do this (the refusal is recorded)
+    │   ├── ClaimRefused                    a pool claim over a limit, or lost to another rep
+    │   ├── NotPrequalified                 telesales: not its accepted lead, or answers missing
     │   ├── MergeError                      a merge review or undo that cannot be done
     │   ├── BadOutcomeRow                   a CRM outcome row that cannot be read
+    │   ├── TableError, DatasetError        export tables that cannot be read or trained on
+    │   ├── TrainingError, ModelFileError   too few outcomes; a model file that cannot be read
     │   ├── UnreadablePayload               a verified webhook body without what it promised
     │   ├── RequestRefused                  a web request answered 4xx before any write
     │   ├── PermanentDeliveryError          SMTP 5xx; RecipientRejected (a hard bounce)
     │   ├── UncertainDeliveryError          the data went out, then the line dropped
+    │   ├── StackError                      the local stack (`leadflow up`) is not there
     │   └── ProviderPermanentError          enrichment: bad answer; ProviderDisabledError
     ├── DeliveryError                       base of the SMTP errors above
     └── EnrichmentError                     base of the provider errors above
@@ -102,6 +109,22 @@ class HandoffError(PermanentError):
     """The hand-off cannot be done as asked (unknown rep or team, handing to oneself...)."""
 
 
+class UnknownPerson(PermanentError):
+    """`--as` names nobody in routing.yaml (or someone switched off)."""
+
+
+class NotAllowed(PermanentError):
+    """The person may not do this; the refusal is recorded as a decision and nothing changes."""
+
+
+class ClaimRefused(PermanentError):
+    """The claim breaks a pool limit, or the lead is not (any longer) in the pool."""
+
+
+class NotPrequalified(PermanentError):
+    """The lead is not a telesales rep's accepted lead, or its qualification is incomplete."""
+
+
 class RecipientRejected(PermanentDeliveryError):
     """5xx to RCPT TO: the address does not take mail (a hard bounce)."""
 
@@ -152,3 +175,17 @@ class MergeError(PermanentError, ValueError):
 
 class StackError(PermanentError):
     """The local stack (Prefect server, SMTP sink, web app) is missing or cannot start."""
+class TableError(PermanentError):
+    """An export table that cannot be read as rows; the message names the file and what to do."""
+
+
+class DatasetError(PermanentError):
+    """Export files that do not make a training set; the message says what is missing."""
+
+
+class TrainingError(PermanentError):
+    """Too few rows or outcomes to train on; the message says what there is."""
+
+
+class ModelFileError(PermanentError):
+    """A model file that is missing, unreadable or from another format."""

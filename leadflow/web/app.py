@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,15 +17,21 @@ from fastapi import FastAPI
 
 from leadflow.engagement.bot_filter import RecentClicks
 from leadflow.engagement.record import forget_cached, warm_up, write_rows
+from leadflow.nurture.dkim_signing import transport_warnings
+from leadflow.core.settings import get_settings
 from leadflow.web.capture import router as capture_router
 from leadflow.web.esp import router as esp_router
 from leadflow.web.event_writer import GroupCommitWriter
 from leadflow.web.rep_links import router as rep_links_router
 from leadflow.web.tracking import router as tracking_router
 
+log = logging.getLogger(__name__)
+
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    for warning in transport_warnings(get_settings()):
+        log.warning("%s", warning)
     forget_cached()
     await asyncio.to_thread(warm_up)
     # Everything imported so far lives as long as the process: out of the collector's sight,
