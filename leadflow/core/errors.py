@@ -37,6 +37,10 @@ class UnknownLead(PermanentError):
     """A lead id or email that is not in the database."""
 
 
+class NotYourLead(PermanentError):
+    """A person acting on a lead or account that is someone else's: refused, nothing changes."""
+
+
 class DeliveryError(LeadflowError):
     """An email could not be handed to the SMTP server."""
 
