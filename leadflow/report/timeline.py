@@ -24,11 +24,11 @@ LEAD_FIELDS = ("email", "full_name", "company", "title", "phone", "country", "st
                "qualification_score", "engagement_score", "temperature", "grade", "lifecycle_stage",
                "status", "owner_rep")
 TITLES = {
-    "score": "Scored: {outcome}", "route": "Routed {outcome}", "accept": "Accepted: {outcome}",
-    "reject": "Rejected: {outcome}", "activity": "Follow-up logged: {outcome}",
+    "score": "Scored: {outcome}", "route": "Routed {outcome}", "accept": "{Outcome}",
+    "reject": "{Outcome}", "activity": "Follow-up logged: {outcome}",
     "send": "Email {outcome}", "enroll": "Nurture: {outcome}", "exit": "Left nurture: {outcome}",
     "merge": "Merged: {outcome}", "pool": "Back to the pool: {outcome}", "sla": "SLA: {outcome}",
-    "handoff": "Handed off: {outcome}", "stage": "Lifecycle: {outcome}",
+    "handoff": "Handed off: {outcome}", "stage": "Lifecycle stage: {outcome}",
     "rule_review": "Rule flagged for review: {outcome}", "suppress": "Suppressed: {outcome}",
     "qualify": "Qualification: {outcome}", "webhook": "CRM webhook: {outcome}",
 }
@@ -64,20 +64,26 @@ def _score_details(inputs: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _unquoted(text: str) -> str:
+    """Routing's "is 'emea', not one of ['china']" as "is emea, not one of china"."""
+    return text.replace("['", "").replace("']", "").replace("', '", ", ").replace("'", "")
+
+
 def _route_details(decision: Decision) -> list[str]:
     trace_ = decision.inputs.get("trace") or {}
-    lines = [f"why: {decision.reason}"]
-    for rule in trace_.get("rules") or []:
-        if rule.get("decided"):
-            lines.append(f"taken: rule {rule.get('rule')} matched")
-        elif rule.get("matched"):
+    rules = trace_.get("rules") or []
+    lines = [f"taken: rule {r.get('rule')} matched" for r in rules if r.get("decided")]
+    lines.append(f"why: {decision.reason}")
+    for rule in rules:
+        if rule.get("matched") and not rule.get("decided"):
             lines.append(f"not taken: rule {rule.get('rule')} matched, but {rule.get('skipped')}")
-        else:
-            lines.append(f"not taken: rule {rule.get('rule')}: " + "; ".join(rule.get("why_not") or []))
+        elif not rule.get("matched"):
+            why = _unquoted("; ".join(rule.get("why_not") or []))
+            lines.append(f"not taken: rule {rule.get('rule')}: {why}")
     for note in trace_.get("routes_not_taken") or []:
         target = note.get("rep") or note.get("team") or ""
         lines.append(f"not taken: {note.get('route')} {target}: {note.get('why_not')}".replace("  ", " "))
-    if trace_.get("rules_note") and not trace_.get("rules"):
+    if trace_.get("rules_note") and not rules:
         lines.append(str(trace_["rules_note"]))
     return lines
 
@@ -103,8 +109,11 @@ def decision_entry(decision: Decision) -> Entry:
     raw = {"id": decision.id, "kind": decision.kind, "rule_id": decision.rule_id, "outcome": decision.outcome,
            "reason": decision.reason, "inputs": decision.inputs, "config_version": decision.config_version,
            "flow_run_id": decision.flow_run_id, "at": as_utc(decision.at).isoformat()}
-    return Entry(as_utc(decision.at), decision.kind, title.format(outcome=decision.outcome), _who(decision),
-                 details, raw)
+    outcome = decision.outcome.replace(" -> ", " → ")
+    if decision.kind == "send":  # "sent rep_notification to ..." reads as words
+        outcome = outcome.replace("_", " ")
+    words = title.format(outcome=outcome, Outcome=outcome[:1].upper() + outcome[1:])
+    return Entry(as_utc(decision.at), decision.kind, words, _who(decision), details, raw)
 
 
 def event_entry(event: EngagementEvent) -> Entry:

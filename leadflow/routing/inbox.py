@@ -44,11 +44,18 @@ class InboxItem:
         if self.status != "offered":
             return "accepted"
         left = int((self.sla_due_at - now).total_seconds() // 60)
-        span = f"{abs(left) // 60} h {abs(left) % 60:02d} min"
-        return f"due in {span}" if left >= 0 else f"overdue by {span}"
+        return f"due in {span(left)}" if left >= 0 else f"overdue by {span(-left)}"
 
     def overdue(self, now: datetime) -> bool:
         return self.status == "offered" and self.sla_due_at < now
+
+
+def span(minutes: int) -> str:
+    """A duration in words a rep reads at a glance: days past two days, else hours and minutes."""
+    hours = minutes // 60
+    if hours >= 48:
+        return f"{hours // 24} days {hours % 24} h"
+    return f"{hours} h {minutes % 60:02d} min" if hours else f"{minutes} min"
 
 
 def rep_time_zone(policy: RoutingPolicy, rep_key: str) -> str:

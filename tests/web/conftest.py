@@ -69,10 +69,13 @@ def shots(tmp_path: Path) -> Path:
     return folder
 
 
-def sign_in_link(recorder: Recorder, email: str) -> str:
-    (received,) = recorder.to(email)
-    text = received.message.get_body(preferencelist=("plain",)).get_content()
-    return LINK.search(text).group(1)  # type: ignore[union-attr]
+def sign_in_link(recorder: Recorder, email: str) -> str | None:
+    """The newest sign-in link emailed to the address, if any arrived yet."""
+    for received in reversed(recorder.to(email)):
+        found = LINK.search(received.message.get_body(preferencelist=("plain",)).get_content())
+        if found:
+            return found.group(1)
+    return None
 
 
 def add_lead(email: str, *, full_name: str | None = None, company: str | None = None,
@@ -92,6 +95,17 @@ def route(lead_id: int) -> Assignment:
     routed = route_leads.fn([lead_id], T0)
     with session_scope() as session:
         return session.get(Assignment, routed.assignment_ids[0])
+
+
+def due_in(offer: Assignment, hours: float, rep: str | None = None) -> None:
+    """Move an offer's deadline to some hours from the real now (routing ran at T0)."""
+    from datetime import timedelta
+
+    from leadflow.core.clock import utcnow
+
+    with session_scope() as session:
+        row = session.get(Assignment, offer.id)
+        row.sla_due_at, row.rep = utcnow() + timedelta(hours=hours), rep or row.rep
 
 
 def rep_email(key: str) -> str:
