@@ -122,3 +122,12 @@ def wait_for(condition, seconds: float = 20.0):  # type: ignore[no-untyped-def]
             return value
         time.sleep(0.05)
     raise AssertionError("condition not met in time")
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """A real Prefect test server for the ops page (started once: it costs seconds)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=90):
+        yield
