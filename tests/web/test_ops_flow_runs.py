@@ -23,10 +23,11 @@ def probe() -> int:
 def test_recent_runs_link_into_the_prefect_ui(prefect_harness, web, recorder):
     from prefect.settings import PREFECT_API_URL
 
-    probe()
+    flow_run_id = str(probe(return_state=True).state_details.flow_run_id)
     runs = recent_flow_runs()
     assert runs.problem is None
-    (run,) = [r for r in runs.runs if r.flow_name == "web-ops-probe"]
+    (run,) = [r for r in runs.runs if r.id == flow_run_id]
+    assert run.flow_name == "web-ops-probe"
     assert run.state == "Completed"
     assert run.ui_url == f"{PREFECT_API_URL.value().removesuffix('/api')}/runs/flow-run/{run.id}"
     page = signed_in(web, recorder, "emma.schulz").get(f"{web}/ops", timeout=30)
