@@ -23,7 +23,7 @@ lint: install
 
 test: lint
 	$(BIN)/leadflow rules check
-	$(BIN)/leadflow rules test routing_rules/cases
+	$(BIN)/leadflow rules test
 	$(BIN)/pytest
 
 stop: install

@@ -18,7 +18,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SCORING_DIR = ROOT / "scoring"
 ROUTING_DIR = ROOT / "routing_rules"
 TEMPLATES_DIR = ROOT / "templates" / "email"
-GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 
 
 def make_clean_lead(**overrides: Any) -> CleanLead:

@@ -56,7 +56,8 @@ def resolve_cmd(pair_id: int,
     """Decide an open pair: --merge folds the new lead into the stored one, --distinct keeps both."""
     from leadflow.core.clock import utcnow
     from leadflow.core.db import session_scope
-    from leadflow.dedupe.merging.review import MergeError, keep_apart, merge_pair
+    from leadflow.dedupe.merging.review import keep_apart, merge_pair
+    from leadflow.core.errors import MergeError
 
     try:
         with session_scope() as session:
@@ -75,7 +76,7 @@ def undo_cmd(event_id: int) -> None:
     """Split a fuzzy merge back out (the id is in the merge decision and `resolve`'s output)."""
     from leadflow.core.clock import utcnow
     from leadflow.core.db import session_scope
-    from leadflow.dedupe.merging.review import MergeError
+    from leadflow.core.errors import MergeError
     from leadflow.dedupe.merging.undo import undo
 
     try:
@@ -98,7 +99,7 @@ def fit_cmd() -> None:
     from leadflow.dedupe.policy import weights_path
     from leadflow.core.db import session_scope
     from leadflow.dedupe.merging.fit import fit_weights
-    from leadflow.dedupe.merging.review import MergeError
+    from leadflow.core.errors import MergeError
     from leadflow.dedupe.merging.scoring import save_weights
     from leadflow.core.settings import get_settings
 

@@ -23,6 +23,12 @@ from rich.table import Table
 
 from leadflow.core.errors import LeadflowError
 from leadflow.cli.console import console, fail
+from leadflow.core.golden import CaseKind, CaseResult, case_files, case_kind
+from leadflow.core.settings import get_settings
+from leadflow.routing.cases import run_cases
+from leadflow.scoring.cases import run_scoring_cases
+from leadflow.scoring.engagement_policy import engagement_policy
+from leadflow.scoring.policy import scoring_policy
 
 rules_app = typer.Typer(help="Policy files (routing, scoring, sequences).", no_args_is_help=True)
 route_app = typer.Typer(help="Routing previews.", no_args_is_help=True)
@@ -36,7 +42,6 @@ Write = Annotated[bool, typer.Option("--write", help="Write schema.json into the
 
 def _routing(directory: Path | None) -> Any:
     from leadflow.routing.policy import load_routing
-    from leadflow.core.settings import get_settings
 
     try:
         return load_routing(directory or get_settings().routing_dir)
@@ -71,19 +76,41 @@ def rules_check(strict: Strict = False) -> None:
 
 @rules_app.command("test")
 def rules_test(
-    cases: Annotated[Path, typer.Argument(help="A cases YAML file, or a folder of them.")],
+    cases: Annotated[Optional[Path], typer.Argument(
+        help="A cases YAML file or a folder of them; default: the routing and scoring cases.")] = None,
     rules: RulesDir = None,
 ) -> None:
-    """Route golden cases and compare rep or queue and rule; exit 1 on any mismatch."""
-    from leadflow.routing.cases import run_cases
-
-    if not cases.exists():
-        fail(f"cases not found: {cases}")
-    policy = _routing(rules)
+    """Run golden cases (routing: rule, rep, team or queue; scoring: points, rules, temperature)
+    and compare them with what the policy decides; exit 1 on any mismatch."""
+    settings = get_settings()
+    paths = [cases] if cases else [settings.routing_dir / "cases", settings.scoring_dir / "cases"]
+    missing = [str(path) for path in paths if not path.exists()]
+    if missing:
+        fail(f"cases not found: {', '.join(missing)}")
     try:
-        results = run_cases(cases, policy)
+        results, versions = _run_golden(paths, rules)
     except LeadflowError as exc:
         fail(str(exc))
+    _report_golden(results, versions)
+
+
+def _run_golden(paths: list[Path], rules: Path | None) -> tuple[list[CaseResult], list[str]]:
+    """Every case file under ``paths``, each run against the policy its `kind` names."""
+    results: list[CaseResult] = []
+    versions: dict[str, str] = {}
+    for path in (f for p in paths for f in case_files(p)):
+        if case_kind(path) is CaseKind.SCORING:
+            icp, signals = scoring_policy(), engagement_policy()
+            results += run_scoring_cases(path, icp, signals)
+            versions["scoring"] = f"{icp.config_version}, {signals.config_version}"
+        else:
+            policy = _routing(rules)
+            results += run_cases(path, policy)
+            versions["routing"] = policy.config_version
+    return results, list(versions.values())
+
+
+def _report_golden(results: list[CaseResult], versions: list[str]) -> None:
     failed = [r for r in results if not r.passed]
     for result in results:
         mark = "[green]pass[/]" if result.passed else "[bold red]FAIL[/]"
@@ -93,8 +120,10 @@ def rules_test(
         for line in result.diff:
             console.print(f"  {escape(line)}", highlight=False, soft_wrap=True)
         console.print("  trace:", highlight=False)
-        console.print(escape(json.dumps(result.trace, ensure_ascii=False, indent=2)), highlight=False, soft_wrap=True)
-    console.print(f"{len(results) - len(failed)} passed, {len(failed)} failed ({policy.config_version})")
+        console.print(escape(json.dumps(result.trace, ensure_ascii=False, indent=2)),
+                      highlight=False, soft_wrap=True)
+    console.print(f"golden cases: {len(results) - len(failed)} passed, {len(failed)} failed "
+                  f"({'; '.join(versions)})")
     if failed:
         raise typer.Exit(1)
 
@@ -103,7 +132,6 @@ def rules_test(
 def rules_schema(write: Write = False, rules: RulesDir = None) -> None:
     """Print (or write) the JSON Schema of routing.yaml, generated from the model."""
     from leadflow.routing.policy import routing_json_schema
-    from leadflow.core.settings import get_settings
 
     text = json.dumps(routing_json_schema(), ensure_ascii=False, indent=2) + "\n"
     if not write:

@@ -1,7 +1,31 @@
 """The one error tree of leadflow.
 
-Transient errors are worth a retry (network, locks, 4xx SMTP); permanent ones are
-not (bad config, bad input, 5xx SMTP). Tasks retry only on ``TransientError``.
+Transient errors are worth a retry (network, locks, 4xx SMTP); permanent ones are not (bad
+config, bad input, 5xx SMTP). Tasks retry only on ``TransientError``. Every error leadflow raises
+on purpose is drawn here::
+
+    LeadflowError
+    ├── TransientError                      retry: the same call may succeed later
+    │   ├── TransientDeliveryError          SMTP 4xx, connection problems
+    │   └── ProviderTransientError          enrichment: 202 queued, 429, 5xx, timeouts
+    ├── PermanentError                      retrying cannot help
+    │   ├── ConfigError                     a policy file is invalid (file:line [field])
+    │   ├── SourceNotFound, EmptySource, UnreadableSource, RecordTooLarge   reading a source
+    │   ├── QuarantineError                 a quarantine fix that cannot be applied
+    │   ├── UnknownLead                     no such lead id or email
+    │   ├── HandoffError                    a hand-off that cannot be done as asked
+    │   ├── MergeError                      a merge review or undo that cannot be done
+    │   ├── BadOutcomeRow                   a CRM outcome row that cannot be read
+    │   ├── UnreadablePayload               a verified webhook body without what it promised
+    │   ├── RequestRefused                  a web request answered 4xx before any write
+    │   ├── PermanentDeliveryError          SMTP 5xx; RecipientRejected (a hard bounce)
+    │   ├── UncertainDeliveryError          the data went out, then the line dropped
+    │   └── ProviderPermanentError          enrichment: bad answer; ProviderDisabledError
+    ├── DeliveryError                       base of the SMTP errors above
+    └── EnrichmentError                     base of the provider errors above
+
+Where bad input must still be caught as ``ValueError`` by pure parsers, the class keeps
+``ValueError`` as a second base.
 """
 
 from __future__ import annotations
@@ -76,3 +100,55 @@ class ProviderPermanentError(EnrichmentError, PermanentError):
 
 class ProviderDisabledError(ProviderPermanentError):
     """401/402: the key is wrong or out of credits; the provider sits out the rest of the run."""
+
+
+class HandoffError(PermanentError):
+    """The hand-off cannot be done as asked (unknown rep or team, handing to oneself...)."""
+
+
+class RecipientRejected(PermanentDeliveryError):
+    """5xx to RCPT TO: the address does not take mail (a hard bounce)."""
+
+
+class UncertainDeliveryError(DeliveryError, PermanentError):
+    """The connection failed after the message data went out: it may have been delivered."""
+
+
+class RequestRefused(PermanentError):
+    """A request answered with a 4xx before anything is written."""
+
+    def __init__(self, status: int, detail: str):
+        super().__init__(detail)
+        self.status, self.detail = status, detail
+
+
+class UnreadablePayload(PermanentError, ValueError):
+    """A verified body that does not hold what the provider promised: 400."""
+
+
+class BadOutcomeRow(PermanentError, ValueError):
+    """A row that cannot be an outcome; the message says why."""
+
+
+class QuarantineError(PermanentError):
+    """A fix that cannot be applied (unknown record, not quarantined, wrong shape)."""
+
+
+class EmptySource(PermanentError):
+    """The file holds nothing to read: no bytes, only blank lines, or no header row."""
+
+
+class UnreadableSource(PermanentError):
+    """The file as a whole cannot be read: unsupported format, corrupt workbook, wrong JSON shape."""
+
+
+class RecordTooLarge(PermanentError):
+    """Internal: a record went over MAX_RECORD_CHARS and was skipped; becomes an error row."""
+
+    def __init__(self, start: int, message: str):
+        super().__init__(message)
+        self.start = start
+
+
+class MergeError(PermanentError, ValueError):
+    """A review or undo request that cannot be carried out (unknown id, already decided)."""

@@ -11,18 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadflow.core.db import session_scope
-from leadflow.core.errors import PermanentError
 from leadflow.core.models import Campaign, SourceRecord
 from leadflow.ingest.normalize import map_columns
+from leadflow.core.errors import QuarantineError
 
 META = ("_record_id", "_line", "_reason")
 # A cell starting with one of these runs as a formula when the export is opened in a
 # spreadsheet (CSV injection): it is exported with a leading apostrophe.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-class QuarantineError(PermanentError):
-    """A fix that cannot be applied (unknown record, not quarantined, wrong shape)."""
 
 
 @dataclass(frozen=True)

@@ -25,17 +25,12 @@ from types import TracebackType
 from typing import Any
 
 from leadflow.nurture.render import RenderedEmail
-from leadflow.core.errors import DeliveryError, PermanentDeliveryError, PermanentError, TransientDeliveryError
+from leadflow.core.errors import DeliveryError, PermanentDeliveryError, TransientDeliveryError
 from leadflow.core.settings import Settings
+from leadflow.core.errors import RecipientRejected
+from leadflow.core.errors import UncertainDeliveryError
 
 CRLF = "\r\n"
-
-class RecipientRejected(PermanentDeliveryError):
-    """5xx to RCPT TO: the address does not take mail (a hard bounce)."""
-
-
-class UncertainDeliveryError(DeliveryError, PermanentError):
-    """The connection failed after the message data went out: it may have been delivered."""
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from leadflow.scoring.qualification import parse_answer
+from leadflow.core.errors import BadOutcomeRow
 
 # Normalized header (lower case, letters and digits only) -> canonical field.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -31,10 +32,6 @@ WON = {"won", "closedwon", "closedwonwon"}
 LOST = {"lost", "closedlost"}
 DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%m/%d/%Y", "%m/%d/%Y %H:%M",
                 "%m/%d/%Y %I:%M %p", "%Y/%m/%d")
-
-
-class BadRow(ValueError):
-    """A row that cannot be an outcome; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -81,7 +78,7 @@ def _strptime(text: str) -> datetime:
             return datetime.strptime(text, fmt)
         except ValueError:
             continue
-    raise BadRow(f"date {text!r} is not ISO 8601 or MM/DD/YYYY")
+    raise BadOutcomeRow(f"date {text!r} is not ISO 8601 or MM/DD/YYYY")
 
 
 def parse_amount(text: str) -> float | None:
@@ -91,7 +88,7 @@ def parse_amount(text: str) -> float | None:
     try:
         return float(cleaned)
     except ValueError:
-        raise BadRow(f"amount {text!r} is not a number") from None
+        raise BadOutcomeRow(f"amount {text!r} is not a number") from None
 
 
 def parse_status(value: Mapping[str, str]) -> str:
@@ -103,16 +100,16 @@ def parse_status(value: Mapping[str, str]) -> str:
         if stage in LOST or stage.endswith("lost"):
             return "lost"
         if stage.startswith("closed"):
-            raise BadRow(f"stage {value['status']!r} is closed but neither won nor lost")
+            raise BadOutcomeRow(f"stage {value['status']!r} is closed but neither won nor lost")
         return "open"
     won, converted = parse_answer(value.get("won", "")), parse_answer(value.get("converted", ""))
     if won:
         return "won"
     if converted is False:
-        raise BadRow("not converted: no opportunity to import")
+        raise BadOutcomeRow("not converted: no opportunity to import")
     if converted or won is False:
         return "lost" if value.get("closed", "").strip() else "open"
-    raise BadRow("no status, stage, won or converted value")
+    raise BadOutcomeRow("no status, stage, won or converted value")
 
 
 def row_hash(raw: Mapping[str, str]) -> str:
@@ -126,9 +123,9 @@ def parse_row(line_no: int, raw: Mapping[str, str], columns: Mapping[str, str]) 
     email = value.get("email", "").lower() or None
     lead_ref = value.get("lead_id", "")
     if lead_ref and not lead_ref.isdigit():
-        raise BadRow(f"lead id {lead_ref!r} is not a number")
+        raise BadOutcomeRow(f"lead id {lead_ref!r} is not a number")
     if email is None and not lead_ref:
-        raise BadRow("no lead email or lead id")
+        raise BadOutcomeRow("no lead email or lead id")
     return OutcomeRow(line_no=line_no, external_id=value.get("external_id") or row_hash(raw), email=email,
                       lead_id=int(lead_ref) if lead_ref else None, status=parse_status(value),
                       amount=parse_amount(value.get("amount", "")), created_at=parse_date(value.get("created", "")),
@@ -143,6 +140,6 @@ def parse_rows(rows: Iterable[tuple[int, Mapping[str, str]]], headers: Iterable[
     for line_no, raw in rows:
         try:
             good.append(parse_row(line_no, raw, columns))
-        except BadRow as exc:
+        except BadOutcomeRow as exc:
             bad.append((line_no, str(exc)))
     return good, bad

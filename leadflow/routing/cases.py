@@ -8,13 +8,13 @@ for a reason of their own, and the clock `now`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from leadflow.core.golden import CaseResult, case_files, differences
 from leadflow.core.policy_loader import PolicyModel, StrictModel, load_policy
 from leadflow.routing.policy import LEAD_FIELDS, RoutingPolicy
 from leadflow.routing.route import DERIVED, RouteDecision, lead_facts, route_lead
@@ -32,15 +32,20 @@ class Expect(StrictModel):
     rep: str | None = None
     queue: str | None = None
     team: str | None = None
+    territory: str | None = None  # the derived facts, when the case is about deriving them
+    segment: str | None = None
 
     @model_validator(mode="after")
     def _rep_or_queue(self) -> Expect:
-        if not {"rep", "queue"} & self.model_fields_set:
-            raise ValueError("expect a rep or a queue (null to expect none)")
+        if not {"rep", "queue", "team"} & self.model_fields_set:
+            raise ValueError("expect a rep, a team or a queue (null to expect none)")
         return self
 
     def given(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in ("rule", "rep", "team", "queue") if k in self.model_fields_set}
+        return {k: getattr(self, k) for k in KEYS if k in self.model_fields_set}
+
+
+KEYS = ("rule", "rep", "team", "queue", "territory", "segment")
 
 
 class Case(StrictModel):
@@ -67,6 +72,7 @@ class Case(StrictModel):
 
 
 class CaseFile(PolicyModel):
+    kind: Literal["routing"] = "routing"
     cases: list[Case] = Field(min_length=1)
 
     def reference_errors(self) -> list[tuple[tuple[object, ...], str]]:
@@ -79,39 +85,31 @@ class CaseFile(PolicyModel):
         return errors
 
 
-@dataclass(frozen=True)
-class CaseResult:
-    name: str
-    passed: bool
-    expected: dict[str, Any]
-    actual: dict[str, Any]
-    diff: list[str] = field(default_factory=list)
-    trace: dict[str, Any] = field(default_factory=dict)
-
-
 def load_cases(path: Path) -> CaseFile:
     return load_policy(path, CaseFile)
 
 
-def case_files(path: Path) -> list[Path]:
-    """A cases file, or every *.yaml under a folder."""
-    return sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+def case_facts(case: Case, policy: RoutingPolicy) -> dict[str, Any]:
+    pinned = {k: v for k, v in case.lead.items() if k in DERIVED}
+    return lead_facts(case.lead, policy, **pinned)
 
 
 def route_case(case: Case, policy: RoutingPolicy) -> RouteDecision:
-    facts = lead_facts(case.lead, policy, **{k: v for k, v in case.lead.items() if k in DERIVED})  # pinned
-    return route_lead(facts, policy, case.ledgers, case.account_owner, set(case.exclude),
-                      prior_owner=case.prior_owner, now=case.now, unavailable=case.unavailable,
+    return route_lead(case_facts(case, policy), policy, case.ledgers, case.account_owner,
+                      set(case.exclude), prior_owner=case.prior_owner, now=case.now,
+                      unavailable=case.unavailable,
                       loads={rep: (load.day, load.week) for rep, load in case.loads.items()},
                       skip_rules=set(case.skip_rules))
 
 
 def check_case(case: Case, policy: RoutingPolicy) -> CaseResult:
+    facts = case_facts(case, policy)
     decision = route_case(case, policy)
-    actual = {"rule": decision.rule_id, "rep": decision.rep, "team": decision.team, "queue": decision.queue}
+    actual = {"rule": decision.rule_id, "rep": decision.rep, "team": decision.team,
+              "queue": decision.queue, "territory": facts.get("territory"),
+              "segment": facts.get("segment")}
     expected = case.expect.given()
-    diff = [f"{key}: expected {want!r}, got {actual[key]!r}" for key, want in expected.items()
-            if actual[key] != want]
+    diff = differences(expected, actual)
     return CaseResult(case.name, not diff, expected, actual, diff, decision.trace)
 
 

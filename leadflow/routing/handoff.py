@@ -18,16 +18,12 @@ from leadflow.routing.policy import RoutingPolicy
 from leadflow.core.db import session_scope
 from leadflow.core.decisions import record
 from leadflow.routing.route import pick_rep
-from leadflow.core.errors import PermanentError
 from leadflow.core.models import Account, Assignment, Lead, Rep, RoutingLedger
 from leadflow.routing.assign import sync_reps
 from leadflow.routing.policy import routing_policy
+from leadflow.core.errors import HandoffError
 
 OPEN = ("offered", "accepted")
-
-
-class HandoffError(PermanentError):
-    """The hand-off cannot be done as asked (unknown rep or team, handing to oneself...)."""
 
 
 @dataclass

@@ -31,6 +31,7 @@ from leadflow.ingest.capture import store_capture
 from leadflow.ingest import signatures
 from leadflow.ingest.signatures import Verdict
 from leadflow.core.settings import Settings, get_settings
+from leadflow.core.errors import UnreadablePayload
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/capture", tags=["capture"])
@@ -46,10 +47,6 @@ SCALARS = (str, int, float, bool, type(None))
 ZOOM_FIELDS = {"org": "company", "first_name": "first name", "last_name": "last name",
                "job_title": "job title"}
 ZOOM_SKIP = {"id", "join_url", "status", "create_time", "custom_questions"}  # join_url: a personal link
-
-
-class Unreadable(ValueError):
-    """A verified body that does not hold what the provider promised: 400."""
 
 
 def _answer(status: int, **content: Any) -> JSONResponse:
@@ -103,7 +100,7 @@ async def _capture(request: Request, *, source: str, campaign: str, secret: Secr
         leads = extract(request, body, parsed, key)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         return _answer(400, detail=f"malformed JSON: {exc}".splitlines()[0])
-    except Unreadable as exc:
+    except UnreadablePayload as exc:
         return _answer(400, detail=str(exc))
     if isinstance(leads, Response):
         return leads
@@ -114,7 +111,7 @@ async def _capture(request: Request, *, source: str, campaign: str, secret: Secr
 
 def _object(parsed: Any, what: str = "body") -> dict[str, Any]:
     if not isinstance(parsed, dict):
-        raise Unreadable(f"{what} is not a JSON object")
+        raise UnreadablePayload(f"{what} is not a JSON object")
     return parsed
 
 
@@ -153,13 +150,13 @@ def _json_leads(request: Request, body: bytes, parsed: Any, secret: str) -> list
     several = isinstance(data.get("leads"), list)
     items = data["leads"] if several else [data]
     if len(items) > MAX_LEADS:
-        raise Unreadable(f"too many leads: {len(items)} > {MAX_LEADS}")
+        raise UnreadablePayload(f"too many leads: {len(items)} > {MAX_LEADS}")
     base = request.headers.get("idempotency-key") or _sha256(body)
     leads = []
     for i, item in enumerate(items):
         lead = _object(item, f"lead {i}")
         if any(not isinstance(v, SCALARS) for v in lead.values()):
-            raise Unreadable(f"lead {i} is not a flat object")
+            raise UnreadablePayload(f"lead {i} is not a flat object")
         leads.append((f"{base}:{i}" if several else base, lead, lead))
     return leads
 
@@ -197,7 +194,7 @@ def _hubspot_leads(request: Request, body: bytes, parsed: Any, secret: str) -> l
     data = _object(parsed)
     fields = data.get("fields")
     if not isinstance(fields, list):
-        raise Unreadable("no fields list")
+        raise UnreadablePayload("no fields list")
     record: dict[str, Any] = {}
     for field in fields:
         if not isinstance(field, dict) or not field.get("name"):
@@ -216,7 +213,7 @@ def _zoom_leads(request: Request, body: bytes, parsed: Any, secret: str) -> list
     if event == "endpoint.url_validation":
         token = payload.get("plainToken")
         if not isinstance(token, str) or not token:
-            raise Unreadable("no payload.plainToken")
+            raise UnreadablePayload("no payload.plainToken")
         return JSONResponse(signatures.zoom_url_validation(secret, token), status_code=200)
     if event != "webinar.registration_created":
         return _answer(200, ignored=str(event))

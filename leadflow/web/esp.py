@@ -23,12 +23,14 @@ from leadflow.core.clock import utcnow
 from leadflow.core.db import session_scope
 from leadflow.ingest.signatures import Verdict
 from leadflow.engagement.record import notify_engaged
-from leadflow.engagement.esp.events import EspEvent, Unreadable
+from leadflow.engagement.esp.events import EspEvent
+from leadflow.core.errors import UnreadablePayload
 from leadflow.engagement.esp.parse import mailgun_body, mailgun_event, sendgrid_events
 from leadflow.engagement.esp.signatures import verify_mailgun, verify_sendgrid
 from leadflow.engagement.esp.store import Stored, already_stored, claim_nonce, store_events
 from leadflow.core.settings import get_settings
 from leadflow.web.limits import media_type, read_capped
+from leadflow.core.errors import RequestRefused
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/esp", tags=["esp"])
@@ -40,14 +42,6 @@ SENDGRID_TIMESTAMP = "x-twilio-email-event-webhook-timestamp"
 T = TypeVar("T")
 
 
-class Refused(Exception):
-    """A request answered with a 4xx before anything is written."""
-
-    def __init__(self, status: int, detail: str):
-        super().__init__(detail)
-        self.status, self.detail = status, detail
-
-
 def _answer(status: int, **content: Any) -> JSONResponse:
     return JSONResponse(content, status_code=status)
 
@@ -55,26 +49,26 @@ def _answer(status: int, **content: Any) -> JSONResponse:
 async def _gate(request: Request, key: str | None) -> bytes:
     """The raw body once the endpoint exists, the type is JSON and the size is sane."""
     if not key:
-        raise Refused(404, "not found")
+        raise RequestRefused(404, "not found")
     if media_type(request) != "application/json":
-        raise Refused(415, "send application/json")
+        raise RequestRefused(415, "send application/json")
     body = await read_capped(request, MAX_BODY_BYTES)
     if body is None:
-        raise Refused(413, "body too large")
+        raise RequestRefused(413, "body too large")
     return body
 
 
 def _verified(verdict: Verdict, provider: str) -> None:
     if not verdict:
         log.warning("%s webhook refused: %s", provider, verdict.reason)
-        raise Refused(401, "unauthorized")
+        raise RequestRefused(401, "unauthorized")
 
 
 def _readable(parse: Callable[[Any], T], data: Any) -> T:
     try:
         return parse(data)
-    except Unreadable as exc:
-        raise Refused(400, str(exc)) from exc
+    except UnreadablePayload as exc:
+        raise RequestRefused(400, str(exc)) from exc
 
 
 def _stored(result: Stored, background: BackgroundTasks, provider: str) -> Response:
@@ -100,7 +94,7 @@ async def sendgrid(request: Request, background: BackgroundTasks) -> Response:
                                   request.headers.get(SENDGRID_TIMESTAMP), max_age_s=settings.esp_max_age_s),
                   "sendgrid")
         events = _readable(sendgrid_events, body)
-    except Refused as refused:
+    except RequestRefused as refused:
         return _answer(refused.status, detail=refused.detail)
     return _stored(await run_in_threadpool(_store, events), background, "sendgrid")
 
@@ -129,7 +123,7 @@ async def mailgun(request: Request, background: BackgroundTasks) -> Response:
         _verified(verify_mailgun(key or "", timestamp, token, str(signature.get("signature", "")),
                                  max_age_s=settings.esp_max_age_s), "mailgun")
         event = _readable(mailgun_event, data)
-    except Refused as refused:
+    except RequestRefused as refused:
         return _answer(refused.status, detail=refused.detail)
     result = await run_in_threadpool(_store_mailgun, event, token[:200], 2 * settings.esp_max_age_s + 60)
     if result is None:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from leadflow.dedupe.policy import MatchingPolicy
 from leadflow.dedupe.engine.api import Matcher
 from leadflow.dedupe.merging.keys import lead_keys
-from leadflow.dedupe.merging.review import MergeError
+from leadflow.core.errors import MergeError
 from leadflow.dedupe.merging.scoring import BUILT_IN, FIELDS, FieldWeights, Weights, comparable, load_weights, match_config
 from leadflow.core.models import Lead
 

@@ -14,10 +14,7 @@ from leadflow.dedupe.merging.candidates import MERGED_AWAY, leads_by_id
 from leadflow.dedupe.merging.persist import EventDraft, save_aliases, save_events
 from leadflow.dedupe.merging.survivorship import survive
 from leadflow.core.models import Decision, Lead, MergeCandidate, MergeEvent, SourceRecord
-
-
-class MergeError(ValueError):
-    """A review or undo request that cannot be carried out (unknown id, already decided)."""
+from leadflow.core.errors import MergeError
 
 
 def open_pairs(session: Session, limit: int = 100) -> list[tuple[MergeCandidate, Lead, Lead]]:

@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from leadflow.dedupe.merging.batch import decision_row
-from leadflow.dedupe.merging.review import MergeError
+from leadflow.core.errors import MergeError
 from leadflow.core.models import CampaignMember, Decision, Lead, LeadAlias, MergeCandidate, MergeEvent, SourceRecord
 
 

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
+from leadflow.core.errors import UnreadablePayload
 
 # django-anymail's EventType values.
 VOCABULARY = ("queued", "sent", "rejected", "failed", "bounced", "deferred", "delivered", "autoresponded",
@@ -25,10 +26,6 @@ SUPPRESS_REASON = {"complained": "complained", "unsubscribed": "unsubscribed"}
 DROP_REASONS = {"bounced address": "hard_bounce", "spam reporting address": "complained",
                 "unsubscribed address": "unsubscribed"}
 SCALARS = (str, int, float, bool, type(None))
-
-
-class Unreadable(ValueError):
-    """A verified body that does not hold what the provider documents: 400."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +64,7 @@ def fallback_id(item: Any) -> str:
 
 def as_object(value: Any, what: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise Unreadable(f"{what} is not a JSON object")
+        raise UnreadablePayload(f"{what} is not a JSON object")
     return value
 
 
@@ -91,11 +88,11 @@ def send_id(value: Any) -> int | None:
 def moment(value: Any) -> datetime:
     """A unix timestamp (seconds, maybe fractional); an unreadable one is a 400."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise Unreadable("timestamp missing or not a number")
+        raise UnreadablePayload("timestamp missing or not a number")
     try:
         return datetime.fromtimestamp(float(value), tz=timezone.utc)
     except (ValueError, OverflowError, OSError) as exc:
-        raise Unreadable(f"timestamp {value!r} unreadable") from exc
+        raise UnreadablePayload(f"timestamp {value!r} unreadable") from exc
 
 
 def flat(data: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:

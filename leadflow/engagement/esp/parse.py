@@ -11,7 +11,7 @@ from typing import Any
 
 from leadflow.engagement.esp.events import (
     EspEvent,
-    Unreadable,
+    UnreadablePayload,
     as_object,
     bare_message_id,
     fallback_id,
@@ -37,7 +37,7 @@ def loads(body: bytes) -> Any:
     try:
         return json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise Unreadable(f"malformed JSON: {exc}".splitlines()[0]) from exc
+        raise UnreadablePayload(f"malformed JSON: {exc}".splitlines()[0]) from exc
 
 
 def _sendgrid_bounce(item: dict[str, Any]) -> str:
@@ -68,9 +68,9 @@ def sendgrid_events(body: bytes) -> list[EspEvent]:
     """A SendGrid POST: a JSON array of events."""
     items = loads(body)
     if not isinstance(items, list):
-        raise Unreadable("body is not a JSON array")
+        raise UnreadablePayload("body is not a JSON array")
     if len(items) > MAX_EVENTS:
-        raise Unreadable(f"too many events: {len(items)} > {MAX_EVENTS}")
+        raise UnreadablePayload(f"too many events: {len(items)} > {MAX_EVENTS}")
     return [sendgrid_event(item) for item in items]
 
 

@@ -5,7 +5,8 @@ header row below a webinar report's preamble, then yields RawRows lazily; a row 
 read is a RawRow with `error_kind` set, and the rest still flow.
 """
 
-from leadflow.ingest.sources.base import EmptySource, RawRow, SourceInfo, UnreadableSource
+from leadflow.ingest.sources.base import RawRow, SourceInfo
+from leadflow.core.errors import EmptySource, UnreadableSource
 from leadflow.ingest.sources.core import open_source
 
 __all__ = ["EmptySource", "RawRow", "SourceInfo", "UnreadableSource", "open_source"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from leadflow.core.errors import PermanentError
 
 # One record (a CSV record, a JSON element or line) larger than this becomes a "field_too_large"
 # error row instead of being read: no lead field is megabytes long, and the cap bounds memory when
@@ -35,22 +34,6 @@ class SourceInfo:
     header_line: int  # 1-based line/row of the header (0 for json/jsonl)
     headers: list[str]  # as written, stripped; repeats suffixed: "Email", "Email (2)"
     skipped_preamble: int  # non-empty rows above the header that were skipped (blank lines not counted)
-
-
-class EmptySource(PermanentError):
-    """The file holds nothing to read: no bytes, only blank lines, or no header row."""
-
-
-class UnreadableSource(PermanentError):
-    """The file as a whole cannot be read: unsupported format, corrupt workbook, wrong JSON shape."""
-
-
-class RecordTooLarge(Exception):
-    """Internal: a record went over MAX_RECORD_CHARS and was skipped; becomes an error row."""
-
-    def __init__(self, start: int, message: str):
-        super().__init__(message)
-        self.start = start
 
 
 def number_text(value: float) -> str:

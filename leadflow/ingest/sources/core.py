@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from leadflow.core.errors import SourceNotFound
-from leadflow.ingest.sources.base import EmptySource, RawRow, SourceInfo, UnreadableSource
+from leadflow.ingest.sources.base import RawRow, SourceInfo
+from leadflow.core.errors import EmptySource, UnreadableSource
 from leadflow.ingest.sources.detect import (SAMPLE_BYTES, SNIFF_CHARS, detect_encoding, detect_format,
                                      sample_text, sniff_delimiter)
 from leadflow.ingest.sources.records import JsonStream, jsonl_rows

@@ -15,7 +15,8 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from leadflow.ingest.normalize import ALIAS_TO_FIELD, header_key
-from leadflow.ingest.sources.base import HEADER_SCAN_ROWS, UnreadableSource
+from leadflow.ingest.sources.base import HEADER_SCAN_ROWS
+from leadflow.core.errors import UnreadableSource
 
 SAMPLE_BYTES = 1 << 20  # read once at open; enough for the UTF-8 check and every sniff
 GUESS_BYTES = 64 * 1024  # what charset-normalizer sees: its cost grows with the input

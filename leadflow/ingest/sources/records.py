@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from leadflow.ingest.sources import base
-from leadflow.ingest.sources.base import EmptySource, RawRow, RecordTooLarge, UnreadableSource, number_text
+from leadflow.ingest.sources.base import RawRow, number_text
+from leadflow.core.errors import EmptySource, RecordTooLarge, UnreadableSource
 from leadflow.ingest.sources.text import undecodable_reason
 
 CHUNK_CHARS = 64 * 1024

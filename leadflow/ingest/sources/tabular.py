@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from leadflow.ingest.sources import base
-from leadflow.ingest.sources.base import EmptySource, RawRow, RecordTooLarge, SourceInfo, UnreadableSource
+from leadflow.ingest.sources.base import RawRow, SourceInfo
+from leadflow.core.errors import EmptySource, RecordTooLarge, UnreadableSource
 from leadflow.ingest.sources.detect import choose_header, unique_headers
 from leadflow.ingest.sources.text import LineFeeder
 

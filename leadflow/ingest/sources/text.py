@@ -7,6 +7,7 @@ import io
 import re
 from typing import BinaryIO, NoReturn, TextIO
 
+from leadflow.core.errors import RecordTooLarge
 from leadflow.ingest.sources import base
 
 MARK_ERRORS = "leadflow-sources-mark"
@@ -146,7 +147,7 @@ class LineFeeder:
         where = f"lines {self.start}-{self.line_no}" if self.line_no > self.start else f"line {self.start}"
         cause = ("a quote opened in it is never closed, so the rest of the file was skipped: fix that quote"
                  if state == _QUOTED else "remove the oversized value")
-        raise base.RecordTooLarge(self.start, f"{where}: record is over {self._limit:,} characters "
+        raise RecordTooLarge(self.start, f"{where}: record is over {self._limit:,} characters "
                                               f"and was skipped; {cause}")
 
     def _scan(self, state: int, text: str) -> int:

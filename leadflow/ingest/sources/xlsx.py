@@ -11,7 +11,8 @@ from typing import Any, BinaryIO
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
-from leadflow.ingest.sources.base import RawRow, SourceInfo, UnreadableSource, number_text
+from leadflow.ingest.sources.base import RawRow, SourceInfo, number_text
+from leadflow.core.errors import UnreadableSource
 from leadflow.ingest.sources.detect import unique_headers
 from leadflow.ingest.sources.tabular import split_header
 
