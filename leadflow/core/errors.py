@@ -13,6 +13,7 @@ on purpose is drawn here::
     │   ├── SourceNotFound, EmptySource, UnreadableSource, RecordTooLarge   reading a source
     │   ├── QuarantineError                 a quarantine fix that cannot be applied
     │   ├── UnknownLead                     no such lead id or email
+    │   ├── NotYourLead                     a person acting on someone else's lead: refused
     │   ├── HandoffError                    a hand-off that cannot be done as asked
     │   ├── MergeError                      a merge review or undo that cannot be done
     │   ├── BadOutcomeRow                   a CRM outcome row that cannot be read

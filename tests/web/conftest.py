@@ -19,7 +19,7 @@ from leadflow.app.local_services import WebServer
 from leadflow.core.db import session_scope
 from leadflow.core.models import Assignment, Lead
 from leadflow.web import signin
-from tests.integration.nurture_support import Recorder, start_recorder
+from tests.nurture.integration.nurture_support import Recorder
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -33,13 +33,6 @@ def fresh_rate_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test starts with empty sign-in counters (they live in the process)."""
     monkeypatch.setattr(signin, "PER_ADDRESS", signin.RateLimit(5, 15 * 60))
     monkeypatch.setattr(signin, "PER_CLIENT", signin.RateLimit(20, 15 * 60))
-
-
-@pytest.fixture
-def recorder(leadflow_env) -> Iterator[Recorder]:  # type: ignore[no-untyped-def]
-    handler, controller = start_recorder(leadflow_env.smtp_port)
-    yield handler
-    controller.stop()
 
 
 @pytest.fixture
@@ -123,11 +116,3 @@ def wait_for(condition, seconds: float = 20.0):  # type: ignore[no-untyped-def]
         time.sleep(0.05)
     raise AssertionError("condition not met in time")
 
-
-@pytest.fixture(scope="session")
-def prefect_harness() -> Iterator[None]:
-    """A real Prefect test server for the ops page (started once: it costs seconds)."""
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=90):
-        yield

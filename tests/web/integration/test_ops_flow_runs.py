@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 from leadflow.app.local_services import WebServer
 from leadflow.report.flow_runs import recent_flow_runs
 from tests.conftest import free_port
-from tests.web.test_signin_http import signed_in
+from tests.web.integration.test_signin_http import signed_in
 
 pytestmark = pytest.mark.db
 
