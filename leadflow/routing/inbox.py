@@ -15,7 +15,8 @@ from sqlalchemy import select
 from leadflow.core.clock import as_utc
 from leadflow.core.db import session_scope
 from leadflow.core.models import Assignment, Lead
-from leadflow.routing.policy import RoutingPolicy, routing_policy
+from leadflow.routing.policy import RoutingPolicy
+from leadflow.routing.policy_cache import current_routing_policy
 from leadflow.routing.words import why_words
 
 OPEN = ("offered", "accepted")
@@ -78,7 +79,7 @@ def _item(assignment: Assignment, lead: Lead, policy: RoutingPolicy, zone: ZoneI
 
 def rep_inbox(rep_key: str) -> list[InboxItem]:
     """Open assignments of one rep: waiting ones first by deadline, then accepted, newest first."""
-    policy = routing_policy()
+    policy = current_routing_policy()
     zone = ZoneInfo(rep_time_zone(policy, rep_key))
     with session_scope() as session:
         rows = session.execute(select(Assignment, Lead).join(Lead, Lead.id == Assignment.lead_id).where(

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from leadflow.routing.policy import RoutingPolicy, routing_policy
+from leadflow.routing.policy import RoutingPolicy
+from leadflow.routing.policy_cache import current_routing_policy
 
 DEFAULT_TIME_ZONE = "UTC"
 
@@ -49,8 +50,8 @@ def _people(policy: RoutingPolicy) -> list[Person]:
 
 def person_by_email(email: str) -> Person | None:
     wanted = email.strip().lower()
-    return next((p for p in _people(routing_policy()) if p.email == wanted), None)
+    return next((p for p in _people(current_routing_policy()) if p.email == wanted), None)
 
 
 def person_by_key(key: str) -> Person | None:
-    return next((p for p in _people(routing_policy()) if p.key == key), None)
+    return next((p for p in _people(current_routing_policy()) if p.key == key), None)
