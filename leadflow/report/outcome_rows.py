@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from leadflow.scoring.qualification import parse_answer
+from leadflow.core.answers import parse_answer
 from leadflow.core.errors import BadOutcomeRow
 
 # Normalized header (lower case, letters and digits only) -> canonical field.

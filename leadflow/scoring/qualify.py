@@ -9,7 +9,8 @@ from sqlalchemy import select
 from leadflow.core.clock import as_utc
 from leadflow.core.db import session_scope
 from leadflow.core.decisions import record
-from leadflow.scoring.qualification import Verdict, evaluate, parse_answer
+from leadflow.core.answers import parse_answer
+from leadflow.scoring.qualification import Verdict, evaluate
 from leadflow.core.models import Lead, QualificationAnswer
 from leadflow.report.views import find_lead
 from leadflow.scoring.qualification_policy import qualification_policy

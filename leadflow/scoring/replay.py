@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from leadflow.routing.policy import RoutingPolicy, load_routing
 from leadflow.scoring.policy import ScoringPolicy
 from leadflow.scoring.calibrate import Calibration, calibrate
-from leadflow.scoring.qualification import parse_answer
+from leadflow.core.answers import parse_answer
 from leadflow.scoring.score import score_lead
 from leadflow.core.types import LeadView
 from leadflow.core.models import Campaign, Lead

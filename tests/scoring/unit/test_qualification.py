@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from leadflow.scoring.qualification_policy import QualificationPolicy, load_qualification
-from leadflow.scoring.qualification import evaluate, parse_answer
+from leadflow.core.answers import parse_answer
+from leadflow.scoring.qualification import evaluate
 from leadflow.scoring.score import score_lead
 from tests.factories import SCORING_DIR, make_lead_view, make_scoring_policy
 
