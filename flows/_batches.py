@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from leadflow.core.summary import IngestSummary
+from tasks.accounts import match_accounts
 from tasks.enrich import enrich_leads
 from tasks.ingest import clean_batch
 from tasks.nurture import enroll_leads
@@ -16,10 +17,11 @@ from tasks.scoring import score_leads
 
 def process_staged(campaign_id: int, batches: list[tuple[int, int]], summary: IngestSummary,
                    now: datetime | None = None, progress_id: str | None = None) -> IngestSummary:
-    """Clean, dedupe, enrich, score, then route the hot and nurture the rest, batch by batch."""
+    """Clean, dedupe, enrich, match accounts, score, then route the hot and nurture the rest."""
     for done, (first_id, last_id) in enumerate(batches, start=1):
         cleaned = clean_batch(campaign_id, first_id, last_id, now)
         enrich_leads(cleaned.lead_ids, now)
+        match_accounts(cleaned.lead_ids, now)
         scored = score_leads(cleaned.lead_ids, now)
         routed = route_leads(scored.hot, now)
         sent = notify_reps(routed.assignment_ids, now)

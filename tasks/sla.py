@@ -8,12 +8,14 @@ from leadflow.routing.sla import SweepResult
 from prefect import task
 
 import leadflow.routing.sla as service
+from leadflow.pipeline.escalation_mail import sweep_and_escalate
 from tasks._common import BATCH_TASK
 
 @task(name="sla-sweep", **BATCH_TASK)
 def sweep_sla(now: datetime | None = None) -> SweepResult:
-    """Expire offers past their SLA and reclaim accepted leads nobody works."""
-    return service.sweep_sla(now)
+    """Expire offers past their SLA, reclaim leads nobody works, drain overdue queues (the
+    queues' managers are emailed)."""
+    return sweep_and_escalate(now)
 
 
 @task(name="pool-unrouted", **BATCH_TASK)

@@ -13,6 +13,8 @@ from rich.table import Table
 from leadflow.cli import merges as cli_merges
 from leadflow.cli import report as cli_report
 from leadflow.cli import reps as cli_reps
+from leadflow.cli import steer as cli_steer
+from leadflow.cli import accounts as cli_accounts
 from leadflow.cli.nurture import nurture_app
 from leadflow.cli.quarantine import quarantine_app
 from leadflow.cli.rules import route_app, rules_app
@@ -34,6 +36,8 @@ app.add_typer(nurture_app, name="nurture")
 cli_report.register(app)
 cli_reps.register(app)
 cli_merges.register(app)
+cli_steer.register(app)
+cli_accounts.register(app)
 
 At = Annotated[Optional[datetime], typer.Option("--at", help="Simulated time (ISO 8601, UTC).")]
 

@@ -76,10 +76,25 @@ def report(period: PeriodOpt = "30d",
     console.print(rich_table("won amount credited per campaign", tables.credit_rows(built),
                              "no opportunities yet: import CRM outcomes"))
     console.print(rich_table("reps", tables.rep_rows(built), "no leads offered to reps"))
+    _targets(built.window.start, built.window.end)
     if html is not None:
         from leadflow.report.html import write
 
         console.print(f"HTML report written to {write(built, html)}")
+
+
+def _targets(start: datetime, end: datetime) -> None:
+    """Targets per territory, team and rep (routing.yaml `targets`), against this window."""
+    from leadflow.routing.targets import target_rows
+
+    def cell(row: dict, measure: str) -> str:  # type: ignore[type-arg]
+        goal = row[f"{measure}_target"]
+        return str(row[measure]) if goal is None else f"{row[measure]} / {goal}"
+
+    rows = [{"scope": r["scope"], "key": r["key"], **{m: cell(r, m) for m in ("leads", "accepted", "effective")}}
+            for r in target_rows(start, end)]
+    console.print(rich_table("targets (actual / target for this period)", rows,
+                             "no targets in routing_rules/routing.yaml"))
 
 
 def plan(target_won: Annotated[int, typer.Option("--target-won", min=1, help="Deals to win.")],

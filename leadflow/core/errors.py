@@ -15,6 +15,10 @@ on purpose is drawn here::
     │   ├── UnknownLead                     no such lead id or email
     │   ├── NotYourLead                     a person acting on someone else's lead: refused
     │   ├── HandoffError                    a hand-off that cannot be done as asked
+    │   ├── UnknownPerson                   `--as` names nobody active in routing.yaml
+    │   ├── NotAllowed                      a person may not do this (the refusal is recorded)
+    │   ├── ClaimRefused                    a pool claim over a limit, or lost to another rep
+    │   ├── NotPrequalified                 telesales: not its accepted lead, or answers missing
     │   ├── MergeError                      a merge review or undo that cannot be done
     │   ├── BadOutcomeRow                   a CRM outcome row that cannot be read
     │   ├── UnreadablePayload               a verified webhook body without what it promised
@@ -105,6 +109,22 @@ class ProviderDisabledError(ProviderPermanentError):
 
 class HandoffError(PermanentError):
     """The hand-off cannot be done as asked (unknown rep or team, handing to oneself...)."""
+
+
+class UnknownPerson(PermanentError):
+    """`--as` names nobody in routing.yaml (or someone switched off)."""
+
+
+class NotAllowed(PermanentError):
+    """The person may not do this; the refusal is recorded as a decision and nothing changes."""
+
+
+class ClaimRefused(PermanentError):
+    """The claim breaks a pool limit, or the lead is not (any longer) in the pool."""
+
+
+class NotPrequalified(PermanentError):
+    """The lead is not a telesales rep's accepted lead, or its qualification is incomplete."""
 
 
 class RecipientRejected(PermanentDeliveryError):

@@ -83,6 +83,7 @@ class Account(Base):
     owner_rep: Mapped[str | None] = mapped_column(String(100))
     enriched_by: Mapped[str | None] = mapped_column(String(50))
     enriched_at: Mapped[datetime | None]
+    team: Mapped[str | None] = mapped_column(String(100))  # the owning team, from an accounts import
 
 
 class Lead(Base):
@@ -186,6 +187,38 @@ class Decision(Base):
     config_version: Mapped[str | None] = mapped_column(String(100))
     flow_run_id: Mapped[str | None] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The person whose hand made this decision (a Person key); None: the pipeline's own rules.
+    actor: Mapped[str | None] = mapped_column(String(100), index=True)
+
+
+class Person(Base):
+    """Someone who steers leads (rep, manager, marketing, admin), mirrored from routing.yaml."""
+
+    __tablename__ = "person"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    role: Mapped[str] = mapped_column(String(20))  # rep | manager | marketing | admin
+    teams: Mapped[list[str]] = mapped_column(JSON, default=list)  # a rep's team; the teams a manager runs
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class QueueItem(Base):
+    """A lead waiting in a named queue for a person; every open item has a deadline."""
+
+    __tablename__ = "queue_item"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"), index=True)
+    queue: Mapped[str] = mapped_column(String(100), index=True)
+    team: Mapped[str | None] = mapped_column(String(100))  # the team that owns the queue
+    # open -> assigned | pooled | routed | left
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    entered_at: Mapped[datetime]
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    escalations: Mapped[int] = mapped_column(Integer, default=0)  # 1: the manager was emailed
+    closed_at: Mapped[datetime | None]
+    closed_by: Mapped[str | None] = mapped_column(String(100))
+    close_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Rep(Base):

@@ -1,1 +1,2 @@
-"""Routing: compile and apply routing rules, rotation, ownership, hand-off and rep actions."""
+"""Routing: rules, rotation, ownership, hand-off, queues with deadlines, the shared pool and the
+people who steer them."""

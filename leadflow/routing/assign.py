@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -17,11 +17,13 @@ from leadflow.routing.route import RouteDecision, capacity_windows, lead_facts, 
 from leadflow.routing.rotation import apply_decision
 from leadflow.core.summary import RouteOutcome
 from leadflow.core.models import Account, Assignment, Campaign, Enrollment, Lead, Rep, RoutingLedger
-from leadflow.core.settings import get_settings
 from leadflow.core.runtime import current_flow_run_id, log
 from leadflow.routing.policy import routing_policy
+from leadflow.routing.assignments import offer_sla, open_assignment, store_ledger
+from leadflow.routing.queue_policy import UNASSIGNED
+from leadflow.routing.queues import enqueue, leave_queue
 
-ROUTABLE_STATUSES = ("new", "nurturing", "pool")
+ROUTABLE_STATUSES = ("new", "nurturing", "pool", "queued")
 
 
 def sync_reps(session: Session, policy: RoutingPolicy) -> None:
@@ -46,16 +48,6 @@ def _ledgers(session: Session) -> dict[str, dict[str, int]]:
     for row in session.scalars(select(RoutingLedger)):
         ledgers.setdefault(row.team, {})[row.rep] = row.assigned
     return ledgers
-
-
-def _store_ledger(session: Session, team: str, ledger: dict[str, int]) -> None:
-    """Persist the team ledger the rotation returned (it may raise a rep back from holiday)."""
-    for rep, assigned in ledger.items():
-        row = session.get(RoutingLedger, (team, rep))
-        if row is None:
-            session.add(RoutingLedger(team=team, rep=rep, assigned=assigned))
-        elif row.assigned != assigned:
-            row.assigned = assigned
 
 
 def _loads(session: Session, policy: RoutingPolicy, at: datetime) -> dict[str, tuple[int, int]]:
@@ -90,7 +82,8 @@ def _histories(session: Session, lead_ids: list[int]) -> dict[int, _History]:
         rows = session.execute(select(Assignment.lead_id, Assignment.rep, Assignment.rule_id, Assignment.status,
                                       Assignment.reason).where(
             Assignment.lead_id.in_(lead_ids[i:i + 500]),
-            Assignment.status.in_(("rejected", "expired", "accepted"))).order_by(Assignment.id))
+            Assignment.status.in_(("rejected", "expired", "accepted", "prequalified")))
+            .order_by(Assignment.id))
         for lead_id, rep, rule_id, status, reason in rows:
             history = found[lead_id]
             if status == "accepted":
@@ -99,12 +92,10 @@ def _histories(session: Session, lead_ids: list[int]) -> dict[int, _History]:
                 history.exclude.add(rep)
                 if status == "rejected":
                     history.skip_rules.add(rule_id)
+            elif status == "prequalified":  # telesales passed it on: now the field's, by the rules
+                history.exclude.add(rep)
+                history.skip_rules.add(rule_id)
     return found
-
-
-def _deactivated(session: Session) -> dict[str, str]:
-    """Reps switched off with `leadflow reps deactivate`, whatever the YAML still says."""
-    return {key: "deactivated" for key in session.scalars(select(Rep.key).where(Rep.deactivated_at.is_not(None)))}
 
 
 def _deactivated(session: Session) -> dict[str, str]:
@@ -124,16 +115,16 @@ def _apply(session: Session, lead: Lead, decision: RouteDecision, at: datetime,
     ledgers, loads = state
     apply_decision(ledgers, loads, decision)
     if decision.ledger_after is not None and decision.team:
-        _store_ledger(session, decision.team, dict(decision.ledger_after))
+        store_ledger(session, decision.team, dict(decision.ledger_after))
     if decision.rep is None:
-        lead.status, lead.owner_rep = "unassigned", None
-        outcome.queued[decision.queue or "unassigned"] += 1
+        # A queue always has an owner team and a deadline: the lead never just sits there.
+        enqueue(session, lead, decision.queue or UNASSIGNED, policy, at, decision.reason)
+        outcome.queued[decision.queue or UNASSIGNED] += 1
         return
-    sla = timedelta(hours=policy.sla_of(decision.team).accept_within_hours or get_settings().rep_sla_hours)
-    assignment = Assignment(lead_id=lead.id, rep=decision.rep, team=decision.team,
-                            rule_id=decision.rule_id, assigned_at=at, sla_due_at=at + sla)
-    session.add(assignment)
-    session.flush()
+    assignment = open_assignment(session, lead_id=lead.id, rep=decision.rep, team=decision.team,
+                                 rule_id=decision.rule_id, at=at,
+                                 sla=offer_sla(policy, decision.team))
+    leave_queue(session, lead.id, at, "routed", f"routed to {decision.rep}")
     outcome.assignment_ids.append(assignment.id)
     outcome.per_rep[decision.rep] += 1
     lead.status, lead.owner_rep, lead.updated_at = "routed", decision.rep, at
@@ -153,8 +144,10 @@ def _stop_nurture(session: Session, lead_ids: list[int]) -> None:
                         .execution_options(synchronize_session=False))
 
 
-def route_leads(lead_ids: list[int], now: datetime | None = None) -> RouteOutcome:
-    """Route every hot, unsuppressed, unowned lead among ``lead_ids``."""
+def route_leads(lead_ids: list[int], now: datetime | None = None, *,
+                qualified_by_sales: bool = False) -> RouteOutcome:
+    """Route every hot, unsuppressed, unowned lead among ``lead_ids`` (any temperature when
+    ``qualified_by_sales``: telesales qualified them, which outranks the score)."""
     at, run_id, policy = as_utc(now), current_flow_run_id(), routing_policy()
     outcome = RouteOutcome()
     with session_scope() as session:
@@ -162,9 +155,11 @@ def route_leads(lead_ids: list[int], now: datetime | None = None) -> RouteOutcom
         state = (_ledgers(session), _loads(session, policy, at))
         deactivated = _deactivated(session)
         campaigns = {c.id: c for c in session.scalars(select(Campaign))}
-        leads = session.scalars(select(Lead).where(
-            Lead.id.in_(lead_ids), Lead.temperature == "hot", Lead.suppressed.is_(False),
-            Lead.status.in_(ROUTABLE_STATUSES)).order_by(Lead.id)).all()
+        wanted = [Lead.id.in_(lead_ids), Lead.suppressed.is_(False),
+                  Lead.status.in_(ROUTABLE_STATUSES)]
+        if not qualified_by_sales:
+            wanted.append(Lead.temperature == "hot")
+        leads = session.scalars(select(Lead).where(*wanted).order_by(Lead.id)).all()
         histories = _histories(session, [lead.id for lead in leads])
         for lead in leads:
             account = session.get(Account, lead.account_id) if lead.account_id else None

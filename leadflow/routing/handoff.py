@@ -21,6 +21,7 @@ from leadflow.routing.route import pick_rep
 from leadflow.core.models import Account, Assignment, Lead, Rep, RoutingLedger
 from leadflow.routing.assign import sync_reps
 from leadflow.routing.policy import routing_policy
+from leadflow.routing.assignments import credit, open_assignment
 from leadflow.core.errors import HandoffError
 
 OPEN = ("offered", "accepted")
@@ -61,11 +62,7 @@ class _Picker:
         if picked is None:
             raise HandoffError(f"team {self.team.key!r} has no active rep left to take the leads")
         self.ledger[picked] = self.ledger.get(picked, 0) + 1
-        row = self.session.get(RoutingLedger, (self.team.key, picked))
-        if row is None:
-            self.session.add(RoutingLedger(team=self.team.key, rep=picked, assigned=1))
-        else:
-            row.assigned += 1
+        credit(self.session, self.team.key, picked)
         return picked
 
 
@@ -83,15 +80,11 @@ def _move_accounts(session: Session, picker: _Picker, result: Handoff, at: datet
 def _move_assignment(session: Session, old: Assignment, lead: Lead, to: str, team: str | None,
                      at: datetime) -> Assignment:
     old.status, old.closed_at, old.reason = "handed_off", at, f"{old.rep} deactivated; now with {to}"
-    sla = old.sla_due_at - old.assigned_at
-    new = Assignment(lead_id=lead.id, rep=to, team=team, rule_id=f"handoff:{old.rep}",
-                     status="accepted" if old.accepted_at else "offered", assigned_at=at, sla_due_at=at + sla)
-    if old.accepted_at:
-        # Still a sales-accepted lead: the new rep starts its activity clock today.
-        new.accepted_at, new.closed_at, new.last_activity_at = at, at, at
-    session.add(new)
-    session.flush()
-    return new
+    # Still a sales-accepted lead stays accepted: the new rep starts its activity clock today.
+    return open_assignment(session, lead_id=lead.id, rep=to, team=team,
+                           rule_id=f"handoff:{old.rep}", at=at,
+                           sla=old.sla_due_at - old.assigned_at,
+                           accepted=old.accepted_at is not None)
 
 
 def _move_leads(session: Session, picker: _Picker, accounts: dict[int, str], result: Handoff, policy: RoutingPolicy,

@@ -6,7 +6,7 @@ assignment) and the CRM activity webhook, so each path behaves alike.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,38 +16,23 @@ from leadflow.core.db import session_scope
 from leadflow.core.decisions import record
 from leadflow.core.errors import UnknownLead
 from leadflow.core.lifecycle import change_stage
-from leadflow.core.models import Assignment, Enrollment, Lead, RoutingLedger
+from leadflow.core.models import Assignment, Lead
 from leadflow.core.runtime import current_flow_run_id
 from leadflow.report.views import find_lead
+from leadflow.routing.assignments import return_credit
+from leadflow.routing.pool import return_to_pool
 
 REJECT_REASONS = ("wrong_match", "not_ready")
-# A lead back in the pool waits a day before nurture resumes, so it is not mailed the
-# same hour sales let it go.
-POOL_GRACE = timedelta(days=1)
 
 
 class AssignmentClosed(UnknownLead):
     """The assignment exists but is no longer the rep's to act on (already handled, moved on)."""
 
 
-def back_to_pool(session: Session, lead: Lead, at: datetime, why: str) -> None:
-    lead.status, lead.owner_rep, lead.updated_at = "pool", None, at
-    change_stage(session, lead, "recycled", why, at, flow_run_id=current_flow_run_id())
-    for enrollment in session.scalars(select(Enrollment).where(Enrollment.lead_id == lead.id)):
-        if enrollment.status == "exited":
-            enrollment.status, enrollment.exit_reason = "active", None
-            enrollment.next_due_at = at + POOL_GRACE
-    record(session, lead_id=lead.id, kind="pool", outcome="back in the nurture pool", reason=why, at=at,
-           flow_run_id=current_flow_run_id())
-
-
-def return_credit(session: Session, assignment: Assignment) -> None:
-    """The rep never had a real lead: take back the round-robin credit."""
-    if not assignment.team:
-        return
-    ledger = session.get(RoutingLedger, (assignment.team, assignment.rep))
-    if ledger is not None and ledger.assigned > 0:
-        ledger.assigned -= 1
+def back_to_pool(session: Session, lead: Lead, at: datetime, why: str,
+                 actor: str | None = None) -> None:
+    """The lead goes to the shared pool (reps may claim it; nurture resumes after a grace)."""
+    return_to_pool(session, lead, at, why, flow_run_id=current_flow_run_id(), actor=actor)
 
 
 def _open_assignment(session: Session, lead_id: int, statuses: tuple[str, ...] = ("offered",)) -> Assignment:
@@ -76,6 +61,7 @@ def reject_assignment(session: Session, assignment: Assignment, reason: str, not
     lead = _offered_lead(session, assignment)
     assignment.status, assignment.reason, assignment.closed_at = "rejected", reason, at
     record(session, lead_id=lead.id, kind="reject", rule_id=reason, outcome=f"rejected by {assignment.rep}",
+           actor=assignment.rep,
            reason=note or reason, inputs={"assignment_id": assignment.id, "rule": assignment.rule_id, "via": via},
            at=at)
     if reason == "not_ready":
@@ -97,7 +83,7 @@ def accept_assignment(session: Session, assignment: Assignment, at: datetime, vi
     assignment.status, assignment.closed_at, assignment.accepted_at = "accepted", at, at
     assignment.last_activity_at = at
     lead.status = "accepted"
-    record(session, lead_id=lead.id, kind="accept", rule_id=assignment.rule_id,
+    record(session, lead_id=lead.id, kind="accept", rule_id=assignment.rule_id, actor=assignment.rep,
            outcome=f"accepted by {assignment.rep}", reason="rep accepted the lead",
            inputs={"assignment_id": assignment.id, "via": via}, at=at)
     change_stage(session, lead, "sql", f"accepted by {assignment.rep}", at)
@@ -110,7 +96,8 @@ def log_activity(session: Session, assignment: Assignment, what: str, at: dateti
         raise AssignmentClosed(f"assignment {assignment.id} is {assignment.status}, not accepted")
     if assignment.last_activity_at is None or at > assignment.last_activity_at:
         assignment.last_activity_at = at
-    record(session, lead_id=assignment.lead_id, kind="activity", rule_id=via, outcome=f"{assignment.rep}: {what}"[:200],
+    record(session, lead_id=assignment.lead_id, kind="activity", rule_id=via, actor=assignment.rep,
+           outcome=f"{assignment.rep}: {what}"[:200],
            reason="the rep is working the lead", inputs={"assignment_id": assignment.id, "via": via}, at=at)
     return f"activity recorded on lead {assignment.lead_id} for {assignment.rep}"
 

@@ -11,6 +11,7 @@ from pydantic import Field, field_validator, model_validator
 
 from leadflow.core.policy_loader import PolicyModel, StrictModel, load_policy
 from leadflow.core.settings import get_settings
+from leadflow.routing.queue_policy import UNASSIGNED, PersonConfig, PoolConfig, QueueConfig, Target
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TEMPERATURES = ("hot", "warm", "cold", "disqualified")
@@ -128,6 +129,9 @@ class Team(StrictModel):
     sla: Sla = Sla()
     # Each assignment is also POSTed here as signed JSON (a CRM or chat bridge); None: email only.
     webhook_url: str | None = Field(default=None, pattern=r"^https?://")
+    # Telesales: a lead this team accepts and qualifies passes on to the field team by the
+    # normal rules (never back to this team); one that does not qualify goes back to nurture.
+    prequalify: bool = False
 
 
 class Condition(StrictModel):
@@ -217,10 +221,27 @@ class RoutingPolicy(PolicyModel):
     fallback: Action
     account_owner_first: bool = True
     prior_owner_first: bool = True  # a person's earlier lead's rep keeps them (after the account owner)
+    # Every queue a rule names (and `unassigned`): its team and deadline. A queue left out
+    # is worked by the fallback's team within a day (see queue_of).
+    queues: dict[str, QueueConfig] = {}
+    pool: PoolConfig = PoolConfig()
+    people: list[PersonConfig] = []  # managers, marketing, admins (reps come from the teams)
+    targets: list[Target] = []  # per territory, team or rep; `leadflow report` shows them
 
     def reference_errors(self) -> list[tuple[Loc, str]]:
         """Names that point nowhere or twice, each with where it is written."""
-        return self._duplicate_errors() + self._target_errors() + self._value_errors()
+        from leadflow.routing.people_check import people_errors
+
+        return (self._duplicate_errors() + self._target_errors() + self._value_errors()
+                + people_errors(self))
+
+    def queue_of(self, name: str | None) -> QueueConfig:
+        """The queue's settings; an unlisted queue is the fallback team's, due within a day."""
+        found = self.queues.get(name or UNASSIGNED)
+        if found is not None:
+            return found
+        team = self.fallback.team or self.team_of(self.fallback.rep) or self.teams[0].key
+        return QueueConfig(team=team)
 
     def _duplicate_errors(self) -> list[tuple[Loc, str]]:
         errors: list[tuple[Loc, str]] = []

@@ -3,6 +3,8 @@
 Thresholds are per team (routing_rules/routing.yaml `sla`): a missed acceptance gives the
 lead to the next rep in rotation up to `reassign_times`, then to the shared pool (公海池);
 an accepted lead with no recorded activity for `activity_within_days` goes back to the pool.
+Queues drain too (`queues`): an overdue item's manager is emailed, then the lead is pooled.
+A lead held by a rep who is no longer active (gone from the YAML) goes back to the pool.
 """
 
 from __future__ import annotations
@@ -14,19 +16,26 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from leadflow.core.clock import as_utc
-from leadflow.routing.policy import RoutingPolicy
 from leadflow.core.db import session_scope
 from leadflow.core.decisions import record
-from leadflow.core.models import Assignment, Lead
+from leadflow.core.models import Assignment, Lead, Rep
 from leadflow.core.runtime import current_flow_run_id, log
-from leadflow.routing.policy import routing_policy
+from leadflow.routing.assign import sync_reps
+from leadflow.routing.assignments import OPEN_STATUSES, AssignmentStatus
+from leadflow.routing.people import sync_people
+from leadflow.routing.queue_policy import UNASSIGNED
+from leadflow.routing.queues import (QUEUED, Escalation, enqueue, leave_queue, open_item,
+                                     sweep_queues)
 from leadflow.routing.ownership import back_to_pool
+from leadflow.routing.policy import RoutingPolicy, routing_policy
 
 
 @dataclass
 class SweepResult:
     reassign: list[int] = field(default_factory=list)  # leads to route again, to someone else
-    pooled: list[int] = field(default_factory=list)  # leads back in the nurture pool
+    pooled: list[int] = field(default_factory=list)  # leads back in the shared pool
+    escalated: list[int] = field(default_factory=list)  # overdue queue items whose manager was told
+    emails: list[Escalation] = field(default_factory=list)  # to send once the sweep committed
 
 
 def _missed_before(session: Session, lead_id: int) -> int:
@@ -84,23 +93,68 @@ def _reclaim_idle(session: Session, policy: RoutingPolicy, at: datetime, result:
                 result.pooled.append(lead.id)
 
 
+def _reclaim_orphans(session: Session, at: datetime, result: SweepResult) -> None:
+    """Leads a rep holds who can no longer work them (gone from the YAML, switched off), or
+    that lost their open assignment: nobody would ever act on them, so the pool takes them."""
+    active = select(Rep.key).where(Rep.active.is_(True))
+    held = select(Assignment.id).where(Assignment.lead_id == Lead.id,
+                                       Assignment.rep == Lead.owner_rep,
+                                       Assignment.status.in_(OPEN_STATUSES))
+    orphans = session.scalars(select(Lead).where(
+        Lead.status.in_(("routed", "accepted")),
+        Lead.owner_rep.is_(None) | Lead.owner_rep.not_in(active) | ~held.exists())
+        .order_by(Lead.id)).all()
+    for lead in orphans:
+        for assignment in session.scalars(select(Assignment).where(
+                Assignment.lead_id == lead.id, Assignment.status.in_(OPEN_STATUSES))):
+            assignment.status, assignment.closed_at = AssignmentStatus.RECLAIMED, at
+            assignment.reason = f"{assignment.rep} is no longer an active rep"
+        why = f"its rep {lead.owner_rep or '(none)'} can no longer work it"
+        back_to_pool(session, lead, at, why)
+        result.pooled.append(lead.id)
+
+
+def _drain_queues(session: Session, policy: RoutingPolicy, at: datetime,
+                  result: SweepResult) -> None:
+    # Leads stranded as "unassigned" before queues had deadlines join the unassigned queue.
+    for lead in session.scalars(select(Lead).where(Lead.status == "unassigned")):
+        enqueue(session, lead, UNASSIGNED, policy, at, "waited without a deadline; now in a queue")
+    swept = sweep_queues(session, policy, at, lambda s, lead, why: back_to_pool(s, lead, at, why))
+    result.pooled.extend(swept.pooled)
+    result.escalated.extend(swept.escalated)
+    result.emails.extend(swept.emails.values())
+
+
 def sweep_sla(now: datetime | None = None) -> SweepResult:
-    """Expire offers past their SLA and reclaim accepted leads nobody works."""
+    """Expire offers past their SLA, reclaim leads nobody works, drain overdue queues."""
     at, policy, result = as_utc(now), routing_policy(), SweepResult()
     with session_scope() as session:
+        sync_reps(session, policy)
+        sync_people(session, policy)
         _expire_unaccepted(session, policy, at, result)
         _reclaim_idle(session, policy, at, result)
-    log().info("SLA sweep: %d leads to reassign, %d back to the pool", len(result.reassign), len(result.pooled))
+        _reclaim_orphans(session, at, result)
+        _drain_queues(session, policy, at, result)
+    log().info("SLA sweep: %d leads to reassign, %d back to the pool, %d queue items escalated",
+               len(result.reassign), len(result.pooled), len(result.escalated))
     return result
 
 
 def pool_unrouted(lead_ids: list[int], now: datetime | None = None) -> list[int]:
-    """Leads that were to be routed again but found no rep (no longer hot, nobody left): the pool."""
+    """Leads that were to be routed again but found no rep (no longer hot, nobody left): the pool.
+    One that routing could only put in the unassigned queue goes to the pool too: nobody is left
+    to assign it to, and reps can claim it there."""
     at, pooled = as_utc(now), []
     if not lead_ids:
         return pooled
     with session_scope() as session:
-        for lead in session.scalars(select(Lead).where(Lead.id.in_(lead_ids), Lead.status == "pool")):
+        for lead in session.scalars(select(Lead).where(Lead.id.in_(lead_ids),
+                                                       Lead.status.in_(("pool", QUEUED)))):
+            if lead.status == QUEUED:
+                item = open_item(session, lead.id)
+                if item is None or item.queue != UNASSIGNED:
+                    continue  # a rule's own queue (a desk) works it, with its deadline
+                leave_queue(session, lead.id, at, "pooled", "no other rep could take it")
             back_to_pool(session, lead, at, "no other rep could take it")
             pooled.append(lead.id)
     return pooled

@@ -1,0 +1,117 @@
+"""Leads meet their account: registrable domain first, then the company's core name (fuzzy
+for Latin names, characters or pinyin for Chinese ones), with tie-breakers.
+
+Runs after enrichment in every ingest batch. Only accounts with an owner are candidates: an
+owned account is what routing acts on (the owner first). A lead whose own domain already
+links it to an owned account keeps it; a lead on free mail (163.com, qq.com) or on a domain
+nobody owns (a subsidiary's) is matched by name. Each match is a decision with its method,
+score, tie-breakers and the candidates that qualified.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from leadflow.core.clock import as_utc
+from leadflow.core.db import session_scope
+from leadflow.core.decisions import decision_row
+from leadflow.core.models import Account, Decision, Lead
+from leadflow.dedupe.engine.accounts import Account as Candidate
+from leadflow.dedupe.engine.accounts import AccountIndex, AccountMatch
+from leadflow.dedupe.engine.text import has_han
+
+MATCH_KIND = "account_match"
+
+
+def account_index(session: Session, min_score: float = 0.88) -> AccountIndex:
+    """Every owned account, by domain and core name."""
+    rows = session.execute(
+        select(Account.id, Account.name, Account.domain, Account.country).where(
+            Account.owner_rep.is_not(None)
+        )
+    )
+    return AccountIndex(
+        (Candidate(r.id, r.name or "", (r.domain,), r.country) for r in rows), min_score
+    )
+
+
+def method_of(match: AccountMatch, company: str | None) -> str:
+    """domain | name | cjk_name: how the lead found its account (the figures count these)."""
+    if match.method == "domain":
+        return "domain"
+    return "cjk_name" if company and has_han(company) else "name"
+
+
+def _owned(session: Session, account_ids: set[int]) -> set[int]:
+    if not account_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Account.id).where(Account.id.in_(account_ids), Account.owner_rep.is_not(None))
+        )
+    )
+
+
+def match_accounts(
+    lead_ids: list[int], now: datetime | None = None, index: AccountIndex | None = None
+) -> Counter[str]:
+    """Link each lead without an owned account to the account it belongs to; returns counts by
+    method. Idempotent: a lead already matched is left alone."""
+    at, counts = as_utc(now), Counter[str]()
+    with session_scope() as session:
+        leads = session.scalars(select(Lead).where(Lead.id.in_(lead_ids)).order_by(Lead.id)).all()
+        done = set(
+            session.scalars(
+                select(Decision.lead_id).where(
+                    Decision.lead_id.in_(lead_ids), Decision.kind == MATCH_KIND
+                )
+            )
+        )
+        owned = _owned(session, {lead.account_id for lead in leads if lead.account_id})
+        index = index or account_index(session)
+        rows = []
+        for lead in leads:
+            if lead.id in done:
+                continue
+            match = index.match(
+                email=None if lead.is_free_mail else lead.email,
+                company=lead.company,
+                country=lead.country,
+            )
+            if match is None or (
+                lead.account_id in owned
+                and match.account_id != lead.account_id
+                and match.method != "domain"
+            ):
+                continue  # no account, or its own domain's owned account beats a name
+            lead.account_id = int(match.account_id)  # type: ignore[call-overload]
+            method = method_of(match, lead.company)
+            counts[method] += 1
+            rows.append(
+                decision_row(
+                    lead_id=lead.id,
+                    kind=MATCH_KIND,
+                    rule_id=f"account:{method}",
+                    at=at,
+                    outcome=f"account {match.account_id} by {method} (score {match.score:.2f})",
+                    reason=f"{match.method} match"
+                    + (
+                        f"; tie broken by {', '.join(match.tie_breakers)}"
+                        if match.tie_breakers
+                        else ""
+                    ),
+                    inputs={
+                        "score": match.score,
+                        "method": match.method,
+                        "company": lead.company,
+                        "candidates": [list(c) for c in match.candidates[:5]],
+                    },
+                )
+            )
+        if rows:
+            session.execute(Decision.__table__.insert(), rows)
+    return counts

@@ -1,0 +1,107 @@
+"""The one writer of assignments and of the round-robin ledger.
+
+Routing, hand-offs, rejections, queue assignments and pool claims all open and close
+assignments here, so the ledger (the memory of the round robin) changes in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from leadflow.routing.policy import RoutingPolicy
+from leadflow.core.models import Assignment, RoutingLedger
+from leadflow.core.settings import get_settings
+
+
+class AssignmentStatus(StrEnum):
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+    RECLAIMED = "reclaimed"
+    HANDED_OFF = "handed_off"
+    RELEASED = "released"
+    PREQUALIFIED = "prequalified"  # telesales qualified it and passed it on to the field
+    NOT_QUALIFIED = "not_qualified"  # telesales found it not qualified: back to nurture
+
+
+OPEN_STATUSES = (AssignmentStatus.OFFERED, AssignmentStatus.ACCEPTED)
+
+
+def offer_sla(policy: RoutingPolicy, team: str | None) -> timedelta:
+    """How long the team's rep has to accept (the team's SLA, else LEADFLOW_REP_SLA_HOURS)."""
+    return timedelta(hours=policy.sla_of(team).accept_within_hours or get_settings().rep_sla_hours)
+
+
+def open_assignment(
+    session: Session,
+    *,
+    lead_id: int,
+    rep: str,
+    team: str | None,
+    rule_id: str,
+    at: datetime,
+    sla: timedelta,
+    accepted: bool = False,
+) -> Assignment:
+    """A new offer (or, for a claim or a hand-off of an accepted lead, an accepted assignment)."""
+    assignment = Assignment(
+        lead_id=lead_id,
+        rep=rep,
+        team=team,
+        rule_id=rule_id,
+        assigned_at=at,
+        sla_due_at=at + sla,
+        status=AssignmentStatus.OFFERED,
+    )
+    if accepted:
+        assignment.status = AssignmentStatus.ACCEPTED
+        assignment.accepted_at = assignment.closed_at = assignment.last_activity_at = at
+    session.add(assignment)
+    session.flush()
+    return assignment
+
+
+def store_ledger(session: Session, team: str, ledger: Mapping[str, int]) -> None:
+    """Persist a team ledger the rotation returned (it may raise a rep back from holiday)."""
+    for rep, assigned in ledger.items():
+        row = session.get(RoutingLedger, (team, rep))
+        if row is None:
+            session.add(RoutingLedger(team=team, rep=rep, assigned=assigned))
+        elif row.assigned != assigned:
+            row.assigned = assigned
+
+
+def credit(session: Session, team: str, rep: str) -> None:
+    """One more lead for ``rep`` in ``team``'s round robin."""
+    row = session.get(RoutingLedger, (team, rep))
+    if row is None:
+        session.add(RoutingLedger(team=team, rep=rep, assigned=1))
+    else:
+        row.assigned += 1
+
+
+def return_credit(session: Session, assignment: Assignment) -> None:
+    """The rep never had a real lead: take back the round-robin credit."""
+    if not assignment.team:
+        return
+    ledger = session.get(RoutingLedger, (assignment.team, assignment.rep))
+    if ledger is not None and ledger.assigned > 0:
+        ledger.assigned -= 1
+
+
+def open_count(session: Session, rep: str) -> int:
+    """Leads the rep holds now (offered or accepted), whatever door they came through."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Assignment)
+            .where(Assignment.rep == rep, Assignment.status.in_(OPEN_STATUSES))
+        )
+        or 0
+    )
