@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from leadflow.core.clock import as_utc
 from leadflow.core.db import session_scope
 from leadflow.core.errors import UnknownLead
-from leadflow.core.models import Decision, EngagementEvent, Lead, MergeEvent
+from leadflow.core.models import Account, Decision, EngagementEvent, Lead, MergeEvent
 from leadflow.report.views import trace
 
 LEAD_FIELDS = ("email", "full_name", "company", "title", "phone", "country", "state", "city", "domain",
@@ -157,6 +157,8 @@ class Story:
     lead_id: int
     fields: dict[str, Any]
     entries: list[Entry]
+    account_domain: str | None = None
+    account_owner: str | None = None
 
 
 def lead_story(lead_id: int) -> Story:
@@ -165,4 +167,6 @@ def lead_story(lead_id: int) -> Story:
         lead = session.get(Lead, lead_id)
         if lead is None:
             raise UnknownLead(f"no lead {lead_id}")
-        return Story(lead.id, lead_fields(lead), timeline(session, lead.id))
+        account = session.get(Account, lead.account_id) if lead.account_id else None
+        return Story(lead.id, lead_fields(lead), timeline(session, lead.id),
+                     account.domain if account else None, account.owner_rep if account else None)

@@ -39,6 +39,7 @@ class InboxItem:
     sla_due_at: datetime  # UTC
     due_local: datetime  # the same moment in the rep's time zone
     last_activity_at: datetime | None
+    rep: str = ""
 
     def clock(self, now: datetime) -> str:
         """How long is left to accept, or how late it is, in words."""
@@ -68,13 +69,13 @@ def rep_time_zone(policy: RoutingPolicy, rep_key: str) -> str:
     return "UTC"
 
 
-def _item(assignment: Assignment, lead: Lead, policy: RoutingPolicy, zone: ZoneInfo) -> InboxItem:
+def inbox_item(assignment: Assignment, lead: Lead, policy: RoutingPolicy, zone: ZoneInfo) -> InboxItem:
     due = as_utc(assignment.sla_due_at)
     return InboxItem(
         assignment.id, lead.id, lead.full_name or lead.email, lead.company or lead.domain or "",
         lead.email, lead.score, lead.grade, lead.temperature, assignment.status, assignment.rule_id,
         why_words(assignment.rule_id, policy), as_utc(assignment.assigned_at), due, due.astimezone(zone),
-        assignment.last_activity_at)
+        assignment.last_activity_at, assignment.rep)
 
 
 def rep_inbox(rep_key: str) -> list[InboxItem]:
@@ -84,7 +85,7 @@ def rep_inbox(rep_key: str) -> list[InboxItem]:
     with session_scope() as session:
         rows = session.execute(select(Assignment, Lead).join(Lead, Lead.id == Assignment.lead_id).where(
             Assignment.rep == rep_key, Assignment.status.in_(OPEN))).all()
-        items = [_item(a, lead, policy, zone) for a, lead in rows]
+        items = [inbox_item(a, lead, policy, zone) for a, lead in rows]
     offered = sorted((i for i in items if i.status == "offered"), key=lambda i: i.sla_due_at)
     accepted = sorted((i for i in items if i.status == "accepted"), key=lambda i: i.assigned_at, reverse=True)
     return offered + accepted

@@ -24,6 +24,7 @@ from leadflow.web.rep_links import router as rep_links_router
 from leadflow.web.pages import HERE
 from leadflow.web.tracking import router as tracking_router
 from leadflow.web.workspace import router as workspace_router
+from leadflow.web.workspace_steer import router as steer_router
 from leadflow.web.workspace_signin import router as signin_router
 
 
@@ -51,6 +52,7 @@ def create_app() -> FastAPI:
     app.include_router(esp_router)
     app.include_router(signin_router)
     app.include_router(workspace_router)
+    app.include_router(steer_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/healthz")

@@ -26,7 +26,7 @@ from leadflow.web.pages import forbidden, message, page, person_of, secure, see_
 from leadflow.web.session import csrf_ok, read_form, read_session
 
 router = APIRouter()
-DONE = {"accept": "Accepted: the lead is yours.", "activity": "Follow-up logged.",
+DONE = {"accept": "Accepted: the lead is yours.", "claim": "Claimed from the pool: the lead is yours.", "activity": "Follow-up logged.",
         "wrong_match": "Rejected as a wrong match: it goes to someone else.",
         "not_ready": "Rejected as not ready: it goes back to nurture."}
 ACTIONS = ("accept", "activity", *REJECT_REASONS)
@@ -34,7 +34,10 @@ ACTIONS = ("accept", "activity", *REJECT_REASONS)
 
 @router.get("/")
 def home(request: Request) -> Response:
-    return see_other("/inbox" if person_of(request) else "/signin")
+    person = person_of(request)
+    if person is None:
+        return see_other("/signin")
+    return see_other("/queues" if person.steers else "/inbox" if person.role == "rep" else "/marketing")
 
 
 @router.get("/inbox")
@@ -113,10 +116,18 @@ async def lead_page(request: Request, lead_id: int) -> Response:
     return page(request, "lead.html", story=story, raw=raw)
 
 
+def _reader(request: Request, allowed: bool | None) -> Response | None:
+    """None when the page may be shown; else the sign-in redirect or a 403."""
+    if allowed is None:
+        return to_signin(request)
+    return None if allowed else forbidden(request, "This page is for managers, marketing and admins.")
+
+
 @router.get("/marketing")
 async def marketing(request: Request, period: str = "30d") -> Response:
-    if person_of(request) is None:
-        return to_signin(request)
+    person = person_of(request)
+    if (refused := _reader(request, person and person.reads_reports)) is not None:
+        return refused
     period = period if period in PERIODS else "30d"
     report = await run_in_threadpool(campaign_report, period)
     return page(request, "marketing.html", period=period, periods=PERIODS,
@@ -126,8 +137,9 @@ async def marketing(request: Request, period: str = "30d") -> Response:
 
 @router.get("/marketing/report")
 async def full_report(request: Request, period: str = "30d") -> Response:
-    if person_of(request) is None:
-        return to_signin(request)
+    person = person_of(request)
+    if (refused := _reader(request, person and person.reads_reports)) is not None:
+        return refused
     report = await run_in_threadpool(campaign_report, period if period in PERIODS else "30d")
     # The report is one self-contained file with inline styles: the pages' CSP is not for it.
     return Response(render_report(report), media_type="text/html",
@@ -136,7 +148,8 @@ async def full_report(request: Request, period: str = "30d") -> Response:
 
 @router.get("/ops")
 async def ops(request: Request) -> Response:
-    if person_of(request) is None:
-        return to_signin(request)
+    person = person_of(request)
+    if (refused := _reader(request, person and person.steers)) is not None:
+        return refused
     runs = await run_in_threadpool(recent_flow_runs)
     return page(request, "ops.html", runs=runs)

@@ -72,11 +72,12 @@ def sign_in_link(recorder: Recorder, email: str) -> str | None:
 
 
 def add_lead(email: str, *, full_name: str | None = None, company: str | None = None,
-             country: str = "DE", employees: int = 500, score: int = 85, grade: str = "A") -> int:
+             country: str = "DE", employees: int = 500, score: int = 85, grade: str = "A",
+             status: str = "new", **more: object) -> int:
     with session_scope() as session:
         lead = Lead(email=email, domain=email.split("@")[1], country=country, employees=employees,
-                    industry="Software", temperature="hot", score=score, grade=grade, status="new",
-                    full_name=full_name, company=company, created_at=T0, updated_at=T0)
+                    industry="Software", temperature="hot", score=score, grade=grade, status=status,
+                    full_name=full_name, company=company, created_at=T0, updated_at=T0, **more)
         session.add(lead)
         session.flush()
         return lead.id
@@ -101,8 +102,12 @@ def due_in(offer: Assignment, hours: float, rep: str | None = None) -> None:
         row.sla_due_at, row.rep = utcnow() + timedelta(hours=hours), rep or row.rep
 
 
+PEOPLE_EMAILS = {"mia.marketing": "mia.park@leadflow.example", "ops.admin": "sales-ops@leadflow.example"}
+
+
 def rep_email(key: str) -> str:
-    return f"{key}@leadflow.example"
+    """The address of a person of routing_rules/routing.yaml (reps and people)."""
+    return PEOPLE_EMAILS.get(key, f"{key}@leadflow.example")
 
 
 def wait_for(condition, seconds: float = 20.0):  # type: ignore[no-untyped-def]

@@ -42,12 +42,12 @@ def sign_in(page, web: str, recorder, key: str, start: str = "/inbox") -> None: 
 def test_sign_in_by_link_lands_where_the_rep_was_going(browser, web, recorder, shots):
     context = browser.new_context()
     page = context.new_page()
-    sign_in(page, web, recorder, "grace.tan", "/marketing")
+    sign_in(page, web, recorder, "mia.marketing", "/marketing")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Campaigns")
     page.screenshot(path=str(shots / "marketing.png"), full_page=True)
-    page.get_by_role("link", name="Inbox").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "My leads"
-    page.get_by_role("button", name="Sign out Grace Tan").click()
+    page.get_by_role("link", name="Pool").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "The shared pool"
+    page.get_by_role("button", name="Sign out Mia Park").click()
     page.goto(f"{web}/inbox")
     assert "/signin" in page.url
     context.close()

@@ -30,7 +30,7 @@ def test_recent_runs_link_into_the_prefect_ui(prefect_harness, web, recorder):
     assert run.flow_name == "web-ops-probe"
     assert run.state == "Completed"
     assert run.ui_url == f"{PREFECT_API_URL.value().removesuffix('/api')}/runs/flow-run/{run.id}"
-    page = signed_in(web, recorder, "emma.schulz").get(f"{web}/ops", timeout=30)
+    page = signed_in(web, recorder, "hans.weber").get(f"{web}/ops", timeout=30)
     assert page.status_code == 200 and f'href="{run.ui_url}"' in page.text
 
 
@@ -41,7 +41,7 @@ def ops_page(leadflow_env, recorder, api_url: str | None) -> str:  # type: ignor
     base = urlparse(leadflow_env.public_base_url)
     with temporary_settings(updates={PREFECT_API_URL: api_url}), WebServer(base.hostname, base.port):
         web = leadflow_env.public_base_url
-        return signed_in(web, recorder, "emma.schulz").get(f"{web}/ops", timeout=60).text
+        return signed_in(web, recorder, "hans.weber").get(f"{web}/ops", timeout=60).text
 
 
 def test_without_a_prefect_server_the_ops_page_says_so(leadflow_env, recorder):
