@@ -59,7 +59,7 @@ def seed(n: int) -> None:
     from sqlalchemy import insert, select
 
     from leadflow.core.db import session_scope
-    from leadflow.core.models import Campaign, Enrollment, Lead
+    from leadflow.core.models import Campaign, ConsentRecord, Enrollment, Lead
 
     with session_scope() as session:
         session.add(Campaign(name="bench-webinar", channel="webinar", created_at=TICK))
@@ -78,6 +78,12 @@ def seed(n: int) -> None:
                 {"lead_id": lead_id, "sequence": "nurture-core", "next_step": 1, "next_due_at": TICK,
                  "status": "active", "enrolled_at": TICK, "entry_count": 1}
                 for lead_id in lead_ids[start:start + 5000]])
+            # Every lead consented to email and tracking (a form said so): EU leads are opt-in.
+            session.execute(insert(ConsentRecord), [
+                {"lead_id": lead_id, "purpose": purpose, "granted": True, "lawful_basis": "consent",
+                 "source": "form:bench", "evidence": {}, "recorded_at": TICK}
+                for lead_id in lead_ids[start:start + 5000]
+                for purpose in ("marketing_email", "tracking")])
 
 
 def floor_messages(n: int) -> list[tuple[str, bytes]]:

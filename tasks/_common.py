@@ -9,6 +9,8 @@ from prefect.cache_policies import NO_CACHE
 
 from leadflow.core.errors import is_transient
 from leadflow.core.runtime import log
+from leadflow.core.settings import get_settings
+from leadflow.nurture.dkim_signing import transport_warnings
 from leadflow.pipeline.policies import load_all
 
 
@@ -34,4 +36,6 @@ def check_policies() -> dict[str, str]:
     """Fail the run before it touches any data if a policy file is broken."""
     versions = load_all()
     log().info("policies: %s", ", ".join(f"{k} {v}" for k, v in versions.items()))
+    for warning in transport_warnings(get_settings()):
+        log().warning("%s", warning)
     return versions

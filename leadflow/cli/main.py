@@ -15,7 +15,10 @@ from leadflow.cli import report as cli_report
 from leadflow.cli import reps as cli_reps
 from leadflow.cli import steer as cli_steer
 from leadflow.cli import accounts as cli_accounts
+from leadflow.cli.ab import ab_app
+from leadflow.cli.activities import activities_app
 from leadflow.cli.nurture import nurture_app
+from leadflow.cli.person import person_app
 from leadflow.cli.quarantine import quarantine_app
 from leadflow.cli.rules import route_app, rules_app
 from leadflow.cli.score import score_app
@@ -33,6 +36,9 @@ app.add_typer(server_app, name="server")
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(score_app, name="score")
 app.add_typer(nurture_app, name="nurture")
+app.add_typer(person_app, name="person")
+app.add_typer(ab_app, name="ab")
+app.add_typer(activities_app, name="activities")
 cli_report.register(app)
 cli_reps.register(app)
 cli_merges.register(app)
@@ -225,10 +231,15 @@ def dedupe(
         return
     kinds = ", ".join(f"{f.name}={f.kind.value if hasattr(f.kind, 'value') else f.kind}" for f in report.config.fields)
     console.print(f"{'inferred' if report.inferred else 'configured'} comparisons: {kinds}")
+    for guess in report.inference:
+        kind = guess.kind or "not compared"
+        console.print(f"  {guess.column}: {kind} ({guess.reason})", markup=False)
     if report.ignored_columns:
         console.print(f"ignored columns: {', '.join(report.ignored_columns)}")
     console.print(f"{report.rows} rows -> {report.clusters} clusters ({report.merged_rows} rows joined another), "
                   f"{report.review_pairs} pairs for review; written to {out}")
+    console.print("cluster sizes (records: clusters): "
+                  + ", ".join(f"{size}: {count}" for size, count in report.cluster_sizes.items()))
 
 
 @app.command()

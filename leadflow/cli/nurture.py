@@ -80,6 +80,7 @@ def preview(
     from leadflow.nurture.render_steps import Renderer
     from leadflow.nurture.send_window import plan_send
     from leadflow.core.models import OutboundEmail
+    from leadflow.nurture.consent_store import consent_facts
     from leadflow.report.views import find_lead
     from leadflow.core.settings import get_settings
     from leadflow.nurture.outbox import suppressions
@@ -96,8 +97,9 @@ def preview(
             found = find_lead(session, lead)
             address = found.email
             row, note = _preview_row(session, found, chosen.key, step - 1)
-            composed = Composer(settings, policy, Renderer(settings.templates_dir)).compose(
-                row, suppressions(session, [found.email]), [])
+            composer = Composer(settings, policy, Renderer(settings.templates_dir),
+                                consent=consent_facts(session, [found.id]))
+            composed = composer.compose(row, suppressions(session, [found.email]), [])
             sends = [as_utc(t) for t in session.scalars(select(OutboundEmail.sent_at).where(
                 OutboundEmail.lead_id == found.id, OutboundEmail.kind == "nurture",
                 OutboundEmail.sent_at.is_not(None)))]

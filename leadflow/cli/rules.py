@@ -49,12 +49,23 @@ def _routing(directory: Path | None) -> Any:
         fail(str(exc))
 
 
+def _scoring_never_matches() -> int:
+    from leadflow.scoring.rules_check import never_matching
+
+    messages = never_matching(scoring_policy())
+    for message in messages:
+        console.print(f"[yellow]warning[/] scoring never-matches: {escape(message)}",
+                      highlight=False, soft_wrap=True)
+    return len(messages)
+
+
 @rules_app.command("check")
 def rules_check(strict: Strict = False) -> None:
     """Validate every policy file (exit 2 naming file, line and field), then report routing
     rules that can never fire, rules that overlap, and lead shapes only the fallback takes."""
-    from leadflow.routing.check import check_rules
+    from leadflow.nurture.dkim_signing import transport_warnings
     from leadflow.pipeline.policies import load_all
+    from leadflow.routing.check import check_rules
 
     try:
         loaded = load_all()
@@ -62,6 +73,9 @@ def rules_check(strict: Strict = False) -> None:
         fail(str(exc))
     for name, version in loaded.items():
         console.print(f"[green]ok[/] {name}: {version}")
+    for warning in transport_warnings(get_settings()):
+        console.print(f"[yellow]warning[/] mail: {escape(warning)}", highlight=False,
+                      soft_wrap=True)
     findings = check_rules(_routing(None))
     for finding in findings:
         colour = "yellow" if finding.severity == "warning" else "cyan"
@@ -70,6 +84,7 @@ def rules_check(strict: Strict = False) -> None:
     warnings = sum(f.severity == "warning" for f in findings)
     if findings:
         console.print(f"routing rules: {warnings} warning(s), {len(findings) - warnings} note(s)")
+    warnings += _scoring_never_matches()
     if strict and warnings:
         raise typer.Exit(1)
 

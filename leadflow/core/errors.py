@@ -21,6 +21,8 @@ on purpose is drawn here::
     │   ├── NotPrequalified                 telesales: not its accepted lead, or answers missing
     │   ├── MergeError                      a merge review or undo that cannot be done
     │   ├── BadOutcomeRow                   a CRM outcome row that cannot be read
+    │   ├── TableError, DatasetError        export tables that cannot be read or trained on
+    │   ├── TrainingError, ModelFileError   too few outcomes; a model file that cannot be read
     │   ├── UnreadablePayload               a verified webhook body without what it promised
     │   ├── RequestRefused                  a web request answered 4xx before any write
     │   ├── PermanentDeliveryError          SMTP 5xx; RecipientRejected (a hard bounce)
@@ -173,3 +175,19 @@ class RecordTooLarge(PermanentError):
 
 class MergeError(PermanentError, ValueError):
     """A review or undo request that cannot be carried out (unknown id, already decided)."""
+
+
+class TableError(PermanentError):
+    """An export table that cannot be read as rows; the message names the file and what to do."""
+
+
+class DatasetError(PermanentError):
+    """Export files that do not make a training set; the message says what is missing."""
+
+
+class TrainingError(PermanentError):
+    """Too few rows or outcomes to train on; the message says what there is."""
+
+
+class ModelFileError(PermanentError):
+    """A model file that is missing, unreadable or from another format."""

@@ -132,6 +132,7 @@ class Lead(Base):
     owner_rep: Mapped[str | None] = mapped_column(String(100))
     suppressed: Mapped[bool] = mapped_column(Boolean, default=False)
     suppression_reason: Mapped[str | None] = mapped_column(String(100))
+    locale: Mapped[str | None] = mapped_column(String(35))  # BCP 47, set by hand; None: inferred
     first_campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -318,6 +319,7 @@ class OutboundEmail(Base):
     sent_at: Mapped[datetime | None]
     next_attempt_at: Mapped[datetime | None]  # after a 4xx: not before this backoff time
     claimed_at: Mapped[datetime | None]  # when it went to 'sending'; stale claims become 'unknown'
+    variant: Mapped[str | None] = mapped_column(String(20))  # the step's A/B variant, if any
 
 
 class Suppression(Base):
@@ -329,6 +331,40 @@ class Suppression(Base):
     reason: Mapped[str] = mapped_column(String(30))
     note: Mapped[str | None] = mapped_column(Text)
     suppressed_at: Mapped[datetime]
+
+
+class ConsentRecord(Base):
+    """One grant or withdrawal of consent for one purpose, with where it came from (append-only)."""
+
+    __tablename__ = "consent_record"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(40))  # marketing_email | tracking
+    granted: Mapped[bool] = mapped_column(Boolean)
+    lawful_basis: Mapped[str] = mapped_column(String(40))  # consent | legitimate_interest | ...
+    source: Mapped[str] = mapped_column(String(200))  # form:<name>, campaign:<name>, ...
+    evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)  # source row, outbox id, form...
+    recorded_at: Mapped[datetime]
+
+
+class VariantPromotion(Base):
+    """The A/B variant promoted as a step's winner: every later send of the step uses it."""
+
+    __tablename__ = "variant_promotion"
+    sequence: Mapped[str] = mapped_column(String(100), primary_key=True)
+    step: Mapped[int] = mapped_column(Integer, primary_key=True)  # 0-based, as stored elsewhere
+    variant: Mapped[str] = mapped_column(String(20))
+    promoted_at: Mapped[datetime]
+
+
+class Subscription(Base):
+    """A lead's choice for one topic (a sequence's, or several's) from the preference centre."""
+
+    __tablename__ = "subscription"
+    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(100), primary_key=True)
+    subscribed: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime]
 
 
 class TrackedLink(Base):

@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     mail_from: str = "Leadflow Marketing <marketing@leadflow.example>"
     postal_address: str = "Leadflow Inc., 100 Example Street, Springfield, IL 62701, USA"
 
+    # DKIM (RFC 6376): every outgoing message is signed when a key is given (PEM text or a file).
+    dkim_selector: str | None = None
+    dkim_domain: str | None = None  # None: the domain of mail_from
+    dkim_private_key: SecretStr | None = None
+    dkim_private_key_file: Path | None = None
+
     public_base_url: str = "http://127.0.0.1:8470"
     secret_key: SecretStr = SecretStr("change-me-in-production")
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.core.clock import as_utc
 from leadflow.core.db import session_scope
+from leadflow.core.erasure_keys import erased_addresses
 from leadflow.dedupe.policy import MatchingPolicy, load_matching, weights_path
 from leadflow.dedupe.exact import MergePlan, plan_batch
 from leadflow.ingest.normalize import map_columns, normalize_row
@@ -195,6 +196,21 @@ def _point_at_batch_leads(within: dict[str, BatchMatch], created: dict[str, dict
             existing[email] = lead
 
 
+def _refuse_erased(session: Session,
+                   results: list[CleanLead | Quarantined]) -> list[CleanLead | Quarantined]:
+    """A row of a person who had their data erased creates nothing: it is quarantined and its
+    content dropped at once (the hash of their address on the suppression list says who)."""
+    emails = {r.email for r in results if isinstance(r, CleanLead)}
+    erased = erased_addresses(session, get_settings().secret_key.get_secret_value(), emails)
+    if not erased:
+        return results
+    refused = [r for r in results if isinstance(r, CleanLead) and r.email in erased]
+    refused_ids = [r.source_record_id for r in refused]
+    session.execute(update(SourceRecord).where(SourceRecord.id.in_(refused_ids)).values(payload={}))
+    return [Quarantined(r.source_record_id, r.line_no, "erased", "the person asked for erasure")
+            if isinstance(r, CleanLead) and r.email in erased else r for r in results]
+
+
 def clean_batch(campaign_id: int, first_id: int, last_id: int, now: datetime | None = None) -> BatchOutcome:
     """Normalize a batch, quarantine what is bad, create new leads, merge the rest.
 
@@ -212,7 +228,7 @@ def clean_batch(campaign_id: int, first_id: int, last_id: int, now: datetime | N
             SourceRecord.id.between(first_id, last_id), SourceRecord.campaign_id == campaign_id,
             SourceRecord.status == "staged").order_by(SourceRecord.id)).all()
         source_of = {rec.id: rec.source_name for rec in records}
-        results = _clean(records)
+        results = _refuse_erased(session, _clean(records))
         clean = [r for r in results if isinstance(r, CleanLead)]
         record_updates: list[dict] = []
         for bad in (r for r in results if isinstance(r, Quarantined)):

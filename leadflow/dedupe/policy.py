@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from leadflow.core.policy_loader import PolicyModel, StrictModel, load_policy
 
@@ -86,3 +86,77 @@ def load_matching(directory: Path) -> MatchingPolicy:
 
 def weights_path(directory: Path, policy: MatchingPolicy) -> Path:
     return directory / policy.weights_file
+
+
+# --- `leadflow dedupe FILE --config FIELDS.yaml`: the file matcher's whole configuration ---
+
+class FileThresholds(StrictModel):
+    """Match probabilities: a pair at or above ``merge`` links a cluster (which split clustering
+    may then split), at or above ``review`` is reported for review."""
+
+    merge: float = Field(0.9, gt=0.0, lt=1.0)
+    review: float = Field(0.5, gt=0.0, lt=1.0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> FileThresholds:
+        if self.review > self.merge:
+            raise ValueError("review must not be above merge")
+        return self
+
+
+class FileEmailPolicy(StrictModel):
+    gmail_dots: bool = True
+    plus_tags: Literal["known", "all", "none"] = "known"
+
+
+class FileBlocking(StrictModel):
+    max_block: int = Field(100, ge=2)
+    window: int = Field(8, ge=1)
+    max_pairs_per_record: float = Field(16.0, gt=0)
+    min_pairs: int = Field(1_000_000, ge=0)
+    rules: list[list[str]] | None = None  # keys like "surname", "surname:phonetic"
+
+
+class FileClustering(StrictModel):
+    method: Literal["split", "star", "components"] = "split"
+    link: float | None = Field(None, gt=0.0, lt=1.0)  # None: the merge threshold
+    split_at: float = Field(0.001, gt=0.0, lt=1.0)
+    max_dense: int = Field(200, ge=3)
+
+
+class FileMatchPolicy(PolicyModel):
+    """Every option the file matcher has; unknown keys are errors with file and line."""
+
+    version: int = 1
+    columns: dict[str, str]  # column -> kind (email, phone, name, company, date, ...)
+    thresholds: FileThresholds = FileThresholds()
+    email_policy: FileEmailPolicy = FileEmailPolicy()
+    blocking: FileBlocking = FileBlocking()
+    clustering: FileClustering = FileClustering()
+    seed: int = 20240601
+    u_samples: int = Field(200_000, ge=1000)
+
+    @field_validator("columns")
+    @classmethod
+    def _some_columns(cls, columns: dict[str, str]) -> dict[str, str]:
+        if not columns:
+            raise ValueError("at least one column is needed")
+        return columns
+
+    def reference_errors(self) -> list[tuple[tuple[object, ...], str]]:
+        """Kinds are checked here, not by the field's type, so the error points at the column."""
+        from leadflow.dedupe.engine.kinds import Kind, parse_kind
+
+        problems: list[tuple[tuple[object, ...], str]] = []
+        for column, kind in self.columns.items():
+            try:
+                parse_kind(kind)
+            except ValueError:
+                problems.append((("columns", column), f"unknown kind {kind!r}; one of "
+                                 f"{', '.join(k.value for k in Kind)}"))
+        return problems
+
+
+def load_file_policy(path: Path) -> FileMatchPolicy:
+    """A --config file, strictly: YAML 1.2, unknown keys and bad values name file and line."""
+    return load_policy(path, FileMatchPolicy)

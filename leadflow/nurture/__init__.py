@@ -1,1 +1,2 @@
-"""Nurture: sequences, send windows, time zones, composing and rendering email, the mailer."""
+"""Nurture: sequences, send windows, time zones, the reader's language, consent, composing,
+rendering and signing email, the mailer."""

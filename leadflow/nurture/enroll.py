@@ -33,6 +33,10 @@ from leadflow.core.models import (
     OutboundEmail,
 )
 from leadflow.core.runtime import current_flow_run_id, log
+from leadflow.nurture.consent import NO_FACTS
+from leadflow.nurture.consent_store import ConsentGate, consent_facts
+from leadflow.nurture.variant_store import promotions
+from leadflow.nurture.variants import assign_variant
 from leadflow.nurture.policy import nurture_policy
 from leadflow.nurture.outbox import OUTBOX, insert_rows, queue_emails, suppressions
 
@@ -100,11 +104,13 @@ def _enroll(session: Session, policy: NurturePolicy, lead_ids: list[int], at: da
     facts = _entry_facts(session, list(leads))
     existing = {(e.lead_id, e.sequence): e for e in session.scalars(
         select(Enrollment).where(Enrollment.lead_id.in_([lead.id for lead in leads])))}
+    gate = ConsentGate.load(session, policy, [lead.id for lead in leads], at)
     for lead in leads:
         if lead.email.lower() in blocked:
             continue
         for sequence in policy.sequences:
-            if entry_matches(sequence.enter, facts[lead.id]):
+            if (entry_matches(sequence.enter, facts[lead.id])
+                    and gate.admits(session, lead, sequence, at, run_id)):
                 # A lead sales handed back stays in the pool (reps may take it up again).
                 lead.status = "pool" if lead.status == "pool" else "nurturing"
                 enrolled += _enter(session, planner, lead, sequence, existing.get((lead.id, sequence.key)),
@@ -166,6 +172,8 @@ def _facts(session: Session, policy: NurturePolicy, rows: list[Any], at: datetim
         EngagementEvent.occurred_at)).where(EngagementEvent.lead_id.in_(lead_ids), EngagementEvent.type == "reply")
         .group_by(EngagementEvent.lead_id)).tuples().all())
     return {"sends": sends, "clicked": clicked, "replied": replied,
+            "consent": consent_facts(session, lead_ids),
+            "promoted": promotions(session),
             "blocked": suppressions(session, [r["email"] for r in rows if r["email"]])}
 
 
@@ -177,7 +185,9 @@ def _due_step(row: Any, facts: dict[str, Any]) -> DueStep:
                                      row["suppression_reason"]),
         replied=reply is not None and as_utc(reply) >= as_utc(row["enrolled_at"]))
     return DueStep(row["id"], row["sequence"], row["next_step"], as_utc(row["next_due_at"]), row["country"],
-                   row["state"], row["phone_e164"], exit_facts, frozenset(facts["clicked"].get(row["id"], ())))
+                   row["state"], row["phone_e164"], exit_facts,
+                   frozenset(facts["clicked"].get(row["id"], ())),
+                   facts["consent"].get(row["lead_id"], NO_FACTS))
 
 
 def _decision(row: Any, action: Action, at: datetime, policy: NurturePolicy, run_id: str | None) -> dict[str, Any]:
@@ -207,6 +217,23 @@ def _decision(row: Any, action: Action, at: datetime, policy: NurturePolicy, run
                         config_version=policy.config_version, flow_run_id=run_id)
 
 
+def _variant(policy: NurturePolicy, row: Any, index: int, promoted: dict[tuple[str, int], str],
+             at: datetime, run_id: str | None) -> tuple[str | None, list[dict[str, Any]]]:
+    """The lead's A/B variant of the step and the decision recording it (none without variants)."""
+    step = policy.sequence(row["sequence"]).steps[index]
+    chosen = assign_variant(step.variants, row["sequence"], index, row["lead_id"],
+                            promoted.get((row["sequence"], index)))
+    if chosen is None:
+        return None, []
+    why = "promoted winner" if chosen.promoted else f"hash bucket {chosen.bucket:.4f} of weights"
+    weights = {v.key: v.weight for v in step.variants}
+    return chosen.variant, [decision_row(
+        lead_id=row["lead_id"], kind="variant", rule_id=f"variant:{row['sequence']}:{index + 1}",
+        outcome=f"variant {chosen.variant} of step {index + 1}", reason=why, at=at,
+        inputs={"weights": weights, "bucket": round(chosen.bucket, 6), "promoted": chosen.promoted},
+        config_version=policy.config_version, flow_run_id=run_id)]
+
+
 def _tick_batch(session: Session, planner: Planner, rows: list[Any], at: datetime, run_id: str | None) -> list[int]:
     facts, policy = _facts(session, planner.policy, rows, at), planner.policy
     outbox, changes, decisions = [], [], []
@@ -215,9 +242,11 @@ def _tick_batch(session: Session, planner: Planner, rows: list[Any], at: datetim
         change = {"e_id": row["id"], "e_step": row["next_step"], "e_due": action.at, "e_status": "active",
                   "e_reason": None, "e_ended": None}
         if action.kind == "send":
+            variant, assigned = _variant(policy, row, action.step, facts["promoted"], at, run_id)
             outbox.append({"dedupe_key": dedupe_key(row["id"], row["entry_count"], action.step), "kind": "nurture",
                            "lead_id": row["lead_id"], "to_addr": row["email"], "enrollment_id": row["id"],
-                           "step": action.step})
+                           "step": action.step, "variant": variant})
+            decisions.extend(assigned)
             facts["sends"][row["lead_id"]].append(at)  # the cap sees this tick's sends too
             change |= {"e_step": action.next_step, "e_due": action.next_due}
             if action.next_due is None:

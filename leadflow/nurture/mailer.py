@@ -26,6 +26,7 @@ from typing import Any
 
 from leadflow.nurture.render import RenderedEmail
 from leadflow.core.errors import DeliveryError, PermanentDeliveryError, TransientDeliveryError
+from leadflow.nurture.dkim_signing import dkim_key, sign
 from leadflow.core.settings import Settings
 from leadflow.core.errors import RecipientRejected
 from leadflow.core.errors import UncertainDeliveryError
@@ -102,7 +103,8 @@ def build_raw(settings: Settings, to_addr: str, email: RenderedEmail, message_id
             + f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n')
     data = (head.encode("ascii") + _part(boundary, "plain", email.text) + _part(boundary, "html", email.html)
             + f"--{boundary}--\r\n".encode("ascii"))
-    return OutgoingEmail(to_addr, message_id, email.subject, data)
+    key = dkim_key(settings)
+    return OutgoingEmail(to_addr, message_id, email.subject, sign(data, key) if key else data)
 
 
 def build_message(

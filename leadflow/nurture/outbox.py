@@ -28,6 +28,7 @@ from leadflow.nurture.compose import LEAD_COLUMNS, Composer
 from leadflow.nurture.outbox_timing import next_attempt
 from leadflow.nurture.render_steps import Renderer
 from leadflow.core.summary import SendSummary
+from leadflow.core.erasure_keys import erasure_key
 from leadflow.core.errors import TransientDeliveryError
 from leadflow.nurture.mailer import (
     BackgroundSender,
@@ -41,7 +42,9 @@ from leadflow.core.models import (Assignment, Campaign, Decision, Enrollment, Le
                              TrackedLink)
 from leadflow.core.settings import get_settings
 from leadflow.core.runtime import current_flow_run_id, log
-from leadflow.nurture.policy import nurture_policy
+from leadflow.nurture.consent_store import consent_facts
+from leadflow.nurture.policy import NurturePolicy, nurture_policy
+from leadflow.nurture.rep_notice import RepDirectory, rep_directory
 
 CHUNK = 500
 CONFIRM_EVERY = 100  # a commit costs milliseconds: confirm sends in groups, not one by one
@@ -110,11 +113,25 @@ def queue_rep_notifications(assignment_ids: list[int], now: datetime | None = No
     return queued
 
 
+def rep_readers(policy: NurturePolicy) -> RepDirectory:
+    """Each rep's zone and language and the routing rules' words, for rep notifications."""
+    from leadflow.routing.policy import routing_policy
+
+    routing = routing_policy()
+    return rep_directory(routing.teams, routing.rules, policy.locales)
+
+
 def suppressions(session: Session, emails: Iterable[str]) -> dict[str, str]:
-    """Lower-cased address -> reason, for those on the global suppression list."""
+    """Lower-cased address -> reason, for those on the global suppression list, by address or
+    by the salted hash an erased person's address left there."""
     wanted = sorted({e.lower() for e in emails})
-    return dict(session.execute(select(Suppression.email, Suppression.reason)
-                                .where(Suppression.email.in_(wanted))).tuples().all()) if wanted else {}
+    if not wanted:
+        return {}
+    secret = get_settings().secret_key.get_secret_value()
+    keys = {erasure_key(secret, address): address for address in wanted}
+    listed = select(Suppression.email, Suppression.reason).where(
+        Suppression.email.in_([*wanted, *keys]))
+    return {keys.get(found, found): reason for found, reason in session.execute(listed)}
 
 
 def suppress(session: Session, email: str, reason: str, note: str | None, at: datetime) -> bool:
@@ -147,7 +164,8 @@ def outbox_rows(session: Session, *where: Any) -> list[Any]:
     return list(session.execute(
         select(OUTBOX, Enrollment.sequence, Enrollment.status.label("enrollment_status"), *lead,
                Campaign.name.label("campaign_name"), Assignment.status.label("assignment_status"),
-               Assignment.rule_id, Assignment.sla_due_at, Assignment.assigned_at, Rep.name.label("rep_name"))
+               Assignment.rule_id, Assignment.sla_due_at, Assignment.assigned_at,
+               Rep.name.label("rep_name"), Assignment.rep.label("rep_key"))
         .select_from(OUTBOX).outerjoin(Lead, Lead.id == OUTBOX.c.lead_id)
         .outerjoin(Enrollment, Enrollment.id == OUTBOX.c.enrollment_id)
         .outerjoin(Campaign, Campaign.id == Lead.first_campaign_id)
@@ -215,6 +233,8 @@ def _prepare(session: Session, mailer: SmtpMailer, sender: BackgroundSender, b: 
                        or_(OUTBOX.c.next_attempt_at.is_(None), OUTBOX.c.next_attempt_at <= b.at))
     clicks, ready, marks = [], [], []
     blocked = suppressions(session, [r["to_addr"] for r in rows if r["kind"] == "nurture"])
+    nurtured = [r["lead_id"] for r in rows if r["kind"] == "nurture"]
+    b.composer.consent = consent_facts(session, nurtured)  # consent to send, and to track
     for row in rows:
         try:
             composed = b.composer.compose(row, blocked, clicks)
@@ -277,7 +297,9 @@ def send_outbox(outbox_ids: list[int], now: datetime | None = None) -> SendSumma
         return SendSummary()
     settings = get_settings()
     # Once per batch: every email of the batch follows one policy version and one template set.
-    b = _Batch(Composer(settings, nurture_policy(), Renderer(settings.templates_dir)), as_utc(now),
+    policy = nurture_policy()
+    composer = Composer(settings, policy, Renderer(settings.templates_dir), rep_readers(policy))
+    b = _Batch(composer, as_utc(now),
                current_flow_run_id())
     ids = sorted(set(outbox_ids))
     with SmtpMailer(settings) as mailer:

@@ -15,6 +15,7 @@ from leadflow.nurture.policy import Branch, NurturePolicy, Sequence
 from leadflow.nurture.timezones import LeadZone, zone_for
 from leadflow.nurture.send_window import Calendar, calendar_for, plan_send
 from leadflow.nurture.sequence import ExitFacts, after_send, exit_reason, resolve_branch
+from leadflow.nurture.consent import NO_FACTS, ConsentFacts, consent_block
 
 ENROLLABLE_STATUSES = ("new", "nurturing", "pool")
 
@@ -32,6 +33,7 @@ class DueStep:
     phone_e164: str | None = None
     exit_facts: ExitFacts = field(default_factory=ExitFacts)
     clicked: frozenset[int] = frozenset()  # 1-based numbers of this run's steps clicked
+    consent: ConsentFacts = NO_FACTS  # recorded consent and topic choices
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,9 @@ class Planner:
         if sequence is None:
             return Action("exit", rule="sequence removed from the policy")
         leaving = exit_reason(sequence, due.exit_facts)
+        if leaving is None:  # consent withdrawn, a topic turned off, or never given where required
+            leaving = consent_block(self.policy.consent, due.country, due.consent,
+                                    sequence.topic_key)
         if leaving is None and due.exit_facts.status not in ENROLLABLE_STATUSES:
             leaving = f"lead {due.exit_facts.status or 'gone'}"
         if leaving is not None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
 
 from leadflow.core.policy_loader import PolicyModel, StrictModel, load_policy
 from leadflow.core.errors import ConfigError
@@ -56,9 +56,43 @@ class Branch(StrictModel):
         return (self.on_step in clicked_steps) == (self.if_clicked is not None)
 
 
+def _known_locale(tag: str) -> str:
+    from leadflow.nurture.locale import babel_locale
+
+    babel_locale(tag)  # a ValueError names the bad tag
+    return tag
+
+
+LocaleTag = Annotated[str, AfterValidator(_known_locale)]
+
+
+class Variant(StrictModel):
+    """One arm of a step's A/B test: what differs from the step (subject, body), and its share."""
+
+    key: str = Field(pattern=r"^[a-z0-9_-]{1,20}$")
+    weight: float = Field(1, gt=0)
+    subject: str | None = None  # None: the step's own
+    subjects: dict[LocaleTag, str] = Field(default_factory=dict)
+    template: str | None = None  # None: the step's own
+
+
 class Step(StrictModel):
-    template: str
+    template: str  # templates/email/<template>[.<locale>].html.j2 and .txt.j2
     subject: str
+    subjects: dict[LocaleTag, str] = Field(default_factory=dict)  # per locale, e.g. zh-CN
+    # A/B test: each lead gets one variant, always the same; a winner may be promoted once every
+    # variant has reached min_sample sends (`leadflow nurture variants`, `... promote`).
+    variants: list[Variant] = Field(default_factory=list)
+    min_sample: int = Field(100, ge=1)
+
+    @model_validator(mode="after")
+    def _distinct_variants(self) -> Step:
+        keys = [v.key for v in self.variants]
+        if len(keys) != len(set(keys)):
+            raise ValueError(f"variant keys must differ: {keys}")
+        if len(keys) == 1:
+            raise ValueError("an A/B test needs at least two variants")
+        return self
     # Delays count from when the previous step was sent (the first step from enrollment).
     delay_days: float = Field(0, ge=0)
     delay_hours: float = Field(0, ge=0)
@@ -125,9 +159,78 @@ class SendPolicy(StrictModel):
         return value
 
 
+class LocalePolicy(StrictModel):
+    """Which language a lead reads (see leadflow.nurture.locale for the order of the rules)."""
+
+    default: LocaleTag = "en"
+    supported: list[LocaleTag] = Field(default_factory=lambda: ["en"], min_length=1)
+    by_country: dict[CountryCode, LocaleTag] = Field(default_factory=dict)
+    # e.g. CA: {QC: fr-CA}
+    by_state: dict[CountryCode, dict[str, LocaleTag]] = Field(default_factory=dict)
+    by_script: dict[str, LocaleTag] = Field(default_factory=dict)  # of the name: Han, Hangul...
+
+    @model_validator(mode="after")
+    def _all_supported(self) -> LocalePolicy:
+        named = [self.default, *self.by_country.values(), *self.by_script.values(),
+                 *(tag for states in self.by_state.values() for tag in states.values())]
+        unknown = sorted({tag for tag in named if tag not in self.supported})
+        if unknown:
+            raise ValueError(f"locales {unknown} are used but not in supported {self.supported}")
+        return self
+
+
+Consent = Literal["opt_in", "opt_out"]
+
+
+class ConsentRule(StrictModel):
+    """opt_in: only after a recorded grant; opt_out: allowed until the person says no."""
+
+    marketing_email: Consent = "opt_out"
+    tracking: Consent = "opt_out"  # open pixel and rewritten (tracked) links
+
+
+class ConsentRegion(ConsentRule):
+    countries: list[CountryCode] = Field(min_length=1)
+
+
+class CampaignConsent(StrictModel):
+    """A campaign whose sign-up asked for consent: each of its leads' rows is the evidence."""
+
+    purposes: list[Literal["marketing_email", "tracking"]] = Field(
+        default_factory=lambda: ["marketing_email"])
+    lawful_basis: Literal["consent", "legitimate_interest", "contract",
+                          "legal_obligation"] = "consent"
+    statement: str = Field(min_length=1)  # what the person agreed to, and where
+
+
+class ConsentPolicy(StrictModel):
+    """Per-country defaults; a recorded grant or withdrawal always outranks them."""
+
+    default: ConsentRule = Field(default_factory=ConsentRule)  # unknown country too
+    regions: dict[str, ConsentRegion] = Field(default_factory=dict)
+    campaigns: dict[str, CampaignConsent] = Field(default_factory=dict)  # by campaign name
+
+    @model_validator(mode="after")
+    def _one_region_per_country(self) -> ConsentPolicy:
+        seen: dict[str, str] = {}
+        for name, region in self.regions.items():
+            for code in region.countries:
+                if code in seen:
+                    raise ValueError(f"{code} is in both regions {seen[code]} and {name}")
+                seen[code] = name
+        return self
+
+    def rule_for(self, country: str | None) -> tuple[str, ConsentRule]:
+        """(region name or "default", its rule) for a lead's country."""
+        code = (country or "").upper()
+        found = next(((n, r) for n, r in self.regions.items() if code in r.countries), None)
+        return found or ("default", self.default)
+
+
 class Sequence(StrictModel):
     key: str
     name: str
+    topic: str | None = None  # what the preference centre offers to stop; None: the sequence's key
     enter: EntryRules = Field(default_factory=EntryRules)
     steps: list[Step] = Field(min_length=1)
     exit_on: list[ExitRule] = Field(default_factory=lambda: list(EXIT_RULES))
@@ -144,6 +247,10 @@ class Sequence(StrictModel):
             enter.setdefault("temperatures", data.pop("enter_temperatures"))
             data["enter"] = enter
         return data
+
+    @property
+    def topic_key(self) -> str:
+        return self.topic or self.key
 
     @property
     def enter_temperatures(self) -> list[str]:
@@ -174,11 +281,27 @@ class HolidayCalendar(PolicyModel):
 class NurturePolicy(PolicyModel):
     sequences: list[Sequence] = Field(min_length=1)
     rep_notification_template: str = "rep_notification"
+    locales: LocalePolicy = Field(default_factory=LocalePolicy)
+    consent: ConsentPolicy = Field(default_factory=ConsentPolicy)
     send_policy: SendPolicy = Field(default_factory=SendPolicy)
     holidays: dict[CountryCode, list[date]] = Field(default_factory=dict)  # inline, merged with holidays_file
 
     def sequence(self, key: str) -> Sequence:
         return next(s for s in self.sequences if s.key == key)
+
+    def sequence_for(self, temperature: str | None) -> Sequence | None:
+        """The first sequence a lead with only this temperature known would enter."""
+        from leadflow.nurture.sequence import EntryFacts, entry_matches
+
+        facts = EntryFacts(temperature=temperature)
+        return next((s for s in self.sequences if entry_matches(s.enter, facts)), None)
+
+    def topics(self) -> dict[str, str]:
+        """Topic key -> the name people see in the preference centre (its first sequence's)."""
+        found: dict[str, str] = {}
+        for sequence in self.sequences:
+            found.setdefault(sequence.topic_key, sequence.name)
+        return found
 
     def window_for(self, sequence: Sequence) -> Window:
         return sequence.window or self.send_policy.window
@@ -194,6 +317,11 @@ class NurturePolicy(PolicyModel):
                 problems.append((("sequences", i, "key"), f"duplicate sequence key {sequence.key!r}"))
             seen.add(sequence.key)
             problems.extend(sequence.reference_errors(("sequences", i)))
+            for n, step in enumerate(sequence.steps):
+                where = ("sequences", i, "steps", n, "subjects")
+                problems.extend(((*where, tag), f"locale {tag} is not in locales.supported "
+                                 f"{self.locales.supported}")
+                                for tag in step.subjects if tag not in self.locales.supported)
         return problems
 
 

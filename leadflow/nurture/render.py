@@ -24,14 +24,18 @@ class RenderedEmail:
 
 @lru_cache(maxsize=4)
 def environment(templates_dir: str) -> SandboxedEnvironment:
+    from leadflow.nurture.l10n import FILTERS
+
     # StrictUndefined: a misspelt variable fails the render instead of sending a gap.
-    return SandboxedEnvironment(
+    env = SandboxedEnvironment(
         loader=FileSystemLoader(templates_dir),
         autoescape=select_autoescape(["html", "html.j2"], default_for_string=False),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters.update(FILTERS)  # local_datetime, local_date, local_number: in the reader's locale
+    return env
 
 
 def greeting_name(lead: Mapping[str, Any]) -> str:

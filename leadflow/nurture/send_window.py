@@ -110,6 +110,21 @@ def next_open(calendar: Calendar, moment: datetime) -> datetime:
     raise ValueError(f"the send window never opens within {_SEARCH_DAYS} days")
 
 
+def add_calendar_days(zone: ZoneInfo, moment: datetime, days: float) -> datetime:
+    """``days`` local calendar days later at the same wall-clock time, across DST changes.
+
+    "5 days later" on a Thursday at 16:30 is Tuesday 16:30 local, not 24-hour periods (which
+    drift by an hour across a change). A fraction of a day counts as elapsed hours after that.
+    A wall-clock time the change skips lands just after the gap; one it repeats, the first time.
+    """
+    whole = int(days)
+    if whole <= 0:
+        return moment + timedelta(days=days)
+    local = moment.astimezone(zone)
+    day = local.date() + timedelta(days=whole)
+    return _local(day, local.time().replace(tzinfo=None), zone) + timedelta(days=days - whole)
+
+
 def add_business_days(calendar: Calendar, moment: datetime, days: int) -> datetime:
     """``days`` working days later in the lead's calendar, at the same local wall-clock time."""
     if days <= 0:

@@ -11,7 +11,12 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from leadflow.nurture.policy import Branch, EntryRules, NurturePolicy, Sequence, Step
-from leadflow.nurture.send_window import BUSINESS_DAYS, Calendar, add_business_days
+from leadflow.nurture.send_window import (
+    BUSINESS_DAYS,
+    Calendar,
+    add_business_days,
+    add_calendar_days,
+)
 
 # Without a lead's calendar, business days are counted Monday to Friday in UTC.
 UTC_CALENDAR = Calendar(zone=ZoneInfo("UTC"), days=BUSINESS_DAYS, open_hours=((time.min, time.max),))
@@ -61,9 +66,12 @@ def may_reenter(sequence: Sequence, ended_at: datetime | None, exit_reason: str 
 
 
 def step_due(step: Step, moment: datetime, calendar: Calendar | None = None) -> datetime:
-    """When ``step`` falls due, counting its delay from ``moment``."""
-    due = moment + timedelta(days=step.delay_days, hours=step.delay_hours)
-    return add_business_days(calendar or UTC_CALENDAR, due, step.delay_business_days)
+    """When ``step`` falls due, counting its delay from ``moment``: calendar days in the lead's
+    zone (same wall-clock time), then elapsed hours, then business days in their calendar."""
+    calendar = calendar or UTC_CALENDAR
+    due = add_calendar_days(calendar.zone, moment, step.delay_days)
+    due += timedelta(hours=step.delay_hours)
+    return add_business_days(calendar, due, step.delay_business_days)
 
 
 def first_due(sequence: Sequence, enrolled_at: datetime, calendar: Calendar | None = None) -> datetime:

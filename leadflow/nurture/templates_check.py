@@ -10,9 +10,12 @@ from leadflow.nurture.policy import NurturePolicy
 from leadflow.nurture.render import environment
 from leadflow.core.errors import ConfigError
 
+# Every render also has: locale (the reader's BCP 47 tag), greeting (the opening line), zone.
+COMMON_VARIABLES = {"locale", "greeting", "greeting_name", "zone"}
 NURTURE_VARIABLES = {"lead", "unsubscribe_url", "open_pixel_url", "honeypot_url", "campaign_name", "postal_address",
-                     "greeting_name", "links"}
-REP_VARIABLES = {"lead", "rep", "reason", "sla_hours", "sla_due", "greeting_name", "actions", "actions_expire"}
+                     "links", "tracking", "preferences_url"} | COMMON_VARIABLES
+REP_VARIABLES = {"lead", "rep", "reason", "sla_hours", "sla_due", "actions", "actions_expire",
+                 "sla_due_at", "actions_expire_at"} | COMMON_VARIABLES
 
 
 def _check_file(templates_dir: Path, filename: str, allowed: set[str], seen: set[str]) -> None:
@@ -36,13 +39,21 @@ def _check_file(templates_dir: Path, filename: str, allowed: set[str], seen: set
             _check_file(templates_dir, referenced, allowed, seen)
 
 
-def _check(templates_dir: Path, name: str, allowed: set[str]) -> None:
+def _check(templates_dir: Path, name: str, allowed: set[str], locales: list[str]) -> None:
+    """The default pair must exist; a locale's own pair is checked when either part is there."""
     for part in ("html", "txt"):
         _check_file(templates_dir, f"{name}.{part}.j2", allowed, set())
+    for locale in locales:
+        own = [templates_dir / f"{name}.{locale}.{part}.j2" for part in ("html", "txt")]
+        if any(path.is_file() for path in own):
+            for part in ("html", "txt"):
+                _check_file(templates_dir, f"{name}.{locale}.{part}.j2", allowed, set())
 
 
 def check_templates(templates_dir: Path, policy: NurturePolicy) -> None:
+    locales = policy.locales.supported
     for sequence in policy.sequences:
         for step in sequence.steps:
-            _check(templates_dir, step.template, NURTURE_VARIABLES)
-    _check(templates_dir, policy.rep_notification_template, REP_VARIABLES)
+            for template in {step.template, *(v.template for v in step.variants if v.template)}:
+                _check(templates_dir, template, NURTURE_VARIABLES, locales)
+    _check(templates_dir, policy.rep_notification_template, REP_VARIABLES, locales)

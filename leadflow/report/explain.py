@@ -32,6 +32,12 @@ def _breakdown(score: Decision) -> Table:
         machine = " (machine)" if item["machine"] else ""
         table.add_row("engagement", item["signal"], f"{item['at']}{machine}, was {item['raw']:+}",
                       f"{item['now']:+.1f}")
+    model = inputs.get("model")
+    if model:  # the score is the model's probability; the rules above still give the grade
+        table.add_row("model", model["version"], f"probability {model['probability']:.2f}",
+                      f"score {round(100 * model['probability'])}")
+        for item in model.get("contributions", []):
+            table.add_row("model", item["feature"], "log-odds vs the average lead", f"{item['log_odds']:+.2f}")
     if inputs.get("missing_fit_fields"):
         table.add_row("unknown", ", ".join(inputs["missing_fit_fields"]), "scored with what is known", "")
     return table

@@ -108,6 +108,7 @@ class RepConfig(StrictModel):
     working_hours: WorkingHours | None = None  # None: the team's
     capacity: Capacity | None = None  # each limit left out falls back to the team's
     out_of_office: list[Away] = []
+    locale: str | None = None  # their notifications' language (zh-CN...); None: from the name
 
 
 class Sla(StrictModel):

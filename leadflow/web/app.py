@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,6 +18,8 @@ from fastapi.staticfiles import StaticFiles
 
 from leadflow.engagement.bot_filter import RecentClicks
 from leadflow.engagement.record import forget_cached, warm_up, write_rows
+from leadflow.nurture.dkim_signing import transport_warnings
+from leadflow.core.settings import get_settings
 from leadflow.web.capture import router as capture_router
 from leadflow.web.esp import router as esp_router
 from leadflow.web.event_writer import GroupCommitWriter
@@ -27,9 +30,13 @@ from leadflow.web.workspace import router as workspace_router
 from leadflow.web.workspace_steer import router as steer_router
 from leadflow.web.workspace_signin import router as signin_router
 
+log = logging.getLogger(__name__)
+
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    for warning in transport_warnings(get_settings()):
+        log.warning("%s", warning)
     forget_cached()
     await asyncio.to_thread(warm_up)
     # Everything imported so far lives as long as the process: out of the collector's sight,

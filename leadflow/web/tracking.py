@@ -12,12 +12,11 @@ query; only a cache miss reads the database, in the threadpool.
 from __future__ import annotations
 
 import base64
-import html
 import json
 import logging
 import os
 import time
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -29,6 +28,7 @@ from leadflow.core.clock import utcnow
 from leadflow.engagement.bot_filter import ClickSignal, OpenSignal, classify_click, classify_open
 from leadflow.engagement.tokens import HONEYPOT_POSITION, make_token, read_token, with_visit_token
 from leadflow.engagement.record import Target
+from leadflow.nurture import preferences
 from leadflow.core.settings import get_settings
 from leadflow.web.limits import media_type, read_capped
 
@@ -143,25 +143,42 @@ def beacon_script() -> Response:
 
 @router.get("/u/{token}", response_class=HTMLResponse)
 def unsubscribe_page(token: str) -> Response:
-    # A GET never unsubscribes: mail scanners prefetch links.
+    # A GET never changes anything: mail scanners prefetch links. It shows the preference centre.
     if not engagement.token_is_valid(token, "u"):
         return _not_found()
-    safe = html.escape(token, quote=True)
-    return HTMLResponse(
-        "<!doctype html><title>Unsubscribe</title><h1>Unsubscribe?</h1>"
-        f'<form method="post" action="/u/{safe}">'
-        '<input type="hidden" name="List-Unsubscribe" value="One-Click">'
-        '<button type="submit">Unsubscribe me</button></form>')
+    parsed = read_token(_secret(), token, "u")
+    view = preferences.preference_view(parsed[0]) if parsed else None
+    return _not_found() if view is None else HTMLResponse(preferences.render_page(view, token))
+
+
+def _form(body: bytes, kind: str) -> dict[str, list[str]]:
+    if kind != "application/x-www-form-urlencoded":
+        return {}
+    return parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
 
 
 @router.post("/u/{token}")
 async def unsubscribe(token: str, request: Request) -> Response:
     if media_type(request) not in UNSUBSCRIBE_TYPES:
         return Response(status_code=415, content="unsupported media type", media_type="text/plain")
-    if await read_capped(request, UNSUBSCRIBE_MAX_BYTES) is None:
+    body = await read_capped(request, UNSUBSCRIBE_MAX_BYTES)
+    if body is None:
         return Response(status_code=413, content="body too large", media_type="text/plain")
-    if not engagement.token_is_valid(token, "u") or not await run_in_threadpool(engagement.unsubscribe, token):
+    if not engagement.token_is_valid(token, "u"):
         return _not_found()
+    form = _form(body, media_type(request))
+    if preferences.FORM_FIELD in form:  # the preference centre's own form: per-topic choices
+        outbox_id = read_token(_secret(), token, "u")[0]  # type: ignore[index]  # checked above
+        if not await run_in_threadpool(preferences.save_preferences, outbox_id, form):
+            return _not_found()
+        view = await run_in_threadpool(preferences.preference_view, outbox_id)
+        if view is None:
+            return _not_found()
+        return HTMLResponse(preferences.render_page(view, token, saved=True))
+    if not await run_in_threadpool(engagement.unsubscribe, token):  # RFC 8058 one-click
+        return _not_found()
+    outbox_id = read_token(_secret(), token, "u")[0]  # type: ignore[index]  # checked above
+    await run_in_threadpool(preferences.record_one_click, outbox_id)
     return HTMLResponse("<!doctype html><title>Unsubscribed</title><p>You are unsubscribed.</p>")
 
 

@@ -20,10 +20,10 @@ from typing import Any
 
 import numpy as np
 
-from leadflow.dedupe.engine import blocking, cluster, dependence, em
+from leadflow.dedupe.engine import blocking, cluster, dependence, em, split
 from leadflow.dedupe.engine.columns import Table, build_table
 from leadflow.dedupe.engine.compare import compare_all
-from leadflow.dedupe.engine.kinds import MatchConfig
+from leadflow.dedupe.engine.kinds import ClusterMethod, MatchConfig
 
 Records = Sequence[Mapping[str, Any]] | Mapping[str, Sequence[Any]]
 
@@ -150,7 +150,7 @@ class Matcher:
         return model.probability(table, compare_all(table.columns, a, b), a)
 
     def predict(self) -> MatchResult:
-        """Score every candidate pair and cluster (star clustering at the merge threshold)."""
+        """Score every candidate pair and cluster them (see ``_cluster``)."""
         with collector_paused():
             return self._predict()
 
@@ -162,8 +162,7 @@ class Matcher:
         clock = time.perf_counter()
         merge, review = self.config.thresholds.merge, self.config.thresholds.review
         a, b = candidates.left, candidates.right
-        group = cluster.star_clusters if self.config.clustering == "star" else cluster.component_clusters
-        labels = group(table.n, a, b, probability, merge)
+        labels = self._cluster(table, model, a, b, probability)
         best = cluster.best_probability(table.n, a, b, probability)
         self.seconds["cluster"] = time.perf_counter() - clock
         sizes = np.bincount(labels)
@@ -177,6 +176,18 @@ class Matcher:
             swap = table.source[a] == 1
             a, b = np.where(swap, b, a), np.where(swap, a, b)
         return MatchResult(labels, best, ScoredPairs(a, b, probability), report, merge, review, table.source)
+
+    def _cluster(self, table: Table, model: em.Model, a: np.ndarray, b: np.ndarray,
+                 probability: np.ndarray) -> np.ndarray:
+        """Cluster labels by the configured method (see split.py for the default)."""
+        options, merge = self.config.clustering, self.config.thresholds.merge
+        if options.method is ClusterMethod.STAR:
+            return cluster.star_clusters(table.n, a, b, probability, merge)
+        if options.method is ClusterMethod.COMPONENTS:
+            return cluster.component_clusters(table.n, a, b, probability, merge)
+        link = options.link if options.link is not None else merge
+        return split.split_clusters(table.n, a, b, probability, options.split_at, link,
+                                    self.score_pairs, options.max_dense, table.source, merge)
 
     def dedupe(self, records: Records) -> MatchResult:
         return self.fit(records).predict()

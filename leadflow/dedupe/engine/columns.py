@@ -17,6 +17,7 @@ from itertools import count
 import numpy as np
 
 from leadflow.dedupe.engine.kinds import FieldSpec, Kind, MatchConfig
+from leadflow.dedupe.engine.names import is_han, name_sound, romanized
 from leadflow.dedupe.engine.text import has_han, normalizer, phonetic, pinyin
 
 
@@ -96,9 +97,11 @@ ON_DEMAND: dict[Kind, dict[str, Callable[[str], str | None]]] = {
 def add_derived(column: Column) -> None:
     kind = column.kind
     if kind is Kind.NAME:
-        column.derived["phonetic"] = derive(column, "phonetic", phonetic)
+        # one key per name whatever its script and order (names.py): 郭秀英 ~ "Xiuying Guo"
+        column.derived["phonetic"] = derive(column, "phonetic", name_sound)
         column.derived["prefix3"] = derive(column, "prefix3", _prefix(3))
-        column.derived["pinyin"] = derive(column, "pinyin", lambda v: pinyin(v) if has_han(v) else None)
+        column.derived["pinyin"] = derive(column, "pinyin", romanized)
+        column.derived["script"] = derive(column, "script", is_han)
     elif kind is Kind.COMPANY:
         column.derived["phonetic"] = derive(column, "phonetic", phonetic)
         column.derived["pinyin"] = derive(column, "pinyin", lambda v: pinyin(v) if has_han(v) else None)

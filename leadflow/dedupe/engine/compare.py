@@ -158,7 +158,12 @@ def compare(column: Column, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         return levels
     idx = np.flatnonzero(differ)
     if kind in (Kind.NAME, Kind.COMPANY):  # one name romanized, or written in another script
-        levels[idx[_same(column, "pinyin", left[idx], right[idx])]] = 2
+        same = _same(column, "pinyin", left[idx], right[idx])
+        levels[idx[same]] = 2
+        if kind is Kind.NAME:  # 郭秀英 and "Xiuying Guo" are equal: pinyin is all the Latin form says
+            across = same & ~_same(column, "script", left[idx], right[idx])
+            levels[idx[across]] = top
+            idx = idx[~across]
     hope = _hopeful(column, a[idx], b[idx])
     if hope is not None:
         idx = idx[hope]

@@ -3,14 +3,15 @@
 Reads CSV, TSV, XLSX, JSON or JSON Lines (any common encoding), writes every input row with
 ``cluster_id`` (the row number of the first row of its cluster) and ``match_probability`` (its
 best match probability with any other row). Without a config the comparison kind of each
-column is inferred from its header (given_name, surname, date_of_birth, postcode, suburb,
-email, phone, company, ...); the config used is in the report and can be written as YAML:
+column is inferred from its header and its values (see infer.py; each column's reason is in the
+report); the config used is in the report and can be written as YAML (see policy.py):
 
     columns:            # column -> kind: email, phone, name, company, domain, date,
       email: email      #   postcode, address, text, category, identifier
       surname: name
     thresholds: {merge: 0.9, review: 0.5}
     email_policy: {gmail_dots: true, plus_tags: known}
+    clustering: {method: split}   # split | star | components
 
 With ``link=OTHER`` the rows of both files are matched across the files only; the output has a
 ``source`` column (1 for ``path``, 2 for ``OTHER``) and row numbers continue into the second file.
@@ -19,8 +20,8 @@ With ``link=OTHER`` the rows of both files are matched across the files only; th
 from __future__ import annotations
 
 import csv
-import re
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,28 +34,14 @@ from leadflow.dedupe.engine.kinds import (
     EmailPolicy,
     FieldSpec,
     Kind,
+    Clustering,
     MatchConfig,
     Thresholds,
     parse_kind,
 )
+from leadflow.dedupe.policy import FileMatchPolicy, load_file_policy
+from leadflow.dedupe.engine.infer import ColumnGuess, header_kinds, infer_columns
 from leadflow.ingest.sources import open_source
-
-# Header patterns, first hit wins; headers are lower-cased with non-alphanumerics as "_".
-HEADER_KINDS: list[tuple[str, Kind]] = [
-    (r"e_?mail|邮箱|邮件", Kind.EMAIL),
-    (r"phone|mobile|^tel|telephone|手机|电话", Kind.PHONE),
-    (r"birth|^dob$|birthday|出生", Kind.DATE),
-    ((r"^(given|first|fore|middle)_?names?$|^first$|^surname$|^(last|family)_?name$|^last$|"
-      r"^(full_|contact_)?name$|^姓名?$|^名$|联系人"), Kind.NAME),
-    (r"company|organi[sz]ation|^org$|account_?name|employer|公司|单位|企业", Kind.COMPANY),
-    (r"domain|website|^url$|^web$|网站|域名", Kind.DOMAIN),
-    (r"post_?code|^zip|postal|邮编", Kind.POSTCODE),
-    (r"suburb|city|town|address|street(?!_?(number|no))|locality|地址|城市", Kind.ADDRESS),
-    (r"soc_sec|ssn|national_id|passport|tax_?id|customer_?(id|number)|身份证", Kind.IDENTIFIER),
-    (r"^state$|province|country|region|gender|^sex$|street_?(number|no)|省|国家", Kind.CATEGORY),
-]
-ROW_KEY = re.compile(r"^(rec|record|row|entity|cluster|true|unique|uu)?_?(id|key|uid|uuid)$")
-
 
 @dataclass
 class FileReport:
@@ -66,38 +53,54 @@ class FileReport:
     merged_rows: int  # rows that joined another row's cluster
     review_pairs: int
     details: dict[str, Any] = field(default_factory=dict)
-
-
-def _header_key(header: str) -> str:
-    return re.sub(r"[^0-9a-z\u3400-\u9fff]+", "_", header.strip().lower()).strip("_")
+    inference: list[ColumnGuess] = field(default_factory=list)  # when inferred: each column and why
+    cluster_sizes: dict[int, int] = field(default_factory=dict)  # records in a cluster -> clusters
 
 
 def infer_kind(header: str) -> Kind | None:
-    key = _header_key(header)
-    if ROW_KEY.match(key):
-        return None
-    return next((kind for pattern, kind in HEADER_KINDS if re.search(pattern, key)), None)
+    """The kind a header alone suggests (None for a row key or an unknown header)."""
+    return next(iter(header_kinds(header)), None)
 
 
-def infer_config(headers: list[str]) -> tuple[MatchConfig, list[str]]:
-    """A config from header names alone, and the headers it leaves out."""
-    specs, ignored = [], []
-    for header in headers:
-        kind = infer_kind(header)
-        if kind is None:
-            ignored.append(header)
-        else:
-            specs.append(FieldSpec(header, kind))
+def infer_config(headers: list[str], columns: Mapping[str, Sequence[object]] | None = None
+                 ) -> tuple[MatchConfig, list[str]]:
+    """A config from the headers, and from the values when ``columns`` (header -> values) is
+    given (see infer.py); and the headers it leaves out."""
+    return config_from_guesses(infer_guesses(headers, columns))
+
+
+def config_from_guesses(guesses: list[ColumnGuess]) -> tuple[MatchConfig, list[str]]:
+    specs = tuple(FieldSpec(g.column, g.kind) for g in guesses if g.kind is not None)
     if not specs:
+        headers = [g.column for g in guesses]
         raise ValueError(f"no column could be given a comparison kind: {headers}")
-    return MatchConfig(fields=tuple(specs)), ignored
+    return MatchConfig(fields=specs), [g.column for g in guesses if g.kind is None]
+
+
+def infer_guesses(headers: list[str], columns: Mapping[str, Sequence[object]] | None = None
+                  ) -> list[ColumnGuess]:
+    if columns is None:
+        return [ColumnGuess(h, infer_kind(h), "header") for h in headers]
+    return infer_columns({h: columns[h] for h in headers})
 
 
 def config_to_dict(config: MatchConfig) -> dict[str, Any]:
+    """Every option of ``config`` as --config YAML takes it (see leadflow/dedupe/policy.py)."""
+    blocking, clustering = config.blocking, config.clustering
     return {
+        "version": 1,
         "columns": {spec.name: str(spec.kind) for spec in config.fields},
         "thresholds": {"merge": config.thresholds.merge, "review": config.thresholds.review},
-        "email_policy": {"gmail_dots": config.email_policy.gmail_dots, "plus_tags": config.email_policy.plus_tags},
+        "email_policy": {"gmail_dots": config.email_policy.gmail_dots,
+                         "plus_tags": config.email_policy.plus_tags},
+        "blocking": {"max_block": blocking.max_block, "window": blocking.window,
+                     "max_pairs_per_record": blocking.max_pairs_per_record,
+                     "min_pairs": blocking.min_pairs,
+                     "rules": [list(rule) for rule in blocking.rules] if blocking.rules else None},
+        "clustering": {"method": str(clustering.method), "link": clustering.link,
+                       "split_at": clustering.split_at, "max_dense": clustering.max_dense},
+        "seed": config.seed,
+        "u_samples": config.u_samples,
     }
 
 
@@ -106,24 +109,29 @@ def write_config(config: MatchConfig, path: Path | str) -> None:
                           encoding="utf-8")
 
 
+def policy_to_config(policy: FileMatchPolicy) -> MatchConfig:
+    rules = tuple(tuple(rule) for rule in policy.blocking.rules) if policy.blocking.rules else None
+    return MatchConfig(
+        fields=tuple(FieldSpec(name, parse_kind(kind)) for name, kind in policy.columns.items()),
+        thresholds=Thresholds(policy.thresholds.merge, policy.thresholds.review),
+        email_policy=EmailPolicy(policy.email_policy.gmail_dots, policy.email_policy.plus_tags),
+        blocking=BlockingOptions(**{**policy.blocking.model_dump(), "rules": rules}),
+        clustering=Clustering(**policy.clustering.model_dump()),
+        seed=policy.seed, u_samples=policy.u_samples)
+
+
 def load_config(config: MatchConfig | Mapping[str, Any] | Path | str) -> MatchConfig:
-    """A MatchConfig from itself, a dict like the YAML above, or a YAML file."""
+    """A MatchConfig from itself, a dict like the YAML above, or a YAML file (strict: unknown
+    keys and bad values raise ConfigError naming the file, line and field)."""
     if isinstance(config, MatchConfig):
         return config
-    data = yaml.safe_load(Path(config).read_text(encoding="utf-8")) if isinstance(config, (str, Path)) else config
-    columns = data.get("columns") or {}
-    specs = tuple(FieldSpec(str(name), parse_kind(str(kind))) for name, kind in columns.items())
-    options: dict[str, Any] = {}
-    if "thresholds" in data:
-        options["thresholds"] = Thresholds(**data["thresholds"])
-    if "email_policy" in data:
-        options["email_policy"] = EmailPolicy(**data["email_policy"])
-    if "blocking" in data:
-        blocking = dict(data["blocking"])
-        if "rules" in blocking:
-            blocking["rules"] = tuple(tuple(rule) for rule in blocking["rules"])
-        options["blocking"] = BlockingOptions(**blocking)
-    return MatchConfig(fields=specs, **options)
+    if isinstance(config, (str, Path)):
+        return policy_to_config(load_file_policy(Path(config)))
+    policy = FileMatchPolicy.model_validate(dict(config))
+    problems = policy.reference_errors()
+    if problems:
+        raise ValueError(f"{'.'.join(map(str, problems[0][0]))}: {problems[0][1]}")
+    return policy_to_config(policy)
 
 
 def read_rows(path: Path | str) -> tuple[list[str], list[list[str]]]:
@@ -154,9 +162,15 @@ def dedupe_file(path: Path | str, out: Path | str, config: MatchConfig | Mapping
     headers, rows = read_rows(path)
     other_headers, other_rows = read_rows(link) if link is not None else ([], [])
     inferred = config is None
+    guesses: list[ColumnGuess] = []
     if config is None:
         shared = [h for h in headers if link is None or h in other_headers]
-        cfg, ignored = infer_config(shared)
+        values = _columns(headers, rows, shared)
+        if link is not None:
+            more = _columns(other_headers, other_rows, shared)
+            values = {h: values[h] + more[h] for h in shared}
+        guesses = infer_guesses(shared, values)
+        cfg, ignored = config_from_guesses(guesses)
         ignored += [h for h in headers if h not in shared]
     else:
         cfg = load_config(config)
@@ -173,7 +187,9 @@ def dedupe_file(path: Path | str, out: Path | str, config: MatchConfig | Mapping
         sizes[label] = sizes.get(label, 0) + 1
     return FileReport(rows=len(rows) + len(other_rows), config=cfg, inferred=inferred, ignored_columns=ignored,
                       clusters=len(sizes), merged_rows=len(rows) + len(other_rows) - len(sizes),
-                      review_pairs=len(result.review_pairs().left), details=result.report.as_dict())
+                      review_pairs=len(result.review_pairs().left), details=result.report.as_dict(),
+                      inference=guesses,
+                      cluster_sizes=dict(sorted(Counter(sizes.values()).items())))
 
 
 def _write(out: Path | str, headers: list[str], rows: list[list[str]], other_headers: list[str],

@@ -77,14 +77,45 @@ class BlockingOptions:
     up to the size where that budget runs out (at most ``max_block``); the rest of the budget
     pairs each record of a bigger block with its ``window`` sorted neighbours, most selective
     rules first. A rule left with no pairs is dropped (and reported). Small files get at least
-    ``min_pairs`` (cheap at any size), so they keep the rules' bigger blocks.
+    ``min_pairs`` (cheap at any size), so they keep the rules' bigger blocks: rules overlap, so
+    the distinct pairs are far fewer (1M per rule made 232k distinct pairs on a 50k-record file,
+    and raised its pairwise recall from 0.77 to 0.81).
     """
 
     max_block: int = 100
     window: int = 8
     max_pairs_per_record: float = 16.0
-    min_pairs: int = 200_000
+    min_pairs: int = 1_000_000
     rules: tuple[tuple[str, ...], ...] | None = None  # explicit rules: keys like "surname", "surname:phonetic"
+
+
+class ClusterMethod(StrEnum):
+    """How scored pairs become clusters (see split.py and cluster.py)."""
+
+    SPLIT = "split"  # components, split by average linkage over all their pairs' weights
+    STAR = "star"  # a centre and the records matching it (no chaining, loses big clusters)
+    COMPONENTS = "components"  # plain connected components at the merge threshold (chains)
+
+
+@dataclass(frozen=True)
+class Clustering:
+    """``link``: components are formed over pairs at or above this probability (None: the
+    merge threshold); ``split_at``: inside a component a pair weighs for joining when its match
+    probability is above this (1 in 1,000: a component's pairs are far likelier matches than
+    random pairs, whose prior the probability carries); ``max_dense``: bigger components are
+    clustered as stars."""
+
+    method: ClusterMethod = ClusterMethod.SPLIT
+    link: float | None = None
+    split_at: float = 0.001
+    max_dense: int = 200
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "method", ClusterMethod(self.method))
+        if self.link is not None and not 0.0 < self.link < 1.0:
+            raise ValueError("clustering.link needs 0 < link < 1")
+        if not 0.0 < self.split_at < 1.0:
+            raise ValueError("clustering.split_at needs 0 < split_at < 1")
 
 
 @dataclass(frozen=True)
@@ -97,7 +128,7 @@ class MatchConfig:
     blocking: BlockingOptions = field(default_factory=BlockingOptions)
     seed: int = 20240601
     u_samples: int = 200_000
-    clustering: str = "star"  # "star" (no chaining) or "components" (plain connected components)
+    clustering: Clustering = field(default_factory=lambda: Clustering())
 
     @staticmethod
     def of(columns: dict[str, str | Kind], **options: object) -> MatchConfig:

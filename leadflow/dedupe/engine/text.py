@@ -127,12 +127,20 @@ def norm_domain(raw: object) -> str | None:
     return parts.top_domain_under_public_suffix or host
 
 
+_MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
+_MONTH = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?", re.IGNORECASE)
+
+
 def norm_date(raw: object) -> str | None:
     """YYYYMMDD when the value reads as a date with the year first or last, else its digits."""
     text = fold(raw)
     if text is None:
         return None
+    month_first = _MONTH.match(text) is not None  # "March 12, 1980" as against "12 Mar 1980"
+    text = _MONTH.sub(lambda m: f" {_MONTHS.index(m.group(1)[:3].lower()) + 1} ", text)
     parts = [p for p in re.split(r"\D+", text) if p]
+    if month_first and len(parts) == 3 and len(parts[2]) == 4:
+        parts = [parts[2], parts[0], parts[1]]
     if len(parts) == 3:
         if len(parts[0]) == 4:
             y, m, d = parts
@@ -207,9 +215,17 @@ def norm_category(raw: object) -> str | None:
 _SOUNDEX = str.maketrans("bfpvcgjkqsxzdtlmnr", "111122222222334556")
 
 
+_NOT_LETTER = re.compile(r"[^a-z]")
+
+
 def soundex(text: str) -> str:
     """American Soundex of the first word (letters only); '' for non-Latin text."""
-    word = re.sub(r"[^a-z]", "", text.split(" ", 1)[0]) if text else ""
+    return _soundex_word(text.split(" ", 1)[0]) if text else ""
+
+
+@lru_cache(maxsize=200_000)  # names repeat words: each is coded once
+def _soundex_word(first: str) -> str:
+    word = _NOT_LETTER.sub("", first)
     if not word:
         return ""
     coded = word.translate(_SOUNDEX)

@@ -7,26 +7,23 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from leadflow.dedupe.engine.text import fold, has_han, norm_company, norm_name, pinyin, soundex
+from leadflow.dedupe.engine.names import name_sound
+from leadflow.dedupe.engine.text import fold, norm_company, norm_name
 
 GMAIL = frozenset({"gmail.com", "googlemail.com"})
 
 
 @lru_cache(maxsize=100_000)  # ingest asks twice per row (lookup, then the new lead's column)
 def name_key(first: str | None, last: str | None, full: str | None) -> str | None:
-    """A person-name key robust to case, accents, script, spelling by ear and name order.
+    """A person-name key robust to case, accents, width, script, spelling by ear and name order.
 
-    Latin: the Soundex codes of the first and last words, sorted ("Jon Smith", "SMITH John"
-    and "John Smith" share J500 S530). Chinese: the toneless pinyin (張偉 and 张伟 share zhangwei).
+    The sorted Soundex codes of the first and last parts (names.name_sound): "Jon Smith",
+    "SMITH John" and "John Smith" share j500 s530; 郭秀英, "Xiuying Guo" and "Guō Xiùyīng"
+    share g000 x520 (a Chinese name's parts are its surname and given name in pinyin), and
+    張偉 and 张伟 share w000 z520.
     """
     text = norm_name(full or " ".join(p for p in (first, last) if p))
-    if not text:
-        return None
-    if has_han(text):
-        return pinyin(text.replace(" ", ""))[:100] or None
-    words = text.split()
-    codes = sorted({soundex(words[0]), soundex(words[-1])} - {""})
-    return " ".join(codes) or None
+    return name_sound(text)[:100] if text and name_sound(text) else None
 
 
 @lru_cache(maxsize=100_000)

@@ -325,3 +325,27 @@ def test_undo_of_a_review_merge_gives_back_rows_that_arrived_through_the_alias_s
         members = set(session.execute(select(CampaignMember.lead_id, Campaign.name).join(
             Campaign, Campaign.id == CampaignMember.campaign_id)).tuples())
     assert members == {(stored, "spring"), (folded, "summer"), (folded, "autumn")}
+
+
+# One person in Chinese characters and in pinyin (given name first), same mobile and company domain.
+GUO = ["guo.xiuying@santi-cloud.cn", "郭秀英", "北京三体云动科技有限公司", "+86 138 0013 8000", "", "CN", ""]
+GUO_LATIN = ["xiuying.guo@santi-cloud.cn", "Xiuying Guo", "Santi Cloud", "13800138000", "", "CN", ""]
+
+
+@pytest.mark.parametrize("latin_name", ["Xiuying Guo", "GUO Xiùyīng"])
+def test_a_chinese_name_and_its_pinyin_with_one_mobile_merge_or_wait_for_review(
+        leadflow_env, tmp_path, latin_name):
+    ingest(tmp_path, "spring", [GUO])
+    ingest(tmp_path, "summer", [[GUO_LATIN[0], latin_name, *GUO_LATIN[2:]]])
+    with session_scope() as session:
+        merged = session.scalars(select(Decision).where(Decision.rule_id == "fuzzy")).all()
+        queued = session.scalars(select(MergeCandidate)).all()
+        assert merged or queued
+        if merged:
+            (decision,) = merged
+            probability, deciding = decision.inputs["probability"], decision.inputs["deciding"]
+        else:
+            (pair,) = queued
+            probability, deciding = pair.probability, pair.deciding
+        assert probability >= load_matching(tmp_path / "none").thresholds.review
+        assert deciding["full_name"]["level"] == "exact"  # one name in two scripts compares equal

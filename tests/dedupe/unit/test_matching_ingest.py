@@ -20,6 +20,11 @@ ROOT = Path(__file__).resolve().parents[3]
     (("John", "Smith", None), (None, None, "SMITH John")),
     (("Jon", "Smith", None), ("John", "Smyth", None)),
     ((None, None, "張偉"), (None, None, "张伟")),
+    ((None, None, "郭秀英"), ("Xiuying", "Guo", None)),
+    ((None, None, "郭秀英"), (None, None, "Guo Xiuying")),
+    ((None, None, "郭秀英"), (None, None, "Guō Xiùyīng")),
+    ((None, None, "郭秀英"), (None, None, "Ｘｉｕｙｉｎｇ　Ｇｕｏ")),
+    ((None, None, "歐陽娜娜"), (None, None, "Nana Ouyang")),
     (("José", "Núñez", None), ("Jose", "Nunez", None)),
 ])
 def test_name_keys_survive_case_order_spelling_and_script(a, b) -> None:
@@ -47,7 +52,7 @@ def test_free_mail_domains_and_missing_parts_make_no_composite_key() -> None:
            "company": "北京三体云动科技有限公司"}
     keys = lead_keys(row)
     assert keys.domain_name_key is None
-    assert keys.company_name_key == "三体云动|wangqiang"
+    assert keys.company_name_key == "三体云动|q520 w520"  # Soundex of the pinyin: qiang, wang
     assert lead_keys({**row, "full_name": None}).company_name_key is None
 
 

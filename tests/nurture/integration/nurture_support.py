@@ -43,6 +43,7 @@ class Received:
     message: Any
     to: str
     at: datetime  # the simulated moment of the tick that sent it
+    raw: bytes = b""  # the bytes as received (signature checks need them unparsed)
 
 
 @dataclass
@@ -64,7 +65,9 @@ class Recorder:
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
         message = message_from_bytes(envelope.content, policy=policy.default)
-        self.messages.append(Received(message, envelope.rcpt_tos[0], self.clock))  # type: ignore[arg-type]
+        raw = envelope.original_content or envelope.content
+        at = self.clock
+        self.messages.append(Received(message, envelope.rcpt_tos[0], at, raw))  # type: ignore[arg-type]
         return "250 OK"
 
     def to(self, address: str) -> list[Received]:

@@ -1,0 +1,1 @@
+"""Data subject rights: export everything held about a person, and erase it."""
