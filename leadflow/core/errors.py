@@ -13,6 +13,7 @@ on purpose is drawn here::
     │   ├── SourceNotFound, EmptySource, UnreadableSource, RecordTooLarge   reading a source
     │   ├── QuarantineError                 a quarantine fix that cannot be applied
     │   ├── UnknownLead                     no such lead id or email
+    │   ├── NotYourLead                     a person acting on someone else's lead: refused
     │   ├── HandoffError                    a hand-off that cannot be done as asked
     │   ├── UnknownPerson                   `--as` names nobody active in routing.yaml
     │   ├── NotAllowed                      a person may not do this (the refusal is recorded)
@@ -66,6 +67,10 @@ class SourceNotFound(PermanentError):
 
 class UnknownLead(PermanentError):
     """A lead id or email that is not in the database."""
+
+
+class NotYourLead(PermanentError):
+    """A person acting on a lead or account that is someone else's: refused, nothing changes."""
 
 
 class DeliveryError(LeadflowError):
