@@ -27,6 +27,7 @@ on purpose is drawn here::
     │   ├── RequestRefused                  a web request answered 4xx before any write
     │   ├── PermanentDeliveryError          SMTP 5xx; RecipientRejected (a hard bounce)
     │   ├── UncertainDeliveryError          the data went out, then the line dropped
+    │   ├── StackError                      the local stack (`leadflow up`) is not there
     │   └── ProviderPermanentError          enrichment: bad answer; ProviderDisabledError
     ├── DeliveryError                       base of the SMTP errors above
     └── EnrichmentError                     base of the provider errors above
@@ -177,6 +178,8 @@ class MergeError(PermanentError, ValueError):
     """A review or undo request that cannot be carried out (unknown id, already decided)."""
 
 
+class StackError(PermanentError):
+    """The local stack (Prefect server, SMTP sink, web app) is missing or cannot start."""
 class TableError(PermanentError):
     """An export table that cannot be read as rows; the message names the file and what to do."""
 

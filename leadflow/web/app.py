@@ -12,6 +12,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -51,8 +52,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await app.state.writer.close()
 
 
-def create_app() -> FastAPI:
+def create_app(mailbox_dir: Path | None = None) -> FastAPI:
+    """``mailbox_dir``: the local stack's SMTP sink folder, shown at /mailbox (local only)."""
     app = FastAPI(title="leadflow", docs_url=None, redoc_url=None, lifespan=lifespan)
+    if mailbox_dir is not None:
+        from leadflow.web.mailbox import mailbox_router
+
+        app.include_router(mailbox_router(mailbox_dir))
     app.include_router(capture_router)
     app.include_router(rep_links_router)
     app.include_router(tracking_router)
