@@ -16,6 +16,7 @@ from leadflow.ingest.company import company_key
 from leadflow.ingest.regions import country_code, infer_country_from_state, state_code
 from leadflow.core.types import CleanLead, Quarantined
 from leadflow.core.answers import parse_answer
+from leadflow.enrich.normalize import revenue_band
 
 # Canonical field -> headers seen in Salesforce, HubSpot, webinar tools and Chinese exports.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -227,7 +228,6 @@ _CHINESE_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(万|亿)")
 
 def revenue_band_of(value: str | None) -> str | None:
     """'$12,000,000', '12M', '$10M-$50M', '5000万' -> the revenue band scoring speaks."""
-    from leadflow.enrich.normalize import revenue_band
 
     text = _THOUSANDS.sub("", (value or "").strip())
     chinese = _CHINESE_AMOUNT.search(text)

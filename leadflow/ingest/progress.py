@@ -15,6 +15,8 @@ from sqlalchemy import case, func, select
 
 from leadflow.core.db import session_scope
 from leadflow.core.models import Campaign, SourceRecord
+from leadflow.core.errors import LeadflowError
+from leadflow.ingest.sources import open_source
 
 
 def _counts(campaign: str) -> tuple[int, int]:
@@ -29,8 +31,6 @@ def _counts(campaign: str) -> tuple[int, int]:
 
 def count_rows(path: str, encoding: str | None = None) -> int | None:
     """The file's data rows, read once up front so the bar has a total from the start."""
-    from leadflow.core.errors import LeadflowError
-    from leadflow.ingest.sources import open_source
 
     try:
         with open_source(path, encoding=encoding) as (_, rows):

@@ -33,6 +33,7 @@ from leadflow.scoring.features import (
 )
 from leadflow.scoring.tables import Row, Table, read_table, read_tables
 from leadflow.scoring.values import to_bool, to_date
+from leadflow.report.outcome_rows import header_map, parse_status
 
 LEAD_KEYS = ("lead_id", "leadid", "email", "email_address", "contact_email", "record_id", "id")
 OUTCOME_TABLES = ("opportunities", "opportunity", "deals", "outcomes")
@@ -144,7 +145,6 @@ def _labels_from_outcomes(
 ) -> dict[str, bool]:
     """Lead key -> won, read with the same header aliases and stage rules as `outcomes import`;
     an outcome column (converted, converted_within_90_days...) wins over the stage."""
-    from leadflow.report.outcome_rows import header_map, parse_status
 
     columns = header_map(outcomes.headers)
     key = columns.get("lead_id") or columns.get("email") or _lead_key(outcomes)

@@ -12,6 +12,8 @@ from typing import Any
 from leadflow.core.types import LeadView
 from leadflow.scoring.features import find_column
 from leadflow.scoring.values import category_key, is_missing, parse_band
+from leadflow.ingest.regions import country_code
+from leadflow.scoring.score import score_lead
 
 FIELD_HEADERS: dict[str, tuple[str, ...]] = {
     "industry": ("industry", "industry_vertical", "vertical", "sector"),
@@ -42,7 +44,6 @@ FIELD_HEADERS: dict[str, tuple[str, ...]] = {
 
 
 def rules_view(row: Mapping[str, Any], columns: Mapping[str, str], number: int) -> LeadView:
-    from leadflow.ingest.regions import country_code
 
     def get(field: str) -> Any:
         column = columns.get(field)
@@ -76,7 +77,6 @@ def rules_columns(headers: Sequence[str]) -> dict[str, str]:
 
 
 def rules_scores(rows: Sequence[Mapping[str, Any]], headers: Sequence[str], policy) -> list[int]:  # type: ignore[no-untyped-def]
-    from leadflow.scoring.score import score_lead
 
     columns = rules_columns(headers)
     return [score_lead(rules_view(row, columns, i), policy).score for i, row in enumerate(rows)]

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from leadflow.core.errors import EmptySource, TableError, UnreadableSource
+from leadflow.ingest.sources import open_source
 
 Row = dict[str, Any]
 
@@ -37,7 +38,6 @@ def _read_parquet(path: Path) -> Table:
 
 
 def _read_rows(path: Path) -> Table:
-    from leadflow.ingest.sources import open_source
 
     table = Table(path.name, [], [])
     try:

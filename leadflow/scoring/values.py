@@ -11,6 +11,9 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
+from leadflow.core.errors import BadOutcomeRow
+from leadflow.ingest.regions import country_code
+from leadflow.report.outcome_rows import parse_date
 
 MISSING_WORDS = frozenset({"", "na", "n/a", "<na>", "nan", "none", "null", "-", "—", "nat"})
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "t", "是"})
@@ -110,8 +113,6 @@ def to_date(value: Any) -> datetime | None:
         return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
     if isinstance(value, (int, float)):
         return None
-    from leadflow.core.errors import BadOutcomeRow
-    from leadflow.report.outcome_rows import parse_date
 
     try:
         return parse_date(str(value))
@@ -132,7 +133,6 @@ def normal_form(field: str, value: Any) -> Any:
     if isinstance(value, (bool, int, float)) or value is None:
         return value
     if field == "country":
-        from leadflow.ingest.regions import country_code
 
         return country_code(str(value)) or category_key(value)
     return category_key(value)
