@@ -2,8 +2,10 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# The same Hypothesis examples on every run, no example database in the checkout.
+export HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: install lint demo test stop bench clean
+.PHONY: install lint up status demo test stop bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,6 +14,13 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 install: $(BIN)/.installed
+
+# The local stack (Prefect server + UI, SMTP sink, web app with the mailbox); it keeps running.
+up: install
+	$(BIN)/leadflow up
+
+status: install
+	$(BIN)/leadflow status
 
 demo: install
 	$(BIN)/leadflow demo
@@ -27,7 +36,7 @@ test: lint
 	$(BIN)/pytest
 
 stop: install
-	$(BIN)/leadflow server stop
+	$(BIN)/leadflow down
 
 bench: install
 	$(BIN)/python bench/bench_ingest.py

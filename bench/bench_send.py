@@ -138,7 +138,7 @@ def main() -> None:
     from sqlalchemy import func, select
 
     from leadflow.core.db import session_scope, upgrade
-    from leadflow.nurture.mailer import sender_address
+    from leadflow.nurture.sender import sender_address
     from leadflow.core.models import OutboundEmail
     from leadflow.core.settings import get_settings
 

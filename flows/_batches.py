@@ -12,7 +12,7 @@ from tasks.ingest import clean_batch
 from tasks.nurture import enroll_leads
 from tasks.notify import notify_reps
 from tasks.pipeline import advance_leads, open_assignments, unfinished_leads
-from tasks.report import update_progress
+from tasks.report import find_problems, update_progress
 from tasks.routing import route_leads
 from tasks.scoring import score_leads
 
@@ -55,9 +55,13 @@ def process_staged(campaign_id: int, batches: list[tuple[int, int]], summary: In
                    batch_size: int = 2000) -> IngestSummary:
     """Finish what a crashed run left, then clean, dedupe and carry forward batch by batch."""
     finish_unfinished(campaign_id, summary, batch_size, now)
+    lead_ids: list[int] = []
     for done, (first_id, last_id) in enumerate(batches, start=1):
         cleaned = clean_batch(campaign_id, first_id, last_id, now)
+        lead_ids += cleaned.lead_ids
         carry_forward(cleaned.lead_ids, cleaned, summary, now)
         if progress_id:
             update_progress(progress_id, 100.0 * done / len(batches))
+    if lead_ids:
+        summary.problems.update(find_problems(lead_ids))
     return summary

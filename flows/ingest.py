@@ -7,6 +7,7 @@ from datetime import datetime
 from prefect import flow
 
 from flows._batches import process_staged
+from flows._naming import with_parameters
 from leadflow.core.summary import IngestSummary
 from tasks._common import check_policies
 from tasks.ingest import register_campaign
@@ -14,7 +15,7 @@ from tasks.staging import fetch_source, stage_file
 from tasks.report import publish_ingest_summary, start_progress
 
 
-@flow(name="ingest-campaign", flow_run_name="ingest-{campaign}", log_prints=True)
+@flow(name="ingest-campaign", flow_run_name=with_parameters("ingest-{campaign}"), log_prints=True)
 def ingest_campaign(
     source: str,
     campaign: str,

@@ -17,19 +17,45 @@ from flows.report import nightly_report
 from leadflow.engagement.record import ENGAGED_EVENT
 
 
-def deployments() -> list:  # type: ignore[type-arg]
+def deployments(paused: bool | None = None) -> list:  # type: ignore[type-arg]
+    """``paused=True`` registers them for the UI without scheduling runs nobody would pick up."""
     return [
-        ingest_campaign.to_deployment("manual", tags=["ingest"]),
-        nurture_tick.to_deployment("every-5-minutes", interval=300, tags=["nurture"]),
+        ingest_campaign.to_deployment("manual", tags=["ingest"], paused=paused),
+        nurture_tick.to_deployment("every-5-minutes", interval=300, tags=["nurture"],
+                                   paused=paused),
         process_engagement.to_deployment(
-            "on-engagement", interval=60, tags=["engagement"],
+            "on-engagement", interval=60, tags=["engagement"], paused=paused,
             triggers=[DeploymentEventTrigger(
                 expect={ENGAGED_EVENT}, match={"prefect.resource.id": "leadflow.lead.*"},
                 parameters={"reason": "{{ event.payload.kind }}"})]),
-        reclaim_sweep.to_deployment("hourly", cron="7 * * * *", tags=["reclaim"]),
-        ingest_captured.to_deployment("every-minute", interval=60, tags=["ingest", "webhook"]),
-        nightly_report.to_deployment("nightly", cron="30 2 * * *", tags=["report"], parameters={"period_days": 30}),
+        reclaim_sweep.to_deployment("hourly", cron="7 * * * *", tags=["reclaim"], paused=paused),
+        ingest_captured.to_deployment("every-minute", interval=60, tags=["ingest", "webhook"],
+                                      paused=paused),
+        nightly_report.to_deployment("nightly", cron="30 2 * * *", tags=["report"], paused=paused,
+                                     parameters={"period_days": 30}),
     ]
+
+
+def register_paused() -> list[str]:
+    """Register every deployment, paused, so the UI lists them before `leadflow serve` runs.
+
+    One that exists unpaused (`serve` is running it) is left alone: pausing would stop it.
+    """
+    from prefect import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    registered = []
+    with get_client(sync_client=True) as client:
+        for deployment in deployments(paused=True):
+            name = deployment.full_name
+            try:
+                if not client.read_deployment_by_name(name).paused:
+                    continue
+            except ObjectNotFound:
+                pass
+            deployment.apply()
+            registered.append(name)
+    return registered
 
 
 def main() -> None:

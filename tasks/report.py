@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -26,7 +27,33 @@ def publish_table(key: str, rows: list[dict[str, object]], description: str) -> 
     log().info("%s", description)
 
 
+@task(name="find-problems", cache_policy=NO_CACHE)
+def find_problems(lead_ids: list[int]) -> Counter[str]:
+    """Why the run's leads got less than they could (read back from what the run recorded)."""
+    from leadflow.core.db import session_scope
+    from leadflow.report.problems import run_problems
+
+    with session_scope() as session:
+        return run_problems(session, lead_ids)
+
+
+@task(name="find-waiting-emails", cache_policy=NO_CACHE)
+def find_waiting_emails() -> Counter[str]:
+    """Why emails wait (SMTP unreachable, repeated 4xx), over the whole outbox."""
+    from leadflow.core.db import session_scope
+    from leadflow.report.problems import waiting_emails
+
+    with session_scope() as session:
+        return waiting_emails(session)
+
+
+def warn_problems(problems: Counter[str]) -> None:
+    for why, count in problems.most_common():
+        log().warning("%s (%d)", why, count)
+
+
 def publish_ingest_summary(summary: IngestSummary) -> None:
+    warn_problems(summary.problems)
     publish_table(f"ingest-{summary.campaign}", summary.rows(),
                   f"Ingest of {summary.campaign}: {summary.read} rows, {summary.created} new, "
                   f"{summary.merged} merged, {summary.quarantined} quarantined, "

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import socket
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -17,6 +19,15 @@ from leadflow.core.models import Base
 from leadflow.core.settings import Settings, get_settings, reset_settings
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# CI runs the same examples every time and keeps no example database in the checkout: a
+# failure found once must not turn every later run red (nor pass by luck the next time).
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or
+                                 ("ci" if os.environ.get("CI") else "default"))
+# The local stack a developer left running (`leadflow up`) records itself in the data dir;
+# tests that do not pick their own data dir must not find it and talk to its servers.
+os.environ.setdefault("LEADFLOW_DATA_DIR", str(Path(tempfile.mkdtemp(prefix="leadflow-test-"))))
 POSTGRES_URL = os.environ.get("LEADFLOW_TEST_POSTGRES_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 # Both by default, as CI runs them; LEADFLOW_TEST_BACKENDS=sqlite on a machine without PostgreSQL.

@@ -1,15 +1,17 @@
-"""`leadflow demo`: the sample campaigns end to end on the embedded default.
+"""`leadflow demo`: the sample campaigns end to end on the local stack (`leadflow up`).
 
-Simulated clock: everything happens on a fixed timeline starting DEMO_START, so a
-second run replays the same moments and, being idempotent, sends nothing again.
+Simulated clock: the sample timeline (from DEMO_START) moved by whole weeks to end within
+the last week, so rep links work afterwards; a second run in the same week replays the same
+moments and, being idempotent, sends nothing again.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from urllib.parse import urlparse
+from typing import Any
 
 import requests
 import yaml
@@ -18,14 +20,18 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
+from leadflow.app.local_services import read_mail
+from leadflow.app.stack import StackRecord
 from leadflow.core.db import session_scope, upgrade
-from leadflow.app.local_services import WebServer, ensure_prefect_server, read_mail, start_smtp_sink
 from leadflow.core.models import EngagementEvent, Lead, OutboundEmail
+from leadflow.core.settings import PROJECT_ROOT, get_settings, reset_settings
 from leadflow.pipeline.policies import load_all
 from leadflow.report.views import Totals, totals
-from leadflow.core.settings import PROJECT_ROOT, get_settings
 
 DEMO_START = datetime(2026, 11, 9, 14, 0, tzinfo=timezone.utc)  # a Monday, New York 09:00
+LAST_STEP = timedelta(days=3, hours=2)  # the reclaim sweep, after the last campaign's ingest
+# The demo's week ends at most a week ago, so its rep links must outlive the usual 72 h.
+DEMO_REP_LINK_TTL_HOURS = 14 * 24
 EXAMPLES = PROJECT_ROOT / "examples"
 CLICK_LINK = re.compile(r"https?://\S+/c/[\w.\-]+")
 
@@ -96,57 +102,80 @@ def _summary_table(t: Totals, sent_this_run: int, clicked: str | None) -> Table:
     return table
 
 
-def run_demo(console: Console, keep_server: bool = True) -> None:
-    from flows.engagement import process_engagement
+def demo_shift(campaigns: list[dict[str, Any]], now: datetime) -> timedelta:
+    """Whole weeks that move the demo's timeline to end at most a week before ``now``.
+
+    Whole weeks keep every weekday and hour (so routing, which honours office hours, gives
+    the same answers every time), and the dates stay recent enough for the rep links to work.
+    """
+    starts = [_moment(c.get("ingest_at")) for c in campaigns]
+    last = max([s for s in starts if s] or [DEMO_START]) + LAST_STEP
+    return timedelta(weeks=(now - last) // timedelta(weeks=1))
+
+
+def _ingest_all(campaigns: list[dict[str, Any]], shift: timedelta,
+                runs: list[tuple[str, str]]) -> datetime:
     from flows.ingest import ingest_campaign
+
+    start = DEMO_START + shift
+    for c in campaigns:
+        start = (_moment(c.get("ingest_at")) or start - shift) + shift
+        _, run_id = _run(ingest_campaign, source=str(EXAMPLES / c["file"]), campaign=c["name"],
+                         channel=c["channel"], product_line=c.get("product_line"),
+                         cost=c.get("cost"), now=start)
+        runs.append((f"ingest {c['name']}", run_id))
+    return start
+
+
+def _click_one(console: Console, mail_dir: Path) -> str | None:
+    pick = _pick_lead_to_click()
+    link = _click_link_in_mail(mail_dir, pick[1]) if pick else None
+    if not (pick and link):
+        return None
+    answer = requests.get(link, allow_redirects=False, timeout=10)
+    console.print(f"clicked {link} for {pick[1]}: HTTP {answer.status_code} -> "
+                  f"{answer.headers.get('location')}")
+    return f"lead {pick[0]} ({pick[1]})"
+
+
+def _use_demo_link_ttl() -> None:
+    if "LEADFLOW_REP_LINK_TTL_HOURS" not in os.environ:
+        os.environ["LEADFLOW_REP_LINK_TTL_HOURS"] = str(DEMO_REP_LINK_TTL_HOURS)
+        reset_settings()
+
+
+def run_demo(console: Console, stack: StackRecord, now: datetime | None = None) -> None:
+    """The sample campaigns end to end on the local stack, which keeps running afterwards."""
+    from flows.engagement import process_engagement
     from flows.nurture import nurture_tick
     from flows.reclaim import reclaim_sweep
 
+    _use_demo_link_ttl()
     settings = get_settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade()
     console.print(f"policies ok: {load_all()}")
-    api, started = ensure_prefect_server(settings.data_dir)
-    console.print(f"Prefect API {api} ({'started here' if started else 'already running'})")
-    ui = api.rstrip("/").removesuffix("/api")
-    base = urlparse(settings.public_base_url)
+    listed = yaml.safe_load((EXAMPLES / "campaigns.yaml").read_text(encoding="utf-8"))
+    campaigns = listed["campaigns"]
+    shift = demo_shift(campaigns, now or datetime.now(timezone.utc))
     sent_before = _emails_sent()
     runs: list[tuple[str, str]] = []
-    sink = start_smtp_sink(settings.mail_dir, settings.smtp_host, settings.smtp_port)
-    try:
-        with temporary_settings({PREFECT_API_URL: api, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}), \
-                WebServer(base.hostname or "127.0.0.1", base.port or 8470):
-            campaigns = yaml.safe_load((EXAMPLES / "campaigns.yaml").read_text(encoding="utf-8"))
-            start = DEMO_START
-            for c in campaigns["campaigns"]:
-                start = _moment(c.get("ingest_at")) or start
-                _, run_id = _run(ingest_campaign, source=str(EXAMPLES / c["file"]), campaign=c["name"],
-                                 channel=c["channel"], product_line=c.get("product_line"),
-                                 cost=c.get("cost"), now=start)
-                runs.append((f"ingest {c['name']}", run_id))
-            _, run_id = _run(nurture_tick, now=start + timedelta(hours=1))
-            runs.append(("nurture tick (+1 h)", run_id))
-            clicked = None
-            pick = _pick_lead_to_click()
-            link = _click_link_in_mail(settings.mail_dir, pick[1]) if pick else None
-            if pick and link:
-                answer = requests.get(link, allow_redirects=False, timeout=10)
-                console.print(f"clicked {link} for {pick[1]}: HTTP {answer.status_code} -> "
-                              f"{answer.headers.get('location')}")
-                clicked = f"lead {pick[0]} ({pick[1]})"
-            _, run_id = _run(process_engagement, reason="click", now=start + timedelta(hours=2))
-            runs.append(("engagement re-score (+2 h)", run_id))
-            _, run_id = _run(nurture_tick, now=start + timedelta(days=3, hours=1))
-            runs.append(("nurture tick (+3 d)", run_id))
-            _, run_id = _run(reclaim_sweep, now=start + timedelta(days=3, hours=2))
-            runs.append(("reclaim sweep (+3 d)", run_id))
-    finally:
-        sink.stop()
+    with temporary_settings({PREFECT_API_URL: stack.prefect_api_url,
+                             PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        start = _ingest_all(campaigns, shift, runs)
+        _, run_id = _run(nurture_tick, now=start + timedelta(hours=1))
+        runs.append(("nurture tick (+1 h)", run_id))
+        clicked = _click_one(console, settings.mail_dir)
+        _, run_id = _run(process_engagement, reason="click", now=start + timedelta(hours=2))
+        runs.append(("engagement re-score (+2 h)", run_id))
+        _, run_id = _run(nurture_tick, now=start + timedelta(days=3, hours=1))
+        runs.append(("nurture tick (+3 d)", run_id))
+        _, run_id = _run(reclaim_sweep, now=start + LAST_STEP)
+        runs.append(("reclaim sweep (+3 d)", run_id))
     with session_scope() as session:
         console.print(_summary_table(totals(session), _emails_sent() - sent_before, clicked))
+    console.print(f"simulated dates: {DEMO_START + shift:%Y-%m-%d} to "
+                  f"{start + LAST_STEP:%Y-%m-%d %H:%M} UTC")
     console.print("[bold]flow runs of this demo in the Prefect UI:[/]")
     for name, run_id in runs:
-        console.print(f"  {name:<36} {ui}/runs/flow-run/{run_id}", highlight=False, soft_wrap=True)
-    console.print(f"mail received by the local SMTP sink: {settings.mail_dir}")
-    if started and keep_server:
-        console.print(f"Prefect UI stays up at {ui} (stop it with: leadflow server stop)")
+        link = f"{stack.prefect_ui_url}/runs/flow-run/{run_id}"
+        console.print(f"  {name:<36} {link}", highlight=False, soft_wrap=True)

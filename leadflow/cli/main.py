@@ -13,9 +13,11 @@ from rich.table import Table
 from leadflow.cli import merges as cli_merges
 from leadflow.cli import report as cli_report
 from leadflow.cli import reps as cli_reps
+from leadflow.cli import stack as cli_stack
 from leadflow.cli import steer as cli_steer
 from leadflow.cli import accounts as cli_accounts
 from leadflow.cli.ab import ab_app
+from leadflow.cli.activities import activities_app
 from leadflow.cli.nurture import nurture_app
 from leadflow.cli.person import person_app
 from leadflow.cli.quarantine import quarantine_app
@@ -37,15 +39,24 @@ app.add_typer(score_app, name="score")
 app.add_typer(nurture_app, name="nurture")
 app.add_typer(person_app, name="person")
 app.add_typer(ab_app, name="ab")
+app.add_typer(activities_app, name="activities")
 cli_report.register(app)
 cli_reps.register(app)
 cli_merges.register(app)
+cli_stack.register(app)
 cli_steer.register(app)
 cli_accounts.register(app)
 
 At = Annotated[Optional[datetime], typer.Option("--at", help="Simulated time (ISO 8601, UTC).")]
 
 
+@app.callback()
+def use_local_stack() -> None:
+    """Every command talks to the stack `leadflow up` recorded, when it is up (no env vars)."""
+    from leadflow.app.stack import adopt_stack
+    from leadflow.core.settings import get_settings
+
+    adopt_stack(get_settings())
 
 
 @db_app.command("upgrade")
@@ -93,8 +104,8 @@ def ingest(
     from sqlalchemy.exc import SQLAlchemyError
 
     from flows.ingest import ingest_campaign
+    from leadflow.ingest.progress import count_rows, ingest_progress
     from leadflow.core.db import db_error_message
-    from leadflow.ingest.progress import ingest_progress
     from leadflow.pipeline.policies import load_all
 
     try:
@@ -102,7 +113,8 @@ def ingest(
     except LeadflowError as exc:
         fail(str(exc))
     try:
-        with ingest_progress(err, campaign, enabled=not as_json):
+        total = None if is_url or as_json else count_rows(str(Path(source).resolve()), encoding)
+        with ingest_progress(err, campaign, enabled=not as_json, total=total):
             summary = ingest_campaign(source=source if is_url else str(Path(source).resolve()),
                                       campaign=campaign, channel=channel, product_line=product_line,
                                       cost=cost, encoding=encoding, now=at)
@@ -119,6 +131,13 @@ def ingest(
     for row in summary.rows():
         table.add_row(str(row["measure"]), str(row["value"]))
     console.print(table)
+    if summary.unknown_columns:
+        from leadflow.ingest.normalize import alias_hint
+
+        console.print("columns ignored as unknown; to map them, add under aliases: in "
+                      "ingest_rules/ingest.yaml:", highlight=False)
+        for header in summary.unknown_columns:
+            console.print(alias_hint(header), highlight=False, markup=False)
 
 
 @app.command()
@@ -247,53 +266,76 @@ def dedupe(
 
 
 @app.command()
-def explain(lead: str) -> None:
-    """Print every decision taken on a lead: rule, inputs, reason, config version."""
+def explain(
+    lead: str,
+    show_all: Annotated[bool, typer.Option(
+        "--all", help="Every decision with its inputs.")] = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="The lead and every decision as JSON.")] = False,
+) -> None:
+    """Where a lead is and why; --all: every decision with rule, inputs and config version."""
     from leadflow.core.db import session_scope
-    from leadflow.report.explain import render_trace
+    from leadflow.report.explain import render_summary, render_trace, trace_as_dict
     from leadflow.report.views import find_lead, trace
 
     try:
         with session_scope() as session:
             found = find_lead(session, lead)
-            console.print(render_trace(found, trace(session, found.id)))
+            decisions = trace(session, found.id)
+            if as_json:
+                print(json.dumps(trace_as_dict(found, decisions), ensure_ascii=False, default=str))
+                return
+            console.print((render_trace if show_all else render_summary)(found, decisions))
     except LeadflowError as exc:
         fail(str(exc))
 
 
 @app.command()
 def serve() -> None:
-    """Serve every deployment and the web app from this process (no work pool needed)."""
+    """Serve every deployment, and the web app unless the local stack runs it, from here."""
     from flows.serve_all import main
+    from leadflow.app.stack import hostport, require_persistent_server, web_answers
+    from leadflow.core.db import upgrade
     from leadflow.app.local_services import WebServer
     from leadflow.core.settings import get_settings
-    from urllib.parse import urlparse
 
-    base = urlparse(get_settings().public_base_url)
-    with WebServer(base.hostname or "127.0.0.1", base.port or 8470):
-        console.print(f"web app on {get_settings().public_base_url}")
+    try:
+        api = require_persistent_server()
+        upgrade()
+    except LeadflowError as exc:
+        fail(str(exc))
+        return
+    console.print(f"serving to the Prefect server at {api}")
+    base_url = get_settings().public_base_url
+    if web_answers(base_url):  # `leadflow up` runs it already
+        console.print(f"web app on {base_url} (the local stack's)")
+        main()
+        return
+    with WebServer(*hostport(base_url, 8470)):
+        console.print(f"web app on {base_url}")
         main()
 
 
 @app.command()
-def demo(keep_server: bool = typer.Option(True, help="Leave the Prefect server running for the UI.")) -> None:
-    """Run the sample campaigns end to end on the embedded default."""
+def demo() -> None:
+    """Run the sample campaigns end to end on the local stack, and leave the stack running."""
     from leadflow.app.demo import run_demo
 
     try:
-        run_demo(console, keep_server=keep_server)
+        stack = cli_stack.start_stack(console)
+        run_demo(console, stack)
     except LeadflowError as exc:
         fail(str(exc))
+        return
+    console.print("[bold]explore it:[/]")
+    cli_stack.print_urls(console, stack)
+    console.print(f"  stop it with: {cli_stack.leadflow_command()} down (or make stop)")
 
 
 @server_app.command("stop")
 def server_stop() -> None:
-    """Stop the Prefect server that the demo started."""
-    from leadflow.app.local_services import stop_prefect_server
-    from leadflow.core.settings import get_settings
-
-    stopped = stop_prefect_server(get_settings().data_dir)
-    console.print("Prefect server stopped" if stopped else "no Prefect server started by leadflow is running")
+    """Stop the local stack (the same as `leadflow down`)."""
+    cli_stack.down_command()
 
 
 if __name__ == "__main__":

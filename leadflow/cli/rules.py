@@ -22,7 +22,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from leadflow.core.errors import LeadflowError
-from leadflow.cli.console import console, fail
+from leadflow.cli.console import console, err, fail
 from leadflow.core.golden import CaseKind, CaseResult, case_files, case_kind
 from leadflow.core.settings import get_settings
 from leadflow.routing.cases import run_cases
@@ -47,6 +47,16 @@ def _routing(directory: Path | None) -> Any:
         return load_routing(directory or get_settings().routing_dir)
     except LeadflowError as exc:
         fail(str(exc))
+
+
+def _scoring_never_matches() -> int:
+    from leadflow.scoring.rules_check import never_matching
+
+    messages = never_matching(scoring_policy())
+    for message in messages:
+        console.print(f"[yellow]warning[/] scoring never-matches: {escape(message)}",
+                      highlight=False, soft_wrap=True)
+    return len(messages)
 
 
 @rules_app.command("check")
@@ -74,6 +84,7 @@ def rules_check(strict: Strict = False) -> None:
     warnings = sum(f.severity == "warning" for f in findings)
     if findings:
         console.print(f"routing rules: {warnings} warning(s), {len(findings) - warnings} note(s)")
+    warnings += _scoring_never_matches()
     if strict and warnings:
         raise typer.Exit(1)
 
@@ -149,7 +160,9 @@ def rules_schema(write: Write = False, rules: RulesDir = None) -> None:
 @route_app.command("simulate")
 def route_simulate(
     rules: Annotated[Path, typer.Option("--rules", help="Folder with the new routing.yaml.")],
-    at: Annotated[Optional[datetime], typer.Option("--at", help="Routing moment (ISO 8601, UTC); default now.")] = None,
+    at: Annotated[Optional[datetime], typer.Option(
+        "--at", help="Routing moment (ISO 8601, UTC); default the next hour the teams work.",
+    )] = None,
     temperature: Annotated[str, typer.Option(help="Leads of this temperature ('any' for all).")] = "hot",
     limit: Annotated[Optional[int], typer.Option(help="At most this many leads (oldest first).")] = None,
     owners: Annotated[bool, typer.Option(help="Give account owners their leads first, as routing does.")] = True,
@@ -157,17 +170,25 @@ def route_simulate(
 ) -> None:
     """Route stored leads with the current and the new rules; show load per rep and what moves."""
     from leadflow.core.clock import as_utc
-    from leadflow.routing.simulate import simulate
+    from leadflow.routing.simulate import closed_teams, next_business_hour, simulate
 
     old, new = _routing(None), _routing(rules)
     try:
         leads = _stored_leads(temperature, limit, owners)
     except LeadflowError as exc:
         fail(str(exc))
-    result = simulate(leads, old, new, now=as_utc(at))
+    moment = as_utc(at) if at else next_business_hour(new, as_utc(None))
+    closed = closed_teams(new, moment)
+    result = simulate(leads, old, new, now=moment)
     if as_json:
-        print(json.dumps(result.as_dict(), ensure_ascii=False, default=str))
+        print(json.dumps({**result.as_dict(), "at": moment.isoformat(), "closed_teams": closed},
+                         ensure_ascii=False, default=str))
         return
+    how = "--at" if at else "the next hour the teams work; --at to choose"
+    err.print(f"routing moment {moment:%a %Y-%m-%d %H:%M} UTC ({how})", highlight=False)
+    if closed:
+        err.print(f"closed then: {', '.join(closed)} (their leads go to the fallback; rules "
+                  "that need them show as never firing)", highlight=False)
     _print_simulation(result, old.config_version, new.config_version)
 
 

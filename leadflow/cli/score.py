@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -11,9 +10,13 @@ from rich.table import Table
 
 from leadflow.core.errors import LeadflowError
 from leadflow.cli.console import console, fail
+from leadflow.cli.score_train import accounts_cmd, predict_cmd, train_cmd
 
 score_app = typer.Typer(help="Scoring: what-if on files, replay before switching on, calibration.",
                         no_args_is_help=True)
+score_app.command("train")(train_cmd)
+score_app.command("predict")(predict_cmd)
+score_app.command("accounts")(accounts_cmd)
 
 
 
@@ -25,6 +28,7 @@ def file_cmd(source: Path, out: Annotated[Path, typer.Option(help="CSV to write"
     from leadflow.routing.policy import load_routing
     from leadflow.scoring.policy import load_scoring
     from leadflow.scoring.score_file import score_file
+    from leadflow.ingest.policy import load_ingest
     from leadflow.core.settings import get_settings
     from leadflow.enrich.service import firmographics
 
@@ -33,16 +37,30 @@ def file_cmd(source: Path, out: Annotated[Path, typer.Option(help="CSV to write"
     settings = get_settings()
     try:
         policy = load_scoring(config or settings.scoring_dir)
-        counts = score_file(source, out, policy, load_routing(settings.routing_dir), firmographics())
+        aliases = {field: list(names) for field, names in load_ingest(settings.ingest_dir).aliases.items()}
+        counts = score_file(source, out, policy, load_routing(settings.routing_dir), firmographics(),
+                            aliases)
     except LeadflowError as exc:
         fail(str(exc))
         return
     console.print(f"wrote {out} ({policy.config_version}): " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
 
 
+ProposedConfig = Annotated[Optional[Path], typer.Option(help="Folder with the proposed icp.yaml")]
+CandidateModel = Annotated[Optional[Path], typer.Option(help="A candidate model file to compare")]
+ScoringFolder = Annotated[Optional[Path], typer.Option(help="Scoring folder (default: the live one)")]
+
+
 @score_app.command("simulate")
-def simulate_cmd(config: Annotated[Path, typer.Option(help="Folder with the proposed icp.yaml")]) -> None:
-    """Re-score stored leads with a proposed config and show what would change; writes nothing."""
+def simulate_cmd(config: ProposedConfig = None, model: CandidateModel = None) -> None:
+    """Re-score stored leads with a proposed config or model, show what would change; writes nothing."""
+    if model is not None:
+        from leadflow.cli.score_train import simulate_model
+
+        simulate_model(model)
+        return
+    if config is None:
+        fail("give --config FOLDER (a proposed icp.yaml) or --model FILE (a candidate model)")
     from leadflow.scoring.policy import load_scoring
     from leadflow.core.db import session_scope
     from leadflow.scoring.replay import replay
@@ -67,24 +85,42 @@ def simulate_cmd(config: Annotated[Path, typer.Option(help="Folder with the prop
 
 @score_app.command("calibrate")
 def calibrate_cmd(outcomes: Path, out: Annotated[Path, typer.Option(help="Where to write the proposed icp.yaml")],
-                  label: Annotated[str, typer.Option(help="converted or won")] = "converted") -> None:
+                  label: Annotated[str, typer.Option(help="converted or won (else the CRM stage)")]
+                  = "converted", config: ScoringFolder = None,
+                  force: Annotated[bool, typer.Option(help="Write a proposal that ranks worse")] = False
+                  ) -> None:
     """Rank quality on closed outcomes (AUC, precision/recall at MQL) and propose fitted points."""
-    from leadflow.scoring.policy import load_scoring
     from leadflow.core.db import session_scope
-    from leadflow.scoring.replay import calibrate_on_outcomes, write_proposal
     from leadflow.core.settings import get_settings
+    from leadflow.scoring.outcome_labels import read_labels
+    from leadflow.scoring.policy import load_scoring
+    from leadflow.scoring.replay import calibrate_on_outcomes, write_proposal
+    from leadflow.scoring.tables import read_table
 
-    if not outcomes.is_file():
-        fail(f"file not found: {outcomes}")
-    settings = get_settings()
-    policy = load_scoring(settings.scoring_dir)
-    with outcomes.open(encoding="utf-8-sig", newline="") as handle, session_scope() as session:
-        result, unmatched = calibrate_on_outcomes(session, csv.DictReader(handle), policy, label)
-    write_proposal(settings.scoring_dir / "icp.yaml", out, result)
-    console.print(f"{result.rows} outcomes matched to leads ({unmatched} unmatched), {result.positives} {label}; "
-                  f"held out {result.held_out}")
+    folder = config or get_settings().scoring_dir
+    try:
+        policy = load_scoring(folder)
+        table = read_table(outcomes)
+        labels = read_labels(((n, {k: "" if v is None else str(v) for k, v in row.items()})
+                              for n, row in enumerate(table.rows, start=2)), table.headers, label)
+        with session_scope() as session:
+            result, unmatched = calibrate_on_outcomes(session, labels, policy)
+    except LeadflowError as exc:
+        fail(str(exc))
+    console.print(f"{result.rows} outcomes matched to leads ({unmatched} unmatched), {result.positives} "
+                  f"converted (from {labels.read_from}); held out {result.held_out}")
+    if labels.duplicates:
+        console.print(f"{len(labels.duplicates)} leads have several outcome rows "
+                      f"({labels.conflicting} disagree; any converted row counts)")
+    if labels.skipped:
+        console.print(f"{len(labels.skipped)} rows without a usable outcome, e.g. line "
+                      f"{labels.skipped[0][0]}: {labels.skipped[0][1]}")
     console.print(f"AUC on held-out rows: current {result.auc_before:.3f} -> proposed {result.auc_after:.3f}")
-    console.print(f"at the MQL threshold: precision {result.precision_at_mql:.2f}, recall {result.recall_at_mql:.2f}")
+    console.print(f"at the MQL threshold, on held-out rows: precision {result.precision_at_mql:.2f}, "
+                  f"recall {result.recall_at_mql:.2f}")
+    if result.auc_after < result.auc_before and not force:
+        loss = result.auc_after - result.auc_before
+        fail(f"the proposal ranks worse than the current points (AUC {loss:+.3f} on held-out rows); "
+             "nothing written (--force writes it anyway)", code=1)
+    write_proposal(folder / "icp.yaml", out, result)
     console.print(f"proposed points written to {out}: review them before switching on")
-
-

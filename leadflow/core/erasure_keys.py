@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
+from leadflow.core.models import Suppression
 
 ERASED_PREFIX = "erased:"
 ERASED_REASON = "erased"
@@ -26,7 +27,6 @@ def erasure_key(secret: str, email: str) -> str:
 
 def erased_addresses(session: Any, secret: str, emails: Iterable[str]) -> set[str]:
     """Which of these addresses belong to an erased person (their key is on the list)."""
-    from leadflow.core.models import Suppression
 
     keys = {erasure_key(secret, email): email for email in emails}
     if not keys:

@@ -13,6 +13,7 @@ on purpose is drawn here::
     │   ├── SourceNotFound, EmptySource, UnreadableSource, RecordTooLarge   reading a source
     │   ├── QuarantineError                 a quarantine fix that cannot be applied
     │   ├── UnknownLead                     no such lead id or email
+    │   ├── NotYourLead                     a person acting on someone else's lead: refused
     │   ├── HandoffError                    a hand-off that cannot be done as asked
     │   ├── UnknownPerson                   `--as` names nobody active in routing.yaml
     │   ├── NotAllowed                      a person may not do this (the refusal is recorded)
@@ -20,10 +21,13 @@ on purpose is drawn here::
     │   ├── NotPrequalified                 telesales: not its accepted lead, or answers missing
     │   ├── MergeError                      a merge review or undo that cannot be done
     │   ├── BadOutcomeRow                   a CRM outcome row that cannot be read
+    │   ├── TableError, DatasetError        export tables that cannot be read or trained on
+    │   ├── TrainingError, ModelFileError   too few outcomes; a model file that cannot be read
     │   ├── UnreadablePayload               a verified webhook body without what it promised
     │   ├── RequestRefused                  a web request answered 4xx before any write
     │   ├── PermanentDeliveryError          SMTP 5xx; RecipientRejected (a hard bounce)
     │   ├── UncertainDeliveryError          the data went out, then the line dropped
+    │   ├── StackError                      the local stack (`leadflow up`) is not there
     │   └── ProviderPermanentError          enrichment: bad answer; ProviderDisabledError
     ├── DeliveryError                       base of the SMTP errors above
     └── EnrichmentError                     base of the provider errors above
@@ -67,6 +71,10 @@ class SourceNotFound(PermanentError):
 
 class UnknownLead(PermanentError):
     """A lead id or email that is not in the database."""
+
+
+class NotYourLead(PermanentError):
+    """A person acting on a lead or account that is someone else's: refused, nothing changes."""
 
 
 class DeliveryError(LeadflowError):
@@ -177,3 +185,21 @@ class RunawayRecord(PermanentError):
 
 class MergeError(PermanentError, ValueError):
     """A review or undo request that cannot be carried out (unknown id, already decided)."""
+
+
+class StackError(PermanentError):
+    """The local stack (Prefect server, SMTP sink, web app) is missing or cannot start."""
+class TableError(PermanentError):
+    """An export table that cannot be read as rows; the message names the file and what to do."""
+
+
+class DatasetError(PermanentError):
+    """Export files that do not make a training set; the message says what is missing."""
+
+
+class TrainingError(PermanentError):
+    """Too few rows or outcomes to train on; the message says what there is."""
+
+
+class ModelFileError(PermanentError):
+    """A model file that is missing, unreadable or from another format."""

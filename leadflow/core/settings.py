@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     dkim_private_key_file: Path | None = None
 
     public_base_url: str = "http://127.0.0.1:8470"
+    # Where `leadflow up` starts (or finds) the persistent Prefect server; PREFECT_API_URL wins.
+    prefect_api_url: str = "http://127.0.0.1:4200/api"
     secret_key: SecretStr = SecretStr("change-me-in-production")
 
     # Lead-capture webhooks: shared secrets from each provider's console, never from YAML.

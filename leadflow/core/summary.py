@@ -65,6 +65,8 @@ class IngestSummary:
     enrolled: int = 0
     emails_sent: int = 0
     unknown_columns: list[str] = field(default_factory=list)
+    # why the run did less than it could (SMTP down, provider disabled, teams off work) -> count
+    problems: Counter[str] = field(default_factory=Counter)
     resumed: int = 0  # leads an earlier, crashed run left half-done, finished by this one
     blank_lines: int = 0
 
@@ -92,6 +94,7 @@ class IngestSummary:
                             "disqualified": self.disqualified},
             "routed_per_rep": dict(self.routed), "enrolled": self.enrolled,
             "rep_emails_sent": self.emails_sent, "unknown_columns": self.unknown_columns,
+            "problems": dict(self.problems),
             "leads_resumed": self.resumed, "blank_lines": self.blank_lines,
         }
 
@@ -113,4 +116,5 @@ class IngestSummary:
         ]
         table += [{"measure": f"quarantined: {r}", "value": n} for r, n in self.quarantine_reasons.most_common()]
         table += [{"measure": f"routed to {rep}", "value": n} for rep, n in sorted(self.routed.items())]
+        table += [{"measure": f"why: {why}", "value": n} for why, n in self.problems.most_common()]
         return table

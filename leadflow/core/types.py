@@ -29,6 +29,7 @@ class CleanLead:
     state: str | None = None
     city: str | None = None
     employees: int | None = None
+    revenue_band: str | None = None
     industry: str | None = None
     product_line: str | None = None
     purchase_timeframe_months: int | None = None

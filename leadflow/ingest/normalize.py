@@ -17,28 +17,35 @@ from leadflow.ingest.company import company_key
 from leadflow.ingest.regions import country_code, infer_country_from_state, state_code
 from leadflow.core.types import CleanLead, Quarantined
 from leadflow.core.answers import parse_answer
+from leadflow.enrich.normalize import revenue_band
 
 # Canonical field -> headers seen in Salesforce, HubSpot, webinar tools and Chinese exports.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "email": ("email", "e-mail", "email address", "email_address", "work email", "business email", "邮箱",
-              "电子邮箱", "邮件", "电子邮件"),
+              "电子邮箱", "邮件", "电子邮件", "邮箱地址", "电子邮件地址", "工作邮箱", "企业邮箱"),
     "first_name": ("first name", "firstname", "first_name", "given name", "名"),
     "last_name": ("last name", "lastname", "last_name", "surname", "family name", "姓"),
-    "full_name": ("name", "full name", "contact name", "姓名", "联系人"),
+    "full_name": ("name", "full name", "contact name", "姓名", "联系人", "客户姓名", "联系人姓名", "名字",
+                  "客户联系人"),
     "company": ("company", "company name", "company_name", "organization", "organisation", "org",
                 "account name",
-                "公司", "公司名称", "单位", "单位名称", "企业名称"),
-    "title": ("title", "job title", "job_title", "position", "jobtitle", "职位", "职务", "头衔"),
+                "公司", "公司名称", "单位", "单位名称", "企业名称", "公司名", "企业", "工作单位", "所在单位",
+                "客户公司"),
+    "title": ("title", "job title", "job_title", "position", "jobtitle", "职位", "职务", "头衔", "职称",
+              "岗位"),
     "phone": ("phone", "phone number", "phone_number", "mobile", "mobilephone", "telephone", "手机",
-              "电话", "手机号", "联系电话"),
+              "电话", "手机号", "联系电话", "手机号码", "电话号码", "移动电话", "联系方式", "办公电话"),
     "country": ("country", "country/region", "country code", "countrycode", "国家",
-                "国家/地区"),
+                "国家/地区", "所在国家", "国家或地区"),
     "state": ("state", "state/province", "state/region", "province", "region", "省份", "省",
-              "地区"),
-    "city": ("city", "town", "城市", "市"),
+              "地区", "所在省份", "所在省", "省/直辖市", "所在地区"),
+    "city": ("city", "town", "城市", "市", "所在城市", "所在市", "城市名称"),
     "employees": ("employees", "number of employees", "numberofemployees", "numemployees",
-                  "company size", "no_of_employees", "员工人数", "公司规模"),
-    "industry": ("industry", "行业"),
+                  "company size", "no_of_employees", "员工人数", "公司规模", "员工数", "企业规模",
+                  "人员规模"),
+    "revenue": ("annual revenue", "annualrevenue", "annual_revenue", "revenue", "company revenue",
+                "年营业额", "营收", "年营收", "营业额", "营业收入", "年销售额"),
+    "industry": ("industry", "行业", "所属行业"),
     "product_line": ("product interest", "product line", "product", "感兴趣的产品", "产品线"),
     "purchase_timeframe": ("purchase timeframe", "buying timeframe", "expected purchase", "timeframe",
                            "purchase time", "购买时间", "预计采购时间", "采购时间"),
@@ -106,10 +113,12 @@ def map_columns(
 # The everyday address (ASCII dot-atoms, a dotted domain, a letters-only TLD) is accepted
 # by this pattern in ~1 µs; anything else goes to email-validator (~60 µs), which has the
 # last word. The pattern accepts a strict subset of what email-validator accepts (tested).
+# A domain with "--" is left to the validator: IDNA reserves labels with dashes in the
+# third and fourth places ("ab--cd" is refused, "xn--..." is punycode it decodes).
 _PLAIN_EMAIL = re.compile(
     r"(?=.{6,254}$)(?=[^@]{1,64}@)"
     r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+    r"@(?!\S*--)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 _SPECIAL_USE_TLDS = frozenset({"arpa", "invalid", "local", "localhost", "onion", "test", "example",
                                "internal", "home", "lan", "corp", "intranet", "private"})
 
@@ -217,6 +226,32 @@ def _employees(value: str | None) -> int | None:
     return int(numbers[0])
 
 
+_CHINESE_SCALE = {"万": 1e4, "亿": 1e8}
+_CHINESE_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(万|亿)")
+
+
+def revenue_band_of(value: str | None) -> str | None:
+    """'$12,000,000', '12M', '$10M-$50M', '5000万' -> the revenue band scoring speaks."""
+
+    text = _THOUSANDS.sub("", (value or "").strip())
+    chinese = _CHINESE_AMOUNT.search(text)
+    if chinese:
+        text = f"{float(chinese.group(1)) * _CHINESE_SCALE[chinese.group(2)]:.0f}"
+    return revenue_band(text)
+
+
+def alias_hint(header: str) -> str:
+    """The line of ingest_rules/ingest.yaml (under ``aliases:``) that would map ``header``.
+
+    The field is guessed from the longest known header inside it ("所在省份" holds "省份"),
+    else left for the reader to choose.
+    """
+    key = header_key(header)
+    inside = [alias for alias in ALIAS_TO_FIELD if len(alias) > 1 and alias in key]
+    field = ALIAS_TO_FIELD[max(inside, key=len)] if inside else "<field>"
+    return f"  {field}: [{header}]"
+
+
 def normalize_row(
     fields: Mapping[str, str | None],
     source_record_id: int,
@@ -270,6 +305,7 @@ def normalize_row(
         state=state_code(raw_state, country),
         city=_clean_text(fields.get("city")),
         employees=_employees(fields.get("employees")),
+        revenue_band=revenue_band_of(fields.get("revenue")),
         industry=_clean_text(fields.get("industry")),
         product_line=_clean_text(fields.get("product_line")),
         purchase_timeframe_months=timeframe_months(fields.get("purchase_timeframe")),

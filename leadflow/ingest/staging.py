@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.core.clock import as_utc
 from leadflow.core.db import session_scope
-from leadflow.ingest.normalize import map_columns
+from leadflow.ingest.normalize import alias_hint, map_columns
 from leadflow.core.errors import SourceNotFound, TransientError
 from leadflow.core.models import SourceRecord
 from leadflow.core.settings import get_settings
@@ -113,7 +113,9 @@ def stage_file(source: str, campaign_id: int, batch_size: int, now: datetime | N
     with open_source(path, encoding=encoding) as (info, rows), session_scope() as session:
         _, unknown = map_columns(info.headers, ingest_policy().aliases)
         if unknown:
-            log().warning("%s: ignoring unknown columns: %s", path.name, ", ".join(unknown))
+            log().warning("%s: ignoring unknown columns: %s; to map them, add under aliases: in "
+                          "ingest_rules/ingest.yaml:\n%s", path.name, ", ".join(unknown),
+                          "\n".join(alias_hint(h) for h in unknown))
         known = set(session.scalars(select(SourceRecord.line_no).where(
             SourceRecord.campaign_id == campaign_id, SourceRecord.source_hash == source_hash)))
         chunk: list[dict[str, Any]] = []

@@ -18,7 +18,8 @@ from leadflow.nurture.render_steps import LEAD_FIELDS, Links, Renderer, render_n
 from leadflow.nurture.timezones import zone_for
 from leadflow.routing.rep_links import rep_link_urls
 from leadflow.nurture.sequence import suppression_kind
-from leadflow.nurture.mailer import OutgoingEmail, build_raw, new_message_id, sender_address
+from leadflow.nurture.mailer import OutgoingEmail, build_raw, new_message_id
+from leadflow.nurture.sender import sender_address
 from leadflow.nurture.consent import NO_FACTS, ConsentFacts, consent_block, tracking_allowed
 from leadflow.nurture.l10n import local_datetime
 from leadflow.nurture.locale import fallbacks, lead_locale

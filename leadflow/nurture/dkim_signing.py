@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 
 from leadflow.core.errors import ConfigError
 from leadflow.core.settings import Settings
+from leadflow.nurture.sender import sender_address
 
 SIGNED_HEADERS = (
     "From",
@@ -95,8 +96,6 @@ def dkim_key(settings: Settings) -> DkimKey | None:
         raise ConfigError(
             "settings", None, "LEADFLOW_DKIM_SELECTOR", "a DKIM key needs its selector"
         )
-    from leadflow.nurture.mailer import sender_address
-
     domain = settings.dkim_domain or sender_address(settings).rsplit("@", 1)[-1]
     _remember_for_openssl(pem)
     return DkimKey(settings.dkim_selector.encode("ascii"), domain.encode("ascii"), pem)

@@ -27,6 +27,7 @@ from typing import Any
 from leadflow.nurture.render import RenderedEmail
 from leadflow.core.errors import DeliveryError, PermanentDeliveryError, TransientDeliveryError
 from leadflow.nurture.dkim_signing import dkim_key, sign
+from leadflow.nurture.sender import sender_address
 from leadflow.core.settings import Settings
 from leadflow.core.errors import RecipientRejected
 from leadflow.core.errors import UncertainDeliveryError
@@ -45,14 +46,6 @@ class OutgoingEmail:
 def new_message_id(settings: Settings) -> str:
     return make_msgid(domain=sender_address(settings).rsplit("@", 1)[-1])
 
-
-def sender_address(settings: Settings) -> str:
-    return _bare(settings.mail_from)
-
-
-@lru_cache(maxsize=8)
-def _bare(mail_from: str) -> str:
-    return parseaddr(mail_from)[1]
 
 
 def _one_line(value: str) -> str:

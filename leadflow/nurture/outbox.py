@@ -45,6 +45,7 @@ from leadflow.core.runtime import current_flow_run_id, log
 from leadflow.nurture.consent_store import consent_facts
 from leadflow.nurture.policy import NurturePolicy, nurture_policy
 from leadflow.nurture.rep_notice import RepDirectory, rep_directory
+from leadflow.routing.policy import routing_policy
 
 CHUNK = 500
 CONFIRM_EVERY = 100  # a commit costs milliseconds: confirm sends in groups, not one by one
@@ -115,7 +116,6 @@ def queue_rep_notifications(assignment_ids: list[int], now: datetime | None = No
 
 def rep_readers(policy: NurturePolicy) -> RepDirectory:
     """Each rep's zone and language and the routing rules' words, for rep notifications."""
-    from leadflow.routing.policy import routing_policy
 
     routing = routing_policy()
     return rep_directory(routing.teams, routing.rules, policy.locales)

@@ -289,13 +289,6 @@ class NurturePolicy(PolicyModel):
     def sequence(self, key: str) -> Sequence:
         return next(s for s in self.sequences if s.key == key)
 
-    def sequence_for(self, temperature: str | None) -> Sequence | None:
-        """The first sequence a lead with only this temperature known would enter."""
-        from leadflow.nurture.sequence import EntryFacts, entry_matches
-
-        facts = EntryFacts(temperature=temperature)
-        return next((s for s in self.sequences if entry_matches(s.enter, facts)), None)
-
     def topics(self) -> dict[str, str]:
         """Topic key -> the name people see in the preference centre (its first sequence's)."""
         found: dict[str, str] = {}

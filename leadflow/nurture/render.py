@@ -11,6 +11,7 @@ from typing import Any
 
 from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
+from leadflow.nurture.l10n import FILTERS
 
 _HREF = re.compile(r'href="(https?://[^"]+)"')
 
@@ -24,7 +25,6 @@ class RenderedEmail:
 
 @lru_cache(maxsize=4)
 def environment(templates_dir: str) -> SandboxedEnvironment:
-    from leadflow.nurture.l10n import FILTERS
 
     # StrictUndefined: a misspelt variable fails the render instead of sending a gap.
     env = SandboxedEnvironment(

@@ -12,7 +12,7 @@ from datetime import datetime
 from leadflow.core.clock import as_utc
 from leadflow.core.db import session_scope
 from leadflow.routing.rep_links import ACTIONS, RepLink, read_rep_token
-from leadflow.core.errors import UnknownLead
+from leadflow.core.errors import NotYourLead, UnknownLead
 from leadflow.core.models import Assignment, Lead
 from leadflow.core.settings import get_settings
 from leadflow.pipeline.notify import notify_reps
@@ -61,19 +61,37 @@ def act(view: LinkView, note: str, now: datetime | None = None) -> LinkResult:
 
     if view.expired:
         raise UnknownLead("this link has expired; use a newer email or the CLI")
-    at, action = as_utc(now), view.link.action
+    return _perform(view.link.assignment_id, view.link.action, note, as_utc(now), "link")
+
+
+def act_as_rep(rep_key: str, assignment_id: int, action: str, note: str,
+               now: datetime | None = None) -> LinkResult:
+    """What a signed-in rep does from the web inbox: the link's action, on their own lead only."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
     with session_scope() as session:
-        assignment = session.get(Assignment, view.link.assignment_id)
+        assignment = session.get(Assignment, assignment_id)
         if assignment is None:
             raise UnknownLead("this assignment no longer exists")
+        if assignment.rep != rep_key:
+            raise NotYourLead(f"assignment {assignment_id} is {assignment.rep}'s, not {rep_key}'s")
+    return _perform(assignment_id, action, note, as_utc(now), "web")
+
+
+def _perform(assignment_id: int, action: str, note: str, at: datetime, via: str) -> LinkResult:
+    with session_scope() as session:
+        assignment = session.get(Assignment, assignment_id)
+        if assignment is None:
+            raise UnknownLead("this assignment no longer exists")
+        lead_id = assignment.lead_id
         if action == "accept":
-            return LinkResult(accept_assignment(session, assignment, at, "link"), view.lead_id)
+            return LinkResult(accept_assignment(session, assignment, at, via), lead_id)
         if action == "activity":
-            return LinkResult(log_activity(session, assignment, note or "follow-up", at, "link"), view.lead_id)
-        outcome = reject_assignment(session, assignment, action, note, at, "link")
+            return LinkResult(log_activity(session, assignment, note or "follow-up", at, via), lead_id)
+        outcome = reject_assignment(session, assignment, action, note, at, via)
     if outcome == "reroute":
-        return LinkResult("rejected as a wrong match: it goes to someone else", view.lead_id, reroute=True)
-    return LinkResult("rejected as not ready: it goes back to the nurture pool", view.lead_id)
+        return LinkResult("rejected as a wrong match: it goes to someone else", lead_id, reroute=True)
+    return LinkResult("rejected as not ready: it goes back to the nurture pool", lead_id)
 
 
 def reroute(lead_id: int, now: datetime | None = None) -> str:

@@ -12,6 +12,7 @@ from pydantic import Field, field_validator, model_validator
 from leadflow.core.policy_loader import PolicyModel, StrictModel, load_policy
 from leadflow.core.settings import get_settings
 from leadflow.routing.queue_policy import UNASSIGNED, PersonConfig, PoolConfig, QueueConfig, Target
+from leadflow.routing.people_check import people_errors
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TEMPERATURES = ("hot", "warm", "cold", "disqualified")
@@ -231,7 +232,6 @@ class RoutingPolicy(PolicyModel):
 
     def reference_errors(self) -> list[tuple[Loc, str]]:
         """Names that point nowhere or twice, each with where it is written."""
-        from leadflow.routing.people_check import people_errors
 
         return (self._duplicate_errors() + self._target_errors() + self._value_errors()
                 + people_errors(self))

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from leadflow.routing.policy import RoutingPolicy
 from leadflow.core.decisions import record
 from leadflow.core.models import Lead, QueueItem
+from leadflow.routing.people import managers_of
 
 
 class QueueItemStatus(StrEnum):
@@ -124,7 +125,6 @@ def sweep_queues(
 ) -> QueueSweep:
     """Escalate every overdue open item: first to the queue's manager, then to the pool.
     ``pool_lead(session, lead, why)`` returns a lead to the shared pool."""
-    from leadflow.routing.people import managers_of
 
     result = QueueSweep()
     overdue = session.scalars(

@@ -208,9 +208,20 @@ def _by_rules(run: _Run, c: CompiledPolicy, owner: str | None, skip_rules: Colle
         found = run.act(rule.id, rule.action, f"rule {rule.id} matched", owner)
         if found:
             return found
-    why = "no matching rule could place it" if matched else "no rule matched"
+    why = _why_unplaced(run) if matched else "no rule matched"
     found = None if "fallback" in skip_rules else run.act("fallback", c.fallback, why, owner)
     return found or run.decide("fallback", None, None, "unassigned", f"{why} and no fallback rep available")
+
+
+def _why_unplaced(run: _Run) -> str:
+    """Rules matched, nobody took the lead: say so when it is because their reps are off work."""
+    off = {key for key, (kind, _) in run.away.items() if kind in ("hours", "out_of_office")}
+    closed = sorted({note["team"] for note in run.notes if note.get("team") and
+                     all(r.key in off for r in run.c.teams.get(note["team"], ()))})
+    closed += sorted({note["rep"] for note in run.notes if note.get("rep") in off})
+    if closed:
+        return f"rules matched but nobody in {', '.join(closed)} works now (out of hours or away)"
+    return "no matching rule could place it"
 
 
 def _holds(rule: CRule, facts: Mapping[str, Any]) -> bool:

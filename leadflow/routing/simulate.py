@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from leadflow.routing.index import compiled
 from leadflow.routing.policy import RoutingPolicy
-from leadflow.routing.route import RouteDecision, lead_facts, route_lead
 from leadflow.routing.rotation import apply_decision
+from leadflow.routing.route import RouteDecision, lead_facts, route_lead
 
 ROUTE_KEYS = ("id", "account_owner", "prior_owner", "exclude")
 
@@ -101,3 +102,31 @@ def simulate(leads: Iterable[Mapping[str, Any]], old_policy: RoutingPolicy, new_
     result.never_fired_before = [r.id for r in old_policy.rules if not result.rules_before[r.id]]
     result.never_fired_after = [r.id for r in new_policy.rules if not result.rules_after[r.id]]
     return result
+
+
+def closed_teams(policy: RoutingPolicy, now: datetime) -> list[str]:
+    """Teams none of whose reps can take a lead at ``now`` (hours, out of office, inactive)."""
+    c = compiled(policy)
+    away = c.away_at(now)
+    return sorted(team for team, reps in c.teams.items()
+                  if reps and all(r.key in away for r in reps))
+
+
+def next_business_hour(policy: RoutingPolicy, now: datetime, days: int = 7) -> datetime:
+    """The first whole hour from ``now`` with the fewest teams closed (all open, if ever).
+
+    Teams sit in several time zones, so "business hours" is when the most teams work; a
+    weekend or a night would send every lead to the fallback and tell nothing about the rules.
+    """
+    start = now.replace(minute=0, second=0, microsecond=0)
+    if start < now:
+        start += timedelta(hours=1)
+    best, fewest = start, len(policy.teams) + 1
+    for hour in range(days * 24):
+        moment = start + timedelta(hours=hour)
+        closed = len(closed_teams(policy, moment))
+        if closed < fewest:
+            best, fewest = moment, closed
+        if closed == 0:
+            break
+    return best

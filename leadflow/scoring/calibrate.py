@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from leadflow.core.errors import TrainingError
 from leadflow.scoring.policy import ScoringPolicy
 from leadflow.scoring.score import fit_hits
 from leadflow.core.types import LeadView
@@ -86,11 +87,15 @@ def _fit_points(lead: LeadView, points: dict[str, int], policy: ScoringPolicy) -
 
 def calibrate(leads: Sequence[LeadView], labels: Sequence[bool], policy: ScoringPolicy,
               max_points: int = 30) -> Calibration:
+    test = np.array([held_out(lead.email) for lead in leads], dtype=bool)
+    y = np.asarray(labels, dtype=float)
+    for part, name in ((~test, "training"), (test, "held-out")):
+        if len(set(y[part])) < 2:
+            raise TrainingError(f"{len(leads)} outcomes matched stored leads; the {name} share "
+                                f"({int(part.sum())} rows) needs both converted and not converted")
     rule_ids = [rule.id for rule in policy.fit_rules]
     features = np.array([[float(any(h.rule_id == rid for h in fit_hits(lead, policy.fit_rules)))
                           for rid in rule_ids] for lead in leads])
-    y = np.asarray(labels, dtype=float)
-    test = np.array([held_out(lead.email) for lead in leads])
     coefs = _logistic(features[~test], y[~test])
     scale = max_points / max(np.abs(coefs).max(), 1e-9)
     proposed = {rid: int(round(c * scale)) for rid, c in zip(rule_ids, coefs, strict=True)}
@@ -98,13 +103,14 @@ def calibrate(leads: Sequence[LeadView], labels: Sequence[bool], policy: Scoring
     before = [_fit_points(lead, current, policy) for lead in leads]
     after = [_fit_points(lead, proposed, policy) for lead in leads]
     tested = np.flatnonzero(test)
-    mql = np.array(before) >= policy.thresholds.hot
-    true_mql = mql & (y > 0)
+    # Precision and recall on the held-out rows only, like the AUCs.
+    mql = np.array(before)[tested] >= policy.thresholds.hot
+    true_mql = mql & (y[tested] > 0)
     return Calibration(
         rows=len(leads), positives=int(y.sum()), held_out=len(tested),
         auc_before=auc([before[i] for i in tested], [bool(y[i]) for i in tested]),
         auc_after=auc([after[i] for i in tested], [bool(y[i]) for i in tested]),
         precision_at_mql=float(true_mql.sum() / max(mql.sum(), 1)),
-        recall_at_mql=float(true_mql.sum() / max(y.sum(), 1)),
+        recall_at_mql=float(true_mql.sum() / max(y[tested].sum(), 1)),
         proposed_points=proposed,
     )

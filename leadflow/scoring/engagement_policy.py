@@ -10,7 +10,7 @@ from leadflow.core.policy_loader import PolicyModel, StrictModel, load_policy
 from leadflow.core.settings import get_settings
 
 EVENT_TYPES = ("open", "click", "visit", "form_fill", "webinar_attended", "reply", "unsubscribe",
-               "bounce", "complaint")
+               "bounce", "complaint", "meeting", "call")
 
 
 class Signal(StrictModel):

@@ -60,12 +60,24 @@ class Disqualifier(Test):
 class Thresholds(StrictModel):
     hot: int = Field(ge=0, le=100)
     warm: int = Field(ge=0, le=100)
+    # When a trained model is in force (models/current), its calibrated probability of
+    # converting decides hot and warm instead; without these the rules' points still do.
+    hot_probability: float | None = Field(default=None, gt=0, lt=1)
+    warm_probability: float | None = Field(default=None, gt=0, lt=1)
 
     @model_validator(mode="after")
     def _ordered(self) -> Thresholds:
         if self.warm >= self.hot:
             raise ValueError("warm must be below hot")
+        if (self.hot_probability is None) != (self.warm_probability is None):
+            raise ValueError("give both hot_probability and warm_probability, or neither")
+        if self.hot_probability is not None and self.warm_probability >= self.hot_probability:  # type: ignore[operator]
+            raise ValueError("warm_probability must be below hot_probability")
         return self
+
+    @property
+    def by_probability(self) -> bool:
+        return self.hot_probability is not None
 
 
 class Grades(StrictModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from leadflow.routing.policy import RoutingPolicy, load_routing
 from leadflow.scoring.policy import ScoringPolicy
+from leadflow.core.errors import TrainingError
 from leadflow.scoring.calibrate import Calibration, calibrate
-from leadflow.core.answers import parse_answer
+from leadflow.scoring.outcome_labels import OutcomeLabels
 from leadflow.scoring.score import score_lead
 from leadflow.core.types import LeadView
 from leadflow.core.models import Campaign, Lead
@@ -67,23 +68,21 @@ def replay(session: Session, current: ScoringPolicy, proposed: ScoringPolicy) ->
     return diff
 
 
-def calibrate_on_outcomes(session: Session, rows: Iterable[Mapping[str, str]], policy: ScoringPolicy,
-                          label: str = "converted") -> tuple[Calibration, int]:
-    """Join an outcomes CSV (email or lead_id, converted, won, amount, dates) to stored leads."""
-    wanted: dict[str, bool] = {}
-    for row in rows:
-        key = (row.get("email") or row.get("lead_id") or "").strip().lower()
-        answer = parse_answer(row.get(label, ""))
-        if key and answer is not None:
-            wanted[key] = answer
+def calibrate_on_outcomes(session: Session, outcomes: OutcomeLabels, policy: ScoringPolicy
+                          ) -> tuple[Calibration, int]:
+    """Join outcome labels (read by leadflow.scoring.outcome_labels) to stored leads."""
+    wanted = outcomes.labels
     routing = load_routing(get_settings().routing_dir)
     views, labels, matched = [], [], set()
     for lead, view in stored_views(session, routing):
-        key = lead.email if lead.email in wanted else str(lead.id) if str(lead.id) in wanted else None
+        key = lead.email if lead.email in wanted else f"#{lead.id}" if f"#{lead.id}" in wanted else None
         if key is not None:
             views.append(view)
             labels.append(wanted[key])
             matched.add(key)
+    if not views:
+        raise TrainingError(f"none of the {len(wanted)} outcomes matches a stored lead by email or "
+                            "lead id: ingest the leads first, or check the file's email column")
     return calibrate(views, labels, policy), len(set(wanted) - matched)
 
 

@@ -22,6 +22,7 @@ from leadflow.core.lifecycle import change_stage
 from leadflow.core.models import Campaign, Decision, EngagementEvent, Enrollment, Lead, QualificationAnswer
 from leadflow.core.runtime import current_flow_run_id, log
 from leadflow.scoring.engagement_policy import engagement_policy
+from leadflow.scoring.model_in_force import judge, judge_all, model_in_force, stored_events, trace
 from leadflow.scoring.qualification_policy import qualification_policy
 from leadflow.routing.policy import routing_policy
 from leadflow.scoring.policy import scoring_policy
@@ -88,20 +89,26 @@ def score_leads(lead_ids: list[int], now: datetime | None = None) -> ScoreOutcom
     at, run_id = as_utc(now), current_flow_run_id()
     policy, engagement_rules, qualification = scoring_policy(), engagement_policy(), qualification_policy()
     routing = routing_policy()
-    version = ";".join(p.config_version for p in (policy, engagement_rules, qualification))
+    model = model_in_force(policy)
+    version = ";".join([p.config_version for p in (policy, engagement_rules, qualification)]
+                       + ([model.version] if model else []))
     outcome = ScoreOutcome()
     decisions: list[dict] = []
     disqualified: list[int] = []
     with session_scope() as session:
         pipeline_lock(session)
         events, answers = _events(session, lead_ids), _answers(session, lead_ids)
+        history = stored_events(session, lead_ids) if model else {}
         campaigns = {c.id: c for c in session.scalars(select(Campaign))}
-        for lead in session.scalars(select(Lead).where(Lead.id.in_(lead_ids)).order_by(Lead.id)):
+        leads = session.scalars(select(Lead).where(Lead.id.in_(lead_ids)).order_by(Lead.id)).all()
+        views = {lead.id: lead_view(lead, routing, campaigns.get(lead.first_campaign_id or 0)) for lead in leads}
+        judged_all = judge_all(model, policy, views, history, at)
+        for lead in leads:
             engaged = engagement_score(events.get(lead.id, []), engagement_rules, at)
             verdicts = [evaluate(model, answers[lead.id][model.id]) for model in qualification.models
                         if model.id in answers.get(lead.id, {})]
-            view = lead_view(lead, routing, campaigns.get(lead.first_campaign_id or 0))
-            result = score_lead(view, policy, engaged, verdicts, lead.purchase_timeframe_months)
+            result = score_lead(views[lead.id], policy, engaged, verdicts, lead.purchase_timeframe_months)
+            result, judged = judge(result, judged_all.get(lead.id))
             getattr(outcome, result.temperature).append(lead.id)
             before = (lead.score, lead.temperature, lead.grade, lead.purchase_class)
             if before == (result.score, result.temperature, result.grade, result.purchase_class):
@@ -113,9 +120,10 @@ def score_leads(lead_ids: list[int], now: datetime | None = None) -> ScoreOutcom
             decisions.append(decision_row(
                 lead_id=lead.id, kind="score", rule_id=rule[:200] or None,
                 outcome=f"score {result.score} ({result.temperature}, grade {result.grade})",
-                reason=f"fit {result.fit} + qualification {result.qualification} + engagement "
-                       f"{result.engagement}; was {before[0]} ({before[1]})",
-                inputs=_explain(result, engaged), at=at, config_version=version, flow_run_id=run_id))
+                reason=(f"model {judged.version}: probability {judged.probability:.2f}; " if judged else "")
+                + f"fit {result.fit} + qualification {result.qualification} + engagement "
+                  f"{result.engagement}; was {before[0]} ({before[1]})",
+                inputs=_explain(result, engaged) | trace(judged), at=at, config_version=version, flow_run_id=run_id))
         # One statement each for the whole batch, not one per lead.
         if disqualified:
             session.execute(update(Enrollment).where(Enrollment.lead_id.in_(disqualified),

@@ -15,6 +15,7 @@ from leadflow.scoring.policy import Disqualifier, FitRule, ScoringPolicy, Test
 from leadflow.scoring.engagement_decay import EngagementResult
 from leadflow.scoring.qualification import Verdict
 from leadflow.core.types import LeadView, RuleHit
+from leadflow.scoring.values import Band, normal_form
 
 FIT_FIELDS = ("industry", "employees", "revenue_band", "title", "country")
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -34,8 +35,8 @@ class ScoreResult:
     verdicts: tuple[Verdict, ...] = ()
     missing: tuple[str, ...] = field(default_factory=tuple)
 
-    def reasons(self, top: int = 3) -> list[str]:
-        """The few rules that weigh most, for a person reading a list."""
+    def reasons(self, top: int | None = 3) -> list[str]:
+        """The rules that weigh most (``top`` of them, or all), for a person reading a list."""
         if self.disqualified_by:
             return [f"disqualified: {self.disqualified_by.rule_id}"]
         ranked = sorted(self.hits, key=lambda h: -abs(h.points))[:top]
@@ -58,17 +59,24 @@ def _contains(text: str, word: str) -> bool:
     return _word_pattern(word).search(text.lower()) is not None
 
 
+@lru_cache(maxsize=4096)
+def _normal(field: str, value: object) -> object:
+    return normal_form(field, value)
+
+
 def holds(test: Test, value: object) -> bool:
     if test.missing is not None:
         return (value in (None, "")) == test.missing
     if value in (None, ""):
         return False
     if test.equals is not None:
-        return bool(value == test.equals)
+        return bool(_normal(test.field, value) == _normal(test.field, test.equals))
     if test.any_of is not None:
-        return value in test.any_of
+        return _normal(test.field, value) in {_normal(test.field, v) for v in test.any_of}
     if test.contains_any is not None:
         return any(_contains(str(value), word) for word in test.contains_any)
+    if isinstance(value, Band):
+        return value.within(test.min, test.max)
     number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
     if number is None:
         return False

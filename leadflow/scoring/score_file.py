@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from collections import Counter
 from pathlib import Path
 
@@ -13,7 +14,18 @@ from leadflow.ingest.normalize import map_columns, normalize_row
 from leadflow.routing.route import territory_of
 from leadflow.scoring.score import score_lead
 from leadflow.core.types import CleanLead, LeadView, Quarantined
-from leadflow.ingest.sources import open_source
+from leadflow.ingest.sources import RawRow, open_source
+from leadflow.scoring.rules_on_rows import rules_columns
+from leadflow.scoring.values import parse_band
+
+def _cell(raw: RawRow, headers: list[str], values: list[str], column: str | None) -> str:
+    if column is None:
+        return ""
+    if raw.record is not None:
+        return str(raw.record.get(column) or "")
+    index = headers.index(column)
+    return values[index] if index < len(values) else ""
+
 
 OUT_COLUMNS = ["score", "temperature", "grade", "fit", "disqualified_by", "reasons", "error"]
 
@@ -33,6 +45,16 @@ def view_of(row: CleanLead, firm: Firmographic | None, routing: RoutingPolicy) -
         territory=territory_of(fields.get("country"), fields.get("state"), routing))
 
 
+def _with_bands(view: LeadView, raw: dict[str, str]) -> LeadView:
+    """A size band keeps both ends ("2000+" is not 2000), and a revenue column is read."""
+    band = parse_band(raw.get("employees"))
+    if band is not None and band.high != band.low:
+        view = replace(view, employees=band)  # type: ignore[arg-type]
+    if raw.get("revenue_band"):
+        view = replace(view, revenue_band=raw["revenue_band"].strip())
+    return view
+
+
 def score_file(source: Path, out: Path, policy: ScoringPolicy, routing: RoutingPolicy,
                firmographics: dict[str, Firmographic], aliases: dict[str, list[str]] | None = None) -> Counter[str]:
     """Write every input row with its score, grade, temperature and top reasons; count outcomes."""
@@ -42,6 +64,7 @@ def score_file(source: Path, out: Path, policy: ScoringPolicy, routing: RoutingP
         headers = info.headers or []
         writer.writerow(["line", *headers, *OUT_COLUMNS])
         columns, _ = map_columns(headers, aliases)
+        revenue = rules_columns(headers).get("revenue_band")
         for raw in rows:
             values = raw.values or [raw.record.get(h, "") if raw.record else "" for h in headers]
             if raw.record is not None:
@@ -59,9 +82,11 @@ def score_file(source: Path, out: Path, policy: ScoringPolicy, routing: RoutingP
                 writer.writerow([raw.line_no, *aligned, "", "", "", "", "", "", reason])
                 counts["unscorable"] += 1
                 continue
-            scored = score_lead(view_of(result, firmographics.get(result.domain), routing), policy)
+            raw_fields = {**fields, "revenue_band": _cell(raw, headers, values, revenue)}
+            view = _with_bands(view_of(result, firmographics.get(result.domain), routing), raw_fields)
+            scored = score_lead(view, policy)
             dq = scored.disqualified_by.rule_id if scored.disqualified_by else ""
             writer.writerow([raw.line_no, *values, scored.score, scored.temperature, scored.grade, scored.fit,
-                             dq, "; ".join(scored.reasons()), ""])
+                             dq, "; ".join(scored.reasons(top=None)), ""])
             counts[scored.temperature] += 1
     return counts

@@ -1,4 +1,5 @@
-"""The web app: tracking links, ESP event webhooks, lead capture, rep links.
+"""The web app: tracking links, ESP event webhooks, lead capture, rep links, and the
+workspace pages for reps, managers and marketing (sign-in, inbox, lead timeline, campaigns).
 
 Tracking hits are committed in groups by one writer per process (leadflow.web.event_writer),
 started and drained by the app's lifespan, so a clean shutdown loses nothing.
@@ -11,8 +12,10 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from leadflow.engagement.bot_filter import RecentClicks
 from leadflow.engagement.record import forget_cached, warm_up, write_rows
@@ -22,7 +25,11 @@ from leadflow.web.capture import router as capture_router
 from leadflow.web.esp import router as esp_router
 from leadflow.web.event_writer import GroupCommitWriter
 from leadflow.web.rep_links import router as rep_links_router
+from leadflow.web.pages import HERE
 from leadflow.web.tracking import router as tracking_router
+from leadflow.web.workspace import router as workspace_router
+from leadflow.web.workspace_steer import router as steer_router
+from leadflow.web.workspace_signin import router as signin_router
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +52,21 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await app.state.writer.close()
 
 
-def create_app() -> FastAPI:
+def create_app(mailbox_dir: Path | None = None) -> FastAPI:
+    """``mailbox_dir``: the local stack's SMTP sink folder, shown at /mailbox (local only)."""
     app = FastAPI(title="leadflow", docs_url=None, redoc_url=None, lifespan=lifespan)
+    if mailbox_dir is not None:
+        from leadflow.web.mailbox import mailbox_router
+
+        app.include_router(mailbox_router(mailbox_dir))
     app.include_router(capture_router)
     app.include_router(rep_links_router)
     app.include_router(tracking_router)
     app.include_router(esp_router)
+    app.include_router(signin_router)
+    app.include_router(workspace_router)
+    app.include_router(steer_router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

@@ -43,3 +43,16 @@ def test_fast_path_agrees_with_email_validator(address: str) -> None:
 def test_classic_mistakes_are_refused(bad: str) -> None:
     with pytest.raises(ValueError):
         normalize_email(bad)
+
+
+@pytest.mark.parametrize("address", ["jo@ab--cd.com", "jo@mail.ab--cd.com", "a@xn--bcher-kva.com"])
+def test_reserved_double_dash_labels_go_to_the_validator(address: str) -> None:
+    # Found by the property test above: the fast path used to accept "ab--cd" as is.
+    assert not _PLAIN_EMAIL.fullmatch(address)
+    try:
+        expected = validate_email(address, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        with pytest.raises(ValueError):
+            normalize_email(address)
+    else:
+        assert normalize_email(address) == expected

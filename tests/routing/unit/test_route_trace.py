@@ -68,7 +68,9 @@ def test_a_team_nobody_can_take_shows_its_rotation_among_routes_not_taken() -> N
     skipped = decision.trace["routes_not_taken"][0]
     assert skipped["route"] == "nordics"
     assert skipped["rotation"]["unavailable"]["anna"] == "outside working hours (Tue 00:00 Europe/Oslo)"
-    assert decision.reason == "no matching rule could place it; round robin in catch-all"
+    # It says why: the matching team is off work, not that no rule could place the lead.
+    assert decision.reason == ("rules matched but nobody in north works now (out of hours or away); "
+                               "round robin in catch-all")
 
 
 def test_the_trace_is_not_part_of_equality_and_inputs_keep_their_shape() -> None:

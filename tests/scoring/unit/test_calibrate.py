@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from leadflow.scoring.calibrate import auc, calibrate
+from leadflow.scoring.calibrate import auc, calibrate, held_out
 from tests.factories import make_lead_view, make_scoring_policy
 
 
@@ -40,9 +40,12 @@ def test_calibration_learns_which_rules_predict_the_outcome() -> None:
     assert result.rows == 3000 and result.positives == sum(labels)
 
 
-def test_precision_and_recall_at_the_mql_threshold() -> None:
+def test_precision_and_recall_at_the_mql_threshold_are_held_out() -> None:
     policy = make_scoring_policy(fit_rules=[{"id": "us", "field": "country", "equals": "US", "points": 80}])
-    leads = [make_lead_view(email=f"{i}@a.example", country="US" if i < 4 else "FR") for i in range(8)]
-    labels = [True, True, False, False, True, False, False, False]
+    leads = [make_lead_view(email=f"{i}@a.example", country="US" if i % 2 else "FR") for i in range(80)]
+    labels = [i % 3 == 0 for i in range(80)]
     result = calibrate(leads, labels, policy)
-    assert (result.precision_at_mql, result.recall_at_mql) == pytest.approx((0.5, 2 / 3))
+    held = [(lead, y) for lead, y in zip(leads, labels) if held_out(lead.email)]
+    hot = [y for lead, y in held if lead.country == "US"]
+    assert (result.precision_at_mql, result.recall_at_mql) == pytest.approx(
+        (sum(hot) / len(hot), sum(hot) / sum(y for _, y in held)))
