@@ -4,31 +4,62 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from leadflow.core.summary import IngestSummary
+from leadflow.core.lead_stages import PipelineStage
+from leadflow.core.summary import BatchOutcome, IngestSummary
 from tasks.accounts import match_accounts
 from tasks.enrich import enrich_leads
 from tasks.ingest import clean_batch
 from tasks.nurture import enroll_leads
 from tasks.notify import notify_reps
+from tasks.pipeline import advance_leads, open_assignments, unfinished_leads
 from tasks.report import find_problems, update_progress
 from tasks.routing import route_leads
 from tasks.scoring import score_leads
 
 
+def carry_forward(lead_ids: list[int], cleaned: BatchOutcome, summary: IngestSummary,
+                  now: datetime | None = None) -> None:
+    """Enrich, match accounts, score, then route the hot and nurture the rest; each step,
+    once done, is recorded on the leads, so a crash anywhere leaves them where a rerun
+    picks them up.
+
+    Every step is idempotent, so a rerun may repeat the step a crash interrupted.
+    """
+    enrich_leads(lead_ids, now)
+    match_accounts(lead_ids, now)
+    advance_leads(lead_ids, PipelineStage.ENRICHED)
+    scored = score_leads(lead_ids, now)
+    advance_leads(lead_ids, PipelineStage.SCORED)
+    routed = route_leads(scored.hot, now)
+    # An assignment a crashed run made before it told the rep: the outbox keeps this once.
+    offered = open_assignments(scored.hot)
+    sent = notify_reps(sorted(set(routed.assignment_ids) | set(offered)), now)
+    enrolled = enroll_leads(scored.warm + scored.cold, now)
+    advance_leads(lead_ids, PipelineStage.DONE)
+    summary.add_batch(cleaned, scored, routed, sent, enrolled)
+
+
+def finish_unfinished(campaign_id: int | None, summary: IngestSummary, batch_size: int,
+                      now: datetime | None = None) -> IngestSummary:
+    """Before new rows: carry forward every lead an earlier run left half-done (this
+    campaign's first, then everyone's)."""
+    pending = unfinished_leads(campaign_id)
+    for i in range(0, len(pending), batch_size):
+        carry_forward(pending[i:i + batch_size], BatchOutcome(), summary, now)
+    summary.resumed += len(pending)
+    return summary
+
+
 def process_staged(campaign_id: int, batches: list[tuple[int, int]], summary: IngestSummary,
-                   now: datetime | None = None, progress_id: str | None = None) -> IngestSummary:
-    """Clean, dedupe, enrich, match accounts, score, then route the hot and nurture the rest."""
+                   now: datetime | None = None, progress_id: str | None = None,
+                   batch_size: int = 2000) -> IngestSummary:
+    """Finish what a crashed run left, then clean, dedupe and carry forward batch by batch."""
+    finish_unfinished(campaign_id, summary, batch_size, now)
     lead_ids: list[int] = []
     for done, (first_id, last_id) in enumerate(batches, start=1):
         cleaned = clean_batch(campaign_id, first_id, last_id, now)
         lead_ids += cleaned.lead_ids
-        enrich_leads(cleaned.lead_ids, now)
-        match_accounts(cleaned.lead_ids, now)
-        scored = score_leads(cleaned.lead_ids, now)
-        routed = route_leads(scored.hot, now)
-        sent = notify_reps(routed.assignment_ids, now)
-        enrolled = enroll_leads(scored.warm + scored.cold, now)
-        summary.add_batch(cleaned, scored, routed, sent, enrolled)
+        carry_forward(cleaned.lead_ids, cleaned, summary, now)
         if progress_id:
             update_progress(progress_id, 100.0 * done / len(batches))
     if lead_ids:

@@ -101,8 +101,11 @@ def ingest(
     is_url = source.startswith(("http://", "https://"))
     if not is_url and not Path(source).is_file():
         fail(f"campaign file not found: {source}")
+    from sqlalchemy.exc import SQLAlchemyError
+
     from flows.ingest import ingest_campaign
     from leadflow.ingest.progress import count_rows, ingest_progress
+    from leadflow.core.db import db_error_message
     from leadflow.pipeline.policies import load_all
 
     try:
@@ -117,6 +120,9 @@ def ingest(
                                       cost=cost, encoding=encoding, now=at)
     except LeadflowError as exc:
         fail(str(exc))
+        return
+    except SQLAlchemyError as exc:  # one line, not a traceback; the message carries no row values
+        fail(f"the database refused the run: {db_error_message(exc)}")
         return
     if as_json:
         print(json.dumps(summary.as_dict(), ensure_ascii=False))

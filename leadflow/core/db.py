@@ -7,13 +7,20 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from leadflow.core.errors import DatabaseBusy
 from leadflow.core.settings import get_settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# serialization_failure, deadlock_detected, lock_not_available: the same work may pass on a retry.
+TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+# One key for every write step of the ingest pipeline (clean, enrich, score, route, enroll):
+# a single lock cannot be taken in two orders, so two ingests at once wait, never deadlock.
+PIPELINE_LOCK_KEY = 0x1EADF10
 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -31,10 +38,11 @@ def engine_for(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        # hide_parameters: an error message (and so a flow-run state) never carries row values.
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine, "connect", _tune_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def get_engine() -> Engine:
@@ -49,11 +57,47 @@ def session_scope() -> Iterator[Session]:
     try:
         yield session
         session.commit()
+    except DBAPIError as exc:
+        session.rollback()
+        if is_transient_db_error(exc):
+            raise DatabaseBusy(db_error_message(exc)) from exc
+        raise
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+def is_transient_db_error(exc: DBAPIError) -> bool:
+    """A lock wait, deadlock or serialization failure (PostgreSQL), or SQLite busy."""
+    if getattr(exc.orig, "sqlstate", None) in TRANSIENT_SQLSTATES:
+        return True
+    return "database is locked" in str(exc.orig).lower()
+
+
+def db_error_message(exc: SQLAlchemyError) -> str:
+    """The database's own words, first line only: PostgreSQL's DETAIL line quotes row values."""
+    cause: BaseException = getattr(exc, "orig", None) or exc
+    first = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+    return f"{type(cause).__name__}: {first}"[:300]
+
+
+def pipeline_lock(session: Session) -> None:
+    """Serialize a pipeline write step with every other one, whatever the process.
+
+    Call first in the unit of work. PostgreSQL: a transaction-level advisory lock. SQLite:
+    take the write lock now (BEGIN IMMEDIATE), so the rows read next are the rows written;
+    a deferred transaction that reads first fails with "database is locked" when another
+    writer committed in between.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PIPELINE_LOCK_KEY})
+    elif connection.dialect.name == "sqlite":
+        raw = connection.connection.driver_connection
+        if raw is not None and not raw.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def upgrade(url: str | None = None, revision: str = "head") -> None:

@@ -61,6 +61,10 @@ class ConfigError(PermanentError):
         super().__init__(f"{where}{what}: {message}")
 
 
+class DatabaseBusy(TransientError):
+    """A deadlock, a serialization failure or a lock held too long: the step is retried."""
+
+
 class SourceNotFound(PermanentError):
     """A campaign file that does not exist or cannot be read."""
 
@@ -172,6 +176,11 @@ class RecordTooLarge(PermanentError):
     def __init__(self, start: int, message: str):
         super().__init__(message)
         self.start = start
+
+
+class RunawayRecord(PermanentError):
+    """Internal: a record ran over MAX_RECORD_LINES lines (an unclosed quote); its first line
+    becomes an error row and reading resumes on the next."""
 
 
 class MergeError(PermanentError, ValueError):

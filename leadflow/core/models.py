@@ -145,6 +145,10 @@ class Lead(Base):
     email_key: Mapped[str | None] = mapped_column(String(320), index=True)
     domain_name_key: Mapped[str | None] = mapped_column(String(360), index=True)
     company_name_key: Mapped[str | None] = mapped_column(String(400), index=True)
+    # How far the ingest pipeline has carried this lead (leadflow/ingest/pipeline.py):
+    # cleaned -> enriched -> scored -> done. A run first finishes what a crashed run left.
+    pipeline_stage: Mapped[str] = mapped_column(String(12), default="done", server_default="done",
+                                                index=True)
 
 
 class QualificationAnswer(Base):

@@ -67,6 +67,8 @@ class IngestSummary:
     unknown_columns: list[str] = field(default_factory=list)
     # why the run did less than it could (SMTP down, provider disabled, teams off work) -> count
     problems: Counter[str] = field(default_factory=Counter)
+    resumed: int = 0  # leads an earlier, crashed run left half-done, finished by this one
+    blank_lines: int = 0
 
     def add_batch(self, cleaned: BatchOutcome, scored: ScoreOutcome, routed: RouteOutcome,
                   sent: SendSummary, enrolled: int) -> None:
@@ -93,6 +95,7 @@ class IngestSummary:
             "routed_per_rep": dict(self.routed), "enrolled": self.enrolled,
             "rep_emails_sent": self.emails_sent, "unknown_columns": self.unknown_columns,
             "problems": dict(self.problems),
+            "leads_resumed": self.resumed, "blank_lines": self.blank_lines,
         }
 
     def rows(self) -> list[dict[str, object]]:
@@ -100,6 +103,8 @@ class IngestSummary:
         table: list[dict[str, object]] = [
             {"measure": "rows read", "value": self.read},
             {"measure": "rows already ingested (skipped)", "value": self.already_ingested},
+            {"measure": "blank lines", "value": self.blank_lines},
+            {"measure": "leads finished for an earlier run", "value": self.resumed},
             {"measure": "quarantined", "value": self.quarantined},
             {"measure": "new leads", "value": self.created},
             {"measure": "merged into existing", "value": self.merged},

@@ -9,16 +9,19 @@ from typing import Any
 
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from leadflow.core.clock import as_utc
-from leadflow.core.db import session_scope
+from leadflow.core.db import db_error_message, pipeline_lock, session_scope
 from leadflow.core.erasure_keys import erased_addresses
 from leadflow.dedupe.policy import MatchingPolicy, load_matching, weights_path
 from leadflow.dedupe.exact import MergePlan, plan_batch
 from leadflow.ingest.normalize import map_columns, normalize_row
 from leadflow.core.summary import BatchOutcome
 from leadflow.core.types import CleanLead, Quarantined
+from leadflow.ingest.field_limits import hold_to_limits
+from leadflow.core.lead_stages import mark_cleaned
 from leadflow.dedupe.merging.batch import decision_row, merge_rows
 from leadflow.dedupe.merging.candidates import LEAD_FIELDS, alias_events, alias_owners, leads_by_id
 from leadflow.dedupe.merging.keys import mailbox_key
@@ -33,6 +36,7 @@ from leadflow.ingest.policy import ingest_policy
 from leadflow.scoring.qualification_policy import qualification_policy
 
 INSERT_CHUNK = 1000
+DATABASE_REFUSED = "database_refused"  # a row the database would not store, with its message
 
 
 def register_campaign(name: str, channel: str, product_line: str | None, cost: float | None,
@@ -77,11 +81,13 @@ def _columns_for(headers: tuple[str, ...], aliases: tuple[tuple[str, tuple[str, 
 def _clean(records: Sequence[Any]) -> list[CleanLead | Quarantined]:
     """Rows with id, line_no and payload (staged source records) to clean leads or quarantine."""
     policy = ingest_policy()
+    truncate = frozenset(policy.truncate)
     results: list[CleanLead | Quarantined] = []
     for rec in records:
         fields = _canonical_fields(rec, policy.aliases)
-        results.append(fields if isinstance(fields, Quarantined)
-                       else normalize_row(fields, rec.id, rec.line_no, policy.required))
+        row = fields if isinstance(fields, Quarantined) else normalize_row(fields, rec.id, rec.line_no,
+                                                                           policy.required)
+        results.append(hold_to_limits(row, truncate) if isinstance(row, CleanLead) else row)
     return results
 
 
@@ -217,12 +223,47 @@ def clean_batch(campaign_id: int, first_id: int, last_id: int, now: datetime | N
     A row whose email we do not hold is compared with the stored leads its keys find
     (leadflow/dedupe/merging): above the policy's auto_merge probability it joins that lead, above
     review it creates its own lead and the pair is queued. Set-based: a handful of statements
-    per batch, not per row.
+    per batch, not per row. A batch the database refuses (not a lock: those are retried) is
+    done again row by row, so one bad row is quarantined and cannot block the others.
     """
     at, run_id = as_utc(now), current_flow_run_id()
+    try:
+        return _clean_range(campaign_id, first_id, last_id, at, run_id)
+    except DBAPIError as exc:
+        log().warning("batch %d-%d refused by the database (%s): row by row", first_id, last_id,
+                      db_error_message(exc))
+    outcome = BatchOutcome()
+    with session_scope() as session:
+        ids = list(session.scalars(select(SourceRecord.id).where(
+            SourceRecord.id.between(first_id, last_id), SourceRecord.campaign_id == campaign_id,
+            SourceRecord.status == "staged").order_by(SourceRecord.id)))
+    for record_id in ids:
+        try:
+            one = _clean_range(campaign_id, record_id, record_id, at, run_id)
+        except DBAPIError as exc:
+            _quarantine_refused(record_id, db_error_message(exc))
+            outcome.quarantine_reasons[DATABASE_REFUSED] += 1
+            continue
+        outcome.lead_ids = sorted(set(outcome.lead_ids) | set(one.lead_ids))
+        outcome.created, outcome.merged = outcome.created + one.created, outcome.merged + one.merged
+        outcome.quarantine_reasons.update(one.quarantine_reasons)
+    return outcome
+
+
+def _quarantine_refused(record_id: int, message: str) -> None:
+    with session_scope() as session:
+        line_no = session.scalar(select(SourceRecord.line_no).where(SourceRecord.id == record_id))
+        session.execute(update(SourceRecord).where(SourceRecord.id == record_id).values(
+            status="quarantined", reason_code=DATABASE_REFUSED, reason=f"line {line_no}: {message}",
+            lead_id=None))
+
+
+def _clean_range(campaign_id: int, first_id: int, last_id: int, at: datetime,
+                 run_id: str | None) -> BatchOutcome:
     outcome = BatchOutcome()
     matching = matching_policy()
     with session_scope() as session:
+        pipeline_lock(session)  # one cleaner at a time: two ingests never create one email twice
         records = session.execute(select(
             SourceRecord.id, SourceRecord.line_no, SourceRecord.payload, SourceRecord.source_name).where(
             SourceRecord.id.between(first_id, last_id), SourceRecord.campaign_id == campaign_id,
@@ -303,6 +344,7 @@ def clean_batch(campaign_id: int, first_id: int, last_id: int, now: datetime | N
         outcome.created = len(plan.creates)
         touched = set(plan.creates) | {email for _, email, _ in plan.merges}
         outcome.lead_ids = sorted({lead_ids[email] for email in touched})
+        mark_cleaned(session, outcome.lead_ids)  # in the same commit: the rest is owed durably
     log().info("batch %d-%d: %d new, %d merged (%d fuzzy, %d to review), %d quarantined", first_id, last_id,
                outcome.created, outcome.merged, len(merged.events), len(reviews), outcome.quarantined)
     return outcome

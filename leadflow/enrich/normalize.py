@@ -82,6 +82,28 @@ def pdl_fields(record: Mapping[str, Any], industry_map: Mapping[str, str]) -> di
     }
 
 
+# The members each contract's normaliser reads, and their JSON types. A member that is there
+# with another type is a broken answer (invalid_response), not a company without data: it is
+# never cached as a miss. Absent or null members are fine.
+CLEARBIT_TYPES: dict[str, type | tuple[type, ...]] = {
+    "name": str, "legalName": str, "category": dict, "category.industry": str, "metrics": dict,
+    "metrics.employees": int, "metrics.employeesRange": str, "metrics.estimatedAnnualRevenue": str,
+    "geo": dict, "geo.country": str, "geo.countryCode": str, "geo.state": str, "geo.stateCode": str}
+PDL_TYPES: dict[str, type | tuple[type, ...]] = {
+    "name": str, "display_name": str, "industry": str, "employee_count": int, "size": str,
+    "inferred_revenue": str, "location": dict, "location.country": str, "location.region": str}
+
+
+def wrong_types(record: Mapping[str, Any], types: Mapping[str, type | tuple[type, ...]]) -> list[str]:
+    """Members present with a type the contract does not allow (a bool is not an int)."""
+    wrong = []
+    for dotted, allowed in types.items():
+        value = _get(record, dotted)
+        if value is not None and (not isinstance(value, allowed) or (isinstance(value, bool) and allowed is int)):
+            wrong.append(f"{dotted} is {type(value).__name__}")
+    return wrong
+
+
 def parse_json_record(body: bytes, content_type: str) -> dict[str, Any]:
     """The answer as a JSON object, or a permanent error naming what was wrong with it."""
     if "json" not in content_type.lower():

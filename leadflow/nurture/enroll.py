@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.core.clock import as_utc
 from leadflow.nurture.policy import NurturePolicy, Sequence
-from leadflow.core.db import session_scope
+from leadflow.core.db import pipeline_lock, session_scope
 from leadflow.core.decisions import decision_row
 from leadflow.nurture.outbox_timing import ORPHANED_PENDING, stale_before
 from leadflow.nurture.plan import ENROLLABLE_STATUSES, Action, DueStep, Planner
@@ -122,6 +122,7 @@ def enroll_leads(lead_ids: list[int], now: datetime | None = None) -> int:
     """Put each lead into every sequence whose entry rules it meets (re-entry as each allows)."""
     at = as_utc(now)
     with session_scope() as session:
+        pipeline_lock(session)  # the enrollments read are the ones there when this one commits
         enrolled = _enroll(session, nurture_policy(), lead_ids, at)
     log().info("enrolled %d of %d leads in nurture", enrolled, len(lead_ids))
     return enrolled

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadflow.core.clock import as_utc
-from leadflow.core.db import session_scope
+from leadflow.core.db import pipeline_lock, session_scope
 from leadflow.core.decisions import decision_row
 from leadflow.core.models import Account, Decision, Lead
 from leadflow.dedupe.engine.accounts import Account as Candidate
@@ -63,6 +63,7 @@ def match_accounts(
     method. Idempotent: a lead already matched is left alone."""
     at, counts = as_utc(now), Counter[str]()
     with session_scope() as session:
+        pipeline_lock(session)  # two runs at once match a lead once
         leads = session.scalars(select(Lead).where(Lead.id.in_(lead_ids)).order_by(Lead.id)).all()
         done = set(
             session.scalars(

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.core.clock import as_utc
 from leadflow.routing.policy import RoutingPolicy
-from leadflow.core.db import session_scope
+from leadflow.core.db import pipeline_lock, session_scope
 from leadflow.core.decisions import record
 from leadflow.routing.route import RouteDecision, capacity_windows, lead_facts, route_lead
 from leadflow.routing.rotation import apply_decision
@@ -151,6 +151,7 @@ def route_leads(lead_ids: list[int], now: datetime | None = None, *,
     at, run_id, policy = as_utc(now), current_flow_run_id(), routing_policy()
     outcome = RouteOutcome()
     with session_scope() as session:
+        pipeline_lock(session)  # before reading: a lead another run just routed is not routed again
         sync_reps(session, policy)
         state = (_ledgers(session), _loads(session, policy, at))
         deactivated = _deactivated(session)

@@ -42,6 +42,8 @@ def make_rep_token(secret: str, assignment_id: int, action: str, expires_at: dat
 
 def read_rep_token(secret: str, token: str) -> RepLink | None:
     """The link if the token is genuine (expired or not: the caller says which), else None."""
+    if not token.isascii():  # we only ever sign ASCII: anything else is forged (and not encodable)
+        return None
     parts = token.split(".")
     if len(parts) != 4 or parts[1] not in ACTIONS:
         return None

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.core.clock import as_utc
 from leadflow.routing.policy import RoutingPolicy
-from leadflow.core.db import session_scope
+from leadflow.core.db import pipeline_lock, session_scope
 from leadflow.core.decisions import decision_row
 from leadflow.scoring.engagement_decay import Event, engagement_score
 from leadflow.scoring.qualification import evaluate
@@ -96,6 +96,7 @@ def score_leads(lead_ids: list[int], now: datetime | None = None) -> ScoreOutcom
     decisions: list[dict] = []
     disqualified: list[int] = []
     with session_scope() as session:
+        pipeline_lock(session)
         events, answers = _events(session, lead_ids), _answers(session, lead_ids)
         history = stored_events(session, lead_ids) if model else {}
         campaigns = {c.id: c for c in session.scalars(select(Campaign))}

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import replace
 from collections import Counter
 from pathlib import Path
 
+from leadflow.core.safe_csv import SafeWriter
 from leadflow.routing.policy import RoutingPolicy
 from leadflow.scoring.policy import ScoringPolicy
 from leadflow.enrich.firmographics import Firmographic, enrichment_for
@@ -60,7 +60,7 @@ def score_file(source: Path, out: Path, policy: ScoringPolicy, routing: RoutingP
     """Write every input row with its score, grade, temperature and top reasons; count outcomes."""
     counts: Counter[str] = Counter()
     with open_source(source) as (info, rows), out.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = SafeWriter(handle)
         headers = info.headers or []
         writer.writerow(["line", *headers, *OUT_COLUMNS])
         columns, _ = map_columns(headers, aliases)

@@ -42,12 +42,15 @@ class FakeProviders:
     ``script[domain]`` (or ``script["clearbit:" + domain]``, ``script["pdl:" + domain]`` for one
     API only) is a list of behaviours served in turn (the last one repeats):
     ok, 404, 202, 401, 402, 422, 429, 500, hang, malformed, html, error_body, huge, huge_unsized,
-    redirect_other_host, redirect_same_host.
+    redirect_other_host, redirect_same_host, trickle (a valid answer, one byte every
+    ``trickle_s``, no Content-Length), lie (200 with wrongly typed members).
     """
 
     def __init__(self, key: str = "test-key", rate_per_s: float | None = None, hang_s: float = 3.0,
-                 retry_after: int = 1):
+                 retry_after: int = 1, trickle_s: float = 0.5):
         self.key, self.rate, self.hang_s, self.retry_after = key, rate_per_s, hang_s, retry_after
+        self.trickle_s = trickle_s
+        self.trickled: Counter[str] = Counter()  # domain -> bytes of a trickled answer sent
         self.script: dict[str, list[str]] = {}
         self.hits: Counter[tuple[str, str]] = Counter()  # (path, domain) -> requests
         self.statuses: Counter[int] = Counter()
@@ -92,6 +95,26 @@ class FakeProviders:
                 return True
             self._tokens -= 1
             return False
+
+
+def _trickle(self: _Handler, domain: str, pdl: bool) -> None:
+    """A slow-drip answer: each byte alone, until done or the client hangs up."""
+    body = json.dumps(pdl_record(domain) if pdl else clearbit_record(domain)).encode()
+    self.close_connection = True
+    self.send_response(200)
+    self.send_header("Content-Type", "application/json")
+    self.send_header("Connection", "close")
+    self.end_headers()
+    self.wfile.flush()
+    try:
+        for byte in body:
+            self.wfile.write(bytes([byte]))
+            self.wfile.flush()
+            self.fake.trickled[domain] += 1
+            time.sleep(self.fake.trickle_s)
+    except OSError:
+        return None  # the client cut us off: the point of the test
+    return None
 
 
 class _Server(ThreadingHTTPServer):
@@ -141,6 +164,8 @@ class _Handler(BaseHTTPRequestHandler):
         domain = query.get("website" if pdl else "domain", "")
         self._behave(self.fake._next(parts.path, domain), domain, pdl)
 
+    _trickle = _trickle
+
     def _behave(self, step: str, domain: str, pdl: bool) -> None:
         simple = {"404": (404, {"error": {"type": "not_found", "message": "no company"}, "status": 404}),
                   "202": (202, {"status": "queued"}), "401": (401, {"error": {"type": "auth_error"}}),
@@ -172,6 +197,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(b'{"tech": ["' + b"x" * (2 << 20) + b'"]}')
             return None
+        if step == "trickle":
+            return self._trickle(domain, pdl)
+        if step == "lie":  # the right shape, the wrong types: a provider's broken release
+            return self._json(200, {"name": 42, "metrics": {"employees": "lots"}, "geo": "US",
+                                    "display_name": ["x"], "employee_count": True})
         if step in ("redirect_other_host", "redirect_same_host"):
             host = "evil.example:80" if step == "redirect_other_host" else self.headers.get("Host", "")
             return self._send(302, b"", headers={"Location": f"http://{host}/moved?domain={domain}"})

@@ -19,7 +19,6 @@ With ``link=OTHER`` the rows of both files are matched across the files only; th
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from typing import Any
 
 import yaml
 
+from leadflow.core.safe_csv import SafeWriter
 from leadflow.dedupe.engine.api import Matcher, MatchResult
 from leadflow.dedupe.engine.kinds import (
     BlockingOptions,
@@ -197,7 +197,7 @@ def _write(out: Path | str, headers: list[str], rows: list[list[str]], other_hea
     all_headers = headers + [h for h in other_headers if h not in headers]
     extra = (["source"] if linked else []) + ["cluster_id", "match_probability"]
     with Path(out).open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = SafeWriter(handle)
         writer.writerow(all_headers + extra)
         for source, (hdrs, block, offset) in enumerate(((headers, rows, 0), (other_headers, other_rows, len(rows))), 1):
             index = {h: k for k, h in enumerate(hdrs)}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 # One record (a CSV record, a JSON element or line) larger than this becomes a "field_too_large"
@@ -10,6 +10,10 @@ from dataclasses import dataclass
 # a quote is never closed and the rest of the file would otherwise become one field.
 # Read at call time, so tests can lower it.
 MAX_RECORD_CHARS = 10 * 1024 * 1024
+# A quoted field may hold line breaks (an address), but a record running over this many
+# physical lines is an unclosed quote: its first line is quarantined and reading resumes on
+# the next line. Read at call time, so tests (and a caller who knows the file) can change it.
+MAX_RECORD_LINES = 100
 
 # The header must be within the first this-many non-empty rows (webinar report preambles).
 HEADER_SCAN_ROWS = 50
@@ -24,6 +28,7 @@ class RawRow:
     record: dict[str, str] | None = None  # a JSON / JSON Lines object, values as strings
     error_kind: str | None = None  # "undecodable", "field_too_large", "invalid_json", ...
     error: str | None = None  # the human reason, naming what to fix
+    end_line: int | None = None  # the last physical line a multi-line record spans
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,8 @@ class SourceInfo:
     header_line: int  # 1-based line/row of the header (0 for json/jsonl)
     headers: list[str]  # as written, stripped; repeats suffixed: "Email", "Email (2)"
     skipped_preamble: int  # non-empty rows above the header that were skipped (blank lines not counted)
+    # Blank lines, filled in as the rows are read: every physical line is accounted for.
+    blank_lines: list[int] = field(default_factory=list)
 
 
 def number_text(value: float) -> str:

@@ -3,23 +3,33 @@
 from __future__ import annotations
 
 import csv
+import io
 import itertools
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import TextIO
 
 from leadflow.ingest.sources import base
 from leadflow.ingest.sources.base import RawRow, SourceInfo
-from leadflow.core.errors import EmptySource, RecordTooLarge, UnreadableSource
+from leadflow.core.errors import EmptySource, RecordTooLarge, RunawayRecord, UnreadableSource
 from leadflow.ingest.sources.detect import choose_header, unique_headers
 from leadflow.ingest.sources.text import LineFeeder
 
 
+@dataclass
+class _Shape:
+    """What the reader learns as it goes: the blank lines seen."""
+
+    blank_lines: list[int] = field(default_factory=list)
+
+
 def open_csv(handle: TextIO, name: str, encoding: str, delimiter: str) -> tuple[SourceInfo, Iterator[RawRow]]:
     """Header facts and the data rows after the header, read lazily from `handle`."""
-    header, skipped, rows = split_header(csv_rows(handle, delimiter, encoding), name)
+    shape = _Shape()
+    header, skipped, rows = split_header(csv_rows(handle, delimiter, encoding, shape), name)
     info = SourceInfo(format="tsv" if delimiter == "\t" else "csv", encoding=encoding, delimiter=delimiter,
                       header_line=header.line_no, headers=unique_headers(header.values or []),
-                      skipped_preamble=skipped)
+                      skipped_preamble=skipped, blank_lines=shape.blank_lines)
     return info, rows
 
 
@@ -35,8 +45,16 @@ def split_header(rows: Iterator[RawRow], name: str) -> tuple[RawRow, int, Iterat
     return head[at], at, itertools.chain(head[at + 1:], rows)
 
 
-def csv_rows(handle: TextIO, delimiter: str, encoding: str) -> Iterator[RawRow]:
-    """Every non-empty record, or an error row for one that cannot be read; never raises for content."""
+def csv_rows(handle: TextIO, delimiter: str, encoding: str, shape: _Shape | None = None) -> Iterator[RawRow]:
+    """Every non-empty record, or an error row for one that cannot be read; never raises for content.
+
+    A quote left open makes csv read on across line breaks. A record that runs over
+    MAX_RECORD_LINES lines, or spans lines without being well-formed CSV (its quote closes
+    before a character that is not a delimiter, or never), is taken for that: its first
+    line becomes an ``unclosed_quote`` error row and reading resumes on the line after it,
+    so the quote costs the lines up to the next one that parses.
+    """
+    shape = shape or _Shape()
     feeder = LineFeeder(handle, delimiter, encoding)
     reader = _reader(feeder, delimiter)
     while True:
@@ -45,8 +63,13 @@ def csv_rows(handle: TextIO, delimiter: str, encoding: str) -> Iterator[RawRow]:
             values = next(reader)
         except StopIteration:
             return
+        except RunawayRecord:
+            yield _unclosed_quote(feeder, f"it runs over {base.MAX_RECORD_LINES} lines")
+            reader = _reader(feeder, delimiter)
+            continue
         except RecordTooLarge as exc:
-            yield RawRow(exc.start, error_kind="field_too_large", error=str(exc))
+            yield RawRow(exc.start, error_kind="field_too_large", error=str(exc),
+                         end_line=feeder.line_no if feeder.line_no > exc.start else None)
             reader = _reader(feeder, delimiter)  # the old one is mid-record; start clean on the next line
             continue
         except csv.Error as exc:
@@ -55,11 +78,38 @@ def csv_rows(handle: TextIO, delimiter: str, encoding: str) -> Iterator[RawRow]:
             yield RawRow(feeder.start, error_kind="unreadable", error=f"line {feeder.start}: {exc}")
             reader = _reader(feeder, delimiter)
             continue
+        spans = feeder.line_no > feeder.start
+        if spans and _malformed(feeder.record_lines, delimiter):
+            yield _unclosed_quote(feeder, f"read on to line {feeder.line_no}, it is not well-formed CSV")
+            reader = _reader(feeder, delimiter)
+            continue
         if feeder.problem is not None:
             kind, reason = feeder.problem
-            yield RawRow(feeder.start, error_kind=kind, error=reason)
+            yield RawRow(feeder.start, error_kind=kind, error=reason, end_line=feeder.line_no if spans else None)
         elif "".join(values).strip():
-            yield RawRow(feeder.start, values)
+            yield RawRow(feeder.start, values, end_line=feeder.line_no if spans else None)
+        else:
+            shape.blank_lines.extend(range(feeder.start, feeder.line_no + 1))
+
+
+def _malformed(lines: list[str], delimiter: str) -> bool:
+    """Does a record that spans lines break CSV's quoting rules (read strictly)?"""
+    try:
+        records = list(csv.reader(io.StringIO("".join(lines), newline=""), delimiter=delimiter, quotechar='"',
+                                  doublequote=True, strict=True))
+    except csv.Error:
+        return True
+    return len(records) != 1
+
+
+def _unclosed_quote(feeder: LineFeeder, how: str) -> RawRow:
+    """The record's first line as an error row; its other lines are read again."""
+    start, first = feeder.start, feeder.record_lines[:1]
+    feeder.push_back(feeder.record_lines[1:])
+    raw = first[0].rstrip("\r\n")[:200] if first else ""
+    return RawRow(start, error_kind="unclosed_quote",
+                  error=f"line {start}: a quote opened on this line is never closed ({how}); this line "
+                        f"is set aside and reading resumed on line {start + 1}: {raw!r}")
 
 
 def _reader(feeder: LineFeeder, delimiter: str) -> Iterator[list[str]]:

@@ -7,7 +7,7 @@ import io
 import re
 from typing import BinaryIO, NoReturn, TextIO
 
-from leadflow.core.errors import RecordTooLarge
+from leadflow.core.errors import RecordTooLarge, RunawayRecord
 from leadflow.ingest.sources import base
 
 MARK_ERRORS = "leadflow-sources-mark"
@@ -65,6 +65,7 @@ class LineFeeder:
         self._specials = re.compile(f'["\r\n{re.escape(delimiter)}]')
         self._encoding = encoding
         self._pending = ""
+        self._replay: list[str] = []  # lines given back by push_back, read again first
         self.line_no = 0  # physical lines consumed so far
         self.begin_record()
 
@@ -73,16 +74,28 @@ class LineFeeder:
         self.problem: tuple[str, str] | None = None
         self._chars = 0
         self._lines = 0  # lines of this record already handed to csv
+        self.record_lines: list[str] = []  # those lines (bounded by MAX_RECORD_CHARS)
+
+    def push_back(self, lines: list[str]) -> None:
+        """Read these lines again, next (recovering from an unclosed quote)."""
+        self._replay[:0] = lines
+        self.line_no -= len(lines)
 
     def __iter__(self) -> LineFeeder:
         return self
 
     def __next__(self) -> str:
-        line, complete = self._piece()
-        if not line:
-            raise StopIteration
-        if not complete:
-            line = self._rest_of_line(line)
+        if self._lines >= base.MAX_RECORD_LINES:
+            raise RunawayRecord(self.start)  # csv is still inside quotes: stop it here
+        if self._replay:
+            line = self._replay.pop(0)
+        else:
+            line, complete = self._piece()
+            if not line:
+                raise StopIteration
+            if not complete:
+                line = self._rest_of_line(line)
+        self.record_lines.append(line)
         self.line_no += 1
         self._chars += len(line)
         if self._chars > self._limit:

@@ -1,0 +1,87 @@
+"""Where each lead stands in the ingest pipeline, durably, so no crash strands it.
+
+A batch moves its leads cleaned -> enriched -> scored -> done (routed, enrolled, or left
+where its status says). Each step is idempotent, and a stage moves only from the one
+before it: a lead a later batch merged new data into goes back to ``cleaned`` and is
+carried forward again; two runs carrying the same lead cannot move it backwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from sqlalchemy import case, select, update
+from sqlalchemy.orm import Session
+
+from leadflow.core.db import pipeline_lock, session_scope
+from leadflow.core.models import Assignment, Lead, SourceRecord
+from leadflow.core.runtime import log
+
+
+class PipelineStage(StrEnum):
+    CLEANED = "cleaned"
+    ENRICHED = "enriched"
+    SCORED = "scored"
+    DONE = "done"
+
+
+PREVIOUS = {PipelineStage.ENRICHED: PipelineStage.CLEANED, PipelineStage.SCORED: PipelineStage.ENRICHED,
+            PipelineStage.DONE: PipelineStage.SCORED}
+CHUNK = 500
+
+
+def advance(session: Session, lead_ids: Iterable[int], to: PipelineStage) -> int:
+    """Move the leads that stand one stage before ``to`` up to it; the rest stay put."""
+    ordered, moved = sorted(set(lead_ids)), 0
+    for i in range(0, len(ordered), CHUNK):
+        result = session.execute(update(Lead).where(
+            Lead.id.in_(ordered[i:i + CHUNK]), Lead.pipeline_stage == PREVIOUS[to])
+            .values(pipeline_stage=to).execution_options(synchronize_session=False))
+        moved += getattr(result, "rowcount", 0) or 0
+    return moved
+
+
+def mark_cleaned(session: Session, lead_ids: Iterable[int]) -> None:
+    """A batch created or merged into these leads: the steps after cleaning are owed again."""
+    ordered = sorted(set(lead_ids))
+    for i in range(0, len(ordered), CHUNK):
+        session.execute(update(Lead).where(Lead.id.in_(ordered[i:i + CHUNK]))
+                        .values(pipeline_stage=PipelineStage.CLEANED)
+                        .execution_options(synchronize_session=False))
+
+
+def unfinished(session: Session, campaign_id: int | None) -> list[int]:
+    """Leads an earlier run left half-done: this campaign's first, then everyone's, by id."""
+    pending = select(Lead.id).where(Lead.pipeline_stage != PipelineStage.DONE)
+    if campaign_id is None:
+        return list(session.scalars(pending.order_by(Lead.id)))
+    of_campaign = Lead.id.in_(select(SourceRecord.lead_id).where(SourceRecord.campaign_id == campaign_id))
+    return list(session.scalars(pending.order_by(case((of_campaign, 0), else_=1), Lead.id)))
+
+
+def advance_leads(lead_ids: list[int], to: PipelineStage) -> int:
+    """After a step finished for these leads: those one stage behind move up."""
+    if not lead_ids:
+        return 0
+    with session_scope() as session:
+        pipeline_lock(session)
+        return advance(session, lead_ids, to)
+
+
+def unfinished_leads(campaign_id: int | None) -> list[int]:
+    """Ids only (never rows: run states must not carry personal data)."""
+    with session_scope() as session:
+        ids = unfinished(session, campaign_id)
+    if ids:
+        log().warning("%d leads left half-done by an earlier run: finishing them first", len(ids))
+    return ids
+
+
+def open_assignments(lead_ids: list[int]) -> list[int]:
+    """Offers still open for these leads (a crashed run may have made one it never told)."""
+    if not lead_ids:
+        return []
+    with session_scope() as session:
+        return list(session.scalars(select(Assignment.id).where(
+            Assignment.lead_id.in_(lead_ids), Assignment.status == "offered").order_by(Assignment.id)))
