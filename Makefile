@@ -26,6 +26,7 @@ demo: install
 	$(BIN)/leadflow demo
 
 lint: install
+	$(BIN)/ruff format --check leadflow flows tasks tests bench
 	$(BIN)/ruff check leadflow flows tasks tests bench
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy

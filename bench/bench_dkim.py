@@ -48,7 +48,8 @@ def main() -> None:
     plain = Settings(_env_file=None)  # type: ignore[call-arg]
     key = SecretStr(pem)
     signed = Settings(  # type: ignore[call-arg]
-        _env_file=None, dkim_private_key=key, dkim_selector="bench")
+        _env_file=None, dkim_private_key=key, dkim_selector="bench"
+    )
     for name, settings in (("unsigned", plain), (f"dkim rsa-{args.bits}", signed)):
         seconds = per_message(settings, args.messages)
         print(f"{name:>14}: {1 / seconds:9.0f} messages/s, {seconds * 1e6:8.0f} us/message")

@@ -39,20 +39,35 @@ def main() -> None:
     server = FakeProviders(key="k", hang_s=60, trickle_s=0.5).start()
     domains = [f"d{i}.example" for i in range(args.leads)]
     server.script.update({d: [("trickle", "hang", "lie")[i % 3]] for i, d in enumerate(domains)})
-    config = ProviderConfig(name="clearbit", type="clearbit", base_url=server.url, timeout_s=args.timeout,
-                            max_attempts=2, concurrency=args.concurrency, batch_deadline_s=args.batch_deadline,
-                            breaker=Breaker(failures=args.breaker_failures, open_s=3600))
+    config = ProviderConfig(
+        name="clearbit",
+        type="clearbit",
+        base_url=server.url,
+        timeout_s=args.timeout,
+        max_attempts=2,
+        concurrency=args.concurrency,
+        batch_deadline_s=args.batch_deadline,
+        breaker=Breaker(failures=args.breaker_failures, open_s=3600),
+    )
     policy = EnrichmentPolicy(version=1, providers=[config])
     state = RunState(10_000)
-    provider = HttpProvider(config, "k", make_session(16), policy.http, state.budget,
-                            breaker=CircuitBreaker(config.breaker))
+    provider = HttpProvider(
+        config,
+        "k",
+        make_session(16),
+        policy.http,
+        state.budget,
+        breaker=CircuitBreaker(config.breaker),
+    )
     leads = [LeadIn(i, d, {}) for i, d in enumerate(domains)]
     started = time.perf_counter()
     outs = run_chain(leads, [provider], policy, state)
     seconds = time.perf_counter() - started
-    print(f"{args.leads} leads, timeout_s {args.timeout}, batch_deadline_s {args.batch_deadline}, "
-          f"concurrency {args.concurrency}: {seconds:.2f} s "
-          f"({100 * seconds / args.batch_deadline:.0f}% of the batch deadline)")
+    print(
+        f"{args.leads} leads, timeout_s {args.timeout}, batch_deadline_s {args.batch_deadline}, "
+        f"concurrency {args.concurrency}: {seconds:.2f} s "
+        f"({100 * seconds / args.batch_deadline:.0f}% of the batch deadline)"
+    )
     print("statuses:", dict(Counter(out.status for out in outs)))
     print("requests the server saw:", sum(server.hits.values()))
 

@@ -26,15 +26,27 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=20000)
     parser.add_argument("--batch-size", type=int, default=2000)
     parser.add_argument("--database-url", help="default: a fresh SQLite file in a temp folder")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="leadflow-bench-"))
-    subprocess.run([sys.executable, str(ROOT / "bench" / "gen_campaigns.py"), "--rows", str(args.rows),
-                    "--out", str(work)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "gen_campaigns.py"),
+            "--rows",
+            str(args.rows),
+            "--out",
+            str(work),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     source = work / f"webinar_bench_{args.rows}.csv"
     os.environ["LEADFLOW_DATABASE_URL"] = args.database_url or f"sqlite:///{work / 'bench.db'}"
     os.environ["LEADFLOW_DATA_DIR"] = str(work)
@@ -75,9 +87,13 @@ def main() -> None:
     for stage, spent in seconds.items():
         print(f"  {stage:<14} {spent:7.2f} s  {staged.rows / spent:9.0f} rows/s")
     print(f"  {'total':<14} {total:7.2f} s  {staged.rows / total:9.0f} rows/s")
-    print(f"  floor (csv module + bulk insert, no processing): {floor_s:.2f} s, {staged.rows / floor_s:.0f} rows/s")
-    print(f"  read+clean+persist (stage + clean+dedupe): {staged.rows / persist:.0f} rows/s, "
-          f"{100 * floor_s / persist:.0f}% of the floor")
+    print(
+        f"  floor (csv module + bulk insert, no processing): {floor_s:.2f} s, {staged.rows / floor_s:.0f} rows/s"
+    )
+    print(
+        f"  read+clean+persist (stage + clean+dedupe): {staged.rows / persist:.0f} rows/s, "
+        f"{100 * floor_s / persist:.0f}% of the floor"
+    )
     print(f"  peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
@@ -88,8 +104,13 @@ def _floor(source: Path, url: str) -> float:
     from sqlalchemy import JSON, Column, Integer, MetaData, Table, create_engine
 
     engine = create_engine(url)
-    table = Table("bench_floor", MetaData(), Column("id", Integer, primary_key=True),
-                  Column("line_no", Integer), Column("values", JSON))
+    table = Table(
+        "bench_floor",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("line_no", Integer),
+        Column("values", JSON),
+    )
     table.drop(engine, checkfirst=True)
     table.create(engine)
     start = time.perf_counter()

@@ -32,18 +32,25 @@ def _counts() -> dict[str, int]:
 
     def doubles(session, column) -> int:  # type: ignore[no-untyped-def]
         grouped = select(column, func.count().label("n")).group_by(column).subquery()
-        return session.scalar(select(func.coalesce(func.sum(grouped.c.n - 1), 0)).where(grouped.c.n > 1))
+        return session.scalar(
+            select(func.coalesce(func.sum(grouped.c.n - 1), 0)).where(grouped.c.n > 1)
+        )
 
     with session_scope() as session:
         count = lambda q: session.scalar(select(func.count()).select_from(q)) or 0  # noqa: E731
         return {
             "rows": count(select(SourceRecord.id).subquery()),
             "leads": count(select(Lead.id).subquery()),
-            "rows still staged": count(select(SourceRecord.id).where(SourceRecord.status == "staged").subquery()),
-            "leads stranded (stage not done)": count(select(Lead.id).where(Lead.pipeline_stage != "done").subquery()),
+            "rows still staged": count(
+                select(SourceRecord.id).where(SourceRecord.status == "staged").subquery()
+            ),
+            "leads stranded (stage not done)": count(
+                select(Lead.id).where(Lead.pipeline_stage != "done").subquery()
+            ),
             "leads never scored": count(select(Lead.id).where(Lead.scored_at.is_(None)).subquery()),
-            "hot leads still new": count(select(Lead.id).where(Lead.temperature == "hot",
-                                                               Lead.status == "new").subquery()),
+            "hot leads still new": count(
+                select(Lead.id).where(Lead.temperature == "hot", Lead.status == "new").subquery()
+            ),
             "doubled assignments": doubles(session, Assignment.lead_id),
             "doubled enrollments": doubles(session, Enrollment.lead_id),
             "doubled outbox keys": doubles(session, OutboundEmail.dedupe_key),
@@ -60,8 +67,18 @@ def main() -> None:
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="leadflow-kill-"))
-    subprocess.run([sys.executable, str(ROOT / "bench" / "gen_campaigns.py"), "--rows", str(args.rows),
-                    "--out", str(work)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "gen_campaigns.py"),
+            "--rows",
+            str(args.rows),
+            "--out",
+            str(work),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     source = work / f"webinar_bench_{args.rows}.csv"
     os.environ["LEADFLOW_DATABASE_URL"] = args.database_url or f"sqlite:///{work / 'bench.db'}"
     os.environ["LEADFLOW_DATA_DIR"] = str(work)
@@ -76,8 +93,10 @@ def main() -> None:
         started = time.perf_counter()
         killed = start_ingest(work, source, "bench", args.step, args.nth, args.batch_size)
         killed.communicate()
-        print(f"killed after {args.step} #{args.nth}: exit {killed.returncode} "
-              f"({'SIGKILL' if killed.returncode == -signal.SIGKILL else 'not killed'})")
+        print(
+            f"killed after {args.step} #{args.nth}: exit {killed.returncode} "
+            f"({'SIGKILL' if killed.returncode == -signal.SIGKILL else 'not killed'})"
+        )
         print("after the kill:", _counts())
         rerun = start_ingest(work, source, "bench", batch=args.batch_size)
         out, err = rerun.communicate()

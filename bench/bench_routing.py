@@ -25,29 +25,65 @@ from leadflow.routing.policy import RoutingPolicy
 from leadflow.routing.route import route_lead
 from leadflow.routing.rotation import apply_decision
 
-ZONES = ["America/New_York", "America/Chicago", "America/Los_Angeles", "Europe/Berlin", "Europe/London",
-         "Asia/Shanghai", "Asia/Singapore", "Australia/Sydney"]
+ZONES = [
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "Europe/Berlin",
+    "Europe/London",
+    "Asia/Shanghai",
+    "Asia/Singapore",
+    "Australia/Sydney",
+]
 SEGMENTS = ["enterprise", "mid_market", "smb", "micro"]
 PRODUCTS = [f"product{i}" for i in range(10)]
 TEMPS = ["hot", "warm", "cold", "disqualified"]
 
 
 def make_policy(n_rules: int, n_reps: int, rng: random.Random) -> RoutingPolicy:
-    territories = {f"t{i:03}": {"region": f"r{i % 7}", "countries": [f"C{i:03}"]} for i in range(100)}
-    teams = [{"key": f"team{t}", "name": f"Team {t}",
-              # Zones spread, hours wide enough that most teams work at the bench's moment.
-              "working_hours": {"time_zone": "UTC" if t % 3 else ZONES[t % len(ZONES)],
-                                "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "hours": "00:00-24:00"},
-              "capacity": {"day": 10_000},
-              "reps": [{"key": f"rep{t}_{r}", "name": f"Rep {t}.{r}", "email": f"rep{t}_{r}@x.example",
-                        "weight": rng.choice([1, 1, 2, 3])} for r in range(5)]}
-             for t in range(max(1, n_reps // 5))]
+    territories = {
+        f"t{i:03}": {"region": f"r{i % 7}", "countries": [f"C{i:03}"]} for i in range(100)
+    }
+    teams = [
+        {
+            "key": f"team{t}",
+            "name": f"Team {t}",
+            # Zones spread, hours wide enough that most teams work at the bench's moment.
+            "working_hours": {
+                "time_zone": "UTC" if t % 3 else ZONES[t % len(ZONES)],
+                "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+                "hours": "00:00-24:00",
+            },
+            "capacity": {"day": 10_000},
+            "reps": [
+                {
+                    "key": f"rep{t}_{r}",
+                    "name": f"Rep {t}.{r}",
+                    "email": f"rep{t}_{r}@x.example",
+                    "weight": rng.choice([1, 1, 2, 3]),
+                }
+                for r in range(5)
+            ],
+        }
+        for t in range(max(1, n_reps // 5))
+    ]
     rules = [_rule(i, len(teams), rng) for i in range(n_rules)]
-    return RoutingPolicy.model_validate({
-        "version": 1, "territories": territories, "product_lines": PRODUCTS,
-        "segments": {"enterprise": {"min_employees": 1000}, "mid_market": {"min_employees": 200, "max_employees": 999},
-                     "smb": {"min_employees": 10, "max_employees": 199}, "micro": {"max_employees": 9}},
-        "teams": teams, "rules": rules, "fallback": {"team": "team0"}})
+    return RoutingPolicy.model_validate(
+        {
+            "version": 1,
+            "territories": territories,
+            "product_lines": PRODUCTS,
+            "segments": {
+                "enterprise": {"min_employees": 1000},
+                "mid_market": {"min_employees": 200, "max_employees": 999},
+                "smb": {"min_employees": 10, "max_employees": 199},
+                "micro": {"max_employees": 9},
+            },
+            "teams": teams,
+            "rules": rules,
+            "fallback": {"team": "team0"},
+        }
+    )
 
 
 def _rule(i: int, n_teams: int, rng: random.Random) -> dict:
@@ -61,23 +97,41 @@ def _rule(i: int, n_teams: int, rng: random.Random) -> dict:
     if rng.random() < 0.2:
         when["all"] = [{"field": "score", "min": rng.choice([50, 70, 85])}]
     if rng.random() < 0.05:
-        when["any"] = [{"field": "grade", "equals": "A"}, {"field": "title", "contains": ["vp", "director"]}]
+        when["any"] = [
+            {"field": "grade", "equals": "A"},
+            {"field": "title", "contains": ["vp", "director"]},
+        ]
     roll = rng.random()
     team = rng.randrange(n_teams)
-    assign = ({"queue": f"queue{i % 5}"} if roll < 0.03 else
-              {"rep": f"rep{team}_{rng.randrange(5)}"} if roll < 0.10 else {"team": f"team{team}"})
+    assign = (
+        {"queue": f"queue{i % 5}"}
+        if roll < 0.03
+        else {"rep": f"rep{team}_{rng.randrange(5)}"}
+        if roll < 0.10
+        else {"team": f"team{team}"}
+    )
     return {"id": f"rule{i:04}", "when": when, "assign": assign}
 
 
 def make_leads(n: int, rng: random.Random) -> list[dict]:
-    return [{"territory": f"t{rng.randrange(110):03}", "segment": rng.choice(SEGMENTS + [None]),
-             "product_line": rng.choice(PRODUCTS + [None]), "temperature": rng.choice(TEMPS),
-             "score": rng.randrange(101), "grade": rng.choice("ABCD"), "title": rng.choice(["VP Sales", "Engineer"])}
-            for _ in range(n)]
+    return [
+        {
+            "territory": f"t{rng.randrange(110):03}",
+            "segment": rng.choice(SEGMENTS + [None]),
+            "product_line": rng.choice(PRODUCTS + [None]),
+            "temperature": rng.choice(TEMPS),
+            "score": rng.randrange(101),
+            "grade": rng.choice("ABCD"),
+            "title": rng.choice(["VP Sales", "Engineer"]),
+        }
+        for _ in range(n)
+    ]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rules", type=int, default=1000)
     parser.add_argument("--reps", type=int, default=200)
     parser.add_argument("--leads", type=int, default=200_000)
@@ -89,19 +143,27 @@ def main() -> None:
     now = datetime(2026, 11, 9, 16, 30, tzinfo=timezone.utc)
     start = time.perf_counter()
     route_lead(leads[0], policy, {}, now=now)  # compiles the policy
-    print(f"policy: {args.rules} rules, {sum(len(t.reps) for t in policy.teams)} reps; "
-          f"compiled in {(time.perf_counter() - start) * 1000:.0f} ms")
+    print(
+        f"policy: {args.rules} rules, {sum(len(t.reps) for t in policy.teams)} reps; "
+        f"compiled in {(time.perf_counter() - start) * 1000:.0f} ms"
+    )
     for label in ("first pass (shape index cold)", "second pass (warm)"):
         kept, seconds, placed = _route_all(policy, leads, now, args.trace)
-        print(f"{label}: {len(leads)} leads in {seconds:.2f} s = {len(leads) / seconds:,.0f} decisions/s "
-              f"({placed} to reps, {len(leads) - placed} to queues; ledger and load updates included)")
+        print(
+            f"{label}: {len(leads)} leads in {seconds:.2f} s = {len(leads) / seconds:,.0f} decisions/s "
+            f"({placed} to reps, {len(leads) - placed} to queues; ledger and load updates included)"
+        )
     start = time.perf_counter()
     for decision in kept:
         decision.trace
-    print(f"trace read for {len(kept)} decisions: {len(kept) / (time.perf_counter() - start):,.0f}/s")
+    print(
+        f"trace read for {len(kept)} decisions: {len(kept) / (time.perf_counter() - start):,.0f}/s"
+    )
 
 
-def _route_all(policy: RoutingPolicy, leads: list[dict], now: datetime, keep: int) -> tuple[list, float, int]:
+def _route_all(
+    policy: RoutingPolicy, leads: list[dict], now: datetime, keep: int
+) -> tuple[list, float, int]:
     """One stream through fresh ledgers and loads, as the route task would carry them."""
     ledgers: dict[str, dict[str, int]] = {}
     loads: dict[str, tuple[int, int]] = {}

@@ -25,13 +25,25 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=50000)
     parser.add_argument("--database-url")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="leadflow-score-bench-"))
-    subprocess.run([sys.executable, str(ROOT / "bench" / "gen_campaigns.py"), "--rows", str(args.rows),
-                    "--out", str(work)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "gen_campaigns.py"),
+            "--rows",
+            str(args.rows),
+            "--out",
+            str(work),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     os.environ["LEADFLOW_DATABASE_URL"] = args.database_url or f"sqlite:///{work / 'bench.db'}"
     os.environ["LEADFLOW_DATA_DIR"] = str(work)
     sys.path.insert(0, str(ROOT))
@@ -60,19 +72,23 @@ def main() -> None:
         ids = list(session.scalars(select(Lead.id).order_by(Lead.id)))
     start = time.perf_counter()
     for i in range(0, len(ids), 5000):
-        score_leads.fn(ids[i:i + 5000])
+        score_leads.fn(ids[i : i + 5000])
     spent = time.perf_counter() - start
-    print(f"re-scored {len(ids)} stored leads in {spent:.1f} s: {len(ids) / spent:.0f} leads/s "
-          f"(batches of 5,000, {os.environ['LEADFLOW_DATABASE_URL'].split(':')[0]})")
+    print(
+        f"re-scored {len(ids)} stored leads in {spent:.1f} s: {len(ids) / spent:.0f} leads/s "
+        f"(batches of 5,000, {os.environ['LEADFLOW_DATABASE_URL'].split(':')[0]})"
+    )
 
     outcomes = work / "outcomes.csv"
     positives = write_outcomes(outcomes)
     policy = load_scoring(get_settings().scoring_dir)
     with outcomes.open(encoding="utf-8", newline="") as handle, session_scope() as session:
         result, _ = calibrate_on_outcomes(session, csv.DictReader(handle), policy)
-    print(f"calibration on {result.rows} outcomes ({positives} converted), {result.held_out} held out: "
-          f"AUC {result.auc_before:.3f} -> {result.auc_after:.3f}; at MQL precision "
-          f"{result.precision_at_mql:.2f} recall {result.recall_at_mql:.2f}")
+    print(
+        f"calibration on {result.rows} outcomes ({positives} converted), {result.held_out} held out: "
+        f"AUC {result.auc_before:.3f} -> {result.auc_after:.3f}; at MQL precision "
+        f"{result.precision_at_mql:.2f} recall {result.recall_at_mql:.2f}"
+    )
     print(f"proposed points: {result.proposed_points}")
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 

@@ -27,7 +27,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # A Tuesday, 14:30 UTC: 09:30 in New York, 14:30 in London, 15:30 in Paris and Berlin.
 TICK = datetime(2026, 11, 10, 14, 30, tzinfo=UTC)
-PLACES = [("GB", None), ("DE", None), ("FR", None), ("NL", None), ("US", "NY"), ("US", "MA"), ("CA", "ON")]
+PLACES = [
+    ("GB", None),
+    ("DE", None),
+    ("FR", None),
+    ("NL", None),
+    ("US", "NY"),
+    ("US", "MA"),
+    ("CA", "ON"),
+]
 
 
 def serve_sink(port: int) -> None:
@@ -66,24 +74,60 @@ def seed(n: int) -> None:
         session.flush()
         campaign = session.scalar(select(Campaign.id))
         for start in range(0, n, 5000):
-            session.execute(insert(Lead), [
-                {"email": f"lead{i}@bench{i % 97}.example", "first_name": f"Ada{i}", "company": f"Company {i % 500}",
-                 "domain": f"bench{i % 97}.example", "country": PLACES[i % len(PLACES)][0],
-                 "state": PLACES[i % len(PLACES)][1], "temperature": "warm", "status": "nurturing", "score": 50,
-                 "first_campaign_id": campaign, "created_at": TICK, "updated_at": TICK}
-                for i in range(start, min(n, start + 5000))])
+            session.execute(
+                insert(Lead),
+                [
+                    {
+                        "email": f"lead{i}@bench{i % 97}.example",
+                        "first_name": f"Ada{i}",
+                        "company": f"Company {i % 500}",
+                        "domain": f"bench{i % 97}.example",
+                        "country": PLACES[i % len(PLACES)][0],
+                        "state": PLACES[i % len(PLACES)][1],
+                        "temperature": "warm",
+                        "status": "nurturing",
+                        "score": 50,
+                        "first_campaign_id": campaign,
+                        "created_at": TICK,
+                        "updated_at": TICK,
+                    }
+                    for i in range(start, min(n, start + 5000))
+                ],
+            )
         lead_ids = list(session.scalars(select(Lead.id).order_by(Lead.id)))
         for start in range(0, n, 5000):
-            session.execute(insert(Enrollment), [
-                {"lead_id": lead_id, "sequence": "nurture-core", "next_step": 1, "next_due_at": TICK,
-                 "status": "active", "enrolled_at": TICK, "entry_count": 1}
-                for lead_id in lead_ids[start:start + 5000]])
+            session.execute(
+                insert(Enrollment),
+                [
+                    {
+                        "lead_id": lead_id,
+                        "sequence": "nurture-core",
+                        "next_step": 1,
+                        "next_due_at": TICK,
+                        "status": "active",
+                        "enrolled_at": TICK,
+                        "entry_count": 1,
+                    }
+                    for lead_id in lead_ids[start : start + 5000]
+                ],
+            )
             # Every lead consented to email and tracking (a form said so): EU leads are opt-in.
-            session.execute(insert(ConsentRecord), [
-                {"lead_id": lead_id, "purpose": purpose, "granted": True, "lawful_basis": "consent",
-                 "source": "form:bench", "evidence": {}, "recorded_at": TICK}
-                for lead_id in lead_ids[start:start + 5000]
-                for purpose in ("marketing_email", "tracking")])
+            session.execute(
+                insert(ConsentRecord),
+                [
+                    {
+                        "lead_id": lead_id,
+                        "purpose": purpose,
+                        "granted": True,
+                        "lawful_basis": "consent",
+                        "source": "form:bench",
+                        "evidence": {},
+                        "recorded_at": TICK,
+                    }
+                    for lead_id in lead_ids[start : start + 5000]
+                    for purpose in ("marketing_email", "tracking")
+                ],
+            )
 
 
 def floor_messages(n: int) -> list[tuple[str, bytes]]:
@@ -94,15 +138,28 @@ def floor_messages(n: int) -> list[tuple[str, bytes]]:
     from leadflow.core.settings import get_settings
 
     settings = get_settings()
-    composer = Composer(settings, load_nurture(settings.templates_dir), Renderer(settings.templates_dir))
+    composer = Composer(
+        settings, load_nurture(settings.templates_dir), Renderer(settings.templates_dir)
+    )
     out = []
     for i in range(n):
-        lead = dict.fromkeys(LEAD_COLUMNS) | {"id": i + 1, "email": f"lead{i}@bench{i % 97}.example",
-                                              "first_name": f"Ada{i}", "company": f"Company {i % 500}"}
+        lead = dict.fromkeys(LEAD_COLUMNS) | {
+            "id": i + 1,
+            "email": f"lead{i}@bench{i % 97}.example",
+            "first_name": f"Ada{i}",
+            "company": f"Company {i % 500}",
+        }
         row = {f"l_{k}": v for k, v in lead.items()} | {
-            "id": i + 1, "kind": "nurture", "lead_id": i + 1, "to_addr": lead["email"], "step": 1,
-            "message_id": None, "sequence": "nurture-core", "enrollment_status": "active",
-            "campaign_name": "bench-webinar"}
+            "id": i + 1,
+            "kind": "nurture",
+            "lead_id": i + 1,
+            "to_addr": lead["email"],
+            "step": 1,
+            "message_id": None,
+            "sequence": "nurture-core",
+            "enrollment_status": "active",
+            "campaign_name": "bench-webinar",
+        }
         message = composer.compose(row, {}, [])
         out.append((message.to_addr, message.data))  # type: ignore[union-attr]
     return out
@@ -119,10 +176,14 @@ def run_floor(port: int, messages: list[tuple[str, bytes]], sender: str) -> floa
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--emails", type=int, default=100000)
     parser.add_argument("--database-url")
-    parser.add_argument("--flow", action="store_true", help="run the nurture-tick flow through Prefect")
+    parser.add_argument(
+        "--flow", action="store_true", help="run the nurture-tick flow through Prefect"
+    )
     parser.add_argument("--sink", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.sink:
@@ -148,9 +209,16 @@ def main() -> None:
             sys.exit("bench_send needs an empty database (it counts what one tick sends)")
     started = time.perf_counter()
     seed(args.emails)
-    print(f"seeded {args.emails} leads and due enrollments in {time.perf_counter() - started:.1f} s", flush=True)
-    sink = subprocess.Popen([sys.executable, __file__, "--sink", str(port)], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)
+    print(
+        f"seeded {args.emails} leads and due enrollments in {time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
+    sink = subprocess.Popen(
+        [sys.executable, __file__, "--sink", str(port)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert sink.stdout is not None and sink.stdout.readline().strip() == "ready"
     try:
         if args.flow:
@@ -178,11 +246,17 @@ def main() -> None:
         sink.wait()
     size = sum(len(data) for _, data in messages) / len(messages)
     tick_rate, floor_rate = args.emails / tick_s, args.emails / floor_s
-    print(f"backend: {get_settings().resolved_database_url.split(':', 1)[0]}; {args.emails} emails of "
-          f"~{size:.0f} bytes; sink received {received}")
-    print(f"tick:  {tick_s:7.1f} s  {tick_rate:8.0f} msgs/s   (queue {queue_s:.1f} s, send {tick_s - queue_s:.1f} s;"
-          f" {summary.sent} sent, {sent} rows sent)")
-    print(f"floor: {floor_s:7.1f} s  {floor_rate:8.0f} msgs/s   (bare smtplib, one connection, pre-rendered)")
+    print(
+        f"backend: {get_settings().resolved_database_url.split(':', 1)[0]}; {args.emails} emails of "
+        f"~{size:.0f} bytes; sink received {received}"
+    )
+    print(
+        f"tick:  {tick_s:7.1f} s  {tick_rate:8.0f} msgs/s   (queue {queue_s:.1f} s, send {tick_s - queue_s:.1f} s;"
+        f" {summary.sent} sent, {sent} rows sent)"
+    )
+    print(
+        f"floor: {floor_s:7.1f} s  {floor_rate:8.0f} msgs/s   (bare smtplib, one connection, pre-rendered)"
+    )
     print(f"tick / floor = {tick_rate / floor_rate:.2f} (target >= 0.50)")
 
 

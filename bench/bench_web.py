@@ -68,18 +68,49 @@ def seed(n: int) -> list[str]:
     upgrade()
     sent = utcnow() - timedelta(hours=1)  # long enough ago that no click looks like a scanner's
     with session_scope() as session:
-        session.execute(insert(Lead), [{"email": f"lead{i}@bench.example", "status": "nurturing",
-                                        "created_at": sent, "updated_at": sent} for i in range(n)])
+        session.execute(
+            insert(Lead),
+            [
+                {
+                    "email": f"lead{i}@bench.example",
+                    "status": "nurturing",
+                    "created_at": sent,
+                    "updated_at": sent,
+                }
+                for i in range(n)
+            ],
+        )
         leads = session.scalars(select(Lead.id).order_by(Lead.id)).all()
-        session.execute(insert(OutboundEmail), [{"dedupe_key": f"bench:{i}", "kind": "nurture", "lead_id": lead,
-                                                 "to_addr": f"lead{i}@bench.example", "status": "sent",
-                                                 "created_at": sent, "sent_at": sent}
-                                                for i, lead in enumerate(leads)])
+        session.execute(
+            insert(OutboundEmail),
+            [
+                {
+                    "dedupe_key": f"bench:{i}",
+                    "kind": "nurture",
+                    "lead_id": lead,
+                    "to_addr": f"lead{i}@bench.example",
+                    "status": "sent",
+                    "created_at": sent,
+                    "sent_at": sent,
+                }
+                for i, lead in enumerate(leads)
+            ],
+        )
         emails = session.scalars(select(OutboundEmail.id).order_by(OutboundEmail.id)).all()
-        session.execute(insert(TrackedLink), [{"outbound_email_id": e, "position": 0,
-                                               "url": f"https://leadflow.example/guides/{e}"} for e in emails])
-    return [f"/o/{make_token(SECRET, 'o', e)}.gif" for e in emails] + [f"/c/{make_token(SECRET, 'c', e)}"
-                                                                       for e in emails]
+        session.execute(
+            insert(TrackedLink),
+            [
+                {
+                    "outbound_email_id": e,
+                    "position": 0,
+                    "url": f"https://leadflow.example/guides/{e}",
+                }
+                for e in emails
+            ],
+        )
+    return [f"/o/{make_token(SECRET, 'o', e)}.gif" for e in emails] + [
+        f"/c/{make_token(SECRET, 'c', e)}" for e in emails
+    ]
 
 
 def stored_events() -> int:
@@ -93,9 +124,23 @@ def stored_events() -> int:
 
 
 def start_server(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "leadflow.web.app:app", "--host", "127.0.0.1",
-                               "--port", str(port), "--log-level", "warning", "--no-access-log"],
-                              env=env, cwd=ROOT)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "leadflow.web.app:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
     for _ in range(200):
         try:
             if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
@@ -119,7 +164,12 @@ def click_to_rescored(work: Path, env: dict[str, str]) -> None:
     from flows.ingest import ingest_campaign
     from flows.nurture import nurture_tick
     from leadflow.core.db import session_scope
-    from leadflow.app.local_services import ensure_prefect_server, read_mail, start_smtp_sink, stop_prefect_server
+    from leadflow.app.local_services import (
+        ensure_prefect_server,
+        read_mail,
+        start_smtp_sink,
+        stop_prefect_server,
+    )
     from leadflow.core.models import EngagementEvent, Lead, OutboundEmail
     from leadflow.core.settings import get_settings
 
@@ -130,18 +180,37 @@ def click_to_rescored(work: Path, env: dict[str, str]) -> None:
     try:
         start = None
         for c in yaml.safe_load((ROOT / "examples" / "campaigns.yaml").read_text())["campaigns"]:
-            start = c["ingest_at"] if isinstance(c["ingest_at"], datetime) else datetime.fromisoformat(c["ingest_at"])
-            ingest_campaign(source=str(ROOT / "examples" / c["file"]), campaign=c["name"], channel=c["channel"],
-                            product_line=c.get("product_line"), now=start)
+            start = (
+                c["ingest_at"]
+                if isinstance(c["ingest_at"], datetime)
+                else datetime.fromisoformat(c["ingest_at"])
+            )
+            ingest_campaign(
+                source=str(ROOT / "examples" / c["file"]),
+                campaign=c["name"],
+                channel=c["channel"],
+                product_line=c.get("product_line"),
+                now=start,
+            )
         nurture_tick(now=start + timedelta(hours=1))  # type: ignore[operator]
         with session_scope() as session:
-            lead = session.execute(select(Lead.id, Lead.email).join(OutboundEmail, OutboundEmail.lead_id == Lead.id)
-                                   .where(Lead.temperature == "warm", OutboundEmail.kind == "nurture")
-                                   .order_by(Lead.score.desc(), Lead.id)).first()
+            lead = session.execute(
+                select(Lead.id, Lead.email)
+                .join(OutboundEmail, OutboundEmail.lead_id == Lead.id)
+                .where(Lead.temperature == "warm", OutboundEmail.kind == "nurture")
+                .order_by(Lead.score.desc(), Lead.id)
+            ).first()
         mail = next(m for m in read_mail(settings.mail_dir) if m["To"] == lead.email)
-        link = re.search(r"https?://\S+/c/[\w.\-]+", mail.get_body(preferencelist=("plain",)).get_content())
-        serving = subprocess.Popen([sys.executable, "-m", "leadflow.cli.main", "serve"], env=env, cwd=ROOT,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        link = re.search(
+            r"https?://\S+/c/[\w.\-]+", mail.get_body(preferencelist=("plain",)).get_content()
+        )
+        serving = subprocess.Popen(
+            [sys.executable, "-m", "leadflow.cli.main", "serve"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         wait_for_deployment("process-engagement/on-engagement")
         wait_for(lambda: requests.get(f"{settings.public_base_url}/healthz", timeout=1).ok)
         clicked = time.monotonic()
@@ -150,16 +219,24 @@ def click_to_rescored(work: Path, env: dict[str, str]) -> None:
 
         def processed() -> bool:
             with session_scope() as session:
-                return session.scalar(select(EngagementEvent.processed_at).where(
-                    EngagementEvent.lead_id == lead.id, EngagementEvent.type == "click")) is not None
+                return (
+                    session.scalar(
+                        select(EngagementEvent.processed_at).where(
+                            EngagementEvent.lead_id == lead.id, EngagementEvent.type == "click"
+                        )
+                    )
+                    is not None
+                )
 
         wait_for(processed, timeout_s=180)
         took = time.monotonic() - clicked
         print("engagement flow runs:", engagement_runs())
         with session_scope() as session:
             after = session.get(Lead, lead.id)
-            print(f"click -> re-scored by the triggered flow in {took:.1f} s; lead {lead.id} is now "
-                  f"{after.temperature} / {after.status}")  # type: ignore[union-attr]
+            print(
+                f"click -> re-scored by the triggered flow in {took:.1f} s; lead {lead.id} is now "
+                f"{after.temperature} / {after.status}"
+            )  # type: ignore[union-attr]
     finally:
         if serving is not None:
             serving.terminate()
@@ -186,7 +263,9 @@ def engagement_runs() -> list[str]:
     from prefect.client.schemas.filters import FlowFilter, FlowFilterName
 
     with get_client(sync_client=True) as client:
-        runs = client.read_flow_runs(flow_filter=FlowFilter(name=FlowFilterName(any_=["process-engagement"])))
+        runs = client.read_flow_runs(
+            flow_filter=FlowFilter(name=FlowFilterName(any_=["process-engagement"]))
+        )
     return sorted(f"{r.name} ({r.state_name})" for r in runs if r.state_name != "Scheduled")
 
 
@@ -219,15 +298,28 @@ def run(work: Path) -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--emails", type=int, default=2000)
     parser.add_argument("--only", choices=("o", "c"), help="only opens (o) or only clicks (c)")
-    parser.add_argument("--click-to-rescored", action="store_true",
-                        help="instead: time click -> triggered engagement flow (starts a Prefect server)")
+    parser.add_argument(
+        "--click-to-rescored",
+        action="store_true",
+        help="instead: time click -> triggered engagement flow (starts a Prefect server)",
+    )
     args = parser.parse_args()
-    env = {**os.environ, "LEADFLOW_DATABASE_URL": f"sqlite:///{work / 'leadflow.db'}",
-           "LEADFLOW_DATA_DIR": str(work), "LEADFLOW_SECRET_KEY": SECRET, "PREFECT_API_URL": ""}
+    env = {
+        **os.environ,
+        "LEADFLOW_DATABASE_URL": f"sqlite:///{work / 'leadflow.db'}",
+        "LEADFLOW_DATA_DIR": str(work),
+        "LEADFLOW_SECRET_KEY": SECRET,
+        "PREFECT_API_URL": "",
+    }
     if args.click_to_rescored:
-        env.update({"PREFECT_API_URL": f"http://127.0.0.1:{free_port()}/api", "PREFECT_HOME": str(work / "prefect"),
-                    "LEADFLOW_SMTP_PORT": str(free_port()),
-                    "LEADFLOW_PUBLIC_BASE_URL": f"http://127.0.0.1:{free_port()}"})
+        env.update(
+            {
+                "PREFECT_API_URL": f"http://127.0.0.1:{free_port()}/api",
+                "PREFECT_HOME": str(work / "prefect"),
+                "LEADFLOW_SMTP_PORT": str(free_port()),
+                "LEADFLOW_PUBLIC_BASE_URL": f"http://127.0.0.1:{free_port()}",
+            }
+        )
     os.environ.update(env)
     if args.click_to_rescored:
         from leadflow.core.db import upgrade
@@ -241,9 +333,24 @@ def run(work: Path) -> None:
     port = free_port()
     server = start_server(port, env)
     try:
-        wrk = subprocess.run(["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d", f"{args.seconds}s",
-                              "--latency", "-s", str(script), f"http://127.0.0.1:{port}"],
-                             capture_output=True, text=True, check=True)
+        wrk = subprocess.run(
+            [
+                "wrk",
+                "-t",
+                str(args.threads),
+                "-c",
+                str(args.connections),
+                "-d",
+                f"{args.seconds}s",
+                "--latency",
+                "-s",
+                str(script),
+                f"http://127.0.0.1:{port}",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
@@ -252,11 +359,15 @@ def run(work: Path) -> None:
     answered = statuses.get(200, 0) + statuses.get(302, 0)
     stored = stored_events()
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", wrk.stdout).group(1))  # type: ignore[union-attr]
-    p50, p99 = (int(re.search(rf"^{k} (\d+)$", wrk.stdout, re.M).group(1)) / 1000  # type: ignore[union-attr]
-                for k in ("p50_us", "p99_us"))
+    p50, p99 = (
+        int(re.search(rf"^{k} (\d+)$", wrk.stdout, re.M).group(1)) / 1000  # type: ignore[union-attr]
+        for k in ("p50_us", "p99_us")
+    )
     print(f"req/s {rate:.0f}  p50 {p50:.1f} ms  p99 {p99:.1f} ms  answers {statuses}")
-    print(f"events stored {stored}, answered 200/302 {answered}, stored - answered {stored - answered} "
-          f"(0..{args.connections} = requests cut off when wrk stopped)")
+    print(
+        f"events stored {stored}, answered 200/302 {answered}, stored - answered {stored - answered} "
+        f"(0..{args.connections} = requests cut off when wrk stopped)"
+    )
     lost = answered - stored
     if lost > 0:
         raise SystemExit(f"LOST {lost} events")

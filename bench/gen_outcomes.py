@@ -18,8 +18,13 @@ from pathlib import Path
 HIDDEN = {"Healthcare": 1.6, "Software": 1.0, "Financial Services": 0.6, "Manufacturing": -0.4}
 
 
-def probability(industry: str | None, employees: int | None, revenue: str | None, free_mail: bool,
-                title: str | None) -> float:
+def probability(
+    industry: str | None,
+    employees: int | None,
+    revenue: str | None,
+    free_mail: bool,
+    title: str | None,
+) -> float:
     logit = -3.0 + HIDDEN.get(industry or "", 0.0)
     logit += 0.8 if employees and 200 <= employees <= 5000 else 0.0
     logit += 1.0 if revenue in ("$250M-$1B", "$1B+") else 0.0
@@ -38,15 +43,30 @@ def write_outcomes(out: Path, seed: int = 11) -> int:
     with session_scope() as session, out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["email", "converted", "won", "amount", "created", "closed"])
-        rows = session.execute(select(Lead.email, Lead.industry, Lead.employees, Lead.revenue_band,
-                                      Lead.is_free_mail, Lead.title).order_by(Lead.id))
+        rows = session.execute(
+            select(
+                Lead.email,
+                Lead.industry,
+                Lead.employees,
+                Lead.revenue_band,
+                Lead.is_free_mail,
+                Lead.title,
+            ).order_by(Lead.id)
+        )
         for email, industry, employees, revenue, free_mail, title in rows:
             converted = rng.random() < probability(industry, employees, revenue, free_mail, title)
             won = converted and rng.random() < 0.3
             positives += converted
-            writer.writerow([email, "yes" if converted else "no", "yes" if won else "no",
-                             rng.randint(5, 80) * 1000 if converted else "", "2026-10-01",
-                             "2026-11-15" if converted else ""])
+            writer.writerow(
+                [
+                    email,
+                    "yes" if converted else "no",
+                    "yes" if won else "no",
+                    rng.randint(5, 80) * 1000 if converted else "",
+                    "2026-10-01",
+                    "2026-11-15" if converted else "",
+                ]
+            )
     return positives
 
 

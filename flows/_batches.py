@@ -17,8 +17,9 @@ from tasks.routing import route_leads
 from tasks.scoring import score_leads
 
 
-def carry_forward(lead_ids: list[int], cleaned: BatchOutcome, summary: IngestSummary,
-                  now: datetime | None = None) -> None:
+def carry_forward(
+    lead_ids: list[int], cleaned: BatchOutcome, summary: IngestSummary, now: datetime | None = None
+) -> None:
     """Enrich, match accounts, score, then route the hot and nurture the rest; each step,
     once done, is recorded on the leads, so a crash anywhere leaves them where a rerun
     picks them up.
@@ -39,20 +40,26 @@ def carry_forward(lead_ids: list[int], cleaned: BatchOutcome, summary: IngestSum
     summary.add_batch(cleaned, scored, routed, sent, enrolled)
 
 
-def finish_unfinished(campaign_id: int | None, summary: IngestSummary, batch_size: int,
-                      now: datetime | None = None) -> IngestSummary:
+def finish_unfinished(
+    campaign_id: int | None, summary: IngestSummary, batch_size: int, now: datetime | None = None
+) -> IngestSummary:
     """Before new rows: carry forward every lead an earlier run left half-done (this
     campaign's first, then everyone's)."""
     pending = unfinished_leads(campaign_id)
     for i in range(0, len(pending), batch_size):
-        carry_forward(pending[i:i + batch_size], BatchOutcome(), summary, now)
+        carry_forward(pending[i : i + batch_size], BatchOutcome(), summary, now)
     summary.resumed += len(pending)
     return summary
 
 
-def process_staged(campaign_id: int, batches: list[tuple[int, int]], summary: IngestSummary,
-                   now: datetime | None = None, progress_id: str | None = None,
-                   batch_size: int = 2000) -> IngestSummary:
+def process_staged(
+    campaign_id: int,
+    batches: list[tuple[int, int]],
+    summary: IngestSummary,
+    now: datetime | None = None,
+    progress_id: str | None = None,
+    batch_size: int = 2000,
+) -> IngestSummary:
     """Finish what a crashed run left, then clean, dedupe and carry forward batch by batch."""
     finish_unfinished(campaign_id, summary, batch_size, now)
     lead_ids: list[int] = []

@@ -23,6 +23,7 @@ def _simulated() -> datetime | None:
 
 def at_moment(prefix: str) -> Callable[[], str]:
     """``prefix-2026-11-09-1400``, or ``prefix-simulated-2026-11-09-1400`` on a simulated clock."""
+
     def name() -> str:
         moment = _simulated()
         if moment is None:
@@ -34,6 +35,7 @@ def at_moment(prefix: str) -> Callable[[], str]:
 
 def with_parameters(template: str) -> Callable[[], str]:
     """``template`` filled from the run's parameters, plus the moment when it is simulated."""
+
     def name() -> str:
         base = template.format(**flow_run.parameters)
         moment = _simulated()

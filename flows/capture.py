@@ -18,7 +18,9 @@ def ingest_captured(batch_size: int = 500, now: datetime | None = None) -> list[
     check_policies()
     summaries = []
     for work in staged_rows(source_prefix="webhook:", batch_size=batch_size):
-        summary = process_staged(work.campaign_id, work.batches, IngestSummary(work.campaign, read=work.rows), now)
+        summary = process_staged(
+            work.campaign_id, work.batches, IngestSummary(work.campaign, read=work.rows), now
+        )
         publish_ingest_summary(summary)
         summaries.append(summary)
     return summaries

@@ -32,10 +32,16 @@ def ingest_campaign(
     campaign_id = register_campaign(campaign, channel, product_line, cost, now)
     staged = stage_file(path, campaign_id, batch_size, now, encoding)
     # Rows an earlier run staged but never cleaned are this run's work, not "already ingested".
-    summary = IngestSummary(campaign=campaign, read=staged.rows,
-                            already_ingested=staged.rows - staged.pending_rows,
-                            unknown_columns=staged.unknown_columns, blank_lines=staged.blank_lines)
-    progress_id = start_progress(f"ingest-{campaign}", f"{len(staged.batches)} batches of {campaign}")
+    summary = IngestSummary(
+        campaign=campaign,
+        read=staged.rows,
+        already_ingested=staged.rows - staged.pending_rows,
+        unknown_columns=staged.unknown_columns,
+        blank_lines=staged.blank_lines,
+    )
+    progress_id = start_progress(
+        f"ingest-{campaign}", f"{len(staged.batches)} batches of {campaign}"
+    )
     process_staged(campaign_id, staged.batches, summary, now, progress_id, batch_size)
     publish_ingest_summary(summary)
     return summary

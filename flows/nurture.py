@@ -24,6 +24,9 @@ def nurture_tick(now: datetime | None = None) -> SendSummary:
     rows = [{"measure": k, "value": v} for k, v in vars(sent).items()]
     rows += [{"measure": f"why: {why}", "value": n} for why, n in problems.most_common()]
     why = f" ({'; '.join(problems)})" if problems else ""
-    publish_table("nurture-tick", rows, f"Nurture tick: {sent.sent} sent, {sent.deferred} deferred"
-                                        f"{why}, {sent.skipped} skipped")
+    publish_table(
+        "nurture-tick",
+        rows,
+        f"Nurture tick: {sent.sent} sent, {sent.deferred} deferred{why}, {sent.skipped} skipped",
+    )
     return sent

@@ -20,10 +20,14 @@ def reclaim_sweep(now: datetime | None = None) -> list[int]:
     routed = route_leads(swept.reassign, now)
     notify_reps(routed.assignment_ids, now)
     unrouted = pool_unrouted(swept.reassign, now)
-    rows = [("reassigned to another rep", len(routed.assignment_ids)),
-            ("back to the pool", len(swept.pooled) + len(unrouted)),
-            ("stuck in a queue (nobody could take them)", sum(routed.queued.values()))]
-    publish_table("reclaim-sweep", [{"measure": m, "value": v} for m, v in rows],
-                  f"Reclaim sweep: {rows[0][1]} reassigned, {rows[1][1]} pooled, "
-                  f"{rows[2][1]} stuck")
+    rows = [
+        ("reassigned to another rep", len(routed.assignment_ids)),
+        ("back to the pool", len(swept.pooled) + len(unrouted)),
+        ("stuck in a queue (nobody could take them)", sum(routed.queued.values())),
+    ]
+    publish_table(
+        "reclaim-sweep",
+        [{"measure": m, "value": v} for m, v in rows],
+        f"Reclaim sweep: {rows[0][1]} reassigned, {rows[1][1]} pooled, {rows[2][1]} stuck",
+    )
     return swept.pooled + unrouted

@@ -21,18 +21,33 @@ def deployments(paused: bool | None = None) -> list:  # type: ignore[type-arg]
     """``paused=True`` registers them for the UI without scheduling runs nobody would pick up."""
     return [
         ingest_campaign.to_deployment("manual", tags=["ingest"], paused=paused),
-        nurture_tick.to_deployment("every-5-minutes", interval=300, tags=["nurture"],
-                                   paused=paused),
+        nurture_tick.to_deployment(
+            "every-5-minutes", interval=300, tags=["nurture"], paused=paused
+        ),
         process_engagement.to_deployment(
-            "on-engagement", interval=60, tags=["engagement"], paused=paused,
-            triggers=[DeploymentEventTrigger(
-                expect={ENGAGED_EVENT}, match={"prefect.resource.id": "leadflow.lead.*"},
-                parameters={"reason": "{{ event.payload.kind }}"})]),
+            "on-engagement",
+            interval=60,
+            tags=["engagement"],
+            paused=paused,
+            triggers=[
+                DeploymentEventTrigger(
+                    expect={ENGAGED_EVENT},
+                    match={"prefect.resource.id": "leadflow.lead.*"},
+                    parameters={"reason": "{{ event.payload.kind }}"},
+                )
+            ],
+        ),
         reclaim_sweep.to_deployment("hourly", cron="7 * * * *", tags=["reclaim"], paused=paused),
-        ingest_captured.to_deployment("every-minute", interval=60, tags=["ingest", "webhook"],
-                                      paused=paused),
-        nightly_report.to_deployment("nightly", cron="30 2 * * *", tags=["report"], paused=paused,
-                                     parameters={"period_days": 30}),
+        ingest_captured.to_deployment(
+            "every-minute", interval=60, tags=["ingest", "webhook"], paused=paused
+        ),
+        nightly_report.to_deployment(
+            "nightly",
+            cron="30 2 * * *",
+            tags=["report"],
+            paused=paused,
+            parameters={"period_days": 30},
+        ),
     ]
 
 

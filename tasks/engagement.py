@@ -10,6 +10,7 @@ from prefect import task
 import leadflow.engagement.pending as service
 from tasks._common import BATCH_TASK
 
+
 @task(name="take-new-engagement", **BATCH_TASK)
 def take_new_engagement(limit: int = 5000) -> NewEngagement:
     return service.take_new_engagement(limit)

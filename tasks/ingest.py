@@ -10,14 +10,18 @@ from prefect import task
 import leadflow.dedupe.clean_and_dedupe as service
 from tasks._common import BATCH_TASK
 
+
 @task(name="register-campaign", **BATCH_TASK)
-def register_campaign(name: str, channel: str, product_line: str | None, cost: float | None,
-                      started: datetime | None) -> int:
+def register_campaign(
+    name: str, channel: str, product_line: str | None, cost: float | None, started: datetime | None
+) -> int:
     return service.register_campaign(name, channel, product_line, cost, started)
 
 
 @task(name="clean-and-dedupe", task_run_name="clean-and-dedupe-{first_id}-{last_id}", **BATCH_TASK)
-def clean_batch(campaign_id: int, first_id: int, last_id: int, now: datetime | None = None) -> BatchOutcome:
+def clean_batch(
+    campaign_id: int, first_id: int, last_id: int, now: datetime | None = None
+) -> BatchOutcome:
     """Normalize a batch, quarantine what is bad, create new leads, merge the rest.
 
     A row whose email we do not hold is compared with the stored leads its keys find

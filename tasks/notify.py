@@ -12,8 +12,11 @@ import leadflow.pipeline.notify as service
 from tasks._common import BATCH_TASK
 from tasks.outbox import queue_rep_notifications, send_outbox
 
+
 @task(name="deliver-assignment-webhooks", **BATCH_TASK)
-def deliver_assignment_webhooks(assignment_ids: list[int], now: datetime | None = None) -> dict[str, int]:
+def deliver_assignment_webhooks(
+    assignment_ids: list[int], now: datetime | None = None
+) -> dict[str, int]:
     """Queue the webhook of each new assignment, then post it and any earlier one now due."""
     return service.deliver_assignment_webhooks(assignment_ids, now)
 

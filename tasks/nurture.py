@@ -9,6 +9,7 @@ from prefect import task
 import leadflow.nurture.enroll as service
 from tasks._common import BATCH_TASK
 
+
 @task(name="enroll-leads", **BATCH_TASK)
 def enroll_leads(lead_ids: list[int], now: datetime | None = None) -> int:
     """Put each lead into every sequence whose entry rules it meets (re-entry as each allows)."""

@@ -10,6 +10,7 @@ from prefect import task
 import leadflow.nurture.outbox as service
 from tasks._common import BATCH_TASK
 
+
 @task(name="queue-rep-notifications", **BATCH_TASK)
 def queue_rep_notifications(assignment_ids: list[int], now: datetime | None = None) -> list[int]:
     return service.queue_rep_notifications(assignment_ids, now)

@@ -8,8 +8,12 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from prefect import task
-from prefect.artifacts import (create_markdown_artifact, create_progress_artifact, create_table_artifact,
-                               update_progress_artifact)
+from prefect.artifacts import (
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
 from prefect.cache_policies import NO_CACHE
 
 from leadflow.core.summary import IngestSummary
@@ -54,10 +58,13 @@ def warn_problems(problems: Counter[str]) -> None:
 
 def publish_ingest_summary(summary: IngestSummary) -> None:
     warn_problems(summary.problems)
-    publish_table(f"ingest-{summary.campaign}", summary.rows(),
-                  f"Ingest of {summary.campaign}: {summary.read} rows, {summary.created} new, "
-                  f"{summary.merged} merged, {summary.quarantined} quarantined, "
-                  f"{sum(summary.routed.values())} routed")
+    publish_table(
+        f"ingest-{summary.campaign}",
+        summary.rows(),
+        f"Ingest of {summary.campaign}: {summary.read} rows, {summary.created} new, "
+        f"{summary.merged} merged, {summary.quarantined} quarantined, "
+        f"{sum(summary.routed.values())} routed",
+    )
 
 
 @task(name="start-progress", cache_policy=NO_CACHE)
@@ -72,8 +79,12 @@ def update_progress(progress_id: str, percent: float) -> None:
 
 
 # Fixed keys: each nightly run adds a version, so the Artifacts page always shows the latest.
-REPORT_KEYS = {"funnel": "report-funnel", "campaigns": "report-campaigns", "credit": "report-attribution",
-               "reps": "report-reps"}
+REPORT_KEYS = {
+    "funnel": "report-funnel",
+    "campaigns": "report-campaigns",
+    "credit": "report-attribution",
+    "reps": "report-reps",
+}
 
 
 @task(name="publish-report", cache_policy=NO_CACHE)
@@ -88,16 +99,30 @@ def publish_report(period_days: int = 30, now: datetime | None = None) -> dict[s
 
     with session_scope() as session:
         report = build(load(session, as_of=as_utc(now)), timedelta(days=period_days))
-    create_markdown_artifact(key=REPORT_KEYS["funnel"], markdown=tables.funnel_markdown(report),
-                             description=f"Funnel, MQL/SQL gap and health, {report.period}")
-    campaigns = [{**a, **b} for a, b in zip(tables.campaign_rows(report), tables.campaign_cost_rows(report))]
-    for name, rows, what in (("campaigns", campaigns, "leads, outcomes and cost per outcome per campaign"),
-                             ("credit", tables.credit_rows(report), "won amount credited per attribution model"),
-                             ("reps", tables.rep_rows(report), "rep load, acceptance and SLA breaches")):
-        create_table_artifact(key=REPORT_KEYS[name], table=rows, description=f"{what}, {report.period}")
+    create_markdown_artifact(
+        key=REPORT_KEYS["funnel"],
+        markdown=tables.funnel_markdown(report),
+        description=f"Funnel, MQL/SQL gap and health, {report.period}",
+    )
+    campaigns = [
+        {**a, **b} for a, b in zip(tables.campaign_rows(report), tables.campaign_cost_rows(report))
+    ]
+    for name, rows, what in (
+        ("campaigns", campaigns, "leads, outcomes and cost per outcome per campaign"),
+        ("credit", tables.credit_rows(report), "won amount credited per attribution model"),
+        ("reps", tables.rep_rows(report), "rep load, acceptance and SLA breaches"),
+    ):
+        create_table_artifact(
+            key=REPORT_KEYS[name], table=rows, description=f"{what}, {report.period}"
+        )
     headline = {row.stage: row.count for row in report.funnel}
-    log().info("leads created %s to %s: %s; MQL/SQL gap %d; %d campaigns, %d reps",
-               f"{report.window.start:%Y-%m-%d}", f"{report.window.end:%Y-%m-%d}",
-               ", ".join(f"{n} {STAGE_LABELS[k]}" for k, n in headline.items()), report.gap.gap,
-               len(report.campaigns), len(report.reps))
+    log().info(
+        "leads created %s to %s: %s; MQL/SQL gap %d; %d campaigns, %d reps",
+        f"{report.window.start:%Y-%m-%d}",
+        f"{report.window.end:%Y-%m-%d}",
+        ", ".join(f"{n} {STAGE_LABELS[k]}" for k, n in headline.items()),
+        report.gap.gap,
+        len(report.campaigns),
+        len(report.reps),
+    )
     return headline

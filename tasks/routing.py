@@ -10,6 +10,7 @@ from prefect import task
 import leadflow.routing.assign as service
 from tasks._common import BATCH_TASK
 
+
 @task(name="route-leads", **BATCH_TASK)
 def route_leads(lead_ids: list[int], now: datetime | None = None) -> RouteOutcome:
     """Route every hot, unsuppressed, unowned lead among ``lead_ids``."""

@@ -10,6 +10,7 @@ from prefect import task
 import leadflow.scoring.rescore as service
 from tasks._common import BATCH_TASK
 
+
 @task(name="score-leads", **BATCH_TASK)
 def score_leads(lead_ids: list[int], now: datetime | None = None) -> ScoreOutcome:
     return service.score_leads(lead_ids, now)

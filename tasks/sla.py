@@ -11,6 +11,7 @@ import leadflow.routing.sla as service
 from leadflow.pipeline.escalation_mail import sweep_and_escalate
 from tasks._common import BATCH_TASK
 
+
 @task(name="sla-sweep", **BATCH_TASK)
 def sweep_sla(now: datetime | None = None) -> SweepResult:
     """Expire offers past their SLA, reclaim leads nobody works, drain overdue queues (the

@@ -10,6 +10,7 @@ from prefect import task
 import leadflow.ingest.staging as service
 from tasks._common import BATCH_TASK
 
+
 @task(name="fetch-source", **BATCH_TASK)
 def fetch_source(source: str) -> str:
     """A local path for ``source``: itself, or an http(s) URL downloaded by streaming."""
@@ -17,8 +18,13 @@ def fetch_source(source: str) -> str:
 
 
 @task(name="stage-file", **BATCH_TASK)
-def stage_file(source: str, campaign_id: int, batch_size: int, now: datetime | None = None,
-               encoding: str | None = None) -> StageResult:
+def stage_file(
+    source: str,
+    campaign_id: int,
+    batch_size: int,
+    now: datetime | None = None,
+    encoding: str | None = None,
+) -> StageResult:
     """Keep every row as received before touching it, so nothing can be lost.
 
     Idempotent: a row already staged for this campaign (same file content, same line)

@@ -23,15 +23,21 @@ ROOT = Path(__file__).resolve().parent.parent
 # CI runs the same examples every time and keeps no example database in the checkout: a
 # failure found once must not turn every later run red (nor pass by luck the next time).
 hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
-hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or
-                                 ("ci" if os.environ.get("CI") else "default"))
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default")
+)
 # The local stack a developer left running (`leadflow up`) records itself in the data dir;
 # tests that do not pick their own data dir must not find it and talk to its servers.
 os.environ.setdefault("LEADFLOW_DATA_DIR", str(Path(tempfile.mkdtemp(prefix="leadflow-test-"))))
-POSTGRES_URL = os.environ.get("LEADFLOW_TEST_POSTGRES_URL",
-                              "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "LEADFLOW_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 # Both by default, as CI runs them; LEADFLOW_TEST_BACKENDS=sqlite on a machine without PostgreSQL.
-BACKENDS = [b.strip() for b in os.environ.get("LEADFLOW_TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
+BACKENDS = [
+    b.strip()
+    for b in os.environ.get("LEADFLOW_TEST_BACKENDS", "sqlite,postgresql").split(",")
+    if b.strip()
+]
 
 
 def free_port() -> int:
@@ -50,8 +56,10 @@ def postgres_database() -> Iterator[str]:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     except OperationalError as exc:
-        pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_URL} ({exc.orig}); start it, point "
-                    "LEADFLOW_TEST_POSTGRES_URL at one, or set LEADFLOW_TEST_BACKENDS=sqlite")
+        pytest.fail(
+            f"PostgreSQL is not reachable at {POSTGRES_URL} ({exc.orig}); start it, point "
+            "LEADFLOW_TEST_POSTGRES_URL at one, or set LEADFLOW_TEST_BACKENDS=sqlite"
+        )
     url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     upgrade(url)
     yield url
@@ -78,7 +86,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
-def leadflow_env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+def leadflow_env(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Settings]:
     """Settings pointing at the test database, a free SMTP port and a free web port."""
     monkeypatch.setenv("LEADFLOW_DATABASE_URL", database_url)
     monkeypatch.setenv("LEADFLOW_DATA_DIR", str(tmp_path / "data"))
@@ -128,8 +138,13 @@ def run_cli(prefect_harness, leadflow_env):  # type: ignore[no-untyped-def]
     env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "leadflow.cli.main", *args], env=env, capture_output=True,
-                              text=True, timeout=300)
+        return subprocess.run(
+            [sys.executable, "-m", "leadflow.cli.main", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
 
     return run
 

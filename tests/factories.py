@@ -22,8 +22,11 @@ TEMPLATES_DIR = ROOT / "templates" / "email"
 
 def make_clean_lead(**overrides: Any) -> CleanLead:
     values: dict[str, Any] = {
-        "source_record_id": 1, "line_no": 2, "email": "ada@example.com",
-        "domain": "example.com", "is_free_mail": False,
+        "source_record_id": 1,
+        "line_no": 2,
+        "email": "ada@example.com",
+        "domain": "example.com",
+        "is_free_mail": False,
     }
     values.update(overrides)
     return CleanLead(**values)
@@ -38,9 +41,17 @@ def make_lead_view(**overrides: Any) -> LeadView:
 def make_lead_context(**overrides: Any) -> dict[str, Any]:
     """The lead as templates see it (every key present, as the outbox builds it)."""
     lead: dict[str, Any] = {
-        "id": 7, "email": "ada@example.com", "first_name": "Ada", "last_name": "Lovelace",
-        "full_name": "Ada Lovelace", "company": "Analytical Engines", "title": "CTO",
-        "country": "GB", "state": None, "domain": "example.com", "score": 45,
+        "id": 7,
+        "email": "ada@example.com",
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "full_name": "Ada Lovelace",
+        "company": "Analytical Engines",
+        "title": "CTO",
+        "country": "GB",
+        "state": None,
+        "domain": "example.com",
+        "score": 45,
         "temperature": "warm",
     }
     lead.update(overrides)
@@ -54,8 +65,13 @@ def make_scoring_policy(**overrides: Any) -> ScoringPolicy:
 
 
 def rep(key: str, weight: float = 1, active: bool = True) -> dict[str, Any]:
-    return {"key": key, "name": key.title(), "email": f"{key}@leadflow.example",
-            "weight": weight, "active": active}
+    return {
+        "key": key,
+        "name": key.title(),
+        "email": f"{key}@leadflow.example",
+        "weight": weight,
+        "active": active,
+    }
 
 
 def make_routing_policy(**overrides: Any) -> RoutingPolicy:
@@ -68,7 +84,9 @@ def make_routing_policy(**overrides: Any) -> RoutingPolicy:
             {"key": "north", "name": "North", "reps": [rep("anna"), rep("bo"), rep("cai")]},
             {"key": "catch-all", "name": "Catch-all", "reps": [rep("zed")]},
         ],
-        "rules": [{"id": "nordics", "when": {"territory": ["nordics"]}, "assign": {"team": "north"}}],
+        "rules": [
+            {"id": "nordics", "when": {"territory": ["nordics"]}, "assign": {"team": "north"}}
+        ],
         "fallback": {"team": "catch-all"},
     }
     values.update(overrides)
@@ -76,18 +94,32 @@ def make_routing_policy(**overrides: Any) -> RoutingPolicy:
 
 
 def make_sequence(delays: list[float], key: str = "seq") -> Sequence:
-    steps = [{"template": f"step_{i}", "subject": f"Step {i}", "delay_days": d}
-             for i, d in enumerate(delays)]
-    return Sequence.model_validate({"key": key, "name": key, "enter_temperatures": ["warm"],
-                                    "steps": steps})
+    steps = [
+        {"template": f"step_{i}", "subject": f"Step {i}", "delay_days": d}
+        for i, d in enumerate(delays)
+    ]
+    return Sequence.model_validate(
+        {"key": key, "name": key, "enter_temperatures": ["warm"], "steps": steps}
+    )
 
 
-def make_nurture_policy(templates: list[str], rep_template: str = "rep_notification") -> NurturePolicy:
-    return NurturePolicy.model_validate({
-        "version": 1, "rep_notification_template": rep_template,
-        "sequences": [{"key": "s", "name": "S", "enter_temperatures": ["warm"],
-                       "steps": [{"template": t, "subject": "Hi", "delay_days": 0} for t in templates]}],
-    })
+def make_nurture_policy(
+    templates: list[str], rep_template: str = "rep_notification"
+) -> NurturePolicy:
+    return NurturePolicy.model_validate(
+        {
+            "version": 1,
+            "rep_notification_template": rep_template,
+            "sequences": [
+                {
+                    "key": "s",
+                    "name": "S",
+                    "enter_temperatures": ["warm"],
+                    "steps": [{"template": t, "subject": "Hi", "delay_days": 0} for t in templates],
+                }
+            ],
+        }
+    )
 
 
 def _day(day: int, hour: int = 0, month: int = 11) -> datetime:
@@ -109,20 +141,35 @@ def make_report_dataset() -> Dataset:
         LeadRow(3, d(2), 1, {"mql": d(2, 12)}),
         LeadRow(4, d(2), 2, {"mql": d(4), "sql": d(4), "opportunity": d(6)}),
         LeadRow(5, d(3), 2, {}),
-        LeadRow(6, d(5), 2, {"opportunity": d(8), "won": d(10)}, 3000.0),  # won, stages before unrecorded
+        LeadRow(
+            6, d(5), 2, {"opportunity": d(8), "won": d(10)}, 3000.0
+        ),  # won, stages before unrecorded
         LeadRow(7, d(20, month=10), 1, {"mql": d(21, month=10)}),
         LeadRow(8, d(25, month=10), 1, {"mql": d(26, month=10), "sql": d(28, month=10)}),
     ]
-    campaigns = [CampaignRow(1, "webinar-nov", "webinar", 1000.0), CampaignRow(2, "tradeshow-nov", "trade_show", 3000.0)]
+    campaigns = [
+        CampaignRow(1, "webinar-nov", "webinar", 1000.0),
+        CampaignRow(2, "tradeshow-nov", "trade_show", 3000.0),
+    ]
     touches = [
-        TouchRow(1, 1, 1, d(1), d(1)), TouchRow(1, 2, 2, d(3), d(4)),
-        TouchRow(4, 2, 1, d(2), d(2)), TouchRow(4, 1, 1, d(7), d(7)),  # after L4's opportunity: no credit
+        TouchRow(1, 1, 1, d(1), d(1)),
+        TouchRow(1, 2, 2, d(3), d(4)),
+        TouchRow(4, 2, 1, d(2), d(2)),
+        TouchRow(4, 1, 1, d(7), d(7)),  # after L4's opportunity: no credit
     ]
 
-    def offer(lead: int, rep: str, status: str, at: datetime, closed: datetime | None = None,
-              reason: str | None = None) -> AssignmentRow:
+    def offer(
+        lead: int,
+        rep: str,
+        status: str,
+        at: datetime,
+        closed: datetime | None = None,
+        reason: str | None = None,
+    ) -> AssignmentRow:
         accepted = closed if status == "accepted" else None
-        return AssignmentRow(lead, rep, status, reason, at, at + timedelta(days=1), closed, accepted)
+        return AssignmentRow(
+            lead, rep, status, reason, at, at + timedelta(days=1), closed, accepted
+        )
 
     assignments = [
         offer(1, "anna", "accepted", d(2, 10), d(3)),
@@ -144,26 +191,61 @@ def seed_report_database(session: Any) -> None:
     from leadflow.core.models import Assignment, Campaign, CampaignMember, Decision, Lead
 
     data = make_report_dataset()
-    session.add_all(Campaign(id=c.id, name=c.name, channel=c.channel, cost=c.cost) for c in data.campaigns)
+    session.add_all(
+        Campaign(id=c.id, name=c.name, channel=c.channel, cost=c.cost) for c in data.campaigns
+    )
     session.flush()
     for lead in data.leads:
-        session.add(Lead(id=lead.id, email=f"l{lead.id}@report.example", created_at=lead.created_at,
-                         updated_at=lead.created_at, first_campaign_id=lead.campaign_id))
+        session.add(
+            Lead(
+                id=lead.id,
+                email=f"l{lead.id}@report.example",
+                created_at=lead.created_at,
+                updated_at=lead.created_at,
+                first_campaign_id=lead.campaign_id,
+            )
+        )
     session.flush()
     for lead in data.leads:
         previous = "new"
         for stage in ("mql", "sql"):
             if stage in lead.stage_at:
-                session.add(Decision(lead_id=lead.id, kind="stage", outcome=f"{previous} -> {stage}", reason="test",
-                                     inputs={"from": previous, "to": stage}, at=lead.stage_at[stage]))
+                session.add(
+                    Decision(
+                        lead_id=lead.id,
+                        kind="stage",
+                        outcome=f"{previous} -> {stage}",
+                        reason="test",
+                        inputs={"from": previous, "to": stage},
+                        at=lead.stage_at[stage],
+                    )
+                )
                 previous = stage
     for t in data.touches:
-        session.add(CampaignMember(lead_id=t.lead_id, campaign_id=t.campaign_id, touches=t.touches,
-                                   first_touch_at=t.first_touch_at, last_touch_at=t.last_touch_at))
+        session.add(
+            CampaignMember(
+                lead_id=t.lead_id,
+                campaign_id=t.campaign_id,
+                touches=t.touches,
+                first_touch_at=t.first_touch_at,
+                last_touch_at=t.last_touch_at,
+            )
+        )
     for a in data.assignments:
-        session.add(Assignment(lead_id=a.lead_id, rep=a.rep, team="north", rule_id="test", status=a.status,
-                               reason=a.reason, assigned_at=a.assigned_at, sla_due_at=a.sla_due_at,
-                               closed_at=a.closed_at, accepted_at=a.accepted_at))
+        session.add(
+            Assignment(
+                lead_id=a.lead_id,
+                rep=a.rep,
+                team="north",
+                rule_id="test",
+                status=a.status,
+                reason=a.reason,
+                assigned_at=a.assigned_at,
+                sla_due_at=a.sla_due_at,
+                closed_at=a.closed_at,
+                accepted_at=a.accepted_at,
+            )
+        )
 
 
 # L1 won 5000 (opp Nov 5, closed Nov 9), L4 open (opp Nov 6), L6 won 3000 (opp Nov 8, closed Nov 10);

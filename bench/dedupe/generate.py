@@ -26,62 +26,141 @@ from functools import lru_cache
 from itertools import accumulate
 from pathlib import Path
 
-GIVEN = ("james mary john patricia robert jennifer michael linda william elizabeth david barbara "
-         "richard susan joseph jessica thomas sarah charles karen christopher nancy daniel lisa "
-         "matthew betty anthony margaret mark sandra donald ashley steven kimberly paul emily andrew "
-         "donna joshua michelle kenneth dorothy kevin carol brian amanda george melissa timothy "
-         "deborah ronald stephanie edward rebecca jason sharon jeffrey laura ryan cynthia jacob "
-         "kathleen gary amy nicholas angela eric shirley jonathan anna stephen brenda larry pamela "
-         "justin emma scott nicole brandon helen benjamin samantha samuel katherine gregory christine "
-         "alexander debra frank rachel patrick carolyn raymond janet jack catherine dennis maria "
-         "jerry heather tyler diane aaron ruth jose julie adam olivia henry joyce nathan virginia "
-         "peter victoria zachary kelly douglas lauren harold christina kyle joan noah evelyn carl "
-         "judith ethan megan arthur andrea lucas sophie hannah oliver mia chloe isla freya leo").split()
-NICK = {"william": "bill", "robert": "bob", "richard": "dick", "elizabeth": "liz", "james": "jim",
-        "michael": "mike", "jennifer": "jen", "christopher": "chris", "thomas": "tom",
-        "margaret": "maggie", "katherine": "kate", "alexander": "alex", "samantha": "sam",
-        "joseph": "joe", "daniel": "dan", "matthew": "matt", "anthony": "tony", "steven": "steve",
-        "andrew": "andy", "nicholas": "nick", "benjamin": "ben", "patricia": "pat", "jonathan": "jon"}
-SURNAME = ("smith johnson williams brown jones garcia miller davis rodriguez martinez hernandez lopez "
-           "gonzalez wilson anderson thomas taylor moore jackson martin lee perez thompson white "
-           "harris sanchez clark ramirez lewis robinson walker young allen king wright scott torres "
-           "nguyen hill flores green adams nelson baker hall rivera campbell mitchell carter roberts "
-           "mueller schmidt schneider fischer weber meyer wagner becker schulz hoffmann murphy kelly "
-           "obrien ryan byrne walsh oconnor mccarthy dubois moreau laurent simon michel rossi russo "
-           "ferrari esposito bianchi romano colombo ricci marino greco bruno gallo conti").split()
-SYLLABLES = ("ba be bi bo ka ke ki ko la le li lo ma me mi mo na ne ni no ra re ri ro sa se si so ta "
-             "te ti to va ve vi wa we zu dan mar len ton rik sen vor hal berg stein feld mann son "
-             "wick ford ley ton ham well by more gate").split()
+GIVEN = (
+    "james mary john patricia robert jennifer michael linda william elizabeth david barbara "
+    "richard susan joseph jessica thomas sarah charles karen christopher nancy daniel lisa "
+    "matthew betty anthony margaret mark sandra donald ashley steven kimberly paul emily andrew "
+    "donna joshua michelle kenneth dorothy kevin carol brian amanda george melissa timothy "
+    "deborah ronald stephanie edward rebecca jason sharon jeffrey laura ryan cynthia jacob "
+    "kathleen gary amy nicholas angela eric shirley jonathan anna stephen brenda larry pamela "
+    "justin emma scott nicole brandon helen benjamin samantha samuel katherine gregory christine "
+    "alexander debra frank rachel patrick carolyn raymond janet jack catherine dennis maria "
+    "jerry heather tyler diane aaron ruth jose julie adam olivia henry joyce nathan virginia "
+    "peter victoria zachary kelly douglas lauren harold christina kyle joan noah evelyn carl "
+    "judith ethan megan arthur andrea lucas sophie hannah oliver mia chloe isla freya leo"
+).split()
+NICK = {
+    "william": "bill",
+    "robert": "bob",
+    "richard": "dick",
+    "elizabeth": "liz",
+    "james": "jim",
+    "michael": "mike",
+    "jennifer": "jen",
+    "christopher": "chris",
+    "thomas": "tom",
+    "margaret": "maggie",
+    "katherine": "kate",
+    "alexander": "alex",
+    "samantha": "sam",
+    "joseph": "joe",
+    "daniel": "dan",
+    "matthew": "matt",
+    "anthony": "tony",
+    "steven": "steve",
+    "andrew": "andy",
+    "nicholas": "nick",
+    "benjamin": "ben",
+    "patricia": "pat",
+    "jonathan": "jon",
+}
+SURNAME = (
+    "smith johnson williams brown jones garcia miller davis rodriguez martinez hernandez lopez "
+    "gonzalez wilson anderson thomas taylor moore jackson martin lee perez thompson white "
+    "harris sanchez clark ramirez lewis robinson walker young allen king wright scott torres "
+    "nguyen hill flores green adams nelson baker hall rivera campbell mitchell carter roberts "
+    "mueller schmidt schneider fischer weber meyer wagner becker schulz hoffmann murphy kelly "
+    "obrien ryan byrne walsh oconnor mccarthy dubois moreau laurent simon michel rossi russo "
+    "ferrari esposito bianchi romano colombo ricci marino greco bruno gallo conti"
+).split()
+SYLLABLES = (
+    "ba be bi bo ka ke ki ko la le li lo ma me mi mo na ne ni no ra re ri ro sa se si so ta "
+    "te ti to va ve vi wa we zu dan mar len ton rik sen vor hal berg stein feld mann son "
+    "wick ford ley ton ham well by more gate"
+).split()
 CN_SURNAME = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-CN_GIVEN = ("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文辉力春梅鹏飞云峰宇浩"
-            "晨雪琳婷瑶欣怡佳颖思雨子涵轩博宁远昊然嘉鑫蕾倩璐帆凯斌林海波亮晶东旭鸿燕晓丹慧宏亚")
-HOMOPHONE = {"伟": "玮", "芳": "方", "娜": "纳", "静": "婧", "丽": "莉", "磊": "垒", "洋": "阳",
-             "杰": "洁", "明": "铭", "霞": "夏", "华": "桦", "玉": "钰", "红": "虹", "文": "雯",
-             "云": "芸", "峰": "锋", "宇": "雨", "晨": "辰", "琳": "霖", "婷": "亭", "欣": "新",
-             "佳": "嘉", "涵": "寒", "博": "波", "宁": "凝", "鑫": "欣", "林": "琳", "海": "凯",
-             "东": "冬", "动": "东", "体": "提", "云动": "运动"}
-CN_CORE = ("三体云动快在线阿里巴腾讯华为小米字节跳京东百度网易美团拼多新浪搜狐携程滴滴顺丰中兴海康威视"
-           "大疆蔚来理想小鹏比亚迪宁德时代恒瑞药明康立讯精密汇川迈瑞医疗科大讯飞金山用友浪潮紫光"
-           "同方长城联想创维格力美的海尔格兰仕九阳苏泊尔老板方太万科保利龙湖碧桂园融创世茂旭辉招商")
-CN_REGION = "北京 上海 深圳 广州 杭州 南京 苏州 成都 武汉 西安 厦门 青岛 天津 重庆 合肥 长沙".split()
+CN_GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文辉力春梅鹏飞云峰宇浩"
+    "晨雪琳婷瑶欣怡佳颖思雨子涵轩博宁远昊然嘉鑫蕾倩璐帆凯斌林海波亮晶东旭鸿燕晓丹慧宏亚"
+)
+HOMOPHONE = {
+    "伟": "玮",
+    "芳": "方",
+    "娜": "纳",
+    "静": "婧",
+    "丽": "莉",
+    "磊": "垒",
+    "洋": "阳",
+    "杰": "洁",
+    "明": "铭",
+    "霞": "夏",
+    "华": "桦",
+    "玉": "钰",
+    "红": "虹",
+    "文": "雯",
+    "云": "芸",
+    "峰": "锋",
+    "宇": "雨",
+    "晨": "辰",
+    "琳": "霖",
+    "婷": "亭",
+    "欣": "新",
+    "佳": "嘉",
+    "涵": "寒",
+    "博": "波",
+    "宁": "凝",
+    "鑫": "欣",
+    "林": "琳",
+    "海": "凯",
+    "东": "冬",
+    "动": "东",
+    "体": "提",
+    "云动": "运动",
+}
+CN_CORE = (
+    "三体云动快在线阿里巴腾讯华为小米字节跳京东百度网易美团拼多新浪搜狐携程滴滴顺丰中兴海康威视"
+    "大疆蔚来理想小鹏比亚迪宁德时代恒瑞药明康立讯精密汇川迈瑞医疗科大讯飞金山用友浪潮紫光"
+    "同方长城联想创维格力美的海尔格兰仕九阳苏泊尔老板方太万科保利龙湖碧桂园融创世茂旭辉招商"
+)
+CN_REGION = (
+    "北京 上海 深圳 广州 杭州 南京 苏州 成都 武汉 西安 厦门 青岛 天津 重庆 合肥 长沙".split()
+)
 CN_GENERIC = "科技 网络科技 信息技术 电子商务 数据 智能科技 软件 咨询 贸易 实业".split()
 CN_LEGAL = ["有限公司", "有限公司", "股份有限公司", "有限责任公司"]
-WORDS_A = ("north south east west blue red green silver golden bright clear swift quantum nova "
-           "apex summit pioneer harbor river lake stone iron oak maple cedar pine star sun moon "
-           "cloud sky ocean delta alpha omega vertex vector matrix nexus orbit pixel cyber data "
-           "smart true prime first united global royal metro urban").split()
-WORDS_B = ("wave bridge point field works labs systems solutions logic path line gate ridge "
-           "view crest dale wind forge craft link net soft ware core tech").split()
-INDUSTRY = ("analytics logistics software consulting media health foods energy capital partners "
-            "robotics security networks design marketing retail pharma motors").split()
+WORDS_A = (
+    "north south east west blue red green silver golden bright clear swift quantum nova "
+    "apex summit pioneer harbor river lake stone iron oak maple cedar pine star sun moon "
+    "cloud sky ocean delta alpha omega vertex vector matrix nexus orbit pixel cyber data "
+    "smart true prime first united global royal metro urban"
+).split()
+WORDS_B = (
+    "wave bridge point field works labs systems solutions logic path line gate ridge "
+    "view crest dale wind forge craft link net soft ware core tech"
+).split()
+INDUSTRY = (
+    "analytics logistics software consulting media health foods energy capital partners "
+    "robotics security networks design marketing retail pharma motors"
+).split()
 LEGAL = ["Inc", "Inc.", "LLC", "Ltd", "Ltd.", "GmbH", "Corp", "Corporation", "Co.", "", "Limited"]
-LEGAL_SWAP = {"Inc": "Incorporated", "Inc.": "Inc", "LLC": "L.L.C.", "Ltd": "Limited",
-              "Ltd.": "Ltd", "GmbH": "", "Corp": "Corporation", "Corporation": "Corp.",
-              "Co.": "Company", "": "Inc", "Limited": "Ltd"}
-WEST_CITY = ("london manchester leeds bristol boston chicago austin seattle denver portland berlin "
-             "munich hamburg cologne paris lyon madrid barcelona milan rome dublin amsterdam "
-             "rotterdam brussels vienna zurich geneva oslo stockholm copenhagen helsinki toronto "
-             "vancouver sydney melbourne auckland newcastle brighton cambridge oxford").split()
+LEGAL_SWAP = {
+    "Inc": "Incorporated",
+    "Inc.": "Inc",
+    "LLC": "L.L.C.",
+    "Ltd": "Limited",
+    "Ltd.": "Ltd",
+    "GmbH": "",
+    "Corp": "Corporation",
+    "Corporation": "Corp.",
+    "Co.": "Company",
+    "": "Inc",
+    "Limited": "Ltd",
+}
+WEST_CITY = (
+    "london manchester leeds bristol boston chicago austin seattle denver portland berlin "
+    "munich hamburg cologne paris lyon madrid barcelona milan rome dublin amsterdam "
+    "rotterdam brussels vienna zurich geneva oslo stockholm copenhagen helsinki toronto "
+    "vancouver sydney melbourne auckland newcastle brighton cambridge oxford"
+).split()
 FREE_MAIL = ["gmail.com", "gmail.com", "gmail.com", "outlook.com", "yahoo.com", "hotmail.com"]
 CN_MAIL = ["qq.com", "163.com", "126.com", "gmail.com"]
 _t2s_s2t = None
@@ -92,6 +171,7 @@ def _traditional(text: str) -> str:
     if _t2s_s2t is None:
         try:
             import opencc
+
             _t2s_s2t = opencc.OpenCC("s2t").convert
         except ImportError:
             _t2s_s2t = str
@@ -121,8 +201,13 @@ class World:
         n_companies = max(40, entities // 12)
         self.companies = [self._company(k) for k in range(n_companies)]
         self.company_w = self._zipf(n_companies, 1.0)
-        self.cities = {c: [str(rng.randint(10000, 99999)) for _ in range(rng.randint(2, 6))] for c in WEST_CITY}
-        self.cn_cities = {c: [str(rng.randint(100000, 899999)) for _ in range(rng.randint(2, 6))] for c in CN_REGION}
+        self.cities = {
+            c: [str(rng.randint(10000, 99999)) for _ in range(rng.randint(2, 6))] for c in WEST_CITY
+        }
+        self.cn_cities = {
+            c: [str(rng.randint(100000, 899999)) for _ in range(rng.randint(2, 6))]
+            for c in CN_REGION
+        }
 
     def _zipf(self, n: int, s: float) -> list[float]:
         return list(accumulate(1.0 / (r + 1) ** s for r in range(n)))  # cumulative, for choices()
@@ -138,14 +223,31 @@ class World:
             generic = rng.choice(CN_GENERIC)
             name = f"{region}{core}{generic}{rng.choice(CN_LEGAL)}"
             domain = f"{_pinyin(core)}{k % 7 or ''}.{rng.choice(['com.cn', 'cn', 'com'])}"
-            return {"name": name, "domain": domain, "cn": "1", "region": region, "core": core, "generic": generic,
-                    "city": region, "phone": self._phone(True)}
+            return {
+                "name": name,
+                "domain": domain,
+                "cn": "1",
+                "region": region,
+                "core": core,
+                "generic": generic,
+                "city": region,
+                "phone": self._phone(True),
+            }
         a, b, ind = rng.choice(WORDS_A), rng.choice(WORDS_B), rng.choice(INDUSTRY)
         legal = rng.choice(LEGAL)
         base = f"{a.title()}{b} {ind.title()}"
-        domain = f"{a}{b}{'-' + ind if rng.random() < 0.5 else ''}{k % 11 or ''}.{rng.choice(['com', 'com', 'io', 'co.uk', 'de'])}"
-        return {"name": f"{base} {legal}".strip(), "domain": domain, "cn": "", "base": base, "legal": legal,
-                "city": rng.choice(WEST_CITY), "phone": self._phone(False)}
+        dash = "-" + ind if rng.random() < 0.5 else ""
+        tld = rng.choice(["com", "com", "io", "co.uk", "de"])  # drawn after dash, as before
+        domain = f"{a}{b}{dash}{k % 11 or ''}.{tld}"
+        return {
+            "name": f"{base} {legal}".strip(),
+            "domain": domain,
+            "cn": "",
+            "base": base,
+            "legal": legal,
+            "city": rng.choice(WEST_CITY),
+            "phone": self._phone(False),
+        }
 
     def _phone(self, cn: bool) -> str:
         rng = self.rng
@@ -177,14 +279,26 @@ class World:
         city = company["city"] if rng.random() < 0.8 else rng.choice(list(cities))
         phone = company["phone"] if rng.random() < 0.06 else self._phone(cn)
         dob = f"{rng.randint(1950, 2003)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-        return {"given_name": given, "surname": surname, "email": email, "phone": phone,
-                "company": company["name"], "city": city, "postcode": rng.choice(cities.get(city, ["00000"])),
-                "date_of_birth": dob, "_company": company, "_latin": f"{latin_first}|{latin_last}", "_cn": "1" if cn else ""}
+        return {
+            "given_name": given,
+            "surname": surname,
+            "email": email,
+            "phone": phone,
+            "company": company["name"],
+            "city": city,
+            "postcode": rng.choice(cities.get(city, ["00000"])),
+            "date_of_birth": dob,
+            "_company": company,
+            "_latin": f"{latin_first}|{latin_last}",
+            "_cn": "1" if cn else "",
+        }
 
     def _personal_email(self, first: str, last: str, cn: bool) -> str:
         rng = self.rng
         digits = str(rng.randint(1, 9999)) if rng.random() < 0.8 else ""
-        local = rng.choice([f"{first}{last}{digits}", f"{first}.{last}{digits}", f"{last}{first}{digits}"])
+        local = rng.choice(
+            [f"{first}{last}{digits}", f"{first}.{last}{digits}", f"{last}{first}{digits}"]
+        )
         return f"{local}@{rng.choice(CN_MAIL if cn else FREE_MAIL)}"
 
 
@@ -194,18 +308,18 @@ def _typo(rng: random.Random, text: str) -> str:
     if any("\u4e00" <= ch <= "\u9fff" for ch in text):
         k = rng.randrange(len(text))
         swap = HOMOPHONE.get(text[k]) if rng.random() < 0.6 else rng.choice(CN_GIVEN)
-        return text[:k] + (swap or rng.choice(CN_GIVEN)) + text[k + 1:]
+        return text[:k] + (swap or rng.choice(CN_GIVEN)) + text[k + 1 :]
     k = rng.randrange(len(text))
     op = rng.random()
     letter = rng.choice(string.ascii_lowercase)
     if op < 0.3:
-        return text[:k] + letter + text[k + 1:]
+        return text[:k] + letter + text[k + 1 :]
     if op < 0.55 and len(text) > 3:
-        return text[:k] + text[k + 1:]
+        return text[:k] + text[k + 1 :]
     if op < 0.8:
         return text[:k] + letter + text[k:]
     if k + 1 < len(text):
-        return text[:k] + text[k + 1] + text[k] + text[k + 2:]
+        return text[:k] + text[k + 1] + text[k] + text[k + 2 :]
     return text + letter
 
 
@@ -233,7 +347,7 @@ def _company_variant(rng: random.Random, company: dict[str, str]) -> str:
         if choice < 0.25:
             return _traditional(name)
         if choice < 0.45:
-            return name[len(company["region"]):]
+            return name[len(company["region"]) :]
         if choice < 0.6:
             return f"{company['core']}（{company['region']}）{company['generic']}有限公司"
         if choice < 0.8:
@@ -264,7 +378,9 @@ def corrupt(rng: random.Random, person: dict[str, str], world: World) -> dict[st
             row["surname"] = _typo(rng, row["surname"])
         elif what == 2:
             given = row["given_name"]
-            row["given_name"] = NICK.get(given) or (given[:1] if not cn and rng.random() < 0.5 else _typo(rng, given))
+            row["given_name"] = NICK.get(given) or (
+                given[:1] if not cn and rng.random() < 0.5 else _typo(rng, given)
+            )
         elif what == 3:
             row["given_name"], row["surname"] = row["surname"], row["given_name"]
         elif what == 4:
@@ -272,7 +388,9 @@ def corrupt(rng: random.Random, person: dict[str, str], world: World) -> dict[st
             roll = rng.random()
             if domain == "gmail.com" and roll < 0.5:
                 k = rng.randrange(1, max(len(local), 2))
-                row["email"] = f"{local[:k]}.{local[k:]}{'+news' if rng.random() < 0.5 else ''}@{domain}"
+                row["email"] = (
+                    f"{local[:k]}.{local[k:]}{'+news' if rng.random() < 0.5 else ''}@{domain}"
+                )
             elif roll < 0.55:
                 first, last = person["_latin"].split("|")
                 row["email"] = world._personal_email(first, last, cn)
@@ -293,7 +411,9 @@ def corrupt(rng: random.Random, person: dict[str, str], world: World) -> dict[st
                 row["date_of_birth"] = ""
             elif roll < 0.7 and dob:
                 y, m, d = dob.split("-")
-                row["date_of_birth"] = f"{y}-{d}-{m}" if int(d) <= 12 else f"{y}-{m}-{int(d) % 28 + 1:02d}"
+                row["date_of_birth"] = (
+                    f"{y}-{d}-{m}" if int(d) <= 12 else f"{y}-{m}-{int(d) % 28 + 1:02d}"
+                )
             elif dob:
                 row["date_of_birth"] = _typo_digits(rng, dob)
         else:
@@ -308,7 +428,7 @@ def _typo_digits(rng: random.Random, text: str) -> str:
     if not spots:
         return text
     k = rng.choice(spots)
-    return text[:k] + str((int(text[k]) + rng.randint(1, 9)) % 10) + text[k + 1:]
+    return text[:k] + str((int(text[k]) + rng.randint(1, 9)) % 10) + text[k + 1 :]
 
 
 def rows(size: int, seed: int = 7, dup_share: float = 0.4) -> Iterator[dict[str, str]]:
@@ -318,7 +438,10 @@ def rows(size: int, seed: int = 7, dup_share: float = 0.4) -> Iterator[dict[str,
     out: list[dict[str, str]] = []
     while made < size:
         person = world.person()
-        copies = [person] + [corrupt(rng, person, world) for _ in range(rng.randint(1, 4) if rng.random() < dup_share else 0)]
+        copies = [person] + [
+            corrupt(rng, person, world)
+            for _ in range(rng.randint(1, 4) if rng.random() < dup_share else 0)
+        ]
         for row in copies[: size - made]:
             row = {k: v for k, v in row.items() if not k.startswith("_")}
             for key in ("phone", "city", "postcode", "date_of_birth", "email", "company"):
@@ -335,8 +458,18 @@ def rows(size: int, seed: int = 7, dup_share: float = 0.4) -> Iterator[dict[str,
         yield row
 
 
-COLUMNS = ["rec_id", "entity_id", "given_name", "surname", "email", "phone", "company", "city",
-           "postcode", "date_of_birth"]
+COLUMNS = [
+    "rec_id",
+    "entity_id",
+    "given_name",
+    "surname",
+    "email",
+    "phone",
+    "company",
+    "city",
+    "postcode",
+    "date_of_birth",
+]
 
 
 def write(size: int, out: Path, seed: int = 7) -> Path:
@@ -351,7 +484,9 @@ def write(size: int, out: Path, seed: int = 7) -> Path:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, required=True)

@@ -37,10 +37,28 @@ TITLES = ["Dr", "Mr", "Mrs", "Ms", "Prof.", "Sir", "Dr."]
 SUFFIXES = ["Jr.", "Sr.", "III", "PhD"]
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 TONES = {"a": "āáǎà", "e": "ēéěè", "i": "īíǐì", "o": "ōóǒò", "u": "ūúǔù"}
-MISSING = {"email": 0.3, "phone": 0.35, "company": 0.15, "city": 0.2, "postcode": 0.3,
-           "date_of_birth": 0.4, "full_name": 0.1}
-COLUMNS = ["rec_id", "entity_id", "full_name", "given_name", "surname", "email", "phone", "company",
-           "city", "postcode", "date_of_birth"]
+MISSING = {
+    "email": 0.3,
+    "phone": 0.35,
+    "company": 0.15,
+    "city": 0.2,
+    "postcode": 0.3,
+    "date_of_birth": 0.4,
+    "full_name": 0.1,
+}
+COLUMNS = [
+    "rec_id",
+    "entity_id",
+    "full_name",
+    "given_name",
+    "surname",
+    "email",
+    "phone",
+    "company",
+    "city",
+    "postcode",
+    "date_of_birth",
+]
 
 
 def cluster_size(rng: random.Random) -> int:
@@ -54,11 +72,13 @@ def _tones(rng: random.Random, word: str) -> str:
     if not vowels:
         return word
     k = rng.choice(vowels)
-    return word[:k] + rng.choice(TONES[word[k]]) + word[k + 1:]
+    return word[:k] + rng.choice(TONES[word[k]]) + word[k + 1 :]
 
 
 def _full_width(text: str) -> str:
-    wide = (chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else "\u3000" if ch == " " else ch for ch in text)
+    wide = (
+        chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else "\u3000" if ch == " " else ch for ch in text
+    )
     return "".join(wide)
 
 
@@ -67,8 +87,13 @@ def _date(rng: random.Random, iso: str) -> str:
     if rng.random() < 0.1 and int(d) <= 12:
         m, d = d, m
     form = rng.choice(("iso", "dmy", "dot", "compact", "words"))
-    return {"iso": f"{y}-{m}-{d}", "dmy": f"{d}/{m}/{y}", "dot": f"{d}.{m}.{y}",
-            "compact": f"{y}{m}{d}", "words": f"{int(d)} {MONTHS[int(m) - 1]} {y}"}[form]
+    return {
+        "iso": f"{y}-{m}-{d}",
+        "dmy": f"{d}/{m}/{y}",
+        "dot": f"{d}.{m}.{y}",
+        "compact": f"{y}{m}{d}",
+        "words": f"{int(d)} {MONTHS[int(m) - 1]} {y}",
+    }[form]
 
 
 def _typos(rng: random.Random, text: str, rate: float) -> str:
@@ -110,8 +135,11 @@ def record(rng: random.Random, person: dict[str, str], rate: float, first: bool)
     if not first:
         given, surname, full = _names(rng, person)
     if not first:
-        given, surname, full = (_typos(rng, given, rate), _typos(rng, surname, rate),
-                                _typos(rng, full, rate))
+        given, surname, full = (
+            _typos(rng, given, rate),
+            _typos(rng, surname, rate),
+            _typos(rng, full, rate),
+        )
         if rng.random() < 0.08:
             given, surname = surname, given
         for key in ("email", "city", "company"):
@@ -158,8 +186,9 @@ def write(size: int, out: Path, seed: int = 11) -> Path:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--size", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--out", type=Path, required=True)

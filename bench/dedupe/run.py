@@ -133,12 +133,18 @@ def worker_leadflow(dataset: str, paths: list[Path]) -> dict[str, object]:
     matcher = Matcher(config)
     result = matcher.link(*data) if len(data) == 2 else matcher.dedupe(data[0])
     seconds = time.perf_counter() - clock
-    return {"tool": "leadflow", "threshold": str(config.clustering.method), "seconds": seconds,
-            **_scores(result.cluster, truth, result.source), "candidate_pairs": result.report.candidate_pairs,
-            "records": len(truth), "sizes": size_distribution(result.cluster),
-            "truth_sizes": size_distribution(np.unique(truth, return_inverse=True)[1]),
-            "columns": {g.column: f"{g.kind or '-'} ({g.reason})" for g in guesses},
-            "stages": {k: round(v, 2) for k, v in matcher.seconds.items()}}
+    return {
+        "tool": "leadflow",
+        "threshold": str(config.clustering.method),
+        "seconds": seconds,
+        **_scores(result.cluster, truth, result.source),
+        "candidate_pairs": result.report.candidate_pairs,
+        "records": len(truth),
+        "sizes": size_distribution(result.cluster),
+        "truth_sizes": size_distribution(np.unique(truth, return_inverse=True)[1]),
+        "columns": {g.column: f"{g.kind or '-'} ({g.reason})" for g in guesses},
+        "stages": {k: round(v, 2) for k, v in matcher.seconds.items()},
+    }
 
 
 def worker_splink(dataset: str, paths: list[Path]) -> list[dict[str, object]]:
@@ -155,14 +161,25 @@ def worker_splink(dataset: str, paths: list[Path]) -> list[dict[str, object]]:
         offset += len(frame)
         frames.append(frame)
     truth = np.concatenate([f[TRUTH].to_numpy(dtype=object) for f in frames])
-    source = np.concatenate([np.full(len(f), k, np.int8) for k, f in enumerate(frames)]) if len(frames) == 2 else None
+    source = (
+        np.concatenate([np.full(len(f), k, np.int8) for k, f in enumerate(frames)])
+        if len(frames) == 2
+        else None
+    )
     inputs = [f.drop(columns=[TRUTH]) for f in frames]
     clusters = splink_runner.run(dataset, inputs, SPLINK_THRESHOLDS)
     rows = []
     for threshold, (series, seconds) in clusters.items():
         labels = series.reindex(np.arange(len(truth))).astype(str).to_numpy()
-        rows.append({"tool": "splink", "threshold": threshold, "seconds": seconds,
-                     **_scores(labels, truth, source), "sizes": size_distribution(labels)})
+        rows.append(
+            {
+                "tool": "splink",
+                "threshold": threshold,
+                "seconds": seconds,
+                **_scores(labels, truth, source),
+                "sizes": size_distribution(labels),
+            }
+        )
     return rows
 
 
@@ -174,8 +191,16 @@ def _run_dataset(dataset: str, args: argparse.Namespace) -> None:
     size = args.size if args.size else (50_000 if dataset == "hard" else 100_000)
     results = []
     for tool in args.tools.split(","):
-        command = [sys.executable, __file__, "--datasets", dataset, "--size", str(size),
-                   "--worker", tool]
+        command = [
+            sys.executable,
+            __file__,
+            "--datasets",
+            dataset,
+            "--size",
+            str(size),
+            "--worker",
+            tool,
+        ]
         if args.data:
             command += ["--data", args.data]
         done = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -185,25 +210,36 @@ def _run_dataset(dataset: str, args: argparse.Namespace) -> None:
         results += json.loads(done.stdout.strip().splitlines()[-1])
     label = f"{dataset} {size:,}" if dataset in ("synthetic", "hard") else dataset
     print(f"\n{label}")
-    print(f"{'tool':<10} {'clusters':>10} {'precision':>9} {'recall':>7} {'F1':>7} {'seconds':>8} "
-          f"{'peak RSS MB':>11}  cluster sizes (records:clusters)")
+    print(
+        f"{'tool':<10} {'clusters':>10} {'precision':>9} {'recall':>7} {'F1':>7} {'seconds':>8} "
+        f"{'peak RSS MB':>11}  cluster sizes (records:clusters)"
+    )
     for row in results:
-        print(f"{row['tool']:<10} {row['threshold']!s:>10} {row['precision']:>9.4f} "
-              f"{row['recall']:>7.4f} {row['f1']:>7.4f} {row['seconds']:>8.2f} "
-              f"{row['peak_rss_mb']:>11.0f}  {row['sizes']}")
+        print(
+            f"{row['tool']:<10} {row['threshold']!s:>10} {row['precision']:>9.4f} "
+            f"{row['recall']:>7.4f} {row['f1']:>7.4f} {row['seconds']:>8.2f} "
+            f"{row['peak_rss_mb']:>11.0f}  {row['sizes']}"
+        )
     for row in results:
         if row["tool"] == "leadflow":
             print(f"{'truth':<10} {'':>57}  {row['truth_sizes']}")
             print(f"leadflow columns: {row['columns']}")
             per_record = row["candidate_pairs"] / row["records"]
-            print(f"candidate pairs: {row['candidate_pairs']:,} ({per_record:.2f} per record); "
-                  f"stages: {row['stages']}")
+            print(
+                f"candidate pairs: {row['candidate_pairs']:,} ({per_record:.2f} per record); "
+                f"stages: {row['stages']}"
+            )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--datasets", default="febrl3,febrl4,hard",
-                        help="comma-separated: febrl3, febrl4, historical, synthetic, hard")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--datasets",
+        default="febrl3,febrl4,hard",
+        help="comma-separated: febrl3, febrl4, historical, synthetic, hard",
+    )
     parser.add_argument("--size", type=int, default=0, help="synthetic / hard rows")
     parser.add_argument("--data", help="historical: the file from splink_datasets")
     parser.add_argument("--tools", default="leadflow,splink")

@@ -32,8 +32,10 @@ def main() -> None:
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     upgrade(get_settings().resolved_database_url)
     with session_scope() as session:
-        session.add_all(Lead(email=f"b{i}@bench{i % 900}.example", domain=f"bench{i % 900}.example")
-                        for i in range(5000))
+        session.add_all(
+            Lead(email=f"b{i}@bench{i % 900}.example", domain=f"bench{i % 900}.example")
+            for i in range(5000)
+        )
     rng, start = random.Random(7), datetime(2026, 6, 1, tzinfo=timezone.utc)
     path = Path(tempfile.mkdtemp()) / "activities.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
@@ -42,14 +44,17 @@ def main() -> None:
         for n in range(rows):
             i = rng.randrange(5000)
             when = start + timedelta(minutes=rng.randrange(150 * 24 * 60))
-            writer.writerow([f"act{n}", f"b{i}@bench{i % 900}.example", rng.choice(TYPES),
-                             when.isoformat()])
+            writer.writerow(
+                [f"act{n}", f"b{i}@bench{i % 900}.example", rng.choice(TYPES), when.isoformat()]
+            )
     for run in ("first", "again"):
         started = time.perf_counter()
         with session_scope() as session:
             result = import_activities(session, read_table(path))
-        print(f"{run}: {rows} rows in {time.perf_counter() - started:.1f} s: {result.inserted} new, "
-              f"{result.already_held} already held, {result.leads_matched} leads")
+        print(
+            f"{run}: {rows} rows in {time.perf_counter() - started:.1f} s: {result.inserted} new, "
+            f"{result.already_held} already held, {result.leads_matched} leads"
+        )
 
 
 if __name__ == "__main__":

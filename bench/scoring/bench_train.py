@@ -62,7 +62,9 @@ def per_lead_seconds(report, rows: int = 5000) -> float:  # type: ignore[no-unty
     """model input + probability + top contributions per stored lead, batched as the task does."""
     model = report.trained
     thresholds = Thresholds(hot=70, warm=40, hot_probability=0.5, warm_probability=0.25)
-    view = LeadView(id=1, email="a@b.example", industry="manufacturing", employees=300, country="US")
+    view = LeadView(
+        id=1, email="a@b.example", industry="manufacturing", employees=300, country="US"
+    )
     at = datetime(2024, 3, 1, tzinfo=timezone.utc)
     started = time.perf_counter()
     verdicts(model, [model_input(model, view, [], at) for _ in range(rows)], thresholds)

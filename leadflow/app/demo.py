@@ -58,13 +58,20 @@ def _moment(value: object) -> datetime | None:
 def _pick_lead_to_click() -> tuple[int, str] | None:
     """The warmest nurtured lead with a nurture email; None once a demo run has clicked."""
     with session_scope() as session:
-        if session.scalar(select(EngagementEvent.id).where(EngagementEvent.type == "click").limit(1)):
+        if session.scalar(
+            select(EngagementEvent.id).where(EngagementEvent.type == "click").limit(1)
+        ):
             return None  # replaying the demo replays, it does not click someone new
         candidates = session.execute(
-            select(Lead.id, Lead.email).join(OutboundEmail, OutboundEmail.lead_id == Lead.id)
-            .where(Lead.temperature == "warm", OutboundEmail.kind == "nurture",
-                   OutboundEmail.status == "sent")
-            .order_by(Lead.score.desc(), Lead.id)).first()
+            select(Lead.id, Lead.email)
+            .join(OutboundEmail, OutboundEmail.lead_id == Lead.id)
+            .where(
+                Lead.temperature == "warm",
+                OutboundEmail.kind == "nurture",
+                OutboundEmail.status == "sent",
+            )
+            .order_by(Lead.score.desc(), Lead.id)
+        ).first()
         return (candidates.id, candidates.email) if candidates else None
 
 
@@ -86,13 +93,27 @@ def _emails_sent() -> int:
 def _summary_table(t: Totals, sent_this_run: int, clicked: str | None) -> Table:
     table = Table("measure", "value", title="leadflow demo: all campaigns so far")
     rows = [
-        ("rows read", t.rows_read), ("quarantined", t.quarantined), ("merged (duplicates)", t.merged),
+        ("rows read", t.rows_read),
+        ("quarantined", t.quarantined),
+        ("merged (duplicates)", t.merged),
         ("leads", t.leads),
-        ("hot / warm / cold / disqualified", f"{t.temperature.get('hot', 0)} / {t.temperature.get('warm', 0)}"
-                                             f" / {t.temperature.get('cold', 0)} / {t.temperature.get('disqualified', 0)}"),
-        ("routed, per rep", ", ".join(f"{rep} {n}" for rep, n in sorted(t.routed_per_rep.items())) or "-"),
-        ("assignments by status", ", ".join(f"{s} {n}" for s, n in sorted(t.assignments.items())) or "-"),
-        ("emails sent (rep / nurture)", f"{t.emails.get('rep_notification', 0)} / {t.emails.get('nurture', 0)}"),
+        (
+            "hot / warm / cold / disqualified",
+            f"{t.temperature.get('hot', 0)} / {t.temperature.get('warm', 0)}"
+            f" / {t.temperature.get('cold', 0)} / {t.temperature.get('disqualified', 0)}",
+        ),
+        (
+            "routed, per rep",
+            ", ".join(f"{rep} {n}" for rep, n in sorted(t.routed_per_rep.items())) or "-",
+        ),
+        (
+            "assignments by status",
+            ", ".join(f"{s} {n}" for s, n in sorted(t.assignments.items())) or "-",
+        ),
+        (
+            "emails sent (rep / nurture)",
+            f"{t.emails.get('rep_notification', 0)} / {t.emails.get('nurture', 0)}",
+        ),
         ("emails sent by this run", sent_this_run),
         ("clicked in this run", clicked or "no new click (already clicked on an earlier run)"),
         ("routed after nurture engagement", t.routed_from_nurture),
@@ -113,16 +134,23 @@ def demo_shift(campaigns: list[dict[str, Any]], now: datetime) -> timedelta:
     return timedelta(weeks=(now - last) // timedelta(weeks=1))
 
 
-def _ingest_all(campaigns: list[dict[str, Any]], shift: timedelta,
-                runs: list[tuple[str, str]]) -> datetime:
+def _ingest_all(
+    campaigns: list[dict[str, Any]], shift: timedelta, runs: list[tuple[str, str]]
+) -> datetime:
     from flows.ingest import ingest_campaign
 
     start = DEMO_START + shift
     for c in campaigns:
         start = (_moment(c.get("ingest_at")) or start - shift) + shift
-        _, run_id = _run(ingest_campaign, source=str(EXAMPLES / c["file"]), campaign=c["name"],
-                         channel=c["channel"], product_line=c.get("product_line"),
-                         cost=c.get("cost"), now=start)
+        _, run_id = _run(
+            ingest_campaign,
+            source=str(EXAMPLES / c["file"]),
+            campaign=c["name"],
+            channel=c["channel"],
+            product_line=c.get("product_line"),
+            cost=c.get("cost"),
+            now=start,
+        )
         runs.append((f"ingest {c['name']}", run_id))
     return start
 
@@ -133,8 +161,10 @@ def _click_one(console: Console, mail_dir: Path) -> str | None:
     if not (pick and link):
         return None
     answer = requests.get(link, allow_redirects=False, timeout=10)
-    console.print(f"clicked {link} for {pick[1]}: HTTP {answer.status_code} -> "
-                  f"{answer.headers.get('location')}")
+    console.print(
+        f"clicked {link} for {pick[1]}: HTTP {answer.status_code} -> "
+        f"{answer.headers.get('location')}"
+    )
     return f"lead {pick[0]} ({pick[1]})"
 
 
@@ -159,8 +189,9 @@ def run_demo(console: Console, stack: StackRecord, now: datetime | None = None) 
     shift = demo_shift(campaigns, now or datetime.now(timezone.utc))
     sent_before = _emails_sent()
     runs: list[tuple[str, str]] = []
-    with temporary_settings({PREFECT_API_URL: stack.prefect_api_url,
-                             PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+    with temporary_settings(
+        {PREFECT_API_URL: stack.prefect_api_url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+    ):
         start = _ingest_all(campaigns, shift, runs)
         _, run_id = _run(nurture_tick, now=start + timedelta(hours=1))
         runs.append(("nurture tick (+1 h)", run_id))
@@ -173,8 +204,9 @@ def run_demo(console: Console, stack: StackRecord, now: datetime | None = None) 
         runs.append(("reclaim sweep (+3 d)", run_id))
     with session_scope() as session:
         console.print(_summary_table(totals(session), _emails_sent() - sent_before, clicked))
-    console.print(f"simulated dates: {DEMO_START + shift:%Y-%m-%d} to "
-                  f"{start + LAST_STEP:%Y-%m-%d %H:%M} UTC")
+    console.print(
+        f"simulated dates: {DEMO_START + shift:%Y-%m-%d} to {start + LAST_STEP:%Y-%m-%d %H:%M} UTC"
+    )
     console.print("[bold]flow runs of this demo in the Prefect UI:[/]")
     for name, run_id in runs:
         link = f"{stack.prefect_ui_url}/runs/flow-run/{run_id}"

@@ -27,7 +27,9 @@ def prefect_api_answers(api_url: str) -> bool:
         return False
 
 
-def ensure_prefect_server(data_dir: Path, api_url: str | None = None, timeout_s: float = 90) -> tuple[str, bool]:
+def ensure_prefect_server(
+    data_dir: Path, api_url: str | None = None, timeout_s: float = 90
+) -> tuple[str, bool]:
     """The API URL of a Prefect server that answers, starting one if none does.
 
     Returns (api_url, started_here). A server started here keeps running after the
@@ -39,19 +41,36 @@ def ensure_prefect_server(data_dir: Path, api_url: str | None = None, timeout_s:
     parsed = urlparse(api)
     home = data_dir / "prefect"
     home.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-           "PREFECT_API_URL": api}
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(home),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_API_URL": api,
+    }
     prefect_bin = Path(sys.executable).with_name("prefect")
     log = (data_dir / "prefect-server.log").open("ab")
     process = subprocess.Popen(
-        [str(prefect_bin), "server", "start", "--host", parsed.hostname or "127.0.0.1",
-         "--port", str(parsed.port or 4200)],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            str(prefect_bin),
+            "server",
+            "start",
+            "--host",
+            parsed.hostname or "127.0.0.1",
+            "--port",
+            str(parsed.port or 4200),
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     (data_dir / "prefect-server.pid").write_text(str(process.pid))
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"Prefect server exited with {process.returncode}; see {data_dir / 'prefect-server.log'}")
+            raise RuntimeError(
+                f"Prefect server exited with {process.returncode}; see {data_dir / 'prefect-server.log'}"
+            )
         if prefect_api_answers(api):
             return api, True
         time.sleep(0.5)
@@ -96,7 +115,10 @@ def start_smtp_sink(folder: Path, host: str, port: int) -> Controller:
 
 def read_mail(folder: Path) -> list:  # type: ignore[type-arg]
     """Every message in a sink folder, oldest first, parsed."""
-    return [message_from_bytes(p.read_bytes(), policy=policy.default) for p in sorted(folder.glob("*.eml"))]
+    return [
+        message_from_bytes(p.read_bytes(), policy=policy.default)
+        for p in sorted(folder.glob("*.eml"))
+    ]
 
 
 class WebServer:

@@ -22,8 +22,11 @@ from urllib.parse import urlparse
 import requests
 
 from leadflow.core.errors import StackError
-from leadflow.app.local_services import (ensure_prefect_server, prefect_api_answers,
-                                         stop_prefect_server)
+from leadflow.app.local_services import (
+    ensure_prefect_server,
+    prefect_api_answers,
+    stop_prefect_server,
+)
 from leadflow.core.settings import Settings
 
 STACK_FILE = "stack.json"
@@ -104,24 +107,33 @@ def _start_services(settings: Settings, api: str, timeout_s: float = 120) -> boo
         return False
     if web or smtp:
         busy = settings.public_base_url if web else f"{settings.smtp_host}:{settings.smtp_port}"
-        raise StackError(f"{busy} is taken by another program; stop it, or point "
-                         "LEADFLOW_PUBLIC_BASE_URL / LEADFLOW_SMTP_PORT elsewhere")
+        raise StackError(
+            f"{busy} is taken by another program; stop it, or point "
+            "LEADFLOW_PUBLIC_BASE_URL / LEADFLOW_SMTP_PORT elsewhere"
+        )
     log = settings.data_dir / "stack-services.log"
     env = {**os.environ, "PREFECT_API_URL": api}
     with log.open("ab") as out:
-        process = subprocess.Popen([sys.executable, "-m", "leadflow.app.stack_services"], env=env,
-                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "leadflow.app.stack_services"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     (settings.data_dir / SERVICES_PID_FILE).write_text(str(process.pid))
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise StackError(f"the SMTP sink and web app exited with {process.returncode}; "
-                             f"see {log}")
+            raise StackError(
+                f"the SMTP sink and web app exited with {process.returncode}; see {log}"
+            )
         if all(_services_answer(settings)):
             return True
         time.sleep(0.3)
-    raise StackError(f"the SMTP sink and web app did not answer within {timeout_s:.0f} s; "
-                     f"see {log}")
+    raise StackError(
+        f"the SMTP sink and web app did not answer within {timeout_s:.0f} s; see {log}"
+    )
 
 
 def up(settings: Settings) -> tuple[StackRecord, list[str]]:
@@ -130,18 +142,23 @@ def up(settings: Settings) -> tuple[StackRecord, list[str]]:
     started: list[str] = []
     try:
         # A first start migrates Prefect's database: over a minute on a busy 2-core machine.
-        api, prefect_started = ensure_prefect_server(settings.data_dir, prefect_target(settings),
-                                                     timeout_s=PREFECT_START_TIMEOUT_S)
+        api, prefect_started = ensure_prefect_server(
+            settings.data_dir, prefect_target(settings), timeout_s=PREFECT_START_TIMEOUT_S
+        )
     except RuntimeError as exc:
         raise StackError(str(exc)) from exc
     if prefect_started:
         started.append("Prefect server")
     if _start_services(settings, api):
         started.append("SMTP sink and web app")
-    record = StackRecord(prefect_api_url=api, web_url=settings.public_base_url,
-                         smtp_host=settings.smtp_host, smtp_port=settings.smtp_port,
-                         mail_dir=str(settings.mail_dir),
-                         database_url=settings.resolved_database_url)
+    record = StackRecord(
+        prefect_api_url=api,
+        web_url=settings.public_base_url,
+        smtp_host=settings.smtp_host,
+        smtp_port=settings.smtp_port,
+        mail_dir=str(settings.mail_dir),
+        database_url=settings.resolved_database_url,
+    )
     text = json.dumps(asdict(record), indent=2)
     record_path(settings.data_dir).write_text(text, encoding="utf-8")
     return record, started
@@ -186,13 +203,16 @@ def status(settings: Settings) -> list[Part]:
     record = read_record(settings.data_dir)
     api = record.prefect_api_url if record else prefect_target(settings)
     web = record.web_url if record else settings.public_base_url
-    host, port = (record.smtp_host, record.smtp_port) if record else (settings.smtp_host,
-                                                                       settings.smtp_port)
+    host, port = (
+        (record.smtp_host, record.smtp_port) if record else (settings.smtp_host, settings.smtp_port)
+    )
     ui = api.rstrip("/").removesuffix("/api")
-    return [Part("Prefect server (UI)", ui, prefect_api_answers(api)),
-            Part("web app", web, web_answers(web)),
-            Part("mailbox", f"{web.rstrip('/')}/mailbox", web_answers(web)),
-            Part("SMTP sink", f"{host}:{port}", smtp_answers(host, port))]
+    return [
+        Part("Prefect server (UI)", ui, prefect_api_answers(api)),
+        Part("web app", web, web_answers(web)),
+        Part("mailbox", f"{web.rstrip('/')}/mailbox", web_answers(web)),
+        Part("SMTP sink", f"{host}:{port}", smtp_answers(host, port)),
+    ]
 
 
 def adopt_stack(settings: Settings) -> str | None:
@@ -220,8 +240,9 @@ def require_persistent_server() -> str:
 
     api = PREFECT_API_URL.value()
     if not api:
-        raise StackError("no Prefect server to serve to (a temporary one never runs schedules): "
-                         f"{FIX}")
+        raise StackError(
+            f"no Prefect server to serve to (a temporary one never runs schedules): {FIX}"
+        )
     if not prefect_api_answers(api):
         raise StackError(f"the Prefect server at {api} does not answer: {FIX}")
     return api

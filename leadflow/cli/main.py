@@ -26,8 +26,11 @@ from leadflow.cli.score import score_app
 from leadflow.core.errors import LeadflowError
 from leadflow.cli.console import console, err, fail
 
-app = typer.Typer(help="leadflow: campaign leads in, the right rep or the right nurture out.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="leadflow: campaign leads in, the right rep or the right nurture out.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 server_app = typer.Typer(help="The local Prefect server the demo starts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -88,13 +91,19 @@ def _index_unkeyed_leads() -> None:
 
 @app.command()
 def ingest(
-    source: Annotated[str, typer.Argument(help="Campaign file (CSV, TSV, XLSX, JSON, JSONL) or http(s) URL.")],
+    source: Annotated[
+        str, typer.Argument(help="Campaign file (CSV, TSV, XLSX, JSON, JSONL) or http(s) URL.")
+    ],
     campaign: Annotated[str, typer.Option(help="Campaign name.")],
     channel: str = "other",
     product_line: Annotated[Optional[str], typer.Option()] = None,
     cost: Annotated[Optional[float], typer.Option()] = None,
-    encoding: Annotated[Optional[str], typer.Option(help="Override encoding detection (e.g. gb18030).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary only.")] = False,
+    encoding: Annotated[
+        Optional[str], typer.Option(help="Override encoding detection (e.g. gb18030).")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a machine-readable summary only.")
+    ] = False,
     at: At = None,
 ) -> None:
     """Ingest one campaign file through the ingest flow."""
@@ -115,9 +124,15 @@ def ingest(
     try:
         total = None if is_url or as_json else count_rows(str(Path(source).resolve()), encoding)
         with ingest_progress(err, campaign, enabled=not as_json, total=total):
-            summary = ingest_campaign(source=source if is_url else str(Path(source).resolve()),
-                                      campaign=campaign, channel=channel, product_line=product_line,
-                                      cost=cost, encoding=encoding, now=at)
+            summary = ingest_campaign(
+                source=source if is_url else str(Path(source).resolve()),
+                campaign=campaign,
+                channel=channel,
+                product_line=product_line,
+                cost=cost,
+                encoding=encoding,
+                now=at,
+            )
     except LeadflowError as exc:
         fail(str(exc))
         return
@@ -134,8 +149,11 @@ def ingest(
     if summary.unknown_columns:
         from leadflow.ingest.normalize import alias_hint
 
-        console.print("columns ignored as unknown; to map them, add under aliases: in "
-                      "ingest_rules/ingest.yaml:", highlight=False)
+        console.print(
+            "columns ignored as unknown; to map them, add under aliases: in "
+            "ingest_rules/ingest.yaml:",
+            highlight=False,
+        )
         for header in summary.unknown_columns:
             console.print(alias_hint(header), highlight=False, markup=False)
 
@@ -205,7 +223,9 @@ def reject(
 @app.command()
 def qualify(
     lead: str,
-    model: Annotated[str, typer.Argument(help="bant, nine or value20 (scoring/qualification.yaml)")],
+    model: Annotated[
+        str, typer.Argument(help="bant, nine or value20 (scoring/qualification.yaml)")
+    ],
     answers: Annotated[list[str], typer.Argument(help="question=yes|no ...")],
     source: Annotated[str, typer.Option(help="Who answered, e.g. rep:alice.morgan")] = "rep",
     timeframe: Annotated[Optional[int], typer.Option(help="Expected purchase in N months")] = None,
@@ -236,10 +256,18 @@ def accept(lead: str, at: At = None) -> None:
 @app.command()
 def dedupe(
     source: Path,
-    out: Annotated[Path, typer.Option(help="CSV: every row with its cluster id and best match probability")],
-    config: Annotated[Optional[Path], typer.Option(help="YAML mapping columns to comparison kinds")] = None,
-    link: Annotated[Optional[Path], typer.Option(help="Link SOURCE to this file instead of deduping it")] = None,
-    write_config: Annotated[Optional[Path], typer.Option(help="Write the (inferred) config here")] = None,
+    out: Annotated[
+        Path, typer.Option(help="CSV: every row with its cluster id and best match probability")
+    ],
+    config: Annotated[
+        Optional[Path], typer.Option(help="YAML mapping columns to comparison kinds")
+    ] = None,
+    link: Annotated[
+        Optional[Path], typer.Option(help="Link SOURCE to this file instead of deduping it")
+    ] = None,
+    write_config: Annotated[
+        Optional[Path], typer.Option(help="Write the (inferred) config here")
+    ] = None,
 ) -> None:
     """Find duplicates in any file (or links between two), learning match weights from the data."""
     from leadflow.dedupe.engine.files import dedupe_file
@@ -252,26 +280,35 @@ def dedupe(
     except (LeadflowError, ValueError) as exc:
         fail(str(exc))
         return
-    kinds = ", ".join(f"{f.name}={f.kind.value if hasattr(f.kind, 'value') else f.kind}" for f in report.config.fields)
+    kinds = ", ".join(
+        f"{f.name}={f.kind.value if hasattr(f.kind, 'value') else f.kind}"
+        for f in report.config.fields
+    )
     console.print(f"{'inferred' if report.inferred else 'configured'} comparisons: {kinds}")
     for guess in report.inference:
         kind = guess.kind or "not compared"
         console.print(f"  {guess.column}: {kind} ({guess.reason})", markup=False)
     if report.ignored_columns:
         console.print(f"ignored columns: {', '.join(report.ignored_columns)}")
-    console.print(f"{report.rows} rows -> {report.clusters} clusters ({report.merged_rows} rows joined another), "
-                  f"{report.review_pairs} pairs for review; written to {out}")
-    console.print("cluster sizes (records: clusters): "
-                  + ", ".join(f"{size}: {count}" for size, count in report.cluster_sizes.items()))
+    console.print(
+        f"{report.rows} rows -> {report.clusters} clusters ({report.merged_rows} rows joined another), "
+        f"{report.review_pairs} pairs for review; written to {out}"
+    )
+    console.print(
+        "cluster sizes (records: clusters): "
+        + ", ".join(f"{size}: {count}" for size, count in report.cluster_sizes.items())
+    )
 
 
 @app.command()
 def explain(
     lead: str,
-    show_all: Annotated[bool, typer.Option(
-        "--all", help="Every decision with its inputs.")] = False,
-    as_json: Annotated[bool, typer.Option(
-        "--json", help="The lead and every decision as JSON.")] = False,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Every decision with its inputs.")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="The lead and every decision as JSON.")
+    ] = False,
 ) -> None:
     """Where a lead is and why; --all: every decision with rule, inputs and config version."""
     from leadflow.core.db import session_scope

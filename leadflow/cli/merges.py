@@ -13,8 +13,6 @@ from leadflow.cli.console import console, fail
 merges_app = typer.Typer(help="Fuzzy merges: review queue, undo, weights.", no_args_is_help=True)
 
 
-
-
 def _who() -> str:
     try:
         return f"cli:{getpass.getuser()}"
@@ -42,17 +40,31 @@ def review_cmd(limit: int = 100) -> None:
 
     with session_scope() as session:
         pairs = open_pairs(session, limit)
-        table = Table("id", "p", "stored lead", "new lead", "deciding fields", title=f"{len(pairs)} open pairs")
+        table = Table(
+            "id",
+            "p",
+            "stored lead",
+            "new lead",
+            "deciding fields",
+            title=f"{len(pairs)} open pairs",
+        )
         for pair, stored, new in pairs:
             fields = ", ".join(f"{name}: {d.get('level')}" for name, d in pair.deciding.items())
-            table.add_row(str(pair.id), f"{pair.probability:.3f}", f"{stored.id} {_person(stored)}",
-                          f"{new.id} {_person(new)}", escape(fields))
+            table.add_row(
+                str(pair.id),
+                f"{pair.probability:.3f}",
+                f"{stored.id} {_person(stored)}",
+                f"{new.id} {_person(new)}",
+                escape(fields),
+            )
     console.print(table)
 
 
 @merges_app.command("resolve")
-def resolve_cmd(pair_id: int,
-                merge: Annotated[bool, typer.Option("--merge/--distinct", help="Same person, or two people.")]) -> None:
+def resolve_cmd(
+    pair_id: int,
+    merge: Annotated[bool, typer.Option("--merge/--distinct", help="Same person, or two people.")],
+) -> None:
     """Decide an open pair: --merge folds the new lead into the stored one, --distinct keeps both."""
     from leadflow.core.clock import utcnow
     from leadflow.core.db import session_scope
@@ -63,7 +75,9 @@ def resolve_cmd(pair_id: int,
         with session_scope() as session:
             if merge:
                 event_id = merge_pair(session, pair_id, _policy(), _who(), utcnow())
-                console.print(f"merged pair {pair_id} (undo with `leadflow merges undo {event_id}`)")
+                console.print(
+                    f"merged pair {pair_id} (undo with `leadflow merges undo {event_id}`)"
+                )
             else:
                 keep_apart(session, pair_id, _who(), utcnow())
                 console.print(f"pair {pair_id}: kept as two people")
@@ -87,10 +101,14 @@ def undo_cmd(event_id: int) -> None:
     if result.already:
         console.print(f"merge {event_id} was already undone: nothing changed")
         return
-    console.print(f"merge {event_id} undone: rows back on lead {result.lead_id}; "
-                  f"restored {', '.join(result.restored) or 'no fields'}")
+    console.print(
+        f"merge {event_id} undone: rows back on lead {result.lead_id}; "
+        f"restored {', '.join(result.restored) or 'no fields'}"
+    )
     if result.conflicts:
-        console.print(f"[yellow]changed since the merge, left as they are:[/] {', '.join(result.conflicts)}")
+        console.print(
+            f"[yellow]changed since the merge, left as they are:[/] {', '.join(result.conflicts)}"
+        )
 
 
 @merges_app.command("fit")
@@ -111,8 +129,11 @@ def fit_cmd() -> None:
     except MergeError as exc:
         fail(str(exc))
     save_weights(path, weights)
-    table = Table("field", "level bits (different .. exact)", title=f"weights v{weights.version}: "
-                  f"{weights.fitted_on} leads, prior {weights.prior:.2e}")
+    table = Table(
+        "field",
+        "level bits (different .. exact)",
+        title=f"weights v{weights.version}: {weights.fitted_on} leads, prior {weights.prior:.2e}",
+    )
     for name, w in weights.fields.items():
         table.add_row(name, "  ".join(f"{b:+.1f}" for b in w.bits))
     console.print(table)

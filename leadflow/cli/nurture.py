@@ -17,8 +17,10 @@ from rich.markup import escape
 from leadflow.core.errors import LeadflowError
 from leadflow.cli.console import console, err, fail
 
-nurture_app = typer.Typer(help="Nurture: preview steps, the suppression list, emails of unknown fate.",
-                          no_args_is_help=True)
+nurture_app = typer.Typer(
+    help="Nurture: preview steps, the suppression list, emails of unknown fate.",
+    no_args_is_help=True,
+)
 At = Annotated[Optional[datetime], typer.Option("--at", help="Simulated time (ISO 8601, UTC).")]
 
 
@@ -35,29 +37,45 @@ class Resolution(str, Enum):
     drop = "drop"  # leave it unsent
 
 
-
-
-def _preview_row(session: Any, lead: Any, sequence_key: str, index: int) -> tuple[dict[str, Any], str | None]:
+def _preview_row(
+    session: Any, lead: Any, sequence_key: str, index: int
+) -> tuple[dict[str, Any], str | None]:
     """The row the outbox would compose from; the queued one when it exists (same tokens)."""
     from sqlalchemy import select
 
     from leadflow.nurture.compose import LEAD_COLUMNS
     from leadflow.core.models import Campaign, Enrollment, OutboundEmail
 
-    enrollment = session.scalar(select(Enrollment).where(Enrollment.lead_id == lead.id,
-                                                         Enrollment.sequence == sequence_key))
-    queued = session.scalar(select(OutboundEmail).where(OutboundEmail.enrollment_id == enrollment.id,
-                                                        OutboundEmail.step == index)
-                            .order_by(OutboundEmail.id.desc())) if enrollment else None
+    enrollment = session.scalar(
+        select(Enrollment).where(Enrollment.lead_id == lead.id, Enrollment.sequence == sequence_key)
+    )
+    queued = (
+        session.scalar(
+            select(OutboundEmail)
+            .where(OutboundEmail.enrollment_id == enrollment.id, OutboundEmail.step == index)
+            .order_by(OutboundEmail.id.desc())
+        )
+        if enrollment
+        else None
+    )
     campaign = session.get(Campaign, lead.first_campaign_id) if lead.first_campaign_id else None
     note = None if queued else "not queued yet: tracking tokens will carry the outbox id once it is"
     if enrollment is None:
         note = f"lead {lead.id} is not enrolled in {sequence_key}; showing what step {index + 1} would be"
     row = {f"l_{name}": getattr(lead, name) for name in LEAD_COLUMNS}
-    row |= {"id": queued.id if queued else 0, "kind": "nurture", "lead_id": lead.id, "to_addr": lead.email,
-            "step": index, "message_id": queued.message_id if queued else None, "sequence": sequence_key,
-            "enrollment_status": enrollment.status if enrollment else "active", "attempts": 0,
-            "campaign_name": campaign.name if campaign else None, "dedupe_key": None}
+    row |= {
+        "id": queued.id if queued else 0,
+        "kind": "nurture",
+        "lead_id": lead.id,
+        "to_addr": lead.email,
+        "step": index,
+        "message_id": queued.message_id if queued else None,
+        "sequence": sequence_key,
+        "enrollment_status": enrollment.status if enrollment else "active",
+        "attempts": 0,
+        "campaign_name": campaign.name if campaign else None,
+        "dedupe_key": None,
+    }
     return row, note
 
 
@@ -66,7 +84,9 @@ def preview(
     sequence: Annotated[str, typer.Argument(help="Sequence key, e.g. nurture-core")],
     step: Annotated[int, typer.Argument(help="Step number, from 1")],
     lead: Annotated[str, typer.Option("--lead", help="Lead id or email")],
-    raw: Annotated[bool, typer.Option(help="Print the message exactly as it would go over SMTP")] = False,
+    raw: Annotated[
+        bool, typer.Option(help="Print the message exactly as it would go over SMTP")
+    ] = False,
     at: At = None,
 ) -> None:
     """Render exactly what this step would send this lead (subject, text, HTML); sends and writes nothing."""
@@ -90,19 +110,32 @@ def preview(
         policy = load_nurture(settings.templates_dir)
         chosen = next((s for s in policy.sequences if s.key == sequence), None)
         if chosen is None:
-            fail(f"no sequence {sequence!r}; there are: {', '.join(s.key for s in policy.sequences)}")
+            fail(
+                f"no sequence {sequence!r}; there are: {', '.join(s.key for s in policy.sequences)}"
+            )
         if not 1 <= step <= len(chosen.steps):
             fail(f"{sequence} has steps 1 to {len(chosen.steps)}")
         with session_scope() as session:
             found = find_lead(session, lead)
             address = found.email
             row, note = _preview_row(session, found, chosen.key, step - 1)
-            composer = Composer(settings, policy, Renderer(settings.templates_dir),
-                                consent=consent_facts(session, [found.id]))
+            composer = Composer(
+                settings,
+                policy,
+                Renderer(settings.templates_dir),
+                consent=consent_facts(session, [found.id]),
+            )
             composed = composer.compose(row, suppressions(session, [found.email]), [])
-            sends = [as_utc(t) for t in session.scalars(select(OutboundEmail.sent_at).where(
-                OutboundEmail.lead_id == found.id, OutboundEmail.kind == "nurture",
-                OutboundEmail.sent_at.is_not(None)))]
+            sends = [
+                as_utc(t)
+                for t in session.scalars(
+                    select(OutboundEmail.sent_at).where(
+                        OutboundEmail.lead_id == found.id,
+                        OutboundEmail.kind == "nurture",
+                        OutboundEmail.sent_at.is_not(None),
+                    )
+                )
+            ]
             planner = Planner(policy)
             zone = planner.zone(found.country, found.state, found.phone_e164)
             calendar = planner.calendar(chosen, zone, found.country)
@@ -118,24 +151,44 @@ def preview(
         print(composed.data.decode("ascii"), end="")
         return
     message = message_from_bytes(composed.data, policy=email_policy.default)
-    for name in ("From", "To", "Subject", "Message-ID", "List-Unsubscribe", "List-Unsubscribe-Post"):
-        console.print(f"[bold]{name}:[/] {escape(str(message[name] or ''))}", highlight=False, soft_wrap=True)
+    for name in (
+        "From",
+        "To",
+        "Subject",
+        "Message-ID",
+        "List-Unsubscribe",
+        "List-Unsubscribe-Post",
+    ):
+        console.print(
+            f"[bold]{name}:[/] {escape(str(message[name] or ''))}", highlight=False, soft_wrap=True
+        )
     local = when.at.astimezone(zone.zone)
-    timing = f"deferred ({when.rule}) to {local:%a %Y-%m-%d %H:%M}" if when.deferred else f"now, {local:%a %H:%M}"
-    console.print(f"[bold]When:[/] {timing} {zone.zone.key} (zone from {zone.source})", highlight=False)
+    timing = (
+        f"deferred ({when.rule}) to {local:%a %Y-%m-%d %H:%M}"
+        if when.deferred
+        else f"now, {local:%a %H:%M}"
+    )
+    console.print(
+        f"[bold]When:[/] {timing} {zone.zone.key} (zone from {zone.source})", highlight=False
+    )
     if note:
         console.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
     for part in ("plain", "html"):
         body = message.get_body(preferencelist=(part,))
         console.rule(f"{part} part")
-        console.print(escape(body.get_content().replace("\r\n", "\n")) if body else "(missing)", highlight=False,
-                      soft_wrap=True)
+        console.print(
+            escape(body.get_content().replace("\r\n", "\n")) if body else "(missing)",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @nurture_app.command("suppress")
 def suppress_cmd(
     email: str,
-    reason: Annotated[Reason, typer.Option(help="Why this address must not be mailed")] = Reason.manual,
+    reason: Annotated[
+        Reason, typer.Option(help="Why this address must not be mailed")
+    ] = Reason.manual,
     note: Annotated[str, typer.Option(help="Free text kept with the entry")] = "",
     at: At = None,
 ) -> None:
@@ -155,12 +208,24 @@ def suppress_cmd(
         added = suppress(session, address, reason.value, note or None, moment)
         lead_id = session.scalar(select(Lead.id).where(func.lower(Lead.email) == address))
         if lead_id is not None:
-            session.execute(update(Enrollment).where(Enrollment.lead_id == lead_id, Enrollment.status == "active")
-                            .values(status="exited", exit_reason=f"suppressed: {reason.value}", ended_at=moment))
-        record(session, lead_id=lead_id, kind="suppress", rule_id=f"suppression:{reason.value}",
-               outcome=f"suppressed: {reason.value}" if added else "already suppressed",
-               reason=note or f"{reason.value} (command line)", inputs={"email": address}, at=moment)
-    console.print(f"{address} {'suppressed' if added else 'was already suppressed'} ({reason.value})")
+            session.execute(
+                update(Enrollment)
+                .where(Enrollment.lead_id == lead_id, Enrollment.status == "active")
+                .values(status="exited", exit_reason=f"suppressed: {reason.value}", ended_at=moment)
+            )
+        record(
+            session,
+            lead_id=lead_id,
+            kind="suppress",
+            rule_id=f"suppression:{reason.value}",
+            outcome=f"suppressed: {reason.value}" if added else "already suppressed",
+            reason=note or f"{reason.value} (command line)",
+            inputs={"email": address},
+            at=moment,
+        )
+    console.print(
+        f"{address} {'suppressed' if added else 'was already suppressed'} ({reason.value})"
+    )
 
 
 @nurture_app.command("unknown")
@@ -172,20 +237,31 @@ def unknown() -> None:
     from leadflow.core.models import OutboundEmail
 
     with session_scope() as session:
-        rows = session.scalars(select(OutboundEmail).where(OutboundEmail.status.in_(("unknown", "sending")))
-                               .order_by(OutboundEmail.id)).all()
+        rows = session.scalars(
+            select(OutboundEmail)
+            .where(OutboundEmail.status.in_(("unknown", "sending")))
+            .order_by(OutboundEmail.id)
+        ).all()
     # One plain line per email (never wrapped or cut), so Message-IDs can be copied or grepped.
     for row in rows:
         claimed = f"{row.claimed_at:%Y-%m-%d %H:%M}" if row.claimed_at else "-"
-        print(f"{row.id}\t{row.status}\t{row.to_addr}\t{row.message_id or '-'}\tclaimed {claimed}\t{row.error or ''}")
-    err.print(f"{len(rows)} email(s) of unknown fate. Look each Message-ID up in the mail server log, then: "
-              "leadflow nurture resolve ID --as sent|resend|drop", highlight=False, soft_wrap=True)
+        print(
+            f"{row.id}\t{row.status}\t{row.to_addr}\t{row.message_id or '-'}\tclaimed {claimed}\t{row.error or ''}"
+        )
+    err.print(
+        f"{len(rows)} email(s) of unknown fate. Look each Message-ID up in the mail server log, then: "
+        "leadflow nurture resolve ID --as sent|resend|drop",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @nurture_app.command("resolve")
 def resolve(
     outbox_id: int,
-    outcome: Annotated[Resolution, typer.Option("--as", help="sent: it went; resend: queue again; drop: give up")],
+    outcome: Annotated[
+        Resolution, typer.Option("--as", help="sent: it went; resend: queue again; drop: give up")
+    ],
     note: str = "",
     at: At = None,
 ) -> None:
@@ -199,15 +275,27 @@ def resolve(
     with session_scope() as session:
         row = session.get(OutboundEmail, outbox_id)
         if row is None or row.status != "unknown":
-            fail(f"outbox row {outbox_id} is not of unknown fate"
-                  + (f" (it is {row.status})" if row else "") + "; see: leadflow nurture unknown")
+            fail(
+                f"outbox row {outbox_id} is not of unknown fate"
+                + (f" (it is {row.status})" if row else "")
+                + "; see: leadflow nurture unknown"
+            )
             return
         row.status = {"sent": "sent", "resend": "pending", "drop": "failed"}[outcome.value]
         row.sent_at = moment if outcome is Resolution.sent else None
         row.claimed_at, row.next_attempt_at = None, None
         row.error = f"resolved by a person: {outcome.value}" + (f" ({note})" if note else "")
-        record(session, lead_id=row.lead_id, kind="resolve", rule_id="outbox:unknown", outcome=outcome.value,
-               reason=note or "checked by a person", inputs={"outbox_id": row.id, "message_id": row.message_id},
-               at=moment)
-    console.print(f"outbox row {outbox_id}: {outcome.value}"
-                  + (" (goes out on the next tick)" if outcome is Resolution.resend else ""))
+        record(
+            session,
+            lead_id=row.lead_id,
+            kind="resolve",
+            rule_id="outbox:unknown",
+            outcome=outcome.value,
+            reason=note or "checked by a person",
+            inputs={"outbox_id": row.id, "message_id": row.message_id},
+            at=moment,
+        )
+    console.print(
+        f"outbox row {outbox_id}: {outcome.value}"
+        + (" (goes out on the next tick)" if outcome is Resolution.resend else "")
+    )

@@ -13,23 +13,30 @@ from rich.table import Table
 from leadflow.core.errors import LeadflowError
 from leadflow.cli.console import console, fail
 
-quarantine_app = typer.Typer(help="Rows that did not make it: see, export, fix, replay.", no_args_is_help=True)
-
-
+quarantine_app = typer.Typer(
+    help="Rows that did not make it: see, export, fix, replay.", no_args_is_help=True
+)
 
 
 @quarantine_app.command("list")
-def list_cmd(campaign: Optional[str] = None, reason: Annotated[Optional[str], typer.Option(
-        help="A reason code, e.g. invalid_email")] = None, limit: int = 200) -> None:
+def list_cmd(
+    campaign: Optional[str] = None,
+    reason: Annotated[Optional[str], typer.Option(help="A reason code, e.g. invalid_email")] = None,
+    limit: int = 200,
+) -> None:
     """Quarantined rows with their campaign, file, line and reason."""
     from leadflow.core.db import session_scope
     from leadflow.ingest.quarantine import list_rows
 
     with session_scope() as session:
         rows = list_rows(session, campaign, reason, limit)
-    table = Table("id", "campaign", "source", "line", "code", "reason", title=f"{len(rows)} quarantined rows")
+    table = Table(
+        "id", "campaign", "source", "line", "code", "reason", title=f"{len(rows)} quarantined rows"
+    )
     for row in rows:
-        table.add_row(str(row.id), row.campaign, row.source, str(row.line), row.code or "-", row.reason or "")
+        table.add_row(
+            str(row.id), row.campaign, row.source, str(row.line), row.code or "-", row.reason or ""
+        )
     console.print(table)
 
 
@@ -43,14 +50,19 @@ def show_cmd(record_id: int) -> None:
         row = next((r for r in list_rows(session) if r.id == record_id), None)
     if row is None:
         fail(f"record {record_id} is not in quarantine")
-    console.print(f"[bold]record {row.id}[/] {row.campaign} / {row.source} line {row.line}: "
-                  f"{escape(row.reason or '')}")
+    console.print(
+        f"[bold]record {row.id}[/] {row.campaign} / {row.source} line {row.line}: "
+        f"{escape(row.reason or '')}"
+    )
     console.print_json(json.dumps(row.payload, ensure_ascii=False))
 
 
 @quarantine_app.command("export")
-def export_cmd(out: Annotated[Path, typer.Option(help="Folder for the CSV files.")],
-               campaign: Optional[str] = None, reason: Optional[str] = None) -> None:
+def export_cmd(
+    out: Annotated[Path, typer.Option(help="Folder for the CSV files.")],
+    campaign: Optional[str] = None,
+    reason: Optional[str] = None,
+) -> None:
     """Write quarantined rows as CSV (one file per source) to fix in a spreadsheet."""
     from leadflow.core.db import session_scope
     from leadflow.ingest.quarantine import export, list_rows
@@ -64,8 +76,12 @@ def export_cmd(out: Annotated[Path, typer.Option(help="Folder for the CSV files.
 @quarantine_app.command("replay")
 def replay_cmd(
     fixed: Annotated[Optional[Path], typer.Argument(help="A corrected export file.")] = None,
-    record: Annotated[Optional[int], typer.Option("--id", help="One record to fix in place.")] = None,
-    set_: Annotated[Optional[list[str]], typer.Option("--set", help="FIELD=VALUE (header or field)")] = None,
+    record: Annotated[
+        Optional[int], typer.Option("--id", help="One record to fix in place.")
+    ] = None,
+    set_: Annotated[
+        Optional[list[str]], typer.Option("--set", help="FIELD=VALUE (header or field)")
+    ] = None,
 ) -> None:
     """Send fixed rows back through the ingest path (a corrected export, or --id N --set f=v)."""
     from flows.replay import replay_quarantine
@@ -84,6 +100,8 @@ def replay_cmd(
         fail(str(exc))
         return
     for summary in replay_quarantine(record_ids=ids):
-        console.print(f"{summary.campaign}: {len(ids)} rows replayed, {summary.created} new, "
-                      f"{summary.merged} merged, {summary.quarantined} still quarantined "
-                      f"{dict(summary.quarantine_reasons) or ''}")
+        console.print(
+            f"{summary.campaign}: {len(ids)} rows replayed, {summary.created} new, "
+            f"{summary.merged} merged, {summary.quarantined} still quarantined "
+            f"{dict(summary.quarantine_reasons) or ''}"
+        )

@@ -11,14 +11,21 @@ from rich.markup import escape
 from rich.table import Table
 from leadflow.cli.console import console, err, fail
 
-outcomes_app = typer.Typer(help="Closed outcomes from the CRM: what became an opportunity, what was won.",
-                           no_args_is_help=True)
-At = Annotated[Optional[datetime], typer.Option("--at", help="Report as of this moment (ISO 8601, UTC).")]
+outcomes_app = typer.Typer(
+    help="Closed outcomes from the CRM: what became an opportunity, what was won.",
+    no_args_is_help=True,
+)
+At = Annotated[
+    Optional[datetime], typer.Option("--at", help="Report as of this moment (ISO 8601, UTC).")
+]
 PeriodOpt = Annotated[str, typer.Option("--period", help="Length of the period: 30d, 12w, 1q.")]
 SHOWN = 20  # lines listed per kind; a 50k-row export should not flood the terminal
-BAND_STYLE = {"excellent": "bold green", "watch": "bold yellow", "warning": "bold red", "no history": "dim"}
-
-
+BAND_STYLE = {
+    "excellent": "bold green",
+    "watch": "bold yellow",
+    "warning": "bold red",
+    "no history": "dim",
+}
 
 
 def _length(period: str) -> timedelta:
@@ -31,7 +38,9 @@ def _length(period: str) -> timedelta:
         raise
 
 
-def rich_table(title: str, rows: list[dict[str, str]], empty: str = "nothing in this period") -> Table | str:
+def rich_table(
+    title: str, rows: list[dict[str, str]], empty: str = "nothing in this period"
+) -> Table | str:
     if not rows:
         return f"[bold]{escape(title)}[/]: {escape(empty)}"
     table = Table(*rows[0].keys(), title=title, title_justify="left")
@@ -44,9 +53,14 @@ def _health_table(report) -> Table:  # type: ignore[no-untyped-def]
     from leadflow.report.tables import health_rows
 
     rows = health_rows(report)
-    table = Table(*rows[0].keys(), title="funnel health against the trailing norm", title_justify="left")
+    table = Table(
+        *rows[0].keys(), title="funnel health against the trailing norm", title_justify="left"
+    )
     for h, row in zip(report.health, rows):
-        table.add_row(*(escape(v) for v in list(row.values())[:-1]), f"[{BAND_STYLE[h.band]}]{escape(row['band'])}[/]")
+        table.add_row(
+            *(escape(v) for v in list(row.values())[:-1]),
+            f"[{BAND_STYLE[h.band]}]{escape(row['band'])}[/]",
+        )
     return table
 
 
@@ -60,21 +74,32 @@ def load_report(length: timedelta, at: datetime | None):  # type: ignore[no-unty
         return build(load(session, as_of=as_utc(at)), length)
 
 
-def report(period: PeriodOpt = "30d",
-           html: Annotated[Optional[Path], typer.Option("--html", help="Also write a static HTML page here.")] = None,
-           at: At = None) -> None:
+def report(
+    period: PeriodOpt = "30d",
+    html: Annotated[
+        Optional[Path], typer.Option("--html", help="Also write a static HTML page here.")
+    ] = None,
+    at: At = None,
+) -> None:
     """The funnel, MQL/SQL gap, funnel health, attribution and reps for one period."""
     from leadflow.report import tables
 
     built = load_report(_length(period), at)
-    console.print(f"[bold]leads created {built.window.start:%Y-%m-%d} to {built.window.end:%Y-%m-%d %H:%M} UTC[/]")
+    console.print(
+        f"[bold]leads created {built.window.start:%Y-%m-%d} to {built.window.end:%Y-%m-%d %H:%M} UTC[/]"
+    )
     console.print(rich_table("funnel", tables.funnel_rows(built)))
     console.print(rich_table("MQL/SQL gap", tables.gap_rows(built)))
     console.print(_health_table(built))
     console.print(rich_table("campaigns (sourced)", tables.campaign_rows(built)))
     console.print(rich_table("campaign cost per outcome", tables.campaign_cost_rows(built)))
-    console.print(rich_table("won amount credited per campaign", tables.credit_rows(built),
-                             "no opportunities yet: import CRM outcomes"))
+    console.print(
+        rich_table(
+            "won amount credited per campaign",
+            tables.credit_rows(built),
+            "no opportunities yet: import CRM outcomes",
+        )
+    )
     console.print(rich_table("reps", tables.rep_rows(built), "no leads offered to reps"))
     _targets(built.window.start, built.window.end)
     if html is not None:
@@ -91,15 +116,30 @@ def _targets(start: datetime, end: datetime) -> None:
         goal = row[f"{measure}_target"]
         return str(row[measure]) if goal is None else f"{row[measure]} / {goal}"
 
-    rows = [{"scope": r["scope"], "key": r["key"], **{m: cell(r, m) for m in ("leads", "accepted", "effective")}}
-            for r in target_rows(start, end)]
-    console.print(rich_table("targets (actual / target for this period)", rows,
-                             "no targets in routing_rules/routing.yaml"))
+    rows = [
+        {
+            "scope": r["scope"],
+            "key": r["key"],
+            **{m: cell(r, m) for m in ("leads", "accepted", "effective")},
+        }
+        for r in target_rows(start, end)
+    ]
+    console.print(
+        rich_table(
+            "targets (actual / target for this period)",
+            rows,
+            "no targets in routing_rules/routing.yaml",
+        )
+    )
 
 
-def plan(target_won: Annotated[int, typer.Option("--target-won", min=1, help="Deals to win.")],
-         period: Annotated[str, typer.Option("--period", help="Measure conversion over this period.")] = "90d",
-         at: At = None) -> None:
+def plan(
+    target_won: Annotated[int, typer.Option("--target-won", min=1, help="Deals to win.")],
+    period: Annotated[
+        str, typer.Option("--period", help="Measure conversion over this period.")
+    ] = "90d",
+    at: At = None,
+) -> None:
     """Plan backwards: the leads, MQLs and SQLs a target of won deals needs, and from which channels."""
     from leadflow.core.clock import as_utc
     from leadflow.core.db import session_scope
@@ -113,20 +153,30 @@ def plan(target_won: Annotated[int, typer.Option("--target-won", min=1, help="De
         data = load(session, as_of=as_utc(at))
     window = Window.ending(data.as_of, _length(period))
     result = make_plan(cohort(data.leads, window), data.campaigns, target_won)
-    console.print(f"[bold]{target_won} won deals, at the rates of leads created "
-                  f"{window.start:%Y-%m-%d} to {window.end:%Y-%m-%d}[/]")
+    console.print(
+        f"[bold]{target_won} won deals, at the rates of leads created "
+        f"{window.start:%Y-%m-%d} to {window.end:%Y-%m-%d}[/]"
+    )
     console.print(rich_table("needed per stage", tables.plan_rows(result)))
     if not result.reachable:
-        console.print(f"[bold red]cannot plan:[/] no conversions measured at {result.blocked_at} in this period; "
-                      "import CRM outcomes or widen --period", soft_wrap=True)
+        console.print(
+            f"[bold red]cannot plan:[/] no conversions measured at {result.blocked_at} in this period; "
+            "import CRM outcomes or widen --period",
+            soft_wrap=True,
+        )
         raise typer.Exit(1)
-    console.print(rich_table("per channel (target shared by each channel's wins)", tables.channel_plan_rows(result)))
+    console.print(
+        rich_table(
+            "per channel (target shared by each channel's wins)", tables.channel_plan_rows(result)
+        )
+    )
 
 
 @outcomes_app.command("import")
-def outcomes_import(file: Annotated[Path, typer.Argument(help="CRM export (CSV) of opportunities.")],
-                    at: Annotated[Optional[datetime], typer.Option("--at", help="Import time (ISO 8601).")] = None
-                    ) -> None:
+def outcomes_import(
+    file: Annotated[Path, typer.Argument(help="CRM export (CSV) of opportunities.")],
+    at: Annotated[Optional[datetime], typer.Option("--at", help="Import time (ISO 8601).")] = None,
+) -> None:
     """Upsert closed and open opportunities by CRM id; unmatched rows are kept, bad rows listed."""
     from leadflow.core.db import session_scope
     from leadflow.report.outcomes import import_file
@@ -135,10 +185,13 @@ def outcomes_import(file: Annotated[Path, typer.Argument(help="CRM export (CSV) 
         fail(f"file not found: {file}")
     with session_scope() as session:
         result = import_file(session, file, at)
-    console.print(f"{result.inserted} new, {result.updated} updated, {result.unchanged} unchanged; "
-                  f"{result.matched} matched to leads, {len(result.unmatched)} unmatched (kept), "
-                  f"{len(result.bad)} bad rows; {result.stage_changes} lifecycle stage changes",
-                  soft_wrap=True, highlight=False)
+    console.print(
+        f"{result.inserted} new, {result.updated} updated, {result.unchanged} unchanged; "
+        f"{result.matched} matched to leads, {len(result.unmatched)} unmatched (kept), "
+        f"{len(result.bad)} bad rows; {result.stage_changes} lifecycle stage changes",
+        soft_wrap=True,
+        highlight=False,
+    )
     for line, who in result.unmatched[:SHOWN]:
         console.print(f"  unmatched line {line}: {escape(who)}", highlight=False)
     for line, reason in result.bad[:SHOWN]:

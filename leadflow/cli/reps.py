@@ -11,10 +11,10 @@ from rich.table import Table
 from leadflow.core.errors import LeadflowError
 from leadflow.cli.console import console, fail
 
-reps_app = typer.Typer(help="Reps: list them, deactivate one with a hand-off, reactivate.", no_args_is_help=True)
+reps_app = typer.Typer(
+    help="Reps: list them, deactivate one with a hand-off, reactivate.", no_args_is_help=True
+)
 At = Annotated[Optional[datetime], typer.Option("--at", help="Simulated time (ISO 8601, UTC).")]
-
-
 
 
 @reps_app.command("list")
@@ -30,20 +30,39 @@ def reps_list() -> None:
     table = Table("rep", "team", "weight", "state", "offered", "accepted")
     with session_scope() as session:
         sync_reps(session, routing_policy())
-        counts = dict(((rep, status), n) for rep, status, n in session.execute(
-            select(Assignment.rep, Assignment.status, func.count()).group_by(Assignment.rep, Assignment.status)))
+        counts = dict(
+            ((rep, status), n)
+            for rep, status, n in session.execute(
+                select(Assignment.rep, Assignment.status, func.count()).group_by(
+                    Assignment.rep, Assignment.status
+                )
+            )
+        )
         for rep in session.scalars(select(Rep).order_by(Rep.team, Rep.key)):
-            state = (f"deactivated → {rep.handed_off_to}" if rep.deactivated_at else
-                     "active" if rep.active else "inactive (not in the YAML)")
-            table.add_row(rep.key, rep.team, f"{rep.weight:g}", state, str(counts.get((rep.key, "offered"), 0)),
-                          str(counts.get((rep.key, "accepted"), 0)))
+            state = (
+                f"deactivated → {rep.handed_off_to}"
+                if rep.deactivated_at
+                else "active"
+                if rep.active
+                else "inactive (not in the YAML)"
+            )
+            table.add_row(
+                rep.key,
+                rep.team,
+                f"{rep.weight:g}",
+                state,
+                str(counts.get((rep.key, "offered"), 0)),
+                str(counts.get((rep.key, "accepted"), 0)),
+            )
     console.print(table)
 
 
 @reps_app.command("deactivate")
 def reps_deactivate(
     rep: str,
-    handoff: Annotated[str, typer.Option("--handoff", help="A rep key, or a team key (its round robin).")],
+    handoff: Annotated[
+        str, typer.Option("--handoff", help="A rep key, or a team key (its round robin).")
+    ],
     at: At = None,
 ) -> None:
     """Switch a rep off and move every open lead and owned account to a rep or a team."""

@@ -33,11 +33,11 @@ from leadflow.scoring.policy import scoring_policy
 rules_app = typer.Typer(help="Policy files (routing, scoring, sequences).", no_args_is_help=True)
 route_app = typer.Typer(help="Routing previews.", no_args_is_help=True)
 
-RulesDir = Annotated[Optional[Path], typer.Option("--rules", help="Routing rules folder (default: configured).")]
+RulesDir = Annotated[
+    Optional[Path], typer.Option("--rules", help="Routing rules folder (default: configured).")
+]
 Strict = Annotated[bool, typer.Option("--strict", help="Warnings fail the check (exit 1).")]
 Write = Annotated[bool, typer.Option("--write", help="Write schema.json into the rules folder.")]
-
-
 
 
 def _routing(directory: Path | None) -> Any:
@@ -54,8 +54,11 @@ def _scoring_never_matches() -> int:
 
     messages = never_matching(scoring_policy())
     for message in messages:
-        console.print(f"[yellow]warning[/] scoring never-matches: {escape(message)}",
-                      highlight=False, soft_wrap=True)
+        console.print(
+            f"[yellow]warning[/] scoring never-matches: {escape(message)}",
+            highlight=False,
+            soft_wrap=True,
+        )
     return len(messages)
 
 
@@ -74,13 +77,17 @@ def rules_check(strict: Strict = False) -> None:
     for name, version in loaded.items():
         console.print(f"[green]ok[/] {name}: {version}")
     for warning in transport_warnings(get_settings()):
-        console.print(f"[yellow]warning[/] mail: {escape(warning)}", highlight=False,
-                      soft_wrap=True)
+        console.print(
+            f"[yellow]warning[/] mail: {escape(warning)}", highlight=False, soft_wrap=True
+        )
     findings = check_rules(_routing(None))
     for finding in findings:
         colour = "yellow" if finding.severity == "warning" else "cyan"
-        console.print(f"[{colour}]{finding.severity}[/] routing {finding.kind}: {escape(finding.message)}",
-                      highlight=False, soft_wrap=True)
+        console.print(
+            f"[{colour}]{finding.severity}[/] routing {finding.kind}: {escape(finding.message)}",
+            highlight=False,
+            soft_wrap=True,
+        )
     warnings = sum(f.severity == "warning" for f in findings)
     if findings:
         console.print(f"routing rules: {warnings} warning(s), {len(findings) - warnings} note(s)")
@@ -91,8 +98,12 @@ def rules_check(strict: Strict = False) -> None:
 
 @rules_app.command("test")
 def rules_test(
-    cases: Annotated[Optional[Path], typer.Argument(
-        help="A cases YAML file or a folder of them; default: the routing and scoring cases.")] = None,
+    cases: Annotated[
+        Optional[Path],
+        typer.Argument(
+            help="A cases YAML file or a folder of them; default: the routing and scoring cases."
+        ),
+    ] = None,
     rules: RulesDir = None,
 ) -> None:
     """Run golden cases (routing: rule, rep, team or queue; scoring: points, rules, temperature)
@@ -135,10 +146,15 @@ def _report_golden(results: list[CaseResult], versions: list[str]) -> None:
         for line in result.diff:
             console.print(f"  {escape(line)}", highlight=False, soft_wrap=True)
         console.print("  trace:", highlight=False)
-        console.print(escape(json.dumps(result.trace, ensure_ascii=False, indent=2)),
-                      highlight=False, soft_wrap=True)
-    console.print(f"golden cases: {len(results) - len(failed)} passed, {len(failed)} failed "
-                  f"({'; '.join(versions)})")
+        console.print(
+            escape(json.dumps(result.trace, ensure_ascii=False, indent=2)),
+            highlight=False,
+            soft_wrap=True,
+        )
+    console.print(
+        f"golden cases: {len(results) - len(failed)} passed, {len(failed)} failed "
+        f"({'; '.join(versions)})"
+    )
     if failed:
         raise typer.Exit(1)
 
@@ -160,12 +176,22 @@ def rules_schema(write: Write = False, rules: RulesDir = None) -> None:
 @route_app.command("simulate")
 def route_simulate(
     rules: Annotated[Path, typer.Option("--rules", help="Folder with the new routing.yaml.")],
-    at: Annotated[Optional[datetime], typer.Option(
-        "--at", help="Routing moment (ISO 8601, UTC); default the next hour the teams work.",
-    )] = None,
-    temperature: Annotated[str, typer.Option(help="Leads of this temperature ('any' for all).")] = "hot",
-    limit: Annotated[Optional[int], typer.Option(help="At most this many leads (oldest first).")] = None,
-    owners: Annotated[bool, typer.Option(help="Give account owners their leads first, as routing does.")] = True,
+    at: Annotated[
+        Optional[datetime],
+        typer.Option(
+            "--at",
+            help="Routing moment (ISO 8601, UTC); default the next hour the teams work.",
+        ),
+    ] = None,
+    temperature: Annotated[
+        str, typer.Option(help="Leads of this temperature ('any' for all).")
+    ] = "hot",
+    limit: Annotated[
+        Optional[int], typer.Option(help="At most this many leads (oldest first).")
+    ] = None,
+    owners: Annotated[
+        bool, typer.Option(help="Give account owners their leads first, as routing does.")
+    ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
 ) -> None:
     """Route stored leads with the current and the new rules; show load per rep and what moves."""
@@ -181,14 +207,22 @@ def route_simulate(
     closed = closed_teams(new, moment)
     result = simulate(leads, old, new, now=moment)
     if as_json:
-        print(json.dumps({**result.as_dict(), "at": moment.isoformat(), "closed_teams": closed},
-                         ensure_ascii=False, default=str))
+        print(
+            json.dumps(
+                {**result.as_dict(), "at": moment.isoformat(), "closed_teams": closed},
+                ensure_ascii=False,
+                default=str,
+            )
+        )
         return
     how = "--at" if at else "the next hour the teams work; --at to choose"
     err.print(f"routing moment {moment:%a %Y-%m-%d %H:%M} UTC ({how})", highlight=False)
     if closed:
-        err.print(f"closed then: {', '.join(closed)} (their leads go to the fallback; rules "
-                  "that need them show as never firing)", highlight=False)
+        err.print(
+            f"closed then: {', '.join(closed)} (their leads go to the fallback; rules "
+            "that need them show as never firing)",
+            highlight=False,
+        )
     _print_simulation(result, old.config_version, new.config_version)
 
 
@@ -200,25 +234,36 @@ def _stored_leads(temperature: str, limit: int | None, owners: bool) -> list[dic
     from leadflow.routing.route import LEAD_KEYS
     from leadflow.core.models import Account, Assignment, Campaign, Lead
 
-    fields = [f for f in LEAD_KEYS if f not in ("campaign", "channel")]  # those come from the campaign
+    fields = [
+        f for f in LEAD_KEYS if f not in ("campaign", "channel")
+    ]  # those come from the campaign
     with session_scope() as session:
         query = select(Lead).order_by(Lead.id)
         if temperature != "any":
             query = query.where(Lead.temperature == temperature)
         rows = list(session.scalars(query.limit(limit) if limit else query))
         campaigns = {c.id: c for c in session.scalars(select(Campaign))}
-        owner_of = dict(session.execute(select(Account.id, Account.owner_rep)).all()) if owners else {}
+        owner_of = (
+            dict(session.execute(select(Account.id, Account.owner_rep)).all()) if owners else {}
+        )
         rejected: dict[int, set[str]] = {}
-        for lead_id, rep in session.execute(select(Assignment.lead_id, Assignment.rep).where(
-                Assignment.status == "rejected", Assignment.reason == "wrong_match")):
+        for lead_id, rep in session.execute(
+            select(Assignment.lead_id, Assignment.rep).where(
+                Assignment.status == "rejected", Assignment.reason == "wrong_match"
+            )
+        ):
             rejected.setdefault(lead_id, set()).add(rep)
         leads = []
         for row in rows:
             lead = {name: getattr(row, name, None) for name in fields}
             campaign = campaigns.get(row.first_campaign_id)
-            lead.update(id=row.id, campaign=campaign.name if campaign else None,
-                        channel=campaign.channel if campaign else None,
-                        account_owner=owner_of.get(row.account_id), exclude=rejected.get(row.id, set()))
+            lead.update(
+                id=row.id,
+                campaign=campaign.name if campaign else None,
+                channel=campaign.channel if campaign else None,
+                account_owner=owner_of.get(row.account_id),
+                exclude=rejected.get(row.id, set()),
+            )
             leads.append(lead)
         return leads
 
@@ -230,12 +275,18 @@ def _print_simulation(result: Any, old_version: str, new_version: str) -> None:
         table.add_row(name, str(before), str(after), f"{change:+d}" if change else "")
     console.print(table)
     by_team = [m for m in result.moved if m.kind == "team"]
-    console.print(f"{len(result.moved)} lead(s) would move: {len(by_team)} to another team or queue, "
-                  f"{len(result.moved) - len(by_team)} within the same team (rotation order)")
+    console.print(
+        f"{len(result.moved)} lead(s) would move: {len(by_team)} to another team or queue, "
+        f"{len(result.moved) - len(by_team)} within the same team (rotation order)"
+    )
     for m in by_team[:50]:
-        console.print(f"  lead {m.lead_id}: {m.before} ({m.rule_before}) -> {m.after} ({m.rule_after})",
-                      highlight=False)
+        console.print(
+            f"  lead {m.lead_id}: {m.before} ({m.rule_before}) -> {m.after} ({m.rule_after})",
+            highlight=False,
+        )
     if len(by_team) > 50:
         console.print(f"  ... and {len(by_team) - 50} more (use --json for all)")
     if result.never_fired_after:
-        console.print(f"rules that never fire with the new rules: {', '.join(result.never_fired_after)}")
+        console.print(
+            f"rules that never fire with the new rules: {', '.join(result.never_fired_after)}"
+        )

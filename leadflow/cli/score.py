@@ -12,18 +12,22 @@ from leadflow.core.errors import LeadflowError
 from leadflow.cli.console import console, fail
 from leadflow.cli.score_train import accounts_cmd, predict_cmd, train_cmd
 
-score_app = typer.Typer(help="Scoring: what-if on files, replay before switching on, calibration.",
-                        no_args_is_help=True)
+score_app = typer.Typer(
+    help="Scoring: what-if on files, replay before switching on, calibration.", no_args_is_help=True
+)
 score_app.command("train")(train_cmd)
 score_app.command("predict")(predict_cmd)
 score_app.command("accounts")(accounts_cmd)
 
 
-
-
 @score_app.command("file")
-def file_cmd(source: Path, out: Annotated[Path, typer.Option(help="CSV to write")],
-             config: Annotated[Optional[Path], typer.Option(help="Scoring folder (default: the live one)")] = None) -> None:
+def file_cmd(
+    source: Path,
+    out: Annotated[Path, typer.Option(help="CSV to write")],
+    config: Annotated[
+        Optional[Path], typer.Option(help="Scoring folder (default: the live one)")
+    ] = None,
+) -> None:
     """Score every row of a file without storing anything; writes score, grade, reasons."""
     from leadflow.routing.policy import load_routing
     from leadflow.scoring.policy import load_scoring
@@ -37,18 +41,26 @@ def file_cmd(source: Path, out: Annotated[Path, typer.Option(help="CSV to write"
     settings = get_settings()
     try:
         policy = load_scoring(config or settings.scoring_dir)
-        aliases = {field: list(names) for field, names in load_ingest(settings.ingest_dir).aliases.items()}
-        counts = score_file(source, out, policy, load_routing(settings.routing_dir), firmographics(),
-                            aliases)
+        aliases = {
+            field: list(names) for field, names in load_ingest(settings.ingest_dir).aliases.items()
+        }
+        counts = score_file(
+            source, out, policy, load_routing(settings.routing_dir), firmographics(), aliases
+        )
     except LeadflowError as exc:
         fail(str(exc))
         return
-    console.print(f"wrote {out} ({policy.config_version}): " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    console.print(
+        f"wrote {out} ({policy.config_version}): "
+        + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    )
 
 
 ProposedConfig = Annotated[Optional[Path], typer.Option(help="Folder with the proposed icp.yaml")]
 CandidateModel = Annotated[Optional[Path], typer.Option(help="A candidate model file to compare")]
-ScoringFolder = Annotated[Optional[Path], typer.Option(help="Scoring folder (default: the live one)")]
+ScoringFolder = Annotated[
+    Optional[Path], typer.Option(help="Scoring folder (default: the live one)")
+]
 
 
 @score_app.command("simulate")
@@ -74,21 +86,30 @@ def simulate_cmd(config: ProposedConfig = None, model: CandidateModel = None) ->
     except LeadflowError as exc:
         fail(str(exc))
         return
-    table = Table("measure", "value", title=f"{current.config_version} -> {proposed.config_version}")
+    table = Table(
+        "measure", "value", title=f"{current.config_version} -> {proposed.config_version}"
+    )
     table.add_row("leads re-scored", str(diff.leads))
     table.add_row("MQLs (hot) before -> after", f"{diff.hot_before} -> {diff.hot_after}")
     table.add_row("MQLs gained / lost", f"{len(diff.gained)} / {len(diff.lost)}")
-    table.add_row("grade shifts", ", ".join(f"{k} {v}" for k, v in diff.grade_shifts.most_common(8)) or "none")
-    table.add_row("rules causing the changes", ", ".join(f"{k} {v}" for k, v in diff.causes.most_common(8)) or "none")
+    table.add_row(
+        "grade shifts", ", ".join(f"{k} {v}" for k, v in diff.grade_shifts.most_common(8)) or "none"
+    )
+    table.add_row(
+        "rules causing the changes",
+        ", ".join(f"{k} {v}" for k, v in diff.causes.most_common(8)) or "none",
+    )
     console.print(table)
 
 
 @score_app.command("calibrate")
-def calibrate_cmd(outcomes: Path, out: Annotated[Path, typer.Option(help="Where to write the proposed icp.yaml")],
-                  label: Annotated[str, typer.Option(help="converted or won (else the CRM stage)")]
-                  = "converted", config: ScoringFolder = None,
-                  force: Annotated[bool, typer.Option(help="Write a proposal that ranks worse")] = False
-                  ) -> None:
+def calibrate_cmd(
+    outcomes: Path,
+    out: Annotated[Path, typer.Option(help="Where to write the proposed icp.yaml")],
+    label: Annotated[str, typer.Option(help="converted or won (else the CRM stage)")] = "converted",
+    config: ScoringFolder = None,
+    force: Annotated[bool, typer.Option(help="Write a proposal that ranks worse")] = False,
+) -> None:
     """Rank quality on closed outcomes (AUC, precision/recall at MQL) and propose fitted points."""
     from leadflow.core.db import session_scope
     from leadflow.core.settings import get_settings
@@ -101,26 +122,45 @@ def calibrate_cmd(outcomes: Path, out: Annotated[Path, typer.Option(help="Where 
     try:
         policy = load_scoring(folder)
         table = read_table(outcomes)
-        labels = read_labels(((n, {k: "" if v is None else str(v) for k, v in row.items()})
-                              for n, row in enumerate(table.rows, start=2)), table.headers, label)
+        labels = read_labels(
+            (
+                (n, {k: "" if v is None else str(v) for k, v in row.items()})
+                for n, row in enumerate(table.rows, start=2)
+            ),
+            table.headers,
+            label,
+        )
         with session_scope() as session:
             result, unmatched = calibrate_on_outcomes(session, labels, policy)
     except LeadflowError as exc:
         fail(str(exc))
-    console.print(f"{result.rows} outcomes matched to leads ({unmatched} unmatched), {result.positives} "
-                  f"converted (from {labels.read_from}); held out {result.held_out}")
+    console.print(
+        f"{result.rows} outcomes matched to leads ({unmatched} unmatched), {result.positives} "
+        f"converted (from {labels.read_from}); held out {result.held_out}"
+    )
     if labels.duplicates:
-        console.print(f"{len(labels.duplicates)} leads have several outcome rows "
-                      f"({labels.conflicting} disagree; any converted row counts)")
+        console.print(
+            f"{len(labels.duplicates)} leads have several outcome rows "
+            f"({labels.conflicting} disagree; any converted row counts)"
+        )
     if labels.skipped:
-        console.print(f"{len(labels.skipped)} rows without a usable outcome, e.g. line "
-                      f"{labels.skipped[0][0]}: {labels.skipped[0][1]}")
-    console.print(f"AUC on held-out rows: current {result.auc_before:.3f} -> proposed {result.auc_after:.3f}")
-    console.print(f"at the MQL threshold, on held-out rows: precision {result.precision_at_mql:.2f}, "
-                  f"recall {result.recall_at_mql:.2f}")
+        console.print(
+            f"{len(labels.skipped)} rows without a usable outcome, e.g. line "
+            f"{labels.skipped[0][0]}: {labels.skipped[0][1]}"
+        )
+    console.print(
+        f"AUC on held-out rows: current {result.auc_before:.3f} -> proposed {result.auc_after:.3f}"
+    )
+    console.print(
+        f"at the MQL threshold, on held-out rows: precision {result.precision_at_mql:.2f}, "
+        f"recall {result.recall_at_mql:.2f}"
+    )
     if result.auc_after < result.auc_before and not force:
         loss = result.auc_after - result.auc_before
-        fail(f"the proposal ranks worse than the current points (AUC {loss:+.3f} on held-out rows); "
-             "nothing written (--force writes it anyway)", code=1)
+        fail(
+            f"the proposal ranks worse than the current points (AUC {loss:+.3f} on held-out rows); "
+            "nothing written (--force writes it anyway)",
+            code=1,
+        )
     write_proposal(folder / "icp.yaml", out, result)
     console.print(f"proposed points written to {out}: review them before switching on")

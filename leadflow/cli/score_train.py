@@ -177,8 +177,12 @@ def simulate_model(path: Path) -> None:
 def predict_cmd(
     source: Annotated[Path, typer.Argument(help="Lead table (CSV, XLSX, JSON, Parquet)")],
     out: Annotated[Path, typer.Option(help="CSV to write")],
-    model: Annotated[Optional[Path], typer.Option(help="Model file (default: the one in force)")] = None,
-    config: Annotated[Optional[Path], typer.Option(help="Scoring folder (default: the live one)")] = None,
+    model: Annotated[
+        Optional[Path], typer.Option(help="Model file (default: the one in force)")
+    ] = None,
+    config: Annotated[
+        Optional[Path], typer.Option(help="Scoring folder (default: the live one)")
+    ] = None,
 ) -> None:
     """Score a lead table with a trained model: probability and top contributions per row."""
     import csv
@@ -201,21 +205,42 @@ def predict_cmd(
         writer.writerow([*table.headers, "probability", "model_version", "contributions"])
         for row, p in zip(table.rows, probabilities, strict=True):
             top = trained.contributions(row, top=5)
-            writer.writerow([*(row.get(h) for h in table.headers), f"{p:.4f}", trained.version,
-                             "; ".join(f"{name} {value:+.2f}" for name, value in top)])
+            writer.writerow(
+                [
+                    *(row.get(h) for h in table.headers),
+                    f"{p:.4f}",
+                    trained.version,
+                    "; ".join(f"{name} {value:+.2f}" for name, value in top),
+                ]
+            )
     console.print(f"wrote {out}: {len(table.rows)} rows scored by {trained.version}")
 
 
-def accounts_cmd(limit: Annotated[int, typer.Option(help="How many accounts to list")] = 30) -> None:
+def accounts_cmd(
+    limit: Annotated[int, typer.Option(help="How many accounts to list")] = 30,
+) -> None:
     """Accounts scored together: combined engagement of their leads, best score, hot leads."""
     from leadflow.core.db import session_scope
     from leadflow.scoring.accounts import account_scores
 
     with session_scope() as session:
         scores = account_scores(session, limit)
-    table = Table("account", "leads", "hot", "best score", "best fit", "engagement (sum, cap 100)",
-                  title="accounts by combined engagement")
+    table = Table(
+        "account",
+        "leads",
+        "hot",
+        "best score",
+        "best fit",
+        "engagement (sum, cap 100)",
+        title="accounts by combined engagement",
+    )
     for s in scores:
-        table.add_row(s.domain, str(s.leads), str(s.hot_leads), str(s.best_score), str(s.best_fit),
-                      str(s.engagement))
+        table.add_row(
+            s.domain,
+            str(s.leads),
+            str(s.hot_leads),
+            str(s.best_score),
+            str(s.best_fit),
+            str(s.engagement),
+        )
     console.print(table)

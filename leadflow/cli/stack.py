@@ -82,8 +82,9 @@ def down_command() -> None:
     from leadflow.core.settings import get_settings
 
     stopped = down(get_settings().data_dir)
-    console.print(f"stopped: {', '.join(stopped)}" if stopped
-                  else "nothing started by leadflow is running")
+    console.print(
+        f"stopped: {', '.join(stopped)}" if stopped else "nothing started by leadflow is running"
+    )
 
 
 def status_command() -> None:

@@ -1,1 +1,4 @@
-"""Core: settings, database, models and migrations, errors, clock, decisions, policy loader. Imports no feature package."""
+"""Core: settings, database, models and migrations, errors, clock, decisions, policy loader.
+
+Imports no feature package.
+"""

@@ -43,9 +43,18 @@ def decision_row(
 ) -> dict[str, Any]:
     """A decision as a row, for batch inserts (one statement for a whole batch). ``actor``
     names the person whose hand it was (None: the pipeline's rules decided)."""
-    return {"lead_id": lead_id, "kind": kind, "rule_id": rule_id, "outcome": outcome, "reason": reason,
-            "inputs": json_safe(inputs or {}), "config_version": config_version,
-            "flow_run_id": flow_run_id, "at": at, "actor": actor}
+    return {
+        "lead_id": lead_id,
+        "kind": kind,
+        "rule_id": rule_id,
+        "outcome": outcome,
+        "reason": reason,
+        "inputs": json_safe(inputs or {}),
+        "config_version": config_version,
+        "flow_run_id": flow_run_id,
+        "at": at,
+        "actor": actor,
+    }
 
 
 def record(session: Session, **fields: Any) -> None:

@@ -97,7 +97,9 @@ def is_transient(exc: BaseException) -> bool:
 class EnrichmentError(LeadflowError):
     """A company-data provider did not give an answer; ``status`` is what the lead records."""
 
-    def __init__(self, message: str, status: str = "provider_error", retry_after: float | None = None):
+    def __init__(
+        self, message: str, status: str = "provider_error", retry_after: float | None = None
+    ):
         self.status, self.retry_after = status, retry_after
         super().__init__(message)
 
@@ -189,6 +191,8 @@ class MergeError(PermanentError, ValueError):
 
 class StackError(PermanentError):
     """The local stack (Prefect server, SMTP sink, web app) is missing or cannot start."""
+
+
 class TableError(PermanentError):
     """An export table that cannot be read as rows; the message names the file and what to do."""
 

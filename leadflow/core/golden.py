@@ -47,5 +47,8 @@ def case_kind(path: Path) -> CaseKind:
 
 
 def differences(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
-    return [f"{key}: expected {want!r}, got {actual.get(key)!r}" for key, want in expected.items()
-            if actual.get(key) != want]
+    return [
+        f"{key}: expected {want!r}, got {actual.get(key)!r}"
+        for key, want in expected.items()
+        if actual.get(key) != want
+    ]

@@ -26,8 +26,11 @@ class PipelineStage(StrEnum):
     DONE = "done"
 
 
-PREVIOUS = {PipelineStage.ENRICHED: PipelineStage.CLEANED, PipelineStage.SCORED: PipelineStage.ENRICHED,
-            PipelineStage.DONE: PipelineStage.SCORED}
+PREVIOUS = {
+    PipelineStage.ENRICHED: PipelineStage.CLEANED,
+    PipelineStage.SCORED: PipelineStage.ENRICHED,
+    PipelineStage.DONE: PipelineStage.SCORED,
+}
 CHUNK = 500
 
 
@@ -35,9 +38,12 @@ def advance(session: Session, lead_ids: Iterable[int], to: PipelineStage) -> int
     """Move the leads that stand one stage before ``to`` up to it; the rest stay put."""
     ordered, moved = sorted(set(lead_ids)), 0
     for i in range(0, len(ordered), CHUNK):
-        result = session.execute(update(Lead).where(
-            Lead.id.in_(ordered[i:i + CHUNK]), Lead.pipeline_stage == PREVIOUS[to])
-            .values(pipeline_stage=to).execution_options(synchronize_session=False))
+        result = session.execute(
+            update(Lead)
+            .where(Lead.id.in_(ordered[i : i + CHUNK]), Lead.pipeline_stage == PREVIOUS[to])
+            .values(pipeline_stage=to)
+            .execution_options(synchronize_session=False)
+        )
         moved += getattr(result, "rowcount", 0) or 0
     return moved
 
@@ -46,9 +52,12 @@ def mark_cleaned(session: Session, lead_ids: Iterable[int]) -> None:
     """A batch created or merged into these leads: the steps after cleaning are owed again."""
     ordered = sorted(set(lead_ids))
     for i in range(0, len(ordered), CHUNK):
-        session.execute(update(Lead).where(Lead.id.in_(ordered[i:i + CHUNK]))
-                        .values(pipeline_stage=PipelineStage.CLEANED)
-                        .execution_options(synchronize_session=False))
+        session.execute(
+            update(Lead)
+            .where(Lead.id.in_(ordered[i : i + CHUNK]))
+            .values(pipeline_stage=PipelineStage.CLEANED)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def unfinished(session: Session, campaign_id: int | None) -> list[int]:
@@ -56,7 +65,9 @@ def unfinished(session: Session, campaign_id: int | None) -> list[int]:
     pending = select(Lead.id).where(Lead.pipeline_stage != PipelineStage.DONE)
     if campaign_id is None:
         return list(session.scalars(pending.order_by(Lead.id)))
-    of_campaign = Lead.id.in_(select(SourceRecord.lead_id).where(SourceRecord.campaign_id == campaign_id))
+    of_campaign = Lead.id.in_(
+        select(SourceRecord.lead_id).where(SourceRecord.campaign_id == campaign_id)
+    )
     return list(session.scalars(pending.order_by(case((of_campaign, 0), else_=1), Lead.id)))
 
 
@@ -83,5 +94,10 @@ def open_assignments(lead_ids: list[int]) -> list[int]:
     if not lead_ids:
         return []
     with session_scope() as session:
-        return list(session.scalars(select(Assignment.id).where(
-            Assignment.lead_id.in_(lead_ids), Assignment.status == "offered").order_by(Assignment.id)))
+        return list(
+            session.scalars(
+                select(Assignment.id)
+                .where(Assignment.lead_id.in_(lead_ids), Assignment.status == "offered")
+                .order_by(Assignment.id)
+            )
+        )

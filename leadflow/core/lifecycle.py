@@ -12,8 +12,15 @@ from leadflow.core.models import Lead
 STAGES = ("new", "mql", "sql", "opportunity", "won", "lost", "recycled")
 
 
-def change_stage(session: Session, lead: Lead, stage: str, reason: str, at: datetime,
-                 rule_id: str | None = None, flow_run_id: str | None = None) -> bool:
+def change_stage(
+    session: Session,
+    lead: Lead,
+    stage: str,
+    reason: str,
+    at: datetime,
+    rule_id: str | None = None,
+    flow_run_id: str | None = None,
+) -> bool:
     """Move a lead to ``stage`` and record why; False when it is already there."""
     if stage not in STAGES:
         raise ValueError(f"unknown lifecycle stage {stage!r}")
@@ -21,6 +28,15 @@ def change_stage(session: Session, lead: Lead, stage: str, reason: str, at: date
         return False
     before = lead.lifecycle_stage
     lead.lifecycle_stage = stage
-    record(session, lead_id=lead.id, kind="stage", rule_id=rule_id, outcome=f"{before} -> {stage}",
-           reason=reason, at=at, inputs={"from": before, "to": stage}, flow_run_id=flow_run_id)
+    record(
+        session,
+        lead_id=lead.id,
+        kind="stage",
+        rule_id=rule_id,
+        outcome=f"{before} -> {stage}",
+        reason=reason,
+        at=at,
+        inputs={"from": before, "to": stage},
+        flow_run_id=flow_run_id,
+    )
     return True

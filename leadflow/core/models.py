@@ -83,7 +83,9 @@ class Account(Base):
     owner_rep: Mapped[str | None] = mapped_column(String(100))
     enriched_by: Mapped[str | None] = mapped_column(String(50))
     enriched_at: Mapped[datetime | None]
-    team: Mapped[str | None] = mapped_column(String(100))  # the owning team, from an accounts import
+    team: Mapped[str | None] = mapped_column(
+        String(100)
+    )  # the owning team, from an accounts import
 
 
 class Lead(Base):
@@ -113,7 +115,9 @@ class Lead(Base):
     enriched_at: Mapped[datetime | None]
     # enriched | cached | not_found | skipped_* | provider_error | budget_exhausted | ...
     enrichment_status: Mapped[str | None] = mapped_column(String(40))
-    enrichment_provenance: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # field -> {provider, at}
+    enrichment_provenance: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON
+    )  # field -> {provider, at}
     has_website: Mapped[bool | None] = mapped_column(Boolean)  # None: not known
     product_line: Mapped[str | None] = mapped_column(String(100))
     fit_score: Mapped[int] = mapped_column(Integer, default=0)
@@ -147,8 +151,9 @@ class Lead(Base):
     company_name_key: Mapped[str | None] = mapped_column(String(400), index=True)
     # How far the ingest pipeline has carried this lead (leadflow/ingest/pipeline.py):
     # cleaned -> enriched -> scored -> done. A run first finishes what a crashed run left.
-    pipeline_stage: Mapped[str] = mapped_column(String(12), default="done", server_default="done",
-                                                index=True)
+    pipeline_stage: Mapped[str] = mapped_column(
+        String(12), default="done", server_default="done", index=True
+    )
 
 
 class QualificationAnswer(Base):
@@ -204,7 +209,9 @@ class Person(Base):
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(320))
     role: Mapped[str] = mapped_column(String(20))  # rep | manager | marketing | admin
-    teams: Mapped[list[str]] = mapped_column(JSON, default=list)  # a rep's team; the teams a manager runs
+    teams: Mapped[list[str]] = mapped_column(
+        JSON, default=list
+    )  # a rep's team; the teams a manager runs
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
@@ -395,7 +402,9 @@ class EngagementEvent(Base):
     is_machine: Mapped[bool] = mapped_column(Boolean, default=False)
     machine_reason: Mapped[str | None] = mapped_column(String(60))
     user_agent: Mapped[str | None] = mapped_column(Text)
-    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # bounce status, reason, severity...
+    detail: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON
+    )  # bounce status, reason, severity...
     occurred_at: Mapped[datetime]
     processed_at: Mapped[datetime | None] = mapped_column(index=True)
 
@@ -455,12 +464,16 @@ class MergeCandidate(Base):
     __tablename__ = "merge_candidate"
     id: Mapped[int] = mapped_column(primary_key=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"), index=True)  # the stored lead
-    other_lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"), index=True)  # created by the row
+    other_lead_id: Mapped[int] = mapped_column(
+        ForeignKey("lead.id"), index=True
+    )  # created by the row
     source_record_id: Mapped[int | None] = mapped_column(ForeignKey("source_record.id"))
     probability: Mapped[float] = mapped_column(Float)
     deciding: Mapped[dict[str, Any]] = mapped_column(default=dict)  # field -> comparison level
     # open -> merged | rejected
-    status: Mapped[str] = mapped_column(String(10), default="open", server_default="open", index=True)
+    status: Mapped[str] = mapped_column(
+        String(10), default="open", server_default="open", index=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[str | None] = mapped_column(String(100))

@@ -41,10 +41,15 @@ _Yaml12Loader.yaml_implicit_resolvers = {
 }
 for _first in "tTfF":
     _Yaml12Loader.add_implicit_resolver(
-        "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list(_first))
+        "tag:yaml.org,2002:bool",
+        re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+        list(_first),
+    )
 
 
-def _to_python(node: yaml.Node, path: Path_, lines: dict[Path_, int], loader: yaml.SafeLoader) -> Any:
+def _to_python(
+    node: yaml.Node, path: Path_, lines: dict[Path_, int], loader: yaml.SafeLoader
+) -> Any:
     # A mapping value is located at its key's line (already recorded), not where it starts.
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):

@@ -44,8 +44,12 @@ class SendSummary:
     skipped: int = 0
 
     def __add__(self, other: SendSummary) -> SendSummary:
-        return SendSummary(self.sent + other.sent, self.bounced + other.bounced,
-                           self.deferred + other.deferred, self.skipped + other.skipped)
+        return SendSummary(
+            self.sent + other.sent,
+            self.bounced + other.bounced,
+            self.deferred + other.deferred,
+            self.skipped + other.skipped,
+        )
 
 
 @dataclass
@@ -70,8 +74,14 @@ class IngestSummary:
     resumed: int = 0  # leads an earlier, crashed run left half-done, finished by this one
     blank_lines: int = 0
 
-    def add_batch(self, cleaned: BatchOutcome, scored: ScoreOutcome, routed: RouteOutcome,
-                  sent: SendSummary, enrolled: int) -> None:
+    def add_batch(
+        self,
+        cleaned: BatchOutcome,
+        scored: ScoreOutcome,
+        routed: RouteOutcome,
+        sent: SendSummary,
+        enrolled: int,
+    ) -> None:
         self.quarantined += cleaned.quarantined
         self.quarantine_reasons.update(cleaned.quarantine_reasons)
         self.created += cleaned.created
@@ -87,15 +97,26 @@ class IngestSummary:
     def as_dict(self) -> dict[str, object]:
         """For scripts: ``leadflow ingest --json``."""
         return {
-            "campaign": self.campaign, "rows_read": self.read, "rows_already_ingested": self.already_ingested,
-            "leads_created": self.created, "leads_merged": self.merged, "quarantined": self.quarantined,
+            "campaign": self.campaign,
+            "rows_read": self.read,
+            "rows_already_ingested": self.already_ingested,
+            "leads_created": self.created,
+            "leads_merged": self.merged,
+            "quarantined": self.quarantined,
             "quarantined_by_reason": dict(self.quarantine_reasons),
-            "temperature": {"hot": self.hot, "warm": self.warm, "cold": self.cold,
-                            "disqualified": self.disqualified},
-            "routed_per_rep": dict(self.routed), "enrolled": self.enrolled,
-            "rep_emails_sent": self.emails_sent, "unknown_columns": self.unknown_columns,
+            "temperature": {
+                "hot": self.hot,
+                "warm": self.warm,
+                "cold": self.cold,
+                "disqualified": self.disqualified,
+            },
+            "routed_per_rep": dict(self.routed),
+            "enrolled": self.enrolled,
+            "rep_emails_sent": self.emails_sent,
+            "unknown_columns": self.unknown_columns,
             "problems": dict(self.problems),
-            "leads_resumed": self.resumed, "blank_lines": self.blank_lines,
+            "leads_resumed": self.resumed,
+            "blank_lines": self.blank_lines,
         }
 
     def rows(self) -> list[dict[str, object]]:
@@ -114,7 +135,12 @@ class IngestSummary:
             {"measure": "enrolled in nurture", "value": self.enrolled},
             {"measure": "rep emails sent", "value": self.emails_sent},
         ]
-        table += [{"measure": f"quarantined: {r}", "value": n} for r, n in self.quarantine_reasons.most_common()]
-        table += [{"measure": f"routed to {rep}", "value": n} for rep, n in sorted(self.routed.items())]
+        table += [
+            {"measure": f"quarantined: {r}", "value": n}
+            for r, n in self.quarantine_reasons.most_common()
+        ]
+        table += [
+            {"measure": f"routed to {rep}", "value": n} for rep, n in sorted(self.routed.items())
+        ]
         table += [{"measure": f"why: {why}", "value": n} for why, n in self.problems.most_common()]
         return table

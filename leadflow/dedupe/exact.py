@@ -9,8 +9,20 @@ from typing import Any, Literal
 from leadflow.core.types import CleanLead
 
 MERGEABLE_FIELDS = (
-    "first_name", "last_name", "full_name", "company", "company_key", "title", "phone",
-    "phone_e164", "country", "state", "city", "employees", "industry", "product_line",
+    "first_name",
+    "last_name",
+    "full_name",
+    "company",
+    "company_key",
+    "title",
+    "phone",
+    "phone_e164",
+    "country",
+    "state",
+    "city",
+    "employees",
+    "industry",
+    "product_line",
     "purchase_timeframe_months",
 )
 
@@ -23,11 +35,16 @@ class MergePlan:
     creates: dict[str, CleanLead] = field(default_factory=dict)
     # (row, into_email, kind) for every row that joins a lead instead of creating one; "fuzzy"
     # rows join a stored lead under another address (leadflow/dedupe/merging)
-    merges: list[tuple[CleanLead, str, Literal["existing", "batch", "fuzzy"]]] = field(default_factory=list)
+    merges: list[tuple[CleanLead, str, Literal["existing", "batch", "fuzzy"]]] = field(
+        default_factory=list
+    )
 
 
-def plan_batch(rows: Iterable[CleanLead], existing_emails: set[str],
-               mailbox: Callable[[str], str] | None = None) -> MergePlan:
+def plan_batch(
+    rows: Iterable[CleanLead],
+    existing_emails: set[str],
+    mailbox: Callable[[str], str] | None = None,
+) -> MergePlan:
     """First row of an email creates its lead unless we hold it; every later row merges.
 
     With ``mailbox``, rows whose addresses deliver to one mailbox (jdoe@ and j.doe+x@gmail.com)

@@ -9,11 +9,25 @@ from pydantic import Field, field_validator, model_validator
 
 from leadflow.core.policy_loader import PolicyModel, StrictModel, load_policy
 
-SurvivorshipRule = Literal["fill_blanks", "newest_non_empty", "most_trusted_source", "longest", "keep_both"]
+SurvivorshipRule = Literal[
+    "fill_blanks", "newest_non_empty", "most_trusted_source", "longest", "keep_both"
+]
 # Fields a merge may change, and the two that may keep a second value ("keep_both").
 SURVIVING_FIELDS = (
-    "email", "first_name", "last_name", "full_name", "company", "title", "phone", "country", "state",
-    "city", "employees", "industry", "product_line", "purchase_timeframe_months",
+    "email",
+    "first_name",
+    "last_name",
+    "full_name",
+    "company",
+    "title",
+    "phone",
+    "country",
+    "state",
+    "city",
+    "employees",
+    "industry",
+    "product_line",
+    "purchase_timeframe_months",
 )
 KEEP_BOTH_FIELDS = ("email", "phone")
 
@@ -40,7 +54,9 @@ class MailboxRules(StrictModel):
 
 
 class Survivorship(StrictModel):
-    default: Literal["fill_blanks", "newest_non_empty", "most_trusted_source", "longest"] = "fill_blanks"
+    default: Literal["fill_blanks", "newest_non_empty", "most_trusted_source", "longest"] = (
+        "fill_blanks"
+    )
     fields: dict[Literal[SURVIVING_FIELDS], SurvivorshipRule] = {}  # type: ignore[valid-type]
     # Source names (shell patterns on the file or form name), most trusted first.
     source_ranking: list[str] = []
@@ -63,13 +79,23 @@ class MatchingPolicy(PolicyModel):
         problems: list[tuple[tuple[object, ...], str]] = []
         for field, rule in self.survivorship.fields.items():
             if rule == "keep_both" and field not in KEEP_BOTH_FIELDS:
-                problems.append((("survivorship", "fields", field),
-                                 f"keep_both applies to {' and '.join(KEEP_BOTH_FIELDS)} only"))
+                problems.append(
+                    (
+                        ("survivorship", "fields", field),
+                        f"keep_both applies to {' and '.join(KEEP_BOTH_FIELDS)} only",
+                    )
+                )
             if field == "email" and rule != "keep_both":
-                problems.append((("survivorship", "fields", field),
-                                 "email is the lead's identity: it can only be keep_both"))
+                problems.append(
+                    (
+                        ("survivorship", "fields", field),
+                        "email is the lead's identity: it can only be keep_both",
+                    )
+                )
             if rule == "most_trusted_source" and not self.survivorship.source_ranking:
-                problems.append((("survivorship", "fields", field), "most_trusted_source needs source_ranking"))
+                problems.append(
+                    (("survivorship", "fields", field), "most_trusted_source needs source_ranking")
+                )
         return problems
 
 
@@ -89,6 +115,7 @@ def weights_path(directory: Path, policy: MatchingPolicy) -> Path:
 
 
 # --- `leadflow dedupe FILE --config FIELDS.yaml`: the file matcher's whole configuration ---
+
 
 class FileThresholds(StrictModel):
     """Match probabilities: a pair at or above ``merge`` links a cluster (which split clustering
@@ -152,8 +179,12 @@ class FileMatchPolicy(PolicyModel):
             try:
                 parse_kind(kind)
             except ValueError:
-                problems.append((("columns", column), f"unknown kind {kind!r}; one of "
-                                 f"{', '.join(k.value for k in Kind)}"))
+                problems.append(
+                    (
+                        ("columns", column),
+                        f"unknown kind {kind!r}; one of {', '.join(k.value for k in Kind)}",
+                    )
+                )
         return problems
 
 

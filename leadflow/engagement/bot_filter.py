@@ -22,14 +22,21 @@ APPLE_MPP_USER_AGENT = "Mozilla/5.0"
 APPLE_NETWORKS = (ipaddress.ip_network("17.0.0.0/8"),)
 # Image proxies that fetch on the reader's behalf: the open is real but its time, place
 # and repeats are not (Gmail caches, so a second open never reaches us).
-PROXY_USER_AGENTS = (("googleimageproxy", "gmail_proxy"), ("ggpht.com", "gmail_proxy"),
-                     ("yahoomailproxy", "yahoo_proxy"))
-GOOGLE_PROXY_NETWORKS = (ipaddress.ip_network("66.102.0.0/20"), ipaddress.ip_network("66.249.80.0/20"))
+PROXY_USER_AGENTS = (
+    ("googleimageproxy", "gmail_proxy"),
+    ("ggpht.com", "gmail_proxy"),
+    ("yahoomailproxy", "yahoo_proxy"),
+)
+GOOGLE_PROXY_NETWORKS = (
+    ipaddress.ip_network("66.102.0.0/20"),
+    ipaddress.ip_network("66.249.80.0/20"),
+)
 # Link scanners and prefetchers (Safe Links, Mimecast, Barracuda, Proofpoint...) and bots.
 SCANNER_USER_AGENT = re.compile(
     r"bot\b|crawler|spider|scanner|preview|headlesschrome|phantomjs|mimecast|barracuda|proofpoint"
     r"|safelinks|symantec|trendmicro|forcepoint|fireeye|sophos|urldefense|cisco|ironport|zscaler",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -55,11 +62,15 @@ class OpenSignal:
 class ClickSignal:
     user_agent: str | None = None
     seconds_since_send: float | None = None  # None: not known (not sent by us, or no send time)
-    links_in_burst: int = 1  # distinct links of this email clicked within the burst window, this one too
+    links_in_burst: int = (
+        1  # distinct links of this email clicked within the burst window, this one too
+    )
     honeypot: bool = False
 
 
-def _ip_in(ip: str | None, networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]) -> bool:
+def _ip_in(
+    ip: str | None, networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+) -> bool:
     if not ip:
         return False
     try:
@@ -98,7 +109,10 @@ def classify_click(signal: ClickSignal, rules: BotRules = DEFAULT_RULES) -> str 
     if scanner_user_agent(signal.user_agent):
         return "scanner_user_agent"
     # A negative gap is clock skew (or a simulated clock), not a fast scanner.
-    if signal.seconds_since_send is not None and 0 <= signal.seconds_since_send < rules.min_click_after_send_s:
+    if (
+        signal.seconds_since_send is not None
+        and 0 <= signal.seconds_since_send < rules.min_click_after_send_s
+    ):
         return "too_soon_after_send"
     if signal.links_in_burst >= rules.burst_links:
         return "all_links_at_once"

@@ -21,8 +21,12 @@ class NewEngagement:
 
 def take_new_engagement(limit: int = 5000) -> NewEngagement:
     with session_scope() as session:
-        rows = session.execute(select(EngagementEvent.id, EngagementEvent.lead_id).where(
-            EngagementEvent.processed_at.is_(None)).order_by(EngagementEvent.id).limit(limit)).all()
+        rows = session.execute(
+            select(EngagementEvent.id, EngagementEvent.lead_id)
+            .where(EngagementEvent.processed_at.is_(None))
+            .order_by(EngagementEvent.id)
+            .limit(limit)
+        ).all()
     found = NewEngagement([r.id for r in rows], sorted({r.lead_id for r in rows}))
     log().info("%d new engagement events on %d leads", len(found.event_ids), len(found.lead_ids))
     return found
@@ -30,5 +34,8 @@ def take_new_engagement(limit: int = 5000) -> NewEngagement:
 
 def mark_engagement_processed(event_ids: list[int], now: datetime | None = None) -> None:
     with session_scope() as session:
-        session.execute(update(EngagementEvent).where(EngagementEvent.id.in_(event_ids))
-                        .values(processed_at=as_utc(now)))
+        session.execute(
+            update(EngagementEvent)
+            .where(EngagementEvent.id.in_(event_ids))
+            .values(processed_at=as_utc(now))
+        )

@@ -20,7 +20,14 @@ from leadflow.core.db import get_engine, session_scope
 from leadflow.core.decisions import record
 from leadflow.engagement.bot_filter import ClickSignal, classify_click
 from leadflow.engagement.tokens import HONEYPOT_POSITION, read_token
-from leadflow.core.models import EngagementEvent, Enrollment, Lead, OutboundEmail, Suppression, TrackedLink
+from leadflow.core.models import (
+    EngagementEvent,
+    Enrollment,
+    Lead,
+    OutboundEmail,
+    Suppression,
+    TrackedLink,
+)
 from leadflow.core.settings import get_settings
 
 ENGAGED_EVENT = "leadflow.lead.engaged"
@@ -44,10 +51,15 @@ def _secret() -> str:
 def _load(outbox_id: int, position: int | None) -> Target | None:
     """One query on a bare connection: this is the whole cost of a cache miss."""
     wants_link = position is not None and position != HONEYPOT_POSITION
-    query = select(OutboundEmail.lead_id, OutboundEmail.sent_at).where(OutboundEmail.id == outbox_id)
+    query = select(OutboundEmail.lead_id, OutboundEmail.sent_at).where(
+        OutboundEmail.id == outbox_id
+    )
     if wants_link:
-        query = query.add_columns(TrackedLink.url).join(TrackedLink, (TrackedLink.outbound_email_id == OutboundEmail.id)
-                                                        & (TrackedLink.position == position))
+        query = query.add_columns(TrackedLink.url).join(
+            TrackedLink,
+            (TrackedLink.outbound_email_id == OutboundEmail.id)
+            & (TrackedLink.position == position),
+        )
     with get_engine().connect() as conn:
         found = conn.execute(query).first()
     if found is None:
@@ -87,12 +99,27 @@ def lookup(outbox_id: int, position: int | None = None) -> Target | None:
     return found
 
 
-def event_row(kind: str, target: Target, at: datetime, *, url: str | None = None,
-              machine_reason: str | None = None, user_agent: str | None = None) -> dict[str, Any]:
-    return {"provider": "tracking", "provider_event_id": uuid.uuid4().hex, "type": kind,
-            "lead_id": target.lead_id, "outbound_email_id": target.outbox_id, "url": url,
-            "is_machine": machine_reason is not None, "machine_reason": machine_reason,
-            "user_agent": (user_agent or None) and user_agent[:500], "occurred_at": at}
+def event_row(
+    kind: str,
+    target: Target,
+    at: datetime,
+    *,
+    url: str | None = None,
+    machine_reason: str | None = None,
+    user_agent: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "provider": "tracking",
+        "provider_event_id": uuid.uuid4().hex,
+        "type": kind,
+        "lead_id": target.lead_id,
+        "outbound_email_id": target.outbox_id,
+        "url": url,
+        "is_machine": machine_reason is not None,
+        "machine_reason": machine_reason,
+        "user_agent": (user_agent or None) and user_agent[:500],
+        "occurred_at": at,
+    }
 
 
 def seconds_since_send(target: Target, at: datetime) -> float | None:
@@ -108,10 +135,18 @@ def _with_leads(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, 
     unknown = {r["outbound_email_id"] for r in rows if r["lead_id"] is None}
     if not unknown:
         return rows
-    leads = dict(session.execute(select(OutboundEmail.id, OutboundEmail.lead_id)
-                                 .where(OutboundEmail.id.in_(unknown))).tuples().all())
-    return [r if r["lead_id"] is not None else {**r, "lead_id": leads[r["outbound_email_id"]]}
-            for r in rows if r["lead_id"] is not None or r["outbound_email_id"] in leads]
+    leads = dict(
+        session.execute(
+            select(OutboundEmail.id, OutboundEmail.lead_id).where(OutboundEmail.id.in_(unknown))
+        )
+        .tuples()
+        .all()
+    )
+    return [
+        r if r["lead_id"] is not None else {**r, "lead_id": leads[r["outbound_email_id"]]}
+        for r in rows
+        if r["lead_id"] is not None or r["outbound_email_id"] in leads
+    ]
 
 
 def write_rows(rows: list[dict[str, Any]]) -> None:
@@ -119,22 +154,35 @@ def write_rows(rows: list[dict[str, Any]]) -> None:
     with session_scope() as session:
         rows = _with_leads(session, rows)
         if rows:
-            session.execute(EVENTS.insert(), rows)  # Core, not the ORM bulk path: a third of the CPU
+            session.execute(
+                EVENTS.insert(), rows
+            )  # Core, not the ORM bulk path: a third of the CPU
         for row in rows:
-            if row["type"] == "click" and row["machine_reason"] in ("honeypot", "all_links_at_once"):
+            if row["type"] == "click" and row["machine_reason"] in (
+                "honeypot",
+                "all_links_at_once",
+            ):
                 flag_earlier_clicks(session, row)
 
 
 def flag_earlier_clicks(session: Session, row: dict[str, Any], window_s: float = 60.0) -> None:
     """The clicks that came just before a scanner gave itself away were the scanner's too."""
     since = row["occurred_at"] - timedelta(seconds=window_s)
-    session.execute(update(EngagementEvent).where(
-        EngagementEvent.outbound_email_id == row["outbound_email_id"], EngagementEvent.type == "click",
-        EngagementEvent.is_machine.is_(False), EngagementEvent.occurred_at >= since)
-        .values(is_machine=True, machine_reason=row["machine_reason"]))
+    session.execute(
+        update(EngagementEvent)
+        .where(
+            EngagementEvent.outbound_email_id == row["outbound_email_id"],
+            EngagementEvent.type == "click",
+            EngagementEvent.is_machine.is_(False),
+            EngagementEvent.occurred_at >= since,
+        )
+        .values(is_machine=True, machine_reason=row["machine_reason"])
+    )
 
 
-def record_click(token: str, now: datetime | None = None, event_id: str | None = None) -> tuple[str, int] | None:
+def record_click(
+    token: str, now: datetime | None = None, event_id: str | None = None
+) -> tuple[str, int] | None:
     """(stored URL, lead id) for a genuine click token, the click recorded; else None.
 
     Only URLs we stored at send time are ever returned: never an open redirect.
@@ -149,8 +197,12 @@ def record_click(token: str, now: datetime | None = None, event_id: str | None =
     with session_scope() as session:
         if event_id is not None:
             row["provider_event_id"] = event_id
-            if session.scalar(select(EngagementEvent.id).where(
-                    EngagementEvent.provider == "tracking", EngagementEvent.provider_event_id == event_id)):
+            if session.scalar(
+                select(EngagementEvent.id).where(
+                    EngagementEvent.provider == "tracking",
+                    EngagementEvent.provider_event_id == event_id,
+                )
+            ):
                 return target.url, target.lead_id
         session.execute(EVENTS.insert(), [row])
     return target.url, target.lead_id
@@ -165,14 +217,30 @@ def record_open(token: str, now: datetime | None = None) -> bool:
     return True
 
 
-def open_row(outbox_id: int, at: datetime, machine_reason: str | None, user_agent: str | None) -> dict[str, Any]:
+def open_row(
+    outbox_id: int, at: datetime, machine_reason: str | None, user_agent: str | None
+) -> dict[str, Any]:
     """An open pixel's row, built without reading the database (the writer finds the lead)."""
-    return event_row("open", Target(outbox_id, None, None), at, machine_reason=machine_reason,
-                     user_agent=user_agent)
+    return event_row(
+        "open",
+        Target(outbox_id, None, None),
+        at,
+        machine_reason=machine_reason,
+        user_agent=user_agent,
+    )
 
 
-def suppress(session: Session, *, email: str, lead: Lead | None, reason: str, rule_id: str, note: str,
-             at: datetime, inputs: dict[str, Any]) -> None:
+def suppress(
+    session: Session,
+    *,
+    email: str,
+    lead: Lead | None,
+    reason: str,
+    rule_id: str,
+    note: str,
+    at: datetime,
+    inputs: dict[str, Any],
+) -> None:
     """Put an address on the global list; suppress its lead and stop every sequence it is in."""
     address = email.strip().lower()
     if session.get(Suppression, address) is None:
@@ -182,10 +250,21 @@ def suppress(session: Session, *, email: str, lead: Lead | None, reason: str, ru
     if lead is None or lead.suppressed:
         return
     lead.suppressed, lead.suppression_reason = True, reason
-    session.execute(update(Enrollment).where(Enrollment.lead_id == lead.id, Enrollment.status == "active")
-                    .values(status="exited", exit_reason=reason, ended_at=at))
-    record(session, lead_id=lead.id, kind="suppress", rule_id=rule_id, outcome=f"suppressed: {reason}",
-           reason=note, inputs=inputs, at=at)
+    session.execute(
+        update(Enrollment)
+        .where(Enrollment.lead_id == lead.id, Enrollment.status == "active")
+        .values(status="exited", exit_reason=reason, ended_at=at)
+    )
+    record(
+        session,
+        lead_id=lead.id,
+        kind="suppress",
+        rule_id=rule_id,
+        outcome=f"suppressed: {reason}",
+        reason=note,
+        inputs=inputs,
+        at=at,
+    )
 
 
 def unsubscribe(token: str, now: datetime | None = None) -> bool:
@@ -199,8 +278,16 @@ def unsubscribe(token: str, now: datetime | None = None) -> bool:
         lead = session.get(Lead, outbox.lead_id) if outbox else None
         if outbox is None or lead is None:
             return False
-        suppress(session, email=lead.email, lead=lead, reason="unsubscribed", rule_id="list-unsubscribe",
-                 note=f"one-click unsubscribe from email {outbox.id}", at=at, inputs={"outbox_id": outbox.id})
+        suppress(
+            session,
+            email=lead.email,
+            lead=lead,
+            reason="unsubscribed",
+            rule_id="list-unsubscribe",
+            note=f"one-click unsubscribe from email {outbox.id}",
+            at=at,
+            inputs={"outbox_id": outbox.id},
+        )
     return True
 
 
@@ -229,8 +316,11 @@ def notify_engaged(lead_id: int, kind: str) -> None:
         if not get_current_settings().api.url:
             return
 
-        emit_event(event=ENGAGED_EVENT, resource={"prefect.resource.id": f"leadflow.lead.{lead_id}",
-                                                   "lead.id": str(lead_id)}, payload={"kind": kind})
+        emit_event(
+            event=ENGAGED_EVENT,
+            resource={"prefect.resource.id": f"leadflow.lead.{lead_id}", "lead.id": str(lead_id)},
+            payload={"kind": kind},
+        )
     except Exception:  # boundary: the scheduled sweep picks the event up if Prefect is away
         pass
 

@@ -37,7 +37,10 @@ class CircuitBreaker:
     def allow(self) -> bool:
         """May a call go out now? In half-open, only the one probe may."""
         with self._lock:
-            if self.state == BreakerState.OPEN and self.clock() - self.opened_at >= self.config.open_s:
+            if (
+                self.state == BreakerState.OPEN
+                and self.clock() - self.opened_at >= self.config.open_s
+            ):
                 self.state, self.probing = BreakerState.HALF_OPEN, False
             if self.state == BreakerState.HALF_OPEN and not self.probing:
                 self.probing = True

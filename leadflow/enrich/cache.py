@@ -30,13 +30,19 @@ class SqlCache:
         ordered = sorted(domains)
         with self.sessions() as session:
             for start in range(0, len(ordered), _CHUNK):
-                rows = session.scalars(select(EnrichmentCache).where(
-                    EnrichmentCache.provider == provider.name,
-                    EnrichmentCache.key.in_(ordered[start:start + _CHUNK])))
+                rows = session.scalars(
+                    select(EnrichmentCache).where(
+                        EnrichmentCache.provider == provider.name,
+                        EnrichmentCache.key.in_(ordered[start : start + _CHUNK]),
+                    )
+                )
                 for row in rows:
                     if as_utc(row.expires_at) > self.at:
-                        found[row.key] = (Lookup(NOT_FOUND, detail="negative cache") if row.miss
-                                          else Lookup(FOUND, dict(row.payload or {})))
+                        found[row.key] = (
+                            Lookup(NOT_FOUND, detail="negative cache")
+                            if row.miss
+                            else Lookup(FOUND, dict(row.payload or {}))
+                        )
         self.hits += len(found)
         self.misses += len(domains) - len(found)
         return found
@@ -48,18 +54,32 @@ class SqlCache:
             days = provider.negative_ttl_days if miss else provider.ttl_days
             if days <= 0:
                 continue
-            rows.append({"provider": provider.name, "key": domain, "payload": None if miss else lookup.fields,
-                         "miss": miss, "fetched_at": self.at, "expires_at": self.at + timedelta(days=days)})
+            rows.append(
+                {
+                    "provider": provider.name,
+                    "key": domain,
+                    "payload": None if miss else lookup.fields,
+                    "miss": miss,
+                    "fetched_at": self.at,
+                    "expires_at": self.at + timedelta(days=days),
+                }
+            )
         if not rows:
             return
         with self.sessions() as session:
             dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
             for start in range(0, len(rows), _CHUNK):
-                stmt = dialect.insert(EnrichmentCache).values(rows[start:start + _CHUNK])
+                stmt = dialect.insert(EnrichmentCache).values(rows[start : start + _CHUNK])
                 # Another batch may have cached the same domain a moment ago: the newer answer wins.
-                session.execute(stmt.on_conflict_do_update(
-                    index_elements=["provider", "key"],
-                    set_={c: getattr(stmt.excluded, c) for c in ("payload", "miss", "fetched_at", "expires_at")}))
+                session.execute(
+                    stmt.on_conflict_do_update(
+                        index_elements=["provider", "key"],
+                        set_={
+                            c: getattr(stmt.excluded, c)
+                            for c in ("payload", "miss", "fetched_at", "expires_at")
+                        },
+                    )
+                )
 
     @property
     def hit_ratio(self) -> float:

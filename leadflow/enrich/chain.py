@@ -21,8 +21,18 @@ from leadflow.enrich.providers import FOUND, NOT_FOUND, Lookup, Provider
 from leadflow.core.errors import ProviderDisabledError
 
 # A lead in one of these states is not looked up again; any other status is retried next run.
-FINAL_STATUSES = frozenset({"enriched", "cached", "not_found", "not_needed", "bad_input",
-                            "skipped_free_mail", "skipped_disposable", "skipped_no_domain"})
+FINAL_STATUSES = frozenset(
+    {
+        "enriched",
+        "cached",
+        "not_found",
+        "not_needed",
+        "bad_input",
+        "skipped_free_mail",
+        "skipped_disposable",
+        "skipped_no_domain",
+    }
+)
 LIVE, CACHE, SKIP = "live", "cache", "skip"
 
 
@@ -149,12 +159,20 @@ def _fetch_all(provider: Provider, domains: set[str], state: RunState) -> dict[s
 Slot = Callable[[ProviderConfig], AbstractContextManager[Any]]
 
 
-def resolve(provider: Provider, domains: set[str], state: RunState, cache: Cache,
-            slot: Slot = lambda _: nullcontext()) -> dict[str, tuple[Lookup, str]]:
+def resolve(
+    provider: Provider,
+    domains: set[str],
+    state: RunState,
+    cache: Cache,
+    slot: Slot = lambda _: nullcontext(),
+) -> dict[str, tuple[Lookup, str]]:
     """Each domain's answer and where it came from; fresh found/not_found answers are cached."""
     config = provider.config
     if config.name in state.disabled:
-        return {d: (Lookup("provider_disabled", detail=state.disabled[config.name]), SKIP) for d in domains}
+        return {
+            d: (Lookup("provider_disabled", detail=state.disabled[config.name]), SKIP)
+            for d in domains
+        }
     cached = cache.get_many(config, domains) if config.remote and config.ttl_days > 0 else {}
     answers = {d: (lookup, CACHE) for d, lookup in cached.items()}
     to_fetch = domains - set(cached)
@@ -174,23 +192,37 @@ def _source(lookup: Lookup) -> str:
     return SKIP if sat_out else LIVE
 
 
-def run_chain(leads: Iterable[LeadIn], providers: list[Provider], policy: EnrichmentPolicy,
-              state: RunState, cache: Cache | None = None, slot: Slot = lambda _: nullcontext()) -> list[LeadOut]:
+def run_chain(
+    leads: Iterable[LeadIn],
+    providers: list[Provider],
+    policy: EnrichmentPolicy,
+    state: RunState,
+    cache: Cache | None = None,
+    slot: Slot = lambda _: nullcontext(),
+) -> list[LeadOut]:
     """Enrich one batch; every lead comes back with a status, whatever the providers did."""
     cache = cache or NoCache()
     outs: list[LeadOut] = []
     work: list[tuple[LeadIn, LeadOut]] = []
     for lead in leads:
         skipped = skip_status(lead)
-        out = LeadOut(lead.id, lead.domain, skipped or "", has_website=None if not lead.domain else skipped is None)
+        out = LeadOut(
+            lead.id,
+            lead.domain,
+            skipped or "",
+            has_website=None if not lead.domain else skipped is None,
+        )
         outs.append(out)
         if skipped is None:
             work.append((lead, out))
     offers: dict[int, list[Offer]] = {lead.id: [] for lead, _ in work}
     for provider in providers:
         config = provider.config
-        wanted = [(lead, out) for lead, out in work
-                  if _still_missing(lead, offers[lead.id], policy) & set(config.fields)]
+        wanted = [
+            (lead, out)
+            for lead, out in work
+            if _still_missing(lead, offers[lead.id], policy) & set(config.fields)
+        ]
         if not wanted:
             continue
         answers = resolve(provider, {lead.domain or "" for lead, _ in wanted}, state, cache, slot)
@@ -201,11 +233,15 @@ def run_chain(leads: Iterable[LeadIn], providers: list[Provider], policy: Enrich
                 offers[lead.id].append(Offer(config.name, lookup.fields, config.trust))
                 out.found[config.name] = dict(lookup.fields)
     for lead, out in work:
-        out.changes = merge_offers(lead.fields, offers[lead.id], policy.survivorship, policy.lead_trust)
+        out.changes = merge_offers(
+            lead.fields, offers[lead.id], policy.survivorship, policy.lead_trust
+        )
         out.status = lead_status(out.consulted)
     return outs
 
 
 def _still_missing(lead: LeadIn, offers: list[Offer], policy: EnrichmentPolicy) -> set[str]:
-    offered = {name for offer in offers for name, value in offer.fields.items() if value not in (None, "")}
+    offered = {
+        name for offer in offers for name, value in offer.fields.items() if value not in (None, "")
+    }
     return missing_fields(lead.fields, policy.survivorship) - offered

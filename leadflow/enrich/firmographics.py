@@ -51,8 +51,14 @@ def load_firmographics(path: Path) -> dict[str, Firmographic]:
 
 def firm_fields(firm: Firmographic) -> dict[str, object]:
     """The table row as lead fields (the company name fills the lead's ``company``)."""
-    return {"company": firm.name, "industry": firm.industry, "employees": firm.employees,
-            "revenue_band": firm.revenue_band, "country": firm.country, "state": firm.state}
+    return {
+        "company": firm.name,
+        "industry": firm.industry,
+        "employees": firm.employees,
+        "revenue_band": firm.revenue_band,
+        "country": firm.country,
+        "state": firm.state,
+    }
 
 
 def enrichment_for(lead: Mapping[str, object], firm: Firmographic) -> dict[str, object]:

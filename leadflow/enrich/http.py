@@ -83,14 +83,20 @@ def _socket_of(response: requests.Response) -> Any:
     connection = getattr(response.raw, "_connection", None)
     sock = getattr(connection, "sock", None)
     if sock is None:  # urllib3 already let go of the connection: reach through the file
-        sock = getattr(getattr(getattr(getattr(response.raw, "_fp", None), "fp", None), "raw", None), "_sock", None)
+        sock = getattr(
+            getattr(getattr(getattr(response.raw, "_fp", None), "fp", None), "raw", None),
+            "_sock",
+            None,
+        )
     return sock
 
 
 def _read_capped(response: requests.Response, max_bytes: int, deadline: float) -> bytes:
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
-        raise ProviderPermanentError(f"answer of {declared} bytes is over {max_bytes}", "response_too_large")
+        raise ProviderPermanentError(
+            f"answer of {declared} bytes is over {max_bytes}", "response_too_large"
+        )
     chunks, size = [], 0
     for chunk in response.iter_content(chunk_size=16384):
         size += len(chunk)
@@ -108,39 +114,72 @@ def _same_origin(a: str, b: str) -> bool:
     return (left.scheme, left.netloc.lower()) == (right.scheme, right.netloc.lower())
 
 
-def get_capped(session: requests.Session, url: str, *, params: dict[str, object], headers: dict[str, str],
-               timeout_s: float, max_bytes: int, max_redirects: int) -> Reply:
+def get_capped(
+    session: requests.Session,
+    url: str,
+    *,
+    params: dict[str, object],
+    headers: dict[str, str],
+    timeout_s: float,
+    max_bytes: int,
+    max_redirects: int,
+) -> Reply:
     """GET with a total deadline and a size cap, following redirects only on the same host."""
     with _Deadline(time.monotonic() + timeout_s) as guard:
         try:
-            return _get_following(session, url, params, headers, timeout_s, max_bytes, max_redirects, guard)
+            return _get_following(
+                session, url, params, headers, timeout_s, max_bytes, max_redirects, guard
+            )
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             if guard.fired or isinstance(exc, requests.Timeout):
-                raise ProviderTransientError(f"no whole answer within {timeout_s}s", "timeout") from exc
-            raise ProviderTransientError(f"connection failed: {exc.__class__.__name__}",
-                                         "provider_error") from exc
+                raise ProviderTransientError(
+                    f"no whole answer within {timeout_s}s", "timeout"
+                ) from exc
+            raise ProviderTransientError(
+                f"connection failed: {exc.__class__.__name__}", "provider_error"
+            ) from exc
 
 
-def _get_following(session: requests.Session, url: str, params: dict[str, object], headers: dict[str, str],
-                   timeout_s: float, max_bytes: int, max_redirects: int, guard: _Deadline) -> Reply:
+def _get_following(
+    session: requests.Session,
+    url: str,
+    params: dict[str, object],
+    headers: dict[str, str],
+    timeout_s: float,
+    max_bytes: int,
+    max_redirects: int,
+    guard: _Deadline,
+) -> Reply:
     for _ in range(max_redirects + 1):
         remaining = guard.deadline - time.monotonic()
         if remaining <= 0:
             raise ProviderTransientError(f"no whole answer within {timeout_s}s", "timeout")
-        with session.get(url, params=params, headers=headers, timeout=(remaining, remaining),
-                         allow_redirects=False, stream=True) as response:
+        with session.get(
+            url,
+            params=params,
+            headers=headers,
+            timeout=(remaining, remaining),
+            allow_redirects=False,
+            stream=True,
+        ) as response:
             guard.watch(response)
             if response.is_redirect:
                 target = urljoin(url, response.headers.get("Location", ""))
                 if not _same_origin(url, target):
                     # Following would hand our API key to whoever the host points at.
-                    raise ProviderPermanentError(f"redirect to {urlsplit(target).netloc}", "redirect_refused")
+                    raise ProviderPermanentError(
+                        f"redirect to {urlsplit(target).netloc}", "redirect_refused"
+                    )
                 url, params = target, {}
                 continue
             body = _read_capped(response, max_bytes, guard.deadline)
             guard.release()
             if guard.fired:  # cut mid-answer: a body without a length may look complete
                 raise ProviderTransientError(f"no whole answer within {timeout_s}s", "timeout")
-            return Reply(response.status_code, response.headers.get("Content-Type", ""),
-                         response.headers.get("Retry-After"), body)
+            return Reply(
+                response.status_code,
+                response.headers.get("Content-Type", ""),
+                response.headers.get("Retry-After"),
+                body,
+            )
     raise ProviderPermanentError(f"more than {max_redirects} redirects", "redirect_refused")

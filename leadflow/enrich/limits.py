@@ -30,8 +30,9 @@ def backoff(attempt: int, base_s: float, max_s: float) -> float:
     return min(max_s, base_s * 2 ** (attempt - 1))
 
 
-def wait_before_retry(attempt: int, retry_after: float | None, base_s: float, max_s: float,
-                      max_retry_after_s: float) -> float | None:
+def wait_before_retry(
+    attempt: int, retry_after: float | None, base_s: float, max_s: float, max_retry_after_s: float
+) -> float | None:
     """Seconds before the next attempt, or None when the provider asks for longer than we wait."""
     if retry_after is not None and retry_after > max_retry_after_s:
         return None
@@ -41,9 +42,17 @@ def wait_before_retry(attempt: int, retry_after: float | None, base_s: float, ma
 class TokenBucket:
     """A client-side rate limit shared by the threads of one process (requests per second)."""
 
-    def __init__(self, rate_per_s: float, burst: float | None = None,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
-        self.rate, self.capacity = rate_per_s, burst if burst is not None else max(1.0, rate_per_s / 10)
+    def __init__(
+        self,
+        rate_per_s: float,
+        burst: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.rate, self.capacity = (
+            rate_per_s,
+            burst if burst is not None else max(1.0, rate_per_s / 10),
+        )
         self._tokens, self._clock, self._sleep = self.capacity, clock, sleep
         self._last = clock()
         self._lock = threading.Lock()

@@ -31,8 +31,9 @@ def missing_fields(lead: Mapping[str, Any], policy: str) -> set[str]:
     return set(ENRICH_FIELDS)
 
 
-def _winner(field: str, current: Any, offers: Sequence[Offer], policy: str,
-            lead_trust: int) -> tuple[Any, str] | None:
+def _winner(
+    field: str, current: Any, offers: Sequence[Offer], policy: str, lead_trust: int
+) -> tuple[Any, str] | None:
     candidates = [(o.fields[field], o) for o in offers if not _blank(o.fields.get(field))]
     if not candidates:
         return None
@@ -47,8 +48,12 @@ def _winner(field: str, current: Any, offers: Sequence[Offer], policy: str,
     return value, offer.provider
 
 
-def merge_offers(lead: Mapping[str, Any], offers: Sequence[Offer], policy: str = "lead_answer_wins",
-                 lead_trust: int = 0) -> dict[str, tuple[Any, str]]:
+def merge_offers(
+    lead: Mapping[str, Any],
+    offers: Sequence[Offer],
+    policy: str = "lead_answer_wins",
+    lead_trust: int = 0,
+) -> dict[str, tuple[Any, str]]:
     """Field -> (value, provider) for every field that changes on the lead."""
     chosen: dict[str, tuple[Any, str]] = {}
     for field in ENRICH_FIELDS:

@@ -11,11 +11,21 @@ from collections.abc import Mapping
 from typing import Any
 
 from leadflow.ingest.regions import country_code, state_code
-from leadflow.core.errors import ProviderDisabledError, ProviderPermanentError, ProviderTransientError
+from leadflow.core.errors import (
+    ProviderDisabledError,
+    ProviderPermanentError,
+    ProviderTransientError,
+)
 
 # Our revenue bands (scoring/icp.yaml speaks these), by their lower bound in dollars.
-REVENUE_BANDS = ((1_000_000_000, "$1B+"), (250_000_000, "$250M-$1B"), (50_000_000, "$50M-$250M"),
-                 (10_000_000, "$10M-$50M"), (1_000_000, "$1M-$10M"), (0, "<$1M"))
+REVENUE_BANDS = (
+    (1_000_000_000, "$1B+"),
+    (250_000_000, "$250M-$1B"),
+    (50_000_000, "$50M-$250M"),
+    (10_000_000, "$10M-$50M"),
+    (1_000_000, "$1M-$10M"),
+    (0, "<$1M"),
+)
 _AMOUNT = re.compile(r"\$?\s*(\d+(?:\.\d+)?)\s*([KMBT]?)", re.IGNORECASE)
 _SCALE = {"": 1, "K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
 _FIRST_INT = re.compile(r"\d[\d,]*")
@@ -58,12 +68,18 @@ def _industry(raw: Any, mapping: Mapping[str, str]) -> str | None:
 
 
 def clearbit_fields(record: Mapping[str, Any], industry_map: Mapping[str, str]) -> dict[str, Any]:
-    country = _text(_get(record, "geo.countryCode")) or country_code(_text(_get(record, "geo.country")))
-    state = _text(_get(record, "geo.stateCode")) or state_code(_text(_get(record, "geo.state")), country)
+    country = _text(_get(record, "geo.countryCode")) or country_code(
+        _text(_get(record, "geo.country"))
+    )
+    state = _text(_get(record, "geo.stateCode")) or state_code(
+        _text(_get(record, "geo.state")), country
+    )
     return {
         "company": _text(record.get("name")) or _text(record.get("legalName")),
         "industry": _industry(_get(record, "category.industry"), industry_map),
-        "employees": employees_from(_get(record, "metrics.employees"), _get(record, "metrics.employeesRange")),
+        "employees": employees_from(
+            _get(record, "metrics.employees"), _get(record, "metrics.employeesRange")
+        ),
         "revenue_band": revenue_band(_text(_get(record, "metrics.estimatedAnnualRevenue"))),
         "country": country.upper() if country else None,
         "state": state.upper() if state else None,
@@ -86,20 +102,43 @@ def pdl_fields(record: Mapping[str, Any], industry_map: Mapping[str, str]) -> di
 # with another type is a broken answer (invalid_response), not a company without data: it is
 # never cached as a miss. Absent or null members are fine.
 CLEARBIT_TYPES: dict[str, type | tuple[type, ...]] = {
-    "name": str, "legalName": str, "category": dict, "category.industry": str, "metrics": dict,
-    "metrics.employees": int, "metrics.employeesRange": str, "metrics.estimatedAnnualRevenue": str,
-    "geo": dict, "geo.country": str, "geo.countryCode": str, "geo.state": str, "geo.stateCode": str}
+    "name": str,
+    "legalName": str,
+    "category": dict,
+    "category.industry": str,
+    "metrics": dict,
+    "metrics.employees": int,
+    "metrics.employeesRange": str,
+    "metrics.estimatedAnnualRevenue": str,
+    "geo": dict,
+    "geo.country": str,
+    "geo.countryCode": str,
+    "geo.state": str,
+    "geo.stateCode": str,
+}
 PDL_TYPES: dict[str, type | tuple[type, ...]] = {
-    "name": str, "display_name": str, "industry": str, "employee_count": int, "size": str,
-    "inferred_revenue": str, "location": dict, "location.country": str, "location.region": str}
+    "name": str,
+    "display_name": str,
+    "industry": str,
+    "employee_count": int,
+    "size": str,
+    "inferred_revenue": str,
+    "location": dict,
+    "location.country": str,
+    "location.region": str,
+}
 
 
-def wrong_types(record: Mapping[str, Any], types: Mapping[str, type | tuple[type, ...]]) -> list[str]:
+def wrong_types(
+    record: Mapping[str, Any], types: Mapping[str, type | tuple[type, ...]]
+) -> list[str]:
     """Members present with a type the contract does not allow (a bool is not an int)."""
     wrong = []
     for dotted, allowed in types.items():
         value = _get(record, dotted)
-        if value is not None and (not isinstance(value, allowed) or (isinstance(value, bool) and allowed is int)):
+        if value is not None and (
+            not isinstance(value, allowed) or (isinstance(value, bool) and allowed is int)
+        ):
             wrong.append(f"{dotted} is {type(value).__name__}")
     return wrong
 
@@ -142,4 +181,3 @@ def check_status(code: int, retry_after: float | None) -> None:
     if code >= 500 or code == 408:
         raise ProviderTransientError(f"{code} from the provider", "provider_error", retry_after)
     raise ProviderPermanentError(f"unexpected status {code}", "bad_response")
-

@@ -55,7 +55,11 @@ class Provider(StrictModel):
     def _http_needs_url(self) -> Provider:
         if self.type != "local" and not self.base_url:
             raise ValueError(f"a {self.type} provider needs base_url")
-        if self.type != "local" and self.base_url and not self.base_url.startswith(("http://", "https://")):
+        if (
+            self.type != "local"
+            and self.base_url
+            and not self.base_url.startswith(("http://", "https://"))
+        ):
             raise ValueError("base_url must be an http(s) URL")
         return self
 
@@ -90,8 +94,12 @@ class EnrichmentPolicy(PolicyModel):
 
     def reference_errors(self) -> list[tuple[tuple[Any, ...], str]]:
         names = [p.name for p in self.providers]
-        return [(("providers", i, "name"), f"duplicate provider {name!r}")
-                for i, name in enumerate(names) if name in names[:i]]
+        return [
+            (("providers", i, "name"), f"duplicate provider {name!r}")
+            for i, name in enumerate(names)
+            if name in names[:i]
+        ]
+
 
 def load_enrichment(path: Path) -> EnrichmentPolicy:
     return load_policy(path, EnrichmentPolicy)

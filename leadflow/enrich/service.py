@@ -71,27 +71,49 @@ def build_providers(policy: EnrichmentPolicy, state: RunState) -> list[Provider]
         key = keys.get(config.type)
         if key is None or not key.get_secret_value():
             continue  # not subscribed: sits out without noise
-        bucket = bucket_for(config.name, config.rate_limit_per_s) if config.rate_limit_per_s else None
-        providers.append(HttpProvider(config, key.get_secret_value(), http_session(policy.http.pool_size),
-                                      policy.http, state.budget, bucket,
-                                      breaker=breaker_for(config.name, config.base_url, config.breaker)))
+        bucket = (
+            bucket_for(config.name, config.rate_limit_per_s) if config.rate_limit_per_s else None
+        )
+        providers.append(
+            HttpProvider(
+                config,
+                key.get_secret_value(),
+                http_session(policy.http.pool_size),
+                policy.http,
+                state.budget,
+                bucket,
+                breaker=breaker_for(config.name, config.base_url, config.breaker),
+            )
+        )
     return providers
 
 
 def _lead_in(lead: Lead) -> LeadIn:
-    return LeadIn(lead.id, lead.domain, {f: getattr(lead, f) for f in ENRICH_FIELDS},
-                  lead.is_free_mail, lead.is_disposable, lead.is_role_address)
+    return LeadIn(
+        lead.id,
+        lead.domain,
+        {f: getattr(lead, f) for f in ENRICH_FIELDS},
+        lead.is_free_mail,
+        lead.is_disposable,
+        lead.is_role_address,
+    )
 
 
 def _done(lead: Lead) -> bool:
     # enriched_by without a status: enriched before statuses existed.
-    return lead.enrichment_status in FINAL_STATUSES or (lead.enriched_by is not None and lead.enrichment_status is None)
+    return lead.enrichment_status in FINAL_STATUSES or (
+        lead.enriched_by is not None and lead.enrichment_status is None
+    )
 
 
-def _accounts_for(session: Session, leads: list[Lead], outs: dict[int, LeadOut], at: datetime) -> None:
+def _accounts_for(
+    session: Session, leads: list[Lead], outs: dict[int, LeadOut], at: datetime
+) -> None:
     """Every company domain gets its account, filled from the first provider that knew it."""
     domains = {lead.domain for lead in leads if lead.domain and not lead.is_free_mail}
-    accounts = {a.domain: a for a in session.scalars(select(Account).where(Account.domain.in_(domains)))}
+    accounts = {
+        a.domain: a for a in session.scalars(select(Account).where(Account.domain.in_(domains)))
+    }
     for domain in domains - set(accounts):
         accounts[domain] = Account(domain=domain)
         session.add(accounts[domain])
@@ -100,7 +122,10 @@ def _accounts_for(session: Session, leads: list[Lead], outs: dict[int, LeadOut],
         if account.enriched_by is None and known.get(domain):
             provider, fields = next(iter(known[domain].items()))
             account.name, account.industry = fields.get("company"), fields.get("industry")
-            account.employees, account.revenue_band = fields.get("employees"), fields.get("revenue_band")
+            account.employees, account.revenue_band = (
+                fields.get("employees"),
+                fields.get("revenue_band"),
+            )
             account.country, account.state = fields.get("country"), fields.get("state")
             account.enriched_by, account.enriched_at = provider, at
     session.flush()
@@ -126,8 +151,11 @@ def _alert(state: RunState, at: datetime, run_id: str | None) -> None:
     for name, reason in disabled.items():
         log().error("enrichment provider %s disabled for this run: %s", name, reason)
     if run_id:
-        create_markdown_artifact(key="enrichment-alerts", markdown=alert_markdown(disabled, at),
-                                 description="Enrichment providers disabled in this run")
+        create_markdown_artifact(
+            key="enrichment-alerts",
+            markdown=alert_markdown(disabled, at),
+            description="Enrichment providers disabled in this run",
+        )
 
 
 def enrich_leads(lead_ids: list[int], now: datetime | None = None) -> int:
@@ -135,12 +163,19 @@ def enrich_leads(lead_ids: list[int], now: datetime | None = None) -> int:
     at, run_id, policy = as_utc(now), current_flow_run_id(), enrichment_policy()
     state = run_state(run_id, policy.budget.max_calls_per_run)
     with session_scope() as session:
-        todo = [_lead_in(lead) for lead in session.scalars(select(Lead).where(Lead.id.in_(lead_ids)))
-                if not _done(lead)]
+        todo = [
+            _lead_in(lead)
+            for lead in session.scalars(select(Lead).where(Lead.id.in_(lead_ids)))
+            if not _done(lead)
+        ]
     # No transaction is open while providers answer: a slow API must not hold database locks.
     cache = SqlCache(session_scope, at)
-    outs = {out.id: out for out in run_chain(todo, build_providers(policy, state), policy, state, cache,
-                                             slot=batch_slot)}
+    outs = {
+        out.id: out
+        for out in run_chain(
+            todo, build_providers(policy, state), policy, state, cache, slot=batch_slot
+        )
+    }
     enriched = 0
     with session_scope() as session:
         pipeline_lock(session)  # accounts are created once, whoever else enriches the domain
@@ -152,11 +187,22 @@ def enrich_leads(lead_ids: list[int], now: datetime | None = None) -> int:
         for lead in leads:
             if lead.id in outs:
                 enriched += _apply(lead, outs[lead.id], at)
-                rows += decision_rows(outs[lead.id], role_address=lead.is_role_address, at=at,
-                                      flow_run_id=run_id, config_version=policy.config_version)
+                rows += decision_rows(
+                    outs[lead.id],
+                    role_address=lead.is_role_address,
+                    at=at,
+                    flow_run_id=run_id,
+                    config_version=policy.config_version,
+                )
         if rows:
             session.execute(insert(Decision), rows)
     _alert(state, at, run_id)
-    log().info("enrichment of %d leads: %s (cache hits %d, calls used %d of %d)", len(lead_ids),
-               status_counts(outs.values()), cache.hits, state.budget.used, state.budget.max_calls)
+    log().info(
+        "enrichment of %d leads: %s (cache hits %d, calls used %d of %d)",
+        len(lead_ids),
+        status_counts(outs.values()),
+        cache.hits,
+        state.budget.used,
+        state.budget.max_calls,
+    )
     return enriched

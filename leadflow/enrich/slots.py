@@ -31,7 +31,9 @@ def ensure_limit(name: str, slots: int) -> None:
                 client.read_global_concurrency_limit_by_name(name)
             except ObjectNotFound:
                 try:
-                    client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name, limit=slots))
+                    client.create_global_concurrency_limit(
+                        GlobalConcurrencyLimitCreate(name=name, limit=slots)
+                    )
                 except ObjectAlreadyExists:
                     pass  # another worker created it between our read and our write
         _ensured.add(name)

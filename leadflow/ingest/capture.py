@@ -52,14 +52,22 @@ def store_capture(
     body = json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8")
     try:
         with session_scope() as session:
-            existing = session.scalar(select(SourceRecord.id).where(
-                SourceRecord.source_hash == key, SourceRecord.line_no == CAPTURE_LINE))
+            existing = session.scalar(
+                select(SourceRecord.id).where(
+                    SourceRecord.source_hash == key, SourceRecord.line_no == CAPTURE_LINE
+                )
+            )
             if existing is not None:
                 return None
             rec = SourceRecord(
-                campaign_id=_campaign_id(session, campaign, channel), source_name=f"webhook:{source}",
-                source_hash=key, line_no=CAPTURE_LINE, payload=payload,
-                payload_hash=hashlib.sha256(body).hexdigest(), received_at=as_utc(now))
+                campaign_id=_campaign_id(session, campaign, channel),
+                source_name=f"webhook:{source}",
+                source_hash=key,
+                line_no=CAPTURE_LINE,
+                payload=payload,
+                payload_hash=hashlib.sha256(body).hexdigest(),
+                received_at=as_utc(now),
+            )
             session.add(rec)
             session.flush()
             return rec.id

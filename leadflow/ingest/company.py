@@ -12,19 +12,101 @@ import unicodedata
 from leadflow.ingest.regions import CN_PROVINCES
 
 # Longest first, so 股份有限公司 goes before 有限公司.
-CN_LEGAL = sorted(["股份有限公司", "有限责任公司", "有限公司", "集团股份", "集团", "公司", "分公司",
-                   "总公司", "控股"], key=len, reverse=True)
+CN_LEGAL = sorted(
+    [
+        "股份有限公司",
+        "有限责任公司",
+        "有限公司",
+        "集团股份",
+        "集团",
+        "公司",
+        "分公司",
+        "总公司",
+        "控股",
+    ],
+    key=len,
+    reverse=True,
+)
 # Generic business words that follow the trade name in Chinese legal names.
-CN_GENERIC = sorted(["信息技术", "网络科技", "智能科技", "科技", "技术", "信息", "网络", "软件",
-                     "数据", "电子商务", "电子", "咨询", "服务", "实业", "贸易", "商贸", "发展"],
-                    key=len, reverse=True)
-CN_PLACES = sorted([*CN_PROVINCES, "深圳", "广州", "杭州", "南京", "苏州", "成都", "武汉", "西安",
-                    "厦门", "青岛", "大连", "宁波", "无锡", "长沙", "郑州", "合肥", "中国"],
-                   key=len, reverse=True)
+CN_GENERIC = sorted(
+    [
+        "信息技术",
+        "网络科技",
+        "智能科技",
+        "科技",
+        "技术",
+        "信息",
+        "网络",
+        "软件",
+        "数据",
+        "电子商务",
+        "电子",
+        "咨询",
+        "服务",
+        "实业",
+        "贸易",
+        "商贸",
+        "发展",
+    ],
+    key=len,
+    reverse=True,
+)
+CN_PLACES = sorted(
+    [
+        *CN_PROVINCES,
+        "深圳",
+        "广州",
+        "杭州",
+        "南京",
+        "苏州",
+        "成都",
+        "武汉",
+        "西安",
+        "厦门",
+        "青岛",
+        "大连",
+        "宁波",
+        "无锡",
+        "长沙",
+        "郑州",
+        "合肥",
+        "中国",
+    ],
+    key=len,
+    reverse=True,
+)
 LATIN_LEGAL = {
-    "inc", "incorporated", "llc", "ltd", "limited", "corp", "corporation", "co", "company",
-    "plc", "gmbh", "ag", "kg", "sa", "sas", "sarl", "bv", "nv", "srl", "spa", "pty", "kk",
-    "oy", "ab", "as", "aps", "lp", "llp", "group", "holdings", "the",
+    "inc",
+    "incorporated",
+    "llc",
+    "ltd",
+    "limited",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "plc",
+    "gmbh",
+    "ag",
+    "kg",
+    "sa",
+    "sas",
+    "sarl",
+    "bv",
+    "nv",
+    "srl",
+    "spa",
+    "pty",
+    "kk",
+    "oy",
+    "ab",
+    "as",
+    "aps",
+    "lp",
+    "llp",
+    "group",
+    "holdings",
+    "the",
 }
 _BRACKETED_CN = re.compile(r"[（(](中国|北京|上海|深圳|广州|香港)[)）]")
 _NON_WORD = re.compile(r"[^\w\u3400-\u9fff]+")
@@ -37,7 +119,7 @@ def _strip_prefixes(text: str, words: list[str]) -> str:
         changed = False
         for word in words:
             if text.startswith(word) and len(text) > len(word):
-                text, changed = text[len(word):].lstrip("市省"), True
+                text, changed = text[len(word) :].lstrip("市省"), True
     return text
 
 

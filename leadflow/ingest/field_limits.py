@@ -22,8 +22,11 @@ FIELD_TOO_LONG = "field_too_long"
 
 def _limits() -> dict[str, int]:
     names = {f.name for f in fields(CleanLead)}
-    return {column.name: column.type.length for column in Lead.__table__.columns
-            if column.name in names and isinstance(column.type, String) and column.type.length}
+    return {
+        column.name: column.type.length
+        for column in Lead.__table__.columns
+        if column.name in names and isinstance(column.type, String) and column.type.length
+    }
 
 
 FIELD_LIMITS: dict[str, int] = _limits()
@@ -37,10 +40,15 @@ def hold_to_limits(row: CleanLead, truncate: Collection[str] = ()) -> CleanLead 
         if not isinstance(value, str) or len(value) <= limit:
             continue
         if name not in truncate:
-            return Quarantined(row.source_record_id, row.line_no, FIELD_TOO_LONG,
-                               f"{name} is {len(value)} characters, the limit is {limit}: "
-                               f"{value[:40]!r}...")
+            return Quarantined(
+                row.source_record_id,
+                row.line_no,
+                FIELD_TOO_LONG,
+                f"{name} is {len(value)} characters, the limit is {limit}: {value[:40]!r}...",
+            )
         cuts[name] = value[:limit].rstrip()
     if "company" in cuts:  # the match key follows the company actually stored
-        cuts["company_key"] = (company_key(cuts["company"]) or "")[:FIELD_LIMITS["company_key"]] or None
+        cuts["company_key"] = (company_key(cuts["company"]) or "")[
+            : FIELD_LIMITS["company_key"]
+        ] or None
     return replace(row, **cuts) if cuts else row

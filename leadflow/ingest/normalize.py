@@ -21,56 +21,220 @@ from leadflow.enrich.normalize import revenue_band
 
 # Canonical field -> headers seen in Salesforce, HubSpot, webinar tools and Chinese exports.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
-    "email": ("email", "e-mail", "email address", "email_address", "work email", "business email", "邮箱",
-              "电子邮箱", "邮件", "电子邮件", "邮箱地址", "电子邮件地址", "工作邮箱", "企业邮箱"),
+    "email": (
+        "email",
+        "e-mail",
+        "email address",
+        "email_address",
+        "work email",
+        "business email",
+        "邮箱",
+        "电子邮箱",
+        "邮件",
+        "电子邮件",
+        "邮箱地址",
+        "电子邮件地址",
+        "工作邮箱",
+        "企业邮箱",
+    ),
     "first_name": ("first name", "firstname", "first_name", "given name", "名"),
     "last_name": ("last name", "lastname", "last_name", "surname", "family name", "姓"),
-    "full_name": ("name", "full name", "contact name", "姓名", "联系人", "客户姓名", "联系人姓名", "名字",
-                  "客户联系人"),
-    "company": ("company", "company name", "company_name", "organization", "organisation", "org",
-                "account name",
-                "公司", "公司名称", "单位", "单位名称", "企业名称", "公司名", "企业", "工作单位", "所在单位",
-                "客户公司"),
-    "title": ("title", "job title", "job_title", "position", "jobtitle", "职位", "职务", "头衔", "职称",
-              "岗位"),
-    "phone": ("phone", "phone number", "phone_number", "mobile", "mobilephone", "telephone", "手机",
-              "电话", "手机号", "联系电话", "手机号码", "电话号码", "移动电话", "联系方式", "办公电话"),
-    "country": ("country", "country/region", "country code", "countrycode", "国家",
-                "国家/地区", "所在国家", "国家或地区"),
-    "state": ("state", "state/province", "state/region", "province", "region", "省份", "省",
-              "地区", "所在省份", "所在省", "省/直辖市", "所在地区"),
+    "full_name": (
+        "name",
+        "full name",
+        "contact name",
+        "姓名",
+        "联系人",
+        "客户姓名",
+        "联系人姓名",
+        "名字",
+        "客户联系人",
+    ),
+    "company": (
+        "company",
+        "company name",
+        "company_name",
+        "organization",
+        "organisation",
+        "org",
+        "account name",
+        "公司",
+        "公司名称",
+        "单位",
+        "单位名称",
+        "企业名称",
+        "公司名",
+        "企业",
+        "工作单位",
+        "所在单位",
+        "客户公司",
+    ),
+    "title": (
+        "title",
+        "job title",
+        "job_title",
+        "position",
+        "jobtitle",
+        "职位",
+        "职务",
+        "头衔",
+        "职称",
+        "岗位",
+    ),
+    "phone": (
+        "phone",
+        "phone number",
+        "phone_number",
+        "mobile",
+        "mobilephone",
+        "telephone",
+        "手机",
+        "电话",
+        "手机号",
+        "联系电话",
+        "手机号码",
+        "电话号码",
+        "移动电话",
+        "联系方式",
+        "办公电话",
+    ),
+    "country": (
+        "country",
+        "country/region",
+        "country code",
+        "countrycode",
+        "国家",
+        "国家/地区",
+        "所在国家",
+        "国家或地区",
+    ),
+    "state": (
+        "state",
+        "state/province",
+        "state/region",
+        "province",
+        "region",
+        "省份",
+        "省",
+        "地区",
+        "所在省份",
+        "所在省",
+        "省/直辖市",
+        "所在地区",
+    ),
     "city": ("city", "town", "城市", "市", "所在城市", "所在市", "城市名称"),
-    "employees": ("employees", "number of employees", "numberofemployees", "numemployees",
-                  "company size", "no_of_employees", "员工人数", "公司规模", "员工数", "企业规模",
-                  "人员规模"),
-    "revenue": ("annual revenue", "annualrevenue", "annual_revenue", "revenue", "company revenue",
-                "年营业额", "营收", "年营收", "营业额", "营业收入", "年销售额"),
+    "employees": (
+        "employees",
+        "number of employees",
+        "numberofemployees",
+        "numemployees",
+        "company size",
+        "no_of_employees",
+        "员工人数",
+        "公司规模",
+        "员工数",
+        "企业规模",
+        "人员规模",
+    ),
+    "revenue": (
+        "annual revenue",
+        "annualrevenue",
+        "annual_revenue",
+        "revenue",
+        "company revenue",
+        "年营业额",
+        "营收",
+        "年营收",
+        "营业额",
+        "营业收入",
+        "年销售额",
+    ),
     "industry": ("industry", "行业", "所属行业"),
     "product_line": ("product interest", "product line", "product", "感兴趣的产品", "产品线"),
-    "purchase_timeframe": ("purchase timeframe", "buying timeframe", "expected purchase", "timeframe",
-                           "purchase time", "购买时间", "预计采购时间", "采购时间"),
+    "purchase_timeframe": (
+        "purchase timeframe",
+        "buying timeframe",
+        "expected purchase",
+        "timeframe",
+        "purchase time",
+        "购买时间",
+        "预计采购时间",
+        "采购时间",
+    ),
 }
 # "<model>.<question>" columns carry qualification answers (scoring/qualification.yaml).
 QUALIFICATION_HEADER = re.compile(r"^([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)$")
 ALIAS_TO_FIELD = {alias: field for field, aliases in COLUMN_ALIASES.items() for alias in aliases}
 
-FREE_MAIL_EXTRA = frozenset({
-    "gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.uk", "hotmail.com", "outlook.com",
-    "live.com", "msn.com", "aol.com", "icloud.com", "me.com", "proton.me", "protonmail.com",
-    "gmx.de", "gmx.net", "web.de", "mail.ru", "yandex.ru", "qq.com", "163.com", "126.com",
-    "sina.com", "sina.cn", "sohu.com", "foxmail.com", "yeah.net", "139.com", "aliyun.com",
-})
+FREE_MAIL_EXTRA = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "yahoo.co.uk",
+        "hotmail.com",
+        "outlook.com",
+        "live.com",
+        "msn.com",
+        "aol.com",
+        "icloud.com",
+        "me.com",
+        "proton.me",
+        "protonmail.com",
+        "gmx.de",
+        "gmx.net",
+        "web.de",
+        "mail.ru",
+        "yandex.ru",
+        "qq.com",
+        "163.com",
+        "126.com",
+        "sina.com",
+        "sina.cn",
+        "sohu.com",
+        "foxmail.com",
+        "yeah.net",
+        "139.com",
+        "aliyun.com",
+    }
+)
 # The package's list holds some disposable and test domains as well; disposable wins.
 FREE_MAIL_DOMAINS = (frozenset(FREE_MAIL_PACKAGE) | FREE_MAIL_EXTRA) - frozenset(DISPOSABLE_DOMAINS)
-ROLE_LOCAL_PARTS = frozenset({
-    "info", "sales", "admin", "administrator", "support", "contact", "hello", "marketing",
-    "office", "hr", "jobs", "careers", "noreply", "no-reply", "webmaster", "postmaster", "team",
-    "enquiries", "inquiries", "service", "billing", "accounts", "help", "mail", "news",
-})
+ROLE_LOCAL_PARTS = frozenset(
+    {
+        "info",
+        "sales",
+        "admin",
+        "administrator",
+        "support",
+        "contact",
+        "hello",
+        "marketing",
+        "office",
+        "hr",
+        "jobs",
+        "careers",
+        "noreply",
+        "no-reply",
+        "webmaster",
+        "postmaster",
+        "team",
+        "enquiries",
+        "inquiries",
+        "service",
+        "billing",
+        "accounts",
+        "help",
+        "mail",
+        "news",
+    }
+)
 # Controls, the zero-width space and bidi controls (U+202E shows "gpj.exe" as "exe.jpg").
 # Not U+200C/U+200D: joiners are part of Persian and Indic names.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069"
-                      r"\u061c\ufeff]")
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069"
+    r"\u061c\ufeff]"
+)
 
 _SPACES = re.compile(r"\s+")
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -101,8 +265,11 @@ def map_columns(
     unknown: list[str] = []
     for header in headers:
         question = QUALIFICATION_HEADER.match(header_key(header))
-        target = (f"qual:{question.group(1)}.{question.group(2)}" if question
-                  else aliases.get(header_key(header)))
+        target = (
+            f"qual:{question.group(1)}.{question.group(2)}"
+            if question
+            else aliases.get(header_key(header))
+        )
         if target and target not in mapping.values():
             mapping[header] = target
         else:
@@ -118,9 +285,25 @@ def map_columns(
 _PLAIN_EMAIL = re.compile(
     r"(?=.{6,254}$)(?=[^@]{1,64}@)"
     r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?!\S*--)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
-_SPECIAL_USE_TLDS = frozenset({"arpa", "invalid", "local", "localhost", "onion", "test", "example",
-                               "internal", "home", "lan", "corp", "intranet", "private"})
+    r"@(?!\S*--)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
+)
+_SPECIAL_USE_TLDS = frozenset(
+    {
+        "arpa",
+        "invalid",
+        "local",
+        "localhost",
+        "onion",
+        "test",
+        "example",
+        "internal",
+        "home",
+        "lan",
+        "corp",
+        "intranet",
+        "private",
+    }
+)
 
 
 def normalize_email(raw: str | None) -> str:
@@ -173,11 +356,23 @@ def normalize_phone(raw: str | None, country: str | None) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-_MONTHS = re.compile(r"(\d+)\s*(?:-\s*(\d+)\s*)?(month|mo|个月|月|year|yr|年|week|wk|周|day|天|quarter|季度)?",
-                     re.IGNORECASE)
+_MONTHS = re.compile(
+    r"(\d+)\s*(?:-\s*(\d+)\s*)?(month|mo|个月|月|year|yr|年|week|wk|周|day|天|quarter|季度)?",
+    re.IGNORECASE,
+)
 _NOW_WORDS = ("immediately", "asap", "now", "立即", "马上", "尽快")
-_UNIT_MONTHS = {"year": 12, "yr": 12, "年": 12, "quarter": 3, "季度": 3, "week": 0.25, "wk": 0.25, "周": 0.25,
-                "day": 1 / 30, "天": 1 / 30}
+_UNIT_MONTHS = {
+    "year": 12,
+    "yr": 12,
+    "年": 12,
+    "quarter": 3,
+    "季度": 3,
+    "week": 0.25,
+    "wk": 0.25,
+    "周": 0.25,
+    "day": 1 / 30,
+    "天": 1 / 30,
+}
 
 
 def timeframe_months(raw: str | None) -> int | None:
@@ -264,12 +459,20 @@ def normalize_row(
     """
     formula = _formula_field(fields)
     if formula:
-        return Quarantined(source_record_id, line_no, "formula_cell",
-                           f"{formula} holds a spreadsheet formula: {str(fields[formula])[:60]!r}")
+        return Quarantined(
+            source_record_id,
+            line_no,
+            "formula_cell",
+            f"{formula} holds a spreadsheet formula: {str(fields[formula])[:60]!r}",
+        )
     missing = [name for name in required if name != "email" and not _clean_text(fields.get(name))]
     if missing:
-        return Quarantined(source_record_id, line_no, "missing_required",
-                           f"required field(s) empty: {', '.join(missing)}")
+        return Quarantined(
+            source_record_id,
+            line_no,
+            "missing_required",
+            f"required field(s) empty: {', '.join(missing)}",
+        )
     try:
         email = normalize_email(fields.get("email"))
     except ValueError as exc:

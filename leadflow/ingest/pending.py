@@ -23,12 +23,20 @@ def _chunks(ids: list[int], size: int) -> list[tuple[int, int]]:
     return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
 
 
-def staged_rows(record_ids: list[int] | None = None, source_prefix: str | None = None,
-                batch_size: int = 2000, limit: int = 50_000) -> list[PendingWork]:
+def staged_rows(
+    record_ids: list[int] | None = None,
+    source_prefix: str | None = None,
+    batch_size: int = 2000,
+    limit: int = 50_000,
+) -> list[PendingWork]:
     """Staged rows by campaign, in id-range batches; all of them, or those named or from a source kind."""
-    query = (select(SourceRecord.id, SourceRecord.campaign_id, Campaign.name)
-             .join(Campaign, Campaign.id == SourceRecord.campaign_id)
-             .where(SourceRecord.status == "staged").order_by(SourceRecord.id).limit(limit))
+    query = (
+        select(SourceRecord.id, SourceRecord.campaign_id, Campaign.name)
+        .join(Campaign, Campaign.id == SourceRecord.campaign_id)
+        .where(SourceRecord.status == "staged")
+        .order_by(SourceRecord.id)
+        .limit(limit)
+    )
     if record_ids is not None:
         query = query.where(SourceRecord.id.in_(record_ids))
     if source_prefix:
@@ -37,6 +45,9 @@ def staged_rows(record_ids: list[int] | None = None, source_prefix: str | None =
     with session_scope() as session:
         for record_id, campaign_id, name in session.execute(query):
             work.setdefault(campaign_id, (name, []))[1].append(record_id)
-    found = [PendingWork(cid, name, len(ids), _chunks(ids, batch_size)) for cid, (name, ids) in work.items()]
+    found = [
+        PendingWork(cid, name, len(ids), _chunks(ids, batch_size))
+        for cid, (name, ids) in work.items()
+    ]
     log().info("%d staged rows in %d campaigns", sum(w.rows for w in found), len(found))
     return found

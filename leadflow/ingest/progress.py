@@ -24,8 +24,10 @@ def _counts(campaign: str) -> tuple[int, int]:
     with session_scope() as session:
         done = func.sum(case((SourceRecord.status != "staged", 1), else_=0))
         total, processed = session.execute(
-            select(func.count(SourceRecord.id), done).join(Campaign, Campaign.id == SourceRecord.campaign_id)
-            .where(Campaign.name == campaign)).one()
+            select(func.count(SourceRecord.id), done)
+            .join(Campaign, Campaign.id == SourceRecord.campaign_id)
+            .where(Campaign.name == campaign)
+        ).one()
     return total or 0, processed or 0
 
 
@@ -70,25 +72,36 @@ def logs_above_the_bar(original_stderr: TextIO) -> Iterator[None]:
 
 
 @contextmanager
-def ingest_progress(console: Console, campaign: str, enabled: bool = True,
-                    total: int | None = None) -> Iterator[None]:
+def ingest_progress(
+    console: Console, campaign: str, enabled: bool = True, total: int | None = None
+) -> Iterator[None]:
     """Rows of this run processed / ``total`` (the file's rows; else rows staged so far)."""
     if not enabled:
         yield
         return
     stop = threading.Event()
     staged_before, processed_before = _counts(campaign)
-    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     original_stderr = sys.stderr
-    with Progress(*columns, console=console, transient=False) as progress, \
-            logs_above_the_bar(original_stderr):
+    with (
+        Progress(*columns, console=console, transient=False) as progress,
+        logs_above_the_bar(original_stderr),
+    ):
         task_id = progress.add_task(f"ingest {campaign}", total=total)
 
         def show() -> None:
             staged, processed = _counts(campaign)
             done = processed - processed_before
-            progress.update(task_id, total=total or (staged - staged_before) or None,
-                            completed=min(done, total) if total else done)
+            progress.update(
+                task_id,
+                total=total or (staged - staged_before) or None,
+                completed=min(done, total) if total else done,
+            )
 
         def poll() -> None:
             while not stop.wait(0.5):

@@ -30,18 +30,25 @@ class QuarantinedRow:
     payload: dict
 
 
-def list_rows(session: Session, campaign: str | None = None, code: str | None = None,
-              limit: int | None = None) -> list[QuarantinedRow]:
-    query = (select(SourceRecord, Campaign.name).join(Campaign, Campaign.id == SourceRecord.campaign_id)
-             .where(SourceRecord.status == "quarantined").order_by(SourceRecord.id))
+def list_rows(
+    session: Session, campaign: str | None = None, code: str | None = None, limit: int | None = None
+) -> list[QuarantinedRow]:
+    query = (
+        select(SourceRecord, Campaign.name)
+        .join(Campaign, Campaign.id == SourceRecord.campaign_id)
+        .where(SourceRecord.status == "quarantined")
+        .order_by(SourceRecord.id)
+    )
     if campaign:
         query = query.where(Campaign.name == campaign)
     if code:
         query = query.where(SourceRecord.reason_code == code)
     if limit:
         query = query.limit(limit)
-    return [QuarantinedRow(r.id, name, r.source_name, r.line_no, r.reason_code, r.reason, r.payload)
-            for r, name in session.execute(query)]
+    return [
+        QuarantinedRow(r.id, name, r.source_name, r.line_no, r.reason_code, r.reason, r.payload)
+        for r, name in session.execute(query)
+    ]
 
 
 def export(rows: Iterable[QuarantinedRow], folder: Path) -> list[Path]:
@@ -49,7 +56,9 @@ def export(rows: Iterable[QuarantinedRow], folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     by_source: dict[tuple[str, tuple[str, ...]], list[QuarantinedRow]] = {}
     for row in rows:
-        headers = tuple(row.payload.get("headers") or sorted(row.payload.get("record", {})) or ["raw"])
+        headers = tuple(
+            row.payload.get("headers") or sorted(row.payload.get("record", {})) or ["raw"]
+        )
         by_source.setdefault((row.source, headers), []).append(row)
     written = []
     for n, ((source, headers), group) in enumerate(sorted(by_source.items()), start=1):
@@ -61,8 +70,7 @@ def export(rows: Iterable[QuarantinedRow], folder: Path) -> list[Path]:
                 reason = row.reason or ""
                 if "raw" in row.payload:
                     reason += f" | raw: {row.payload['raw'][:500]}"
-                writer.writerow([row.id, row.line, reason,
-                                 *_values(row.payload, headers)])
+                writer.writerow([row.id, row.line, reason, *_values(row.payload, headers)])
         written.append(path)
     return written
 
@@ -77,8 +85,10 @@ def _values(payload: dict, headers: tuple[str, ...]) -> list[str]:
 
 
 def _restage(rec: SourceRecord, payload: dict, note: str) -> None:
-    history = [*rec.payload.get("fixes", []), {"before": {k: v for k, v in rec.payload.items() if k != "fixes"},
-                                               "note": note}]
+    history = [
+        *rec.payload.get("fixes", []),
+        {"before": {k: v for k, v in rec.payload.items() if k != "fixes"}, "note": note},
+    ]
     rec.payload = {**payload, "fixes": history}
     rec.status, rec.reason_code, rec.reason = "staged", None, None
 
@@ -101,8 +111,10 @@ def fix_fields(record_id: int, changes: dict[str, str]) -> int:
         elif "values" in payload:
             headers, values = payload["headers"], list(payload["values"])
             if len(values) != len(headers):
-                raise QuarantineError(f"record {record_id} has {len(values)} fields for {len(headers)} "
-                                      "headers: fix it through an export")
+                raise QuarantineError(
+                    f"record {record_id} has {len(values)} fields for {len(headers)} "
+                    "headers: fix it through an export"
+                )
             by_field = {field: header for header, field in map_columns(headers)[0].items()}
             for name, value in changes.items():
                 header = name if name in headers else by_field.get(name)
@@ -111,7 +123,9 @@ def fix_fields(record_id: int, changes: dict[str, str]) -> int:
                 values[headers.index(header)] = value
             payload["values"] = values
         else:
-            raise QuarantineError(f"record {record_id} could not be read at all: re-ingest a fixed file")
+            raise QuarantineError(
+                f"record {record_id} could not be read at all: re-ingest a fixed file"
+            )
         _restage(rec, payload, f"set {', '.join(changes)}")
         return rec.id
 
@@ -123,7 +137,9 @@ def apply_export(path: Path) -> list[int]:
         reader = csv.reader(handle)
         header = next(reader, None)
         if not header or tuple(header[:3]) != META:
-            raise QuarantineError(f"{path}: not a quarantine export (first columns must be {', '.join(META)})")
+            raise QuarantineError(
+                f"{path}: not a quarantine export (first columns must be {', '.join(META)})"
+            )
         headers = [restore(h) for h in header[3:]]
         for values in reader:
             if not values:

@@ -19,8 +19,20 @@ FUTURE_SKEW_S = 60  # a provider's clock may run a little ahead of ours, not mor
 
 # HubSpot v3: decode exactly these escapes in the request URI before signing; all other
 # escapes (%20, %26, %3D...) stay as they are. From HubSpot's request-validation page.
-_HUBSPOT_URI_DECODE = {"%3A": ":", "%2F": "/", "%3F": "?", "%40": "@", "%21": "!", "%24": "$",
-                       "%27": "'", "%28": "(", "%29": ")", "%2A": "*", "%2C": ",", "%3B": ";"}
+_HUBSPOT_URI_DECODE = {
+    "%3A": ":",
+    "%2F": "/",
+    "%3F": "?",
+    "%40": "@",
+    "%21": "!",
+    "%24": "$",
+    "%27": "'",
+    "%28": "(",
+    "%29": ")",
+    "%2A": "*",
+    "%2C": ",",
+    "%3B": ";",
+}
 
 
 @dataclass(frozen=True)
@@ -77,7 +89,7 @@ def hubspot_source_uri(uri: str) -> str:
     """The URI as HubSpot signs it: the listed percent-escapes decoded, nothing else."""
     out, i = [], 0
     while i < len(uri):
-        chunk = uri[i:i + 3].upper()
+        chunk = uri[i : i + 3].upper()
         if uri[i] == "%" and chunk in _HUBSPOT_URI_DECODE:
             out.append(_HUBSPOT_URI_DECODE[chunk])
             i += 3
@@ -87,9 +99,17 @@ def hubspot_source_uri(uri: str) -> str:
     return "".join(out)
 
 
-def verify_hubspot_v3(secret: str, method: str, uri: str, body: bytes, signature: str | None,
-                      timestamp: str | None, *, max_age_s: float = DEFAULT_MAX_AGE_S,
-                      now: float | None = None) -> Verdict:
+def verify_hubspot_v3(
+    secret: str,
+    method: str,
+    uri: str,
+    body: bytes,
+    signature: str | None,
+    timestamp: str | None,
+    *,
+    max_age_s: float = DEFAULT_MAX_AGE_S,
+    now: float | None = None,
+) -> Verdict:
     """``X-HubSpot-Signature-v3 = base64(HMAC-SHA256(secret, method + uri + body + timestamp))``.
 
     ``uri`` is the full URL HubSpot called (scheme, host, path, query); ``timestamp`` is
@@ -103,13 +123,24 @@ def verify_hubspot_v3(secret: str, method: str, uri: str, body: bytes, signature
     fresh = _fresh(millis / 1000, max_age_s, now)
     if not fresh:
         return fresh
-    message = (method.upper() + hubspot_source_uri(uri)).encode("utf-8") + body + timestamp.encode("utf-8")
+    message = (
+        (method.upper() + hubspot_source_uri(uri)).encode("utf-8")
+        + body
+        + timestamp.encode("utf-8")
+    )
     expected = base64.b64encode(_hmac(secret, message).digest()).decode("ascii")
     return OK if _same(expected, signature.strip()) else BAD_SIGNATURE
 
 
-def verify_zoom(secret: str, body: bytes, signature: str | None, timestamp: str | None, *,
-                max_age_s: float = DEFAULT_MAX_AGE_S, now: float | None = None) -> Verdict:
+def verify_zoom(
+    secret: str,
+    body: bytes,
+    signature: str | None,
+    timestamp: str | None,
+    *,
+    max_age_s: float = DEFAULT_MAX_AGE_S,
+    now: float | None = None,
+) -> Verdict:
     """``x-zm-signature: v0=<hex HMAC-SHA256(secret, "v0:" + timestamp + ":" + body)>``.
 
     ``timestamp`` is ``x-zm-request-timestamp``, seconds since the epoch.
@@ -129,8 +160,10 @@ def verify_zoom(secret: str, body: bytes, signature: str | None, timestamp: str 
 
 def zoom_url_validation(secret: str, plain_token: str) -> dict[str, str]:
     """The answer to ``endpoint.url_validation``; send it only for a verified request."""
-    return {"plainToken": plain_token,
-            "encryptedToken": _hmac(secret, plain_token.encode("utf-8")).hexdigest()}
+    return {
+        "plainToken": plain_token,
+        "encryptedToken": _hmac(secret, plain_token.encode("utf-8")).hexdigest(),
+    }
 
 
 def verify_bearer(token: str, authorization: str | None) -> Verdict:

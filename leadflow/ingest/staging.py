@@ -75,17 +75,28 @@ def _file_hash(path: Path) -> str:
 
 def _payload(row: RawRow, headers: list[str]) -> dict[str, Any]:
     if row.error_kind:
-        return {"error": row.error or row.error_kind, "error_kind": row.error_kind, "headers": headers}
+        return {
+            "error": row.error or row.error_kind,
+            "error_kind": row.error_kind,
+            "headers": headers,
+        }
     if row.record is not None:
         return {"record": row.record}
     return {"headers": headers, "values": row.values}
 
 
-def _staged_batches(session: Session, campaign_id: int, source_hash: str,
-                    size: int) -> tuple[list[tuple[int, int]], int]:
-    ids = session.scalars(select(SourceRecord.id).where(
-        SourceRecord.campaign_id == campaign_id, SourceRecord.source_hash == source_hash,
-        SourceRecord.status == "staged").order_by(SourceRecord.id)).all()
+def _staged_batches(
+    session: Session, campaign_id: int, source_hash: str, size: int
+) -> tuple[list[tuple[int, int]], int]:
+    ids = session.scalars(
+        select(SourceRecord.id)
+        .where(
+            SourceRecord.campaign_id == campaign_id,
+            SourceRecord.source_hash == source_hash,
+            SourceRecord.status == "staged",
+        )
+        .order_by(SourceRecord.id)
+    ).all()
     return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)], len(ids)
 
 
@@ -93,12 +104,21 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert, skipping lines another run of the same file staged meanwhile (two at once)."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(SourceRecord.__table__).on_conflict_do_nothing(
-        index_elements=["campaign_id", "source_hash", "line_no"]), rows)
+    session.execute(
+        insert(SourceRecord.__table__).on_conflict_do_nothing(
+            index_elements=["campaign_id", "source_hash", "line_no"]
+        ),
+        rows,
+    )
 
 
-def stage_file(source: str, campaign_id: int, batch_size: int, now: datetime | None = None,
-               encoding: str | None = None) -> StageResult:
+def stage_file(
+    source: str,
+    campaign_id: int,
+    batch_size: int,
+    now: datetime | None = None,
+    encoding: str | None = None,
+) -> StageResult:
     """Keep every row as received before touching it, so nothing can be lost.
 
     Idempotent: a row already staged for this campaign (same file content, same line)
@@ -113,11 +133,20 @@ def stage_file(source: str, campaign_id: int, batch_size: int, now: datetime | N
     with open_source(path, encoding=encoding) as (info, rows), session_scope() as session:
         _, unknown = map_columns(info.headers, ingest_policy().aliases)
         if unknown:
-            log().warning("%s: ignoring unknown columns: %s; to map them, add under aliases: in "
-                          "ingest_rules/ingest.yaml:\n%s", path.name, ", ".join(unknown),
-                          "\n".join(alias_hint(h) for h in unknown))
-        known = set(session.scalars(select(SourceRecord.line_no).where(
-            SourceRecord.campaign_id == campaign_id, SourceRecord.source_hash == source_hash)))
+            log().warning(
+                "%s: ignoring unknown columns: %s; to map them, add under aliases: in "
+                "ingest_rules/ingest.yaml:\n%s",
+                path.name,
+                ", ".join(unknown),
+                "\n".join(alias_hint(h) for h in unknown),
+            )
+        known = set(
+            session.scalars(
+                select(SourceRecord.line_no).where(
+                    SourceRecord.campaign_id == campaign_id, SourceRecord.source_hash == source_hash
+                )
+            )
+        )
         chunk: list[dict[str, Any]] = []
         for row in rows:
             total += 1
@@ -125,9 +154,18 @@ def stage_file(source: str, campaign_id: int, batch_size: int, now: datetime | N
                 continue
             payload = _payload(row, info.headers)
             raw = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
-            chunk.append({"campaign_id": campaign_id, "source_name": path.name, "source_hash": source_hash,
-                          "line_no": row.line_no, "payload": payload, "status": "staged",
-                          "payload_hash": hashlib.sha256(raw).hexdigest(), "received_at": received})
+            chunk.append(
+                {
+                    "campaign_id": campaign_id,
+                    "source_name": path.name,
+                    "source_hash": source_hash,
+                    "line_no": row.line_no,
+                    "payload": payload,
+                    "status": "staged",
+                    "payload_hash": hashlib.sha256(raw).hexdigest(),
+                    "received_at": received,
+                }
+            )
             if len(chunk) >= INSERT_CHUNK:
                 _insert_new(session, chunk)
                 new, chunk = new + len(chunk), []
@@ -135,8 +173,27 @@ def stage_file(source: str, campaign_id: int, batch_size: int, now: datetime | N
             _insert_new(session, chunk)
             new += len(chunk)
         batches, pending = _staged_batches(session, campaign_id, source_hash, batch_size)
-    log().info("%s (%s, %s): %d rows, %d newly staged, %d batches; %d report lines skipped above the header, "
-               "%d blank lines", path.name, info.format, info.encoding, total, new, len(batches),
-               info.skipped_preamble, len(info.blank_lines))
-    return StageResult(source_hash, total, new, unknown, info.format, info.encoding, info.skipped_preamble, batches,
-                       pending, len(info.blank_lines))
+    log().info(
+        "%s (%s, %s): %d rows, %d newly staged, %d batches; %d report lines skipped above the header, "
+        "%d blank lines",
+        path.name,
+        info.format,
+        info.encoding,
+        total,
+        new,
+        len(batches),
+        info.skipped_preamble,
+        len(info.blank_lines),
+    )
+    return StageResult(
+        source_hash,
+        total,
+        new,
+        unknown,
+        info.format,
+        info.encoding,
+        info.skipped_preamble,
+        batches,
+        pending,
+        len(info.blank_lines),
+    )

@@ -21,7 +21,14 @@ from leadflow.core.db import pipeline_lock, session_scope
 from leadflow.core.decisions import decision_row
 from leadflow.nurture.outbox_timing import ORPHANED_PENDING, stale_before
 from leadflow.nurture.plan import ENROLLABLE_STATUSES, Action, DueStep, Planner
-from leadflow.nurture.sequence import EntryFacts, ExitFacts, entry_matches, first_due, may_reenter, suppression_kind
+from leadflow.nurture.sequence import (
+    EntryFacts,
+    ExitFacts,
+    entry_matches,
+    first_due,
+    may_reenter,
+    suppression_kind,
+)
 from leadflow.core.models import (
     Assignment,
     Campaign,
@@ -48,73 +55,141 @@ ENROLLMENT = Enrollment.__table__
 
 def dedupe_key(enrollment_id: int, entry_count: int, step: int) -> str:
     # The first run keeps the key it always had; a re-entry gets keys of its own.
-    return f"nurture:{enrollment_id}:{step}" if entry_count <= 1 else f"nurture:{enrollment_id}:r{entry_count}:{step}"
+    return (
+        f"nurture:{enrollment_id}:{step}"
+        if entry_count <= 1
+        else f"nurture:{enrollment_id}:r{entry_count}:{step}"
+    )
 
 
 def _rejected_not_ready(session: Session, lead_ids: list[int]) -> set[int]:
-    return set(session.scalars(select(distinct(Assignment.lead_id)).where(
-        Assignment.lead_id.in_(lead_ids), Assignment.status == "rejected", Assignment.reason == "not_ready")))
+    return set(
+        session.scalars(
+            select(distinct(Assignment.lead_id)).where(
+                Assignment.lead_id.in_(lead_ids),
+                Assignment.status == "rejected",
+                Assignment.reason == "not_ready",
+            )
+        )
+    )
 
 
 def _entry_facts(session: Session, leads: list[Lead]) -> dict[int, EntryFacts]:
     ids = [lead.id for lead in leads]
     campaigns: dict[int, set[str]] = defaultdict(set)
     lines: dict[int, set[str]] = defaultdict(set)
-    for lead_id, name, line in session.execute(select(CampaignMember.lead_id, Campaign.name, Campaign.product_line)
-                                               .join(Campaign).where(CampaignMember.lead_id.in_(ids))):
+    for lead_id, name, line in session.execute(
+        select(CampaignMember.lead_id, Campaign.name, Campaign.product_line)
+        .join(Campaign)
+        .where(CampaignMember.lead_id.in_(ids))
+    ):
         campaigns[lead_id].add(name)
         if line:
             lines[lead_id].add(line)
     not_ready = _rejected_not_ready(session, ids)
-    return {lead.id: EntryFacts(temperature=lead.temperature, grade=lead.grade,
-                                campaigns=frozenset(campaigns[lead.id]),
-                                product_lines=frozenset(lines[lead.id] | ({lead.product_line} - {None})),
-                                rejected_not_ready=lead.id in not_ready) for lead in leads}
+    return {
+        lead.id: EntryFacts(
+            temperature=lead.temperature,
+            grade=lead.grade,
+            campaigns=frozenset(campaigns[lead.id]),
+            product_lines=frozenset(lines[lead.id] | ({lead.product_line} - {None})),
+            rejected_not_ready=lead.id in not_ready,
+        )
+        for lead in leads
+    }
 
 
-def _enter(session: Session, planner: Planner, lead: Lead, sequence: Sequence, existing: Enrollment | None,
-           at: datetime, run_id: str | None) -> bool:
+def _enter(
+    session: Session,
+    planner: Planner,
+    lead: Lead,
+    sequence: Sequence,
+    existing: Enrollment | None,
+    at: datetime,
+    run_id: str | None,
+) -> bool:
     """Start (or restart, as the re-entry policy allows) one lead's run of one sequence."""
-    if existing is not None and (existing.status == "active" or
-                                 not may_reenter(sequence, existing.ended_at, existing.exit_reason, at)):
+    if existing is not None and (
+        existing.status == "active"
+        or not may_reenter(sequence, existing.ended_at, existing.exit_reason, at)
+    ):
         return False
     calendar = planner.calendar_for_lead(sequence, lead.country, lead.state, lead.phone_e164)
     due = first_due(sequence, at, calendar)
     if existing is None:
-        session.add(Enrollment(lead_id=lead.id, sequence=sequence.key, next_step=0, next_due_at=due, enrolled_at=at))
+        session.add(
+            Enrollment(
+                lead_id=lead.id, sequence=sequence.key, next_step=0, next_due_at=due, enrolled_at=at
+            )
+        )
         run = 1
     else:
         run = existing.entry_count + 1
         existing.status, existing.next_step, existing.next_due_at = "active", 0, due
-        existing.enrolled_at, existing.entry_count, existing.exit_reason, existing.ended_at = at, run, None, None
-    session.add(Decision(**decision_row(
-        lead_id=lead.id, kind="enroll", rule_id=f"sequence:{sequence.key}",
-        outcome=f"enrolled in {sequence.key}" + (f" (run {run})" if run > 1 else ""),
-        reason=f"entry rules met: temperature {lead.temperature}, grade {lead.grade}",
-        inputs={"temperature": lead.temperature, "grade": lead.grade, "score": lead.score, "run": run,
-                "first_due": due}, at=at, config_version=planner.policy.config_version, flow_run_id=run_id)))
+        existing.enrolled_at, existing.entry_count, existing.exit_reason, existing.ended_at = (
+            at,
+            run,
+            None,
+            None,
+        )
+    session.add(
+        Decision(
+            **decision_row(
+                lead_id=lead.id,
+                kind="enroll",
+                rule_id=f"sequence:{sequence.key}",
+                outcome=f"enrolled in {sequence.key}" + (f" (run {run})" if run > 1 else ""),
+                reason=f"entry rules met: temperature {lead.temperature}, grade {lead.grade}",
+                inputs={
+                    "temperature": lead.temperature,
+                    "grade": lead.grade,
+                    "score": lead.score,
+                    "run": run,
+                    "first_due": due,
+                },
+                at=at,
+                config_version=planner.policy.config_version,
+                flow_run_id=run_id,
+            )
+        )
+    )
     return True
 
 
 def _enroll(session: Session, policy: NurturePolicy, lead_ids: list[int], at: datetime) -> int:
     run_id, planner, enrolled = current_flow_run_id(), Planner(policy), 0
-    leads = session.scalars(select(Lead).where(
-        Lead.id.in_(lead_ids), Lead.suppressed.is_(False), Lead.status.in_(ENROLLABLE_STATUSES))).all()
+    leads = session.scalars(
+        select(Lead).where(
+            Lead.id.in_(lead_ids), Lead.suppressed.is_(False), Lead.status.in_(ENROLLABLE_STATUSES)
+        )
+    ).all()
     blocked = suppressions(session, [lead.email for lead in leads])
     facts = _entry_facts(session, list(leads))
-    existing = {(e.lead_id, e.sequence): e for e in session.scalars(
-        select(Enrollment).where(Enrollment.lead_id.in_([lead.id for lead in leads])))}
+    existing = {
+        (e.lead_id, e.sequence): e
+        for e in session.scalars(
+            select(Enrollment).where(Enrollment.lead_id.in_([lead.id for lead in leads]))
+        )
+    }
     gate = ConsentGate.load(session, policy, [lead.id for lead in leads], at)
     for lead in leads:
         if lead.email.lower() in blocked:
             continue
         for sequence in policy.sequences:
-            if (entry_matches(sequence.enter, facts[lead.id])
-                    and gate.admits(session, lead, sequence, at, run_id)):
+            if entry_matches(sequence.enter, facts[lead.id]) and gate.admits(
+                session, lead, sequence, at, run_id
+            ):
                 # A lead sales handed back stays in the pool (reps may take it up again).
                 lead.status = "pool" if lead.status == "pool" else "nurturing"
-                enrolled += _enter(session, planner, lead, sequence, existing.get((lead.id, sequence.key)),
-                                   at, run_id)
+                enrolled += _enter(
+                    session,
+                    planner,
+                    lead,
+                    sequence,
+                    existing.get((lead.id, sequence.key)),
+                    at,
+                    run_id,
+                )
     return enrolled
 
 
@@ -133,135 +208,283 @@ def _enter_handed_back(session: Session, policy: NurturePolicy, at: datetime) ->
     keys = [s.key for s in policy.sequences if s.enter.rejected_not_ready]
     if not keys:
         return 0
-    running = select(Enrollment.lead_id).where(Enrollment.sequence.in_(keys), Enrollment.status == "active")
-    lead_ids = list(session.scalars(select(distinct(Assignment.lead_id)).join(Lead, Lead.id == Assignment.lead_id)
-                                    .where(Assignment.status == "rejected", Assignment.reason == "not_ready",
-                                           Lead.status == "pool", Lead.id.not_in(running))))
+    running = select(Enrollment.lead_id).where(
+        Enrollment.sequence.in_(keys), Enrollment.status == "active"
+    )
+    lead_ids = list(
+        session.scalars(
+            select(distinct(Assignment.lead_id))
+            .join(Lead, Lead.id == Assignment.lead_id)
+            .where(
+                Assignment.status == "rejected",
+                Assignment.reason == "not_ready",
+                Lead.status == "pool",
+                Lead.id.not_in(running),
+            )
+        )
+    )
     return _enroll(session, policy, lead_ids, at) if lead_ids else 0
 
 
 def _due_batch(session: Session, after_id: int, at: datetime, size: int) -> list[Any]:
-    return list(session.execute(
-        select(ENROLLMENT, Lead.email, Lead.country, Lead.state, Lead.phone_e164, Lead.temperature,
-               Lead.status.label("lead_status"), Lead.owner_rep, Lead.suppressed, Lead.suppression_reason)
-        .join(Lead, Lead.id == ENROLLMENT.c.lead_id, isouter=True)
-        .where(ENROLLMENT.c.id > after_id, ENROLLMENT.c.status == "active", ENROLLMENT.c.next_due_at <= at)
-        .order_by(ENROLLMENT.c.id).limit(size)).mappings())
+    return list(
+        session.execute(
+            select(
+                ENROLLMENT,
+                Lead.email,
+                Lead.country,
+                Lead.state,
+                Lead.phone_e164,
+                Lead.temperature,
+                Lead.status.label("lead_status"),
+                Lead.owner_rep,
+                Lead.suppressed,
+                Lead.suppression_reason,
+            )
+            .join(Lead, Lead.id == ENROLLMENT.c.lead_id, isouter=True)
+            .where(
+                ENROLLMENT.c.id > after_id,
+                ENROLLMENT.c.status == "active",
+                ENROLLMENT.c.next_due_at <= at,
+            )
+            .order_by(ENROLLMENT.c.id)
+            .limit(size)
+        ).mappings()
+    )
 
 
-def _facts(session: Session, policy: NurturePolicy, rows: list[Any], at: datetime) -> dict[str, Any]:
+def _facts(
+    session: Session, policy: NurturePolicy, rows: list[Any], at: datetime
+) -> dict[str, Any]:
     """Everything the rules read for one batch, in four queries."""
     lead_ids, ids = {r["lead_id"] for r in rows}, [r["id"] for r in rows]
     since = at - timedelta(days=policy.send_policy.cap.per_days if policy.send_policy.cap else 0)
     sends: dict[int, list[datetime]] = defaultdict(list)
     if policy.send_policy.cap:
         sent_or_queued = func.coalesce(OutboundEmail.sent_at, OutboundEmail.created_at)
-        for lead_id, moment in session.execute(select(OutboundEmail.lead_id, sent_or_queued).where(
-                OutboundEmail.lead_id.in_(lead_ids), OutboundEmail.kind == "nurture",
-                OutboundEmail.status.in_(COUNTED_STATUSES), sent_or_queued > since)):
+        for lead_id, moment in session.execute(
+            select(OutboundEmail.lead_id, sent_or_queued).where(
+                OutboundEmail.lead_id.in_(lead_ids),
+                OutboundEmail.kind == "nurture",
+                OutboundEmail.status.in_(COUNTED_STATUSES),
+                sent_or_queued > since,
+            )
+        ):
             sends[lead_id].append(as_utc(moment))
     clicked: dict[int, set[int]] = defaultdict(set)
     for enrollment_id, step, created, enrolled in session.execute(
-            select(OutboundEmail.enrollment_id, OutboundEmail.step, OutboundEmail.created_at, Enrollment.enrolled_at)
-            .join(EngagementEvent, EngagementEvent.outbound_email_id == OutboundEmail.id)
-            .join(Enrollment, Enrollment.id == OutboundEmail.enrollment_id)
-            .where(OutboundEmail.enrollment_id.in_(ids), EngagementEvent.type == "click",
-                   EngagementEvent.is_machine.is_(False))):
+        select(
+            OutboundEmail.enrollment_id,
+            OutboundEmail.step,
+            OutboundEmail.created_at,
+            Enrollment.enrolled_at,
+        )
+        .join(EngagementEvent, EngagementEvent.outbound_email_id == OutboundEmail.id)
+        .join(Enrollment, Enrollment.id == OutboundEmail.enrollment_id)
+        .where(
+            OutboundEmail.enrollment_id.in_(ids),
+            EngagementEvent.type == "click",
+            EngagementEvent.is_machine.is_(False),
+        )
+    ):
         if as_utc(created) >= as_utc(enrolled):  # this run's emails only
             clicked[enrollment_id].add((step or 0) + 1)
-    replied: dict[int, datetime] = dict(session.execute(select(EngagementEvent.lead_id, func.max(
-        EngagementEvent.occurred_at)).where(EngagementEvent.lead_id.in_(lead_ids), EngagementEvent.type == "reply")
-        .group_by(EngagementEvent.lead_id)).tuples().all())
-    return {"sends": sends, "clicked": clicked, "replied": replied,
-            "consent": consent_facts(session, lead_ids),
-            "promoted": promotions(session),
-            "blocked": suppressions(session, [r["email"] for r in rows if r["email"]])}
+    replied: dict[int, datetime] = dict(
+        session.execute(
+            select(EngagementEvent.lead_id, func.max(EngagementEvent.occurred_at))
+            .where(EngagementEvent.lead_id.in_(lead_ids), EngagementEvent.type == "reply")
+            .group_by(EngagementEvent.lead_id)
+        )
+        .tuples()
+        .all()
+    )
+    return {
+        "sends": sends,
+        "clicked": clicked,
+        "replied": replied,
+        "consent": consent_facts(session, lead_ids),
+        "promoted": promotions(session),
+        "blocked": suppressions(session, [r["email"] for r in rows if r["email"]]),
+    }
 
 
 def _due_step(row: Any, facts: dict[str, Any]) -> DueStep:
     reply = facts["replied"].get(row["lead_id"])
     exit_facts = ExitFacts(
-        temperature=row["temperature"], status=row["lead_status"], owner_rep=row["owner_rep"],
-        suppression=suppression_kind(facts["blocked"].get((row["email"] or "").lower()), bool(row["suppressed"]),
-                                     row["suppression_reason"]),
-        replied=reply is not None and as_utc(reply) >= as_utc(row["enrolled_at"]))
-    return DueStep(row["id"], row["sequence"], row["next_step"], as_utc(row["next_due_at"]), row["country"],
-                   row["state"], row["phone_e164"], exit_facts,
-                   frozenset(facts["clicked"].get(row["id"], ())),
-                   facts["consent"].get(row["lead_id"], NO_FACTS))
+        temperature=row["temperature"],
+        status=row["lead_status"],
+        owner_rep=row["owner_rep"],
+        suppression=suppression_kind(
+            facts["blocked"].get((row["email"] or "").lower()),
+            bool(row["suppressed"]),
+            row["suppression_reason"],
+        ),
+        replied=reply is not None and as_utc(reply) >= as_utc(row["enrolled_at"]),
+    )
+    return DueStep(
+        row["id"],
+        row["sequence"],
+        row["next_step"],
+        as_utc(row["next_due_at"]),
+        row["country"],
+        row["state"],
+        row["phone_e164"],
+        exit_facts,
+        frozenset(facts["clicked"].get(row["id"], ())),
+        facts["consent"].get(row["lead_id"], NO_FACTS),
+    )
 
 
-def _decision(row: Any, action: Action, at: datetime, policy: NurturePolicy, run_id: str | None) -> dict[str, Any]:
+def _decision(
+    row: Any, action: Action, at: datetime, policy: NurturePolicy, run_id: str | None
+) -> dict[str, Any]:
     number, seq = row["next_step"] + 1, row["sequence"]
     inputs: dict[str, Any] = {"sequence": seq, "step": number, "due_at": row["next_due_at"]}
     if action.zone is not None:
-        inputs |= {"zone": action.zone.zone.key, "zone_source": action.zone.source,
-                   "local_now": at.astimezone(action.zone.zone).strftime("%a %Y-%m-%d %H:%M")}
+        inputs |= {
+            "zone": action.zone.zone.key,
+            "zone_source": action.zone.source,
+            "local_now": at.astimezone(action.zone.zone).strftime("%a %Y-%m-%d %H:%M"),
+        }
     if action.kind == "defer":
         local = action.at.astimezone(action.zone.zone) if action.at and action.zone else action.at
         inputs |= {"deferred_to": action.at, "local_deferred_to": f"{local:%a %Y-%m-%d %H:%M}"}
-        return decision_row(lead_id=row["lead_id"], kind="defer", rule_id=f"send-rule:{action.rule}", at=at,
-                            outcome=f"step {number} of {seq} deferred to {action.at:%Y-%m-%d %H:%M} UTC",
-                            reason=f"{action.rule}: not now ({inputs.get('local_now')}), next allowed "
-                                   f"{inputs['local_deferred_to']} local", inputs=inputs,
-                            config_version=policy.config_version, flow_run_id=run_id)
+        return decision_row(
+            lead_id=row["lead_id"],
+            kind="defer",
+            rule_id=f"send-rule:{action.rule}",
+            at=at,
+            outcome=f"step {number} of {seq} deferred to {action.at:%Y-%m-%d %H:%M} UTC",
+            reason=f"{action.rule}: not now ({inputs.get('local_now')}), next allowed "
+            f"{inputs['local_deferred_to']} local",
+            inputs=inputs,
+            config_version=policy.config_version,
+            flow_run_id=run_id,
+        )
     if action.branch is not None:
         goto = action.branch.goto
         inputs |= {"branch": action.branch.model_dump()}
-        return decision_row(lead_id=row["lead_id"], kind="branch", rule_id=f"branch:{seq}:{number}", at=at,
-                            outcome=f"{seq}: " + ("ended" if goto == "end" else f"step {goto} instead of {number}"),
-                            reason=("clicked" if action.branch.if_clicked else "did not click")
-                            + f" step {action.branch.on_step}", inputs=inputs,
-                            config_version=policy.config_version, flow_run_id=run_id)
-    return decision_row(lead_id=row["lead_id"], kind="exit", rule_id=f"exit:{action.rule}", at=at,
-                        outcome=f"left {seq} at step {number}", reason=str(action.rule), inputs=inputs,
-                        config_version=policy.config_version, flow_run_id=run_id)
+        return decision_row(
+            lead_id=row["lead_id"],
+            kind="branch",
+            rule_id=f"branch:{seq}:{number}",
+            at=at,
+            outcome=f"{seq}: " + ("ended" if goto == "end" else f"step {goto} instead of {number}"),
+            reason=("clicked" if action.branch.if_clicked else "did not click")
+            + f" step {action.branch.on_step}",
+            inputs=inputs,
+            config_version=policy.config_version,
+            flow_run_id=run_id,
+        )
+    return decision_row(
+        lead_id=row["lead_id"],
+        kind="exit",
+        rule_id=f"exit:{action.rule}",
+        at=at,
+        outcome=f"left {seq} at step {number}",
+        reason=str(action.rule),
+        inputs=inputs,
+        config_version=policy.config_version,
+        flow_run_id=run_id,
+    )
 
 
-def _variant(policy: NurturePolicy, row: Any, index: int, promoted: dict[tuple[str, int], str],
-             at: datetime, run_id: str | None) -> tuple[str | None, list[dict[str, Any]]]:
+def _variant(
+    policy: NurturePolicy,
+    row: Any,
+    index: int,
+    promoted: dict[tuple[str, int], str],
+    at: datetime,
+    run_id: str | None,
+) -> tuple[str | None, list[dict[str, Any]]]:
     """The lead's A/B variant of the step and the decision recording it (none without variants)."""
     step = policy.sequence(row["sequence"]).steps[index]
-    chosen = assign_variant(step.variants, row["sequence"], index, row["lead_id"],
-                            promoted.get((row["sequence"], index)))
+    chosen = assign_variant(
+        step.variants,
+        row["sequence"],
+        index,
+        row["lead_id"],
+        promoted.get((row["sequence"], index)),
+    )
     if chosen is None:
         return None, []
     why = "promoted winner" if chosen.promoted else f"hash bucket {chosen.bucket:.4f} of weights"
     weights = {v.key: v.weight for v in step.variants}
-    return chosen.variant, [decision_row(
-        lead_id=row["lead_id"], kind="variant", rule_id=f"variant:{row['sequence']}:{index + 1}",
-        outcome=f"variant {chosen.variant} of step {index + 1}", reason=why, at=at,
-        inputs={"weights": weights, "bucket": round(chosen.bucket, 6), "promoted": chosen.promoted},
-        config_version=policy.config_version, flow_run_id=run_id)]
+    return chosen.variant, [
+        decision_row(
+            lead_id=row["lead_id"],
+            kind="variant",
+            rule_id=f"variant:{row['sequence']}:{index + 1}",
+            outcome=f"variant {chosen.variant} of step {index + 1}",
+            reason=why,
+            at=at,
+            inputs={
+                "weights": weights,
+                "bucket": round(chosen.bucket, 6),
+                "promoted": chosen.promoted,
+            },
+            config_version=policy.config_version,
+            flow_run_id=run_id,
+        )
+    ]
 
 
-def _tick_batch(session: Session, planner: Planner, rows: list[Any], at: datetime, run_id: str | None) -> list[int]:
+def _tick_batch(
+    session: Session, planner: Planner, rows: list[Any], at: datetime, run_id: str | None
+) -> list[int]:
     facts, policy = _facts(session, planner.policy, rows, at), planner.policy
     outbox, changes, decisions = [], [], []
     for row in rows:
         action = planner.plan(_due_step(row, facts), at, facts["sends"][row["lead_id"]])
-        change = {"e_id": row["id"], "e_step": row["next_step"], "e_due": action.at, "e_status": "active",
-                  "e_reason": None, "e_ended": None}
+        change = {
+            "e_id": row["id"],
+            "e_step": row["next_step"],
+            "e_due": action.at,
+            "e_status": "active",
+            "e_reason": None,
+            "e_ended": None,
+        }
         if action.kind == "send":
             variant, assigned = _variant(policy, row, action.step, facts["promoted"], at, run_id)
-            outbox.append({"dedupe_key": dedupe_key(row["id"], row["entry_count"], action.step), "kind": "nurture",
-                           "lead_id": row["lead_id"], "to_addr": row["email"], "enrollment_id": row["id"],
-                           "step": action.step, "variant": variant})
+            outbox.append(
+                {
+                    "dedupe_key": dedupe_key(row["id"], row["entry_count"], action.step),
+                    "kind": "nurture",
+                    "lead_id": row["lead_id"],
+                    "to_addr": row["email"],
+                    "enrollment_id": row["id"],
+                    "step": action.step,
+                    "variant": variant,
+                }
+            )
             decisions.extend(assigned)
             facts["sends"][row["lead_id"]].append(at)  # the cap sees this tick's sends too
             change |= {"e_step": action.next_step, "e_due": action.next_due}
             if action.next_due is None:
                 change |= {"e_status": "completed", "e_reason": "all steps sent", "e_ended": at}
         elif action.kind in ("exit", "end"):
-            change |= {"e_due": row["next_due_at"], "e_ended": at, "e_status": "exited" if action.kind == "exit"
-                       else "completed", "e_reason": (action.rule if action.kind == "exit" else "ended by a branch")}
+            change |= {
+                "e_due": row["next_due_at"],
+                "e_ended": at,
+                "e_status": "exited" if action.kind == "exit" else "completed",
+                "e_reason": (action.rule if action.kind == "exit" else "ended by a branch"),
+            }
         if action.kind != "send" or action.branch is not None:
             decisions.append(_decision(row, action, at, policy, run_id))
         changes.append(change)
     queued = queue_emails(session, outbox, at)
-    session.execute(update(ENROLLMENT).where(ENROLLMENT.c.id == bindparam("e_id")).values(
-        next_step=bindparam("e_step"), next_due_at=bindparam("e_due"), status=bindparam("e_status"),
-        exit_reason=bindparam("e_reason"), ended_at=bindparam("e_ended")), changes)
+    session.execute(
+        update(ENROLLMENT)
+        .where(ENROLLMENT.c.id == bindparam("e_id"))
+        .values(
+            next_step=bindparam("e_step"),
+            next_due_at=bindparam("e_due"),
+            status=bindparam("e_status"),
+            exit_reason=bindparam("e_reason"),
+            ended_at=bindparam("e_ended"),
+        ),
+        changes,
+    )
     if decisions:
         insert_rows(session, Decision.__table__, decisions)
     return queued
@@ -269,25 +492,56 @@ def _tick_batch(session: Session, planner: Planner, rows: list[Any], at: datetim
 
 def mark_stale_claims(session: Session, at: datetime, run_id: str | None = None) -> list[int]:
     """Rows 'sending' since before the stale cutoff become 'unknown', never re-sent."""
-    stale = session.execute(update(OUTBOX).where(
-        OUTBOX.c.status == "sending",
-        or_(OUTBOX.c.claimed_at.is_(None), OUTBOX.c.claimed_at < stale_before(at)))
+    stale = session.execute(
+        update(OUTBOX)
+        .where(
+            OUTBOX.c.status == "sending",
+            or_(OUTBOX.c.claimed_at.is_(None), OUTBOX.c.claimed_at < stale_before(at)),
+        )
         .values(status="unknown", error="claimed but never confirmed: check the mail server log")
-        .returning(OUTBOX.c.id, OUTBOX.c.lead_id, OUTBOX.c.message_id, OUTBOX.c.claimed_at)).all()
+        .returning(OUTBOX.c.id, OUTBOX.c.lead_id, OUTBOX.c.message_id, OUTBOX.c.claimed_at)
+    ).all()
     if stale:
-        insert_rows(session, Decision.__table__, [decision_row(
-            lead_id=row.lead_id, kind="send-unknown", rule_id="outbox:stale-claim", outcome="delivery unknown",
-            reason="claimed for sending but never confirmed; not re-sent automatically",
-            inputs={"outbox_id": row.id, "message_id": row.message_id, "claimed_at": row.claimed_at},
-            at=at, flow_run_id=run_id) for row in stale])
+        insert_rows(
+            session,
+            Decision.__table__,
+            [
+                decision_row(
+                    lead_id=row.lead_id,
+                    kind="send-unknown",
+                    rule_id="outbox:stale-claim",
+                    outcome="delivery unknown",
+                    reason="claimed for sending but never confirmed; not re-sent automatically",
+                    inputs={
+                        "outbox_id": row.id,
+                        "message_id": row.message_id,
+                        "claimed_at": row.claimed_at,
+                    },
+                    at=at,
+                    flow_run_id=run_id,
+                )
+                for row in stale
+            ],
+        )
     return [row.id for row in stale]
 
 
 def retry_due(session: Session, at: datetime) -> list[int]:
     """Pending rows whose backoff is over, or whose sender vanished before claiming them."""
-    return list(session.scalars(select(OUTBOX.c.id).where(OUTBOX.c.status == "pending", or_(
-        OUTBOX.c.next_attempt_at <= at,
-        and_(OUTBOX.c.next_attempt_at.is_(None), OUTBOX.c.created_at <= at - ORPHANED_PENDING)))))
+    return list(
+        session.scalars(
+            select(OUTBOX.c.id).where(
+                OUTBOX.c.status == "pending",
+                or_(
+                    OUTBOX.c.next_attempt_at <= at,
+                    and_(
+                        OUTBOX.c.next_attempt_at.is_(None),
+                        OUTBOX.c.created_at <= at - ORPHANED_PENDING,
+                    ),
+                ),
+            )
+        )
+    )
 
 
 def queue_due_steps(now: datetime | None = None, limit: int | None = None) -> list[int]:
@@ -299,8 +553,15 @@ def queue_due_steps(now: datetime | None = None, limit: int | None = None) -> li
         unknown = mark_stale_claims(session, at, run_id)
         entered = _enter_handed_back(session, policy, at)
     while limit is None or seen < limit:
-        with session_scope() as session:  # one commit per batch: outbox rows and enrollments together
-            rows = _due_batch(session, after_id, at, TICK_BATCH if limit is None else min(TICK_BATCH, limit - seen))
+        with (
+            session_scope() as session
+        ):  # one commit per batch: outbox rows and enrollments together
+            rows = _due_batch(
+                session,
+                after_id,
+                at,
+                TICK_BATCH if limit is None else min(TICK_BATCH, limit - seen),
+            )
             if not rows:
                 break
             queued += _tick_batch(session, planner, rows, at, run_id)
@@ -308,6 +569,12 @@ def queue_due_steps(now: datetime | None = None, limit: int | None = None) -> li
     with session_scope() as session:
         fresh = set(queued)
         retries = [i for i in retry_due(session, at) if i not in fresh]
-    log().info("nurture: %d due, %d queued, %d retries, %d handed-back entered, %d claims now unknown",
-               seen, len(queued), len(retries), entered, len(unknown))
+    log().info(
+        "nurture: %d due, %d queued, %d retries, %d handed-back entered, %d claims now unknown",
+        seen,
+        len(queued),
+        len(retries),
+        entered,
+        len(unknown),
+    )
     return queued + retries

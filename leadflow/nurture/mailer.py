@@ -47,7 +47,6 @@ def new_message_id(settings: Settings) -> str:
     return make_msgid(domain=sender_address(settings).rsplit("@", 1)[-1])
 
 
-
 def _one_line(value: str) -> str:
     # Names come from campaign files: a line break in one must never start a new header.
     return " ".join(value.split()) if ("\n" in value or "\r" in value) else value
@@ -75,13 +74,20 @@ def _named_address(value: str) -> str:
 def _part(boundary: str, subtype: str, body: str) -> bytes:
     # Quoted-printable keeps every line short and 7-bit, whatever the language.
     encoded = binascii.b2a_qp(body.replace("\r\n", "\n").encode("utf-8"), istext=True)
-    head = (f"--{boundary}\r\nContent-Type: text/{subtype}; charset=\"utf-8\"\r\n"
-            "Content-Transfer-Encoding: quoted-printable\r\n\r\n")
+    head = (
+        f'--{boundary}\r\nContent-Type: text/{subtype}; charset="utf-8"\r\n'
+        "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+    )
     return head.encode("ascii") + encoded.replace(b"\n", b"\r\n") + b"\r\n"
 
 
-def build_raw(settings: Settings, to_addr: str, email: RenderedEmail, message_id: str,
-              headers: dict[str, str] | None = None) -> OutgoingEmail:
+def build_raw(
+    settings: Settings,
+    to_addr: str,
+    email: RenderedEmail,
+    message_id: str,
+    headers: dict[str, str] | None = None,
+) -> OutgoingEmail:
     """The message as bytes: multipart/alternative, text first, then HTML.
 
     Written directly because EmailMessage costs milliseconds a message, which at a
@@ -89,13 +95,22 @@ def build_raw(settings: Settings, to_addr: str, email: RenderedEmail, message_id
     so the boundary can never collide with a body.
     """
     boundary = f"=_{uuid.uuid4().hex}"
-    head = (_header("From", _address(settings.mail_from)) + _header("To", _address(to_addr))
-            + _header("Subject", email.subject) + _header("Date", formatdate(localtime=False))
-            + _header("Message-ID", message_id) + "MIME-Version: 1.0\r\n"
-            + "".join(_header(name, value) for name, value in (headers or {}).items())
-            + f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n')
-    data = (head.encode("ascii") + _part(boundary, "plain", email.text) + _part(boundary, "html", email.html)
-            + f"--{boundary}--\r\n".encode("ascii"))
+    head = (
+        _header("From", _address(settings.mail_from))
+        + _header("To", _address(to_addr))
+        + _header("Subject", email.subject)
+        + _header("Date", formatdate(localtime=False))
+        + _header("Message-ID", message_id)
+        + "MIME-Version: 1.0\r\n"
+        + "".join(_header(name, value) for name, value in (headers or {}).items())
+        + f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n'
+    )
+    data = (
+        head.encode("ascii")
+        + _part(boundary, "plain", email.text)
+        + _part(boundary, "html", email.html)
+        + f"--{boundary}--\r\n".encode("ascii")
+    )
     key = dkim_key(settings)
     return OutgoingEmail(to_addr, message_id, email.subject, sign(data, key) if key else data)
 
@@ -171,7 +186,9 @@ class SmtpMailer:
                 smtp.ehlo_or_helo_if_needed()
             except (OSError, smtplib.SMTPException) as exc:
                 self.down = True
-                raise TransientDeliveryError(f"cannot reach SMTP {s.smtp_host}:{s.smtp_port}: {exc}") from exc
+                raise TransientDeliveryError(
+                    f"cannot reach SMTP {s.smtp_host}:{s.smtp_port}: {exc}"
+                ) from exc
             self._smtp, self.down = smtp, False
         return self._smtp
 
@@ -191,11 +208,15 @@ class SmtpMailer:
                 return smtp
             except UnicodeEncodeError as exc:
                 self._reset(smtp)
-                raise PermanentDeliveryError(f"address needs SMTPUTF8, which is not supported: {exc}") from exc
+                raise PermanentDeliveryError(
+                    f"address needs SMTPUTF8, which is not supported: {exc}"
+                ) from exc
             except (OSError, smtplib.SMTPServerDisconnected) as exc:
                 self._drop()  # nothing was handed over yet: safe to dial again
                 if attempt == 2:
-                    raise TransientDeliveryError(f"SMTP connection failed before DATA: {exc}") from exc
+                    raise TransientDeliveryError(
+                        f"SMTP connection failed before DATA: {exc}"
+                    ) from exc
         raise AssertionError("unreachable")
 
     def send_raw(self, email: OutgoingEmail) -> None:
@@ -204,17 +225,25 @@ class SmtpMailer:
             code, reply = smtp.data(email.data)  # raises only if DATA itself is refused (no 354)
         except smtplib.SMTPDataError as exc:
             self._reset(smtp)
-            raise _refused("DATA", exc.smtp_code, exc.smtp_error) from exc  # the server said no: not delivered
+            raise _refused(
+                "DATA", exc.smtp_code, exc.smtp_error
+            ) from exc  # the server said no: not delivered
         except (OSError, smtplib.SMTPException) as exc:
             self._drop()
-            raise UncertainDeliveryError(f"connection lost during DATA, delivery unknown: {exc}") from exc
+            raise UncertainDeliveryError(
+                f"connection lost during DATA, delivery unknown: {exc}"
+            ) from exc
         if code != 250:
             raise _refused("DATA", code, reply)  # refused after reading it: not delivered
 
     def send(self, message: EmailMessage) -> None:
         """An EmailMessage, with the same failure rules as ``send_raw``."""
         data = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
-        self.send_raw(OutgoingEmail(str(message["To"]), str(message["Message-ID"]), str(message["Subject"]), data))
+        self.send_raw(
+            OutgoingEmail(
+                str(message["To"]), str(message["Message-ID"]), str(message["Subject"]), data
+            )
+        )
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 # After a 4xx the server asked us to come back later: wait longer each time, then give up.
-BACKOFF = (timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1), timedelta(hours=4),
-           timedelta(hours=12))
+BACKOFF = (
+    timedelta(minutes=5),
+    timedelta(minutes=15),
+    timedelta(hours=1),
+    timedelta(hours=4),
+    timedelta(hours=12),
+)
 MAX_ATTEMPTS = len(BACKOFF) + 1
 # A live send finishes in seconds; a claim this old belongs to a process that died.
 STALE_CLAIM = timedelta(minutes=15)

@@ -61,13 +61,17 @@ class Planner:
     def calendar(self, sequence: Sequence, zone: LeadZone, country: str | None) -> Calendar:
         key = (zone.zone.key, sequence.key, country)
         if key not in self._calendars:
-            self._calendars[key] = calendar_for(zone.zone, self.policy.window_for(sequence),
-                                                self.policy.send_policy.quiet_hours,
-                                                self.policy.holidays_in(country))
+            self._calendars[key] = calendar_for(
+                zone.zone,
+                self.policy.window_for(sequence),
+                self.policy.send_policy.quiet_hours,
+                self.policy.holidays_in(country),
+            )
         return self._calendars[key]
 
-    def calendar_for_lead(self, sequence: Sequence, country: str | None, state: str | None,
-                          phone: str | None) -> Calendar:
+    def calendar_for_lead(
+        self, sequence: Sequence, country: str | None, state: str | None, phone: str | None
+    ) -> Calendar:
         return self.calendar(sequence, self.zone(country, state, phone), country)
 
     def plan(self, due: DueStep, at: datetime, sends: Seq[datetime] = ()) -> Action:
@@ -77,8 +81,9 @@ class Planner:
             return Action("exit", rule="sequence removed from the policy")
         leaving = exit_reason(sequence, due.exit_facts)
         if leaving is None:  # consent withdrawn, a topic turned off, or never given where required
-            leaving = consent_block(self.policy.consent, due.country, due.consent,
-                                    sequence.topic_key)
+            leaving = consent_block(
+                self.policy.consent, due.country, due.consent, sequence.topic_key
+            )
         if leaving is None and due.exit_facts.status not in ENROLLABLE_STATUSES:
             leaving = f"lead {due.exit_facts.status or 'gone'}"
         if leaving is not None:
@@ -90,8 +95,14 @@ class Planner:
             return Action("end", rule="branch", branch=branch)
         zone = self.zone(due.country, due.state, due.phone_e164)
         calendar = self.calendar(sequence, zone, due.country)
-        when = plan_send(at, calendar, sequence.steps[index].timing, sends, self.policy.send_policy.cap)
+        when = plan_send(
+            at, calendar, sequence.steps[index].timing, sends, self.policy.send_policy.cap
+        )
         if when.deferred:
-            return Action("defer", rule=when.rule, step=due.step, at=when.at, branch=branch, zone=zone)
+            return Action(
+                "defer", rule=when.rule, step=due.step, at=when.at, branch=branch, zone=zone
+            )
         next_step, next_due = after_send(sequence, index, at, calendar)
-        return Action("send", step=index, next_step=next_step, next_due=next_due, branch=branch, zone=zone)
+        return Action(
+            "send", step=index, next_step=next_step, next_due=next_due, branch=branch, zone=zone
+        )

@@ -21,16 +21,27 @@ from leadflow.core.settings import get_settings
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ExitRule = Literal["became_hot", "assigned", "unsubscribed", "bounced", "complained", "replied"]
-EXIT_RULES: tuple[ExitRule, ...] = ("became_hot", "assigned", "unsubscribed", "bounced", "complained", "replied")
+EXIT_RULES: tuple[ExitRule, ...] = (
+    "became_hot",
+    "assigned",
+    "unsubscribed",
+    "bounced",
+    "complained",
+    "replied",
+)
 # Mailing someone who said stop is never a policy choice: these cannot be switched off.
 MANDATORY_EXITS = ("unsubscribed", "bounced", "complained")
-CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]  # ISO 3166 alpha-2, like US or CN
+CountryCode = Annotated[
+    str, StringConstraints(pattern=r"^[A-Z]{2}$")
+]  # ISO 3166 alpha-2, like US or CN
 
 
 def _clock_time(value: Any) -> Any:
     # Unquoted 17:00 is the number 1020 to YAML 1.1 readers: refuse rather than guess.
     if isinstance(value, (int, float)):
-        raise ValueError("write times as quoted strings, e.g. '17:00' (unquoted, YAML reads a number)")
+        raise ValueError(
+            "write times as quoted strings, e.g. '17:00' (unquoted, YAML reads a number)"
+        )
     return value
 
 
@@ -93,6 +104,7 @@ class Step(StrictModel):
         if len(keys) == 1:
             raise ValueError("an A/B test needs at least two variants")
         return self
+
     # Delays count from when the previous step was sent (the first step from enrollment).
     delay_days: float = Field(0, ge=0)
     delay_hours: float = Field(0, ge=0)
@@ -171,8 +183,12 @@ class LocalePolicy(StrictModel):
 
     @model_validator(mode="after")
     def _all_supported(self) -> LocalePolicy:
-        named = [self.default, *self.by_country.values(), *self.by_script.values(),
-                 *(tag for states in self.by_state.values() for tag in states.values())]
+        named = [
+            self.default,
+            *self.by_country.values(),
+            *self.by_script.values(),
+            *(tag for states in self.by_state.values() for tag in states.values()),
+        ]
         unknown = sorted({tag for tag in named if tag not in self.supported})
         if unknown:
             raise ValueError(f"locales {unknown} are used but not in supported {self.supported}")
@@ -197,9 +213,11 @@ class CampaignConsent(StrictModel):
     """A campaign whose sign-up asked for consent: each of its leads' rows is the evidence."""
 
     purposes: list[Literal["marketing_email", "tracking"]] = Field(
-        default_factory=lambda: ["marketing_email"])
-    lawful_basis: Literal["consent", "legitimate_interest", "contract",
-                          "legal_obligation"] = "consent"
+        default_factory=lambda: ["marketing_email"]
+    )
+    lawful_basis: Literal["consent", "legitimate_interest", "contract", "legal_obligation"] = (
+        "consent"
+    )
     statement: str = Field(min_length=1)  # what the person agreed to, and where
 
 
@@ -265,9 +283,14 @@ class Sequence(StrictModel):
             for b, branch in enumerate(step.branches):
                 where = at + ("steps", number - 1, "branches", b)
                 if branch.on_step >= number:
-                    problems.append((where, f"a branch on step {number} can only test an earlier step"))
+                    problems.append(
+                        (where, f"a branch on step {number} can only test an earlier step")
+                    )
                 if branch.goto != "end" and not number < branch.goto <= len(self.steps):
-                    message = f"goto must be a later step (up to {len(self.steps)}) or 'end': sequences only move forward"
+                    message = (
+                        f"goto must be a later step (up to {len(self.steps)}) or 'end': "
+                        "sequences only move forward"
+                    )
                     problems.append((where + ("goto",), message))
         return problems
 
@@ -284,7 +307,9 @@ class NurturePolicy(PolicyModel):
     locales: LocalePolicy = Field(default_factory=LocalePolicy)
     consent: ConsentPolicy = Field(default_factory=ConsentPolicy)
     send_policy: SendPolicy = Field(default_factory=SendPolicy)
-    holidays: dict[CountryCode, list[date]] = Field(default_factory=dict)  # inline, merged with holidays_file
+    holidays: dict[CountryCode, list[date]] = Field(
+        default_factory=dict
+    )  # inline, merged with holidays_file
 
     def sequence(self, key: str) -> Sequence:
         return next(s for s in self.sequences if s.key == key)
@@ -307,14 +332,21 @@ class NurturePolicy(PolicyModel):
         seen: set[str] = set()
         for i, sequence in enumerate(self.sequences):
             if sequence.key in seen:
-                problems.append((("sequences", i, "key"), f"duplicate sequence key {sequence.key!r}"))
+                problems.append(
+                    (("sequences", i, "key"), f"duplicate sequence key {sequence.key!r}")
+                )
             seen.add(sequence.key)
             problems.extend(sequence.reference_errors(("sequences", i)))
             for n, step in enumerate(sequence.steps):
                 where = ("sequences", i, "steps", n, "subjects")
-                problems.extend(((*where, tag), f"locale {tag} is not in locales.supported "
-                                 f"{self.locales.supported}")
-                                for tag in step.subjects if tag not in self.locales.supported)
+                problems.extend(
+                    (
+                        (*where, tag),
+                        f"locale {tag} is not in locales.supported {self.locales.supported}",
+                    )
+                    for tag in step.subjects
+                    if tag not in self.locales.supported
+                )
         return problems
 
 
@@ -338,11 +370,17 @@ def load_nurture(directory: Path) -> NurturePolicy:
     if not name:
         return policy
     calendar = _load_holidays(directory / name)
-    merged = {code: sorted(set(calendar.holidays.get(code, [])) | set(policy.holidays.get(code, [])))
-              for code in set(calendar.holidays) | set(policy.holidays)}
+    merged = {
+        code: sorted(set(calendar.holidays.get(code, [])) | set(policy.holidays.get(code, [])))
+        for code in set(calendar.holidays) | set(policy.holidays)
+    }
     # One version names both files: a decision says exactly which calendar it used.
-    return policy.model_copy(update={"holidays": merged,
-                                     "config_version": f"{policy.config_version};{calendar.config_version}"})
+    return policy.model_copy(
+        update={
+            "holidays": merged,
+            "config_version": f"{policy.config_version};{calendar.config_version}",
+        }
+    )
 
 
 def nurture_policy() -> NurturePolicy:

@@ -19,8 +19,21 @@ from leadflow.engagement.tokens import HONEYPOT_POSITION, make_token
 from leadflow.nurture.l10n import DEFAULT_LOCALE, greeting, greeting_name
 from leadflow.nurture.locale import fallbacks
 
-LEAD_FIELDS = ("id", "email", "first_name", "last_name", "full_name", "company", "title",
-               "country", "state", "domain", "score", "temperature", "locale")
+LEAD_FIELDS = (
+    "id",
+    "email",
+    "first_name",
+    "last_name",
+    "full_name",
+    "company",
+    "title",
+    "country",
+    "state",
+    "domain",
+    "score",
+    "temperature",
+    "locale",
+)
 
 
 # What greeting_name says without a name, per language (subjects written before greetings).
@@ -55,13 +68,22 @@ class Renderer:
             self._subjects[source] = self.env.from_string(source)
         return self._subjects[source]
 
-    def render(self, template: str, subject: str, context: Mapping[str, Any],
-               tracked_url: Callable[[int, str], str] | None = None,
-               keep_prefix: str = "",
-               locale: str = DEFAULT_LOCALE) -> tuple[RenderedEmail, list[str]]:
+    def render(
+        self,
+        template: str,
+        subject: str,
+        context: Mapping[str, Any],
+        tracked_url: Callable[[int, str], str] | None = None,
+        keep_prefix: str = "",
+        locale: str = DEFAULT_LOCALE,
+    ) -> tuple[RenderedEmail, list[str]]:
         lead = context.get("lead", {})
-        full = {**context, "locale": locale, "greeting": greeting(lead, locale),
-                "greeting_name": greeting_name(lead, locale) or _NAMELESS.get(locale[:2], "there")}
+        full = {
+            **context,
+            "locale": locale,
+            "greeting": greeting(lead, locale),
+            "greeting_name": greeting_name(lead, locale) or _NAMELESS.get(locale[:2], "there"),
+        }
         subject_text = self._subject(subject).render(full)
         html = self._template(template, "html", locale).render(full)
         originals: list[str] = []
@@ -98,34 +120,58 @@ class Links:
         return f"{self.base}/c/{make_token(self.secret, 'c', self.outbox_id, position)}"
 
 
-def nurture_context(lead: Mapping[str, Any], links: Links, campaign_name: str | None,
-                    postal_address: str, zone: ZoneInfo | None = None,
-                    tracking: bool = True) -> dict[str, Any]:
+def nurture_context(
+    lead: Mapping[str, Any],
+    links: Links,
+    campaign_name: str | None,
+    postal_address: str,
+    zone: ZoneInfo | None = None,
+    tracking: bool = True,
+) -> dict[str, Any]:
     # tracking=False: no open pixel, no honeypot and no rewritten links (consent excludes tracking).
-    return {"lead": dict(lead), "unsubscribe_url": links.unsubscribe, "open_pixel_url": links.open_pixel,
-            "honeypot_url": links.honeypot, "campaign_name": campaign_name or "one of our events",
-            "postal_address": postal_address, "zone": zone or ZoneInfo("UTC"), "tracking": tracking}
+    return {
+        "lead": dict(lead),
+        "unsubscribe_url": links.unsubscribe,
+        "open_pixel_url": links.open_pixel,
+        "honeypot_url": links.honeypot,
+        "campaign_name": campaign_name or "one of our events",
+        "postal_address": postal_address,
+        "zone": zone or ZoneInfo("UTC"),
+        "tracking": tracking,
+    }
 
 
 def unsubscribe_headers(links: Links, mail_from_address: str) -> dict[str, str]:
     """RFC 2369 + RFC 8058: one-click over https, and a mailto for clients that prefer it."""
     domain = mail_from_address.rsplit("@", 1)[-1]
     mailto = f"mailto:unsubscribe@{domain}?subject={links.outbox_id}"
-    return {"List-Unsubscribe": f"<{links.unsubscribe}>, <{mailto}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    return {
+        "List-Unsubscribe": f"<{links.unsubscribe}>, <{mailto}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
 
 
-def render_nurture(renderer: Renderer, template: str, subject: str, lead: Mapping[str, Any],
-                   links: Links, campaign_name: str | None, postal_address: str,
-                   locale: str = DEFAULT_LOCALE, zone: ZoneInfo | None = None,
-                   tracking: bool = True) -> RenderedEmail:
+def render_nurture(
+    renderer: Renderer,
+    template: str,
+    subject: str,
+    lead: Mapping[str, Any],
+    links: Links,
+    campaign_name: str | None,
+    postal_address: str,
+    locale: str = DEFAULT_LOCALE,
+    zone: ZoneInfo | None = None,
+    tracking: bool = True,
+) -> RenderedEmail:
     context = nurture_context(lead, links, campaign_name, postal_address, zone, tracking)
     if not tracking:  # the links go out as written: the text part lists them untracked
-        email, _ = renderer.render(template, subject, context, tracked_url=untracked,
-                                   keep_prefix=links.base, locale=locale)
+        email, _ = renderer.render(
+            template, subject, context, tracked_url=untracked, keep_prefix=links.base, locale=locale
+        )
         return email
-    email, _ = renderer.render(template, subject, context, tracked_url=links.click,
-                               keep_prefix=links.base, locale=locale)
+    email, _ = renderer.render(
+        template, subject, context, tracked_url=links.click, keep_prefix=links.base, locale=locale
+    )
     return email
 
 

@@ -62,11 +62,17 @@ def open_hours(start: time, end: time, quiet: QuietHours | None) -> tuple[Interv
     return tuple(pieces)
 
 
-def calendar_for(zone: ZoneInfo, window: Window, quiet: QuietHours | None = None,
-                 holidays: Iterable[date] = ()) -> Calendar:
-    return Calendar(zone=zone, days=frozenset(WEEKDAYS.index(d) for d in window.days),
-                    open_hours=open_hours(window.start, window.end, quiet), holidays=frozenset(holidays),
-                    window=(window.start, window.end), quiet=(quiet.start, quiet.end) if quiet else None)
+def calendar_for(
+    zone: ZoneInfo, window: Window, quiet: QuietHours | None = None, holidays: Iterable[date] = ()
+) -> Calendar:
+    return Calendar(
+        zone=zone,
+        days=frozenset(WEEKDAYS.index(d) for d in window.days),
+        open_hours=open_hours(window.start, window.end, quiet),
+        holidays=frozenset(holidays),
+        window=(window.start, window.end),
+        quiet=(quiet.start, quiet.end) if quiet else None,
+    )
 
 
 def _in_quiet(quiet: tuple[time, time] | None, clock: time) -> bool:
@@ -148,8 +154,13 @@ def cap_clear_at(sends: Iterable[datetime], cap: Cap, moment: datetime) -> datet
     return max(moment, recent[len(recent) - cap.max_emails] + span)
 
 
-def plan_send(moment: datetime, calendar: Calendar, timing: str = "window",
-              sends: Iterable[datetime] = (), cap: Cap | None = None) -> SendPlan:
+def plan_send(
+    moment: datetime,
+    calendar: Calendar,
+    timing: str = "window",
+    sends: Iterable[datetime] = (),
+    cap: Cap | None = None,
+) -> SendPlan:
     """When an email due at ``moment`` may go: the cap first (it defers, never drops), then
     the window. An ``immediate`` step skips the clock rules but never the cap."""
     at, rule = moment, None

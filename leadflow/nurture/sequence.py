@@ -19,11 +19,21 @@ from leadflow.nurture.send_window import (
 )
 
 # Without a lead's calendar, business days are counted Monday to Friday in UTC.
-UTC_CALENDAR = Calendar(zone=ZoneInfo("UTC"), days=BUSINESS_DAYS, open_hours=((time.min, time.max),))
+UTC_CALENDAR = Calendar(
+    zone=ZoneInfo("UTC"), days=BUSINESS_DAYS, open_hours=((time.min, time.max),)
+)
 ASSIGNED_STATUSES = frozenset({"routed", "accepted"})
 # What a suppression's reason means as an exit; any other reason (manual) still stops the sequence.
-SUPPRESSION_EXITS = {"unsubscribed": "unsubscribed", "hard_bounce": "bounced", "complained": "complained"}
-_LEAD_REASONS = {"unsubscribed": "unsubscribed", "hard bounce": "hard_bounce", "complained": "complained"}
+SUPPRESSION_EXITS = {
+    "unsubscribed": "unsubscribed",
+    "hard_bounce": "bounced",
+    "complained": "complained",
+}
+_LEAD_REASONS = {
+    "unsubscribed": "unsubscribed",
+    "hard bounce": "hard_bounce",
+    "complained": "complained",
+}
 
 
 @dataclass(frozen=True)
@@ -56,8 +66,9 @@ def entry_matches(rules: EntryRules, facts: EntryFacts) -> bool:
     return rules.rejected_not_ready is None or rules.rejected_not_ready == facts.rejected_not_ready
 
 
-def may_reenter(sequence: Sequence, ended_at: datetime | None, exit_reason: str | None,
-                at: datetime) -> bool:
+def may_reenter(
+    sequence: Sequence, ended_at: datetime | None, exit_reason: str | None, at: datetime
+) -> bool:
     """A finished run may start again only as the sequence's re-entry policy allows."""
     after = sequence.reentry.after_days
     if after is None or ended_at is None or exit_reason in SUPPRESSION_EXITS.values():
@@ -74,12 +85,15 @@ def step_due(step: Step, moment: datetime, calendar: Calendar | None = None) -> 
     return add_business_days(calendar, due, step.delay_business_days)
 
 
-def first_due(sequence: Sequence, enrolled_at: datetime, calendar: Calendar | None = None) -> datetime:
+def first_due(
+    sequence: Sequence, enrolled_at: datetime, calendar: Calendar | None = None
+) -> datetime:
     return step_due(sequence.steps[0], enrolled_at, calendar)
 
 
-def after_send(sequence: Sequence, sent_step: int, sent_at: datetime,
-               calendar: Calendar | None = None) -> tuple[int, datetime | None]:
+def after_send(
+    sequence: Sequence, sent_step: int, sent_at: datetime, calendar: Calendar | None = None
+) -> tuple[int, datetime | None]:
     """(next step index, when it is due); None when the sequence is complete."""
     following = sent_step + 1
     if following >= len(sequence.steps):
@@ -87,7 +101,9 @@ def after_send(sequence: Sequence, sent_step: int, sent_at: datetime,
     return following, step_due(sequence.steps[following], sent_at, calendar)
 
 
-def resolve_branch(sequence: Sequence, index: int, clicked: set[int]) -> tuple[int | None, Branch | None]:
+def resolve_branch(
+    sequence: Sequence, index: int, clicked: set[int]
+) -> tuple[int | None, Branch | None]:
     """The step to send when step ``index`` comes due: itself, a later one, or None (the end).
 
     ``clicked`` holds the 1-based numbers of this run's steps the lead clicked. The first
@@ -99,7 +115,9 @@ def resolve_branch(sequence: Sequence, index: int, clicked: set[int]) -> tuple[i
     return index, None
 
 
-def suppression_kind(table_reason: str | None, lead_suppressed: bool, lead_reason: str | None) -> str | None:
+def suppression_kind(
+    table_reason: str | None, lead_suppressed: bool, lead_reason: str | None
+) -> str | None:
     """One word for why an address must not be mailed: the list first, then the lead's flag."""
     if table_reason:
         return table_reason

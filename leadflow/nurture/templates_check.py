@@ -12,10 +12,28 @@ from leadflow.core.errors import ConfigError
 
 # Every render also has: locale (the reader's BCP 47 tag), greeting (the opening line), zone.
 COMMON_VARIABLES = {"locale", "greeting", "greeting_name", "zone"}
-NURTURE_VARIABLES = {"lead", "unsubscribe_url", "open_pixel_url", "honeypot_url", "campaign_name", "postal_address",
-                     "links", "tracking", "preferences_url"} | COMMON_VARIABLES
-REP_VARIABLES = {"lead", "rep", "reason", "sla_hours", "sla_due", "actions", "actions_expire",
-                 "sla_due_at", "actions_expire_at"} | COMMON_VARIABLES
+NURTURE_VARIABLES = {
+    "lead",
+    "unsubscribe_url",
+    "open_pixel_url",
+    "honeypot_url",
+    "campaign_name",
+    "postal_address",
+    "links",
+    "tracking",
+    "preferences_url",
+} | COMMON_VARIABLES
+REP_VARIABLES = {
+    "lead",
+    "rep",
+    "reason",
+    "sla_hours",
+    "sla_due",
+    "actions",
+    "actions_expire",
+    "sla_due_at",
+    "actions_expire_at",
+} | COMMON_VARIABLES
 
 
 def _check_file(templates_dir: Path, filename: str, allowed: set[str], seen: set[str]) -> None:
@@ -25,15 +43,21 @@ def _check_file(templates_dir: Path, filename: str, allowed: set[str], seen: set
     seen.add(filename)
     path = templates_dir / filename
     if not path.is_file():
-        raise ConfigError(str(path), None, None, "template missing (every email needs html and txt)")
+        raise ConfigError(
+            str(path), None, None, "template missing (every email needs html and txt)"
+        )
     try:
         parsed = environment(str(templates_dir)).parse(path.read_text(encoding="utf-8"))
     except TemplateSyntaxError as exc:
         raise ConfigError(str(path), exc.lineno, None, exc.message or "syntax error") from exc
     unknown = meta.find_undeclared_variables(parsed) - allowed
     if unknown:
-        raise ConfigError(str(path), None, ", ".join(sorted(unknown)),
-                          f"unknown template variables; allowed: {', '.join(sorted(allowed))}")
+        raise ConfigError(
+            str(path),
+            None,
+            ", ".join(sorted(unknown)),
+            f"unknown template variables; allowed: {', '.join(sorted(allowed))}",
+        )
     for referenced in meta.find_referenced_templates(parsed):
         if referenced:
             _check_file(templates_dir, referenced, allowed, seen)

@@ -26,7 +26,13 @@ def load_all() -> dict[str, str]:
     nurture = load_nurture(settings.templates_dir)
     enrichment = load_enrichment(settings.enrichment_path)
     check_templates(settings.templates_dir, nurture)
-    return {"ingest": ingest.config_version, "scoring": scoring.config_version,
-            "engagement": engagement.config_version, "qualification": qualification.config_version, "routing": routing.config_version,
-            "nurture": nurture.config_version, "enrichment": enrichment.config_version,
-            "matching": matching.config_version}
+    return {
+        "ingest": ingest.config_version,
+        "scoring": scoring.config_version,
+        "engagement": engagement.config_version,
+        "qualification": qualification.config_version,
+        "routing": routing.config_version,
+        "nurture": nurture.config_version,
+        "enrichment": enrichment.config_version,
+        "matching": matching.config_version,
+    }

@@ -52,8 +52,12 @@ def read_link(token: str, now: datetime | None = None) -> LinkView | None:
         lead = session.get(Lead, assignment.lead_id) if assignment else None
         if assignment is None or lead is None:
             return None
-        label = " · ".join(str(x) for x in (lead.full_name, lead.company or lead.domain, lead.email) if x)
-        return LinkView(link, as_utc(now) > link.expires_at, lead.id, label, assignment.rep, assignment.status)
+        label = " · ".join(
+            str(x) for x in (lead.full_name, lead.company or lead.domain, lead.email) if x
+        )
+        return LinkView(
+            link, as_utc(now) > link.expires_at, lead.id, label, assignment.rep, assignment.status
+        )
 
 
 def act(view: LinkView, note: str, now: datetime | None = None) -> LinkResult:
@@ -64,8 +68,9 @@ def act(view: LinkView, note: str, now: datetime | None = None) -> LinkResult:
     return _perform(view.link.assignment_id, view.link.action, note, as_utc(now), "link")
 
 
-def act_as_rep(rep_key: str, assignment_id: int, action: str, note: str,
-               now: datetime | None = None) -> LinkResult:
+def act_as_rep(
+    rep_key: str, assignment_id: int, action: str, note: str, now: datetime | None = None
+) -> LinkResult:
     """What a signed-in rep does from the web inbox: the link's action, on their own lead only."""
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
@@ -87,10 +92,14 @@ def _perform(assignment_id: int, action: str, note: str, at: datetime, via: str)
         if action == "accept":
             return LinkResult(accept_assignment(session, assignment, at, via), lead_id)
         if action == "activity":
-            return LinkResult(log_activity(session, assignment, note or "follow-up", at, via), lead_id)
+            return LinkResult(
+                log_activity(session, assignment, note or "follow-up", at, via), lead_id
+            )
         outcome = reject_assignment(session, assignment, action, note, at, via)
     if outcome == "reroute":
-        return LinkResult("rejected as a wrong match: it goes to someone else", lead_id, reroute=True)
+        return LinkResult(
+            "rejected as a wrong match: it goes to someone else", lead_id, reroute=True
+        )
     return LinkResult("rejected as not ready: it goes back to the nurture pool", lead_id)
 
 

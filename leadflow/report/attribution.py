@@ -11,8 +11,12 @@ from leadflow.report.funnel import DAY
 from leadflow.report.rows import CampaignRow, LeadRow, TouchRow
 
 MODELS = ("first_touch", "last_touch", "linear", "position")
-MODEL_LABELS = {"first_touch": "first touch", "last_touch": "last touch", "linear": "linear",
-                "position": "position (40/20/40)"}
+MODEL_LABELS = {
+    "first_touch": "first touch",
+    "last_touch": "last touch",
+    "linear": "linear",
+    "position": "position (40/20/40)",
+}
 # Position-based (U-shaped): the touch that found the lead and the one that converted it
 # matter most; the middle shares what is left.
 ENDS_SHARE = 0.4
@@ -42,12 +46,22 @@ class Credit:
 
 
 def _stats(campaign: CampaignRow, sourced: Sequence[LeadRow]) -> CampaignStats:
-    days = [(opened - lead.created_at).total_seconds() / DAY for lead in sourced
-            if (opened := lead.entered("opportunity")) is not None]
+    days = [
+        (opened - lead.created_at).total_seconds() / DAY
+        for lead in sourced
+        if (opened := lead.entered("opportunity")) is not None
+    ]
     won = [lead for lead in sourced if lead.reached("won")]
-    return CampaignStats(campaign, len(sourced), sum(x.reached("mql") for x in sourced),
-                         sum(x.reached("sql") for x in sourced), sum(x.reached("opportunity") for x in sourced),
-                         len(won), sum(lead.won_amount for lead in won), median(days) if days else None)
+    return CampaignStats(
+        campaign,
+        len(sourced),
+        sum(x.reached("mql") for x in sourced),
+        sum(x.reached("sql") for x in sourced),
+        sum(x.reached("opportunity") for x in sourced),
+        len(won),
+        sum(lead.won_amount for lead in won),
+        median(days) if days else None,
+    )
 
 
 def by_campaign(leads: Sequence[LeadRow], campaigns: Sequence[CampaignRow]) -> list[CampaignStats]:
@@ -62,8 +76,14 @@ def by_campaign(leads: Sequence[LeadRow], campaigns: Sequence[CampaignRow]) -> l
 def path(lead: LeadRow, touches: Sequence[TouchRow]) -> list[TouchRow]:
     """The lead's touches before it became an opportunity, oldest first."""
     opened = lead.entered("opportunity")
-    mine = [t for t in touches if t.lead_id == lead.id and (opened is None or t.first_touch_at <= opened)]
-    if not mine and lead.campaign_id is not None:  # no membership rows: the sourcing campaign is the path
+    mine = [
+        t
+        for t in touches
+        if t.lead_id == lead.id and (opened is None or t.first_touch_at <= opened)
+    ]
+    if (
+        not mine and lead.campaign_id is not None
+    ):  # no membership rows: the sourcing campaign is the path
         mine = [TouchRow(lead.id, lead.campaign_id, 1, lead.created_at, lead.created_at)]
     return sorted(mine, key=lambda t: (t.first_touch_at, t.campaign_id))
 
@@ -78,7 +98,9 @@ def weights(model: str, touches: Sequence[TouchRow]) -> dict[int, float]:
         last = max(touches, key=lambda t: (t.last_touch_at, t.first_touch_at))
         return {last.campaign_id: 1.0}
     shares: dict[int, float] = defaultdict(float)
-    if model == "linear":  # every touch counts the same, so a campaign that touched twice gets twice
+    if (
+        model == "linear"
+    ):  # every touch counts the same, so a campaign that touched twice gets twice
         total = sum(t.touches for t in touches)
         for t in touches:
             shares[t.campaign_id] += t.touches / total

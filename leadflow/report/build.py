@@ -17,7 +17,7 @@ TRAILING_PERIODS = 3
 
 
 def parse_period(text: str) -> timedelta:
-    """"30d", "12w", "1q" (a quarter is 91 days) or a bare number of days."""
+    """ "30d", "12w", "1q" (a quarter is 91 days) or a bare number of days."""
     match = PERIOD.match(text)
     if not match or int(match.group(1)) <= 0:
         raise ValueError(f"period {text!r} is not like 30d, 12w or 1q")
@@ -51,7 +51,9 @@ def build(data: Dataset, length: timedelta, trailing: int = TRAILING_PERIODS) ->
     leads = cohort(data.leads, window)
     mine = {lead.id for lead in leads}
     return Report(
-        window=window, as_of=data.as_of, trailing=trailing,
+        window=window,
+        as_of=data.as_of,
+        trailing=trailing,
         funnel=funnel(leads),
         gap=mql_sql_gap(leads, [a for a in data.assignments if a.lead_id in mine]),
         health=health(data.leads, window, trailing),

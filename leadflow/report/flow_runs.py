@@ -52,8 +52,18 @@ def recent_flow_runs(limit: int = 20) -> FlowRuns:
             names = {f.id: f.name for f in client.read_flows(limit=200)}
     except Exception as exc:  # boundary: any failure to reach Prefect is shown, never raised
         log.warning("Prefect at %s did not answer: %s", api, exc)
-        return FlowRuns([], f"the Prefect server at {api} did not answer ({type(exc).__name__})", base)
-    rows = [FlowRunRow(str(r.id), r.name, names.get(r.flow_id, "?"),
-                       r.state.name if r.state else "unknown", r.start_time, f"{base}/runs/flow-run/{r.id}")
-            for r in runs]
+        return FlowRuns(
+            [], f"the Prefect server at {api} did not answer ({type(exc).__name__})", base
+        )
+    rows = [
+        FlowRunRow(
+            str(r.id),
+            r.name,
+            names.get(r.flow_id, "?"),
+            r.state.name if r.state else "unknown",
+            r.start_time,
+            f"{base}/runs/flow-run/{r.id}",
+        )
+        for r in runs
+    ]
     return FlowRuns(rows, None if rows else "no flow runs yet", base)

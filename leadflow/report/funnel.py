@@ -85,9 +85,13 @@ def _latest_assignment(assignments: Sequence[AssignmentRow]) -> dict[int, Assign
     return latest
 
 
-GAP_PLACES = {"offered": "waiting for the rep", "rejected": "rejected by the rep",
-              "reclaimed": "reclaimed after the SLA", "expired": "expired, not re-offered yet",
-              "accepted": "accepted, stage not recorded"}
+GAP_PLACES = {
+    "offered": "waiting for the rep",
+    "rejected": "rejected by the rep",
+    "reclaimed": "reclaimed after the SLA",
+    "expired": "expired, not re-offered yet",
+    "accepted": "accepted, stage not recorded",
+}
 
 
 def mql_sql_gap(leads: Sequence[LeadRow], assignments: Sequence[AssignmentRow]) -> Gap:
@@ -95,8 +99,12 @@ def mql_sql_gap(leads: Sequence[LeadRow], assignments: Sequence[AssignmentRow]) 
     latest = _latest_assignment(assignments)
     mqls = [lead for lead in leads if lead.reached("mql")]
     open_mqls = [lead for lead in mqls if not lead.reached("sql")]
-    where = Counter(GAP_PLACES.get(latest[lead.id].status, latest[lead.id].status)
-                    if lead.id in latest else "never routed" for lead in open_mqls)
+    where = Counter(
+        GAP_PLACES.get(latest[lead.id].status, latest[lead.id].status)
+        if lead.id in latest
+        else "never routed"
+        for lead in open_mqls
+    )
     return Gap(len(mqls), len(mqls) - len(open_mqls), where)
 
 

@@ -17,21 +17,44 @@ from leadflow.core.errors import BadOutcomeRow
 
 # Normalized header (lower case, letters and digits only) -> canonical field.
 ALIASES: dict[str, tuple[str, ...]] = {
-    "external_id": ("externalid", "opportunityid", "oppid", "crmid", "dealid", "recordid", "hsobjectid", "id"),
+    "external_id": (
+        "externalid",
+        "opportunityid",
+        "oppid",
+        "crmid",
+        "dealid",
+        "recordid",
+        "hsobjectid",
+        "id",
+    ),
     "email": ("email", "emailaddress", "workemail", "contactemail", "leademail"),
     "lead_id": ("leadid", "leadflowid", "leadflowleadid"),
     "status": ("status", "stage", "stagename", "dealstage", "outcome", "opportunitystatus"),
     "won": ("won", "iswon", "closedwon"),
     "converted": ("converted", "isconverted"),
     "amount": ("amount", "dealamount", "opportunityamount", "value", "amountusd"),
-    "created": ("created", "createddate", "createdate", "opportunitycreated", "opportunitycreatedat",
-                "opportunitycreateddate", "opened"),
+    "created": (
+        "created",
+        "createddate",
+        "createdate",
+        "opportunitycreated",
+        "opportunitycreatedat",
+        "opportunitycreateddate",
+        "opened",
+    ),
     "closed": ("closed", "closedate", "closeddate", "closedat", "closedon"),
 }
 WON = {"won", "closedwon", "closedwonwon"}
 LOST = {"lost", "closedlost"}
-DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%m/%d/%Y", "%m/%d/%Y %H:%M",
-                "%m/%d/%Y %I:%M %p", "%Y/%m/%d")
+DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%m/%d/%Y",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y %I:%M %p",
+    "%Y/%m/%d",
+)
 
 
 @dataclass(frozen=True)
@@ -126,14 +149,21 @@ def parse_row(line_no: int, raw: Mapping[str, str], columns: Mapping[str, str]) 
         raise BadOutcomeRow(f"lead id {lead_ref!r} is not a number")
     if email is None and not lead_ref:
         raise BadOutcomeRow("no lead email or lead id")
-    return OutcomeRow(line_no=line_no, external_id=value.get("external_id") or row_hash(raw), email=email,
-                      lead_id=int(lead_ref) if lead_ref else None, status=parse_status(value),
-                      amount=parse_amount(value.get("amount", "")), created_at=parse_date(value.get("created", "")),
-                      closed_at=parse_date(value.get("closed", "")))
+    return OutcomeRow(
+        line_no=line_no,
+        external_id=value.get("external_id") or row_hash(raw),
+        email=email,
+        lead_id=int(lead_ref) if lead_ref else None,
+        status=parse_status(value),
+        amount=parse_amount(value.get("amount", "")),
+        created_at=parse_date(value.get("created", "")),
+        closed_at=parse_date(value.get("closed", "")),
+    )
 
 
-def parse_rows(rows: Iterable[tuple[int, Mapping[str, str]]], headers: Iterable[str]
-               ) -> tuple[list[OutcomeRow], list[tuple[int, str]]]:
+def parse_rows(
+    rows: Iterable[tuple[int, Mapping[str, str]]], headers: Iterable[str]
+) -> tuple[list[OutcomeRow], list[tuple[int, str]]]:
     """Good rows, and (line number, reason) for every row that is not."""
     columns = header_map(headers)
     good, bad = [], []

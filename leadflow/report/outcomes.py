@@ -48,15 +48,24 @@ def read_csv(path: Path) -> tuple[list[OutcomeRow], list[tuple[int, str]]]:
 
 
 def _lead_ids(session: Session, rows: Sequence[OutcomeRow]) -> dict[str, int]:
-    """"email" or "#id" -> lead id, for the leads we hold."""
+    """ "email" or "#id" -> lead id, for the leads we hold."""
     emails = sorted({r.email for r in rows if r.email})
     ids = sorted({r.lead_id for r in rows if r.lead_id is not None})
     found: dict[str, int] = {}
     for i in range(0, len(emails), CHUNK):
-        found.update({email: lead_id for email, lead_id in session.execute(
-            select(Lead.email, Lead.id).where(Lead.email.in_(emails[i:i + CHUNK])))})
+        found.update(
+            {
+                email: lead_id
+                for email, lead_id in session.execute(
+                    select(Lead.email, Lead.id).where(Lead.email.in_(emails[i : i + CHUNK]))
+                )
+            }
+        )
     for i in range(0, len(ids), CHUNK):
-        found.update((f"#{n}", n) for n in session.scalars(select(Lead.id).where(Lead.id.in_(ids[i:i + CHUNK]))))
+        found.update(
+            (f"#{n}", n)
+            for n in session.scalars(select(Lead.id).where(Lead.id.in_(ids[i : i + CHUNK])))
+        )
     return found
 
 
@@ -67,12 +76,25 @@ def _match(row: OutcomeRow, leads: dict[str, int]) -> int | None:
 
 
 def _values(row: OutcomeRow, lead_id: int | None, source: str) -> dict[str, object]:
-    return {"lead_id": lead_id, "email": row.email, "status": row.status, "amount": row.amount,
-            "opportunity_created_at": row.created_at, "closed_at": row.closed_at, "source": source}
+    return {
+        "lead_id": lead_id,
+        "email": row.email,
+        "status": row.status,
+        "amount": row.amount,
+        "opportunity_created_at": row.created_at,
+        "closed_at": row.closed_at,
+        "source": source,
+    }
 
 
-def _upsert(session: Session, existing: CrmOutcome | None, values: dict[str, object], external_id: str,
-            at: datetime, result: ImportResult) -> None:
+def _upsert(
+    session: Session,
+    existing: CrmOutcome | None,
+    values: dict[str, object],
+    external_id: str,
+    at: datetime,
+    result: ImportResult,
+) -> None:
     if existing is None:
         session.add(CrmOutcome(external_id=external_id, imported_at=at, **values))
         result.inserted += 1
@@ -91,12 +113,19 @@ def _advance_stage(session: Session, lead_id: int, row: OutcomeRow, at: datetime
     if lead is None or STAGE_RANK.get(lead.lifecycle_stage, 0) >= STAGE_RANK[target]:
         return False
     when = row.closed_at if row.status != "open" and row.closed_at else row.created_at or at
-    return change_stage(session, lead, target, f"CRM opportunity {row.external_id} is {row.status}", when,
-                        rule_id="crm-import")
+    return change_stage(
+        session,
+        lead,
+        target,
+        f"CRM opportunity {row.external_id} is {row.status}",
+        when,
+        rule_id="crm-import",
+    )
 
 
-def import_rows(session: Session, rows: Sequence[OutcomeRow], source: str, now: datetime | None = None
-                ) -> ImportResult:
+def import_rows(
+    session: Session, rows: Sequence[OutcomeRow], source: str, now: datetime | None = None
+) -> ImportResult:
     at = as_utc(now)
     result = ImportResult()
     leads = _lead_ids(session, rows)
@@ -104,11 +133,17 @@ def import_rows(session: Session, rows: Sequence[OutcomeRow], source: str, now: 
     ids = sorted(latest)
     stored: dict[str, CrmOutcome] = {}
     for i in range(0, len(ids), CHUNK):
-        stored.update((o.external_id, o) for o in session.scalars(
-            select(CrmOutcome).where(CrmOutcome.external_id.in_(ids[i:i + CHUNK]))))
+        stored.update(
+            (o.external_id, o)
+            for o in session.scalars(
+                select(CrmOutcome).where(CrmOutcome.external_id.in_(ids[i : i + CHUNK]))
+            )
+        )
     for external_id, row in latest.items():
         lead_id = _match(row, leads)
-        _upsert(session, stored.get(external_id), _values(row, lead_id, source), external_id, at, result)
+        _upsert(
+            session, stored.get(external_id), _values(row, lead_id, source), external_id, at, result
+        )
         if lead_id is None:
             result.unmatched.append((row.line_no, row.email or f"lead {row.lead_id}"))
             continue

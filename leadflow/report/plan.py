@@ -35,7 +35,9 @@ class Plan:
     target_won: int
     stages: list[StagePlan]
     channels: list[ChannelPlan]
-    blocked_at: str | None  # the first step (e.g. "sql -> opportunity") with no conversions measured
+    blocked_at: (
+        str | None
+    )  # the first step (e.g. "sql -> opportunity") with no conversions measured
 
     @property
     def reachable(self) -> bool:
@@ -51,7 +53,9 @@ def backwards(target: Fraction, counts: Sequence[int]) -> list[int | None]:
     return [math.ceil(target * count / won) if won else None for count in counts]
 
 
-def _channel_plans(leads: Sequence[LeadRow], campaigns: Sequence[CampaignRow], target: int) -> list[ChannelPlan]:
+def _channel_plans(
+    leads: Sequence[LeadRow], campaigns: Sequence[CampaignRow], target: int
+) -> list[ChannelPlan]:
     channel_of = {c.id: c.channel for c in campaigns}
     by_channel: dict[str, list[LeadRow]] = defaultdict(list)
     for lead in leads:
@@ -62,8 +66,17 @@ def _channel_plans(leads: Sequence[LeadRow], campaigns: Sequence[CampaignRow], t
         counts = [row.count for row in funnel(mine)]
         share = Fraction(counts[-1], total_won) if total_won else Fraction(0)
         need = backwards(target * share, counts) if share else [None] * len(FUNNEL)
-        plans.append(ChannelPlan(channel, float(share), float(target * share), need[0], need[1], need[2],
-                                 counts[-1] / counts[0] if counts[0] else 0.0))
+        plans.append(
+            ChannelPlan(
+                channel,
+                float(share),
+                float(target * share),
+                need[0],
+                need[1],
+                need[2],
+                counts[-1] / counts[0] if counts[0] else 0.0,
+            )
+        )
     return sorted(plans, key=lambda p: (-p.won_share, p.channel))
 
 
@@ -77,6 +90,8 @@ def plan(leads: Sequence[LeadRow], campaigns: Sequence[CampaignRow], target_won:
     counts = [row.count for row in rows]
     needed = backwards(Fraction(target_won), counts)
     blocked = next((f"{a.stage} -> {b.stage}" for a, b in zip(rows, rows[1:]) if not b.count), None)
-    stages = [StagePlan(row.stage, needed[i], rows[i + 1].conversion if i + 1 < len(rows) else None)
-              for i, row in enumerate(rows)]
+    stages = [
+        StagePlan(row.stage, needed[i], rows[i + 1].conversion if i + 1 < len(rows) else None)
+        for i, row in enumerate(rows)
+    ]
     return Plan(target_won, stages, _channel_plans(leads, campaigns, target_won), blocked)

@@ -16,23 +16,29 @@ from sqlalchemy.orm import Session
 from leadflow.core.models import Decision, Lead, OutboundEmail
 
 CHUNK = 1000  # lead ids per IN list: a million-row ingest must not build one giant statement
-ENRICHMENT_PROBLEMS = ("provider_disabled", "budget_exhausted", "provider_error", "rate_limited",
-                       "bad_response")
+ENRICHMENT_PROBLEMS = (
+    "provider_disabled",
+    "budget_exhausted",
+    "provider_error",
+    "rate_limited",
+    "bad_response",
+)
 OFF_WORK = "%works now (out of hours or away)%"
 
 
 def _chunks(ids: list[int]) -> Iterable[list[int]]:
     for start in range(0, len(ids), CHUNK):
-        yield ids[start:start + CHUNK]
+        yield ids[start : start + CHUNK]
 
 
 def waiting_emails(session: Session, lead_ids: list[int] | None = None) -> Counter[str]:
     """Emails held back with an error (all of them, or these leads'), by kind and error."""
     found: Counter[str] = Counter()
-    query = (select(OutboundEmail.kind, OutboundEmail.error, func.count())
-             .where(OutboundEmail.status.in_(("pending", "failed")),
-                    OutboundEmail.error.is_not(None))
-             .group_by(OutboundEmail.kind, OutboundEmail.error))
+    query = (
+        select(OutboundEmail.kind, OutboundEmail.error, func.count())
+        .where(OutboundEmail.status.in_(("pending", "failed")), OutboundEmail.error.is_not(None))
+        .group_by(OutboundEmail.kind, OutboundEmail.error)
+    )
     if lead_ids is not None:
         query = query.where(OutboundEmail.lead_id.in_(lead_ids))
     for kind, error, count in session.execute(query):
@@ -47,13 +53,17 @@ def run_problems(session: Session, lead_ids: Iterable[int]) -> Counter[str]:
     for ids in _chunks(sorted(set(lead_ids))):
         found.update(waiting_emails(session, ids))
         enrichment = session.execute(
-            select(Lead.enrichment_status, func.count()).where(
-                Lead.id.in_(ids), Lead.enrichment_status.in_(ENRICHMENT_PROBLEMS))
-            .group_by(Lead.enrichment_status))
+            select(Lead.enrichment_status, func.count())
+            .where(Lead.id.in_(ids), Lead.enrichment_status.in_(ENRICHMENT_PROBLEMS))
+            .group_by(Lead.enrichment_status)
+        )
         for status, count in enrichment:
             found[f"leads not enriched: {status.replace('_', ' ')}"] += count
-        off_work = session.scalar(select(func.count(func.distinct(Decision.lead_id))).where(
-            Decision.lead_id.in_(ids), Decision.kind == "route", Decision.reason.like(OFF_WORK)))
+        off_work = session.scalar(
+            select(func.count(func.distinct(Decision.lead_id))).where(
+                Decision.lead_id.in_(ids), Decision.kind == "route", Decision.reason.like(OFF_WORK)
+            )
+        )
         if off_work:
             found["leads sent to the fallback: the matching teams were out of hours"] += off_work
     return found

@@ -21,8 +21,11 @@ def _first(entries: Entries, lead_id: int, stage: str, at: datetime | None) -> N
 
 def _stage_decisions(session: Session, entries: Entries) -> None:
     """lifecycle.change_stage records "before -> after" for every move."""
-    rows = session.execute(select(Decision.lead_id, Decision.outcome, Decision.at)
-                           .where(Decision.kind == "stage", Decision.lead_id.is_not(None)))
+    rows = session.execute(
+        select(Decision.lead_id, Decision.outcome, Decision.at).where(
+            Decision.kind == "stage", Decision.lead_id.is_not(None)
+        )
+    )
     for lead_id, outcome, at in rows:
         stage = outcome.rsplit("->", 1)[-1].strip()
         if stage in ("mql", "sql", "opportunity", "won"):
@@ -31,8 +34,9 @@ def _stage_decisions(session: Session, entries: Entries) -> None:
 
 def _accepted(session: Session, entries: Entries) -> None:
     """An accepted assignment is an SQL even where no stage decision was written."""
-    rows = session.execute(select(Assignment.lead_id, Assignment.accepted_at)
-                           .where(Assignment.status == "accepted"))
+    rows = session.execute(
+        select(Assignment.lead_id, Assignment.accepted_at).where(Assignment.status == "accepted")
+    )
     for lead_id, accepted_at in rows:
         _first(entries, lead_id, "sql", accepted_at)
 
@@ -54,17 +58,41 @@ def load_leads(session: Session) -> list[LeadRow]:
     _stage_decisions(session, entries)
     _accepted(session, entries)
     won_amount = _outcomes(session, entries)
-    rows = session.execute(select(Lead.id, Lead.created_at, Lead.first_campaign_id).order_by(Lead.id))
-    return [LeadRow(lead_id, created_at, campaign_id, dict(entries.get(lead_id, {})),
-                    won_amount.get(lead_id, 0.0)) for lead_id, created_at, campaign_id in rows]
+    rows = session.execute(
+        select(Lead.id, Lead.created_at, Lead.first_campaign_id).order_by(Lead.id)
+    )
+    return [
+        LeadRow(
+            lead_id,
+            created_at,
+            campaign_id,
+            dict(entries.get(lead_id, {})),
+            won_amount.get(lead_id, 0.0),
+        )
+        for lead_id, created_at, campaign_id in rows
+    ]
 
 
 def load(session: Session, as_of: datetime) -> Dataset:
-    campaigns = [CampaignRow(c.id, c.name, c.channel, c.cost)
-                 for c in session.scalars(select(Campaign).order_by(Campaign.id))]
-    touches = [TouchRow(m.lead_id, m.campaign_id, m.touches, m.first_touch_at, m.last_touch_at)
-               for m in session.scalars(select(CampaignMember))]
-    assignments = [AssignmentRow(a.lead_id, a.rep, a.status, a.reason, a.assigned_at, a.sla_due_at,
-                                 a.closed_at, a.accepted_at)
-                   for a in session.scalars(select(Assignment).order_by(Assignment.id))]
+    campaigns = [
+        CampaignRow(c.id, c.name, c.channel, c.cost)
+        for c in session.scalars(select(Campaign).order_by(Campaign.id))
+    ]
+    touches = [
+        TouchRow(m.lead_id, m.campaign_id, m.touches, m.first_touch_at, m.last_touch_at)
+        for m in session.scalars(select(CampaignMember))
+    ]
+    assignments = [
+        AssignmentRow(
+            a.lead_id,
+            a.rep,
+            a.status,
+            a.reason,
+            a.assigned_at,
+            a.sla_due_at,
+            a.closed_at,
+            a.accepted_at,
+        )
+        for a in session.scalars(select(Assignment).order_by(Assignment.id))
+    ]
     return Dataset(load_leads(session), campaigns, touches, assignments, as_of)

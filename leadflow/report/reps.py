@@ -47,15 +47,23 @@ def breached(a: AssignmentRow, as_of: datetime) -> bool:
 def _rep_row(rep: str, mine: Sequence[AssignmentRow], as_of: datetime) -> RepRow:
     status = Counter(a.status for a in mine)
     hours = [(a.accepted_at - a.assigned_at).total_seconds() / 3600 for a in mine if a.accepted_at]
-    return RepRow(rep=rep, assigned=len(mine), open=status["offered"],
-                  accepted=sum(a.accepted_at is not None or a.status == "accepted" for a in mine),
-                  rejected=status["rejected"], expired=status["expired"], reclaimed=status["reclaimed"],
-                  sla_breaches=sum(breached(a, as_of) for a in mine),
-                  median_hours_to_accept=median(hours) if hours else None,
-                  reject_reasons=Counter(a.reason or "no reason" for a in mine if a.status == "rejected"))
+    return RepRow(
+        rep=rep,
+        assigned=len(mine),
+        open=status["offered"],
+        accepted=sum(a.accepted_at is not None or a.status == "accepted" for a in mine),
+        rejected=status["rejected"],
+        expired=status["expired"],
+        reclaimed=status["reclaimed"],
+        sla_breaches=sum(breached(a, as_of) for a in mine),
+        median_hours_to_accept=median(hours) if hours else None,
+        reject_reasons=Counter(a.reason or "no reason" for a in mine if a.status == "rejected"),
+    )
 
 
-def rep_table(assignments: Sequence[AssignmentRow], window: Window, as_of: datetime) -> list[RepRow]:
+def rep_table(
+    assignments: Sequence[AssignmentRow], window: Window, as_of: datetime
+) -> list[RepRow]:
     """One row per rep over the assignments offered in the window, busiest first."""
     by_rep: dict[str, list[AssignmentRow]] = defaultdict(list)
     for a in assignments:

@@ -7,8 +7,20 @@ from datetime import datetime, timedelta
 
 # The funnel, in order; a lead that reached a stage has passed every stage before it.
 FUNNEL = ("lead", "mql", "sql", "opportunity", "won")
-STAGE_LABELS = {"lead": "Lead", "mql": "MQL", "sql": "SQL", "opportunity": "Opportunity", "won": "Won"}
-STAGE_PLURALS = {"lead": "Leads", "mql": "MQLs", "sql": "SQLs", "opportunity": "Opportunities", "won": "Deals won"}
+STAGE_LABELS = {
+    "lead": "Lead",
+    "mql": "MQL",
+    "sql": "SQL",
+    "opportunity": "Opportunity",
+    "won": "Won",
+}
+STAGE_PLURALS = {
+    "lead": "Leads",
+    "mql": "MQLs",
+    "sql": "SQLs",
+    "opportunity": "Opportunities",
+    "won": "Deals won",
+}
 
 
 @dataclass(frozen=True)
@@ -21,7 +33,7 @@ class LeadRow:
 
     def reached(self, stage: str) -> bool:
         """Reached ``stage`` or any later one (a won deal was an opportunity, even if unrecorded)."""
-        return stage == "lead" or any(s in self.stage_at for s in FUNNEL[FUNNEL.index(stage):])
+        return stage == "lead" or any(s in self.stage_at for s in FUNNEL[FUNNEL.index(stage) :])
 
     def entered(self, stage: str) -> datetime | None:
         return self.created_at if stage == "lead" else self.stage_at.get(stage)

@@ -33,12 +33,21 @@ def _count_by(session: Session, column, *where) -> Counter[str]:  # type: ignore
 def _routed_from_nurture(session: Session) -> int:
     """Leads routed after they had been nurtured: engagement made them hot."""
     enrolled_before = aliased(Decision)
-    return session.scalar(
-        select(func.count(func.distinct(Decision.lead_id))).where(
-            Decision.kind == "route",
-            select(enrolled_before.id).where(
-                enrolled_before.lead_id == Decision.lead_id, enrolled_before.kind == "enroll",
-                enrolled_before.id < Decision.id).exists())) or 0
+    return (
+        session.scalar(
+            select(func.count(func.distinct(Decision.lead_id))).where(
+                Decision.kind == "route",
+                select(enrolled_before.id)
+                .where(
+                    enrolled_before.lead_id == Decision.lead_id,
+                    enrolled_before.kind == "enroll",
+                    enrolled_before.id < Decision.id,
+                )
+                .exists(),
+            )
+        )
+        or 0
+    )
 
 
 def totals(session: Session) -> Totals:
@@ -58,13 +67,19 @@ def totals(session: Session) -> Totals:
 
 
 def find_lead(session: Session, ref: str) -> Lead:
-    lead = session.get(Lead, int(ref)) if ref.isdigit() else session.scalar(
-        select(Lead).where(Lead.email == ref.strip().lower()))
+    lead = (
+        session.get(Lead, int(ref))
+        if ref.isdigit()
+        else session.scalar(select(Lead).where(Lead.email == ref.strip().lower()))
+    )
     if lead is None:
         raise UnknownLead(f"no lead {ref!r}")
     return lead
 
 
 def trace(session: Session, lead_id: int) -> list[Decision]:
-    return list(session.scalars(select(Decision).where(Decision.lead_id == lead_id)
-                                .order_by(Decision.at, Decision.id)))
+    return list(
+        session.scalars(
+            select(Decision).where(Decision.lead_id == lead_id).order_by(Decision.at, Decision.id)
+        )
+    )

@@ -35,8 +35,16 @@ def sync_reps(session: Session, policy: RoutingPolicy) -> None:
     for key, (team, rep) in configured.items():
         row = session.get(Rep, key)
         if row is None:
-            session.add(Rep(key=key, name=rep.name, email=rep.email, team=team, weight=rep.weight,
-                            active=rep.active))
+            session.add(
+                Rep(
+                    key=key,
+                    name=rep.name,
+                    email=rep.email,
+                    team=team,
+                    weight=rep.weight,
+                    active=rep.active,
+                )
+            )
             continue
         row.name, row.email, row.team, row.weight = rep.name, rep.email, team, rep.weight
         row.active = rep.active and row.deactivated_at is None
@@ -57,8 +65,11 @@ def _loads(session: Session, policy: RoutingPolicy, at: datetime) -> dict[str, t
         return {}
     earliest = min(week for _, week in windows.values())
     loads: dict[str, tuple[int, int]] = {}
-    for rep, assigned_at in session.execute(select(Assignment.rep, Assignment.assigned_at).where(
-            Assignment.assigned_at >= earliest, Assignment.assigned_at <= at)):
+    for rep, assigned_at in session.execute(
+        select(Assignment.rep, Assignment.assigned_at).where(
+            Assignment.assigned_at >= earliest, Assignment.assigned_at <= at
+        )
+    ):
         if rep in windows:
             day_start, week_start = windows[rep]
             day, week = loads.get(rep, (0, 0))
@@ -70,8 +81,12 @@ def _loads(session: Session, policy: RoutingPolicy, at: datetime) -> dict[str, t
 class _History:
     """What this lead's earlier assignments say about where it may go now."""
 
-    exclude: set[str] = field(default_factory=set)  # rejected it as a wrong match, or let its SLA pass
-    skip_rules: set[str] = field(default_factory=set)  # rules whose pick was rejected as a wrong match
+    exclude: set[str] = field(
+        default_factory=set
+    )  # rejected it as a wrong match, or let its SLA pass
+    skip_rules: set[str] = field(
+        default_factory=set
+    )  # rules whose pick was rejected as a wrong match
     prior_owner: str | None = None  # the rep who last accepted this person: they keep them
 
 
@@ -79,11 +94,20 @@ def _histories(session: Session, lead_ids: list[int]) -> dict[int, _History]:
     """Every lead's history in one query per chunk, not three per lead."""
     found: dict[int, _History] = defaultdict(_History)
     for i in range(0, len(lead_ids), 500):
-        rows = session.execute(select(Assignment.lead_id, Assignment.rep, Assignment.rule_id, Assignment.status,
-                                      Assignment.reason).where(
-            Assignment.lead_id.in_(lead_ids[i:i + 500]),
-            Assignment.status.in_(("rejected", "expired", "accepted", "prequalified")))
-            .order_by(Assignment.id))
+        rows = session.execute(
+            select(
+                Assignment.lead_id,
+                Assignment.rep,
+                Assignment.rule_id,
+                Assignment.status,
+                Assignment.reason,
+            )
+            .where(
+                Assignment.lead_id.in_(lead_ids[i : i + 500]),
+                Assignment.status.in_(("rejected", "expired", "accepted", "prequalified")),
+            )
+            .order_by(Assignment.id)
+        )
         for lead_id, rep, rule_id, status, reason in rows:
             history = found[lead_id]
             if status == "accepted":
@@ -100,18 +124,32 @@ def _histories(session: Session, lead_ids: list[int]) -> dict[int, _History]:
 
 def _deactivated(session: Session) -> dict[str, str]:
     """Reps switched off with `leadflow reps deactivate`, whatever the YAML still says."""
-    return {key: "deactivated" for key in session.scalars(select(Rep.key).where(Rep.deactivated_at.is_not(None)))}
+    return {
+        key: "deactivated"
+        for key in session.scalars(select(Rep.key).where(Rep.deactivated_at.is_not(None)))
+    }
 
 
 def _prior_owner(session: Session, lead_id: int) -> str | None:
     """The rep who last accepted this person: their own prior lead stays with them."""
-    return session.scalar(select(Assignment.rep).where(
-        Assignment.lead_id == lead_id, Assignment.status == "accepted").order_by(Assignment.id.desc()).limit(1))
+    return session.scalar(
+        select(Assignment.rep)
+        .where(Assignment.lead_id == lead_id, Assignment.status == "accepted")
+        .order_by(Assignment.id.desc())
+        .limit(1)
+    )
 
 
-def _apply(session: Session, lead: Lead, decision: RouteDecision, at: datetime,
-           state: tuple[dict[str, dict[str, int]], dict[str, tuple[int, int]]], outcome: RouteOutcome,
-           policy: RoutingPolicy, deactivated: dict[str, str]) -> None:
+def _apply(
+    session: Session,
+    lead: Lead,
+    decision: RouteDecision,
+    at: datetime,
+    state: tuple[dict[str, dict[str, int]], dict[str, tuple[int, int]]],
+    outcome: RouteOutcome,
+    policy: RoutingPolicy,
+    deactivated: dict[str, str],
+) -> None:
     ledgers, loads = state
     apply_decision(ledgers, loads, decision)
     if decision.ledger_after is not None and decision.team:
@@ -121,16 +159,24 @@ def _apply(session: Session, lead: Lead, decision: RouteDecision, at: datetime,
         enqueue(session, lead, decision.queue or UNASSIGNED, policy, at, decision.reason)
         outcome.queued[decision.queue or UNASSIGNED] += 1
         return
-    assignment = open_assignment(session, lead_id=lead.id, rep=decision.rep, team=decision.team,
-                                 rule_id=decision.rule_id, at=at,
-                                 sla=offer_sla(policy, decision.team))
+    assignment = open_assignment(
+        session,
+        lead_id=lead.id,
+        rep=decision.rep,
+        team=decision.team,
+        rule_id=decision.rule_id,
+        at=at,
+        sla=offer_sla(policy, decision.team),
+    )
     leave_queue(session, lead.id, at, "routed", f"routed to {decision.rep}")
     outcome.assignment_ids.append(assignment.id)
     outcome.per_rep[decision.rep] += 1
     lead.status, lead.owner_rep, lead.updated_at = "routed", decision.rep, at
     if lead.account_id:
         account = session.get(Account, lead.account_id)
-        if account and (not policy.active_rep(account.owner_rep) or account.owner_rep in deactivated):
+        if account and (
+            not policy.active_rep(account.owner_rep) or account.owner_rep in deactivated
+        ):
             # One owner per customer from now on; a departed owner's accounts are handed on.
             account.owner_rep = decision.rep
 
@@ -138,14 +184,17 @@ def _apply(session: Session, lead: Lead, decision: RouteDecision, at: datetime,
 def _stop_nurture(session: Session, lead_ids: list[int]) -> None:
     """Leads with a rep leave their sequences: one statement, and no scan of the session's objects."""
     for i in range(0, len(lead_ids), 500):
-        session.execute(update(Enrollment).where(Enrollment.lead_id.in_(lead_ids[i:i + 500]),
-                                                 Enrollment.status == "active")
-                        .values(status="exited", exit_reason="routed to sales")
-                        .execution_options(synchronize_session=False))
+        session.execute(
+            update(Enrollment)
+            .where(Enrollment.lead_id.in_(lead_ids[i : i + 500]), Enrollment.status == "active")
+            .values(status="exited", exit_reason="routed to sales")
+            .execution_options(synchronize_session=False)
+        )
 
 
-def route_leads(lead_ids: list[int], now: datetime | None = None, *,
-                qualified_by_sales: bool = False) -> RouteOutcome:
+def route_leads(
+    lead_ids: list[int], now: datetime | None = None, *, qualified_by_sales: bool = False
+) -> RouteOutcome:
     """Route every hot, unsuppressed, unowned lead among ``lead_ids`` (any temperature when
     ``qualified_by_sales``: telesales qualified them, which outranks the score)."""
     at, run_id, policy = as_utc(now), current_flow_run_id(), routing_policy()
@@ -156,8 +205,11 @@ def route_leads(lead_ids: list[int], now: datetime | None = None, *,
         state = (_ledgers(session), _loads(session, policy, at))
         deactivated = _deactivated(session)
         campaigns = {c.id: c for c in session.scalars(select(Campaign))}
-        wanted = [Lead.id.in_(lead_ids), Lead.suppressed.is_(False),
-                  Lead.status.in_(ROUTABLE_STATUSES)]
+        wanted = [
+            Lead.id.in_(lead_ids),
+            Lead.suppressed.is_(False),
+            Lead.status.in_(ROUTABLE_STATUSES),
+        ]
         if not qualified_by_sales:
             wanted.append(Lead.temperature == "hot")
         leads = session.scalars(select(Lead).where(*wanted).order_by(Lead.id)).all()
@@ -165,19 +217,43 @@ def route_leads(lead_ids: list[int], now: datetime | None = None, *,
         for lead in leads:
             account = session.get(Account, lead.account_id) if lead.account_id else None
             campaign = campaigns.get(lead.first_campaign_id or 0)
-            facts = lead_facts(lead, policy, campaign=campaign.name if campaign else None,
-                               channel=campaign.channel if campaign else None)
+            facts = lead_facts(
+                lead,
+                policy,
+                campaign=campaign.name if campaign else None,
+                channel=campaign.channel if campaign else None,
+            )
             history = histories[lead.id]
-            decision = route_lead(facts, policy, state[0], account.owner_rep if account else None,
-                                  history.exclude, prior_owner=history.prior_owner,
-                                  now=at, loads=state[1], unavailable=deactivated, skip_rules=history.skip_rules)
+            decision = route_lead(
+                facts,
+                policy,
+                state[0],
+                account.owner_rep if account else None,
+                history.exclude,
+                prior_owner=history.prior_owner,
+                now=at,
+                loads=state[1],
+                unavailable=deactivated,
+                skip_rules=history.skip_rules,
+            )
             _apply(session, lead, decision, at, state, outcome, policy, deactivated)
-            record(session, lead_id=lead.id, kind="route", rule_id=decision.rule_id,
-                   outcome=f"to {decision.rep or 'queue ' + str(decision.queue)}", reason=decision.reason,
-                   inputs={**decision.inputs, "trace": decision.trace}, at=at,
-                   config_version=policy.config_version, flow_run_id=run_id)
+            record(
+                session,
+                lead_id=lead.id,
+                kind="route",
+                rule_id=decision.rule_id,
+                outcome=f"to {decision.rep or 'queue ' + str(decision.queue)}",
+                reason=decision.reason,
+                inputs={**decision.inputs, "trace": decision.trace},
+                at=at,
+                config_version=policy.config_version,
+                flow_run_id=run_id,
+            )
         _stop_nurture(session, [lead.id for lead in leads if lead.status == "routed"])
-    log().info("routed %d leads (%s); %d to queues", sum(outcome.per_rep.values()),
-               ", ".join(f"{r}: {n}" for r, n in sorted(outcome.per_rep.items())) or "none",
-               sum(outcome.queued.values()))
+    log().info(
+        "routed %d leads (%s); %d to queues",
+        sum(outcome.per_rep.values()),
+        ", ".join(f"{r}: {n}" for r, n in sorted(outcome.per_rep.items())) or "none",
+        sum(outcome.queued.values()),
+    )
     return outcome

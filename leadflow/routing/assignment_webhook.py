@@ -14,28 +14,51 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-LEAD_KEYS = ("id", "email", "full_name", "company", "domain", "title", "phone_e164", "country", "state",
-             "industry", "employees", "score", "grade", "temperature", "product_line")
+LEAD_KEYS = (
+    "id",
+    "email",
+    "full_name",
+    "company",
+    "domain",
+    "title",
+    "phone_e164",
+    "country",
+    "state",
+    "industry",
+    "employees",
+    "score",
+    "grade",
+    "temperature",
+    "product_line",
+)
 # Attempt n waits BACKOFF * 2**(n-1), so six attempts span about an hour.
 BACKOFF = timedelta(minutes=1)
 MAX_ATTEMPTS = 6
 
 
-def assignment_payload(assignment: Mapping[str, Any], lead: Mapping[str, Any],
-                       links: Mapping[str, str]) -> dict[str, Any]:
+def assignment_payload(
+    assignment: Mapping[str, Any], lead: Mapping[str, Any], links: Mapping[str, str]
+) -> dict[str, Any]:
     return {
         "type": "lead.assigned",
         "id": f"assignment-{assignment['id']}",
-        "assignment": {"id": assignment["id"], "rep": assignment["rep"], "team": assignment["team"],
-                       "rule": assignment["rule_id"], "assigned_at": assignment["assigned_at"].isoformat(),
-                       "sla_due_at": assignment["sla_due_at"].isoformat()},
+        "assignment": {
+            "id": assignment["id"],
+            "rep": assignment["rep"],
+            "team": assignment["team"],
+            "rule": assignment["rule_id"],
+            "assigned_at": assignment["assigned_at"].isoformat(),
+            "sla_due_at": assignment["sla_due_at"].isoformat(),
+        },
         "lead": {key: lead.get(key) for key in LEAD_KEYS},
         "links": dict(links),
     }
 
 
 def encode(payload: Mapping[str, Any]) -> bytes:
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode(
+        "utf-8"
+    )
 
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:
@@ -43,7 +66,9 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
     return f"v1={mac.hexdigest()}"
 
 
-def verify(secret: str, timestamp: str, body: bytes, given: str, now: int, max_age_s: int = 300) -> bool:
+def verify(
+    secret: str, timestamp: str, body: bytes, given: str, now: int, max_age_s: int = 300
+) -> bool:
     """The receiver's side (also used for our CRM activity webhook)."""
     try:
         age = abs(now - int(timestamp))

@@ -2,8 +2,8 @@
 
 A cases file is YAML (`version` and `cases`), validated like a policy so a typo names its line.
 Each case may set the state the decision depends on: account owner, prior owner, reps who
-rejected the lead (and rules they said placed it wrongly), round-robin ledgers, loads (leads today and this week), reps unavailable
-for a reason of their own, and the clock `now`.
+rejected the lead (and rules they said placed it wrongly), round-robin ledgers, loads (leads
+today and this week), reps unavailable for a reason of their own, and the clock `now`.
 """
 
 from __future__ import annotations
@@ -67,7 +67,9 @@ class Case(StrictModel):
     def _known_fields(cls, lead: dict[str, Any]) -> dict[str, Any]:
         unknown = sorted(set(lead) - set(LEAD_FIELDS))
         if unknown:
-            raise ValueError(f"unknown lead field(s) {', '.join(unknown)}; known: {', '.join(LEAD_FIELDS)}")
+            raise ValueError(
+                f"unknown lead field(s) {', '.join(unknown)}; known: {', '.join(LEAD_FIELDS)}"
+            )
         return lead
 
 
@@ -95,19 +97,31 @@ def case_facts(case: Case, policy: RoutingPolicy) -> dict[str, Any]:
 
 
 def route_case(case: Case, policy: RoutingPolicy) -> RouteDecision:
-    return route_lead(case_facts(case, policy), policy, case.ledgers, case.account_owner,
-                      set(case.exclude), prior_owner=case.prior_owner, now=case.now,
-                      unavailable=case.unavailable,
-                      loads={rep: (load.day, load.week) for rep, load in case.loads.items()},
-                      skip_rules=set(case.skip_rules))
+    return route_lead(
+        case_facts(case, policy),
+        policy,
+        case.ledgers,
+        case.account_owner,
+        set(case.exclude),
+        prior_owner=case.prior_owner,
+        now=case.now,
+        unavailable=case.unavailable,
+        loads={rep: (load.day, load.week) for rep, load in case.loads.items()},
+        skip_rules=set(case.skip_rules),
+    )
 
 
 def check_case(case: Case, policy: RoutingPolicy) -> CaseResult:
     facts = case_facts(case, policy)
     decision = route_case(case, policy)
-    actual = {"rule": decision.rule_id, "rep": decision.rep, "team": decision.team,
-              "queue": decision.queue, "territory": facts.get("territory"),
-              "segment": facts.get("segment")}
+    actual = {
+        "rule": decision.rule_id,
+        "rep": decision.rep,
+        "team": decision.team,
+        "queue": decision.queue,
+        "territory": facts.get("territory"),
+        "segment": facts.get("segment"),
+    }
     expected = case.expect.given()
     diff = differences(expected, actual)
     return CaseResult(case.name, not diff, expected, actual, diff, decision.trace)
@@ -115,4 +129,8 @@ def check_case(case: Case, policy: RoutingPolicy) -> CaseResult:
 
 def run_cases(cases_file: Path, policy: RoutingPolicy) -> list[CaseResult]:
     """Route every case of the file (or folder) with `policy`; raises ConfigError on a broken file."""
-    return [check_case(case, policy) for path in case_files(cases_file) for case in load_cases(path).cases]
+    return [
+        check_case(case, policy)
+        for path in case_files(cases_file)
+        for case in load_cases(path).cases
+    ]

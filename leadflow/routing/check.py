@@ -51,29 +51,50 @@ def check_rules(policy: RoutingPolicy) -> list[Finding]:
         if first is None:
             gaps[tuple(bits(possible))].append(shape)
     findings = _territory_findings(policy)
-    findings += _unreachable(ids, shapes.all_bits & ~matched, matched & ~reachable, shadowers, shapes)
+    findings += _unreachable(
+        ids, shapes.all_bits & ~matched, matched & ~reachable, shadowers, shapes
+    )
     findings += _gaps(ids, gaps, shapes.domains)
     findings += _overlaps(ids, overlaps, reachable, shapes)
     return sorted(findings, key=lambda f: f.severity != "warning")
 
 
-def _unreachable(ids: list[str], never: int, shadowed: int, shadowers: dict[int, set[int]],
-                 shapes: Shapes) -> list[Finding]:
-    found = [Finding("unreachable", "warning", f"rule {ids[i]} matches no lead shape: its conditions "
-                     "contradict each other or name nothing that exists", (ids[i],)) for i in bits(never)]
+def _unreachable(
+    ids: list[str], never: int, shadowed: int, shadowers: dict[int, set[int]], shapes: Shapes
+) -> list[Finding]:
+    found = [
+        Finding(
+            "unreachable",
+            "warning",
+            f"rule {ids[i]} matches no lead shape: its conditions "
+            "contradict each other or name nothing that exists",
+            (ids[i],),
+        )
+        for i in bits(never)
+    ]
     for i in bits(shadowed):
         by = sorted(shadowers[i])
         queues = all(shapes.c.rules[j].action.kind == "queue" for j in by)
         when = "never fires" if queues else "fires only when those rules' reps are all unavailable"
         names = ", ".join(ids[j] for j in by)
-        found.append(Finding("unreachable", "warning", f"rule {ids[i]} is shadowed by earlier "
-                             f"rule(s) {names}, which match every lead it matches: it {when}",
-                             (ids[i], *(ids[j] for j in by))))
+        found.append(
+            Finding(
+                "unreachable",
+                "warning",
+                f"rule {ids[i]} is shadowed by earlier "
+                f"rule(s) {names}, which match every lead it matches: it {when}",
+                (ids[i], *(ids[j] for j in by)),
+            )
+        )
     return found
 
 
-def _overlaps(ids: list[str], overlaps: dict[tuple[int, int], list[tuple[Any, ...]]],
-              reachable: int, shapes: Shapes) -> list[Finding]:
+def _overlaps(
+    ids: list[str],
+    overlaps: dict[tuple[int, int], list[tuple[Any, ...]]],
+    reachable: int,
+    shapes: Shapes,
+) -> list[Finding]:
     """One finding per earlier rule: which later rules it overlaps, and that it wins there."""
     by_winner: dict[int, list[int]] = defaultdict(list)
     for a, b in sorted(overlaps):
@@ -84,37 +105,64 @@ def _overlaps(ids: list[str], overlaps: dict[tuple[int, int], list[tuple[Any, ..
         rule = shapes.c.rules[a]
         count = len({s for b in laters for s in overlaps[(a, b)]})
         conditional = shapes.uncertain & ~shapes.any_only
-        when = [text for flag, text in ((conditional >> a & 1, "its tests on other fields hold"),
-                                        (rule.action.kind != "queue", "its target can take the lead")) if flag]
-        found.append(Finding(
-            "overlap", "info",
-            f"rule {ids[a]} overlaps {', '.join(ids[b] for b in laters)} on {count} lead shape(s); "
-            f"{ids[a]} is listed first, so it wins there" + (f" when {' and '.join(when)}" if when else ""),
-            (ids[a], *(ids[b] for b in laters)), describe(overlaps[(a, laters[0])][0])))
+        when = [
+            text
+            for flag, text in (
+                (conditional >> a & 1, "its tests on other fields hold"),
+                (rule.action.kind != "queue", "its target can take the lead"),
+            )
+            if flag
+        ]
+        found.append(
+            Finding(
+                "overlap",
+                "info",
+                f"rule {ids[a]} overlaps {', '.join(ids[b] for b in laters)} on {count} lead shape(s); "
+                f"{ids[a]} is listed first, so it wins there"
+                + (f" when {' and '.join(when)}" if when else ""),
+                (ids[a], *(ids[b] for b in laters)),
+                describe(overlaps[(a, laters[0])][0]),
+            )
+        )
     return found
 
 
-def _gaps(ids: list[str], gaps: dict[tuple[int, ...], list[tuple[Any, ...]]],
-          domains: dict[str, list[Any]]) -> list[Finding]:
+def _gaps(
+    ids: list[str],
+    gaps: dict[tuple[int, ...], list[tuple[Any, ...]]],
+    domains: dict[str, list[Any]],
+) -> list[Finding]:
     found = []
     for maybe, shapes in gaps.items():
         for cover in merge_shapes(shapes, domains):
             text = ", ".join(f"{d}={_cell(cover[k], domains[d])}" for k, d in enumerate(DIMS))
-            only = f" unless rule(s) {', '.join(ids[i] for i in maybe)} match on other fields" if maybe else ""
-            found.append(Finding("gap", "warning", f"leads with {text} reach only the fallback{only}",
-                                 tuple(ids[i] for i in maybe),
-                                 {d: sorted(map(_name, cover[k])) for k, d in enumerate(DIMS)}))
+            only = (
+                f" unless rule(s) {', '.join(ids[i] for i in maybe)} match on other fields"
+                if maybe
+                else ""
+            )
+            found.append(
+                Finding(
+                    "gap",
+                    "warning",
+                    f"leads with {text} reach only the fallback{only}",
+                    tuple(ids[i] for i in maybe),
+                    {d: sorted(map(_name, cover[k])) for k, d in enumerate(DIMS)},
+                )
+            )
     return found
 
 
-def merge_shapes(shapes: list[tuple[Any, ...]], domains: dict[str, list[Any]]) -> list[tuple[frozenset[Any], ...]]:
+def merge_shapes(
+    shapes: list[tuple[Any, ...]], domains: dict[str, list[Any]]
+) -> list[tuple[frozenset[Any], ...]]:
     """A few boxes (a set of values per dimension) covering exactly the given shapes."""
     boxes = {tuple(frozenset([v]) for v in s) for s in shapes}
     for _ in range(2):  # a second pass merges boxes the first pass made mergeable
         for k in range(len(DIMS)):
             grouped: dict[tuple[frozenset[Any], ...], frozenset[Any]] = defaultdict(frozenset)
             for box in boxes:
-                rest = box[:k] + box[k + 1:]
+                rest = box[:k] + box[k + 1 :]
                 grouped[rest] = grouped[rest] | box[k]
             boxes = {rest[:k] + (values,) + rest[k:] for rest, values in grouped.items()}
     return sorted(boxes, key=lambda b: [sorted(map(_name, cell)) for cell in b])
@@ -136,12 +184,21 @@ def _territory_findings(policy: RoutingPolicy) -> list[Finding]:
     first: dict[tuple[str, str | None], str] = {}
     found = []
     for name, territory in policy.territories.items():
-        places = [(c, None) for c in territory.countries] + [(c, s) for c, ss in territory.states.items() for s in ss]
+        places = [(c, None) for c in territory.countries] + [
+            (c, s) for c, ss in territory.states.items() for s in ss
+        ]
         for place in places:
             if place in first:
                 where = "/".join(p for p in place if p)
-                found.append(Finding("territory", "warning", f"{where} is in territories {first[place]} and "
-                                     f"{name}; {first[place]} wins (listed first)", (),
-                                     {"country": place[0], "state": place[1]}))
+                found.append(
+                    Finding(
+                        "territory",
+                        "warning",
+                        f"{where} is in territories {first[place]} and "
+                        f"{name}; {first[place]} wins (listed first)",
+                        (),
+                        {"country": place[0], "state": place[1]},
+                    )
+                )
             first.setdefault(place, name)
     return found

@@ -17,7 +17,12 @@ from zoneinfo import ZoneInfo
 from leadflow.routing.policy import DAYS, Action, Condition, RepConfig, Team
 
 Facts = Mapping[str, Any]
-KEYED_OPS = ("in", "not_in", "equals", "missing")  # depend on the value alone: evaluated once per shape
+KEYED_OPS = (
+    "in",
+    "not_in",
+    "equals",
+    "missing",
+)  # depend on the value alone: evaluated once per shape
 CACHE_LIMIT = 200_000
 NO_LIMIT = 1 << 62
 
@@ -27,8 +32,14 @@ class Check:
 
     __slots__ = ("arg", "field", "fn", "op", "subs")
 
-    def __init__(self, field: str | None, op: str, arg: Any, fn: Callable[[Facts], bool],
-                 subs: tuple[Check, ...] = ()) -> None:
+    def __init__(
+        self,
+        field: str | None,
+        op: str,
+        arg: Any,
+        fn: Callable[[Facts], bool],
+        subs: tuple[Check, ...] = (),
+    ) -> None:
         self.field, self.op, self.arg, self.fn, self.subs = field, op, arg, fn, subs
 
     @property
@@ -36,7 +47,9 @@ class Check:
         return all(s.keyed for s in self.subs) if self.op == "any" else self.op in KEYED_OPS
 
     def fields(self) -> list[str]:
-        return [f for s in self.subs for f in s.fields()] if self.op == "any" else [self.field or ""]
+        return (
+            [f for s in self.subs for f in s.fields()] if self.op == "any" else [self.field or ""]
+        )
 
 
 def _member(values: list[Any]) -> frozenset[Any] | tuple[Any, ...]:
@@ -52,6 +65,7 @@ def _range_fn(name: str, low: float | None, high: float | None) -> Callable[[Fac
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             return False  # unknown or not a number: a min/max test cannot hold
         return (low is None or value >= low) and (high is None or value <= high)
+
     return fn
 
 
@@ -65,6 +79,7 @@ def _contains_fn(name: str, needles: tuple[str, ...]) -> Callable[[Facts], bool]
             items = {str(v).lower() for v in value}
             return any(n in items for n in needles)
         return False
+
     return fn
 
 
@@ -114,11 +129,18 @@ class CRule:
     residual: tuple[Callable[[Facts], bool], ...]
 
 
-def compile_rule(index: int, rule_id: str, action: Action, required: list[Condition],
-                 any_of: list[Condition]) -> CRule:
+def compile_rule(
+    index: int, rule_id: str, action: Action, required: list[Condition], any_of: list[Condition]
+) -> CRule:
     checks = [compile_condition(c) for c in required] + ([_any_check(any_of)] if any_of else [])
-    return CRule(index, rule_id, compile_action(action), tuple(checks),
-                 tuple(c for c in checks if c.keyed), tuple(c.fn for c in checks if not c.keyed))
+    return CRule(
+        index,
+        rule_id,
+        compile_action(action),
+        tuple(checks),
+        tuple(c for c in checks if c.keyed),
+        tuple(c.fn for c in checks if not c.keyed),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,12 +168,23 @@ def compile_rep(team: Team, index: int, rep: RepConfig) -> CRep:
     start, end = hours.span() if hours else (time.min, time.max)
     day = cap.day if cap and cap.day is not None else team.capacity.day
     week = cap.week if cap and cap.week is not None else team.capacity.week
-    return CRep(rep.key, team.key, index, rep.weight, rep.active,
-                day, week,
-                ZoneInfo(hours.time_zone) if hours else None,
-                frozenset(DAYS.index(d) for d in hours.days) if hours else frozenset(range(7)),
-                start, end, tuple((a.start, a.end) for a in rep.out_of_office), day is not None or week is not None,
-                NO_LIMIT if day is None else day, NO_LIMIT if week is None else week)
+    return CRep(
+        rep.key,
+        team.key,
+        index,
+        rep.weight,
+        rep.active,
+        day,
+        week,
+        ZoneInfo(hours.time_zone) if hours else None,
+        frozenset(DAYS.index(d) for d in hours.days) if hours else frozenset(range(7)),
+        start,
+        end,
+        tuple((a.start, a.end) for a in rep.out_of_office),
+        day is not None or week is not None,
+        NO_LIMIT if day is None else day,
+        NO_LIMIT if week is None else week,
+    )
 
 
 def away_reason(rep: CRep, now: datetime | None) -> tuple[str, str] | None:
@@ -177,5 +210,7 @@ def load_window(rep: CRep, now: datetime) -> tuple[datetime, datetime]:
     zone = rep.zone or timezone.utc
     today = now.astimezone(zone).date()
     monday = today - timedelta(days=today.weekday())
-    return (datetime.combine(today, time.min, zone).astimezone(timezone.utc),
-            datetime.combine(monday, time.min, zone).astimezone(timezone.utc))
+    return (
+        datetime.combine(today, time.min, zone).astimezone(timezone.utc),
+        datetime.combine(monday, time.min, zone).astimezone(timezone.utc),
+    )

@@ -47,8 +47,14 @@ def why_not(check: Check, facts: Mapping[str, Any]) -> str:
         return f"{value}, not {_show(arg)}"
     if check.op == "range":
         low, high = arg
-        bounds = " and ".join(t for t in (low is not None and f"at least {low:g}",
-                                          high is not None and f"at most {high:g}") if t)
+        bounds = " and ".join(
+            t
+            for t in (
+                low is not None and f"at least {low:g}",
+                high is not None and f"at most {high:g}",
+            )
+            if t
+        )
         return f"{value}, needs {bounds}"
     if check.op == "contains":
         return f"{value}, contains none of {arg if isinstance(arg, list) else [arg]}"
@@ -60,8 +66,9 @@ def rule_failures(rule: CRule, facts: Mapping[str, Any]) -> list[str]:
     return [why_not(check, facts) for check in rule.checks if not check.fn(facts)]
 
 
-def _rules_tested(c: CompiledPolicy, facts: Mapping[str, Any], decided: str,
-                  notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _rules_tested(
+    c: CompiledPolicy, facts: Mapping[str, Any], decided: str, notes: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     skipped = {n["route"]: n["why_not"] for n in notes}
     tested: list[dict[str, Any]] = []
     for rule in c.rules:
@@ -79,8 +86,13 @@ def _rules_tested(c: CompiledPolicy, facts: Mapping[str, Any], decided: str,
     return tested
 
 
-def explainer(c: CompiledPolicy, facts: dict[str, Any], notes: list[dict[str, Any]],
-              rotation: Rotation | None, now: datetime | None) -> Callable[[Any], dict[str, Any]]:
+def explainer(
+    c: CompiledPolicy,
+    facts: dict[str, Any],
+    notes: list[dict[str, Any]],
+    rotation: Rotation | None,
+    now: datetime | None,
+) -> Callable[[Any], dict[str, Any]]:
     def build(decision: Any) -> dict[str, Any]:
         by_owner = decision.rule_id in OWNER_ROUTES
         return {
@@ -89,10 +101,17 @@ def explainer(c: CompiledPolicy, facts: dict[str, Any], notes: list[dict[str, An
             "facts": _plain({k: v for k, v in facts.items() if k != "ledger_before"}),
             "routes_not_taken": _plain(notes),
             "rules": [] if by_owner else _rules_tested(c, facts, decision.rule_id, notes),
-            "rules_note": "not tested: the owner took the lead first" if by_owner else
-            "in file order, up to the rule that placed the lead",
+            "rules_note": "not tested: the owner took the lead first"
+            if by_owner
+            else "in file order, up to the rule that placed the lead",
             "rotation": rotation.as_dict() if rotation else None,
-            "outcome": {"rule": decision.rule_id, "rep": decision.rep, "team": decision.team,
-                        "queue": decision.queue, "reason": decision.reason},
+            "outcome": {
+                "rule": decision.rule_id,
+                "rep": decision.rep,
+                "team": decision.team,
+                "queue": decision.queue,
+                "reason": decision.reason,
+            },
         }
+
     return build

@@ -44,15 +44,23 @@ class _Picker:
         self.team = next((t for t in policy.teams if t.key == target), None)
         self.rep = None if self.team else target
         if self.team is None and not policy.active_rep(target):
-            raise HandoffError(f"{target!r} is neither a team nor an active rep in the routing rules")
+            raise HandoffError(
+                f"{target!r} is neither a team nor an active rep in the routing rules"
+            )
         if target == leaving:
             raise HandoffError("a rep cannot hand off to themselves")
         off = set(session.scalars(select(Rep.key).where(Rep.deactivated_at.is_not(None))))
         if self.rep in off:
             raise HandoffError(f"{target!r} is deactivated")
         self.off = off | {leaving}
-        self.ledger = {r.rep: r.assigned for r in session.scalars(
-            select(RoutingLedger).where(RoutingLedger.team == target))} if self.team else {}
+        self.ledger = (
+            {
+                r.rep: r.assigned
+                for r in session.scalars(select(RoutingLedger).where(RoutingLedger.team == target))
+            }
+            if self.team
+            else {}
+        )
 
     def next(self) -> str:
         if self.rep:
@@ -66,31 +74,65 @@ class _Picker:
         return picked
 
 
-def _move_accounts(session: Session, picker: _Picker, result: Handoff, at: datetime) -> dict[int, str]:
+def _move_accounts(
+    session: Session, picker: _Picker, result: Handoff, at: datetime
+) -> dict[int, str]:
     moved: dict[int, str] = {}
-    for account in session.scalars(select(Account).where(Account.owner_rep == result.rep).order_by(Account.id)):
+    for account in session.scalars(
+        select(Account).where(Account.owner_rep == result.rep).order_by(Account.id)
+    ):
         account.owner_rep = moved[account.id] = picker.next()
         result.accounts[account.owner_rep] = result.accounts.get(account.owner_rep, 0) + 1
-        record(session, lead_id=None, kind="handoff", rule_id=f"account:{account.domain}",
-               outcome=f"account {account.domain} from {result.rep} to {account.owner_rep}",
-               reason=f"{result.rep} deactivated", inputs={"account_id": account.id, "to": account.owner_rep}, at=at)
+        record(
+            session,
+            lead_id=None,
+            kind="handoff",
+            rule_id=f"account:{account.domain}",
+            outcome=f"account {account.domain} from {result.rep} to {account.owner_rep}",
+            reason=f"{result.rep} deactivated",
+            inputs={"account_id": account.id, "to": account.owner_rep},
+            at=at,
+        )
     return moved
 
 
-def _move_assignment(session: Session, old: Assignment, lead: Lead, to: str, team: str | None,
-                     at: datetime) -> Assignment:
-    old.status, old.closed_at, old.reason = "handed_off", at, f"{old.rep} deactivated; now with {to}"
+def _move_assignment(
+    session: Session, old: Assignment, lead: Lead, to: str, team: str | None, at: datetime
+) -> Assignment:
+    old.status, old.closed_at, old.reason = (
+        "handed_off",
+        at,
+        f"{old.rep} deactivated; now with {to}",
+    )
     # Still a sales-accepted lead stays accepted: the new rep starts its activity clock today.
-    return open_assignment(session, lead_id=lead.id, rep=to, team=team,
-                           rule_id=f"handoff:{old.rep}", at=at,
-                           sla=old.sla_due_at - old.assigned_at,
-                           accepted=old.accepted_at is not None)
+    return open_assignment(
+        session,
+        lead_id=lead.id,
+        rep=to,
+        team=team,
+        rule_id=f"handoff:{old.rep}",
+        at=at,
+        sla=old.sla_due_at - old.assigned_at,
+        accepted=old.accepted_at is not None,
+    )
 
 
-def _move_leads(session: Session, picker: _Picker, accounts: dict[int, str], result: Handoff, policy: RoutingPolicy,
-                at: datetime) -> None:
-    open_by_lead = {a.lead_id: a for a in session.scalars(select(Assignment).where(
-        Assignment.rep == result.rep, Assignment.status.in_(OPEN)).order_by(Assignment.id))}
+def _move_leads(
+    session: Session,
+    picker: _Picker,
+    accounts: dict[int, str],
+    result: Handoff,
+    policy: RoutingPolicy,
+    at: datetime,
+) -> None:
+    open_by_lead = {
+        a.lead_id: a
+        for a in session.scalars(
+            select(Assignment)
+            .where(Assignment.rep == result.rep, Assignment.status.in_(OPEN))
+            .order_by(Assignment.id)
+        )
+    }
     owned = set(session.scalars(select(Lead.id).where(Lead.owner_rep == result.rep)))
     for lead_id in sorted(owned | set(open_by_lead)):
         lead = session.get(Lead, lead_id)
@@ -104,9 +146,16 @@ def _move_leads(session: Session, picker: _Picker, accounts: dict[int, str], res
                 result.new_offers.append(new.id)
         lead.owner_rep, lead.updated_at = to, at
         result.leads[to] = result.leads.get(to, 0) + 1
-        record(session, lead_id=lead.id, kind="handoff", rule_id=f"rep:{result.rep}",
-               outcome=f"from {result.rep} to {to}", reason=f"{result.rep} deactivated",
-               inputs={"from": result.rep, "to": to, "assignment_id": old.id if old else None}, at=at)
+        record(
+            session,
+            lead_id=lead.id,
+            kind="handoff",
+            rule_id=f"rep:{result.rep}",
+            outcome=f"from {result.rep} to {to}",
+            reason=f"{result.rep} deactivated",
+            inputs={"from": result.rep, "to": to, "assignment_id": old.id if old else None},
+            at=at,
+        )
 
 
 def deactivate(rep_key: str, target: str, now: datetime | None = None) -> Handoff:
@@ -121,9 +170,19 @@ def deactivate(rep_key: str, target: str, now: datetime | None = None) -> Handof
         picker = _Picker(session, policy, rep_key, target)
         rep.active, rep.deactivated_at, rep.handed_off_to = False, at, target
         result = Handoff(rep_key, target)
-        _move_leads(session, picker, _move_accounts(session, picker, result, at), result, policy, at)
-        record(session, lead_id=None, kind="handoff", rule_id=f"rep:{rep_key}", outcome=f"{rep_key} deactivated",
-               reason=f"handed off to {target}", inputs={"leads": result.leads, "accounts": result.accounts}, at=at)
+        _move_leads(
+            session, picker, _move_accounts(session, picker, result, at), result, policy, at
+        )
+        record(
+            session,
+            lead_id=None,
+            kind="handoff",
+            rule_id=f"rep:{rep_key}",
+            outcome=f"{rep_key} deactivated",
+            reason=f"handed off to {target}",
+            inputs={"leads": result.leads, "accounts": result.accounts},
+            at=at,
+        )
     return result
 
 
@@ -135,7 +194,13 @@ def reactivate(rep_key: str, now: datetime | None = None) -> None:
             raise HandoffError(f"{rep_key!r} is not deactivated")
         # `active` follows the YAML again at the next routing run.
         rep.deactivated_at, rep.handed_off_to, rep.active = None, None, True
-        record(session, lead_id=None, kind="handoff", rule_id=f"rep:{rep_key}", outcome=f"{rep_key} reactivated",
-               reason="back on the routing rota", inputs={}, at=at)
-
-
+        record(
+            session,
+            lead_id=None,
+            kind="handoff",
+            rule_id=f"rep:{rep_key}",
+            outcome=f"{rep_key} reactivated",
+            reason="back on the routing rota",
+            inputs={},
+            at=at,
+        )

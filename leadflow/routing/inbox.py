@@ -69,13 +69,28 @@ def rep_time_zone(policy: RoutingPolicy, rep_key: str) -> str:
     return "UTC"
 
 
-def inbox_item(assignment: Assignment, lead: Lead, policy: RoutingPolicy, zone: ZoneInfo) -> InboxItem:
+def inbox_item(
+    assignment: Assignment, lead: Lead, policy: RoutingPolicy, zone: ZoneInfo
+) -> InboxItem:
     due = as_utc(assignment.sla_due_at)
     return InboxItem(
-        assignment.id, lead.id, lead.full_name or lead.email, lead.company or lead.domain or "",
-        lead.email, lead.score, lead.grade, lead.temperature, assignment.status, assignment.rule_id,
-        why_words(assignment.rule_id, policy), as_utc(assignment.assigned_at), due, due.astimezone(zone),
-        assignment.last_activity_at, assignment.rep)
+        assignment.id,
+        lead.id,
+        lead.full_name or lead.email,
+        lead.company or lead.domain or "",
+        lead.email,
+        lead.score,
+        lead.grade,
+        lead.temperature,
+        assignment.status,
+        assignment.rule_id,
+        why_words(assignment.rule_id, policy),
+        as_utc(assignment.assigned_at),
+        due,
+        due.astimezone(zone),
+        assignment.last_activity_at,
+        assignment.rep,
+    )
 
 
 def rep_inbox(rep_key: str) -> list[InboxItem]:
@@ -83,16 +98,27 @@ def rep_inbox(rep_key: str) -> list[InboxItem]:
     policy = current_routing_policy()
     zone = ZoneInfo(rep_time_zone(policy, rep_key))
     with session_scope() as session:
-        rows = session.execute(select(Assignment, Lead).join(Lead, Lead.id == Assignment.lead_id).where(
-            Assignment.rep == rep_key, Assignment.status.in_(OPEN))).all()
+        rows = session.execute(
+            select(Assignment, Lead)
+            .join(Lead, Lead.id == Assignment.lead_id)
+            .where(Assignment.rep == rep_key, Assignment.status.in_(OPEN))
+        ).all()
         items = [inbox_item(a, lead, policy, zone) for a, lead in rows]
     offered = sorted((i for i in items if i.status == "offered"), key=lambda i: i.sla_due_at)
-    accepted = sorted((i for i in items if i.status == "accepted"), key=lambda i: i.assigned_at, reverse=True)
+    accepted = sorted(
+        (i for i in items if i.status == "accepted"), key=lambda i: i.assigned_at, reverse=True
+    )
     return offered + accepted
 
 
 def was_assigned(rep_key: str, lead_id: int) -> bool:
     """Whether the lead was ever offered to this rep (what a rep may read of it)."""
     with session_scope() as session:
-        return session.scalar(select(Assignment.id).where(
-            Assignment.rep == rep_key, Assignment.lead_id == lead_id).limit(1)) is not None
+        return (
+            session.scalar(
+                select(Assignment.id)
+                .where(Assignment.rep == rep_key, Assignment.lead_id == lead_id)
+                .limit(1)
+            )
+            is not None
+        )

@@ -34,19 +34,29 @@ class CompiledPolicy:
         self.version = policy.config_version
         self.owner_first, self.prior_first = policy.account_owner_first, policy.prior_owner_first
         self.teams: dict[str, tuple[CRep, ...]] = {
-            t.key: tuple(compile_rep(t, i, r) for i, r in enumerate(t.reps)) for t in policy.teams}
+            t.key: tuple(compile_rep(t, i, r) for i, r in enumerate(t.reps)) for t in policy.teams
+        }
         self.reps: dict[str, CRep] = {r.key: r for reps in self.teams.values() for r in reps}
         self.rules: tuple[CRule, ...] = tuple(
             compile_rule(i, r.id, r.assign, r.when.required(), list(r.when.any))
-            for i, r in enumerate(policy.rules))
+            for i, r in enumerate(policy.rules)
+        )
         self.fallback: CAction = compile_action(policy.fallback)
         fields = [f for rule in self.rules for check in rule.keyed for f in check.fields()]
         self.key_fields: tuple[str, ...] = tuple(dict.fromkeys(fields))
         read = fields + [f for rule in self.rules for check in rule.checks for f in check.fields()]
         self.needs_region = "region" in read
         self._territory_maps(policy)
-        self.segments = [(name, s.by_employees, s.min_employees, s.max_employees, frozenset(s.revenue_bands or ()))
-                         for name, s in policy.segments.items()]
+        self.segments = [
+            (
+                name,
+                s.by_employees,
+                s.min_employees,
+                s.max_employees,
+                frozenset(s.revenue_bands or ()),
+            )
+            for name, s in policy.segments.items()
+        ]
         self._shapes: dict[tuple[Any, ...], tuple[CRule, ...]] = {}
         self._index_checks()
         self._away: dict[datetime | None, dict[str, tuple[str, str]]] = {}
@@ -79,7 +89,11 @@ class CompiledPolicy:
         """Head count decides when known (it is measured); the revenue band only fills the gap."""
         if employees is not None:
             for name, by_employees, low, high, _ in self.segments:
-                if by_employees and (low is None or employees >= low) and (high is None or employees <= high):
+                if (
+                    by_employees
+                    and (low is None or employees >= low)
+                    and (high is None or employees <= high)
+                ):
                     return name
         if revenue_band:
             for name, _, _, _, bands in self.segments:
@@ -167,13 +181,18 @@ class CompiledPolicy:
         if found is None:
             if len(self._away) >= AWAY_CACHE_LIMIT:
                 self._away.clear()
-            found = {key: why for key, rep in self.reps.items() if (why := away_reason(rep, moment))}
+            found = {
+                key: why for key, rep in self.reps.items() if (why := away_reason(rep, moment))
+            }
             self._away[moment] = found
         self._last_now, self._last_away = now, found
         return found
 
 
-_last: list[Any] = [None, None]  # (policy, compiled): the common case, one policy, in one comparison
+_last: list[Any] = [
+    None,
+    None,
+]  # (policy, compiled): the common case, one policy, in one comparison
 _cache: dict[int, CompiledPolicy] = {}
 
 

@@ -29,15 +29,21 @@ class AssignmentClosed(UnknownLead):
     """The assignment exists but is no longer the rep's to act on (already handled, moved on)."""
 
 
-def back_to_pool(session: Session, lead: Lead, at: datetime, why: str,
-                 actor: str | None = None) -> None:
+def back_to_pool(
+    session: Session, lead: Lead, at: datetime, why: str, actor: str | None = None
+) -> None:
     """The lead goes to the shared pool (reps may claim it; nurture resumes after a grace)."""
     return_to_pool(session, lead, at, why, flow_run_id=current_flow_run_id(), actor=actor)
 
 
-def _open_assignment(session: Session, lead_id: int, statuses: tuple[str, ...] = ("offered",)) -> Assignment:
-    assignment = session.scalar(select(Assignment).where(
-        Assignment.lead_id == lead_id, Assignment.status.in_(statuses)).order_by(Assignment.id.desc()))
+def _open_assignment(
+    session: Session, lead_id: int, statuses: tuple[str, ...] = ("offered",)
+) -> Assignment:
+    assignment = session.scalar(
+        select(Assignment)
+        .where(Assignment.lead_id == lead_id, Assignment.status.in_(statuses))
+        .order_by(Assignment.id.desc())
+    )
     if assignment is None:
         raise UnknownLead(f"lead {lead_id} has no open assignment")
     return assignment
@@ -53,25 +59,40 @@ def _offered_lead(session: Session, assignment: Assignment) -> Lead:
     return lead
 
 
-def reject_assignment(session: Session, assignment: Assignment, reason: str, note: str, at: datetime,
-                      via: str) -> str:
+def reject_assignment(
+    session: Session, assignment: Assignment, reason: str, note: str, at: datetime, via: str
+) -> str:
     """Wrong match -> "reroute" (never to this rep, nor by this rule); not ready -> "pool"."""
     if reason not in REJECT_REASONS:
         raise ValueError(f"reason must be one of {', '.join(REJECT_REASONS)}")
     lead = _offered_lead(session, assignment)
     assignment.status, assignment.reason, assignment.closed_at = "rejected", reason, at
-    record(session, lead_id=lead.id, kind="reject", rule_id=reason, outcome=f"rejected by {assignment.rep}",
-           actor=assignment.rep,
-           reason=note or reason, inputs={"assignment_id": assignment.id, "rule": assignment.rule_id, "via": via},
-           at=at)
+    record(
+        session,
+        lead_id=lead.id,
+        kind="reject",
+        rule_id=reason,
+        outcome=f"rejected by {assignment.rep}",
+        actor=assignment.rep,
+        reason=note or reason,
+        inputs={"assignment_id": assignment.id, "rule": assignment.rule_id, "via": via},
+        at=at,
+    )
     if reason == "not_ready":
         back_to_pool(session, lead, at, f"{assignment.rep}: not ready")
         return "pool"
     return_credit(session, assignment)
     # The rule sent the lead somewhere it did not belong: a person should look at it.
-    record(session, lead_id=lead.id, kind="rule_review", rule_id=assignment.rule_id,
-           outcome="flagged for review", reason=f"{assignment.rep} says wrong match: {note or 'no note'}",
-           inputs={"assignment_id": assignment.id, "rep": assignment.rep, "team": assignment.team}, at=at)
+    record(
+        session,
+        lead_id=lead.id,
+        kind="rule_review",
+        rule_id=assignment.rule_id,
+        outcome="flagged for review",
+        reason=f"{assignment.rep} says wrong match: {note or 'no note'}",
+        inputs={"assignment_id": assignment.id, "rep": assignment.rep, "team": assignment.team},
+        at=at,
+    )
     lead.status, lead.owner_rep, lead.updated_at = "pool", None, at
     return "reroute"
 
@@ -83,22 +104,40 @@ def accept_assignment(session: Session, assignment: Assignment, at: datetime, vi
     assignment.status, assignment.closed_at, assignment.accepted_at = "accepted", at, at
     assignment.last_activity_at = at
     lead.status = "accepted"
-    record(session, lead_id=lead.id, kind="accept", rule_id=assignment.rule_id, actor=assignment.rep,
-           outcome=f"accepted by {assignment.rep}", reason="rep accepted the lead",
-           inputs={"assignment_id": assignment.id, "via": via}, at=at)
+    record(
+        session,
+        lead_id=lead.id,
+        kind="accept",
+        rule_id=assignment.rule_id,
+        actor=assignment.rep,
+        outcome=f"accepted by {assignment.rep}",
+        reason="rep accepted the lead",
+        inputs={"assignment_id": assignment.id, "via": via},
+        at=at,
+    )
     change_stage(session, lead, "sql", f"accepted by {assignment.rep}", at)
     return f"lead {lead.id} accepted by {assignment.rep}"
 
 
-def log_activity(session: Session, assignment: Assignment, what: str, at: datetime, via: str) -> str:
+def log_activity(
+    session: Session, assignment: Assignment, what: str, at: datetime, via: str
+) -> str:
     """A call, a meeting, a reply: the accepted lead is being worked, so it stays with its rep."""
     if assignment.status != "accepted":
         raise AssignmentClosed(f"assignment {assignment.id} is {assignment.status}, not accepted")
     if assignment.last_activity_at is None or at > assignment.last_activity_at:
         assignment.last_activity_at = at
-    record(session, lead_id=assignment.lead_id, kind="activity", rule_id=via, actor=assignment.rep,
-           outcome=f"{assignment.rep}: {what}"[:200],
-           reason="the rep is working the lead", inputs={"assignment_id": assignment.id, "via": via}, at=at)
+    record(
+        session,
+        lead_id=assignment.lead_id,
+        kind="activity",
+        rule_id=via,
+        actor=assignment.rep,
+        outcome=f"{assignment.rep}: {what}"[:200],
+        reason="the rep is working the lead",
+        inputs={"assignment_id": assignment.id, "via": via},
+        at=at,
+    )
     return f"activity recorded on lead {assignment.lead_id} for {assignment.rep}"
 
 
@@ -107,7 +146,9 @@ def reject_lead(lead_id: int, reason: str, note: str = "", now: datetime | None 
     if reason not in REJECT_REASONS:
         raise ValueError(f"reason must be one of {', '.join(REJECT_REASONS)}")
     with session_scope() as session:
-        return reject_assignment(session, _open_assignment(session, lead_id), reason, note, as_utc(now), "cli")
+        return reject_assignment(
+            session, _open_assignment(session, lead_id), reason, note, as_utc(now), "cli"
+        )
 
 
 def accept_lead(lead_ref: str, now: datetime | None = None) -> str:
@@ -122,4 +163,6 @@ def lead_activity(lead_ref: str, what: str, now: datetime | None = None, via: st
 
     with session_scope() as session:
         lead = find_lead(session, lead_ref)
-        return log_activity(session, _open_assignment(session, lead.id, ("accepted",)), what, as_utc(now), via)
+        return log_activity(
+            session, _open_assignment(session, lead.id, ("accepted",)), what, as_utc(now), via
+        )

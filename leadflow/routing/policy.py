@@ -19,9 +19,28 @@ TEMPERATURES = ("hot", "warm", "cold", "disqualified")
 # What a condition may test: the lead as routing sees it (tasks.scoring.lead_view), the
 # places derived from it (territory, region, segment), its scoring outputs and its campaign.
 LEAD_FIELDS = (
-    "email", "domain", "is_free_mail", "is_disposable", "is_role_address", "company", "title",
-    "country", "state", "city", "industry", "employees", "revenue_band", "product_line",
-    "territory", "region", "segment", "temperature", "score", "grade", "campaign", "channel",
+    "email",
+    "domain",
+    "is_free_mail",
+    "is_disposable",
+    "is_role_address",
+    "company",
+    "title",
+    "country",
+    "state",
+    "city",
+    "industry",
+    "employees",
+    "revenue_band",
+    "product_line",
+    "territory",
+    "region",
+    "segment",
+    "temperature",
+    "score",
+    "grade",
+    "campaign",
+    "channel",
 )
 # Fields whose values the policy names: a misspelt value is an error, not a rule that never fires.
 NAMED_FIELDS = ("territory", "region", "segment", "product_line", "temperature")
@@ -47,7 +66,11 @@ class Segment(StrictModel):
     @property
     def by_employees(self) -> bool:
         # A segment naming no bound and no band is a catch-all for any known head count.
-        return self.min_employees is not None or self.max_employees is not None or not self.revenue_bands
+        return (
+            self.min_employees is not None
+            or self.max_employees is not None
+            or not self.revenue_bands
+        )
 
 
 class WorkingHours(StrictModel):
@@ -56,7 +79,9 @@ class WorkingHours(StrictModel):
 
     time_zone: str
     days: list[Literal[DAYS]] = list(DAYS[:5])  # type: ignore[valid-type]
-    hours: str = Field(default="09:00-17:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$")
+    hours: str = Field(
+        default="09:00-17:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$"
+    )
 
     @field_validator("time_zone")
     @classmethod
@@ -165,7 +190,9 @@ class Condition(StrictModel):
     def operator(self) -> tuple[str, Any]:
         if self.min is not None or self.max is not None:
             return "range", (self.min, self.max)
-        name = next(iter(self.model_fields_set & {"equals", "in_", "not_in", "contains", "missing"}))
+        name = next(
+            iter(self.model_fields_set & {"equals", "in_", "not_in", "contains", "missing"})
+        )
         return name.rstrip("_"), getattr(self, name)
 
 
@@ -183,8 +210,11 @@ class Conditions(StrictModel):
 
     def required(self) -> list[Condition]:
         """The shorthand lists as tests, then `all`: every one must hold."""
-        short = [Condition.model_validate({"field": name, "in": getattr(self, name)})
-                 for name in NAMED_FIELDS if getattr(self, name) is not None]
+        short = [
+            Condition.model_validate({"field": name, "in": getattr(self, name)})
+            for name in NAMED_FIELDS
+            if getattr(self, name) is not None
+        ]
         return short + list(self.all)
 
 
@@ -200,10 +230,22 @@ class Action(StrictModel):
 
     @model_validator(mode="after")
     def _one_target(self) -> Action:
-        if sum((self.team is not None, self.rep is not None, self.queue is not None, self.account_owner)) != 1:
+        if (
+            sum(
+                (
+                    self.team is not None,
+                    self.rep is not None,
+                    self.queue is not None,
+                    self.account_owner,
+                )
+            )
+            != 1
+        ):
             raise ValueError("give exactly one of team, rep, queue or account_owner")
         if self.overflow and self.queue:
-            raise ValueError("a queue always takes the lead: overflow goes with team, rep or account_owner")
+            raise ValueError(
+                "a queue always takes the lead: overflow goes with team, rep or account_owner"
+            )
         return self
 
 
@@ -222,7 +264,9 @@ class RoutingPolicy(PolicyModel):
     rules: list[Rule]
     fallback: Action
     account_owner_first: bool = True
-    prior_owner_first: bool = True  # a person's earlier lead's rep keeps them (after the account owner)
+    prior_owner_first: bool = (
+        True  # a person's earlier lead's rep keeps them (after the account owner)
+    )
     # Every queue a rule names (and `unassigned`): its team and deadline. A queue left out
     # is worked by the fallback's team within a day (see queue_of).
     queues: dict[str, QueueConfig] = {}
@@ -233,8 +277,12 @@ class RoutingPolicy(PolicyModel):
     def reference_errors(self) -> list[tuple[Loc, str]]:
         """Names that point nowhere or twice, each with where it is written."""
 
-        return (self._duplicate_errors() + self._target_errors() + self._value_errors()
-                + people_errors(self))
+        return (
+            self._duplicate_errors()
+            + self._target_errors()
+            + self._value_errors()
+            + people_errors(self)
+        )
 
     def queue_of(self, name: str | None) -> QueueConfig:
         """The queue's settings; an unlisted queue is the fallback team's, due within a day."""
@@ -248,8 +296,11 @@ class RoutingPolicy(PolicyModel):
         errors: list[tuple[Loc, str]] = []
         seen: dict[str, set[str]] = {"team": set(), "rep": set(), "rule": set()}
         keyed = [(("teams", ti, "key"), "team", t.key) for ti, t in enumerate(self.teams)]
-        keyed += [(("teams", ti, "reps", ri, "key"), "rep", r.key)
-                  for ti, t in enumerate(self.teams) for ri, r in enumerate(t.reps)]
+        keyed += [
+            (("teams", ti, "reps", ri, "key"), "rep", r.key)
+            for ti, t in enumerate(self.teams)
+            for ri, r in enumerate(t.reps)
+        ]
         keyed += [(("rules", i, "id"), "rule", rule.id) for i, rule in enumerate(self.rules)]
         for loc, kind, key in keyed:
             if key in seen[kind]:
@@ -261,8 +312,9 @@ class RoutingPolicy(PolicyModel):
     def _target_errors(self) -> list[tuple[Loc, str]]:
         teams, reps = {t.key for t in self.teams}, {r.key for t in self.teams for r in t.reps}
         errors: list[tuple[Loc, str]] = []
-        targets: list[tuple[Loc, str, Action]] = [(("rules", i, "assign"), rule.id, rule.assign)
-                                                  for i, rule in enumerate(self.rules)]
+        targets: list[tuple[Loc, str, Action]] = [
+            (("rules", i, "assign"), rule.id, rule.assign) for i, rule in enumerate(self.rules)
+        ]
         targets.append((("fallback",), "fallback", self.fallback))
         for loc, rule_id, action in targets:
             if action.team and action.team not in teams:
@@ -270,14 +322,18 @@ class RoutingPolicy(PolicyModel):
             if action.rep and action.rep not in reps:
                 errors.append(((*loc, "rep"), f"rule {rule_id}: unknown rep {action.rep!r}"))
         if self.fallback.account_owner:
-            errors.append((("fallback", "account_owner"), "the fallback must name a team, rep or queue"))
+            errors.append(
+                (("fallback", "account_owner"), "the fallback must name a team, rep or queue")
+            )
         return errors
 
     def _value_errors(self) -> list[tuple[Loc, str]]:
         known: dict[str, set[Any]] = {
-            "territory": set(self.territories), "segment": set(self.segments),
+            "territory": set(self.territories),
+            "segment": set(self.segments),
             "region": {t.region for t in self.territories.values() if t.region},
-            "temperature": set(TEMPERATURES)}
+            "temperature": set(TEMPERATURES),
+        }
         if self.product_lines:
             known["product_line"] = set(self.product_lines)
         errors: list[tuple[Loc, str]] = []

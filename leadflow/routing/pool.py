@@ -86,8 +86,10 @@ def _limit_breach(
 ) -> str | None:
     limits = policy.pool.claim
     if limits.max_open_leads is not None and open_count(session, rep.key) >= limits.max_open_leads:
-        return (f"{rep.key} already holds {limits.max_open_leads} open leads "
-                "(pool.claim.max_open_leads)")
+        return (
+            f"{rep.key} already holds {limits.max_open_leads} open leads "
+            "(pool.claim.max_open_leads)"
+        )
     if limits.max_per_day is not None:
         day_start = capacity_windows(policy, at).get(rep.key, (at.replace(hour=0, minute=0), at))[0]
         today = (
@@ -103,8 +105,10 @@ def _limit_breach(
             or 0
         )
         if today >= limits.max_per_day:
-            return (f"{rep.key} claimed {today} leads today "
-                    f"(pool.claim.max_per_day {limits.max_per_day})")
+            return (
+                f"{rep.key} claimed {today} leads today "
+                f"(pool.claim.max_per_day {limits.max_per_day})"
+            )
     since = at - timedelta(days=limits.cool_off_days)
     left = session.scalar(
         select(Assignment.closed_at)

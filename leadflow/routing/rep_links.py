@@ -28,7 +28,9 @@ class RepLink:
 
 
 def _signature(secret: str, body: str) -> str:
-    digest = hmac.new(secret.encode("utf-8"), f"rep-link:{body}".encode("ascii"), hashlib.sha256).digest()
+    digest = hmac.new(
+        secret.encode("utf-8"), f"rep-link:{body}".encode("ascii"), hashlib.sha256
+    ).digest()
     return base64.urlsafe_b64encode(digest[:18]).decode("ascii")
 
 
@@ -48,7 +50,9 @@ def read_rep_token(secret: str, token: str) -> RepLink | None:
     if len(parts) != 4 or parts[1] not in ACTIONS:
         return None
     body = ".".join(parts[:3])
-    if not hmac.compare_digest(_signature(secret, body).encode(), parts[3].encode("utf-8", "replace")):
+    if not hmac.compare_digest(
+        _signature(secret, body).encode(), parts[3].encode("utf-8", "replace")
+    ):
         return None
     try:
         assignment_id, expires = int(parts[0]), int(parts[2])
@@ -58,7 +62,12 @@ def read_rep_token(secret: str, token: str) -> RepLink | None:
     return RepLink(assignment_id, parts[1], expires_at)
 
 
-def rep_link_urls(secret: str, base_url: str, assignment_id: int, expires_at: datetime) -> dict[str, str]:
+def rep_link_urls(
+    secret: str, base_url: str, assignment_id: int, expires_at: datetime
+) -> dict[str, str]:
     """Every action's URL for one assignment, keyed by action."""
     base = base_url.rstrip("/")
-    return {action: f"{base}/r/{make_rep_token(secret, assignment_id, action, expires_at)}" for action in ACTIONS}
+    return {
+        action: f"{base}/r/{make_rep_token(secret, assignment_id, action, expires_at)}"
+        for action in ACTIONS
+    }

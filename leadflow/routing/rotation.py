@@ -45,14 +45,25 @@ class Rotation:
     virtual_time: float | None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"team": self.team, "ledger_before": self.before, "ledger_after": self.after,
-                "picked": self.picked, "unavailable": self.skipped, "lifted": self.lifted,
-                "virtual_time": None if self.virtual_time is None else round(self.virtual_time, 6),
-                "rule": "earliest (ledger+1)/weight among reps not ahead of their weighted share"}
+        return {
+            "team": self.team,
+            "ledger_before": self.before,
+            "ledger_after": self.after,
+            "picked": self.picked,
+            "unavailable": self.skipped,
+            "lifted": self.lifted,
+            "virtual_time": None if self.virtual_time is None else round(self.virtual_time, 6),
+            "rule": "earliest (ledger+1)/weight among reps not ahead of their weighted share",
+        }
 
 
-def blocked(rep: CRep, away: Mapping[str, tuple[str, str]], exclude: Collection[str],
-            unavailable: Mapping[str, str] | None, loads: Mapping[str, Any] | None) -> str | None:
+def blocked(
+    rep: CRep,
+    away: Mapping[str, tuple[str, str]],
+    exclude: Collection[str],
+    unavailable: Mapping[str, str] | None,
+    loads: Mapping[str, Any] | None,
+) -> str | None:
     """Why `rep` cannot take a lead by rotation or by name right now, or None."""
     own = away.get(rep.key)
     if own is not None:
@@ -75,9 +86,15 @@ def over_capacity(rep: CRep, day: int, week: int) -> str | None:
     return None
 
 
-def rotate(team: str, reps: tuple[CRep, ...], ledger: Mapping[str, int],
-           away: Mapping[str, tuple[str, str]], exclude: Collection[str],
-           unavailable: Mapping[str, str] | None, loads: Mapping[str, Any] | None) -> Rotation:
+def rotate(
+    team: str,
+    reps: tuple[CRep, ...],
+    ledger: Mapping[str, int],
+    away: Mapping[str, tuple[str, str]],
+    exclude: Collection[str],
+    unavailable: Mapping[str, str] | None,
+    loads: Mapping[str, Any] | None,
+) -> Rotation:
     before: dict[str, int] = {}
     skipped: dict[str, str] = {}
     ready: list[CRep] = []
@@ -91,7 +108,9 @@ def rotate(team: str, reps: tuple[CRep, ...], ledger: Mapping[str, int],
             continue
         if rep.capped:
             load = loads.get(key) if loads else None
-            day, week = (0, 0) if load is None else load if type(load) is tuple else loads_pair(load)
+            day, week = (
+                (0, 0) if load is None else load if type(load) is tuple else loads_pair(load)
+            )
             if day >= rep.day_limit or week >= rep.week_limit:
                 skipped[key] = over_capacity(rep, day, week) or ""
                 continue
@@ -137,7 +156,11 @@ def _lift(ready: list[CRep], counts: list[int], vtime: float) -> dict[str, list[
     pace, which can put one more rep behind; repeat until nobody new is."""
     behind: set[int] = set()
     while True:
-        newly = {i for i, r in enumerate(ready) if i not in behind and vtime * r.weight - counts[i] > 1 + EPS}
+        newly = {
+            i
+            for i, r in enumerate(ready)
+            if i not in behind and vtime * r.weight - counts[i] > 1 + EPS
+        }
         if not newly:
             break
         behind |= newly
@@ -152,8 +175,9 @@ def _lift(ready: list[CRep], counts: list[int], vtime: float) -> dict[str, list[
     return lifted
 
 
-def apply_decision(ledgers: dict[str, dict[str, int]], loads: dict[str, Any] | None,
-                   decision: Any) -> None:
+def apply_decision(
+    ledgers: dict[str, dict[str, int]], loads: dict[str, Any] | None, decision: Any
+) -> None:
     """Carry one decision into in-memory state: the team ledger it returns, and +1 load for its rep."""
     if decision.ledger_after is not None and decision.team:
         ledgers[decision.team] = dict(decision.ledger_after)

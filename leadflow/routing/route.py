@@ -19,7 +19,10 @@ from leadflow.routing.explain import explainer
 from leadflow.routing.index import CompiledPolicy, compiled
 from leadflow.routing.rotation import Rotation, blocked, rotate
 
-OWNER_BLOCKS = ("inactive", "out_of_office")  # an owner keeps their customer out of hours or when full
+OWNER_BLOCKS = (
+    "inactive",
+    "out_of_office",
+)  # an owner keeps their customer out of hours or when full
 DERIVED = ("territory", "region", "segment")
 LEAD_KEYS = tuple(f for f in LEAD_FIELDS if f not in DERIVED)  # what lead_facts reads off a lead
 
@@ -35,7 +38,9 @@ class RouteDecision:
     # The team's whole round-robin ledger after this lead (returning reps lifted, +1 for the
     # rep); None: store nothing (owners, queues). The caller must write it back.
     ledger_after: Mapping[str, int] | None = None
-    tracer: Callable[[RouteDecision], dict[str, Any]] | None = field(default=None, compare=False, repr=False)
+    tracer: Callable[[RouteDecision], dict[str, Any]] | None = field(
+        default=None, compare=False, repr=False
+    )
 
     @cached_property
     def trace(self) -> dict[str, Any]:
@@ -49,7 +54,9 @@ def territory_of(country: str | None, state: str | None, policy: RoutingPolicy) 
     return compiled(policy).territory(country, state)
 
 
-def segment_of(employees: int | None, policy: RoutingPolicy, revenue_band: str | None = None) -> str | None:
+def segment_of(
+    employees: int | None, policy: RoutingPolicy, revenue_band: str | None = None
+) -> str | None:
     return compiled(policy).segment(employees, revenue_band)
 
 
@@ -78,8 +85,14 @@ def capacity_windows(policy: RoutingPolicy, now: datetime) -> dict[str, tuple[da
     return {key: load_window(rep, as_utc(now)) for key, rep in compiled(policy).reps.items()}
 
 
-def pick_rep(team: Team, ledger: Mapping[str, int], exclude: Collection[str], *,
-             now: datetime | None = None, loads: Mapping[str, Any] | None = None) -> str | None:
+def pick_rep(
+    team: Team,
+    ledger: Mapping[str, int],
+    exclude: Collection[str],
+    *,
+    now: datetime | None = None,
+    loads: Mapping[str, Any] | None = None,
+) -> str | None:
     """The round-robin pick for one team (see route_rotation); kept for callers of the old API."""
     reps = tuple(compile_rep(team, i, r) for i, r in enumerate(team.reps))
     away = {r.key: why for r in reps if (why := away_reason(r, now))}
@@ -91,9 +104,16 @@ class _Run:
 
     __slots__ = ("away", "c", "exclude", "facts", "ledgers", "loads", "notes", "now", "unavailable")
 
-    def __init__(self, c: CompiledPolicy, facts: dict[str, Any], ledgers: Mapping[str, Mapping[str, int]],
-                 exclude: Collection[str], unavailable: Mapping[str, str] | None,
-                 loads: Mapping[str, Any] | None, now: datetime | None) -> None:
+    def __init__(
+        self,
+        c: CompiledPolicy,
+        facts: dict[str, Any],
+        ledgers: Mapping[str, Mapping[str, int]],
+        exclude: Collection[str],
+        unavailable: Mapping[str, str] | None,
+        loads: Mapping[str, Any] | None,
+        now: datetime | None,
+    ) -> None:
         self.c, self.facts, self.ledgers, self.exclude = c, facts, ledgers, exclude
         self.unavailable, self.loads, self.now, self.away = unavailable, loads, now, c.away_at(now)
         self.notes: list[dict[str, Any]] = []
@@ -114,20 +134,35 @@ class _Run:
             return "rejected this lead"
         return self.unavailable.get(key) if self.unavailable else None
 
-    def act(self, rule_id: str, action: CAction, why: str, owner: str | None) -> RouteDecision | None:
+    def act(
+        self, rule_id: str, action: CAction, why: str, owner: str | None
+    ) -> RouteDecision | None:
         if action.kind == "queue":
-            return self.decide(rule_id, None, None, action.target, f"{why}; to queue {action.target}")
+            return self.decide(
+                rule_id, None, None, action.target, f"{why}; to queue {action.target}"
+            )
         if action.kind == "owner":
-            found = self.owner(rule_id, owner, f"{why}; to the account owner {owner}") if owner else None
+            found = (
+                self.owner(rule_id, owner, f"{why}; to the account owner {owner}")
+                if owner
+                else None
+            )
             if owner is None:
-                self.notes.append({"route": rule_id, "rep": None, "why_not": "the account has no owner"})
+                self.notes.append(
+                    {"route": rule_id, "rep": None, "why_not": "the account has no owner"}
+                )
         elif action.kind == "rep":
             found = self._named(rule_id, action.target or "", why)
         else:
             found = self._rotate(rule_id, action.target or "", why)
         if found is None and action.overflow:
-            return self.decide(rule_id, None, None, action.overflow,
-                               f"{why}; nobody can take it now, waits in queue {action.overflow}")
+            return self.decide(
+                rule_id,
+                None,
+                None,
+                action.overflow,
+                f"{why}; nobody can take it now, waits in queue {action.overflow}",
+            )
         return found
 
     def _named(self, rule_id: str, key: str, why: str) -> RouteDecision | None:
@@ -139,25 +174,65 @@ class _Run:
         ledger = self.ledgers.get(rep.team, {})
         after = {r.key: ledger.get(r.key, 0) for r in self.c.teams[rep.team]}
         after[key] += 1
-        return self.decide(rule_id, key, rep.team, None, f"{why}; named rep {key}", ledger_after=after)
+        return self.decide(
+            rule_id, key, rep.team, None, f"{why}; named rep {key}", ledger_after=after
+        )
 
     def _rotate(self, rule_id: str, team: str, why: str) -> RouteDecision | None:
-        spin = rotate(team, self.c.teams[team], self.ledgers.get(team, {}), self.away, self.exclude,
-                      self.unavailable, self.loads)
+        spin = rotate(
+            team,
+            self.c.teams[team],
+            self.ledgers.get(team, {}),
+            self.away,
+            self.exclude,
+            self.unavailable,
+            self.loads,
+        )
         if spin.picked is None:
-            self.notes.append({"route": rule_id, "team": team, "why_not": "nobody in the team can take it",
-                               "rotation": spin.as_dict()})
+            self.notes.append(
+                {
+                    "route": rule_id,
+                    "team": team,
+                    "why_not": "nobody in the team can take it",
+                    "rotation": spin.as_dict(),
+                }
+            )
             return None
-        return self.decide(rule_id, spin.picked, team, None, f"{why}; round robin in {team}",
-                           ledger_after=spin.after, rotation=spin)
+        return self.decide(
+            rule_id,
+            spin.picked,
+            team,
+            None,
+            f"{why}; round robin in {team}",
+            ledger_after=spin.after,
+            rotation=spin,
+        )
 
-    def decide(self, rule_id: str, rep: str | None, team: str | None, queue: str | None, reason: str,
-               ledger_after: dict[str, int] | None = None, rotation: Rotation | None = None) -> RouteDecision:
-        inputs = self.facts  # already a private copy; the trace leaves ledger_before out of the facts
+    def decide(
+        self,
+        rule_id: str,
+        rep: str | None,
+        team: str | None,
+        queue: str | None,
+        reason: str,
+        ledger_after: dict[str, int] | None = None,
+        rotation: Rotation | None = None,
+    ) -> RouteDecision:
+        inputs = (
+            self.facts
+        )  # already a private copy; the trace leaves ledger_before out of the facts
         if rotation is not None:
             inputs["ledger_before"] = rotation.before
-        return RouteDecision(rule_id, rep, team, queue, reason, inputs, ledger_after,
-                             explainer(self.c, self.facts, self.notes, rotation, self.now))
+        return RouteDecision(
+            rule_id,
+            rep,
+            team,
+            queue,
+            reason,
+            inputs,
+            ledger_after,
+            explainer(self.c, self.facts, self.notes, rotation, self.now),
+        )
 
 
 def route_lead(
@@ -186,17 +261,23 @@ def route_lead(
     c = compiled(policy)
     run = _Run(c, c.complete(facts), ledgers, exclude or (), unavailable, loads, now)
     if c.owner_first and account_owner:
-        found = run.owner("account-owner", account_owner, f"account already owned by {account_owner}")
+        found = run.owner(
+            "account-owner", account_owner, f"account already owned by {account_owner}"
+        )
         if found:
             return found
     if c.prior_first and prior_owner:
-        found = run.owner("prior-owner", prior_owner, f"this person's earlier lead is with {prior_owner}")
+        found = run.owner(
+            "prior-owner", prior_owner, f"this person's earlier lead is with {prior_owner}"
+        )
         if found:
             return found
     return _by_rules(run, c, account_owner, skip_rules)
 
 
-def _by_rules(run: _Run, c: CompiledPolicy, owner: str | None, skip_rules: Collection[str]) -> RouteDecision:
+def _by_rules(
+    run: _Run, c: CompiledPolicy, owner: str | None, skip_rules: Collection[str]
+) -> RouteDecision:
     facts, matched = run.facts, False
     for rule in c.candidates(facts):
         if rule.residual and not _holds(rule, facts):
@@ -210,14 +291,21 @@ def _by_rules(run: _Run, c: CompiledPolicy, owner: str | None, skip_rules: Colle
             return found
     why = _why_unplaced(run) if matched else "no rule matched"
     found = None if "fallback" in skip_rules else run.act("fallback", c.fallback, why, owner)
-    return found or run.decide("fallback", None, None, "unassigned", f"{why} and no fallback rep available")
+    return found or run.decide(
+        "fallback", None, None, "unassigned", f"{why} and no fallback rep available"
+    )
 
 
 def _why_unplaced(run: _Run) -> str:
     """Rules matched, nobody took the lead: say so when it is because their reps are off work."""
     off = {key for key, (kind, _) in run.away.items() if kind in ("hours", "out_of_office")}
-    closed = sorted({note["team"] for note in run.notes if note.get("team") and
-                     all(r.key in off for r in run.c.teams.get(note["team"], ()))})
+    closed = sorted(
+        {
+            note["team"]
+            for note in run.notes
+            if note.get("team") and all(r.key in off for r in run.c.teams.get(note["team"], ()))
+        }
+    )
     closed += sorted({note["rep"] for note in run.notes if note.get("rep") in off})
     if closed:
         return f"rules matched but nobody in {', '.join(closed)} works now (out of hours or away)"

@@ -17,8 +17,14 @@ from leadflow.routing.compile import Check, CRule
 from leadflow.routing.index import CompiledPolicy, compiled
 
 DIMS = ("territory", "segment", "product_line", "temperature")
-DIM_OF = {"territory": "territory", "region": "territory", "country": "territory",
-          "segment": "segment", "product_line": "product_line", "temperature": "temperature"}
+DIM_OF = {
+    "territory": "territory",
+    "region": "territory",
+    "country": "territory",
+    "segment": "segment",
+    "product_line": "product_line",
+    "temperature": "temperature",
+}
 UNLISTED = "??"  # a country no territory names
 
 
@@ -26,23 +32,38 @@ class Shapes:
     def __init__(self, policy: RoutingPolicy) -> None:
         self.c: CompiledPolicy = compiled(policy)
         self.domains: dict[str, list[Any]] = {
-            "territory": [*policy.territories, None], "segment": [*policy.segments, None],
-            "product_line": [*dict.fromkeys([*policy.product_lines, *self._named("product_line")]), None],
-            "temperature": [*TEMPERATURES, None]}
+            "territory": [*policy.territories, None],
+            "segment": [*policy.segments, None],
+            "product_line": [
+                *dict.fromkeys([*policy.product_lines, *self._named("product_line")]),
+                None,
+            ],
+            "temperature": [*TEMPERATURES, None],
+        }
         self._samples = {t: self._territory_samples(policy, t) for t in self.domains["territory"]}
         n = len(self.c.rules)
         self.all_bits = (1 << n) - 1
         self.uncertain = 0  # rules with tests outside the dimensions (or an `any` group)
         self.any_rules: list[CRule] = []
         self.any_only = 0  # rules whose only uncertainty is an `any` group (judged per shape)
-        self.possible: dict[str, dict[Any, int]] = {d: {v: 0 for v in vals} for d, vals in self.domains.items()}
-        self.certain: dict[str, dict[Any, int]] = {d: {v: 0 for v in vals} for d, vals in self.domains.items()}
+        self.possible: dict[str, dict[Any, int]] = {
+            d: {v: 0 for v in vals} for d, vals in self.domains.items()
+        }
+        self.certain: dict[str, dict[Any, int]] = {
+            d: {v: 0 for v in vals} for d, vals in self.domains.items()
+        }
         for rule in self.c.rules:
             self._add(rule)
 
     def _named(self, name: str) -> list[Any]:
-        return [v for rule in self.c.rules for check in rule.checks if check.field == name
-                and check.op in ("in", "not_in") for v in check.arg if v is not None]
+        return [
+            v
+            for rule in self.c.rules
+            for check in rule.checks
+            if check.field == name and check.op in ("in", "not_in")
+            for v in check.arg
+            if v is not None
+        ]
 
     def _territory_samples(self, policy: RoutingPolicy, name: str | None) -> list[dict[str, Any]]:
         if name is None:  # a country outside every territory, or none at all
@@ -106,7 +127,9 @@ class Shapes:
         verdicts = set()
         for sub in group.subs:
             dim = DIM_OF.get(sub.field or "")
-            verdicts.add("maybe" if dim is None else self._verdict(sub, dim, shape[DIMS.index(dim)]))
+            verdicts.add(
+                "maybe" if dim is None else self._verdict(sub, dim, shape[DIMS.index(dim)])
+            )
         return "yes" if "yes" in verdicts else "maybe" if "maybe" in verdicts else "no"
 
 

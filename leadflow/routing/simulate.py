@@ -47,15 +47,21 @@ class Simulation:
     def load_rows(self) -> list[tuple[str, int, int, int]]:
         """(rep or queue, leads before, after, change), biggest change first."""
         names = set(self.load_before) | set(self.load_after)
-        rows = [(n, self.load_before[n], self.load_after[n], self.load_after[n] - self.load_before[n])
-                for n in names]
+        rows = [
+            (n, self.load_before[n], self.load_after[n], self.load_after[n] - self.load_before[n])
+            for n in names
+        ]
         return sorted(rows, key=lambda r: (-abs(r[3]), r[0]))
 
     def as_dict(self) -> dict[str, Any]:
         # Not dataclasses.asdict: it rebuilds a Counter from (key, value) pairs, counting the pairs.
-        data: dict[str, Any] = {k: dict(v) if isinstance(v, Counter) else v for k, v in vars(self).items()}
+        data: dict[str, Any] = {
+            k: dict(v) if isinstance(v, Counter) else v for k, v in vars(self).items()
+        }
         data["moved"] = [asdict(m) for m in self.moved]
-        data["load"] = [dict(zip(("target", "before", "after", "change"), row)) for row in self.load_rows()]
+        data["load"] = [
+            dict(zip(("target", "before", "after", "change"), row)) for row in self.load_rows()
+        ]
         return data
 
 
@@ -66,24 +72,42 @@ def target(decision: RouteDecision) -> str:
 class _Stream:
     """One policy routing the stream, with its own ledgers and loads."""
 
-    def __init__(self, policy: RoutingPolicy, ledgers: Mapping[str, Mapping[str, int]],
-                 loads: Mapping[str, Any], now: datetime | None) -> None:
+    def __init__(
+        self,
+        policy: RoutingPolicy,
+        ledgers: Mapping[str, Mapping[str, int]],
+        loads: Mapping[str, Any],
+        now: datetime | None,
+    ) -> None:
         self.policy, self.now = policy, now
         self.ledgers = {team: dict(ledger) for team, ledger in ledgers.items()}
         self.loads: dict[str, Any] = dict(loads)
 
     def route(self, lead: Mapping[str, Any]) -> RouteDecision:
         facts = lead_facts({k: v for k, v in lead.items() if k not in ROUTE_KEYS}, self.policy)
-        decision = route_lead(facts, self.policy, self.ledgers, lead.get("account_owner"),
-                              set(lead.get("exclude") or ()), prior_owner=lead.get("prior_owner"),
-                              now=self.now, loads=self.loads)
+        decision = route_lead(
+            facts,
+            self.policy,
+            self.ledgers,
+            lead.get("account_owner"),
+            set(lead.get("exclude") or ()),
+            prior_owner=lead.get("prior_owner"),
+            now=self.now,
+            loads=self.loads,
+        )
         apply_decision(self.ledgers, self.loads, decision)
         return decision
 
 
-def simulate(leads: Iterable[Mapping[str, Any]], old_policy: RoutingPolicy, new_policy: RoutingPolicy, *,
-             now: datetime | None = None, ledgers: Mapping[str, Mapping[str, int]] | None = None,
-             loads: Mapping[str, Any] | None = None) -> Simulation:
+def simulate(
+    leads: Iterable[Mapping[str, Any]],
+    old_policy: RoutingPolicy,
+    new_policy: RoutingPolicy,
+    *,
+    now: datetime | None = None,
+    ledgers: Mapping[str, Mapping[str, int]] | None = None,
+    loads: Mapping[str, Any] | None = None,
+) -> Simulation:
     """Per-rep load before and after, the leads that would move, and the rules that never fire."""
     old = _Stream(old_policy, ledgers or {}, loads or {}, now)
     new = _Stream(new_policy, ledgers or {}, loads or {}, now)
@@ -97,8 +121,16 @@ def simulate(leads: Iterable[Mapping[str, Any]], old_policy: RoutingPolicy, new_
         result.rules_after[after.rule_id] += 1
         if target(before) != target(after):
             kind = "rotation" if before.team and before.team == after.team else "team"
-            result.moved.append(Moved(lead.get("id", n), target(before), target(after),
-                                      before.rule_id, after.rule_id, kind))
+            result.moved.append(
+                Moved(
+                    lead.get("id", n),
+                    target(before),
+                    target(after),
+                    before.rule_id,
+                    after.rule_id,
+                    kind,
+                )
+            )
     result.never_fired_before = [r.id for r in old_policy.rules if not result.rules_before[r.id]]
     result.never_fired_after = [r.id for r in new_policy.rules if not result.rules_after[r.id]]
     return result
@@ -108,8 +140,9 @@ def closed_teams(policy: RoutingPolicy, now: datetime) -> list[str]:
     """Teams none of whose reps can take a lead at ``now`` (hours, out of office, inactive)."""
     c = compiled(policy)
     away = c.away_at(now)
-    return sorted(team for team, reps in c.teams.items()
-                  if reps and all(r.key in away for r in reps))
+    return sorted(
+        team for team, reps in c.teams.items() if reps and all(r.key in away for r in reps)
+    )
 
 
 def next_business_hour(policy: RoutingPolicy, now: datetime, days: int = 7) -> datetime:

@@ -24,8 +24,14 @@ from leadflow.routing.assign import sync_reps
 from leadflow.routing.assignments import OPEN_STATUSES, AssignmentStatus
 from leadflow.routing.people import sync_people
 from leadflow.routing.queue_policy import UNASSIGNED
-from leadflow.routing.queues import (QUEUED, Escalation, enqueue, leave_queue, open_item,
-                                     sweep_queues)
+from leadflow.routing.queues import (
+    QUEUED,
+    Escalation,
+    enqueue,
+    leave_queue,
+    open_item,
+    sweep_queues,
+)
 from leadflow.routing.ownership import back_to_pool
 from leadflow.routing.policy import RoutingPolicy, routing_policy
 
@@ -39,13 +45,24 @@ class SweepResult:
 
 
 def _missed_before(session: Session, lead_id: int) -> int:
-    return session.scalar(select(func.count()).select_from(Assignment).where(
-        Assignment.lead_id == lead_id, Assignment.status == "expired")) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Assignment)
+            .where(Assignment.lead_id == lead_id, Assignment.status == "expired")
+        )
+        or 0
+    )
 
 
-def _expire_unaccepted(session: Session, policy: RoutingPolicy, at: datetime, result: SweepResult) -> None:
-    overdue = session.scalars(select(Assignment).where(
-        Assignment.status == "offered", Assignment.sla_due_at < at).order_by(Assignment.id)).all()
+def _expire_unaccepted(
+    session: Session, policy: RoutingPolicy, at: datetime, result: SweepResult
+) -> None:
+    overdue = session.scalars(
+        select(Assignment)
+        .where(Assignment.status == "offered", Assignment.sla_due_at < at)
+        .order_by(Assignment.id)
+    ).all()
     for assignment in overdue:
         sla = policy.sla_of(assignment.team)
         missed = _missed_before(session, assignment.lead_id)
@@ -53,13 +70,27 @@ def _expire_unaccepted(session: Session, policy: RoutingPolicy, at: datetime, re
         assignment.status = "expired" if reassign else "reclaimed"
         assignment.closed_at = at
         assignment.reason = f"not accepted by {assignment.sla_due_at:%Y-%m-%d %H:%M} UTC"
-        then = (f"reassigned ({missed + 1} of {sla.reassign_times})" if reassign
-                else f"back to the pool after {missed} reassignment(s)")
-        record(session, lead_id=assignment.lead_id, kind="sla", rule_id=f"team:{assignment.team}",
-               outcome=f"{assignment.rep} missed the SLA; {then}", reason=assignment.reason,
-               inputs={"assignment_id": assignment.id, "sla_due_at": assignment.sla_due_at,
-                       "missed_before": missed, "reassign_times": sla.reassign_times},
-               at=at, flow_run_id=current_flow_run_id())
+        then = (
+            f"reassigned ({missed + 1} of {sla.reassign_times})"
+            if reassign
+            else f"back to the pool after {missed} reassignment(s)"
+        )
+        record(
+            session,
+            lead_id=assignment.lead_id,
+            kind="sla",
+            rule_id=f"team:{assignment.team}",
+            outcome=f"{assignment.rep} missed the SLA; {then}",
+            reason=assignment.reason,
+            inputs={
+                "assignment_id": assignment.id,
+                "sla_due_at": assignment.sla_due_at,
+                "missed_before": missed,
+                "reassign_times": sla.reassign_times,
+            },
+            at=at,
+            flow_run_id=current_flow_run_id(),
+        )
         lead = session.get(Lead, assignment.lead_id)
         if lead is None or lead.owner_rep != assignment.rep:
             continue
@@ -71,25 +102,44 @@ def _expire_unaccepted(session: Session, policy: RoutingPolicy, at: datetime, re
             result.pooled.append(lead.id)
 
 
-def _reclaim_idle(session: Session, policy: RoutingPolicy, at: datetime, result: SweepResult) -> None:
+def _reclaim_idle(
+    session: Session, policy: RoutingPolicy, at: datetime, result: SweepResult
+) -> None:
     for team in policy.teams:
         if team.sla.activity_within_days is None:
             continue
         cutoff = at - timedelta(days=team.sla.activity_within_days)
-        last = func.coalesce(Assignment.last_activity_at, Assignment.accepted_at, Assignment.closed_at)
-        idle = session.scalars(select(Assignment).where(
-            Assignment.status == "accepted", Assignment.team == team.key, last < cutoff)).all()
+        last = func.coalesce(
+            Assignment.last_activity_at, Assignment.accepted_at, Assignment.closed_at
+        )
+        idle = session.scalars(
+            select(Assignment).where(
+                Assignment.status == "accepted", Assignment.team == team.key, last < cutoff
+            )
+        ).all()
         for assignment in idle:
             since = assignment.last_activity_at or assignment.accepted_at or assignment.closed_at
             assignment.status, assignment.closed_at = "reclaimed", at
             assignment.reason = f"accepted but no activity since {since:%Y-%m-%d %H:%M} UTC"
-            record(session, lead_id=assignment.lead_id, kind="sla", rule_id=f"team:{team.key}",
-                   outcome=f"reclaimed from {assignment.rep}: no activity", reason=assignment.reason,
-                   inputs={"assignment_id": assignment.id, "activity_within_days": team.sla.activity_within_days},
-                   at=at, flow_run_id=current_flow_run_id())
+            record(
+                session,
+                lead_id=assignment.lead_id,
+                kind="sla",
+                rule_id=f"team:{team.key}",
+                outcome=f"reclaimed from {assignment.rep}: no activity",
+                reason=assignment.reason,
+                inputs={
+                    "assignment_id": assignment.id,
+                    "activity_within_days": team.sla.activity_within_days,
+                },
+                at=at,
+                flow_run_id=current_flow_run_id(),
+            )
             lead = session.get(Lead, assignment.lead_id)
             if lead is not None and lead.owner_rep == assignment.rep:
-                back_to_pool(session, lead, at, f"reclaimed from {assignment.rep}: {assignment.reason}")
+                back_to_pool(
+                    session, lead, at, f"reclaimed from {assignment.rep}: {assignment.reason}"
+                )
                 result.pooled.append(lead.id)
 
 
@@ -97,16 +147,25 @@ def _reclaim_orphans(session: Session, at: datetime, result: SweepResult) -> Non
     """Leads a rep holds who can no longer work them (gone from the YAML, switched off), or
     that lost their open assignment: nobody would ever act on them, so the pool takes them."""
     active = select(Rep.key).where(Rep.active.is_(True))
-    held = select(Assignment.id).where(Assignment.lead_id == Lead.id,
-                                       Assignment.rep == Lead.owner_rep,
-                                       Assignment.status.in_(OPEN_STATUSES))
-    orphans = session.scalars(select(Lead).where(
-        Lead.status.in_(("routed", "accepted")),
-        Lead.owner_rep.is_(None) | Lead.owner_rep.not_in(active) | ~held.exists())
-        .order_by(Lead.id)).all()
+    held = select(Assignment.id).where(
+        Assignment.lead_id == Lead.id,
+        Assignment.rep == Lead.owner_rep,
+        Assignment.status.in_(OPEN_STATUSES),
+    )
+    orphans = session.scalars(
+        select(Lead)
+        .where(
+            Lead.status.in_(("routed", "accepted")),
+            Lead.owner_rep.is_(None) | Lead.owner_rep.not_in(active) | ~held.exists(),
+        )
+        .order_by(Lead.id)
+    ).all()
     for lead in orphans:
-        for assignment in session.scalars(select(Assignment).where(
-                Assignment.lead_id == lead.id, Assignment.status.in_(OPEN_STATUSES))):
+        for assignment in session.scalars(
+            select(Assignment).where(
+                Assignment.lead_id == lead.id, Assignment.status.in_(OPEN_STATUSES)
+            )
+        ):
             assignment.status, assignment.closed_at = AssignmentStatus.RECLAIMED, at
             assignment.reason = f"{assignment.rep} is no longer an active rep"
         why = f"its rep {lead.owner_rep or '(none)'} can no longer work it"
@@ -114,8 +173,9 @@ def _reclaim_orphans(session: Session, at: datetime, result: SweepResult) -> Non
         result.pooled.append(lead.id)
 
 
-def _drain_queues(session: Session, policy: RoutingPolicy, at: datetime,
-                  result: SweepResult) -> None:
+def _drain_queues(
+    session: Session, policy: RoutingPolicy, at: datetime, result: SweepResult
+) -> None:
     # Leads stranded as "unassigned" before queues had deadlines join the unassigned queue.
     for lead in session.scalars(select(Lead).where(Lead.status == "unassigned")):
         enqueue(session, lead, UNASSIGNED, policy, at, "waited without a deadline; now in a queue")
@@ -135,8 +195,12 @@ def sweep_sla(now: datetime | None = None) -> SweepResult:
         _reclaim_idle(session, policy, at, result)
         _reclaim_orphans(session, at, result)
         _drain_queues(session, policy, at, result)
-    log().info("SLA sweep: %d leads to reassign, %d back to the pool, %d queue items escalated",
-               len(result.reassign), len(result.pooled), len(result.escalated))
+    log().info(
+        "SLA sweep: %d leads to reassign, %d back to the pool, %d queue items escalated",
+        len(result.reassign),
+        len(result.pooled),
+        len(result.escalated),
+    )
     return result
 
 
@@ -148,8 +212,9 @@ def pool_unrouted(lead_ids: list[int], now: datetime | None = None) -> list[int]
     if not lead_ids:
         return pooled
     with session_scope() as session:
-        for lead in session.scalars(select(Lead).where(Lead.id.in_(lead_ids),
-                                                       Lead.status.in_(("pool", QUEUED)))):
+        for lead in session.scalars(
+            select(Lead).where(Lead.id.in_(lead_ids), Lead.status.in_(("pool", QUEUED)))
+        ):
             if lead.status == QUEUED:
                 item = open_item(session, lead.id)
                 if item is None or item.queue != UNASSIGNED:

@@ -35,9 +35,14 @@ class Allowance:
     def left_today(self) -> int | None:
         if self.max_per_day is None and self.max_open is None:
             return None
-        lefts = [n for n in ((self.max_per_day - self.claimed_today) if self.max_per_day is not None else None,
-                             (self.max_open - self.open_now) if self.max_open is not None else None)
-                 if n is not None]
+        lefts = [
+            n
+            for n in (
+                (self.max_per_day - self.claimed_today) if self.max_per_day is not None else None,
+                (self.max_open - self.open_now) if self.max_open is not None else None,
+            )
+            if n is not None
+        ]
         return max(0, min(lefts))
 
 
@@ -47,9 +52,18 @@ def claim_allowance(rep_key: str, now: datetime | None = None) -> Allowance:
     limits = policy.pool.claim
     day_start = capacity_windows(policy, at).get(rep_key, (at.replace(hour=0, minute=0), at))[0]
     with session_scope() as session:
-        today = session.scalar(select(func.count()).select_from(Assignment).where(
-            Assignment.rep == rep_key, Assignment.rule_id == CLAIM_RULE,
-            Assignment.assigned_at >= day_start)) or 0
+        today = (
+            session.scalar(
+                select(func.count())
+                .select_from(Assignment)
+                .where(
+                    Assignment.rep == rep_key,
+                    Assignment.rule_id == CLAIM_RULE,
+                    Assignment.assigned_at >= day_start,
+                )
+            )
+            or 0
+        )
         held = open_count(session, rep_key)
     return Allowance(limits.max_per_day, today, limits.max_open_leads, held, limits.cool_off_days)
 
@@ -75,9 +89,15 @@ def teams_view(teams: list[str], now: datetime | None = None) -> TeamsView:
     """The teams' open assignments as a manager needs them: late, quiet, and who holds how many."""
     at, policy = as_utc(now), current_routing_policy()
     with session_scope() as session:
-        rows = session.execute(select(Assignment, Lead).join(Lead, Lead.id == Assignment.lead_id).where(
-            Assignment.team.in_(teams), Assignment.status.in_(OPEN))).all()
-        items = [(a.team, inbox_item(a, lead, policy, ZoneInfo(rep_time_zone(policy, a.rep)))) for a, lead in rows]
+        rows = session.execute(
+            select(Assignment, Lead)
+            .join(Lead, Lead.id == Assignment.lead_id)
+            .where(Assignment.team.in_(teams), Assignment.status.in_(OPEN))
+        ).all()
+        items = [
+            (a.team, inbox_item(a, lead, policy, ZoneInfo(rep_time_zone(policy, a.rep))))
+            for a, lead in rows
+        ]
     overdue = sorted((i for _, i in items if i.overdue(at)), key=lambda i: i.sla_due_at)
     quiet = []
     for team, item in items:
@@ -85,8 +105,13 @@ def teams_view(teams: list[str], now: datetime | None = None) -> TeamsView:
         last = item.last_activity_at or item.assigned_at
         if item.status == "accepted" and as_utc(last) < at - timedelta(days=days):
             quiet.append(item)
-    reps = {t.key: [(r.key, r.name) for r in t.reps if r.active] for t in policy.teams if t.key in teams}
+    reps = {
+        t.key: [(r.key, r.name) for r in t.reps if r.active] for t in policy.teams if t.key in teams
+    }
     held = Counter((i.rep, i.status) for _, i in items)
-    loads = [RepLoad(key, name, team, held[(key, "offered")], held[(key, "accepted")])
-             for team, members in reps.items() for key, name in members]
+    loads = [
+        RepLoad(key, name, team, held[(key, "offered")], held[(key, "accepted")])
+        for team, members in reps.items()
+        for key, name in members
+    ]
     return TeamsView(overdue, quiet, loads, reps)

@@ -50,8 +50,9 @@ class Assigned:
     by: str
 
 
-def _assign_refusal(session: Session, lead: Lead, actor: Person, rep: Person, team: str | None,
-                    at: datetime) -> str | None:
+def _assign_refusal(
+    session: Session, lead: Lead, actor: Person, rep: Person, team: str | None, at: datetime
+) -> str | None:
     """Why this person may not give this lead to this rep now (None: the lead is the rep's)."""
     if lead.status not in (QUEUED, POOL):
         return f"lead {lead.id} is {lead.status}: only a queued or pooled lead is assigned by hand"
@@ -66,21 +67,42 @@ def _assign_refusal(session: Session, lead: Lead, actor: Person, rep: Person, te
     return None if taken == 1 else f"lead {lead.id} changed hands meanwhile"
 
 
-def _assign(session: Session, policy: RoutingPolicy, lead: Lead, rep_key: str, actor_key: str,
-            reason: str, at: datetime) -> Assigned | str:
+def _assign(
+    session: Session,
+    policy: RoutingPolicy,
+    lead: Lead,
+    rep_key: str,
+    actor_key: str,
+    reason: str,
+    at: datetime,
+) -> Assigned | str:
     actor, rep = person(session, actor_key), active_rep(session, rep_key)
     item = open_item(session, lead.id)
     team = item.team if item is not None else policy.team_of(rep.key)
     refused = _assign_refusal(session, lead, actor, rep, team, at)
     if refused:
-        record(session, lead_id=lead.id, kind="assign", rule_id=f"person:{actor.key}",
-               actor=actor.key, outcome=f"assign to {rep.key} refused", reason=refused, at=at,
-               inputs={"note": reason})
+        record(
+            session,
+            lead_id=lead.id,
+            kind="assign",
+            rule_id=f"person:{actor.key}",
+            actor=actor.key,
+            outcome=f"assign to {rep.key} refused",
+            reason=refused,
+            at=at,
+            inputs={"note": reason},
+        )
         return refused
     rep_team = policy.team_of(rep.key)
-    assignment = open_assignment(session, lead_id=lead.id, rep=rep.key, team=rep_team,
-                                 rule_id=f"person:{actor.key}", at=at,
-                                 sla=offer_sla(policy, rep_team))
+    assignment = open_assignment(
+        session,
+        lead_id=lead.id,
+        rep=rep.key,
+        team=rep_team,
+        rule_id=f"person:{actor.key}",
+        at=at,
+        sla=offer_sla(policy, rep_team),
+    )
     if item is not None:
         item.status, item.closed_at, item.closed_by = "assigned", at, actor.key
         item.close_reason = f"assigned to {rep.key}"
@@ -90,11 +112,22 @@ def _assign(session: Session, policy: RoutingPolicy, lead: Lead, rep_key: str, a
         .values(status="exited", exit_reason="routed to sales")
         .execution_options(synchronize_session=False)
     )
-    record(session, lead_id=lead.id, kind="assign", rule_id=f"person:{actor.key}",
-           actor=actor.key, outcome=f"assigned to {rep.key} by {actor.key}",
-           reason=reason or "assigned by hand", at=at, config_version=policy.config_version,
-           inputs={"assignment_id": assignment.id, "queue": item.queue if item else None,
-                   "team": team})
+    record(
+        session,
+        lead_id=lead.id,
+        kind="assign",
+        rule_id=f"person:{actor.key}",
+        actor=actor.key,
+        outcome=f"assigned to {rep.key} by {actor.key}",
+        reason=reason or "assigned by hand",
+        at=at,
+        config_version=policy.config_version,
+        inputs={
+            "assignment_id": assignment.id,
+            "queue": item.queue if item else None,
+            "team": team,
+        },
+    )
     return Assigned(lead.id, rep.key, assignment.id, actor.key)
 
 
@@ -183,8 +216,10 @@ def _set_owner(
     allowed = manages(actor, team)
     why = reason or "owner changed by hand"
     if not allowed:
-        why = (f"only a manager of team {team} or an admin changes this owner; "
-               f"{actor.key} is a {actor.role}")
+        why = (
+            f"only a manager of team {team} or an admin changes this owner; "
+            f"{actor.key} is a {actor.role}"
+        )
     record(
         session,
         lead_id=None,

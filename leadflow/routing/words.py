@@ -22,7 +22,10 @@ def condition_words(test: Condition) -> str:
     field = test.field.replace("_", " ")
     if op == "range":
         low, high = arg
-        parts = [f"at least {low:g}" if low is not None else "", f"at most {high:g}" if high is not None else ""]
+        parts = [
+            f"at least {low:g}" if low is not None else "",
+            f"at most {high:g}" if high is not None else "",
+        ]
         return f"{field} " + " and ".join(p for p in parts if p)
     if op == "in":
         return f"{field} {_values(arg)}"

@@ -85,17 +85,27 @@ def _fit_points(lead: LeadView, points: dict[str, int], policy: ScoringPolicy) -
     return max(0, min(100, sum(points.get(h.rule_id, 0) for h in fit_hits(lead, policy.fit_rules))))
 
 
-def calibrate(leads: Sequence[LeadView], labels: Sequence[bool], policy: ScoringPolicy,
-              max_points: int = 30) -> Calibration:
+def calibrate(
+    leads: Sequence[LeadView], labels: Sequence[bool], policy: ScoringPolicy, max_points: int = 30
+) -> Calibration:
     test = np.array([held_out(lead.email) for lead in leads], dtype=bool)
     y = np.asarray(labels, dtype=float)
     for part, name in ((~test, "training"), (test, "held-out")):
         if len(set(y[part])) < 2:
-            raise TrainingError(f"{len(leads)} outcomes matched stored leads; the {name} share "
-                                f"({int(part.sum())} rows) needs both converted and not converted")
+            raise TrainingError(
+                f"{len(leads)} outcomes matched stored leads; the {name} share "
+                f"({int(part.sum())} rows) needs both converted and not converted"
+            )
     rule_ids = [rule.id for rule in policy.fit_rules]
-    features = np.array([[float(any(h.rule_id == rid for h in fit_hits(lead, policy.fit_rules)))
-                          for rid in rule_ids] for lead in leads])
+    features = np.array(
+        [
+            [
+                float(any(h.rule_id == rid for h in fit_hits(lead, policy.fit_rules)))
+                for rid in rule_ids
+            ]
+            for lead in leads
+        ]
+    )
     coefs = _logistic(features[~test], y[~test])
     scale = max_points / max(np.abs(coefs).max(), 1e-9)
     proposed = {rid: int(round(c * scale)) for rid, c in zip(rule_ids, coefs, strict=True)}
@@ -107,7 +117,9 @@ def calibrate(leads: Sequence[LeadView], labels: Sequence[bool], policy: Scoring
     mql = np.array(before)[tested] >= policy.thresholds.hot
     true_mql = mql & (y[tested] > 0)
     return Calibration(
-        rows=len(leads), positives=int(y.sum()), held_out=len(tested),
+        rows=len(leads),
+        positives=int(y.sum()),
+        held_out=len(tested),
         auc_before=auc([before[i] for i in tested], [bool(y[i]) for i in tested]),
         auc_after=auc([after[i] for i in tested], [bool(y[i]) for i in tested]),
         precision_at_mql=float(true_mql.sum() / max(mql.sum(), 1)),

@@ -44,7 +44,9 @@ class ScoringExpect(StrictModel):
     disqualified_by: str | None = None
 
     def given(self) -> dict[str, Any]:
-        wanted = {k: getattr(self, k) for k in type(self).model_fields if k in self.model_fields_set}
+        wanted = {
+            k: getattr(self, k) for k in type(self).model_fields if k in self.model_fields_set
+        }
         if "rules" in wanted:
             wanted["rules"] = sorted(wanted["rules"])
         return wanted
@@ -63,8 +65,9 @@ class ScoringCase(StrictModel):
     def _known_fields(cls, lead: dict[str, Any]) -> dict[str, Any]:
         unknown = sorted(set(lead) - set(LEAD_FIELDS))
         if unknown:
-            raise ValueError(f"unknown lead field(s) {', '.join(unknown)}; "
-                             f"known: {', '.join(LEAD_FIELDS)}")
+            raise ValueError(
+                f"unknown lead field(s) {', '.join(unknown)}; known: {', '.join(LEAD_FIELDS)}"
+            )
         return lead
 
 
@@ -74,8 +77,11 @@ class ScoringCaseFile(PolicyModel):
 
     def reference_errors(self) -> list[tuple[tuple[object, ...], str]]:
         names = [case.name for case in self.cases]
-        return [(("cases", i, "name"), f"case name {name!r} is used twice")
-                for i, name in enumerate(names) if name in names[:i]]
+        return [
+            (("cases", i, "name"), f"case name {name!r} is used twice")
+            for i, name in enumerate(names)
+            if name in names[:i]
+        ]
 
 
 def load_scoring_cases(path: Path) -> ScoringCaseFile:
@@ -83,26 +89,38 @@ def load_scoring_cases(path: Path) -> ScoringCaseFile:
 
 
 def case_events(case: ScoringCase, now: datetime) -> list[Event]:
-    return [Event(e.type, now - timedelta(days=e.days_ago, minutes=i), e.url, e.machine)
-            for i, e in enumerate(case.events)]
+    return [
+        Event(e.type, now - timedelta(days=e.days_ago, minutes=i), e.url, e.machine)
+        for i, e in enumerate(case.events)
+    ]
 
 
-def check_scoring_case(case: ScoringCase, icp: ScoringPolicy,
-                       signals: EngagementPolicy) -> CaseResult:
+def check_scoring_case(
+    case: ScoringCase, icp: ScoringPolicy, signals: EngagementPolicy
+) -> CaseResult:
     now = case.now or DEFAULT_NOW
     lead = LeadView(id=0, email="case@example.com", **case.lead)
     result = score_lead(lead, icp, engagement_score(case_events(case, now), signals, now))
-    actual = {"fit": result.fit, "score": result.score, "temperature": result.temperature,
-              "rules": sorted(hit.rule_id for hit in result.hits), "grade": result.grade,
-              "disqualified_by": result.disqualified_by.rule_id if result.disqualified_by else None}
+    actual = {
+        "fit": result.fit,
+        "score": result.score,
+        "temperature": result.temperature,
+        "rules": sorted(hit.rule_id for hit in result.hits),
+        "grade": result.grade,
+        "disqualified_by": result.disqualified_by.rule_id if result.disqualified_by else None,
+    }
     expected = case.expect.given()
     diff = differences(expected, actual)
     trace = {"hits": [f"{h.rule_id} {h.points:+d} ({h.field}={h.value!r})" for h in result.hits]}
     return CaseResult(case.name, not diff, expected, actual, diff, trace)
 
 
-def run_scoring_cases(cases_file: Path, icp: ScoringPolicy,
-                      signals: EngagementPolicy) -> list[CaseResult]:
+def run_scoring_cases(
+    cases_file: Path, icp: ScoringPolicy, signals: EngagementPolicy
+) -> list[CaseResult]:
     """Score every case of the file (or folder); raises ConfigError on a broken file."""
-    return [check_scoring_case(case, icp, signals) for path in case_files(cases_file)
-            for case in load_scoring_cases(path).cases]
+    return [
+        check_scoring_case(case, icp, signals)
+        for path in case_files(cases_file)
+        for case in load_scoring_cases(path).cases
+    ]

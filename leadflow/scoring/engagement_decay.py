@@ -22,8 +22,8 @@ class Event:
 class Contribution:
     signal: str
     at: datetime
-    raw: float       # points after the daily cap and machine weight, before decay
-    points: float    # what it is worth at ``now``
+    raw: float  # points after the daily cap and machine weight, before decay
+    points: float  # what it is worth at ``now``
     machine: bool
 
 
@@ -37,7 +37,11 @@ class EngagementResult:
 def signal_for(event: Event, policy: EngagementPolicy) -> tuple[str, Signal] | None:
     """A derived signal (pricing click) wins over the event's own type."""
     for name, signal in policy.signals.items():
-        if signal.from_event == event.type and event.url and (signal.url_contains or "") in event.url:
+        if (
+            signal.from_event == event.type
+            and event.url
+            and (signal.url_contains or "") in event.url
+        ):
             return name, signal
     own = policy.signals.get(event.type)
     return (event.type, own) if own else None
@@ -49,7 +53,9 @@ def decayed(points: float, half_life_days: float, age_days: float) -> float:
     return points * float(0.5 ** (max(0.0, age_days) / half_life_days))
 
 
-def engagement_score(events: Iterable[Event], policy: EngagementPolicy, now: datetime) -> EngagementResult:
+def engagement_score(
+    events: Iterable[Event], policy: EngagementPolicy, now: datetime
+) -> EngagementResult:
     used_today: dict[tuple[str, str], float] = defaultdict(float)
     contributions: list[Contribution] = []
     for event in sorted(events, key=lambda e: e.occurred_at):
@@ -65,7 +71,16 @@ def engagement_score(events: Iterable[Event], policy: EngagementPolicy, now: dat
         if raw == 0:
             continue
         age = (now - event.occurred_at).total_seconds() / 86400
-        contributions.append(Contribution(name, event.occurred_at, raw,
-                                          decayed(raw, signal.half_life_days, age), event.is_machine))
+        contributions.append(
+            Contribution(
+                name,
+                event.occurred_at,
+                raw,
+                decayed(raw, signal.half_life_days, age),
+                event.is_machine,
+            )
+        )
     uncapped = sum(c.points for c in contributions)
-    return EngagementResult(int(round(max(0.0, min(policy.max_total, uncapped)))), uncapped, tuple(contributions))
+    return EngagementResult(
+        int(round(max(0.0, min(policy.max_total, uncapped)))), uncapped, tuple(contributions)
+    )

@@ -9,8 +9,19 @@ from pydantic import Field
 from leadflow.core.policy_loader import PolicyModel, StrictModel, load_policy
 from leadflow.core.settings import get_settings
 
-EVENT_TYPES = ("open", "click", "visit", "form_fill", "webinar_attended", "reply", "unsubscribe",
-               "bounce", "complaint", "meeting", "call")
+EVENT_TYPES = (
+    "open",
+    "click",
+    "visit",
+    "form_fill",
+    "webinar_attended",
+    "reply",
+    "unsubscribe",
+    "bounce",
+    "complaint",
+    "meeting",
+    "call",
+)
 
 
 class Signal(StrictModel):
@@ -35,10 +46,16 @@ class EngagementPolicy(PolicyModel):
             source = signal.from_event or name
             if source not in EVENT_TYPES:
                 field = "from_event" if signal.from_event else "points"
-                errors.append((("signals", name, field), f"{source!r} is not an event type "
-                               f"({', '.join(EVENT_TYPES)})"))
+                errors.append(
+                    (
+                        ("signals", name, field),
+                        f"{source!r} is not an event type ({', '.join(EVENT_TYPES)})",
+                    )
+                )
             if (signal.from_event is None) != (signal.url_contains is None):
-                errors.append((("signals", name), "a derived signal needs both from_event and url_contains"))
+                errors.append(
+                    (("signals", name), "a derived signal needs both from_event and url_contains")
+                )
         return errors
 
 

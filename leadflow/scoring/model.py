@@ -71,15 +71,21 @@ class TrainedModel:
         moved = [self.raw_logit([{**row, name: None} for row in rows]) for name in names]
         return np.column_stack([(base - m) * self.platt[0] for m in moved])
 
-    def top_contributions(self, rows: Sequence[dict[str, Any]], top: int = 8
-                          ) -> list[list[tuple[str, float]]]:
+    def top_contributions(
+        self, rows: Sequence[dict[str, Any]], top: int = 8
+    ) -> list[list[tuple[str, float]]]:
         names = [code.name for code in self.encoder.fields]
         values = self.field_contributions(rows)
         out = []
         for row_values in values:
             order = np.argsort(-np.abs(row_values), kind="mergesort")[:top]
-            out.append([(names[i], round(float(row_values[i]), 4)) for i in order
-                        if abs(row_values[i]) > 1e-9])
+            out.append(
+                [
+                    (names[i], round(float(row_values[i]), 4))
+                    for i in order
+                    if abs(row_values[i]) > 1e-9
+                ]
+            )
         return out
 
     def contributions(self, row: dict[str, Any], top: int | None = None) -> list[tuple[str, float]]:

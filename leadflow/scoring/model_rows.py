@@ -80,13 +80,17 @@ def verdict(model: TrainedModel, row: dict[str, Any], thresholds: Thresholds) ->
     return ModelVerdict(model.version, probability, temperature, model.contributions(row, top=8))
 
 
-def verdicts(model: TrainedModel, rows: list[dict[str, Any]], thresholds: Thresholds
-             ) -> list[ModelVerdict]:
+def verdicts(
+    model: TrainedModel, rows: list[dict[str, Any]], thresholds: Thresholds
+) -> list[ModelVerdict]:
     """``verdict`` for a batch: one encoding and one prediction for all rows."""
     if not rows:
         return []
     probabilities = model.probabilities(rows)
     hot, warm = thresholds.hot_probability or 1.0, thresholds.warm_probability or 1.0
-    return [ModelVerdict(model.version, float(p),
-                         "hot" if p >= hot else "warm" if p >= warm else "cold", top)
-            for p, top in zip(probabilities, model.top_contributions(rows), strict=True)]
+    return [
+        ModelVerdict(
+            model.version, float(p), "hot" if p >= hot else "warm" if p >= warm else "cold", top
+        )
+        for p, top in zip(probabilities, model.top_contributions(rows), strict=True)
+    ]

@@ -15,9 +15,24 @@ from leadflow.core.policy_loader import PolicyModel, StrictModel, load_policy
 from leadflow.core.settings import get_settings
 
 LEAD_FIELDS = (
-    "email", "domain", "is_free_mail", "is_disposable", "is_role_address", "has_website", "company", "title",
-    "country", "state", "city", "industry", "employees", "revenue_band", "product_line",
-    "territory", "campaign", "channel",
+    "email",
+    "domain",
+    "is_free_mail",
+    "is_disposable",
+    "is_role_address",
+    "has_website",
+    "company",
+    "title",
+    "country",
+    "state",
+    "city",
+    "industry",
+    "employees",
+    "revenue_band",
+    "product_line",
+    "territory",
+    "campaign",
+    "channel",
 )
 
 
@@ -38,7 +53,9 @@ class Test(StrictModel):
         tests = [self.equals, self.any_of, self.contains_any, self.missing]
         given = sum(t is not None for t in tests) + (self.min is not None or self.max is not None)
         if given != 1:
-            raise ValueError("give exactly one test: equals, any_of, contains_any, min/max or missing")
+            raise ValueError(
+                "give exactly one test: equals, any_of, contains_any, min/max or missing"
+            )
         return self
 
 
@@ -130,7 +147,9 @@ def _overlapping_bands(rules: list[FitRule]) -> list[tuple[tuple[object, ...], s
             high = rule.max if rule.max is not None else float("inf")
             for other_low, other_high, _, other_id in bands.get((rule.group, rule.field), []):
                 if low <= other_high and other_low <= high:
-                    errors.append((("fit_rules", i, "min"), f"band of {rule.id!r} overlaps {other_id!r}"))
+                    errors.append(
+                        (("fit_rules", i, "min"), f"band of {rule.id!r} overlaps {other_id!r}")
+                    )
             bands.setdefault((rule.group, rule.field), []).append((low, high, i, rule.id))
     return errors
 

@@ -37,12 +37,21 @@ class QualificationPolicy(PolicyModel):
         errors: list[tuple[tuple[object, ...], str]] = []
         for i, model in enumerate(self.models):
             if model.qualified_at > len(model.questions):
-                errors.append((("models", i, "qualified_at"),
-                               f"{model.id}: qualified_at {model.qualified_at} > {len(model.questions)} questions"))
+                errors.append(
+                    (
+                        ("models", i, "qualified_at"),
+                        f"{model.id}: qualified_at {model.qualified_at} > {len(model.questions)} questions",
+                    )
+                )
             ids = [q.id for q in model.questions]
             for j, qid in enumerate(ids):
                 if ids.index(qid) != j:
-                    errors.append((("models", i, "questions", j, "id"), f"{model.id}: duplicate question {qid!r}"))
+                    errors.append(
+                        (
+                            ("models", i, "questions", j, "id"),
+                            f"{model.id}: duplicate question {qid!r}",
+                        )
+                    )
         return errors
 
 

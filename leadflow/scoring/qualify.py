@@ -17,8 +17,14 @@ from leadflow.scoring.qualification_policy import qualification_policy
 from leadflow.scoring.rescore import score_leads
 
 
-def record_answers(lead_ref: str, model_id: str, answers: list[str], source: str,
-                   timeframe_months: int | None = None, now: datetime | None = None) -> tuple[Verdict, str]:
+def record_answers(
+    lead_ref: str,
+    model_id: str,
+    answers: list[str],
+    source: str,
+    timeframe_months: int | None = None,
+    now: datetime | None = None,
+) -> tuple[Verdict, str]:
     """Store ``question=yes|no`` answers (the latest answer wins) and re-score; (verdict, new score)."""
 
     at = as_utc(now)
@@ -30,27 +36,55 @@ def record_answers(lead_ref: str, model_id: str, answers: list[str], source: str
         question, _, raw = item.partition("=")
         answer = parse_answer(raw)
         if question not in {q.id for q in model.questions} or answer is None:
-            raise ValueError(f"{item!r}: expected one of {', '.join(q.id for q in model.questions)} = yes|no")
+            raise ValueError(
+                f"{item!r}: expected one of {', '.join(q.id for q in model.questions)} = yes|no"
+            )
         parsed[question] = answer
     with session_scope() as session:
         lead = find_lead(session, lead_ref)
         for question, answer in parsed.items():
-            row = session.scalar(select(QualificationAnswer).where(
-                QualificationAnswer.lead_id == lead.id, QualificationAnswer.model == model_id,
-                QualificationAnswer.question == question))
+            row = session.scalar(
+                select(QualificationAnswer).where(
+                    QualificationAnswer.lead_id == lead.id,
+                    QualificationAnswer.model == model_id,
+                    QualificationAnswer.question == question,
+                )
+            )
             if row is None:
-                session.add(QualificationAnswer(lead_id=lead.id, model=model_id, question=question, answer=answer,
-                                                source=source, answered_at=at))
+                session.add(
+                    QualificationAnswer(
+                        lead_id=lead.id,
+                        model=model_id,
+                        question=question,
+                        answer=answer,
+                        source=source,
+                        answered_at=at,
+                    )
+                )
             else:
                 row.answer, row.source, row.answered_at = answer, source, at
         if timeframe_months is not None:
             lead.purchase_timeframe_months = timeframe_months
         session.flush()
-        stored = dict(session.execute(select(QualificationAnswer.question, QualificationAnswer.answer).where(
-            QualificationAnswer.lead_id == lead.id, QualificationAnswer.model == model_id)).tuples().all())
-        record(session, lead_id=lead.id, kind="qualify", rule_id=model_id, outcome=f"{len(parsed)} answers",
-               reason=f"answered by {source}", inputs={"answers": parsed, "timeframe_months": timeframe_months},
-               at=at)
+        stored = dict(
+            session.execute(
+                select(QualificationAnswer.question, QualificationAnswer.answer).where(
+                    QualificationAnswer.lead_id == lead.id, QualificationAnswer.model == model_id
+                )
+            )
+            .tuples()
+            .all()
+        )
+        record(
+            session,
+            lead_id=lead.id,
+            kind="qualify",
+            rule_id=model_id,
+            outcome=f"{len(parsed)} answers",
+            reason=f"answered by {source}",
+            inputs={"answers": parsed, "timeframe_months": timeframe_months},
+            at=at,
+        )
         lead_id = lead.id
     score_leads([lead_id], at)
     with session_scope() as session:

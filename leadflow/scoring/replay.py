@@ -34,12 +34,16 @@ class ReplayDiff:
     causes: Counter[str] = field(default_factory=Counter)
 
 
-def stored_views(session: Session, routing: RoutingPolicy, chunk: int = 5000) -> Iterator[tuple[Lead, LeadView]]:
+def stored_views(
+    session: Session, routing: RoutingPolicy, chunk: int = 5000
+) -> Iterator[tuple[Lead, LeadView]]:
 
     campaigns = {c.id: c for c in session.scalars(select(Campaign))}
     last = 0
     while True:
-        leads = session.scalars(select(Lead).where(Lead.id > last).order_by(Lead.id).limit(chunk)).all()
+        leads = session.scalars(
+            select(Lead).where(Lead.id > last).order_by(Lead.id).limit(chunk)
+        ).all()
         if not leads:
             return
         for lead in leads:
@@ -68,21 +72,30 @@ def replay(session: Session, current: ScoringPolicy, proposed: ScoringPolicy) ->
     return diff
 
 
-def calibrate_on_outcomes(session: Session, outcomes: OutcomeLabels, policy: ScoringPolicy
-                          ) -> tuple[Calibration, int]:
+def calibrate_on_outcomes(
+    session: Session, outcomes: OutcomeLabels, policy: ScoringPolicy
+) -> tuple[Calibration, int]:
     """Join outcome labels (read by leadflow.scoring.outcome_labels) to stored leads."""
     wanted = outcomes.labels
     routing = load_routing(get_settings().routing_dir)
     views, labels, matched = [], [], set()
     for lead, view in stored_views(session, routing):
-        key = lead.email if lead.email in wanted else f"#{lead.id}" if f"#{lead.id}" in wanted else None
+        key = (
+            lead.email
+            if lead.email in wanted
+            else f"#{lead.id}"
+            if f"#{lead.id}" in wanted
+            else None
+        )
         if key is not None:
             views.append(view)
             labels.append(wanted[key])
             matched.add(key)
     if not views:
-        raise TrainingError(f"none of the {len(wanted)} outcomes matches a stored lead by email or "
-                            "lead id: ingest the leads first, or check the file's email column")
+        raise TrainingError(
+            f"none of the {len(wanted)} outcomes matches a stored lead by email or "
+            "lead id: ingest the leads first, or check the file's email column"
+        )
     return calibrate(views, labels, policy), len(set(wanted) - matched)
 
 
@@ -92,7 +105,11 @@ def write_proposal(current: Path, out: Path, result: Calibration) -> None:
     data["version"] = int(data.get("version", 0)) + 1
     for rule in data.get("fit_rules", []):
         rule["points"] = result.proposed_points.get(rule["id"], rule["points"])
-    header = (f"# Proposed by `leadflow score calibrate` on {result.rows} outcomes ({result.positives} positive).\n"
-              f"# Held-out AUC: current {result.auc_before:.3f}, proposed {result.auc_after:.3f}.\n"
-              "# Review before use: copy over scoring/icp.yaml, then run `leadflow score simulate`.\n")
-    out.write_text(header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    header = (
+        f"# Proposed by `leadflow score calibrate` on {result.rows} outcomes ({result.positives} positive).\n"
+        f"# Held-out AUC: current {result.auc_before:.3f}, proposed {result.auc_after:.3f}.\n"
+        "# Review before use: copy over scoring/icp.yaml, then run `leadflow score simulate`.\n"
+    )
+    out.write_text(
+        header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )

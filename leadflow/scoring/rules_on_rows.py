@@ -76,7 +76,9 @@ def rules_columns(headers: Sequence[str]) -> dict[str, str]:
     return found
 
 
-def rules_scores(rows: Sequence[Mapping[str, Any]], headers: Sequence[str], policy) -> list[int]:  # type: ignore[no-untyped-def]
+def rules_scores(
+    rows: Sequence[Mapping[str, Any]], headers: Sequence[str], policy: Any
+) -> list[int]:
 
     columns = rules_columns(headers)
     return [score_lead(rules_view(row, columns, i), policy).score for i, row in enumerate(rows)]

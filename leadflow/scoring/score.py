@@ -122,7 +122,13 @@ def purchase_class_for(months: int | None, policy: ScoringPolicy) -> str | None:
     if months is None:
         return None
     classes = policy.purchase_classes
-    return "A" if months <= classes.A_within_months else "B" if months <= classes.B_within_months else "C"
+    return (
+        "A"
+        if months <= classes.A_within_months
+        else "B"
+        if months <= classes.B_within_months
+        else "C"
+    )
 
 
 def score_lead(
@@ -144,8 +150,30 @@ def score_lead(
     qualification = sum(v.points for v in verdicts)
     purchase = purchase_class_for(timeframe_months, policy)
     if blocker:
-        return ScoreResult(fit, engaged, qualification, 0, "disqualified", "D", purchase, hits, blocker,
-                           tuple(verdicts), missing)
+        return ScoreResult(
+            fit,
+            engaged,
+            qualification,
+            0,
+            "disqualified",
+            "D",
+            purchase,
+            hits,
+            blocker,
+            tuple(verdicts),
+            missing,
+        )
     total = max(0, min(100, fit + qualification + engaged))
-    return ScoreResult(fit, engaged, qualification, total, temperature_for(total, policy),
-                       grade_for(fit, policy), purchase, hits, None, tuple(verdicts), missing)
+    return ScoreResult(
+        fit,
+        engaged,
+        qualification,
+        total,
+        temperature_for(total, policy),
+        grade_for(fit, policy),
+        purchase,
+        hits,
+        None,
+        tuple(verdicts),
+        missing,
+    )

@@ -18,6 +18,7 @@ from leadflow.ingest.sources import RawRow, open_source
 from leadflow.scoring.rules_on_rows import rules_columns
 from leadflow.scoring.values import parse_band
 
+
 def _cell(raw: RawRow, headers: list[str], values: list[str], column: str | None) -> str:
     if column is None:
         return ""
@@ -35,14 +36,24 @@ def view_of(row: CleanLead, firm: Firmographic | None, routing: RoutingPolicy) -
     if firm and not row.is_free_mail:
         fields.update(enrichment_for(fields, firm))
     return LeadView(
-        id=row.line_no, email=row.email, domain=row.domain, is_free_mail=row.is_free_mail,
-        is_disposable=row.is_disposable, is_role_address=row.is_role_address,
+        id=row.line_no,
+        email=row.email,
+        domain=row.domain,
+        is_free_mail=row.is_free_mail,
+        is_disposable=row.is_disposable,
+        is_role_address=row.is_role_address,
         has_website=not (row.is_free_mail or row.is_disposable) if row.domain else None,
-        company=fields.get("company"), title=fields.get("title"), country=fields.get("country"),
-        state=fields.get("state"), city=fields.get("city"), industry=fields.get("industry"),
-        employees=fields.get("employees"), revenue_band=fields.get("revenue_band"),
+        company=fields.get("company"),
+        title=fields.get("title"),
+        country=fields.get("country"),
+        state=fields.get("state"),
+        city=fields.get("city"),
+        industry=fields.get("industry"),
+        employees=fields.get("employees"),
+        revenue_band=fields.get("revenue_band"),
         product_line=fields.get("product_line"),
-        territory=territory_of(fields.get("country"), fields.get("state"), routing))
+        territory=territory_of(fields.get("country"), fields.get("state"), routing),
+    )
 
 
 def _with_bands(view: LeadView, raw: dict[str, str]) -> LeadView:
@@ -55,11 +66,20 @@ def _with_bands(view: LeadView, raw: dict[str, str]) -> LeadView:
     return view
 
 
-def score_file(source: Path, out: Path, policy: ScoringPolicy, routing: RoutingPolicy,
-               firmographics: dict[str, Firmographic], aliases: dict[str, list[str]] | None = None) -> Counter[str]:
+def score_file(
+    source: Path,
+    out: Path,
+    policy: ScoringPolicy,
+    routing: RoutingPolicy,
+    firmographics: dict[str, Firmographic],
+    aliases: dict[str, list[str]] | None = None,
+) -> Counter[str]:
     """Write every input row with its score, grade, temperature and top reasons; count outcomes."""
     counts: Counter[str] = Counter()
-    with open_source(source) as (info, rows), out.open("w", encoding="utf-8-sig", newline="") as handle:
+    with (
+        open_source(source) as (info, rows),
+        out.open("w", encoding="utf-8-sig", newline="") as handle,
+    ):
         writer = SafeWriter(handle)
         headers = info.headers or []
         writer.writerow(["line", *headers, *OUT_COLUMNS])
@@ -71,22 +91,40 @@ def score_file(source: Path, out: Path, policy: ScoringPolicy, routing: RoutingP
                 mapping, _ = map_columns(raw.record, aliases)
                 fields = {field: raw.record[key] for key, field in mapping.items()}
             else:
-                fields = {columns[h]: v for h, v in zip(headers, values, strict=False) if h in columns}
+                fields = {
+                    columns[h]: v for h, v in zip(headers, values, strict=False) if h in columns
+                }
             ragged = raw.values is not None and len(raw.values) != len(headers)
             result = None if raw.error_kind or ragged else normalize_row(fields, 0, raw.line_no)
             if result is None or isinstance(result, Quarantined):
-                reason = raw.error or (result.reason if result else
-                                       f"wrong field count: expected {len(headers)}, got {len(values)}")
+                reason = raw.error or (
+                    result.reason
+                    if result
+                    else f"wrong field count: expected {len(headers)}, got {len(values)}"
+                )
                 # A ragged row is cut or padded to the header so the added columns stay aligned.
                 aligned = (list(values) + [""] * len(headers))[: len(headers)]
                 writer.writerow([raw.line_no, *aligned, "", "", "", "", "", "", reason])
                 counts["unscorable"] += 1
                 continue
             raw_fields = {**fields, "revenue_band": _cell(raw, headers, values, revenue)}
-            view = _with_bands(view_of(result, firmographics.get(result.domain), routing), raw_fields)
+            view = _with_bands(
+                view_of(result, firmographics.get(result.domain), routing), raw_fields
+            )
             scored = score_lead(view, policy)
             dq = scored.disqualified_by.rule_id if scored.disqualified_by else ""
-            writer.writerow([raw.line_no, *values, scored.score, scored.temperature, scored.grade, scored.fit,
-                             dq, "; ".join(scored.reasons(top=None)), ""])
+            writer.writerow(
+                [
+                    raw.line_no,
+                    *values,
+                    scored.score,
+                    scored.temperature,
+                    scored.grade,
+                    scored.fit,
+                    dq,
+                    "; ".join(scored.reasons(top=None)),
+                    "",
+                ]
+            )
             counts[scored.temperature] += 1
     return counts

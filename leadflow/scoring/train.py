@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 
@@ -128,7 +129,7 @@ def _logit(estimator, design: np.ndarray) -> np.ndarray:  # type: ignore[no-unty
     return np.log(p / (1 - p))
 
 
-def _out_of_fold(name: str, rows: list[dict], y: np.ndarray, kinds) -> np.ndarray:  # type: ignore[no-untyped-def, type-arg]
+def _out_of_fold(name: str, rows: list[dict[str, Any]], y: np.ndarray, kinds: Any) -> np.ndarray:
     from sklearn.model_selection import StratifiedKFold
 
     logits = np.zeros(len(rows))
@@ -149,7 +150,9 @@ def _platt(logits: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(fitted.coef_[0][0]), float(fitted.intercept_[0])
 
 
-def _baseline(train_rows: list[dict], y: np.ndarray, test_rows: list[dict], kinds) -> np.ndarray:  # type: ignore[no-untyped-def, type-arg]
+def _baseline(
+    train_rows: list[dict[str, Any]], y: np.ndarray, test_rows: list[dict[str, Any]], kinds: Any
+) -> np.ndarray:
     """Textbook logistic regression on the lead table's own columns, one-hot and standardised."""
     from sklearn.linear_model import LogisticRegression
 

@@ -133,6 +133,5 @@ def normal_form(field: str, value: Any) -> Any:
     if isinstance(value, (bool, int, float)) or value is None:
         return value
     if field == "country":
-
         return country_code(str(value)) or category_key(value)
     return category_key(value)

@@ -62,14 +62,23 @@ def _time_zone(policy: RoutingPolicy, key: str, teams: tuple[str, ...]) -> str:
 
 def _person(row: PersonRow, policy: RoutingPolicy) -> Person:
     teams = tuple(row.teams or ())
-    return Person(row.key, row.name, row.email.strip().lower(), teams, Role(row.role),
-                  _time_zone(policy, row.key, teams))
+    return Person(
+        row.key,
+        row.name,
+        row.email.strip().lower(),
+        teams,
+        Role(row.role),
+        _time_zone(policy, row.key, teams),
+    )
 
 
 def _active_by_email(email: str, policy: RoutingPolicy) -> Person | None:
     with session_scope() as session:
-        row = session.scalar(select(PersonRow).where(func.lower(PersonRow.email) == email,
-                                                     PersonRow.active.is_(True)).limit(1))
+        row = session.scalar(
+            select(PersonRow)
+            .where(func.lower(PersonRow.email) == email, PersonRow.active.is_(True))
+            .limit(1)
+        )
         return _person(row, policy) if row is not None else None
 
 

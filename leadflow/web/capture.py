@@ -44,9 +44,19 @@ Verifier = Callable[[str, bytes, Request, Settings], Verdict]
 Extractor = Callable[[Request, bytes, Any, str], "list[Lead] | Response"]
 SCALARS = (str, int, float, bool, type(None))
 # Zoom registrant keys -> keys the ingest aliases know (leadflow.ingest.normalize).
-ZOOM_FIELDS = {"org": "company", "first_name": "first name", "last_name": "last name",
-               "job_title": "job title"}
-ZOOM_SKIP = {"id", "join_url", "status", "create_time", "custom_questions"}  # join_url: a personal link
+ZOOM_FIELDS = {
+    "org": "company",
+    "first_name": "first name",
+    "last_name": "last name",
+    "job_title": "job title",
+}
+ZOOM_SKIP = {
+    "id",
+    "join_url",
+    "status",
+    "create_time",
+    "custom_questions",
+}  # join_url: a personal link
 
 
 def _answer(status: int, **content: Any) -> JSONResponse:
@@ -58,7 +68,11 @@ def _sha256(body: bytes) -> str:
 
 
 def _flat(items: Any) -> dict[str, Any]:
-    return {str(k): v for k, v in items.items() if isinstance(v, SCALARS)} if isinstance(items, dict) else {}
+    return (
+        {str(k): v for k, v in items.items() if isinstance(v, SCALARS)}
+        if isinstance(items, dict)
+        else {}
+    )
 
 
 def _list(items: Any) -> list[Any]:
@@ -77,13 +91,31 @@ async def _read(request: Request) -> bytes | None:
 
 
 def _store_all(source: str, campaign: str, leads: list[Lead], channel: str) -> tuple[int, int]:
-    stored = sum(store_capture(source=source, campaign=campaign, record=record, delivery_key=key,
-                               raw=raw, channel=channel) is not None for key, record, raw in leads)
+    stored = sum(
+        store_capture(
+            source=source,
+            campaign=campaign,
+            record=record,
+            delivery_key=key,
+            raw=raw,
+            channel=channel,
+        )
+        is not None
+        for key, record, raw in leads
+    )
     return stored, len(leads) - stored
 
 
-async def _capture(request: Request, *, source: str, campaign: str, secret: SecretStr | None,
-                   verify: Verifier, extract: Extractor, channel: str = "web_form") -> Response:
+async def _capture(
+    request: Request,
+    *,
+    source: str,
+    campaign: str,
+    secret: SecretStr | None,
+    verify: Verifier,
+    extract: Extractor,
+    channel: str = "web_form",
+) -> Response:
     settings = get_settings()
     key = secret.get_secret_value() if secret is not None else ""
     if not key:
@@ -117,6 +149,7 @@ def _object(parsed: Any, what: str = "body") -> dict[str, Any]:
 
 # --- verification -------------------------------------------------------------------
 
+
 def _verify_bearer(secret: str, body: bytes, request: Request, settings: Settings) -> Verdict:
     return signatures.verify_bearer(secret, request.headers.get("authorization"))
 
@@ -133,17 +166,28 @@ def _verify_hubspot(secret: str, body: bytes, request: Request, settings: Settin
     query = request.scope.get("query_string", b"").decode("latin-1")
     uri = settings.public_base_url.rstrip("/") + path + (f"?{query}" if query else "")
     return signatures.verify_hubspot_v3(
-        secret, request.method, uri, body, request.headers.get("x-hubspot-signature-v3"),
-        request.headers.get("x-hubspot-request-timestamp"), max_age_s=settings.capture_max_age_s)
+        secret,
+        request.method,
+        uri,
+        body,
+        request.headers.get("x-hubspot-signature-v3"),
+        request.headers.get("x-hubspot-request-timestamp"),
+        max_age_s=settings.capture_max_age_s,
+    )
 
 
 def _verify_zoom(secret: str, body: bytes, request: Request, settings: Settings) -> Verdict:
-    return signatures.verify_zoom(secret, body, request.headers.get("x-zm-signature"),
-                                  request.headers.get("x-zm-request-timestamp"),
-                                  max_age_s=settings.capture_max_age_s)
+    return signatures.verify_zoom(
+        secret,
+        body,
+        request.headers.get("x-zm-signature"),
+        request.headers.get("x-zm-request-timestamp"),
+        max_age_s=settings.capture_max_age_s,
+    )
 
 
 # --- body -> leads --------------------------------------------------------------------
+
 
 def _json_leads(request: Request, body: bytes, parsed: Any, secret: str) -> list[Lead]:
     data = _object(parsed)
@@ -170,7 +214,9 @@ def _typeform_value(answer: dict[str, Any]) -> Any:
     return value
 
 
-def _typeform_leads(request: Request, body: bytes, parsed: Any, secret: str) -> list[Lead] | Response:
+def _typeform_leads(
+    request: Request, body: bytes, parsed: Any, secret: str
+) -> list[Lead] | Response:
     data = _object(parsed)
     if data.get("event_type", "form_response") != "form_response":
         return _answer(200, ignored=str(data.get("event_type")))
@@ -231,27 +277,51 @@ def _zoom_leads(request: Request, body: bytes, parsed: Any, secret: str) -> list
 
 # --- routes -----------------------------------------------------------------------------
 
+
 @router.post("/json/{campaign}")
 async def capture_json(request: Request, campaign: CampaignName) -> Response:
-    return await _capture(request, source="json", campaign=campaign, secret=get_settings().capture_token,
-                          verify=_verify_bearer, extract=_json_leads)
+    return await _capture(
+        request,
+        source="json",
+        campaign=campaign,
+        secret=get_settings().capture_token,
+        verify=_verify_bearer,
+        extract=_json_leads,
+    )
 
 
 @router.post("/typeform/{campaign}")
 async def capture_typeform(request: Request, campaign: CampaignName) -> Response:
-    return await _capture(request, source="typeform", campaign=campaign,
-                          secret=get_settings().typeform_secret, verify=_verify_typeform,
-                          extract=_typeform_leads)
+    return await _capture(
+        request,
+        source="typeform",
+        campaign=campaign,
+        secret=get_settings().typeform_secret,
+        verify=_verify_typeform,
+        extract=_typeform_leads,
+    )
 
 
 @router.post("/hubspot/{campaign}")
 async def capture_hubspot(request: Request, campaign: CampaignName) -> Response:
-    return await _capture(request, source="hubspot", campaign=campaign,
-                          secret=get_settings().hubspot_client_secret, verify=_verify_hubspot,
-                          extract=_hubspot_leads)
+    return await _capture(
+        request,
+        source="hubspot",
+        campaign=campaign,
+        secret=get_settings().hubspot_client_secret,
+        verify=_verify_hubspot,
+        extract=_hubspot_leads,
+    )
 
 
 @router.post("/zoom/{campaign}")
 async def capture_zoom(request: Request, campaign: CampaignName) -> Response:
-    return await _capture(request, source="zoom", campaign=campaign, secret=get_settings().zoom_secret_token,
-                          verify=_verify_zoom, extract=_zoom_leads, channel="webinar")
+    return await _capture(
+        request,
+        source="zoom",
+        campaign=campaign,
+        secret=get_settings().zoom_secret_token,
+        verify=_verify_zoom,
+        extract=_zoom_leads,
+        channel="webinar",
+    )

@@ -74,9 +74,16 @@ def _readable(parse: Callable[[Any], T], data: Any) -> T:
 def _stored(result: Stored, background: BackgroundTasks, provider: str) -> Response:
     for lead_id in sorted(result.engaged_leads):
         background.add_task(notify_engaged, lead_id, f"{provider}-click")
-    log.info("%s webhook: %d stored, %d duplicates, %d suppressed", provider, result.stored,
-             result.duplicates, result.suppressed)
-    return _answer(200, stored=result.stored, duplicates=result.duplicates, suppressed=result.suppressed)
+    log.info(
+        "%s webhook: %d stored, %d duplicates, %d suppressed",
+        provider,
+        result.stored,
+        result.duplicates,
+        result.suppressed,
+    )
+    return _answer(
+        200, stored=result.stored, duplicates=result.duplicates, suppressed=result.suppressed
+    )
 
 
 def _store(events: list[EspEvent]) -> Stored:
@@ -90,9 +97,16 @@ async def sendgrid(request: Request, background: BackgroundTasks) -> Response:
         settings = get_settings()
         key = settings.sendgrid_webhook_public_key
         body = await _gate(request, key)
-        _verified(verify_sendgrid(key or "", body, request.headers.get(SENDGRID_SIGNATURE),
-                                  request.headers.get(SENDGRID_TIMESTAMP), max_age_s=settings.esp_max_age_s),
-                  "sendgrid")
+        _verified(
+            verify_sendgrid(
+                key or "",
+                body,
+                request.headers.get(SENDGRID_SIGNATURE),
+                request.headers.get(SENDGRID_TIMESTAMP),
+                max_age_s=settings.esp_max_age_s,
+            ),
+            "sendgrid",
+        )
         events = _readable(sendgrid_events, body)
     except RequestRefused as refused:
         return _answer(refused.status, detail=refused.detail)
@@ -116,16 +130,30 @@ def _store_mailgun(event: EspEvent, token: str, keep_s: float) -> Stored | None:
 async def mailgun(request: Request, background: BackgroundTasks) -> Response:
     try:
         settings = get_settings()
-        key = settings.mailgun_signing_key.get_secret_value() if settings.mailgun_signing_key else None
+        key = (
+            settings.mailgun_signing_key.get_secret_value()
+            if settings.mailgun_signing_key
+            else None
+        )
         signature, data = _readable(mailgun_body, await _gate(request, key))
         # The signature covers only timestamp + token, not the body: a used token is refused below.
         timestamp, token = (str(signature.get(k, "")) for k in ("timestamp", "token"))
-        _verified(verify_mailgun(key or "", timestamp, token, str(signature.get("signature", "")),
-                                 max_age_s=settings.esp_max_age_s), "mailgun")
+        _verified(
+            verify_mailgun(
+                key or "",
+                timestamp,
+                token,
+                str(signature.get("signature", "")),
+                max_age_s=settings.esp_max_age_s,
+            ),
+            "mailgun",
+        )
         event = _readable(mailgun_event, data)
     except RequestRefused as refused:
         return _answer(refused.status, detail=refused.detail)
-    result = await run_in_threadpool(_store_mailgun, event, token[:200], 2 * settings.esp_max_age_s + 60)
+    result = await run_in_threadpool(
+        _store_mailgun, event, token[:200], 2 * settings.esp_max_age_s + 60
+    )
     if result is None:
         log.warning("mailgun webhook refused: token replayed")
         return _answer(403, detail="replayed token")

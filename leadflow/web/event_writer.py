@@ -83,7 +83,10 @@ class GroupCommitWriter:
             await self._wake.wait()
             self._wake.clear()
             while self._pending:
-                batch, self._pending = self._pending[:self.max_batch], self._pending[self.max_batch:]
+                batch, self._pending = (
+                    self._pending[: self.max_batch],
+                    self._pending[self.max_batch :],
+                )
                 error = await self._commit([row for row, _ in batch])
                 self.handled += len(batch)
                 for _, done in batch:
@@ -97,7 +100,9 @@ class GroupCommitWriter:
             try:
                 await asyncio.to_thread(self.write, rows)
                 return None
-            except Exception as exc:  # boundary: a locked or vanished database; retry, then tell the requests
+            except (
+                Exception
+            ) as exc:  # boundary: a locked or vanished database; retry, then tell the requests
                 log.warning("tracking batch of %d failed (attempt %d): %s", len(rows), attempt, exc)
                 if attempt == self.retries:
                     log.error("tracking batch of %d events lost", len(rows))

@@ -16,10 +16,12 @@ from fastapi.responses import HTMLResponse
 
 MAIL_NAME = re.compile(r"[\w-]+\.eml")
 URL = re.compile(r"https?://[^\s<>\"']+")
-PAGE = ("<!doctype html><html><head><meta charset='utf-8'><title>{title}</title><style>"
-        "body{{font-family:sans-serif;margin:2em}}td,th{{padding:.3em .8em;text-align:left}}"
-        "tr:nth-child(even){{background:#f4f4f4}}.head td{{padding:.1em .8em}}</style>"
-        "</head><body>{body}</body></html>")
+PAGE = (
+    "<!doctype html><html><head><meta charset='utf-8'><title>{title}</title><style>"
+    "body{{font-family:sans-serif;margin:2em}}td,th{{padding:.3em .8em;text-align:left}}"
+    "tr:nth-child(even){{background:#f4f4f4}}.head td{{padding:.1em .8em}}</style>"
+    "</head><body>{body}</body></html>"
+)
 
 
 def _read(path: Path) -> EmailMessage:
@@ -32,11 +34,16 @@ def _index(folder: Path) -> str:
     for path in sorted(folder.glob("*.eml"), reverse=True):  # newest first
         message = _read(path)
         subject = html.escape(str(message["Subject"] or "(no subject)"))
-        rows.append(f"<tr><td>{html.escape(str(message['Date'] or ''))}</td>"
-                    f"<td>{html.escape(str(message['To'] or ''))}</td>"
-                    f"<td><a href='/mailbox/{path.name}'>{subject}</a></td></tr>")
-    table = ("<table><tr><th>date</th><th>to</th><th>subject</th></tr>" + "".join(rows) + "</table>"
-             if rows else "<p>No mail yet: run <code>leadflow demo</code> or an ingest.</p>")
+        rows.append(
+            f"<tr><td>{html.escape(str(message['Date'] or ''))}</td>"
+            f"<td>{html.escape(str(message['To'] or ''))}</td>"
+            f"<td><a href='/mailbox/{path.name}'>{subject}</a></td></tr>"
+        )
+    table = (
+        "<table><tr><th>date</th><th>to</th><th>subject</th></tr>" + "".join(rows) + "</table>"
+        if rows
+        else "<p>No mail yet: run <code>leadflow demo</code> or an ingest.</p>"
+    )
     body = f"<h1>Mailbox</h1><p>{len(rows)} messages received by the local SMTP sink.</p>{table}"
     return PAGE.format(title="leadflow mailbox", body=body)
 
@@ -47,8 +54,10 @@ def _linked_text(text: str) -> str:
 
 
 def _message_page(message: EmailMessage) -> str:
-    head = "".join(f"<tr><th>{name}</th><td>{html.escape(str(message[name] or ''))}</td></tr>"
-                   for name in ("From", "To", "Subject", "Date"))
+    head = "".join(
+        f"<tr><th>{name}</th><td>{html.escape(str(message[name] or ''))}</td></tr>"
+        for name in ("From", "To", "Subject", "Date")
+    )
     html_part = message.get_body(preferencelist=("html",))
     if html_part is not None:
         # Our own templates, shown on a local-only page: rendered as the recipient sees them.
@@ -56,8 +65,10 @@ def _message_page(message: EmailMessage) -> str:
     else:
         text_part = message.get_body(preferencelist=("plain",))
         content = f"<pre>{_linked_text(text_part.get_content() if text_part else '')}</pre>"
-    body = (f"<p><a href='/mailbox'>&larr; mailbox</a></p><table class='head'>{head}</table><hr>"
-            f"{content}")
+    body = (
+        f"<p><a href='/mailbox'>&larr; mailbox</a></p><table class='head'>{head}</table><hr>"
+        f"{content}"
+    )
     return PAGE.format(title=html.escape(str(message["Subject"] or "mail")), body=body)
 
 

@@ -20,7 +20,7 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 # The sign-in token travels in a URL: no Referer may carry it off; no other site may frame us.
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
-                               "form-action 'self'; base-uri 'none'",
+    "form-action 'self'; base-uri 'none'",
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
@@ -49,8 +49,9 @@ def secure(response: Response) -> Response:
 def page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
     session = read_session(request)
     context.setdefault("person", person_of(request))
-    response = templates.TemplateResponse(request, template, {"csrf": session.csrf, **context},
-                                          status_code=status)
+    response = templates.TemplateResponse(
+        request, template, {"csrf": session.csrf, **context}, status_code=status
+    )
     return secure(keep(session, response))
 
 

@@ -30,7 +30,8 @@ PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{tit
 <meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">
 <style>body{{font-family:system-ui,Arial,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;color:#1f2937}}
 h1{{font-size:1.4rem}}.lead{{background:#f3f4f6;border-radius:.5rem;padding:.75rem 1rem}}
-textarea{{box-sizing:border-box;width:100%;min-height:4rem;margin:.5rem 0}}button{{background:#2563eb;color:#fff;border:0;
+textarea{{box-sizing:border-box;width:100%;min-height:4rem;margin:.5rem 0}}
+button{{background:#2563eb;color:#fff;border:0;
 border-radius:.4rem;padding:.6rem 1.2rem;font-size:1rem;cursor:pointer}}button.reject{{background:#b91c1c}}
 .muted{{color:#6b7280}}</style>
 </head><body><h1>{title}</h1>{body}</body></html>"""
@@ -44,12 +45,20 @@ def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
 
 def _closed(view: rep_actions.LinkView) -> HTMLResponse | None:
     if view.expired:
-        return _page("This link has expired", "<p>Ask for the lead again, or use <code>leadflow "
-                     f"{html.escape(view.link.action)}</code>.</p>", 410)
+        return _page(
+            "This link has expired",
+            "<p>Ask for the lead again, or use <code>leadflow "
+            f"{html.escape(view.link.action)}</code>.</p>",
+            410,
+        )
     wanted = "accepted" if view.link.action == "activity" else "offered"
     if view.status != wanted:
-        return _page("Nothing to do", f"<p>This lead is already <b>{html.escape(view.status)}</b> "
-                     f"for {html.escape(view.rep)}.</p>", 409)
+        return _page(
+            "Nothing to do",
+            f"<p>This lead is already <b>{html.escape(view.status)}</b> "
+            f"for {html.escape(view.rep)}.</p>",
+            409,
+        )
     return None
 
 
@@ -66,14 +75,19 @@ def confirm_page(token: str) -> Response:
     view = _open_view(token)
     if isinstance(view, Response):
         return view
-    note = ('<label for="note">Note (why, what happened)</label><textarea id="note" name="note"></textarea>'
-            if view.link.action != "accept" else "")
+    note = (
+        '<label for="note">Note (why, what happened)</label><textarea id="note" name="note"></textarea>'
+        if view.link.action != "accept"
+        else ""
+    )
     safe = html.escape(token, quote=True)
-    body = (f'<p class="lead">Lead #{view.lead_id}: {html.escape(view.lead_label)}</p>'
-            f'<form method="post" action="/r/{safe}">{note}'
-            f'<button type="submit" class="{"reject" if view.link.action in REJECTS else "go"}">'
-            f'{html.escape(view.prompt)}</button></form>'
-            f'<p class="muted">Assigned to {html.escape(view.rep)}.</p>')
+    body = (
+        f'<p class="lead">Lead #{view.lead_id}: {html.escape(view.lead_label)}</p>'
+        f'<form method="post" action="/r/{safe}">{note}'
+        f'<button type="submit" class="{"reject" if view.link.action in REJECTS else "go"}">'
+        f"{html.escape(view.prompt)}</button></form>"
+        f'<p class="muted">Assigned to {html.escape(view.rep)}.</p>'
+    )
     return _page(view.prompt, body)
 
 
@@ -109,8 +123,13 @@ async def crm_activity(request: Request) -> Response:
         return Response(status_code=404)
     if len(body) > MAX_ACTIVITY_BODY:
         return Response(status_code=413)
-    if not verify(secret.get_secret_value(), request.headers.get("x-leadflow-timestamp", ""), body,
-                  request.headers.get("x-leadflow-signature", ""), int(time.time())):
+    if not verify(
+        secret.get_secret_value(),
+        request.headers.get("x-leadflow-timestamp", ""),
+        body,
+        request.headers.get("x-leadflow-signature", ""),
+        int(time.time()),
+    ):
         return Response(status_code=401)
     try:
         event = json.loads(body)

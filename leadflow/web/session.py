@@ -79,7 +79,11 @@ def read_session(request: Request) -> Session:
         return cached
     payload = unsign("session", request.cookies.get(COOKIE, ""))
     csrf = payload.get("csrf") if payload else None
-    found = Session(payload.get("person"), csrf) if payload and isinstance(csrf, str) else new_session(None)
+    found = (
+        Session(payload.get("person"), csrf)
+        if payload and isinstance(csrf, str)
+        else new_session(None)
+    )
     request.state.session = found
     return found
 
@@ -88,10 +92,19 @@ def keep(session: Session, response: Response) -> Response:
     """Set the cookie when the session is new; returns the response for chaining."""
     if session.fresh:
         ttl = SESSION_SECONDS if session.person else ANONYMOUS_SECONDS
-        value = sign("session", {"person": session.person, "csrf": session.csrf,
-                                 "exp": int(time.time()) + ttl})
-        response.set_cookie(COOKIE, value, max_age=ttl, httponly=True, samesite="lax", path="/",
-                            secure=get_settings().public_base_url.startswith("https://"))
+        value = sign(
+            "session",
+            {"person": session.person, "csrf": session.csrf, "exp": int(time.time()) + ttl},
+        )
+        response.set_cookie(
+            COOKIE,
+            value,
+            max_age=ttl,
+            httponly=True,
+            samesite="lax",
+            path="/",
+            secure=get_settings().public_base_url.startswith("https://"),
+        )
     return response
 
 
@@ -110,7 +123,11 @@ async def read_form(request: Request) -> dict[str, str] | None:
 
 def csrf_ok(session: Session, form: dict[str, str]) -> bool:
     sent = form.get("csrf", "")
-    return bool(sent) and not session.fresh and hmac.compare_digest(sent.encode(), session.csrf.encode())
+    return (
+        bool(sent)
+        and not session.fresh
+        and hmac.compare_digest(sent.encode(), session.csrf.encode())
+    )
 
 
 def safe_next(target: str | None) -> str:

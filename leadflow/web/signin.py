@@ -69,8 +69,15 @@ class SignInLink:
 
 def make_link(person: Person, next_path: str, now: float | None = None) -> str:
     at = time.time() if now is None else now
-    token = sign("signin", {"person": person.key, "nonce": secrets.token_urlsafe(16),
-                            "next": safe_next(next_path), "exp": int(at) + LINK_SECONDS})
+    token = sign(
+        "signin",
+        {
+            "person": person.key,
+            "nonce": secrets.token_urlsafe(16),
+            "next": safe_next(next_path),
+            "exp": int(at) + LINK_SECONDS,
+        },
+    )
     return f"{get_settings().public_base_url.rstrip('/')}/signin/{quote(token)}"
 
 
@@ -95,12 +102,16 @@ def spend(link: SignInLink) -> bool:
 
 def _email(person: Person, url: str) -> RenderedEmail:
     minutes = LINK_SECONDS // 60
-    text = (f"Hello {person.name},\n\nSign in to the leadflow workspace:\n{url}\n\n"
-            f"The link works once, for {minutes} minutes. If you did not ask for it, ignore this email.\n")
+    text = (
+        f"Hello {person.name},\n\nSign in to the leadflow workspace:\n{url}\n\n"
+        f"The link works once, for {minutes} minutes. If you did not ask for it, ignore this email.\n"
+    )
     safe_url = html.escape(url, quote=True)
-    body = (f"<p>Hello {html.escape(person.name)},</p><p><a href=\"{safe_url}\">Sign in to the "
-            f"leadflow workspace</a></p><p>The link works once, for {minutes} minutes. If you did "
-            "not ask for it, ignore this email.</p>")
+    body = (
+        f'<p>Hello {html.escape(person.name)},</p><p><a href="{safe_url}">Sign in to the '
+        f"leadflow workspace</a></p><p>The link works once, for {minutes} minutes. If you did "
+        "not ask for it, ignore this email.</p>"
+    )
     return RenderedEmail("Your leadflow sign-in link", body, text)
 
 
@@ -111,8 +122,12 @@ def send_link(email: str, next_path: str) -> bool:
         log.info("sign-in asked for an unknown address")
         return False
     settings = get_settings()
-    message = build_raw(settings, person.email, _email(person, make_link(person, next_path)),
-                        new_message_id(settings))
+    message = build_raw(
+        settings,
+        person.email,
+        _email(person, make_link(person, next_path)),
+        new_message_id(settings),
+    )
     try:
         with SmtpMailer(settings) as mailer:
             mailer.send_raw(message)

@@ -57,11 +57,15 @@ def _secret() -> str:
 
 
 def beacon_hosts() -> frozenset[str]:
-    return frozenset(h.strip().lower() for h in os.environ.get(BEACON_HOSTS_ENV, "").split(",") if h.strip())
+    return frozenset(
+        h.strip().lower() for h in os.environ.get(BEACON_HOSTS_ENV, "").split(",") if h.strip()
+    )
 
 
 async def _target(outbox_id: int, position: int | None = None) -> Target | None:
-    return engagement.cached(outbox_id, position) or await run_in_threadpool(engagement.lookup, outbox_id, position)
+    return engagement.cached(outbox_id, position) or await run_in_threadpool(
+        engagement.lookup, outbox_id, position
+    )
 
 
 async def _store(request: Request, row: dict[str, object]) -> bool:
@@ -76,6 +80,7 @@ async def _store(request: Request, row: dict[str, object]) -> bool:
 # The three hot endpoints are plain Starlette routes (added at the end): FastAPI's parameter
 # solving and validation would double their CPU cost, and they take nothing but the path.
 
+
 async def click(request: Request) -> Response:
     parsed = read_token(_secret(), request.path_params["token"], "c")
     target = await _target(*parsed) if parsed else None
@@ -84,17 +89,31 @@ async def click(request: Request) -> Response:
     outbox_id, position = parsed
     at, agent = utcnow(), request.headers.get("user-agent")
     burst = request.app.state.recent_clicks.add(outbox_id, position, time.monotonic())
-    reason = classify_click(ClickSignal(agent, engagement.seconds_since_send(target, at), burst,
-                                        honeypot=position == HONEYPOT_POSITION))
-    stored = await _store(request, engagement.event_row("click", target, at, url=target.url,
-                                                        machine_reason=reason, user_agent=agent))
+    reason = classify_click(
+        ClickSignal(
+            agent,
+            engagement.seconds_since_send(target, at),
+            burst,
+            honeypot=position == HONEYPOT_POSITION,
+        )
+    )
+    stored = await _store(
+        request,
+        engagement.event_row(
+            "click", target, at, url=target.url, machine_reason=reason, user_agent=agent
+        ),
+    )
     if target.url is None:  # the honeypot: nothing to see, and nothing a person ever reaches
         return Response(status_code=204)
     notify = stored and reason is None and engagement.prefect_configured()
     visit = make_token(_secret(), "v", outbox_id)
-    return RedirectResponse(with_visit_token(target.url, visit, beacon_hosts()), status_code=302,
-                            background=BackgroundTask(engagement.notify_engaged, target.lead_id, "click")
-                            if notify else None)
+    return RedirectResponse(
+        with_visit_token(target.url, visit, beacon_hosts()),
+        status_code=302,
+        background=BackgroundTask(engagement.notify_engaged, target.lead_id, "click")
+        if notify
+        else None,
+    )
 
 
 async def open_pixel(request: Request) -> Response:
@@ -120,9 +139,19 @@ async def visit(request: Request) -> Response:
     pixel = _pixel()
     if target is not None:
         agent = request.headers.get("user-agent")
-        reason = "scanner_user_agent" if classify_open(OpenSignal(agent)) == "scanner_user_agent" else None
-        row = engagement.event_row("visit", target, utcnow(), url=_page_url(request), machine_reason=reason,
-                                   user_agent=agent)
+        reason = (
+            "scanner_user_agent"
+            if classify_open(OpenSignal(agent)) == "scanner_user_agent"
+            else None
+        )
+        row = engagement.event_row(
+            "visit",
+            target,
+            utcnow(),
+            url=_page_url(request),
+            machine_reason=reason,
+            user_agent=agent,
+        )
         if await _store(request, row) and reason is None and engagement.prefect_configured():
             pixel.background = BackgroundTask(engagement.notify_engaged, target.lead_id, "visit")
     return pixel
@@ -138,7 +167,9 @@ if(!t)return;new Image().src=%s+"/v/"+t+".gif?u="+encodeURIComponent(location.hr
 def beacon_script() -> Response:
     """For our web site's pages: keeps the token a clicked link brought, and reports each page."""
     script = BEACON_JS % json.dumps(get_settings().public_base_url.rstrip("/"))
-    return Response(script, media_type="application/javascript", headers={"Cache-Control": "max-age=3600"})
+    return Response(
+        script, media_type="application/javascript", headers={"Cache-Control": "max-age=3600"}
+    )
 
 
 @router.get("/u/{token}", response_class=HTMLResponse)

@@ -26,9 +26,13 @@ from leadflow.web.pages import forbidden, message, page, person_of, secure, see_
 from leadflow.web.session import csrf_ok, read_form, read_session
 
 router = APIRouter()
-DONE = {"accept": "Accepted: the lead is yours.", "claim": "Claimed from the pool: the lead is yours.", "activity": "Follow-up logged.",
-        "wrong_match": "Rejected as a wrong match: it goes to someone else.",
-        "not_ready": "Rejected as not ready: it goes back to nurture."}
+DONE = {
+    "accept": "Accepted: the lead is yours.",
+    "claim": "Claimed from the pool: the lead is yours.",
+    "activity": "Follow-up logged.",
+    "wrong_match": "Rejected as a wrong match: it goes to someone else.",
+    "not_ready": "Rejected as not ready: it goes back to nurture.",
+}
 ACTIONS = ("accept", "activity", *REJECT_REASONS)
 
 
@@ -37,7 +41,9 @@ def home(request: Request) -> Response:
     person = person_of(request)
     if person is None:
         return see_other("/signin")
-    return see_other("/queues" if person.steers else "/inbox" if person.role == "rep" else "/marketing")
+    return see_other(
+        "/queues" if person.steers else "/inbox" if person.role == "rep" else "/marketing"
+    )
 
 
 @router.get("/inbox")
@@ -46,8 +52,14 @@ async def inbox(request: Request, done: str = "") -> Response:
     if person is None:
         return to_signin(request)
     items = await run_in_threadpool(rep_inbox, person.key)
-    return page(request, "inbox.html", items=items, now=utcnow(), done=DONE.get(done),
-                reasons=REJECT_REASONS)
+    return page(
+        request,
+        "inbox.html",
+        items=items,
+        now=utcnow(),
+        done=DONE.get(done),
+        reasons=REJECT_REASONS,
+    )
 
 
 @router.post("/inbox/{assignment_id}")
@@ -62,10 +74,17 @@ async def act(request: Request, assignment_id: int, background: BackgroundTasks)
     if action == "reject":
         action = form.get("reason", "")
     if action not in ACTIONS:
-        return message(request, "Choose what to do", "Pick accept, a reject reason or a follow-up.", 400)
+        return message(
+            request, "Choose what to do", "Pick accept, a reject reason or a follow-up.", 400
+        )
     try:
-        result = await run_in_threadpool(rep_actions.act_as_rep, person.key, assignment_id, action,
-                                         form.get("note", "").strip()[:2000])
+        result = await run_in_threadpool(
+            rep_actions.act_as_rep,
+            person.key,
+            assignment_id,
+            action,
+            form.get("note", "").strip()[:2000],
+        )
     except NotYourLead:
         return forbidden(request, "This lead is assigned to someone else; nothing was changed.")
     except UnknownLead as exc:
@@ -96,10 +115,18 @@ async def lead_json(request: Request, lead_id: int) -> Response:
         story = await run_in_threadpool(lead_story, lead_id)
     except UnknownLead:
         return secure(Response('{"detail": "not found"}', 404, media_type="application/json"))
-    body = {"lead": story.fields, "timeline": [e.raw | {"kind": e.kind, "title": e.title, "who": e.who}
-                                              for e in story.entries]}
-    return secure(Response(json.dumps(body, ensure_ascii=False, default=str, indent=2),
-                           media_type="application/json"))
+    body = {
+        "lead": story.fields,
+        "timeline": [
+            e.raw | {"kind": e.kind, "title": e.title, "who": e.who} for e in story.entries
+        ],
+    }
+    return secure(
+        Response(
+            json.dumps(body, ensure_ascii=False, default=str, indent=2),
+            media_type="application/json",
+        )
+    )
 
 
 @router.get("/leads/{lead_id}")
@@ -111,8 +138,10 @@ async def lead_page(request: Request, lead_id: int) -> Response:
         story = await run_in_threadpool(lead_story, lead_id)
     except UnknownLead:
         return message(request, "No such lead", f"There is no lead {lead_id}.", 404)
-    raw = {entry_id: json.dumps(e.raw, indent=2, ensure_ascii=False, default=str, sort_keys=True)
-           for entry_id, e in enumerate(story.entries)}
+    raw = {
+        entry_id: json.dumps(e.raw, indent=2, ensure_ascii=False, default=str, sort_keys=True)
+        for entry_id, e in enumerate(story.entries)
+    }
     return page(request, "lead.html", story=story, raw=raw)
 
 
@@ -120,7 +149,9 @@ def _reader(request: Request, allowed: bool | None) -> Response | None:
     """None when the page may be shown; else the sign-in redirect or a 403."""
     if allowed is None:
         return to_signin(request)
-    return None if allowed else forbidden(request, "This page is for managers, marketing and admins.")
+    return (
+        None if allowed else forbidden(request, "This page is for managers, marketing and admins.")
+    )
 
 
 @router.get("/marketing")
@@ -130,9 +161,15 @@ async def marketing(request: Request, period: str = "30d") -> Response:
         return refused
     period = period if period in PERIODS else "30d"
     report = await run_in_threadpool(campaign_report, period)
-    return page(request, "marketing.html", period=period, periods=PERIODS,
-                campaigns=tables.campaign_rows(report), costs=tables.campaign_cost_rows(report),
-                funnel=tables.funnel_rows(report))
+    return page(
+        request,
+        "marketing.html",
+        period=period,
+        periods=PERIODS,
+        campaigns=tables.campaign_rows(report),
+        costs=tables.campaign_cost_rows(report),
+        funnel=tables.funnel_rows(report),
+    )
 
 
 @router.get("/marketing/report")
@@ -142,8 +179,11 @@ async def full_report(request: Request, period: str = "30d") -> Response:
         return refused
     report = await run_in_threadpool(campaign_report, period if period in PERIODS else "30d")
     # The report is one self-contained file with inline styles: the pages' CSP is not for it.
-    return Response(render_report(report), media_type="text/html",
-                    headers={"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"})
+    return Response(
+        render_report(report),
+        media_type="text/html",
+        headers={"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"},
+    )
 
 
 @router.get("/ops")

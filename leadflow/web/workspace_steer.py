@@ -41,7 +41,9 @@ async def pool(request: Request) -> Response:
     if person is None:
         return to_signin(request)
     rows = await run_in_threadpool(pool_rows, 100)
-    allowance = await run_in_threadpool(claim_allowance, person.key) if person.role is Role.REP else None
+    allowance = (
+        await run_in_threadpool(claim_allowance, person.key) if person.role is Role.REP else None
+    )
     return page(request, "pool.html", rows=rows, allowance=allowance)
 
 
@@ -54,7 +56,9 @@ async def claim(request: Request, lead_id: int) -> Response:
     if person.role is not Role.REP:
         return forbidden(request, "Only reps claim leads from the pool.")
     try:
-        await run_in_threadpool(steering.claim_lead, lead_id, person.key, form.get("reason", "")[:500])
+        await run_in_threadpool(
+            steering.claim_lead, lead_id, person.key, form.get("reason", "")[:500]
+        )
     except ClaimRefused as exc:
         return message(request, "Not claimed", str(exc), 409)
     except (UnknownLead, UnknownPerson) as exc:
@@ -71,8 +75,14 @@ async def queues(request: Request) -> Response:
         return forbidden(request, "The queues are for managers and admins.")
     summary = await run_in_threadpool(queue_summary)
     mine = [q for q in summary if person.role is Role.ADMIN or q["team"] in person.teams]
-    items = [i for i in await run_in_threadpool(queue_items) if i["queue"] in {q["queue"] for q in mine}]
-    teams = list(person.teams) if person.role is not Role.ADMIN else sorted({q["team"] for q in summary})
+    items = [
+        i for i in await run_in_threadpool(queue_items) if i["queue"] in {q["queue"] for q in mine}
+    ]
+    teams = (
+        list(person.teams)
+        if person.role is not Role.ADMIN
+        else sorted({q["team"] for q in summary})
+    )
     view = await run_in_threadpool(teams_view, teams)
     return page(request, "queues.html", queues=mine, items=items, view=view, now=utcnow())
 
@@ -87,7 +97,9 @@ async def assign(request: Request) -> Response:
     if not lead.isdigit() or not rep:
         return message(request, "Choose a rep", "Pick the rep to give the lead to.", 400)
     try:
-        await run_in_threadpool(steering.assign_lead, int(lead), rep, person.key, form.get("note", "")[:500])
+        await run_in_threadpool(
+            steering.assign_lead, int(lead), rep, person.key, form.get("note", "")[:500]
+        )
     except NotAllowed as exc:
         return forbidden(request, f"{exc}. Nothing was changed.")
     except (UnknownLead, UnknownPerson) as exc:
@@ -103,8 +115,9 @@ async def set_owner(request: Request) -> Response:
     person, form = posted
     account, rep = form.get("account", ""), form.get("rep", "")
     try:
-        done = await run_in_threadpool(steering.set_account_owner, account, rep, person.key,
-                                       form.get("note", "")[:500])
+        done = await run_in_threadpool(
+            steering.set_account_owner, account, rep, person.key, form.get("note", "")[:500]
+        )
     except NotAllowed as exc:
         return forbidden(request, f"{exc}. Nothing was changed.")
     except (UnknownLead, UnknownPerson) as exc:

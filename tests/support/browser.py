@@ -13,16 +13,25 @@ from typing import Any
 
 import pytest
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 
 
 def chromium_path() -> str:
     """The chromium binary, or a test failure that says how to install it."""
-    path = os.environ.get("LEADFLOW_TEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    path = (
+        os.environ.get("LEADFLOW_TEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    )
     if not os.path.exists(path):
-        pytest.fail("chromium is not installed: `apt-get update && apt-get install -y chromium` "
-                    "(or point LEADFLOW_TEST_CHROMIUM at a chromium binary)")
+        pytest.fail(
+            "chromium is not installed: `apt-get update && apt-get install -y chromium` "
+            "(or point LEADFLOW_TEST_CHROMIUM at a chromium binary)"
+        )
     return path
 
 
@@ -32,8 +41,9 @@ def browser_page() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True,
-                                             args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
+        )
         try:
             yield browser.new_page()
         finally:

@@ -22,18 +22,38 @@ INDUSTRIES = ("Software", "Financial Services", "Manufacturing", "Healthcare", "
 
 def clearbit_record(domain: str) -> dict[str, Any]:
     n = int(hashlib.sha256(domain.encode()).hexdigest()[:6], 16)
-    return {"name": domain.split(".")[0].title(), "legalName": f"{domain.split('.')[0].title()} Inc.",
-            "domain": domain, "category": {"sector": "Information Technology", "industry": INDUSTRIES[n % 5]},
-            "metrics": {"employees": 10 + n % 9000, "employeesRange": "51-250",
-                        "estimatedAnnualRevenue": "$50M-$100M"},
-            "geo": {"country": "United States", "countryCode": "US", "state": "Washington", "stateCode": "WA"}}
+    return {
+        "name": domain.split(".")[0].title(),
+        "legalName": f"{domain.split('.')[0].title()} Inc.",
+        "domain": domain,
+        "category": {"sector": "Information Technology", "industry": INDUSTRIES[n % 5]},
+        "metrics": {
+            "employees": 10 + n % 9000,
+            "employeesRange": "51-250",
+            "estimatedAnnualRevenue": "$50M-$100M",
+        },
+        "geo": {
+            "country": "United States",
+            "countryCode": "US",
+            "state": "Washington",
+            "stateCode": "WA",
+        },
+    }
 
 
 def pdl_record(domain: str) -> dict[str, Any]:
     n = int(hashlib.sha256(domain.encode()).hexdigest()[:6], 16)
-    return {"status": 200, "likelihood": 8, "name": domain.split(".")[0], "display_name": domain.split(".")[0].title(),
-            "size": "51-200", "employee_count": 10 + n % 9000, "industry": "computer software",
-            "location": {"country": "germany", "region": "bavaria"}, "inferred_revenue": "$10M-$25M"}
+    return {
+        "status": 200,
+        "likelihood": 8,
+        "name": domain.split(".")[0],
+        "display_name": domain.split(".")[0].title(),
+        "size": "51-200",
+        "employee_count": 10 + n % 9000,
+        "industry": "computer software",
+        "location": {"country": "germany", "region": "bavaria"},
+        "inferred_revenue": "$10M-$25M",
+    }
 
 
 class FakeProviders:
@@ -46,8 +66,14 @@ class FakeProviders:
     ``trickle_s``, no Content-Length), lie (200 with wrongly typed members).
     """
 
-    def __init__(self, key: str = "test-key", rate_per_s: float | None = None, hang_s: float = 3.0,
-                 retry_after: int = 1, trickle_s: float = 0.5):
+    def __init__(
+        self,
+        key: str = "test-key",
+        rate_per_s: float | None = None,
+        hang_s: float = 3.0,
+        retry_after: int = 1,
+        trickle_s: float = 0.5,
+    ):
         self.key, self.rate, self.hang_s, self.retry_after = key, rate_per_s, hang_s, retry_after
         self.trickle_s = trickle_s
         self.trickled: Counter[str] = Counter()  # domain -> bytes of a trickled answer sent
@@ -134,8 +160,13 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
         return None
 
-    def _send(self, code: int, body: bytes, content_type: str = "application/json",
-              headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self,
+        code: int,
+        body: bytes,
+        content_type: str = "application/json",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.fake.statuses[code] += 1
         self.send_response(code)
         self.send_header("Content-Type", content_type)
@@ -156,22 +187,30 @@ class _Handler(BaseHTTPRequestHandler):
         if parts.path not in (CLEARBIT_PATH, PDL_PATH):
             return self._json(404, {"error": {"type": "not_found"}})
         pdl = parts.path == PDL_PATH
-        given = self.headers.get("X-Api-Key") if pdl else (self.headers.get("Authorization") or "")[7:]
+        given = (
+            self.headers.get("X-Api-Key") if pdl else (self.headers.get("Authorization") or "")[7:]
+        )
         if given != self.fake.key:
             return self._json(401, {"error": {"type": "auth_error", "message": "invalid key"}})
         if self.fake._over_rate():
-            return self._json(429, {"error": {"type": "rate_limit"}}, {"Retry-After": str(self.fake.retry_after)})
+            return self._json(
+                429, {"error": {"type": "rate_limit"}}, {"Retry-After": str(self.fake.retry_after)}
+            )
         domain = query.get("website" if pdl else "domain", "")
         self._behave(self.fake._next(parts.path, domain), domain, pdl)
 
     _trickle = _trickle
 
     def _behave(self, step: str, domain: str, pdl: bool) -> None:
-        simple = {"404": (404, {"error": {"type": "not_found", "message": "no company"}, "status": 404}),
-                  "202": (202, {"status": "queued"}), "401": (401, {"error": {"type": "auth_error"}}),
-                  "402": (402, {"error": {"type": "payment_required", "message": "no credits"}}),
-                  "422": (422, {"error": {"type": "invalid_domain"}}), "500": (500, {"error": "boom"}),
-                  "429": (429, {"error": {"type": "rate_limit"}})}
+        simple = {
+            "404": (404, {"error": {"type": "not_found", "message": "no company"}, "status": 404}),
+            "202": (202, {"status": "queued"}),
+            "401": (401, {"error": {"type": "auth_error"}}),
+            "402": (402, {"error": {"type": "payment_required", "message": "no credits"}}),
+            "422": (422, {"error": {"type": "invalid_domain"}}),
+            "500": (500, {"error": "boom"}),
+            "429": (429, {"error": {"type": "rate_limit"}}),
+        }
         if step == "ok":
             return self._json(200, pdl_record(domain) if pdl else clearbit_record(domain))
         if step in simple:
@@ -200,9 +239,21 @@ class _Handler(BaseHTTPRequestHandler):
         if step == "trickle":
             return self._trickle(domain, pdl)
         if step == "lie":  # the right shape, the wrong types: a provider's broken release
-            return self._json(200, {"name": 42, "metrics": {"employees": "lots"}, "geo": "US",
-                                    "display_name": ["x"], "employee_count": True})
+            return self._json(
+                200,
+                {
+                    "name": 42,
+                    "metrics": {"employees": "lots"},
+                    "geo": "US",
+                    "display_name": ["x"],
+                    "employee_count": True,
+                },
+            )
         if step in ("redirect_other_host", "redirect_same_host"):
-            host = "evil.example:80" if step == "redirect_other_host" else self.headers.get("Host", "")
-            return self._send(302, b"", headers={"Location": f"http://{host}/moved?domain={domain}"})
+            host = (
+                "evil.example:80" if step == "redirect_other_host" else self.headers.get("Host", "")
+            )
+            return self._send(
+                302, b"", headers={"Location": f"http://{host}/moved?domain={domain}"}
+            )
         raise ValueError(f"unknown scripted step {step!r}")

@@ -14,7 +14,15 @@ from typing import Any
 from sqlalchemy import func, select, text
 
 from leadflow.core.db import engine_for, session_scope
-from leadflow.core.models import Assignment, Base, Decision, Enrollment, Lead, OutboundEmail, SourceRecord
+from leadflow.core.models import (
+    Assignment,
+    Base,
+    Decision,
+    Enrollment,
+    Lead,
+    OutboundEmail,
+    SourceRecord,
+)
 from leadflow.core.settings import get_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,46 +58,98 @@ print("done", summary.created, summary.merged, summary.resumed)
 """
 
 
-def start_ingest(tmp_path: Path, source: Path, campaign: str, step: str = "none",
-                 nth: int = 1, batch: int = BATCH) -> subprocess.Popen[str]:
+def start_ingest(
+    tmp_path: Path,
+    source: Path,
+    campaign: str,
+    step: str = "none",
+    nth: int = 1,
+    batch: int = BATCH,
+) -> subprocess.Popen[str]:
     from prefect.settings import PREFECT_API_URL
 
     script = tmp_path / "ingester.py"
     script.write_text(INGESTER, encoding="utf-8")
     env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
-    return subprocess.Popen([sys.executable, str(script), str(ROOT), str(source), campaign, str(batch),
-                             T0.isoformat(), step, str(nth)], env=env, cwd=ROOT, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            str(script),
+            str(ROOT),
+            str(source),
+            campaign,
+            str(batch),
+            T0.isoformat(),
+            step,
+            str(nth),
+        ],
+        env=env,
+        cwd=ROOT,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def snapshot() -> dict[str, Any]:
     """What an ingest leaves behind, by email (ids and round-robin order may differ)."""
     with session_scope() as session:
-        leads = {row.email: (row.status, row.temperature, row.score, row.pipeline_stage)
-                 for row in session.execute(select(Lead.email, Lead.status, Lead.temperature, Lead.score,
-                                                   Lead.pipeline_stage))}
-        assignments = Counter(session.scalars(select(Lead.email).join(Assignment, Assignment.lead_id == Lead.id)))
-        enrollments = Counter(session.scalars(select(Lead.email).join(Enrollment, Enrollment.lead_id == Lead.id)))
+        leads = {
+            row.email: (row.status, row.temperature, row.score, row.pipeline_stage)
+            for row in session.execute(
+                select(Lead.email, Lead.status, Lead.temperature, Lead.score, Lead.pipeline_stage)
+            )
+        }
+        assignments = Counter(
+            session.scalars(select(Lead.email).join(Assignment, Assignment.lead_id == Lead.id))
+        )
+        enrollments = Counter(
+            session.scalars(select(Lead.email).join(Enrollment, Enrollment.lead_id == Lead.id))
+        )
         # Which lead a row's create or merge decision lands on depends on which file's row came
         # first (fuzzy matching weighs the leads stored so far): counted by kind, not by lead.
-        decisions = Counter(session.execute(select(Lead.email, Decision.kind).join(
-            Decision, Decision.lead_id == Lead.id).where(Decision.kind.not_in(ORDERED_KINDS))).tuples())
-        ingest_decisions = Counter(session.scalars(select(Decision.kind).where(Decision.kind.in_(ROW_KINDS))))
-        matched = Counter(session.scalars(select(Decision.lead_id).where(Decision.kind == "account_match")))
+        decisions = Counter(
+            session.execute(
+                select(Lead.email, Decision.kind)
+                .join(Decision, Decision.lead_id == Lead.id)
+                .where(Decision.kind.not_in(ORDERED_KINDS))
+            ).tuples()
+        )
+        ingest_decisions = Counter(
+            session.scalars(select(Decision.kind).where(Decision.kind.in_(ROW_KINDS)))
+        )
+        matched = Counter(
+            session.scalars(select(Decision.lead_id).where(Decision.kind == "account_match"))
+        )
         outbox = Counter(session.execute(select(OutboundEmail.kind, OutboundEmail.status)).tuples())
         rows = Counter(session.scalars(select(SourceRecord.status)))
-    return {"leads": leads, "assignments": assignments, "enrollments": enrollments,
-            "decisions": decisions, "ingest_decisions": ingest_decisions, "outbox": outbox, "rows": rows,
-            "leads matched twice": sum(n > 1 for n in matched.values())}
+    return {
+        "leads": leads,
+        "assignments": assignments,
+        "enrollments": enrollments,
+        "decisions": decisions,
+        "ingest_decisions": ingest_decisions,
+        "outbox": outbox,
+        "rows": rows,
+        "leads matched twice": sum(n > 1 for n in matched.values()),
+    }
 
 
 def stranded() -> tuple[int, int]:
     """Rows still staged, leads not carried to the end of the pipeline."""
     with session_scope() as session:
-        return (session.scalar(select(func.count()).select_from(SourceRecord).where(
-                    SourceRecord.status == "staged")) or 0,
-                session.scalar(select(func.count()).select_from(Lead).where(
-                    Lead.pipeline_stage != "done")) or 0)
+        return (
+            session.scalar(
+                select(func.count())
+                .select_from(SourceRecord)
+                .where(SourceRecord.status == "staged")
+            )
+            or 0,
+            session.scalar(
+                select(func.count()).select_from(Lead).where(Lead.pipeline_stage != "done")
+            )
+            or 0,
+        )
 
 
 def wipe() -> None:

@@ -22,8 +22,14 @@ from leadflow.web import signin
 from tests.nurture.integration.nurture_support import Recorder
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 T0 = datetime(2026, 11, 9, 15, 0, tzinfo=timezone.utc)  # Berlin 16:00: EMEA at work
 LINK = re.compile(r"(http\S+/signin/\S+)")
 
@@ -50,7 +56,9 @@ def browser():  # type: ignore[no-untyped-def]
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
         yield launched
         launched.close()
 
@@ -71,13 +79,35 @@ def sign_in_link(recorder: Recorder, email: str) -> str | None:
     return None
 
 
-def add_lead(email: str, *, full_name: str | None = None, company: str | None = None,
-             country: str = "DE", employees: int = 500, score: int = 85, grade: str = "A",
-             status: str = "new", **more: object) -> int:
+def add_lead(
+    email: str,
+    *,
+    full_name: str | None = None,
+    company: str | None = None,
+    country: str = "DE",
+    employees: int = 500,
+    score: int = 85,
+    grade: str = "A",
+    status: str = "new",
+    **more: object,
+) -> int:
     with session_scope() as session:
-        lead = Lead(email=email, domain=email.split("@")[1], country=country, employees=employees,
-                    industry="Software", temperature="hot", score=score, grade=grade, status=status,
-                    full_name=full_name, company=company, created_at=T0, updated_at=T0, **more)
+        lead = Lead(
+            email=email,
+            domain=email.split("@")[1],
+            country=country,
+            employees=employees,
+            industry="Software",
+            temperature="hot",
+            score=score,
+            grade=grade,
+            status=status,
+            full_name=full_name,
+            company=company,
+            created_at=T0,
+            updated_at=T0,
+            **more,
+        )
         session.add(lead)
         session.flush()
         return lead.id
@@ -102,7 +132,10 @@ def due_in(offer: Assignment, hours: float, rep: str | None = None) -> None:
         row.sla_due_at, row.rep = utcnow() + timedelta(hours=hours), rep or row.rep
 
 
-PEOPLE_EMAILS = {"mia.marketing": "mia.park@leadflow.example", "ops.admin": "sales-ops@leadflow.example"}
+PEOPLE_EMAILS = {
+    "mia.marketing": "mia.park@leadflow.example",
+    "ops.admin": "sales-ops@leadflow.example",
+}
 
 
 def rep_email(key: str) -> str:
@@ -116,8 +149,7 @@ def wait_for(condition, seconds: float = 20.0):  # type: ignore[no-untyped-def]
 
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if (value := condition()):
+        if value := condition():
             return value
         time.sleep(0.05)
     raise AssertionError("condition not met in time")
-

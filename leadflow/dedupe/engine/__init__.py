@@ -7,25 +7,41 @@ that cannot chain through weak links, and Chinese company-name normalization.
 
 from leadflow.dedupe.engine.accounts import Account, AccountIndex, AccountMatch
 from leadflow.dedupe.engine.api import (
-                                     MatchDecision,
-                                     Matcher,
-                                     MatchReport,
-                                     MatchResult,
-                                     ScoredPairs,
-                                     match_against,
+    MatchDecision,
+    Matcher,
+    MatchReport,
+    MatchResult,
+    ScoredPairs,
+    match_against,
 )
 from leadflow.dedupe.engine.files import dedupe_file, infer_config, load_config, write_config
 from leadflow.dedupe.engine.kinds import (
-                                     BlockingOptions,
-                                     EmailPolicy,
-                                     FieldSpec,
-                                     Kind,
-                                     MatchConfig,
-                                     Thresholds,
+    BlockingOptions,
+    EmailPolicy,
+    FieldSpec,
+    Kind,
+    MatchConfig,
+    Thresholds,
 )
 
 __all__ = [
-    "Account", "AccountIndex", "AccountMatch", "BlockingOptions", "EmailPolicy", "FieldSpec", "Kind",
-    "MatchConfig", "MatchDecision", "MatchReport", "MatchResult", "Matcher", "ScoredPairs", "Thresholds",
-    "dedupe_file", "infer_config", "load_config", "match_against", "write_config",
+    "Account",
+    "AccountIndex",
+    "AccountMatch",
+    "BlockingOptions",
+    "EmailPolicy",
+    "FieldSpec",
+    "Kind",
+    "MatchConfig",
+    "MatchDecision",
+    "MatchReport",
+    "MatchResult",
+    "Matcher",
+    "ScoredPairs",
+    "Thresholds",
+    "dedupe_file",
+    "infer_config",
+    "load_config",
+    "match_against",
+    "write_config",
 ]

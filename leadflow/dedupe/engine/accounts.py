@@ -77,19 +77,34 @@ class AccountIndex:
         candidates in C (a Python scorer over 10k names cost ~0.3 s a lead); each is then scored
         with the similarity the docstring defines, so the figures do not change."""
         native = fuzz.ratio if has_han(core) else fuzz.token_set_ratio
-        found = {name for name, _, _ in process.extract(core, self.cores, scorer=native,
-                                                        score_cutoff=self.min_score * 100, limit=10)}
+        found = {
+            name
+            for name, _, _ in process.extract(
+                core, self.cores, scorer=native, score_cutoff=self.min_score * 100, limit=10
+            )
+        }
         found.update(self.by_pinyin.get(pinyin(core), ()))
         scored = [(name, _similarity(core, name)) for name in found]
-        return sorted((c for c in scored if c[1] >= self.min_score), key=lambda c: (-c[1], c[0]))[:10]
+        return sorted((c for c in scored if c[1] >= self.min_score), key=lambda c: (-c[1], c[0]))[
+            :10
+        ]
 
-    def match(self, *, email: str | None = None, website: str | None = None, company: str | None = None,
-              country: str | None = None) -> AccountMatch | None:
+    def match(
+        self,
+        *,
+        email: str | None = None,
+        website: str | None = None,
+        company: str | None = None,
+        country: str | None = None,
+    ) -> AccountMatch | None:
         domain = norm_domain(website) or norm_domain(email)
         core = norm_company(company)
         if domain and domain not in FREE_MAIL_DOMAINS and domain in self.by_domain:
             ids = self.by_domain[domain]
-            scored = [(i, _similarity(core, norm_company(self.accounts[i].name) or "") if core else 0.0) for i in ids]
+            scored = [
+                (i, _similarity(core, norm_company(self.accounts[i].name) or "") if core else 0.0)
+                for i in ids
+            ]
             return self._decide(scored, "domain", country, name_tie=True, fixed_score=1.0)
         if not core:
             return None
@@ -98,8 +113,14 @@ class AccountIndex:
         scored = [(i, score) for name, score in self._close_cores(core) for i in self.by_core[name]]
         return self._decide(scored, "fuzzy_name", country) if scored else None
 
-    def _decide(self, scored: list[tuple[Hashable, float]], method: str, country: str | None,
-                name_tie: bool = False, fixed_score: float | None = None) -> AccountMatch:
+    def _decide(
+        self,
+        scored: list[tuple[Hashable, float]],
+        method: str,
+        country: str | None,
+        name_tie: bool = False,
+        fixed_score: float | None = None,
+    ) -> AccountMatch:
         def key(item: tuple[Hashable, float]) -> tuple[float, int, tuple[int, int, str]]:
             account = self.accounts[item[0]]
             same_country = int(bool(country) and account.country == country)
@@ -118,5 +139,10 @@ class AccountIndex:
             else:
                 breakers.append("smallest account id")
         winner, score = ranked[0]
-        return AccountMatch(winner, method, fixed_score if fixed_score is not None else score, tuple(breakers),
-                            tuple(ranked))
+        return AccountMatch(
+            winner,
+            method,
+            fixed_score if fixed_score is not None else score,
+            tuple(breakers),
+            tuple(ranked),
+        )

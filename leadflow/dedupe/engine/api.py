@@ -50,10 +50,14 @@ class MatchReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "fields": self.fields, "candidate_pairs": self.candidate_pairs, "prior": self.prior,
-            "rules": [vars(r) for r in self.rules], "weights": self.weights,
+            "fields": self.fields,
+            "candidate_pairs": self.candidate_pairs,
+            "prior": self.prior,
+            "rules": [vars(r) for r in self.rules],
+            "weights": self.weights,
             "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
-            "clusters": self.clusters, "largest_cluster": self.largest_cluster,
+            "clusters": self.clusters,
+            "largest_cluster": self.largest_cluster,
         }
 
 
@@ -129,8 +133,9 @@ class Matcher:
         groups = dependence.dependent_groups(self.table, u_exact, seed=self.config.seed)
         self.seconds["u"] = time.perf_counter() - clock
         clock = time.perf_counter()
-        self.candidates = blocking.candidate_pairs(self.table, opts=self.config.blocking,
-                                                   seed=self.config.seed, groups=groups)
+        self.candidates = blocking.candidate_pairs(
+            self.table, opts=self.config.blocking, seed=self.config.seed, groups=groups
+        )
         self.seconds["block"] = time.perf_counter() - clock
         clock = time.perf_counter()
         tf_fields = {spec.name for spec in self.config.fields if spec.tf}
@@ -143,7 +148,9 @@ class Matcher:
             raise RuntimeError("call fit() first")
         return self.table, self.model, self.candidates
 
-    def score_pairs(self, left: Sequence[int] | np.ndarray, right: Sequence[int] | np.ndarray) -> np.ndarray:
+    def score_pairs(
+        self, left: Sequence[int] | np.ndarray, right: Sequence[int] | np.ndarray
+    ) -> np.ndarray:
         """Match probability of each (left[k], right[k]) pair of fitted record ids."""
         table, model, _ = self._require()
         a, b = np.asarray(left, np.int64), np.asarray(right, np.int64)
@@ -168,17 +175,30 @@ class Matcher:
         sizes = np.bincount(labels)
         report = MatchReport(
             fields={spec.name: str(spec.kind) for spec in self.config.fields},
-            rules=candidates.report, candidate_pairs=len(candidates), prior=model.prior,
-            weights={fm.name: {label: (float(m), float(u)) for label, m, u in zip(fm.labels, fm.m, fm.u, strict=True)}
-                     for fm in model.fields},
-            seconds=dict(self.seconds), clusters=int((sizes > 0).sum()), largest_cluster=int(sizes.max(initial=0)))
+            rules=candidates.report,
+            candidate_pairs=len(candidates),
+            prior=model.prior,
+            weights={
+                fm.name: {
+                    label: (float(m), float(u))
+                    for label, m, u in zip(fm.labels, fm.m, fm.u, strict=True)
+                }
+                for fm in model.fields
+            },
+            seconds=dict(self.seconds),
+            clusters=int((sizes > 0).sum()),
+            largest_cluster=int(sizes.max(initial=0)),
+        )
         if table.source is not None:  # left side first in each pair
             swap = table.source[a] == 1
             a, b = np.where(swap, b, a), np.where(swap, a, b)
-        return MatchResult(labels, best, ScoredPairs(a, b, probability), report, merge, review, table.source)
+        return MatchResult(
+            labels, best, ScoredPairs(a, b, probability), report, merge, review, table.source
+        )
 
-    def _cluster(self, table: Table, model: em.Model, a: np.ndarray, b: np.ndarray,
-                 probability: np.ndarray) -> np.ndarray:
+    def _cluster(
+        self, table: Table, model: em.Model, a: np.ndarray, b: np.ndarray, probability: np.ndarray
+    ) -> np.ndarray:
         """Cluster labels by the configured method (see split.py for the default)."""
         options, merge = self.config.clustering, self.config.thresholds.merge
         if options.method is ClusterMethod.STAR:
@@ -186,8 +206,18 @@ class Matcher:
         if options.method is ClusterMethod.COMPONENTS:
             return cluster.component_clusters(table.n, a, b, probability, merge)
         link = options.link if options.link is not None else merge
-        return split.split_clusters(table.n, a, b, probability, options.split_at, link,
-                                    self.score_pairs, options.max_dense, table.source, merge)
+        return split.split_clusters(
+            table.n,
+            a,
+            b,
+            probability,
+            options.split_at,
+            link,
+            self.score_pairs,
+            options.max_dense,
+            table.source,
+            merge,
+        )
 
     def dedupe(self, records: Records) -> MatchResult:
         return self.fit(records).predict()
@@ -208,6 +238,7 @@ def _concat(left: Records, right: Records, names: list[str]) -> dict[str, list[A
         if isinstance(records, Mapping):
             return list(records.get(name) or [None] * _n(records))
         return [r.get(name) for r in records]
+
     return {name: col(left, name) + col(right, name) for name in names}
 
 
@@ -237,8 +268,9 @@ def _match_against(index: Matcher, model: em.Model, records: Records) -> list[Ma
     assert index.records is not None
     existing = _n(index.records)
     table = _table(index.records, records, index.config)
-    pairs = blocking.candidate_pairs(table, opts=index.config.blocking, seed=index.config.seed,
-                                     groups=model.groups)
+    pairs = blocking.candidate_pairs(
+        table, opts=index.config.blocking, seed=index.config.seed, groups=model.groups
+    )
     a, b = pairs.left, pairs.right
     probability = model.probability(table, compare_all(table.columns, a, b), a)
     new_side = np.where(table.source[a] == 1, a, b) - existing  # type: ignore[index]

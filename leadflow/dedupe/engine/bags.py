@@ -32,7 +32,9 @@ CHUNK = 1 << 20  # pairs per step: bounds the temporary arrays
 def lengths(column: Column) -> np.ndarray:
     """Characters (code points) per distinct value, int32; cached on the column."""
     if "_lengths" not in column.__dict__:
-        column.__dict__["_lengths"] = np.fromiter(map(len, column.values), np.int32, len(column.values))
+        column.__dict__["_lengths"] = np.fromiter(
+            map(len, column.values), np.int32, len(column.values)
+        )
     return column.__dict__["_lengths"]  # type: ignore[no-any-return]
 
 
@@ -45,16 +47,19 @@ def bags(column: Column) -> np.ndarray:
 
 def _pack(values: np.ndarray, sizes: np.ndarray, step: int = 100_000) -> np.ndarray:
     out = np.zeros(len(values), np.uint64)
-    shifts = (np.arange(16, dtype=np.uint64) * np.uint64(4))
+    shifts = np.arange(16, dtype=np.uint64) * np.uint64(4)
     for start in range(0, len(values), step):  # in steps: a million addresses are 25M characters
-        part = values[start:start + step]
+        part = values[start : start + step]
         text = "".join(part)
-        points = (np.frombuffer(text.encode("ascii"), np.uint8) if text.isascii()
-                  else np.frombuffer(text.encode("utf-32-le"), np.uint32)) & 15
-        rows = np.repeat(np.arange(len(part), dtype=np.int64) * 16, sizes[start:start + step])
+        points = (
+            np.frombuffer(text.encode("ascii"), np.uint8)
+            if text.isascii()
+            else np.frombuffer(text.encode("utf-32-le"), np.uint32)
+        ) & 15
+        rows = np.repeat(np.arange(len(part), dtype=np.int64) * 16, sizes[start : start + step])
         counts = np.bincount(rows + points, minlength=16 * len(part)).reshape(-1, 16)
         counts = np.minimum(counts, CAP).astype(np.uint64)
-        out[start:start + step] = (counts << shifts).sum(axis=1, dtype=np.uint64)
+        out[start : start + step] = (counts << shifts).sum(axis=1, dtype=np.uint64)
     return out
 
 
@@ -79,8 +84,8 @@ def edit_lower_bound(column: Column, a: np.ndarray, b: np.ndarray) -> np.ndarray
     bag, size = bags(column), lengths(column)
     out = np.empty(len(a), np.int32)
     for s in range(0, len(a), CHUNK):
-        x, y = a[s:s + CHUNK], b[s:s + CHUNK]
-        out[s:s + CHUNK] = (_bucket_gap(bag[x], bag[y]) + np.abs(size[x] - size[y])) // 2
+        x, y = a[s : s + CHUNK], b[s : s + CHUNK]
+        out[s : s + CHUNK] = (_bucket_gap(bag[x], bag[y]) + np.abs(size[x] - size[y])) // 2
     return out
 
 
@@ -93,9 +98,9 @@ def jaro_winkler_upper_bound(column: Column, a: np.ndarray, b: np.ndarray) -> np
     bag, size = bags(column), lengths(column)
     out = np.empty(len(a), np.float32)
     for s in range(0, len(a), CHUNK):
-        x, y = a[s:s + CHUNK], b[s:s + CHUNK]
+        x, y = a[s : s + CHUNK], b[s : s + CHUNK]
         la, lb = size[x].astype(np.float32), size[y].astype(np.float32)
         shared = np.minimum((la + lb - _bucket_gap(bag[x], bag[y])) / 2, np.minimum(la, lb))
         jaro = np.where(shared > 0, (shared / la + shared / lb + 1) / 3, 0)
-        out[s:s + CHUNK] = jaro + 0.4 * (1 - jaro)
+        out[s : s + CHUNK] = jaro + 0.4 * (1 - jaro)
     return out

@@ -55,7 +55,9 @@ class Candidates:
     right: np.ndarray
     rules: list[Rule]
     report: list[RuleReport]
-    samples: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # rule -> pairs it made
+    samples: dict[int, tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=dict
+    )  # rule -> pairs it made
 
     def __len__(self) -> int:
         return len(self.left)
@@ -72,8 +74,9 @@ def default_rules(table: Table, groups: list[list[str]] = ()) -> list[Rule]:  # 
     group_of = {name: k for k, group in enumerate(groups) for name in group}
     rules = [Rule((name,)) for name, kind in kinds.items() if kind in STRONG]
     weak = [name for name, kind in kinds.items() if kind in WEAK]
-    rules += [Rule((a, b)) for a, b in combinations(weak, 2)
-              if group_of.get(a, a) != group_of.get(b, b)]
+    rules += [
+        Rule((a, b)) for a, b in combinations(weak, 2) if group_of.get(a, a) != group_of.get(b, b)
+    ]
     names = [name for name, kind in kinds.items() if kind is Kind.NAME]
     if len(names) >= 2:
         rules.append(Rule(tuple(f"{n}:phonetic" for n in names[:2])))
@@ -109,18 +112,30 @@ def order_key(table: Table) -> np.ndarray:
     return rank
 
 
-def candidate_pairs(table: Table, rules: list[Rule] | None = None,
-                    opts: BlockingOptions | None = None, sample_per_rule: int = 60_000,
-                    seed: int = 0, groups: list[list[str]] = ()) -> Candidates:  # type: ignore[assignment]
+def candidate_pairs(
+    table: Table,
+    rules: list[Rule] | None = None,
+    opts: BlockingOptions | None = None,
+    sample_per_rule: int = 60_000,
+    seed: int = 0,
+    groups: list[list[str]] = (),
+) -> Candidates:  # type: ignore[assignment]
     """Union of the rules' pairs within one pair budget (see budget.py); in a link (table.source
     set) only pairs across the sides."""
     opts = opts or BlockingOptions()
     if rules is None:
-        rules = [Rule(tuple(keys)) for keys in opts.rules] if opts.rules else default_rules(table, groups)
+        rules = (
+            [Rule(tuple(keys)) for keys in opts.rules]
+            if opts.rules
+            else default_rules(table, groups)
+        )
     rank = order_key(table)
     blocks = [budget.blocks_of(rule_codes(table, rule), rank, table.source) for rule in rules]
     allotment = budget.allot(blocks, opts, max(opts.max_pairs_per_record * table.n, opts.min_pairs))
-    counts = [budget.partners(b, allotment, w, opts.window) for b, w in zip(blocks, allotment.windowed, strict=True)]
+    counts = [
+        budget.partners(b, allotment, w, opts.window)
+        for b, w in zip(blocks, allotment.windowed, strict=True)
+    ]
     rng = np.random.default_rng(seed)
     keys, kept, reports, kept_reports, samples = [], [], [], [], {}
     # cheapest first: a pair counts as found by the sharpest rule that makes it
@@ -150,12 +165,18 @@ def candidate_pairs(table: Table, rules: list[Rule] | None = None,
     return Candidates(left, right, kept, reports, samples)
 
 
-def _report(rule: Rule, blk: budget.Blocks, allotment: budget.Allotment, windowed: bool) -> RuleReport:
+def _report(
+    rule: Rule, blk: budget.Blocks, allotment: budget.Allotment, windowed: bool
+) -> RuleReport:
     over = blk.sizes > allotment.cap
     multi = blk.sizes > 1
     keyed = max(int(blk.sizes[multi].sum()), 1)
     lost = int(blk.sizes[over].sum()) if not windowed else 0
-    return RuleReport(rule.name, blocks=int(multi.sum()), largest_block=int(blk.sizes.max(initial=0)),
-                      windowed_blocks=int(over.sum()) if windowed else 0,
-                      skipped_blocks=0 if windowed else int(over.sum()),
-                      compared_share=1.0 - lost / keyed)
+    return RuleReport(
+        rule.name,
+        blocks=int(multi.sum()),
+        largest_block=int(blk.sizes.max(initial=0)),
+        windowed_blocks=int(over.sum()) if windowed else 0,
+        skipped_blocks=0 if windowed else int(over.sum()),
+        compared_share=1.0 - lost / keyed,
+    )

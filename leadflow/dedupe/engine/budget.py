@@ -24,7 +24,9 @@ class Blocks:
 
     ids: np.ndarray  # int64 record ids that have the key
     sizes: np.ndarray  # int64 records per block, in ``ids`` order
-    costs: np.ndarray  # float64 pairs per block when compared all-to-all (across sides when linking)
+    costs: (
+        np.ndarray
+    )  # float64 pairs per block when compared all-to-all (across sides when linking)
 
     @property
     def after(self) -> np.ndarray:
@@ -81,7 +83,10 @@ def allot(blocks: list[Blocks], opts: BlockingOptions, budget: float) -> Allotme
     left = budget - float(costs[sizes <= cap].sum())
     big = [b.sizes > cap for b in blocks]
     # most selective first: the smallest blocks over the cap, as the average record sees them
-    spread = [float((b.sizes[k] ** 2).sum() / max(b.sizes[k].sum(), 1)) for b, k in zip(blocks, big, strict=True)]
+    spread = [
+        float((b.sizes[k] ** 2).sum() / max(b.sizes[k].sum(), 1))
+        for b, k in zip(blocks, big, strict=True)
+    ]
     windowed = [False] * len(blocks)
     for r in np.argsort(spread, kind="stable"):
         if not big[r].any() or opts.window <= 0:
@@ -115,7 +120,11 @@ def union(keys: list[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray, np.nd
     bits = max(len(keys) - 1, 1).bit_length()  # the rule in the low bits: shifts, not divisions
     if n * n << bits >= 2**63:
         raise ValueError(f"{n:,} records are too many to pack pairs of into int64 keys")
-    packed = np.concatenate([(k << bits) | r for r, k in enumerate(keys)]) if keys else np.empty(0, np.int64)
+    packed = (
+        np.concatenate([(k << bits) | r for r, k in enumerate(keys)])
+        if keys
+        else np.empty(0, np.int64)
+    )
     keys.clear()
     packed.sort()
     key = packed >> bits

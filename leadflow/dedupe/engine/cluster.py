@@ -40,7 +40,9 @@ def _smallest_member(labels: np.ndarray) -> np.ndarray:
     return first[labels]
 
 
-def star_clusters(n: int, a: np.ndarray, b: np.ndarray, p: np.ndarray, threshold: float) -> np.ndarray:
+def star_clusters(
+    n: int, a: np.ndarray, b: np.ndarray, p: np.ndarray, threshold: float
+) -> np.ndarray:
     """Cluster label per record (the smallest record id in its cluster); see the module doc.
 
     All centres of a round are chosen at once: a record is a centre when it is stronger than
@@ -74,7 +76,9 @@ def star_clusters(n: int, a: np.ndarray, b: np.ndarray, p: np.ndarray, threshold
     return _smallest_member(cluster)
 
 
-def component_clusters(n: int, a: np.ndarray, b: np.ndarray, p: np.ndarray, threshold: float) -> np.ndarray:
+def component_clusters(
+    n: int, a: np.ndarray, b: np.ndarray, p: np.ndarray, threshold: float
+) -> np.ndarray:
     """Plain connected components at the threshold (what chains; kept for comparison)."""
     keep = p >= threshold
     return connected_components(n, a[keep].astype(np.int64), b[keep].astype(np.int64))

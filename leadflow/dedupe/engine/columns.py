@@ -30,7 +30,9 @@ class Column:
     codes: np.ndarray  # int32, one per record
     values: np.ndarray  # object array of distinct normalized strings, sorted
     counts: np.ndarray  # int64, records per value
-    derived: dict[str, Column] = field(default_factory=dict)  # "phonetic", "local", "pinyin", "prefix2"
+    derived: dict[str, Column] = field(
+        default_factory=dict
+    )  # "phonetic", "local", "pinyin", "prefix2"
 
     @property
     def non_null(self) -> int:
@@ -56,8 +58,11 @@ def factorize(items: Sequence[object]) -> tuple[np.ndarray, np.ndarray]:
     """(codes, sorted distinct values); None -> -1. Values must be hashable and, but for None,
     mutually comparable (strings)."""
     codes, distinct = _encode(items)
-    order = np.fromiter(sorted(range(len(distinct)), key=distinct.__getitem__),  # type: ignore[arg-type]
-                        np.int64, len(distinct))
+    order = np.fromiter(
+        sorted(range(len(distinct)), key=distinct.__getitem__),  # type: ignore[arg-type]
+        np.int64,
+        len(distinct),
+    )
     rank = np.empty(len(distinct) + 1, np.int32)
     rank[order] = np.arange(len(distinct), dtype=np.int32)
     rank[-1] = -1  # code -1 (None) stays -1
@@ -76,7 +81,9 @@ def derive(column: Column, label: str, fn: Callable[[str], str | None]) -> Colum
     """A column computed from another's distinct values (cheap: once per value)."""
     mapped = [fn(v) or None for v in column.values]
     sub_codes, sub_values = factorize(mapped)
-    codes = np.where(column.codes >= 0, sub_codes[np.maximum(column.codes, 0)] if len(sub_codes) else -1, -1)
+    codes = np.where(
+        column.codes >= 0, sub_codes[np.maximum(column.codes, 0)] if len(sub_codes) else -1, -1
+    )
     codes = codes.astype(np.int32)
     counts = np.bincount(codes[codes >= 0], minlength=len(sub_values)).astype(np.int64)
     return Column(f"{column.name}:{label}", column.kind, codes, sub_values, counts)
@@ -104,7 +111,9 @@ def add_derived(column: Column) -> None:
         column.derived["script"] = derive(column, "script", is_han)
     elif kind is Kind.COMPANY:
         column.derived["phonetic"] = derive(column, "phonetic", phonetic)
-        column.derived["pinyin"] = derive(column, "pinyin", lambda v: pinyin(v) if has_han(v) else None)
+        column.derived["pinyin"] = derive(
+            column, "pinyin", lambda v: pinyin(v) if has_han(v) else None
+        )
     elif kind in (Kind.ADDRESS, Kind.TEXT):
         column.derived["prefix3"] = derive(column, "prefix3", _prefix(3))
     elif kind is Kind.DATE:
@@ -130,8 +139,9 @@ class Table:
         return column.derived[label]
 
 
-def _raw_column(records: Sequence[Mapping[str, object]] | Mapping[str, Sequence[object]],
-                name: str, n: int) -> Iterable[object]:
+def _raw_column(
+    records: Sequence[Mapping[str, object]] | Mapping[str, Sequence[object]], name: str, n: int
+) -> Iterable[object]:
     if isinstance(records, Mapping):
         return records.get(name) or [None] * n
     return (r.get(name) for r in records)
@@ -140,8 +150,12 @@ def _raw_column(records: Sequence[Mapping[str, object]] | Mapping[str, Sequence[
 PARALLEL_FROM = 200_000  # records: below this a second process costs more than it saves
 
 
-def build_table(records: Sequence[Mapping[str, object]] | Mapping[str, Sequence[object]],
-                config: MatchConfig, source: np.ndarray | None = None, workers: int | None = None) -> Table:
+def build_table(
+    records: Sequence[Mapping[str, object]] | Mapping[str, Sequence[object]],
+    config: MatchConfig,
+    source: np.ndarray | None = None,
+    workers: int | None = None,
+) -> Table:
     """Rows (a list of dicts) or columns (a dict of lists) to a Table.
 
     Big inputs are prepared by two forked processes, a column at a time (``workers`` overrides
@@ -157,10 +171,14 @@ def build_table(records: Sequence[Mapping[str, object]] | Mapping[str, Sequence[
     prepared = _prepare_forked(raw, config, workers) if workers > 1 else None
     if prepared is None:
         prepared = [prepare_column(spec, raw[spec.name], config) for spec in config.fields]
-    return Table(n, {spec.name: column for spec, column in zip(config.fields, prepared, strict=True)}, source)
+    return Table(
+        n, {spec.name: column for spec, column in zip(config.fields, prepared, strict=True)}, source
+    )
 
 
-def _claim_and_prepare(raw: dict[str, list[object]], config: MatchConfig, claimed: Any) -> dict[int, Column]:
+def _claim_and_prepare(
+    raw: dict[str, list[object]], config: MatchConfig, claimed: Any
+) -> dict[int, Column]:
     """Columns taken one at a time off a shared counter until none is left: each process takes
     the next one as soon as it is free, so neither waits on the other's big columns."""
     done = {}
@@ -174,7 +192,9 @@ def _claim_and_prepare(raw: dict[str, list[object]], config: MatchConfig, claime
         done[index] = prepare_column(spec, raw[spec.name], config)
 
 
-def _prepare_forked(raw: dict[str, list[object]], config: MatchConfig, workers: int) -> list[Column] | None:
+def _prepare_forked(
+    raw: dict[str, list[object]], config: MatchConfig, workers: int
+) -> list[Column] | None:
     """The columns, prepared by this process and ``workers - 1`` forked ones. None where forking
     is not possible (no fork on this platform, or inside a daemonic worker): the caller then
     prepares them alone."""
@@ -231,7 +251,9 @@ def prepare_column(spec: FieldSpec, raw: Sequence[object], config: MatchConfig) 
     norm = normalizer(spec.kind, config.email_policy)
     normalized = [norm(v) for v in raw_values]
     sub_codes, values = factorize(normalized)
-    codes = np.where(raw_codes >= 0, sub_codes[np.maximum(raw_codes, 0)] if len(sub_codes) else -1, -1)
+    codes = np.where(
+        raw_codes >= 0, sub_codes[np.maximum(raw_codes, 0)] if len(sub_codes) else -1, -1
+    )
     codes = codes.astype(np.int32)
     counts = np.bincount(codes[codes >= 0], minlength=len(values)).astype(np.int64)
     column = Column(spec.name, spec.kind, codes, values, counts)

@@ -27,7 +27,12 @@ THREADS_FROM = 500_000  # pairs: fewer are not worth a thread pool
 
 LEVELS: dict[Kind, tuple[str, ...]] = {
     Kind.NAME: ("different", "jaro-winkler>=0.80", "jaro-winkler>=0.92 or same pinyin", "exact"),
-    Kind.COMPANY: ("different", "token-set>=0.70", "token-set>=0.88 or same pinyin", "exact core name"),
+    Kind.COMPANY: (
+        "different",
+        "token-set>=0.70",
+        "token-set>=0.88 or same pinyin",
+        "exact core name",
+    ),
     Kind.EMAIL: ("different", "edits<=2", "exact"),
     Kind.PHONE: ("different", "edits<=1", "exact"),
     Kind.DOMAIN: ("different", "exact"),
@@ -65,7 +70,9 @@ def _sim(a: np.ndarray, b: np.ndarray, scorer: Callable[..., float], **kw: objec
 def _edits(a: np.ndarray, b: np.ndarray, cutoff: int) -> np.ndarray:
     if len(a) == 0:
         return np.empty(0, np.int32)
-    return process.cpdist(a, b, scorer=OSA.distance, workers=WORKERS, score_cutoff=cutoff, dtype=np.int32)
+    return process.cpdist(
+        a, b, scorer=OSA.distance, workers=WORKERS, score_cutoff=cutoff, dtype=np.int32
+    )
 
 
 def _by_threshold(score: np.ndarray, cuts: tuple[float, ...]) -> np.ndarray:
@@ -81,8 +88,9 @@ def _same(column: Column, label: str, left: np.ndarray, right: np.ndarray) -> np
     return (a == b) & (a >= 0)
 
 
-def _fuzzy_levels(column: Column, kind: Kind, left: np.ndarray, right: np.ndarray,
-                  va: np.ndarray, vb: np.ndarray) -> np.ndarray:
+def _fuzzy_levels(
+    column: Column, kind: Kind, left: np.ndarray, right: np.ndarray, va: np.ndarray, vb: np.ndarray
+) -> np.ndarray:
     """Levels below "exact" for pairs whose values differ (``left``/``right`` are record ids)."""
     if kind in (Kind.NAME, Kind.ADDRESS):
         return _by_threshold(_sim(va, vb, JaroWinkler.normalized_similarity), JARO_CUTS)
@@ -160,7 +168,9 @@ def compare(column: Column, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     if kind in (Kind.NAME, Kind.COMPANY):  # one name romanized, or written in another script
         same = _same(column, "pinyin", left[idx], right[idx])
         levels[idx[same]] = 2
-        if kind is Kind.NAME:  # 郭秀英 and "Xiuying Guo" are equal: pinyin is all the Latin form says
+        if (
+            kind is Kind.NAME
+        ):  # 郭秀英 and "Xiuying Guo" are equal: pinyin is all the Latin form says
             across = same & ~_same(column, "script", left[idx], right[idx])
             levels[idx[across]] = top
             idx = idx[~across]
@@ -169,14 +179,19 @@ def compare(column: Column, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         idx = idx[hope]
     if not len(idx):
         return levels
-    lo, hi = np.minimum(a[idx], b[idx]).astype(np.int64), np.maximum(a[idx], b[idx]).astype(np.int64)
+    lo, hi = (
+        np.minimum(a[idx], b[idx]).astype(np.int64),
+        np.maximum(a[idx], b[idx]).astype(np.int64),
+    )
     key = lo * len(column.values) + hi
     if len(column.values) ** 2 < 50 * len(idx) or len(idx) > 4 * len(column.values):
         first, inverse = _distinct(key)
     else:
         first, inverse = np.arange(len(idx)), None
     pick = idx[first]
-    fuzzy = _fuzzy_levels(column, kind, left[pick], right[pick], column.values[lo[first]], column.values[hi[first]])
+    fuzzy = _fuzzy_levels(
+        column, kind, left[pick], right[pick], column.values[lo[first]], column.values[hi[first]]
+    )
     fuzzy = fuzzy if inverse is None else fuzzy[inverse]
     levels[idx] = np.maximum(levels[idx], fuzzy)  # keeps the pinyin agreements
     return levels
@@ -206,7 +221,9 @@ def compare_all(columns: dict[str, Column], left: np.ndarray, right: np.ndarray)
         if len(fields) < 2:
             continue
         i, j = fields
-        cand = np.flatnonzero((out[:, i] < 2) & (out[:, j] < 2) & (out[:, i] >= 0) & (out[:, j] >= 0))
+        cand = np.flatnonzero(
+            (out[:, i] < 2) & (out[:, j] < 2) & (out[:, i] >= 0) & (out[:, j] >= 0)
+        )
         if len(cand):
             a, b = left[cand], right[cand]
             first, second = cols[i], cols[j]
@@ -228,5 +245,8 @@ def _alike_line(x: Column, y: Column, a: np.ndarray, b: np.ndarray) -> np.ndarra
     hit = (ca >= 0) & (cb >= 0)
     hit[hit] = px.values[ca[hit]] == py.values[cb[hit]]
     k = np.flatnonzero(hit)
-    hit[k] = _sim(x.values[x.codes[a[k]]], y.values[y.codes[b[k]]], JaroWinkler.normalized_similarity) >= 0.92
+    hit[k] = (
+        _sim(x.values[x.codes[a[k]]], y.values[y.codes[b[k]]], JaroWinkler.normalized_similarity)
+        >= 0.92
+    )
     return hit

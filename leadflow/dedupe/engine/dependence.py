@@ -6,8 +6,9 @@ them makes every pair of colleagues look like one person. Fields are found depen
 labels, by this test: among pairs that agree on field f but disagree on most other fields
 (so they are not the same entity), does field g agree far more often than between random
 records, and the other way round (both ways, so that a strong key
-whose non-matching pairs are few and odd cannot pull a field in)? If so f and g are one group: the group's agreements are not added up, only its
-strongest agreement counts (disagreements still all count), and blocking never pairs them.
+whose non-matching pairs are few and odd cannot pull a field in)? If so f and g are one
+group: the group's agreements are not added up, only its strongest agreement counts
+(disagreements still all count), and blocking never pairs them.
 
 One dependence is known beforehand rather than tested: an email address made of the given name
 (kimberly@, kimberly.ricci@) repeats that name; see ``_names_in_email``.
@@ -27,7 +28,9 @@ MIN_IN_EMAIL = 0.2  # a name field inside at least this share of the records' em
 GIVEN_HEADERS = ("given", "first", "fore")
 
 
-def pairs_sharing(codes: np.ndarray, count: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def pairs_sharing(
+    codes: np.ndarray, count: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """``count`` random pairs of distinct records with the same code, uniform over such pairs."""
     ids = np.flatnonzero(codes >= 0)
     ids = ids[np.argsort(codes[ids], kind="stable")]
@@ -46,8 +49,9 @@ def pairs_sharing(codes: np.ndarray, count: int, rng: np.random.Generator) -> tu
     return ids[starts[block] + first], ids[starts[block] + second]
 
 
-def lifts(table: Table, u_exact: dict[str, float], samples: int = 20_000, seed: int = 0
-          ) -> dict[tuple[str, str], tuple[float, float]]:
+def lifts(
+    table: Table, u_exact: dict[str, float], samples: int = 20_000, seed: int = 0
+) -> dict[tuple[str, str], tuple[float, float]]:
     """(f, g) -> (share of f-agreeing non-matches that agree exactly on g, that share / random)."""
     names = list(table.columns)
     rng = np.random.default_rng(seed)
@@ -82,7 +86,9 @@ def _top_level(table: Table, name: str) -> int:
     return len(LEVELS[table.columns[name].kind]) - 1
 
 
-def dependent_groups(table: Table, u_exact: dict[str, float], samples: int = 20_000, seed: int = 0) -> list[list[str]]:
+def dependent_groups(
+    table: Table, u_exact: dict[str, float], samples: int = 20_000, seed: int = 0
+) -> list[list[str]]:
     """Groups (of two or more fields) whose agreements are one piece of evidence."""
     parent = {name: name for name in table.columns}
 
@@ -125,5 +131,7 @@ def _names_in_email(table: Table, seed: int, samples: int = 20_000) -> list[tupl
     rng = np.random.default_rng(seed)
     pick = rng.choice(both, min(samples, len(both)), replace=False)
     locals_ = (e.split("@", 1)[0] for e in email.values[email.codes[pick]])
-    inside = sum(n.replace(" ", "") in local for n, local in zip(name.values[name.codes[pick]], locals_))
+    inside = sum(
+        n.replace(" ", "") in local for n, local in zip(name.values[name.codes[pick]], locals_)
+    )
     return [(name.name, email.name)] if inside >= MIN_IN_EMAIL * len(pick) else []

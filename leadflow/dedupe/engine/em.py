@@ -27,9 +27,19 @@ from leadflow.dedupe.engine.kinds import Kind
 M_FLOOR = 1e-4
 # What two random records' exact agreement usually is, per kind: mixed in as PSEUDO_PAIRS pairs,
 # so a handful of records cannot claim that everyone shares an email address.
-U_EXACT_DEFAULT = {Kind.EMAIL: 1e-5, Kind.PHONE: 1e-5, Kind.IDENTIFIER: 1e-5, Kind.NAME: 5e-3,
-                   Kind.COMPANY: 5e-3, Kind.DOMAIN: 5e-3, Kind.DATE: 1e-3, Kind.POSTCODE: 5e-3,
-                   Kind.ADDRESS: 1e-2, Kind.TEXT: 1e-3, Kind.CATEGORY: 0.1}
+U_EXACT_DEFAULT = {
+    Kind.EMAIL: 1e-5,
+    Kind.PHONE: 1e-5,
+    Kind.IDENTIFIER: 1e-5,
+    Kind.NAME: 5e-3,
+    Kind.COMPANY: 5e-3,
+    Kind.DOMAIN: 5e-3,
+    Kind.DATE: 1e-3,
+    Kind.POSTCODE: 5e-3,
+    Kind.ADDRESS: 1e-2,
+    Kind.TEXT: 1e-3,
+    Kind.CATEGORY: 0.1,
+}
 PSEUDO_PAIRS = 1000.0
 PSEUDO_RECORDS = 30.0  # the same for a value's frequency (term-frequency adjustment)
 
@@ -52,12 +62,17 @@ class FieldModel:
         return np.log2(self.m / self.u)
 
 
-def combine(contributions: list[np.ndarray], names: list[str], groups: list[list[str]]) -> np.ndarray:
+def combine(
+    contributions: list[np.ndarray], names: list[str], groups: list[list[str]]
+) -> np.ndarray:
     """Sum of per-field log-likelihood ratios, where a dependent group adds only its strongest
     agreement (and all of its disagreements). Sums in the contributions' precision."""
     index = {name: k for k, name in enumerate(names)}
     grouped = {name for group in groups for name in group}
-    total = np.zeros(len(contributions[0]) if contributions else 0, contributions[0].dtype if contributions else float)
+    total = np.zeros(
+        len(contributions[0]) if contributions else 0,
+        contributions[0].dtype if contributions else float,
+    )
     for name, k in index.items():
         if name not in grouped:
             total += contributions[k]
@@ -66,7 +81,11 @@ def combine(contributions: list[np.ndarray], names: list[str], groups: list[list
         for name in group:
             c = contributions[index[name]]
             total += np.minimum(c, 0.0, dtype=total.dtype)
-            best = np.maximum(c, 0.0, dtype=total.dtype) if best is None else np.maximum(best, c, out=best)
+            best = (
+                np.maximum(c, 0.0, dtype=total.dtype)
+                if best is None
+                else np.maximum(best, c, out=best)
+            )
         if best is not None:
             total += best
     return total
@@ -105,7 +124,9 @@ class Model:
         return odds
 
     def probability(self, table: Table, levels: np.ndarray, left: np.ndarray) -> np.ndarray:
-        odds = self.log2_odds(table, levels, left).astype(np.float64)  # float64 out, as callers expect
+        odds = self.log2_odds(table, levels, left).astype(
+            np.float64
+        )  # float64 out, as callers expect
         return 1.0 / (1.0 + np.exp2(-np.clip(odds, -60, 60)))
 
 
@@ -169,18 +190,33 @@ def _patterns(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return rows, counts.astype(np.float64)
 
 
-def _llr(rows: np.ndarray, m: list[np.ndarray], u: list[np.ndarray], names: list[str],
-         groups: list[list[str]]) -> np.ndarray:
+def _llr(
+    rows: np.ndarray,
+    m: list[np.ndarray],
+    u: list[np.ndarray],
+    names: list[str],
+    groups: list[list[str]],
+) -> np.ndarray:
     parts = []
     for k in range(len(m)):
         lv = rows[:, k]
-        parts.append(np.where(lv >= 0, np.log(m[k][np.maximum(lv, 0)] / u[k][np.maximum(lv, 0)]), 0.0))
+        parts.append(
+            np.where(lv >= 0, np.log(m[k][np.maximum(lv, 0)] / u[k][np.maximum(lv, 0)]), 0.0)
+        )
     return combine(parts, names, groups)
 
 
-def run_em(levels: np.ndarray, u: list[np.ndarray], m: list[np.ndarray], names: list[str],
-           groups: list[list[str]], prior: float = 0.1, iterations: int = 40, tol: float = 1e-6,
-           free_u: bool = False) -> tuple[list[np.ndarray], float]:
+def run_em(
+    levels: np.ndarray,
+    u: list[np.ndarray],
+    m: list[np.ndarray],
+    names: list[str],
+    groups: list[list[str]],
+    prior: float = 0.1,
+    iterations: int = 40,
+    tol: float = 1e-6,
+    free_u: bool = False,
+) -> tuple[list[np.ndarray], float]:
     """EM for m and the share of matches. ``levels`` is pairs x fields.
 
     With ``free_u`` the non-matches' level frequencies are learned too (starting from the random
@@ -201,13 +237,17 @@ def run_em(levels: np.ndarray, u: list[np.ndarray], m: list[np.ndarray], names: 
         for k in range(len(m)):
             lv = rows[:, k]
             present = lv >= 0
-            tally = np.bincount(lv[present], weights=weight[present], minlength=len(m[k]))[: len(m[k])]
+            tally = np.bincount(lv[present], weights=weight[present], minlength=len(m[k]))[
+                : len(m[k])
+            ]
             new = np.maximum(tally / max(tally.sum(), 1e-12), M_FLOOR)
             new /= new.sum()
             delta = max(delta, float(np.abs(new - m[k]).max()))
             m[k] = new
             if free_u:
-                tally = np.bincount(lv[present], weights=(counts - weight)[present], minlength=len(u[k]))[: len(u[k])]
+                tally = np.bincount(
+                    lv[present], weights=(counts - weight)[present], minlength=len(u[k])
+                )[: len(u[k])]
                 u[k] = np.maximum(tally / max(tally.sum(), 1e-12), 1e-6)
                 u[k] /= u[k].sum()
         prior = new_prior
@@ -228,8 +268,14 @@ def _key_recall(fm: FieldModel, key: str, present: float) -> float:
     return top * present
 
 
-def fit(table: Table, candidates: Candidates, us: list[np.ndarray], groups: list[list[str]], *,
-        tf_fields: set[str]) -> Model:
+def fit(
+    table: Table,
+    candidates: Candidates,
+    us: list[np.ndarray],
+    groups: list[list[str]],
+    *,
+    tf_fields: set[str],
+) -> Model:
     """m by EM per blocking rule (without the rule's fields and their group mates), then the prior."""
     names = list(table.columns)
     group_of = {name: set(group) for group in groups for name in group}
@@ -242,12 +288,24 @@ def fit(table: Table, candidates: Candidates, us: list[np.ndarray], groups: list
         if not free or len(a) < 20:
             continue
         levels = compare_all({names[k]: table.columns[names[k]] for k in free}, a, b)
-        m, share = run_em(levels, [us[k] for k in free], [_initial_m(len(us[k])) for k in free],
-                          [names[k] for k in free], groups, free_u=True)
+        m, share = run_em(
+            levels,
+            [us[k] for k in free],
+            [_initial_m(len(us[k])) for k in free],
+            [names[k] for k in free],
+            groups,
+            free_u=True,
+        )
         found = share * len(a)
-        sessions.append({"rule": rule, "share": share, "sampled": len(a),
-                         "pairs": candidates.report_for(rule).pairs,
-                         "compared_share": candidates.report_for(rule).compared_share})
+        sessions.append(
+            {
+                "rule": rule,
+                "share": share,
+                "sampled": len(a),
+                "pairs": candidates.report_for(rule).pairs,
+                "compared_share": candidates.report_for(rule).compared_share,
+            }
+        )
         if found >= 5:
             for k, mk in zip(free, m, strict=True):
                 estimates[k].append((mk, found))
@@ -259,7 +317,9 @@ def fit(table: Table, candidates: Candidates, us: list[np.ndarray], groups: list
             m = sum(mk * w for mk, w in estimates[k]) / total
         else:
             m = _initial_m(len(us[k]))
-        fields.append(FieldModel(name, column.kind, m, us[k], name in tf_fields, bool(estimates[k])))
+        fields.append(
+            FieldModel(name, column.kind, m, us[k], name in tf_fields, bool(estimates[k]))
+        )
     prior = _prior(table, fields, sessions)
     return Model(fields, prior, sessions, groups)
 

@@ -43,6 +43,7 @@ from leadflow.dedupe.policy import FileMatchPolicy, load_file_policy
 from leadflow.dedupe.engine.infer import ColumnGuess, header_kinds, infer_columns
 from leadflow.ingest.sources import open_source
 
+
 @dataclass
 class FileReport:
     rows: int
@@ -62,8 +63,9 @@ def infer_kind(header: str) -> Kind | None:
     return next(iter(header_kinds(header)), None)
 
 
-def infer_config(headers: list[str], columns: Mapping[str, Sequence[object]] | None = None
-                 ) -> tuple[MatchConfig, list[str]]:
+def infer_config(
+    headers: list[str], columns: Mapping[str, Sequence[object]] | None = None
+) -> tuple[MatchConfig, list[str]]:
     """A config from the headers, and from the values when ``columns`` (header -> values) is
     given (see infer.py); and the headers it leaves out."""
     return config_from_guesses(infer_guesses(headers, columns))
@@ -77,8 +79,9 @@ def config_from_guesses(guesses: list[ColumnGuess]) -> tuple[MatchConfig, list[s
     return MatchConfig(fields=specs), [g.column for g in guesses if g.kind is None]
 
 
-def infer_guesses(headers: list[str], columns: Mapping[str, Sequence[object]] | None = None
-                  ) -> list[ColumnGuess]:
+def infer_guesses(
+    headers: list[str], columns: Mapping[str, Sequence[object]] | None = None
+) -> list[ColumnGuess]:
     if columns is None:
         return [ColumnGuess(h, infer_kind(h), "header") for h in headers]
     return infer_columns({h: columns[h] for h in headers})
@@ -91,22 +94,33 @@ def config_to_dict(config: MatchConfig) -> dict[str, Any]:
         "version": 1,
         "columns": {spec.name: str(spec.kind) for spec in config.fields},
         "thresholds": {"merge": config.thresholds.merge, "review": config.thresholds.review},
-        "email_policy": {"gmail_dots": config.email_policy.gmail_dots,
-                         "plus_tags": config.email_policy.plus_tags},
-        "blocking": {"max_block": blocking.max_block, "window": blocking.window,
-                     "max_pairs_per_record": blocking.max_pairs_per_record,
-                     "min_pairs": blocking.min_pairs,
-                     "rules": [list(rule) for rule in blocking.rules] if blocking.rules else None},
-        "clustering": {"method": str(clustering.method), "link": clustering.link,
-                       "split_at": clustering.split_at, "max_dense": clustering.max_dense},
+        "email_policy": {
+            "gmail_dots": config.email_policy.gmail_dots,
+            "plus_tags": config.email_policy.plus_tags,
+        },
+        "blocking": {
+            "max_block": blocking.max_block,
+            "window": blocking.window,
+            "max_pairs_per_record": blocking.max_pairs_per_record,
+            "min_pairs": blocking.min_pairs,
+            "rules": [list(rule) for rule in blocking.rules] if blocking.rules else None,
+        },
+        "clustering": {
+            "method": str(clustering.method),
+            "link": clustering.link,
+            "split_at": clustering.split_at,
+            "max_dense": clustering.max_dense,
+        },
         "seed": config.seed,
         "u_samples": config.u_samples,
     }
 
 
 def write_config(config: MatchConfig, path: Path | str) -> None:
-    Path(path).write_text(yaml.safe_dump(config_to_dict(config), allow_unicode=True, sort_keys=False),
-                          encoding="utf-8")
+    Path(path).write_text(
+        yaml.safe_dump(config_to_dict(config), allow_unicode=True, sort_keys=False),
+        encoding="utf-8",
+    )
 
 
 def policy_to_config(policy: FileMatchPolicy) -> MatchConfig:
@@ -117,7 +131,9 @@ def policy_to_config(policy: FileMatchPolicy) -> MatchConfig:
         email_policy=EmailPolicy(policy.email_policy.gmail_dots, policy.email_policy.plus_tags),
         blocking=BlockingOptions(**{**policy.blocking.model_dump(), "rules": rules}),
         clustering=Clustering(**policy.clustering.model_dump()),
-        seed=policy.seed, u_samples=policy.u_samples)
+        seed=policy.seed,
+        u_samples=policy.u_samples,
+    )
 
 
 def load_config(config: MatchConfig | Mapping[str, Any] | Path | str) -> MatchConfig:
@@ -151,13 +167,23 @@ def read_rows(path: Path | str) -> tuple[list[str], list[list[str]]]:
     return headers, [(row + [""] * width)[:width] for row in rows]
 
 
-def _columns(headers: list[str], rows: list[list[str]], names: list[str]) -> dict[str, list[str | None]]:
+def _columns(
+    headers: list[str], rows: list[list[str]], names: list[str]
+) -> dict[str, list[str | None]]:
     index = {h: k for k, h in enumerate(headers)}
-    return {name: [row[index[name]] or None if name in index else None for row in rows] for name in names}
+    return {
+        name: [row[index[name]] or None if name in index else None for row in rows]
+        for name in names
+    }
 
 
-def dedupe_file(path: Path | str, out: Path | str, config: MatchConfig | Mapping[str, Any] | Path | str | None = None,
-                link: Path | str | None = None, config_out: Path | str | None = None) -> FileReport:
+def dedupe_file(
+    path: Path | str,
+    out: Path | str,
+    config: MatchConfig | Mapping[str, Any] | Path | str | None = None,
+    link: Path | str | None = None,
+    config_out: Path | str | None = None,
+) -> FileReport:
     """Cluster the rows of ``path`` (or link them to ``link``'s) and write them all to ``out`` (CSV)."""
     headers, rows = read_rows(path)
     other_headers, other_rows = read_rows(link) if link is not None else ([], [])
@@ -178,31 +204,54 @@ def dedupe_file(path: Path | str, out: Path | str, config: MatchConfig | Mapping
     names = [spec.name for spec in cfg.fields]
     matcher = Matcher(cfg)
     left = _columns(headers, rows, names)
-    result = matcher.link(left, _columns(other_headers, other_rows, names)) if link is not None else matcher.dedupe(left)
+    result = (
+        matcher.link(left, _columns(other_headers, other_rows, names))
+        if link is not None
+        else matcher.dedupe(left)
+    )
     _write(out, headers, rows, other_headers, other_rows, result, link is not None)
     if config_out is not None:
         write_config(cfg, config_out)
     sizes: dict[int, int] = {}
     for label in result.cluster.tolist():
         sizes[label] = sizes.get(label, 0) + 1
-    return FileReport(rows=len(rows) + len(other_rows), config=cfg, inferred=inferred, ignored_columns=ignored,
-                      clusters=len(sizes), merged_rows=len(rows) + len(other_rows) - len(sizes),
-                      review_pairs=len(result.review_pairs().left), details=result.report.as_dict(),
-                      inference=guesses,
-                      cluster_sizes=dict(sorted(Counter(sizes.values()).items())))
+    return FileReport(
+        rows=len(rows) + len(other_rows),
+        config=cfg,
+        inferred=inferred,
+        ignored_columns=ignored,
+        clusters=len(sizes),
+        merged_rows=len(rows) + len(other_rows) - len(sizes),
+        review_pairs=len(result.review_pairs().left),
+        details=result.report.as_dict(),
+        inference=guesses,
+        cluster_sizes=dict(sorted(Counter(sizes.values()).items())),
+    )
 
 
-def _write(out: Path | str, headers: list[str], rows: list[list[str]], other_headers: list[str],
-           other_rows: list[list[str]], result: MatchResult, linked: bool) -> None:
+def _write(
+    out: Path | str,
+    headers: list[str],
+    rows: list[list[str]],
+    other_headers: list[str],
+    other_rows: list[list[str]],
+    result: MatchResult,
+    linked: bool,
+) -> None:
     all_headers = headers + [h for h in other_headers if h not in headers]
     extra = (["source"] if linked else []) + ["cluster_id", "match_probability"]
     with Path(out).open("w", newline="", encoding="utf-8") as handle:
         writer = SafeWriter(handle)
         writer.writerow(all_headers + extra)
-        for source, (hdrs, block, offset) in enumerate(((headers, rows, 0), (other_headers, other_rows, len(rows))), 1):
+        for source, (hdrs, block, offset) in enumerate(
+            ((headers, rows, 0), (other_headers, other_rows, len(rows))), 1
+        ):
             index = {h: k for k, h in enumerate(hdrs)}
             for k, row in enumerate(block):
                 record = [row[index[h]] if h in index else "" for h in all_headers]
                 rid = offset + k
-                tail = [str(int(result.cluster[rid]) + 1), f"{float(result.best_probability[rid]):.4f}"]
+                tail = [
+                    str(int(result.cluster[rid]) + 1),
+                    f"{float(result.best_probability[rid]):.4f}",
+                ]
                 writer.writerow(record + ([str(source)] if linked else []) + tail)

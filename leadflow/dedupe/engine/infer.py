@@ -22,8 +22,13 @@ HEADER_KINDS: list[tuple[str, Kind]] = [
     (r"e_?mail|邮箱|邮件", Kind.EMAIL),
     (r"phone|mobile|^tel|telephone|手机|电话", Kind.PHONE),
     (r"birth|^dob$|birthday|出生", Kind.DATE),
-    ((r"^(given|first|fore|middle)_?names?$|^first$|^surname$|^(last|family)_?name$|^last$|"
-      r"^(full_|contact_)?name$|^姓名?$|^名$|联系人"), Kind.NAME),
+    (
+        (
+            r"^(given|first|fore|middle)_?names?$|^first$|^surname$|^(last|family)_?name$|^last$|"
+            r"^(full_|contact_)?name$|^姓名?$|^名$|联系人"
+        ),
+        Kind.NAME,
+    ),
     (r"company|organi[sz]ation|^org$|account_?name|employer|公司|单位|企业", Kind.COMPANY),
     (r"domain|website|^url$|^web$|网站|域名", Kind.DOMAIN),
     (r"post_?code|^zip|postal|邮编", Kind.POSTCODE),
@@ -33,12 +38,16 @@ HEADER_KINDS: list[tuple[str, Kind]] = [
     (r"surname|forename|(first|last|given|family|full|person)_?names?", Kind.NAME),
 ]
 # Row keys and entity labels ("cluster", "entity_id"): they name records, they do not describe them.
-ROW_KEY = re.compile(r"^(rec|record|row|entity|cluster|true|unique|uu)?_?(id|key|uid|uuid)$"
-                     r"|^(cluster|entity)$")
-_DATE = re.compile(r"^\s*(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|"
-                   r"(1[6-9]|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])|"
-                   r"\d{1,2}\s+[a-z]{3,9}\.?\s+\d{4}|[a-z]{3,9}\.?\s+\d{1,2},?\s+\d{4})\s*$",
-                   re.IGNORECASE)
+ROW_KEY = re.compile(
+    r"^(rec|record|row|entity|cluster|true|unique|uu)?_?(id|key|uid|uuid)$"
+    r"|^(cluster|entity)$"
+)
+_DATE = re.compile(
+    r"^\s*(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|"
+    r"(1[6-9]|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])|"
+    r"\d{1,2}\s+[a-z]{3,9}\.?\s+\d{4}|[a-z]{3,9}\.?\s+\d{1,2},?\s+\d{4})\s*$",
+    re.IGNORECASE,
+)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 SAMPLE = 5000  # values looked at per column
 AS_KIND = 0.6  # share of a sample that must read as the kind
@@ -118,8 +127,9 @@ def guess_column(header: str, raw: Sequence[object]) -> ColumnGuess:
     return ColumnGuess(header, kind, "; ".join(notes + [why]))
 
 
-def _repeats(guess: ColumnGuess, columns: Mapping[str, Sequence[object]],
-             names: list[str]) -> str | None:
+def _repeats(
+    guess: ColumnGuess, columns: Mapping[str, Sequence[object]], names: list[str]
+) -> str | None:
     """'first_name + surname' when the column is two other name columns joined (>= 90%)."""
     mine = columns[guess.column]
     for first in names:

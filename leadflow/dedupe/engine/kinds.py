@@ -22,9 +22,15 @@ class Kind(StrEnum):
     IDENTIFIER = "identifier"  # an id typed by hand (social security, customer number)
 
 
-KIND_ALIASES = {"person_name": Kind.NAME, "city": Kind.ADDRESS, "free_text": Kind.TEXT,
-                "exact": Kind.CATEGORY, "id": Kind.IDENTIFIER, "zip": Kind.POSTCODE,
-                "website": Kind.DOMAIN}
+KIND_ALIASES = {
+    "person_name": Kind.NAME,
+    "city": Kind.ADDRESS,
+    "free_text": Kind.TEXT,
+    "exact": Kind.CATEGORY,
+    "id": Kind.IDENTIFIER,
+    "zip": Kind.POSTCODE,
+    "website": Kind.DOMAIN,
+}
 
 
 def parse_kind(value: str | Kind) -> Kind:
@@ -86,7 +92,9 @@ class BlockingOptions:
     window: int = 8
     max_pairs_per_record: float = 16.0
     min_pairs: int = 1_000_000
-    rules: tuple[tuple[str, ...], ...] | None = None  # explicit rules: keys like "surname", "surname:phonetic"
+    rules: tuple[tuple[str, ...], ...] | None = (
+        None  # explicit rules: keys like "surname", "surname:phonetic"
+    )
 
 
 class ClusterMethod(StrEnum):

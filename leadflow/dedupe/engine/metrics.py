@@ -30,7 +30,9 @@ def _pair_count(groups: np.ndarray, source: np.ndarray | None) -> int:
     return int((left * right).sum())
 
 
-def pairwise_scores(predicted: np.ndarray, truth: np.ndarray, source: np.ndarray | None = None) -> PairScores:
+def pairwise_scores(
+    predicted: np.ndarray, truth: np.ndarray, source: np.ndarray | None = None
+) -> PairScores:
     """Pairs in one predicted cluster vs pairs in one true cluster (across sides when linking)."""
     p, t = _dense(predicted), _dense(truth)
     joint = _dense(p * (int(t.max()) + 1) + t) if len(p) else p

@@ -19,7 +19,8 @@ from leadflow.dedupe.engine.text import has_han, pinyin, soundex
 # Two-character surnames: the rest of the name is the given name.
 CN_COMPOUND_SURNAMES = frozenset(
     "欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 夏侯 令狐 宇文 长孙 司徒 端木 独孤 南宫 西门 轩辕 澹台 "
-    "申屠 百里 呼延 万俟 闻人 赫连".split())
+    "申屠 百里 呼延 万俟 闻人 赫连".split()
+)
 
 
 @lru_cache(maxsize=200_000)  # both keys of a value read its parts

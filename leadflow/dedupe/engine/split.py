@@ -89,9 +89,18 @@ def _dense(members: np.ndarray, x: np.ndarray, y: np.ndarray, w: np.ndarray) -> 
     return matrix
 
 
-def split_clusters(n: int, a: np.ndarray, b: np.ndarray, p: np.ndarray, zero: float,
-                   link: float, score: Scorer, max_dense: int = 200,
-                   source: np.ndarray | None = None, star_at: float = 0.9) -> np.ndarray:
+def split_clusters(
+    n: int,
+    a: np.ndarray,
+    b: np.ndarray,
+    p: np.ndarray,
+    zero: float,
+    link: float,
+    score: Scorer,
+    max_dense: int = 200,
+    source: np.ndarray | None = None,
+    star_at: float = 0.9,
+) -> np.ndarray:
     """Cluster label per record (the smallest record id in its cluster); see the module doc.
 
     ``zero``: the probability whose pairs weigh nothing (above it for a match, below against);
@@ -117,8 +126,8 @@ def split_clusters(n: int, a: np.ndarray, b: np.ndarray, p: np.ndarray, zero: fl
         record_bounds = np.searchsorted(labels[by_record], np.r_[roots, roots + 1])
         k = len(roots)
         for r in range(k):
-            inside = by_pair[pair_bounds[r]:pair_bounds[k + r]]
-            members = np.sort(by_record[record_bounds[r]:record_bounds[k + r]])
+            inside = by_pair[pair_bounds[r] : pair_bounds[k + r]]
+            members = np.sort(by_record[record_bounds[r] : record_bounds[k + r]])
             groups = average_linkage(_dense(members, x[inside], y[inside], w[inside]))
             out[members] = members[groups]
     big = sizes[labels] > max_dense

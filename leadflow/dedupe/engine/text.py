@@ -22,9 +22,23 @@ _DIGITS = re.compile(r"\D+")
 _CN_BRACKET = re.compile(r"[（(【\[]\s*([\u3400-\u9fff]{1,6}?)(?:省|市)?\s*[)）】\]]")
 GMAIL = frozenset({"gmail.com", "googlemail.com"})
 # Providers that deliver "local+tag@" to "local@".
-PLUS_PROVIDERS = frozenset({"gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com",
-                            "icloud.com", "me.com", "proton.me", "protonmail.com", "fastmail.com",
-                            "yahoo.com", "qq.com", "foxmail.com"})
+PLUS_PROVIDERS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "icloud.com",
+        "me.com",
+        "proton.me",
+        "protonmail.com",
+        "fastmail.com",
+        "yahoo.com",
+        "qq.com",
+        "foxmail.com",
+    }
+)
 
 
 def has_han(text: str) -> bool:
@@ -193,7 +207,7 @@ def _cjk_company_core(text: str) -> str:
                     text = text[: -len(word)]
         for place in CN_PLACES:
             if text.startswith(place) and len(text) > len(place) + 1:
-                text = text[len(place):].lstrip("市省")
+                text = text[len(place) :].lstrip("市省")
         changed = text != before
     return text
 
@@ -269,9 +283,15 @@ def phonetic(text: str) -> str:
 
 
 NORMALIZERS: dict[Kind, Callable[[object], str | None]] = {
-    Kind.NAME: norm_name, Kind.PHONE: norm_phone, Kind.COMPANY: norm_company,
-    Kind.DOMAIN: norm_domain, Kind.DATE: norm_date, Kind.POSTCODE: norm_postcode,
-    Kind.ADDRESS: norm_text, Kind.TEXT: norm_text, Kind.CATEGORY: norm_category,
+    Kind.NAME: norm_name,
+    Kind.PHONE: norm_phone,
+    Kind.COMPANY: norm_company,
+    Kind.DOMAIN: norm_domain,
+    Kind.DATE: norm_date,
+    Kind.POSTCODE: norm_postcode,
+    Kind.ADDRESS: norm_text,
+    Kind.TEXT: norm_text,
+    Kind.CATEGORY: norm_category,
     Kind.IDENTIFIER: norm_identifier,
 }
 

@@ -19,11 +19,28 @@ from leadflow.dedupe.merging.survivorship import survive
 from leadflow.core.models import SourceRecord
 
 
-def decision_row(lead_id: int, kind: str, outcome: str, reason: str, inputs: dict, at: datetime,
-                 run_id: str | None, rule_id: str = "exact-email", config_version: str | None = None) -> dict:
-    return {"lead_id": lead_id, "kind": kind, "rule_id": rule_id, "outcome": outcome,
-            "reason": reason, "inputs": json_safe(inputs), "config_version": config_version,
-            "flow_run_id": run_id, "at": at}
+def decision_row(
+    lead_id: int,
+    kind: str,
+    outcome: str,
+    reason: str,
+    inputs: dict,
+    at: datetime,
+    run_id: str | None,
+    rule_id: str = "exact-email",
+    config_version: str | None = None,
+) -> dict:
+    return {
+        "lead_id": lead_id,
+        "kind": kind,
+        "rule_id": rule_id,
+        "outcome": outcome,
+        "reason": reason,
+        "inputs": json_safe(inputs),
+        "config_version": config_version,
+        "flow_run_id": run_id,
+        "at": at,
+    }
 
 
 @dataclass
@@ -39,22 +56,42 @@ def lead_sources(session: Session, lead_ids: set[int]) -> dict[int, str]:
     ordered = sorted(lead_ids)
     found: dict[int, str] = {}
     for i in range(0, len(ordered), 500):
-        found.update(session.execute(select(SourceRecord.lead_id, SourceRecord.source_name).where(
-            SourceRecord.lead_id.in_(ordered[i:i + 500]), SourceRecord.status == "created")).tuples())
+        found.update(
+            session.execute(
+                select(SourceRecord.lead_id, SourceRecord.source_name).where(
+                    SourceRecord.lead_id.in_(ordered[i : i + 500]), SourceRecord.status == "created"
+                )
+            ).tuples()
+        )
     return found
 
 
 def _reason(match: FuzzyMatch, line: int, source: str) -> str:
     if match.rule_id == "mailbox":
         return f"same mailbox as lead {match.lead['id']}; line {line} of {source}"
-    fields = ", ".join(f"{name} {d['level']}" for name, d in match.deciding.items() if d.get("bits", 0) > 0)
-    held = f" with an earlier row of this batch (lead {match.lead['id']})" if match.rule_id == "fuzzy-batch" else ""
+    fields = ", ".join(
+        f"{name} {d['level']}" for name, d in match.deciding.items() if d.get("bits", 0) > 0
+    )
+    held = (
+        f" with an earlier row of this batch (lead {match.lead['id']})"
+        if match.rule_id == "fuzzy-batch"
+        else ""
+    )
     return f"match probability {match.probability:.3f}{held} ({fields}); line {line} of {source}"
 
 
-def merge_rows(session: Session, plan: MergePlan, existing: Mapping[str, dict[str, Any]], lead_ids: Mapping[str, int],
-               fuzzy: Mapping[str, FuzzyMatch], source_of: Mapping[int, str], policy: MatchingPolicy,
-               split: Mapping[str, dict[str, Any]], at: datetime, run_id: str | None) -> MergeWork:
+def merge_rows(
+    session: Session,
+    plan: MergePlan,
+    existing: Mapping[str, dict[str, Any]],
+    lead_ids: Mapping[str, int],
+    fuzzy: Mapping[str, FuzzyMatch],
+    source_of: Mapping[int, str],
+    policy: MatchingPolicy,
+    split: Mapping[str, dict[str, Any]],
+    at: datetime,
+    run_id: str | None,
+) -> MergeWork:
     """Every merging row applied to its lead's current values, in row order.
 
     ``split`` holds, per fuzzy-merged email, the lead its rows would have created: the merge
@@ -62,7 +99,9 @@ def merge_rows(session: Session, plan: MergePlan, existing: Mapping[str, dict[st
     """
     work = MergeWork()
     rules = policy.survivorship
-    trusted = "most_trusted_source" in rules.fields.values() or rules.default == "most_trusted_source"
+    trusted = (
+        "most_trusted_source" in rules.fields.values() or rules.default == "most_trusted_source"
+    )
     sources = lead_sources(session, set(lead_ids.values())) if trusted else {}
     current: dict[int, dict[str, Any]] = {}
     aliases: list[tuple[EventDraft | None, dict[str, Any]]] = []
@@ -71,42 +110,98 @@ def merge_rows(session: Session, plan: MergePlan, existing: Mapping[str, dict[st
         lead_id = lead_ids[email]
         if lead_id not in current:
             current[lead_id] = dict(existing.get(email) or plan.creates[email].__dict__)
-            sources.setdefault(lead_id, source_of.get(plan.creates[email].source_record_id, "")
-                               if email in plan.creates else "")
+            sources.setdefault(
+                lead_id,
+                source_of.get(plan.creates[email].source_record_id, "")
+                if email in plan.creates
+                else "",
+            )
         cur, source = current[lead_id], source_of[row.source_record_id]
-        result = survive(cur, row.__dict__, rules, current_source=sources.get(lead_id), incoming_source=source)
+        result = survive(
+            cur, row.__dict__, rules, current_source=sources.get(lead_id), incoming_source=source
+        )
         match = fuzzy.get(email) if email in split else None
         draft = None
         if match is not None:
-            draft = work.events.setdefault(email, EventDraft(lead_id, match.rule_id, match.probability, split[email]))
+            draft = work.events.setdefault(
+                email, EventDraft(lead_id, match.rule_id, match.probability, split[email])
+            )
             draft.source_record_ids.append(row.source_record_id)
             draft.note(cur, result.changes)
         cur.update(result.changes)
         if result.changes:
             work.lead_updates.setdefault(lead_id, {}).update(result.changes)
         for alias_kind, value in result.kept:
-            aliases.append((draft, {"lead_id": lead_id, "kind": alias_kind, "value": value,
-                                    "source_record_id": row.source_record_id}))
-        work.record_updates.append({"id": row.source_record_id, "status": "merged", "reason_code": None,
-                                    "reason": None, "lead_id": lead_id})
-        inputs = {"email": row.email, "line": row.line_no, "filled": result.changes, "kept": list(result.kept)}
+            aliases.append(
+                (
+                    draft,
+                    {
+                        "lead_id": lead_id,
+                        "kind": alias_kind,
+                        "value": value,
+                        "source_record_id": row.source_record_id,
+                    },
+                )
+            )
+        work.record_updates.append(
+            {
+                "id": row.source_record_id,
+                "status": "merged",
+                "reason_code": None,
+                "reason": None,
+                "lead_id": lead_id,
+            }
+        )
+        inputs = {
+            "email": row.email,
+            "line": row.line_no,
+            "filled": result.changes,
+            "kept": list(result.kept),
+        }
         if match is None:
             held = "a lead we hold" if kind == "existing" else "an earlier row"
             same = "email" if row.email == email else "mailbox"
-            work.decisions.append(decision_row(
-                lead_id, "merge", f"merged into lead {lead_id}",
-                f"same {same} as {held}; line {row.line_no} of {source}", inputs, at, run_id))
+            work.decisions.append(
+                decision_row(
+                    lead_id,
+                    "merge",
+                    f"merged into lead {lead_id}",
+                    f"same {same} as {held}; line {row.line_no} of {source}",
+                    inputs,
+                    at,
+                    run_id,
+                )
+            )
             continue
-        inputs |= {"probability": match.probability, "deciding": match.deciding,
-                   "weights_version": match.weights_version}
-        work.decisions.append(decision_row(lead_id, "merge", f"merged into lead {lead_id}",
-                                           _reason(match, row.line_no, source), inputs, at, run_id, match.rule_id,
-                                           policy.config_version))
+        inputs |= {
+            "probability": match.probability,
+            "deciding": match.deciding,
+            "weights_version": match.weights_version,
+        }
+        work.decisions.append(
+            decision_row(
+                lead_id,
+                "merge",
+                f"merged into lead {lead_id}",
+                _reason(match, row.line_no, source),
+                inputs,
+                at,
+                run_id,
+                match.rule_id,
+                policy.config_version,
+            )
+        )
         fuzzy_decisions.append((draft, work.decisions[-1]))  # type: ignore[arg-type]
     drafts = list(work.events.values())
     ids = dict(zip(map(id, drafts), save_events(session, drafts, at), strict=True))
     for draft, decision in fuzzy_decisions:  # `leadflow merges undo` takes this id
         decision["inputs"]["merge_event_id"] = ids[id(draft)]
-    save_aliases(session, [{**alias, "merge_event_id": ids.get(id(draft)) if draft else None}
-                           for draft, alias in aliases], at)
+    save_aliases(
+        session,
+        [
+            {**alias, "merge_event_id": ids.get(id(draft)) if draft else None}
+            for draft, alias in aliases
+        ],
+        at,
+    )
     return work

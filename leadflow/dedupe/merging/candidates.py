@@ -21,8 +21,16 @@ from leadflow.core.models import Lead, LeadAlias
 
 CHUNK = 500
 MERGED_AWAY = "merged"  # Lead.suppression_reason of a lead folded into another by review
-LEAD_FIELDS = ("id", "email", "domain", "is_free_mail", "email_key", "domain_name_key", "company_name_key",
-               *MERGEABLE_FIELDS)
+LEAD_FIELDS = (
+    "id",
+    "email",
+    "domain",
+    "is_free_mail",
+    "email_key",
+    "domain_name_key",
+    "company_name_key",
+    *MERGEABLE_FIELDS,
+)
 
 
 @dataclass(frozen=True)
@@ -46,10 +54,12 @@ def _live() -> ColumnElement[bool]:
 def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
     ordered = sorted(set(values))
     for i in range(0, len(ordered), CHUNK):
-        yield ordered[i:i + CHUNK]
+        yield ordered[i : i + CHUNK]
 
 
-def _by_value(session: Session, column: Any, values: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+def _by_value(
+    session: Session, column: Any, values: Iterable[str]
+) -> dict[str, list[dict[str, Any]]]:
     found: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for chunk in _chunks(values):
         for row in session.execute(select(*_columns()).where(column.in_(chunk), _live())):
@@ -57,15 +67,25 @@ def _by_value(session: Session, column: Any, values: Iterable[str]) -> dict[str,
     return found
 
 
-def find_candidates(session: Session, keys: Sequence[RowKeys], cap: int) -> list[list[dict[str, Any]]]:
+def find_candidates(
+    session: Session, keys: Sequence[RowKeys], cap: int
+) -> list[list[dict[str, Any]]]:
     """Per row, the distinct live stored leads sharing one of its keys."""
-    tables = [_by_value(session, column, [getattr(k, attr) for k in keys if getattr(k, attr)])
-              for attr, column in (("mailbox", Lead.email_key), ("phone", Lead.phone_e164),
-                                   ("domain_name", Lead.domain_name_key), ("company_name", Lead.company_name_key))]
+    tables = [
+        _by_value(session, column, [getattr(k, attr) for k in keys if getattr(k, attr)])
+        for attr, column in (
+            ("mailbox", Lead.email_key),
+            ("phone", Lead.phone_e164),
+            ("domain_name", Lead.domain_name_key),
+            ("company_name", Lead.company_name_key),
+        )
+    ]
     out = []
     for k in keys:
         leads: dict[int, dict[str, Any]] = {}
-        for table, value in zip(tables, (k.mailbox, k.phone, k.domain_name, k.company_name), strict=True):
+        for table, value in zip(
+            tables, (k.mailbox, k.phone, k.domain_name, k.company_name), strict=True
+        ):
             hits = table.get(value, []) if value is not None else []
             if len(hits) <= cap:
                 leads.update((lead["id"], lead) for lead in hits if lead["id"] not in leads)
@@ -78,8 +98,10 @@ def alias_owners(session: Session, emails: Iterable[str]) -> dict[str, int]:
     owners: dict[str, int] = {}
     for chunk in _chunks(emails):
         for value, lead_id in session.execute(
-                select(LeadAlias.value, LeadAlias.lead_id).where(LeadAlias.kind == "email", LeadAlias.value.in_(chunk))
-                .order_by(LeadAlias.id)).tuples():
+            select(LeadAlias.value, LeadAlias.lead_id)
+            .where(LeadAlias.kind == "email", LeadAlias.value.in_(chunk))
+            .order_by(LeadAlias.id)
+        ).tuples():
             owners.setdefault(value, lead_id)
     return owners
 
@@ -89,9 +111,14 @@ def alias_events(session: Session, emails: Iterable[str]) -> dict[str, int]:
     events: dict[str, int] = {}
     for chunk in _chunks(emails):
         for value, event_id in session.execute(
-                select(LeadAlias.value, LeadAlias.merge_event_id).where(
-                    LeadAlias.kind == "email", LeadAlias.value.in_(chunk), LeadAlias.merge_event_id.is_not(None))
-                .order_by(LeadAlias.id)).tuples():
+            select(LeadAlias.value, LeadAlias.merge_event_id)
+            .where(
+                LeadAlias.kind == "email",
+                LeadAlias.value.in_(chunk),
+                LeadAlias.merge_event_id.is_not(None),
+            )
+            .order_by(LeadAlias.id)
+        ).tuples():
             events.setdefault(value, event_id)
     return events
 
@@ -100,7 +127,7 @@ def leads_by_id(session: Session, ids: Iterable[int]) -> dict[int, dict[str, Any
     found: dict[int, dict[str, Any]] = {}
     ordered = sorted(set(ids))
     for i in range(0, len(ordered), CHUNK):
-        for row in session.execute(select(*_columns()).where(Lead.id.in_(ordered[i:i + CHUNK]))):
+        for row in session.execute(select(*_columns()).where(Lead.id.in_(ordered[i : i + CHUNK]))):
             found[row.id] = dict(row._mapping)
     return found
 
@@ -109,6 +136,13 @@ def name_counts(session: Session, keys: Iterable[str]) -> tuple[dict[str, int], 
     """How many live leads hold each of these name keys, and how many live leads there are."""
     counts: dict[str, int] = {}
     for chunk in _chunks(keys):
-        counts.update(session.execute(select(Lead.name_key, func.count()).where(
-            Lead.name_key.in_(chunk), _live()).group_by(Lead.name_key)).tuples().all())
+        counts.update(
+            session.execute(
+                select(Lead.name_key, func.count())
+                .where(Lead.name_key.in_(chunk), _live())
+                .group_by(Lead.name_key)
+            )
+            .tuples()
+            .all()
+        )
     return counts, int(session.scalar(select(func.count()).select_from(Lead).where(_live())) or 0)

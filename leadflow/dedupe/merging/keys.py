@@ -68,7 +68,9 @@ def _joined(first: str | None, second: str | None, width: int) -> str | None:
     return f"{first}|{second}"[:width] if first and second else None
 
 
-def lead_keys(lead: Mapping[str, Any], gmail_dots: bool = True, plus_tags: str = "gmail") -> LeadKeys:
+def lead_keys(
+    lead: Mapping[str, Any], gmail_dots: bool = True, plus_tags: str = "gmail"
+) -> LeadKeys:
     """Keys of a lead or clean row (email, names, domain, is_free_mail, company).
 
     The company part is the matcher's core name, not Lead.company_key: it also folds
@@ -76,5 +78,9 @@ def lead_keys(lead: Mapping[str, Any], gmail_dots: bool = True, plus_tags: str =
     name = name_key(lead.get("first_name"), lead.get("last_name"), lead.get("full_name"))
     domain = None if lead.get("is_free_mail") else lead.get("domain")
     email = lead.get("email")
-    return LeadKeys(name, mailbox_key(email, gmail_dots, plus_tags) if email else None,
-                    _joined(domain, name, 360), _joined(_company_core(lead["company"]) if lead.get("company") else None, name, 400))
+    return LeadKeys(
+        name,
+        mailbox_key(email, gmail_dots, plus_tags) if email else None,
+        _joined(domain, name, 360),
+        _joined(_company_core(lead["company"]) if lead.get("company") else None, name, 400),
+    )

@@ -22,7 +22,9 @@ class FuzzyMatch:
     lead: dict[str, Any]  # the stored lead (its mergeable fields)
     probability: float
     action: str  # merge | review
-    rule_id: str  # "mailbox": the same mailbox; "fuzzy": scored; "fuzzy-batch": scored, an earlier row
+    rule_id: (
+        str  # "mailbox": the same mailbox; "fuzzy": scored; "fuzzy-batch": scored, an earlier row
+    )
     deciding: dict[str, Any]
     weights_version: int = 0  # 0: the built-in weights
 
@@ -36,12 +38,17 @@ def lookup_keys(row: CleanLead, policy: MatchingPolicy) -> RowKeys:
     keys = row_keys(row, policy)
     # A mailbox key equal to the address finds only the lead with that address, which exact
     # dedup already ruled out.
-    return RowKeys(keys.email_key if keys.email_key != row.email else None, row.phone_e164,
-                   keys.domain_name_key, keys.company_name_key)
+    return RowKeys(
+        keys.email_key if keys.email_key != row.email else None,
+        row.phone_e164,
+        keys.domain_name_key,
+        keys.company_name_key,
+    )
 
 
-def name_shares(session: Session, rows: Mapping[str, CleanLead], policy: MatchingPolicy,
-                weights: Weights) -> dict[str, float]:
+def name_shares(
+    session: Session, rows: Mapping[str, CleanLead], policy: MatchingPolicy, weights: Weights
+) -> dict[str, float]:
     """Per row email, how common its name is among the live stored leads (scoring.name_share):
     one grouped count on the indexed name key per batch."""
     keys = {email: row_keys(row, policy).name_key for email, row in rows.items()}
@@ -49,9 +56,13 @@ def name_shares(session: Session, rows: Mapping[str, CleanLead], policy: Matchin
     return {email: name_share(stored.get(k, 0), total, weights) for email, k in keys.items() if k}
 
 
-def best_matches(rows: Mapping[str, CleanLead], candidates: Mapping[str, list[dict[str, Any]]],
-                 policy: MatchingPolicy, weights: Weights, shares: Mapping[str, float] | None = None
-                 ) -> dict[str, FuzzyMatch]:
+def best_matches(
+    rows: Mapping[str, CleanLead],
+    candidates: Mapping[str, list[dict[str, Any]]],
+    policy: MatchingPolicy,
+    weights: Weights,
+    shares: Mapping[str, float] | None = None,
+) -> dict[str, FuzzyMatch]:
     """Per row email, its best stored lead when that pair is at least worth a review.
     ``shares``: per row email, how common its name is (see name_shares)."""
     shares = shares or {}
@@ -60,14 +71,27 @@ def best_matches(rows: Mapping[str, CleanLead], candidates: Mapping[str, list[di
     found: dict[str, FuzzyMatch] = {}
     for email, leads in candidates.items():
         mailbox = mailbox_key(email, box.gmail_dots, box.plus_tags)
-        same_box = sorted((lead for lead in leads if lead.get("email_key") == mailbox), key=lambda lead: lead["id"])
+        same_box = sorted(
+            (lead for lead in leads if lead.get("email_key") == mailbox),
+            key=lambda lead: lead["id"],
+        )
         if same_box:
-            found[email] = FuzzyMatch(same_box[0], 1.0, "merge", "mailbox", {"email": {"level": "same mailbox"}},
-                                      weights.version)
+            found[email] = FuzzyMatch(
+                same_box[0],
+                1.0,
+                "merge",
+                "mailbox",
+                {"email": {"level": "same mailbox"}},
+                weights.version,
+            )
         else:
             pairs.extend((email, lead) for lead in leads)
-    scores = score_pairs([rows[email].__dict__ for email, _ in pairs], [lead for _, lead in pairs], weights,
-                         [shares.get(email, 0.0) for email, _ in pairs])
+    scores = score_pairs(
+        [rows[email].__dict__ for email, _ in pairs],
+        [lead for _, lead in pairs],
+        weights,
+        [shares.get(email, 0.0) for email, _ in pairs],
+    )
     best: dict[str, tuple[PairScore, dict[str, Any]]] = {}
     for (email, lead), score in zip(pairs, scores, strict=True):
         held = best.get(email)
@@ -77,18 +101,27 @@ def best_matches(rows: Mapping[str, CleanLead], candidates: Mapping[str, list[di
     for email, (score, lead) in best.items():
         decided = action(score.probability, thresholds.auto_merge, thresholds.review)
         if decided != "new":
-            found[email] = FuzzyMatch(lead, score.probability, decided, "fuzzy", score.deciding, weights.version)
+            found[email] = FuzzyMatch(
+                lead, score.probability, decided, "fuzzy", score.deciding, weights.version
+            )
     return found
 
 
-def match_new_rows(session: Session, rows: Mapping[str, CleanLead], policy: MatchingPolicy,
-                   weights: Weights, shares: Mapping[str, float]) -> dict[str, FuzzyMatch]:
+def match_new_rows(
+    session: Session,
+    rows: Mapping[str, CleanLead],
+    policy: MatchingPolicy,
+    weights: Weights,
+    shares: Mapping[str, float],
+) -> dict[str, FuzzyMatch]:
     """Rows (by email) that exact dedup would create, matched against the stored leads.
     ``shares``: per row email, how common its name is (see name_shares)."""
     if not policy.enabled or not rows:
         return {}
     emails = list(rows)
-    found = find_candidates(session, [lookup_keys(rows[e], policy) for e in emails], policy.max_candidates_per_key)
+    found = find_candidates(
+        session, [lookup_keys(rows[e], policy) for e in emails], policy.max_candidates_per_key
+    )
     candidates = {e: leads for e, leads in zip(emails, found, strict=True) if leads}
     return best_matches(rows, candidates, policy, weights, shares)
 
@@ -107,9 +140,13 @@ class BatchMatch:
 _NONE = BatchMatch("", 0.0, "new", {})
 
 
-def match_within_batch(rows: Mapping[str, CleanLead], policy: MatchingPolicy, weights: Weights,
-                       skip: frozenset[str] = frozenset(), shares: Mapping[str, float] | None = None
-                       ) -> dict[str, BatchMatch]:
+def match_within_batch(
+    rows: Mapping[str, CleanLead],
+    policy: MatchingPolicy,
+    weights: Weights,
+    skip: frozenset[str] = frozenset(),
+    shares: Mapping[str, float] | None = None,
+) -> dict[str, BatchMatch]:
     """Per row email (rows in file order), the earlier row it matches, when worth a review.
 
     Candidates share the phone, domain + name or company + name key, in key groups of at most
@@ -128,18 +165,32 @@ def match_within_batch(rows: Mapping[str, CleanLead], policy: MatchingPolicy, we
         for slot, value in enumerate((keys.phone, keys.domain_name, keys.company_name)):
             if value is not None:
                 groups[(slot, value)].append(email)
-    pairs = sorted({(a, b) for members in groups.values() if 1 < len(members) <= policy.max_candidates_per_key
-                    for i, a in enumerate(members) for b in members[i + 1:]
-                    if b not in skip}, key=lambda pair: (order[pair[1]], order[pair[0]]))
-    scores = score_pairs([rows[b].__dict__ for _, b in pairs], [rows[a].__dict__ for a, _ in pairs], weights,
-                         [shares.get(b, 0.0) for _, b in pairs])
+    pairs = sorted(
+        {
+            (a, b)
+            for members in groups.values()
+            if 1 < len(members) <= policy.max_candidates_per_key
+            for i, a in enumerate(members)
+            for b in members[i + 1 :]
+            if b not in skip
+        },
+        key=lambda pair: (order[pair[1]], order[pair[0]]),
+    )
+    scores = score_pairs(
+        [rows[b].__dict__ for _, b in pairs],
+        [rows[a].__dict__ for a, _ in pairs],
+        weights,
+        [shares.get(b, 0.0) for _, b in pairs],
+    )
     by_later: dict[str, list[tuple[float, int, str, PairScore]]] = defaultdict(list)
     for (a, b), score in zip(pairs, scores, strict=True):
         by_later[b].append((score.probability, -order[a], a, score))
     thresholds = policy.thresholds
     found: dict[str, BatchMatch] = {}
     for later in sorted(by_later, key=order.__getitem__):
-        merged_away = {c[2] for c in by_later[later] if c[2] in found and found[c[2]].action == "merge"}
+        merged_away = {
+            c[2] for c in by_later[later] if c[2] in found and found[c[2]].action == "merge"
+        }
         creators = [c for c in by_later[later] if c[2] not in merged_away]
         decided = "new"
         if creators:
@@ -150,6 +201,11 @@ def match_within_batch(rows: Mapping[str, CleanLead], policy: MatchingPolicy, we
         if decided != "merge" and merged_away:
             # Alike only to a row that joined another's lead: a person decides, against that lead.
             probability, _, via, score = max(c for c in by_later[later] if c[2] in merged_away)
-            if probability >= thresholds.review and probability > found.get(later, _NONE).probability:
-                found[later] = BatchMatch(found[via].into, probability, "review", score.deciding, via)
+            if (
+                probability >= thresholds.review
+                and probability > found.get(later, _NONE).probability
+            ):
+                found[later] = BatchMatch(
+                    found[via].into, probability, "review", score.deciding, via
+                )
     return found

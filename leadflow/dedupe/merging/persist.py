@@ -34,9 +34,19 @@ class EventDraft:
 
 
 def save_events(session: Session, drafts: Iterable[EventDraft], at: datetime) -> list[int]:
-    events = [MergeEvent(target_lead_id=d.target_lead_id, rule_id=d.rule_id, probability=d.probability,
-                         source_record_ids=d.source_record_ids, before=json_safe(d.before),
-                         after=json_safe(d.after), split=json_safe(d.split), created_at=at) for d in drafts]
+    events = [
+        MergeEvent(
+            target_lead_id=d.target_lead_id,
+            rule_id=d.rule_id,
+            probability=d.probability,
+            source_record_ids=d.source_record_ids,
+            before=json_safe(d.before),
+            after=json_safe(d.after),
+            split=json_safe(d.split),
+            created_at=at,
+        )
+        for d in drafts
+    ]
     session.add_all(events)
     session.flush()
     return [e.id for e in events]
@@ -47,11 +57,17 @@ def attach_rows(session: Session, rows_by_event: dict[int, list[int]]) -> None:
     undoing it gives them back to the lead they belong to as well."""
     if not rows_by_event:
         return
-    for event in session.scalars(select(MergeEvent).where(
-            MergeEvent.id.in_(list(rows_by_event)), MergeEvent.undone_at.is_(None))):
+    for event in session.scalars(
+        select(MergeEvent).where(
+            MergeEvent.id.in_(list(rows_by_event)), MergeEvent.undone_at.is_(None)
+        )
+    ):
         added = [r for r in rows_by_event[event.id] if r not in event.source_record_ids]
         if event.absorbed_lead_id is not None:  # a review merge: undo gives back split["records"]
-            event.split = {**event.split, "records": {**event.split["records"], **{str(r): "merged" for r in added}}}
+            event.split = {
+                **event.split,
+                "records": {**event.split["records"], **{str(r): "merged" for r in added}},
+            }
         else:
             event.source_record_ids = [*event.source_record_ids, *added]
 
@@ -60,8 +76,13 @@ def save_aliases(session: Session, aliases: list[dict[str, Any]], at: datetime) 
     """Alias rows (lead_id, kind, value, source_record_id, merge_event_id), skipping ones held."""
     if not aliases:
         return
-    held = set(session.execute(select(LeadAlias.lead_id, LeadAlias.kind, LeadAlias.value).where(
-        LeadAlias.lead_id.in_({a["lead_id"] for a in aliases}))).tuples())
+    held = set(
+        session.execute(
+            select(LeadAlias.lead_id, LeadAlias.kind, LeadAlias.value).where(
+                LeadAlias.lead_id.in_({a["lead_id"] for a in aliases})
+            )
+        ).tuples()
+    )
     new = []
     for alias in aliases:
         key = (alias["lead_id"], alias["kind"], alias["value"])
@@ -75,5 +96,10 @@ def save_aliases(session: Session, aliases: list[dict[str, Any]], at: datetime) 
 def queue_review(session: Session, pairs: list[dict[str, Any]], at: datetime) -> None:
     """Review pairs (lead_id, other_lead_id, source_record_id, probability, deciding)."""
     if pairs:
-        session.execute(insert(MergeCandidate), [{**p, "deciding": json_safe(p["deciding"]), "status": "open",
-                                                  "created_at": at} for p in pairs])
+        session.execute(
+            insert(MergeCandidate),
+            [
+                {**p, "deciding": json_safe(p["deciding"]), "status": "open", "created_at": at}
+                for p in pairs
+            ],
+        )

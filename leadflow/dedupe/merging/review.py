@@ -18,10 +18,24 @@ from leadflow.core.errors import MergeError
 
 
 def open_pairs(session: Session, limit: int = 100) -> list[tuple[MergeCandidate, Lead, Lead]]:
-    rows = session.execute(select(MergeCandidate).where(MergeCandidate.status == "open")
-                           .order_by(MergeCandidate.probability.desc(), MergeCandidate.id).limit(limit)).scalars().all()
-    leads = {lead.id: lead for lead in session.scalars(select(Lead).where(
-        Lead.id.in_({r.lead_id for r in rows} | {r.other_lead_id for r in rows})))}
+    rows = (
+        session.execute(
+            select(MergeCandidate)
+            .where(MergeCandidate.status == "open")
+            .order_by(MergeCandidate.probability.desc(), MergeCandidate.id)
+            .limit(limit)
+        )
+        .scalars()
+        .all()
+    )
+    leads = {
+        lead.id: lead
+        for lead in session.scalars(
+            select(Lead).where(
+                Lead.id.in_({r.lead_id for r in rows} | {r.other_lead_id for r in rows})
+            )
+        )
+    }
     return [(r, leads[r.lead_id], leads[r.other_lead_id]) for r in rows]
 
 
@@ -37,14 +51,26 @@ def _open(session: Session, candidate_id: int) -> MergeCandidate:
 def keep_apart(session: Session, candidate_id: int, by: str, at: datetime) -> MergeCandidate:
     candidate = _open(session, candidate_id)
     candidate.status, candidate.decided_at, candidate.decided_by = "rejected", at, by
-    session.add(Decision(**decision_row(
-        candidate.other_lead_id, "merge-review", f"kept apart from lead {candidate.lead_id}",
-        f"{by} decided review pair {candidate.id} (probability {candidate.probability:.3f}) are two people",
-        {"candidate_id": candidate.id, "lead_id": candidate.lead_id}, at, None, "review")))
+    session.add(
+        Decision(
+            **decision_row(
+                candidate.other_lead_id,
+                "merge-review",
+                f"kept apart from lead {candidate.lead_id}",
+                f"{by} decided review pair {candidate.id} (probability {candidate.probability:.3f}) are two people",
+                {"candidate_id": candidate.id, "lead_id": candidate.lead_id},
+                at,
+                None,
+                "review",
+            )
+        )
+    )
     return candidate
 
 
-def merge_pair(session: Session, candidate_id: int, policy: MatchingPolicy, by: str, at: datetime) -> int:
+def merge_pair(
+    session: Session, candidate_id: int, policy: MatchingPolicy, by: str, at: datetime
+) -> int:
     """Fold the row's lead into the stored one; returns the merge event id (for undo).
 
     The folded lead is kept, suppressed as "merged", so that nothing that points at it breaks
@@ -54,33 +80,97 @@ def merge_pair(session: Session, candidate_id: int, policy: MatchingPolicy, by: 
     leads = leads_by_id(session, [candidate.lead_id, candidate.other_lead_id])
     target, other = leads[candidate.lead_id], leads[candidate.other_lead_id]
     result = survive(target, other, policy.survivorship)
-    records = dict(session.execute(select(SourceRecord.id, SourceRecord.status).where(
-        SourceRecord.lead_id == other["id"])).tuples().all())
-    folded = session.execute(select(Lead.suppressed, Lead.suppression_reason).where(Lead.id == other["id"])).one()
-    draft = EventDraft(target["id"], "review", candidate.probability,
-                       {"records": {str(k): v for k, v in records.items()},
-                        "suppressed": folded.suppressed, "suppression_reason": folded.suppression_reason},
-                       sorted(records))
+    records = dict(
+        session.execute(
+            select(SourceRecord.id, SourceRecord.status).where(SourceRecord.lead_id == other["id"])
+        )
+        .tuples()
+        .all()
+    )
+    folded = session.execute(
+        select(Lead.suppressed, Lead.suppression_reason).where(Lead.id == other["id"])
+    ).one()
+    draft = EventDraft(
+        target["id"],
+        "review",
+        candidate.probability,
+        {
+            "records": {str(k): v for k, v in records.items()},
+            "suppressed": folded.suppressed,
+            "suppression_reason": folded.suppression_reason,
+        },
+        sorted(records),
+    )
     draft.note(target, result.changes)
     event_id = save_events(session, [draft], at)[0]
-    session.execute(update(MergeEvent).where(MergeEvent.id == event_id).values(
-        absorbed_lead_id=other["id"], candidate_id=candidate.id))
+    session.execute(
+        update(MergeEvent)
+        .where(MergeEvent.id == event_id)
+        .values(absorbed_lead_id=other["id"], candidate_id=candidate.id)
+    )
     if result.changes:
-        session.execute(update(Lead).where(Lead.id == target["id"]).values(**result.changes, updated_at=at))
-    session.execute(update(Lead).where(Lead.id == other["id"]).values(
-        suppressed=True, suppression_reason=MERGED_AWAY, updated_at=at))
+        session.execute(
+            update(Lead).where(Lead.id == target["id"]).values(**result.changes, updated_at=at)
+        )
+    session.execute(
+        update(Lead)
+        .where(Lead.id == other["id"])
+        .values(suppressed=True, suppression_reason=MERGED_AWAY, updated_at=at)
+    )
     if records:
-        session.execute(update(SourceRecord).where(SourceRecord.id.in_(list(records))).values(
-            lead_id=target["id"], status="merged"))
-    save_aliases(session, [{"lead_id": target["id"], "kind": kind, "value": value, "source_record_id": None,
-                            "merge_event_id": event_id} for kind, value in result.kept], at)
+        session.execute(
+            update(SourceRecord)
+            .where(SourceRecord.id.in_(list(records)))
+            .values(lead_id=target["id"], status="merged")
+        )
+    save_aliases(
+        session,
+        [
+            {
+                "lead_id": target["id"],
+                "kind": kind,
+                "value": value,
+                "source_record_id": None,
+                "merge_event_id": event_id,
+            }
+            for kind, value in result.kept
+        ],
+        at,
+    )
     candidate.status, candidate.decided_at, candidate.decided_by = "merged", at, by
-    inputs: dict[str, Any] = {"candidate_id": candidate.id, "probability": candidate.probability,
-                              "deciding": candidate.deciding, "merge_event_id": event_id,
-                              "filled": result.changes, "kept": list(result.kept), "absorbed_lead_id": other["id"]}
+    inputs: dict[str, Any] = {
+        "candidate_id": candidate.id,
+        "probability": candidate.probability,
+        "deciding": candidate.deciding,
+        "merge_event_id": event_id,
+        "filled": result.changes,
+        "kept": list(result.kept),
+        "absorbed_lead_id": other["id"],
+    }
     reason = f"{by} merged review pair {candidate.id} (probability {candidate.probability:.3f})"
-    session.execute(insert(Decision), [
-        decision_row(target["id"], "merge", f"merged lead {other['id']} into lead {target['id']}", reason,
-                     inputs, at, None, "review"),
-        decision_row(other["id"], "merge", f"merged into lead {target['id']}", reason, inputs, at, None, "review")])
+    session.execute(
+        insert(Decision),
+        [
+            decision_row(
+                target["id"],
+                "merge",
+                f"merged lead {other['id']} into lead {target['id']}",
+                reason,
+                inputs,
+                at,
+                None,
+                "review",
+            ),
+            decision_row(
+                other["id"],
+                "merge",
+                f"merged into lead {target['id']}",
+                reason,
+                inputs,
+                at,
+                None,
+                "review",
+            ),
+        ],
+    )
     return event_id

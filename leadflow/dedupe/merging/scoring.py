@@ -24,8 +24,12 @@ from leadflow.dedupe.engine.kinds import FieldSpec, Kind, MatchConfig
 # Compared fields, in lead columns. Email is left out: a row only gets here when its address
 # differs from the lead's, and a work and a personal address of one person share nothing.
 FIELDS: tuple[tuple[str, Kind], ...] = (
-    ("full_name", Kind.NAME), ("company", Kind.COMPANY), ("phone_e164", Kind.PHONE),
-    ("domain", Kind.DOMAIN), ("city", Kind.ADDRESS), ("country", Kind.CATEGORY),
+    ("full_name", Kind.NAME),
+    ("company", Kind.COMPANY),
+    ("phone_e164", Kind.PHONE),
+    ("domain", Kind.DOMAIN),
+    ("city", Kind.ADDRESS),
+    ("country", Kind.CATEGORY),
 )
 FORMAT = 1
 
@@ -52,21 +56,29 @@ class Weights:
     fitted_on: int = 0  # leads the weights were learned from
 
     def as_json(self) -> dict[str, Any]:
-        return {"format": FORMAT, "version": self.version, "leads": self.fitted_on, "prior": self.prior,
-                "groups": [list(g) for g in self.groups],
-                "fields": {name: {"m": list(w.m), "u": list(w.u)} for name, w in self.fields.items()}}
+        return {
+            "format": FORMAT,
+            "version": self.version,
+            "leads": self.fitted_on,
+            "prior": self.prior,
+            "groups": [list(g) for g in self.groups],
+            "fields": {name: {"m": list(w.m), "u": list(w.u)} for name, w in self.fields.items()},
+        }
 
 
 # Hand-set from the shapes EM learns on lead exports: an exact name is ~10 bits, a phone ~16,
 # a company ~7, a company domain ~7 (free-mail domains are not compared), a different name -5.
-BUILT_IN = Weights(prior=1e-5, fields={
-    "full_name": FieldWeights((0.03, 0.05, 0.12, 0.80), (0.97, 0.025, 0.004, 0.001)),
-    "company": FieldWeights((0.10, 0.10, 0.20, 0.60), (0.95, 0.04, 0.007, 0.003)),
-    "phone_e164": FieldWeights((0.10, 0.05, 0.85), (0.99989, 0.0001, 0.00001)),
-    "domain": FieldWeights((0.30, 0.70), (0.995, 0.005)),
-    "city": FieldWeights((0.15, 0.05, 0.10, 0.70), (0.90, 0.03, 0.02, 0.05)),
-    "country": FieldWeights((0.05, 0.95), (0.70, 0.30)),
-})
+BUILT_IN = Weights(
+    prior=1e-5,
+    fields={
+        "full_name": FieldWeights((0.03, 0.05, 0.12, 0.80), (0.97, 0.025, 0.004, 0.001)),
+        "company": FieldWeights((0.10, 0.10, 0.20, 0.60), (0.95, 0.04, 0.007, 0.003)),
+        "phone_e164": FieldWeights((0.10, 0.05, 0.85), (0.99989, 0.0001, 0.00001)),
+        "domain": FieldWeights((0.30, 0.70), (0.995, 0.005)),
+        "city": FieldWeights((0.15, 0.05, 0.10, 0.70), (0.90, 0.03, 0.02, 0.05)),
+        "country": FieldWeights((0.05, 0.95), (0.70, 0.30)),
+    },
+)
 
 
 def load_weights(path: Path) -> Weights:
@@ -81,7 +93,9 @@ def load_weights(path: Path) -> Weights:
         if name in fields and len(w["m"]) == len(fields[name].m) == len(w["u"]):
             fields[name] = FieldWeights(tuple(w["m"]), tuple(w["u"]))
     groups = tuple(tuple(g) for g in data.get("groups", BUILT_IN.groups))
-    return Weights(float(data["prior"]), fields, groups, int(data["version"]), int(data.get("leads", 0)))
+    return Weights(
+        float(data["prior"]), fields, groups, int(data["version"]), int(data.get("leads", 0))
+    )
 
 
 def save_weights(path: Path, weights: Weights) -> None:
@@ -111,7 +125,11 @@ class PairScore:
     def deciding(self) -> dict[str, dict[str, Any]]:
         """The fields that moved the probability, strongest first."""
         order = sorted(self.bits, key=lambda f: -abs(self.bits[f]))
-        out = {f: {"level": self.levels[f], "bits": round(self.bits[f], 2)} for f in order if self.bits[f]}
+        out = {
+            f: {"level": self.levels[f], "bits": round(self.bits[f], 2)}
+            for f in order
+            if self.bits[f]
+        }
         if self.name_share is not None and "full_name" in out:
             out["full_name"]["share_of_leads"] = round(self.name_share, 6)
         return out
@@ -141,8 +159,12 @@ def common_name_bits(weights: Weights, shares: np.ndarray) -> np.ndarray:
         return np.minimum(0.0, np.log2(u_exact / np.maximum(shares, 1e-12)))
 
 
-def score_pairs(rows: Sequence[Mapping[str, Any]], leads: Sequence[Mapping[str, Any]],
-                weights: Weights, name_shares: Sequence[float] | None = None) -> list[PairScore]:
+def score_pairs(
+    rows: Sequence[Mapping[str, Any]],
+    leads: Sequence[Mapping[str, Any]],
+    weights: Weights,
+    name_shares: Sequence[float] | None = None,
+) -> list[PairScore]:
     """Probability that rows[k] and leads[k] are one person, for each k. ``name_shares[k]``:
     the share of leads holding rows[k]'s name (term-frequency adjustment); none if omitted."""
     n = len(rows)
@@ -162,16 +184,30 @@ def score_pairs(rows: Sequence[Mapping[str, Any]], leads: Sequence[Mapping[str, 
     penalty = np.where(exact & (shares > 0), common_name_bits(weights, shares), 0.0)
     bits[:, name_field] += penalty
     names = [name for name, _ in FIELDS]
-    evidence = combine([bits[:, k] for k in range(len(FIELDS))], names, [list(g) for g in weights.groups])
+    evidence = combine(
+        [bits[:, k] for k in range(len(FIELDS))], names, [list(g) for g in weights.groups]
+    )
     odds = np.log2(weights.prior / (1.0 - weights.prior)) + evidence
     probability = 1.0 / (1.0 + np.exp2(-np.clip(odds, -60, 60)))
     labels = [LEVELS[kind] for _, kind in FIELDS]
     out = []
-    for p, row_levels, row_bits, share, cut in zip(probability.tolist(), levels.tolist(), bits.tolist(),
-                                                   shares.tolist(), penalty.tolist(), strict=True):
+    for p, row_levels, row_bits, share, cut in zip(
+        probability.tolist(),
+        levels.tolist(),
+        bits.tolist(),
+        shares.tolist(),
+        penalty.tolist(),
+        strict=True,
+    ):
         present = [k for k, lv in enumerate(row_levels) if lv >= 0]
-        out.append(PairScore(p, {names[k]: labels[k][row_levels[k]] for k in present},
-                             {names[k]: row_bits[k] for k in present}, share if cut < 0 else None))
+        out.append(
+            PairScore(
+                p,
+                {names[k]: labels[k][row_levels[k]] for k in present},
+                {names[k]: row_bits[k] for k in present},
+                share if cut < 0 else None,
+            )
+        )
     return out
 
 

@@ -49,8 +49,14 @@ def _replaces(rule: str, old: Any, new: Any, row_wins_trust: bool) -> bool:
     return False  # fill_blanks, keep_both
 
 
-def survive(current: Mapping[str, Any], incoming: Mapping[str, Any], policy: Survivorship, *,
-            current_source: str | None = None, incoming_source: str | None = None) -> Outcome:
+def survive(
+    current: Mapping[str, Any],
+    incoming: Mapping[str, Any],
+    policy: Survivorship,
+    *,
+    current_source: str | None = None,
+    incoming_source: str | None = None,
+) -> Outcome:
     """The changes a row makes to a lead, and the second emails/phones it leaves beside it."""
     ranking = policy.source_ranking
     row_wins_trust = source_rank(incoming_source, ranking) < source_rank(current_source, ranking)

@@ -13,18 +13,41 @@ from typing import Any
 from leadflow.core.errors import UnreadablePayload
 
 # django-anymail's EventType values.
-VOCABULARY = ("queued", "sent", "rejected", "failed", "bounced", "deferred", "delivered", "autoresponded",
-              "opened", "clicked", "complained", "unsubscribed", "subscribed", "inbound", "inbound_failed",
-              "unknown")
+VOCABULARY = (
+    "queued",
+    "sent",
+    "rejected",
+    "failed",
+    "bounced",
+    "deferred",
+    "delivered",
+    "autoresponded",
+    "opened",
+    "clicked",
+    "complained",
+    "unsubscribed",
+    "subscribed",
+    "inbound",
+    "inbound_failed",
+    "unknown",
+)
 # The engagement_event.type a vocabulary word is stored as: the scoring signals' names
 # (scoring/engagement.yaml), so our own tracking and every ESP score alike.
-STORED_TYPE = {"opened": "open", "clicked": "click", "bounced": "bounce", "complained": "complaint",
-               "unsubscribed": "unsubscribe"}
+STORED_TYPE = {
+    "opened": "open",
+    "clicked": "click",
+    "bounced": "bounce",
+    "complained": "complaint",
+    "unsubscribed": "unsubscribe",
+}
 # Suppression.reason for events that put an address on the do-not-mail list.
 SUPPRESS_REASON = {"complained": "complained", "unsubscribed": "unsubscribed"}
 # SendGrid drops mail to addresses on its own lists; the reason says which list.
-DROP_REASONS = {"bounced address": "hard_bounce", "spam reporting address": "complained",
-                "unsubscribed address": "unsubscribed"}
+DROP_REASONS = {
+    "bounced address": "hard_bounce",
+    "spam reporting address": "complained",
+    "unsubscribed address": "unsubscribed",
+}
 SCALARS = (str, int, float, bool, type(None))
 
 
@@ -96,4 +119,6 @@ def moment(value: Any) -> datetime:
 
 
 def flat(data: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
-    return {k: data[k] for k in keys if isinstance(data.get(k), SCALARS) and data.get(k) is not None}
+    return {
+        k: data[k] for k in keys if isinstance(data.get(k), SCALARS) and data.get(k) is not None
+    }

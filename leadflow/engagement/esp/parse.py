@@ -22,14 +22,39 @@ from leadflow.engagement.esp.events import (
 )
 
 MAX_EVENTS = 5000
-SENDGRID_EVENTS = {"processed": "queued", "deferred": "deferred", "delivered": "delivered", "bounce": "bounced",
-                   "dropped": "rejected", "open": "opened", "click": "clicked", "spamreport": "complained",
-                   "unsubscribe": "unsubscribed", "group_unsubscribe": "unsubscribed",
-                   "group_resubscribe": "subscribed"}
-SENDGRID_DETAIL = ("reason", "status", "type", "response", "attempt", "asm_group_id", "sg_message_id", "url_offset")
-MAILGUN_EVENTS = {"accepted": "queued", "rejected": "rejected", "delivered": "delivered", "opened": "opened",
-                  "clicked": "clicked", "unsubscribed": "unsubscribed", "complained": "complained",
-                  "stored": "queued"}
+SENDGRID_EVENTS = {
+    "processed": "queued",
+    "deferred": "deferred",
+    "delivered": "delivered",
+    "bounce": "bounced",
+    "dropped": "rejected",
+    "open": "opened",
+    "click": "clicked",
+    "spamreport": "complained",
+    "unsubscribe": "unsubscribed",
+    "group_unsubscribe": "unsubscribed",
+    "group_resubscribe": "subscribed",
+}
+SENDGRID_DETAIL = (
+    "reason",
+    "status",
+    "type",
+    "response",
+    "attempt",
+    "asm_group_id",
+    "sg_message_id",
+    "url_offset",
+)
+MAILGUN_EVENTS = {
+    "accepted": "queued",
+    "rejected": "rejected",
+    "delivered": "delivered",
+    "opened": "opened",
+    "clicked": "clicked",
+    "unsubscribed": "unsubscribed",
+    "complained": "complained",
+    "stored": "queued",
+}
 MAILGUN_DETAIL = ("reason", "severity", "log-level")
 
 
@@ -53,15 +78,25 @@ def sendgrid_event(item: Any) -> EspEvent:
     detail = {"esp_event": name, **flat(data, SENDGRID_DETAIL)}
     category = data.get("category")
     if isinstance(category, (str, list)):  # a string or a list, per SendGrid
-        detail["category"] = category if isinstance(category, str) else [str(c) for c in category][:20]
+        detail["category"] = (
+            category if isinstance(category, str) else [str(c) for c in category][:20]
+        )
     if event == "bounced":
         detail["bounce"] = _sendgrid_bounce(data)
     return EspEvent(
-        provider="sendgrid", event_id=text(data.get("sg_event_id"), 200) or fallback_id(data), event=event,
-        occurred_at=moment(data.get("timestamp")), recipient=text(data.get("email"), 320),
-        message_id=bare_message_id(data.get("smtp-id")), send_id=send_id(data.get("send_id")),
-        url=text(data.get("url")), user_agent=text(data.get("useragent")), ip=text(data.get("ip"), 64),
-        esp_says_machine=data.get("sg_machine_open") is True, detail=detail)
+        provider="sendgrid",
+        event_id=text(data.get("sg_event_id"), 200) or fallback_id(data),
+        event=event,
+        occurred_at=moment(data.get("timestamp")),
+        recipient=text(data.get("email"), 320),
+        message_id=bare_message_id(data.get("smtp-id")),
+        send_id=send_id(data.get("send_id")),
+        url=text(data.get("url")),
+        user_agent=text(data.get("useragent")),
+        ip=text(data.get("ip"), 64),
+        esp_says_machine=data.get("sg_machine_open") is True,
+        detail=detail,
+    )
 
 
 def sendgrid_events(body: bytes) -> list[EspEvent]:
@@ -85,12 +120,16 @@ def _mailgun_failed(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 def mailgun_body(body: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
     """(signature, event-data) of a Mailgun POST, before anything is trusted."""
     data = as_object(loads(body), "body")
-    return as_object(data.get("signature"), "signature"), as_object(data.get("event-data"), "event-data")
+    return as_object(data.get("signature"), "signature"), as_object(
+        data.get("event-data"), "event-data"
+    )
 
 
 def mailgun_event(data: dict[str, Any]) -> EspEvent:
     name = text(data.get("event"), 50) or ""
-    event, extra = _mailgun_failed(data) if name == "failed" else (MAILGUN_EVENTS.get(name, "unknown"), {})
+    event, extra = (
+        _mailgun_failed(data) if name == "failed" else (MAILGUN_EVENTS.get(name, "unknown"), {})
+    )
     message = data.get("message") if isinstance(data.get("message"), dict) else {}
     headers = message.get("headers") if isinstance(message.get("headers"), dict) else {}
     variables = data.get("user-variables") if isinstance(data.get("user-variables"), dict) else {}
@@ -99,8 +138,15 @@ def mailgun_event(data: dict[str, Any]) -> EspEvent:
     if isinstance(data.get("tags"), list):
         detail["tags"] = [str(t) for t in data["tags"]][:20]
     return EspEvent(
-        provider="mailgun", event_id=text(data.get("id"), 200) or fallback_id(data), event=event,
-        occurred_at=moment(data.get("timestamp")), recipient=text(data.get("recipient"), 320),
-        message_id=bare_message_id(headers.get("message-id")), send_id=send_id(variables.get("send_id")),
-        url=text(data.get("url")), user_agent=text(client.get("user-agent")), ip=text(data.get("ip"), 64),
-        detail=detail)
+        provider="mailgun",
+        event_id=text(data.get("id"), 200) or fallback_id(data),
+        event=event,
+        occurred_at=moment(data.get("timestamp")),
+        recipient=text(data.get("recipient"), 320),
+        message_id=bare_message_id(headers.get("message-id")),
+        send_id=send_id(variables.get("send_id")),
+        url=text(data.get("url")),
+        user_agent=text(client.get("user-agent")),
+        ip=text(data.get("ip"), 64),
+        detail=detail,
+    )

@@ -42,8 +42,15 @@ def timestamp_verdict(timestamp: str, max_age_s: float, now: float | None = None
     return FUTURE_TIMESTAMP if -age > FUTURE_SKEW_S else OK
 
 
-def verify_sendgrid(public_key_b64: str, body: bytes, signature: str | None, timestamp: str | None, *,
-                    max_age_s: float | None, now: float | None = None) -> Verdict:
+def verify_sendgrid(
+    public_key_b64: str,
+    body: bytes,
+    signature: str | None,
+    timestamp: str | None,
+    *,
+    max_age_s: float | None,
+    now: float | None = None,
+) -> Verdict:
     """ECDSA P-256/SHA-256 over ``timestamp + raw body``; the key is base64 DER SPKI.
 
     ``max_age_s=None`` skips the age check (for SendGrid's published test vector, from 2020).
@@ -61,19 +68,31 @@ def verify_sendgrid(public_key_b64: str, body: bytes, signature: str | None, tim
     if not isinstance(key, ec.EllipticCurvePublicKey):
         return BAD_KEY
     try:
-        key.verify(base64.b64decode(signature.strip(), validate=True), timestamp.encode("utf-8") + body,
-                   ec.ECDSA(hashes.SHA256()))
+        key.verify(
+            base64.b64decode(signature.strip(), validate=True),
+            timestamp.encode("utf-8") + body,
+            ec.ECDSA(hashes.SHA256()),
+        )
     except (InvalidSignature, ValueError, binascii.Error):
         return BAD_SIGNATURE
     return OK
 
 
 def mailgun_signature(signing_key: str, timestamp: str, token: str) -> str:
-    return hmac.new(signing_key.encode("utf-8"), (timestamp + token).encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.new(
+        signing_key.encode("utf-8"), (timestamp + token).encode("utf-8"), hashlib.sha256
+    ).hexdigest()
 
 
-def verify_mailgun(signing_key: str, timestamp: str | None, token: str | None, signature: str | None, *,
-                   max_age_s: float, now: float | None = None) -> Verdict:
+def verify_mailgun(
+    signing_key: str,
+    timestamp: str | None,
+    token: str | None,
+    signature: str | None,
+    *,
+    max_age_s: float,
+    now: float | None = None,
+) -> Verdict:
     """``signature == hex HMAC-SHA256(signing key, timestamp + token)``; replays are the caller's."""
     if not timestamp or not token or not signature:
         return MISSING_HEADER
@@ -81,4 +100,8 @@ def verify_mailgun(signing_key: str, timestamp: str | None, token: str | None, s
     if not fresh:
         return fresh
     expected = mailgun_signature(signing_key, timestamp, token)
-    return OK if hmac.compare_digest(expected.encode(), signature.strip().lower().encode()) else BAD_SIGNATURE
+    return (
+        OK
+        if hmac.compare_digest(expected.encode(), signature.strip().lower().encode())
+        else BAD_SIGNATURE
+    )

@@ -43,14 +43,19 @@ class Sent:
 def _insert(session: Session):  # type: ignore[no-untyped-def]
     """INSERT ... ON CONFLICT DO NOTHING: two deliveries of one event racing store it once."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(EngagementEvent).on_conflict_do_nothing(index_elements=["provider", "provider_event_id"])
+    return dialect.insert(EngagementEvent).on_conflict_do_nothing(
+        index_elements=["provider", "provider_event_id"]
+    )
 
 
 def claim_nonce(session: Session, provider: str, nonce: str, at: datetime, keep_s: float) -> bool:
     """True the first time a signed token is seen; False for a replay. Old tokens are purged:
     their timestamps are refused anyway."""
-    session.execute(delete(WebhookNonce).where(WebhookNonce.provider == provider,
-                                               WebhookNonce.seen_at < at - timedelta(seconds=keep_s)))
+    session.execute(
+        delete(WebhookNonce).where(
+            WebhookNonce.provider == provider, WebhookNonce.seen_at < at - timedelta(seconds=keep_s)
+        )
+    )
     if session.get(WebhookNonce, (provider, nonce)) is not None:
         return False
     session.add(WebhookNonce(provider=provider, nonce=nonce, seen_at=at))
@@ -59,68 +64,115 @@ def claim_nonce(session: Session, provider: str, nonce: str, at: datetime, keep_
 
 
 def already_stored(session: Session, provider: str, event_ids: list[str]) -> set[str]:
-    return set(session.scalars(select(EngagementEvent.provider_event_id).where(
-        EngagementEvent.provider == provider, EngagementEvent.provider_event_id.in_(event_ids))))
+    return set(
+        session.scalars(
+            select(EngagementEvent.provider_event_id).where(
+                EngagementEvent.provider == provider,
+                EngagementEvent.provider_event_id.in_(event_ids),
+            )
+        )
+    )
 
 
 def _sends(session: Session, events: list[EspEvent]) -> tuple[dict[int, Sent], dict[str, Sent]]:
     ids = {e.send_id for e in events if e.send_id is not None}
     message_ids = {m for e in events if e.message_id for m in (e.message_id, f"<{e.message_id}>")}
-    columns = (OutboundEmail.id, OutboundEmail.lead_id, OutboundEmail.sent_at, OutboundEmail.message_id)
+    columns = (
+        OutboundEmail.id,
+        OutboundEmail.lead_id,
+        OutboundEmail.sent_at,
+        OutboundEmail.message_id,
+    )
     by_id: dict[int, Sent] = {}
     by_message: dict[str, Sent] = {}
     for row in session.execute(select(*columns).where(OutboundEmail.id.in_(ids))) if ids else ():
         by_id[row.id] = Sent(row.id, row.lead_id, row.sent_at)
-    for row in session.execute(select(*columns).where(OutboundEmail.message_id.in_(message_ids))) \
-            if message_ids else ():
+    for row in (
+        session.execute(select(*columns).where(OutboundEmail.message_id.in_(message_ids)))
+        if message_ids
+        else ()
+    ):
         by_message[row.message_id.strip("<>")] = Sent(row.id, row.lead_id, row.sent_at)
     return by_id, by_message
 
 
 def _leads(session: Session, events: list[EspEvent]) -> dict[str, Lead]:
-    addresses = {a for e in events if e.recipient for a in (e.recipient, e.recipient.strip().lower())}
+    addresses = {
+        a for e in events if e.recipient for a in (e.recipient, e.recipient.strip().lower())
+    }
     if not addresses:
         return {}
-    return {lead.email.lower(): lead for lead in session.scalars(select(Lead).where(Lead.email.in_(addresses)))}
+    return {
+        lead.email.lower(): lead
+        for lead in session.scalars(select(Lead).where(Lead.email.in_(addresses)))
+    }
 
 
 def machine_reason(event: EspEvent, sent: Sent | None) -> str | None:
     if event.event == "opened":
         return classify_open(OpenSignal(event.user_agent, event.ip, event.esp_says_machine))
     if event.event == "clicked":
-        since = (event.occurred_at - sent.sent_at).total_seconds() if sent and sent.sent_at else None
+        since = (
+            (event.occurred_at - sent.sent_at).total_seconds() if sent and sent.sent_at else None
+        )
         return classify_click(ClickSignal(event.user_agent, since))
     return None
 
 
 def row_for(event: EspEvent, sent: Sent | None, lead_id: int | None) -> dict[str, Any]:
     reason = machine_reason(event, sent)
-    return {"provider": event.provider, "provider_event_id": event.event_id, "type": event.stored_type,
-            "lead_id": lead_id, "recipient": event.recipient, "outbound_email_id": sent.outbox_id if sent else None,
-            "url": event.url, "is_machine": reason is not None, "machine_reason": reason,
-            "user_agent": event.user_agent[:500] if event.user_agent else None,
-            "detail": {**event.detail, "event": event.event, **({"ip": event.ip} if event.ip else {})},
-            "occurred_at": event.occurred_at}
+    return {
+        "provider": event.provider,
+        "provider_event_id": event.event_id,
+        "type": event.stored_type,
+        "lead_id": lead_id,
+        "recipient": event.recipient,
+        "outbound_email_id": sent.outbox_id if sent else None,
+        "url": event.url,
+        "is_machine": reason is not None,
+        "machine_reason": reason,
+        "user_agent": event.user_agent[:500] if event.user_agent else None,
+        "detail": {**event.detail, "event": event.event, **({"ip": event.ip} if event.ip else {})},
+        "occurred_at": event.occurred_at,
+    }
 
 
-def _apply(session: Session, event: EspEvent, sent: Sent | None, lead: Lead | None, at: datetime) -> bool:
+def _apply(
+    session: Session, event: EspEvent, sent: Sent | None, lead: Lead | None, at: datetime
+) -> bool:
     """Suppress for a hard bounce, complaint, unsubscribe (or a drop for one of those)."""
     reason = suppression_reason(event)
     if reason is None or not event.recipient:
         return False
     note = f"{event.provider} {event.detail.get('esp_event', event.event)} event {event.event_id}"
-    suppress(session, email=event.recipient, lead=lead, reason=reason, rule_id=f"esp-{event.provider}",
-             note=note, at=at, inputs={"provider": event.provider, "event_id": event.event_id,
-                                       "outbox_id": sent.outbox_id if sent else None})
+    suppress(
+        session,
+        email=event.recipient,
+        lead=lead,
+        reason=reason,
+        rule_id=f"esp-{event.provider}",
+        note=note,
+        at=at,
+        inputs={
+            "provider": event.provider,
+            "event_id": event.event_id,
+            "outbox_id": sent.outbox_id if sent else None,
+        },
+    )
     if sent is not None and reason == "hard_bounce":
-        session.execute(update(OutboundEmail).where(OutboundEmail.id == sent.outbox_id)
-                        .values(status="bounced", error=str(event.detail.get("reason") or "hard bounce")[:500]))
+        session.execute(
+            update(OutboundEmail)
+            .where(OutboundEmail.id == sent.outbox_id)
+            .values(status="bounced", error=str(event.detail.get("reason") or "hard bounce")[:500])
+        )
     return True
 
 
 def store_events(session: Session, events: list[EspEvent], now: datetime | None = None) -> Stored:
     at, result = as_utc(now), Stored()
-    unique = list({(e.provider, e.event_id): e for e in events}.values())  # one batch may repeat an event
+    unique = list(
+        {(e.provider, e.event_id): e for e in events}.values()
+    )  # one batch may repeat an event
     result.duplicates = len(events) - len(unique)
     seen: set[tuple[str, str]] = set()
     for provider in {e.provider for e in unique}:

@@ -23,7 +23,9 @@ HEADER_SCAN_ROWS = 50
 class RawRow:
     """One row as read. Exactly one of values, record or error_kind is set."""
 
-    line_no: int  # where a person finds it: CSV/TSV/JSONL line where it starts, XLSX row, JSON index
+    line_no: (
+        int  # where a person finds it: CSV/TSV/JSONL line where it starts, XLSX row, JSON index
+    )
     values: list[str] | None = None  # a table row, aligned to the headers, as-is (may be ragged)
     record: dict[str, str] | None = None  # a JSON / JSON Lines object, values as strings
     error_kind: str | None = None  # "undecodable", "field_too_large", "invalid_json", ...
@@ -38,7 +40,9 @@ class SourceInfo:
     delimiter: str | None  # None for xlsx, json, jsonl
     header_line: int  # 1-based line/row of the header (0 for json/jsonl)
     headers: list[str]  # as written, stripped; repeats suffixed: "Email", "Email (2)"
-    skipped_preamble: int  # non-empty rows above the header that were skipped (blank lines not counted)
+    skipped_preamble: (
+        int  # non-empty rows above the header that were skipped (blank lines not counted)
+    )
     # Blank lines, filled in as the rows are read: every physical line is accounted for.
     blank_lines: list[int] = field(default_factory=list)
 

@@ -11,8 +11,14 @@ from typing import BinaryIO
 from leadflow.core.errors import SourceNotFound
 from leadflow.ingest.sources.base import RawRow, SourceInfo
 from leadflow.core.errors import EmptySource, UnreadableSource
-from leadflow.ingest.sources.detect import (SAMPLE_BYTES, SNIFF_CHARS, detect_encoding, detect_format,
-                                     sample_text, sniff_delimiter)
+from leadflow.ingest.sources.detect import (
+    SAMPLE_BYTES,
+    SNIFF_CHARS,
+    detect_encoding,
+    detect_format,
+    sample_text,
+    sniff_delimiter,
+)
 from leadflow.ingest.sources.records import JsonStream, jsonl_rows
 from leadflow.ingest.sources.tabular import open_csv
 from leadflow.ingest.sources.text import open_text
@@ -22,8 +28,13 @@ Opened = tuple[SourceInfo, Iterator[RawRow]]
 
 
 @contextmanager
-def open_source(path: Path | str, *, encoding: str | None = None, file_format: str | None = None,
-                sheet: str | None = None) -> Iterator[Opened]:
+def open_source(
+    path: Path | str,
+    *,
+    encoding: str | None = None,
+    file_format: str | None = None,
+    sheet: str | None = None,
+) -> Iterator[Opened]:
     """(facts about the file, its data rows) for a CSV, TSV, XLSX, JSON or JSON Lines file.
 
     Rows are read lazily while the block is open; memory stays bounded whatever the file size.
@@ -51,7 +62,10 @@ def open_source(path: Path | str, *, encoding: str | None = None, file_format: s
         # gets newline="" so line ends inside quoted fields stay as written.
         handle = stack.enter_context(open_text(raw, codec, newline=None if fmt == "jsonl" else ""))
         if fmt == "json":
-            yield SourceInfo("json", codec, None, 0, [], 0), JsonStream(handle, path.name, codec).rows()
+            yield (
+                SourceInfo("json", codec, None, 0, [], 0),
+                JsonStream(handle, path.name, codec).rows(),
+            )
         elif fmt == "jsonl":
             yield SourceInfo("jsonl", codec, None, 0, [], 0), jsonl_rows(handle, codec)
         else:
@@ -63,12 +77,16 @@ def _open_binary(path: Path) -> BinaryIO:
     try:
         return path.open("rb")
     except OSError as exc:  # missing, a folder, no permission: all mean "cannot read that file"
-        raise SourceNotFound(f"campaign file not found or not readable: {path} ({exc.strerror})") from exc
+        raise SourceNotFound(
+            f"campaign file not found or not readable: {path} ({exc.strerror})"
+        ) from exc
 
 
 def _codec(encoding: str) -> str:
     try:
         return codecs.lookup(encoding).name
     except LookupError as exc:
-        raise UnreadableSource(f"unknown encoding {encoding!r}; use a Python codec name such as "
-                               f"utf-8, utf-16, gb18030 or cp1252") from exc
+        raise UnreadableSource(
+            f"unknown encoding {encoding!r}; use a Python codec name such as "
+            f"utf-8, utf-16, gb18030 or cp1252"
+        ) from exc

@@ -23,16 +23,30 @@ GUESS_BYTES = 64 * 1024  # what charset-normalizer sees: its cost grows with the
 SNIFF_CHARS = 64 * 1024  # text used to pick the delimiter and the format
 FORMATS = ("csv", "tsv", "xlsx", "json", "jsonl")
 DELIMITERS = (",", ";", "\t", "|")  # in order of preference when the evidence ties
-EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".xlsx": "xlsx", ".xlsm": "xlsx",
-              ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+EXTENSIONS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
 # UTF-32 first: its little-endian BOM starts with UTF-16's.
-BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-        (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 ZIP_MAGIC, OLE_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
 LEGACY_EXCEL = "legacy Excel (.xls) files are not supported: save it as .xlsx or CSV UTF-8"
 
 
 # --- encoding --------------------------------------------------------------------------------
+
 
 def detect_encoding(sample: bytes) -> str:
     """BOM, then strict UTF-8, then charset-normalizer on a bounded window of the sample."""
@@ -84,22 +98,29 @@ def _guess(sample: bytes, bad_at: int) -> str:
 
 def sample_text(sample: bytes, encoding: str) -> str:
     """The start of the file as text, for sniffing only (bad bytes replaced, BOM dropped)."""
-    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(sample[:SNIFF_CHARS * 4])
+    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(
+        sample[: SNIFF_CHARS * 4]
+    )
     return text[:SNIFF_CHARS].lstrip("\ufeff")
 
 
 # --- format ----------------------------------------------------------------------------------
 
+
 def detect_format(path: Path, sample: bytes, file_format: str | None, encoding: str | None) -> str:
     """The caller's word, else the extension, else the content. "csv" may turn out "tsv"."""
     if file_format is not None:
         if file_format not in FORMATS:
-            raise ValueError(f"file_format must be one of {', '.join(FORMATS)}, not {file_format!r}")
+            raise ValueError(
+                f"file_format must be one of {', '.join(FORMATS)}, not {file_format!r}"
+            )
         return file_format
     # Workbook bytes win over the name: a workbook saved as "leads.csv" is still a workbook.
     if sample.startswith(ZIP_MAGIC):
         return "xlsx"
-    if sample.startswith(OLE_MAGIC):  # a ".xls" that is really text (common in exports) is read as text
+    if sample.startswith(
+        OLE_MAGIC
+    ):  # a ".xls" that is really text (common in exports) is read as text
         raise UnreadableSource(f"{path.name}: {LEGACY_EXCEL}")
     return EXTENSIONS.get(path.suffix.lower()) or _sniff_format(sample, encoding)
 
@@ -120,10 +141,12 @@ def _is_jsonl(text: str) -> bool:
     except json.JSONDecodeError:
         return False
     return isinstance(first, dict) and not any(
-        isinstance(v, list) and v and isinstance(v[0], dict) for v in first.values())
+        isinstance(v, list) and v and isinstance(v[0], dict) for v in first.values()
+    )
 
 
 # --- delimiter and header --------------------------------------------------------------------
+
 
 def sniff_delimiter(text: str) -> str:
     """The candidate under which the rows look most like a table with a known header.
@@ -131,11 +154,13 @@ def sniff_delimiter(text: str) -> str:
     A known header (an email alias, then the count of aliases) beats consistent field counts,
     which beat the order of DELIMITERS; report lines above the header do not mislead it.
     """
+
     def score(delimiter: str) -> tuple[bool, int, int]:
         rows = _sample_rows(text, delimiter)
         has_email, aliases = max((_header_evidence(row) for row in rows), default=(False, 0))
         counts = Counter(len(row) for row in rows if len(row) > 1)
         return has_email, aliases, max(counts.values(), default=0)
+
     scores = {d: score(d) for d in DELIMITERS}
     best = max(DELIMITERS, key=lambda d: (scores[d], -DELIMITERS.index(d)))
     return best if scores[best] != (False, 0, 0) else ","

@@ -20,7 +20,7 @@ from leadflow.ingest.sources.text import undecodable_reason
 
 CHUNK_CHARS = 64 * 1024
 _SPACE = re.compile(r"[ \t\r\n]*")
-SHAPE = "JSON must be an array of objects, or an object holding one (e.g. {\"leads\": [...]})"
+SHAPE = 'JSON must be an array of objects, or an object holding one (e.g. {"leads": [...]})'
 
 
 def jsonl_rows(handle: TextIO, encoding: str) -> Iterator[RawRow]:
@@ -32,8 +32,11 @@ def jsonl_rows(handle: TextIO, encoding: str) -> Iterator[RawRow]:
         if len(line) == limit and not line.endswith("\n"):
             while (more := handle.readline(limit)) and not more.endswith("\n"):
                 pass  # drop the rest of the oversized line without holding it
-            yield RawRow(line_no, error_kind="field_too_large",
-                         error=f"{where}: longer than {limit:,} characters; remove the oversized value")
+            yield RawRow(
+                line_no,
+                error_kind="field_too_large",
+                error=f"{where}: longer than {limit:,} characters; remove the oversized value",
+            )
             continue
         text = line.lstrip("\ufeff") if line_no == 1 else line
         if not text.strip():
@@ -42,8 +45,11 @@ def jsonl_rows(handle: TextIO, encoding: str) -> Iterator[RawRow]:
             value = json.loads(text)
         except json.JSONDecodeError as exc:
             reason = undecodable_reason(text, encoding, where)
-            yield RawRow(line_no, error_kind="undecodable" if reason else "invalid_json",
-                         error=reason or f"{where}: {exc.msg} at column {exc.colno}; fix or remove the line")
+            yield RawRow(
+                line_no,
+                error_kind="undecodable" if reason else "invalid_json",
+                error=reason or f"{where}: {exc.msg} at column {exc.colno}; fix or remove the line",
+            )
             continue
         row = to_row(line_no, value, where, encoding)
         if row is not None:
@@ -54,8 +60,11 @@ def to_row(number: int, value: object, where: str, encoding: str) -> RawRow | No
     """An object as a row; anything else as an error row; None for an object with no values."""
     if not isinstance(value, dict):
         preview = json.dumps(value, ensure_ascii=False)[:40]
-        return RawRow(number, error_kind="not_an_object",
-                      error=f"{where}: a {type(value).__name__} ({preview}), not an object of fields")
+        return RawRow(
+            number,
+            error_kind="not_an_object",
+            error=f"{where}: a {type(value).__name__} ({preview}), not an object of fields",
+        )
     record = {str(key): value_text(item) for key, item in value.items()}
     joined = "".join(record.values())
     reason = undecodable_reason("".join(record) + joined, encoding, where)
@@ -104,16 +113,25 @@ class JsonStream:
             try:
                 value = self._value()
             except json.JSONDecodeError as exc:
-                yield RawRow(index, error_kind="invalid_json",
-                             error=f"element {index} ({self._line(exc.pos)}): {exc.msg}; fix the file")
+                yield RawRow(
+                    index,
+                    error_kind="invalid_json",
+                    error=f"element {index} ({self._line(exc.pos)}): {exc.msg}; fix the file",
+                )
                 return
             except RecordTooLarge as exc:
-                yield RawRow(index, error_kind="field_too_large",
-                             error=f"element {index} ({self._line(self._pos)}): {exc}")
+                yield RawRow(
+                    index,
+                    error_kind="field_too_large",
+                    error=f"element {index} ({self._line(self._pos)}): {exc}",
+                )
                 return
             if self._pos - start > base.MAX_RECORD_CHARS:  # whole, but too big to be a lead: as CSV
-                row: RawRow | None = RawRow(index, error_kind="field_too_large",
-                                            error=f"element {index}: over {base.MAX_RECORD_CHARS:,} characters")
+                row: RawRow | None = RawRow(
+                    index,
+                    error_kind="field_too_large",
+                    error=f"element {index}: over {base.MAX_RECORD_CHARS:,} characters",
+                )
             else:
                 row = to_row(index, value, f"element {index}", self._encoding)
             if row is not None:
@@ -124,9 +142,12 @@ class JsonStream:
                 return
             if after != ",":
                 found = repr(after) if after else "the end of the file"
-                yield RawRow(index + 1, error_kind="invalid_json",
-                             error=f"after element {index} ({self._line(self._pos)}): expected ',' or ']', "
-                                   f"found {found}; fix the file")
+                yield RawRow(
+                    index + 1,
+                    error_kind="invalid_json",
+                    error=f"after element {index} ({self._line(self._pos)}): expected ',' or ']', "
+                    f"found {found}; fix the file",
+                )
                 return
             self._pos += 1
 
@@ -170,7 +191,7 @@ class JsonStream:
         while True:
             self._pos = _SPACE.match(self._buf, self._pos).end()  # type: ignore[union-attr]
             if self._pos < len(self._buf) or not self._more(CHUNK_CHARS):
-                return self._buf[self._pos:self._pos + 1]
+                return self._buf[self._pos : self._pos + 1]
 
     def _value(self) -> object:
         """One JSON value from here; reads more (doubling) until it is whole or too large."""
@@ -184,7 +205,9 @@ class JsonStream:
                 if self._eof:
                     raise
             if len(self._buf) - self._pos > base.MAX_RECORD_CHARS:
-                raise RecordTooLarge(0, f"over {base.MAX_RECORD_CHARS:,} characters, or never closed")
+                raise RecordTooLarge(
+                    0, f"over {base.MAX_RECORD_CHARS:,} characters, or never closed"
+                )
             # Doubling what is held keeps the re-decoding of a long element linear overall.
             self._more(max(CHUNK_CHARS, len(self._buf) - self._pos))
 
@@ -198,7 +221,7 @@ class JsonStream:
         # Drop what has been read, counting its lines so later errors can say where they are.
         if self._pos > CHUNK_CHARS:
             self._lines_dropped += self._buf.count("\n", 0, self._pos)
-            self._buf, self._pos = self._buf[self._pos:], 0
+            self._buf, self._pos = self._buf[self._pos :], 0
 
     def _line(self, pos: int) -> str:
         return f"line {self._lines_dropped + self._buf.count(chr(10), 0, pos) + 1}"

@@ -23,13 +23,21 @@ class _Shape:
     blank_lines: list[int] = field(default_factory=list)
 
 
-def open_csv(handle: TextIO, name: str, encoding: str, delimiter: str) -> tuple[SourceInfo, Iterator[RawRow]]:
+def open_csv(
+    handle: TextIO, name: str, encoding: str, delimiter: str
+) -> tuple[SourceInfo, Iterator[RawRow]]:
     """Header facts and the data rows after the header, read lazily from `handle`."""
     shape = _Shape()
     header, skipped, rows = split_header(csv_rows(handle, delimiter, encoding, shape), name)
-    info = SourceInfo(format="tsv" if delimiter == "\t" else "csv", encoding=encoding, delimiter=delimiter,
-                      header_line=header.line_no, headers=unique_headers(header.values or []),
-                      skipped_preamble=skipped, blank_lines=shape.blank_lines)
+    info = SourceInfo(
+        format="tsv" if delimiter == "\t" else "csv",
+        encoding=encoding,
+        delimiter=delimiter,
+        header_line=header.line_no,
+        headers=unique_headers(header.values or []),
+        skipped_preamble=skipped,
+        blank_lines=shape.blank_lines,
+    )
     return info, rows
 
 
@@ -39,13 +47,17 @@ def split_header(rows: Iterator[RawRow], name: str) -> tuple[RawRow, int, Iterat
     readable = [(i, row.values) for i, row in enumerate(head) if row.values is not None]
     if not readable:
         if head:
-            raise UnreadableSource(f"{name}: no readable header row; first problem: {head[0].error}")
+            raise UnreadableSource(
+                f"{name}: no readable header row; first problem: {head[0].error}"
+            )
         raise EmptySource(f"{name}: the file is empty (no header row, no data)")
     at = readable[choose_header([values for _, values in readable])][0]
-    return head[at], at, itertools.chain(head[at + 1:], rows)
+    return head[at], at, itertools.chain(head[at + 1 :], rows)
 
 
-def csv_rows(handle: TextIO, delimiter: str, encoding: str, shape: _Shape | None = None) -> Iterator[RawRow]:
+def csv_rows(
+    handle: TextIO, delimiter: str, encoding: str, shape: _Shape | None = None
+) -> Iterator[RawRow]:
     """Every non-empty record, or an error row for one that cannot be read; never raises for content.
 
     A quote left open makes csv read on across line breaks. A record that runs over
@@ -68,9 +80,15 @@ def csv_rows(handle: TextIO, delimiter: str, encoding: str, shape: _Shape | None
             reader = _reader(feeder, delimiter)
             continue
         except RecordTooLarge as exc:
-            yield RawRow(exc.start, error_kind="field_too_large", error=str(exc),
-                         end_line=feeder.line_no if feeder.line_no > exc.start else None)
-            reader = _reader(feeder, delimiter)  # the old one is mid-record; start clean on the next line
+            yield RawRow(
+                exc.start,
+                error_kind="field_too_large",
+                error=str(exc),
+                end_line=feeder.line_no if feeder.line_no > exc.start else None,
+            )
+            reader = _reader(
+                feeder, delimiter
+            )  # the old one is mid-record; start clean on the next line
             continue
         except csv.Error as exc:
             # Not expected (strict=False, raised field limit, whole lines); if it happens, one
@@ -80,12 +98,19 @@ def csv_rows(handle: TextIO, delimiter: str, encoding: str, shape: _Shape | None
             continue
         spans = feeder.line_no > feeder.start
         if spans and _malformed(feeder.record_lines, delimiter):
-            yield _unclosed_quote(feeder, f"read on to line {feeder.line_no}, it is not well-formed CSV")
+            yield _unclosed_quote(
+                feeder, f"read on to line {feeder.line_no}, it is not well-formed CSV"
+            )
             reader = _reader(feeder, delimiter)
             continue
         if feeder.problem is not None:
             kind, reason = feeder.problem
-            yield RawRow(feeder.start, error_kind=kind, error=reason, end_line=feeder.line_no if spans else None)
+            yield RawRow(
+                feeder.start,
+                error_kind=kind,
+                error=reason,
+                end_line=feeder.line_no if spans else None,
+            )
         elif "".join(values).strip():
             yield RawRow(feeder.start, values, end_line=feeder.line_no if spans else None)
         else:
@@ -95,8 +120,15 @@ def csv_rows(handle: TextIO, delimiter: str, encoding: str, shape: _Shape | None
 def _malformed(lines: list[str], delimiter: str) -> bool:
     """Does a record that spans lines break CSV's quoting rules (read strictly)?"""
     try:
-        records = list(csv.reader(io.StringIO("".join(lines), newline=""), delimiter=delimiter, quotechar='"',
-                                  doublequote=True, strict=True))
+        records = list(
+            csv.reader(
+                io.StringIO("".join(lines), newline=""),
+                delimiter=delimiter,
+                quotechar='"',
+                doublequote=True,
+                strict=True,
+            )
+        )
     except csv.Error:
         return True
     return len(records) != 1
@@ -107,9 +139,12 @@ def _unclosed_quote(feeder: LineFeeder, how: str) -> RawRow:
     start, first = feeder.start, feeder.record_lines[:1]
     feeder.push_back(feeder.record_lines[1:])
     raw = first[0].rstrip("\r\n")[:200] if first else ""
-    return RawRow(start, error_kind="unclosed_quote",
-                  error=f"line {start}: a quote opened on this line is never closed ({how}); this line "
-                        f"is set aside and reading resumed on line {start + 1}: {raw!r}")
+    return RawRow(
+        start,
+        error_kind="unclosed_quote",
+        error=f"line {start}: a quote opened on this line is never closed ({how}); this line "
+        f"is set aside and reading resumed on line {start + 1}: {raw!r}",
+    )
 
 
 def _reader(feeder: LineFeeder, delimiter: str) -> Iterator[list[str]]:
@@ -117,5 +152,11 @@ def _reader(feeder: LineFeeder, delimiter: str) -> Iterator[list[str]]:
     # oversized record cleanly, is the one that applies rather than csv's mid-line error.
     if csv.field_size_limit() <= base.MAX_RECORD_CHARS:
         csv.field_size_limit(base.MAX_RECORD_CHARS + 1)
-    return csv.reader(feeder, delimiter=delimiter, quotechar='"', doublequote=True,
-                      skipinitialspace=False, strict=False)
+    return csv.reader(
+        feeder,
+        delimiter=delimiter,
+        quotechar='"',
+        doublequote=True,
+        skipinitialspace=False,
+        strict=False,
+    )

@@ -27,7 +27,7 @@ def _mark_undecodable(exc: UnicodeError) -> tuple[str, int]:
     """
     if not isinstance(exc, UnicodeDecodeError):
         raise exc
-    bad = exc.object[exc.start:exc.end]
+    bad = exc.object[exc.start : exc.end]
     return "".join(chr(0xDC00 + byte) for byte in bad), exc.end
 
 
@@ -45,8 +45,10 @@ def undecodable_reason(text: str, encoding: str, where: str) -> str | None:
         return None
     raw = bytes(ord(c) - 0xDC00 for c in marks[:8] if 0xDC00 <= ord(c) <= 0xDCFF)
     what = f"bytes {raw!r} are" if raw else "an unpaired surrogate is"
-    return (f"{where}: {what} not valid {encoding}; save the file as CSV UTF-8 "
-            f"or pass the encoding it was saved in (encoding=...)")
+    return (
+        f"{where}: {what} not valid {encoding}; save the file as CSV UTF-8 "
+        f"or pass the encoding it was saved in (encoding=...)"
+    )
 
 
 class LineFeeder:
@@ -140,8 +142,11 @@ class LineFeeder:
 
     def _check(self, line: str) -> None:
         if "\x00" in line:
-            self.problem = ("nul_byte", f"line {self.line_no}: contains a NUL byte (\\x00), which no text "
-                            "holds: remove it, or re-export the file as CSV UTF-8 if it is binary")
+            self.problem = (
+                "nul_byte",
+                f"line {self.line_no}: contains a NUL byte (\\x00), which no text "
+                "holds: remove it, or re-export the file as CSV UTF-8 if it is binary",
+            )
         elif _MARKED.search(line):
             reason = undecodable_reason(line, self._encoding, f"line {self.line_no}")
             self.problem = ("undecodable", reason or "undecodable")
@@ -157,11 +162,20 @@ class LineFeeder:
                 break
             state = self._scan(state, piece)
             self.line_no += complete
-        where = f"lines {self.start}-{self.line_no}" if self.line_no > self.start else f"line {self.start}"
-        cause = ("a quote opened in it is never closed, so the rest of the file was skipped: fix that quote"
-                 if state == _QUOTED else "remove the oversized value")
-        raise RecordTooLarge(self.start, f"{where}: record is over {self._limit:,} characters "
-                                              f"and was skipped; {cause}")
+        where = (
+            f"lines {self.start}-{self.line_no}"
+            if self.line_no > self.start
+            else f"line {self.start}"
+        )
+        cause = (
+            "a quote opened in it is never closed, so the rest of the file was skipped: fix that quote"
+            if state == _QUOTED
+            else "remove the oversized value"
+        )
+        raise RecordTooLarge(
+            self.start,
+            f"{where}: record is over {self._limit:,} characters and was skipped; {cause}",
+        )
 
     def _scan(self, state: int, text: str) -> int:
         """csv's quoting rules (doublequote, strict=False) over text; _END where the record ends."""
@@ -176,7 +190,9 @@ class LineFeeder:
                 if char in "\r\n":
                     return _END
                 if char == '"':
-                    state = _FIELD if state == _FIELD else _QUOTED  # opens a field, or "" inside one
+                    state = (
+                        _FIELD if state == _FIELD else _QUOTED
+                    )  # opens a field, or "" inside one
                 else:
                     state = _START
             pos = match.end()

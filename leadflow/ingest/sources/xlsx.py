@@ -17,11 +17,20 @@ from leadflow.ingest.sources.detect import unique_headers
 from leadflow.ingest.sources.tabular import split_header
 
 # What openpyxl raises for a file that is not a workbook or is damaged at open.
-_NOT_A_WORKBOOK = (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError)
+_NOT_A_WORKBOOK = (
+    InvalidFileException,
+    zipfile.BadZipFile,
+    KeyError,
+    ValueError,
+    OSError,
+    SyntaxError,
+)
 
 
 @contextmanager
-def open_xlsx(raw: BinaryIO, name: str, sheet: str | None) -> Iterator[tuple[SourceInfo, Iterator[RawRow]]]:
+def open_xlsx(
+    raw: BinaryIO, name: str, sheet: str | None
+) -> Iterator[tuple[SourceInfo, Iterator[RawRow]]]:
     """The first sheet (or `sheet`), formulas as written (`=HYPERLINK(...)`), not their cached values.
 
     Rows are cut after their last non-empty cell and padded with "" to the header's width:
@@ -31,14 +40,22 @@ def open_xlsx(raw: BinaryIO, name: str, sheet: str | None) -> Iterator[tuple[Sou
     try:
         workbook = openpyxl.load_workbook(raw, read_only=True, data_only=False)
     except _NOT_A_WORKBOOK as exc:
-        raise UnreadableSource(f"{name}: not a readable .xlsx workbook ({exc}); re-save it from Excel") from exc
+        raise UnreadableSource(
+            f"{name}: not a readable .xlsx workbook ({exc}); re-save it from Excel"
+        ) from exc
     try:
         worksheet = _worksheet(workbook, sheet, name)
         worksheet.reset_dimensions()  # trust the cells, not the size the writer declared
         header, skipped, rows = split_header(_sheet_rows(worksheet), name)
         width = len(header.values or [])
-        info = SourceInfo(format="xlsx", encoding=None, delimiter=None, header_line=header.line_no,
-                          headers=unique_headers(header.values or []), skipped_preamble=skipped)
+        info = SourceInfo(
+            format="xlsx",
+            encoding=None,
+            delimiter=None,
+            header_line=header.line_no,
+            headers=unique_headers(header.values or []),
+            skipped_preamble=skipped,
+        )
         yield info, (_padded(row, width) for row in rows)
     finally:
         workbook.close()
@@ -50,12 +67,16 @@ def _worksheet(workbook: Any, sheet: str | None, name: str) -> Any:
             raise UnreadableSource(f"{name}: the workbook has no worksheet")
         return workbook.worksheets[0]
     if sheet not in workbook.sheetnames:
-        raise UnreadableSource(f"{name}: no sheet named {sheet!r}; sheets: {', '.join(workbook.sheetnames)}")
+        raise UnreadableSource(
+            f"{name}: no sheet named {sheet!r}; sheets: {', '.join(workbook.sheetnames)}"
+        )
     return workbook[sheet]
 
 
 def _sheet_rows(worksheet: Any) -> Iterator[RawRow]:
-    cells = worksheet.iter_rows(min_row=1, values_only=True)  # one tuple per sheet row, gaps included
+    cells = worksheet.iter_rows(
+        min_row=1, values_only=True
+    )  # one tuple per sheet row, gaps included
     row_no = 0
     while True:
         try:
@@ -65,8 +86,11 @@ def _sheet_rows(worksheet: Any) -> Iterator[RawRow]:
         except Exception as exc:  # noqa: BLE001
             # A damaged sheet fails inside openpyxl or the XML parser with any exception type;
             # it becomes one error row, and the parser cannot resume, so reading stops there.
-            yield RawRow(row_no + 1, error_kind="unreadable",
-                         error=f"row {row_no + 1}: the sheet cannot be read from here on ({exc}); re-save it")
+            yield RawRow(
+                row_no + 1,
+                error_kind="unreadable",
+                error=f"row {row_no + 1}: the sheet cannot be read from here on ({exc}); re-save it",
+            )
             return
         row_no += 1
         values = [cell_text(value) for value in row]

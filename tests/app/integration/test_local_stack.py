@@ -28,19 +28,29 @@ SCHEDULED_RUN_WAIT_S = 300
 
 def clean_env(data_dir: Path) -> dict[str, str]:
     """The environment of a newcomer: no Prefect URL, no leadflow settings but the ports."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("LEADFLOW_", "PREFECT_"))}
-    env.update(PREFECT_HOME=str(data_dir / "prefect-home"), PREFECT_SERVER_ANALYTICS_ENABLED="false",
-               LEADFLOW_DATA_DIR=str(data_dir),
-               LEADFLOW_PREFECT_API_URL=f"http://127.0.0.1:{free_port()}/api",
-               LEADFLOW_PUBLIC_BASE_URL=f"http://127.0.0.1:{free_port()}",
-               LEADFLOW_SMTP_PORT=str(free_port()))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEADFLOW_", "PREFECT_"))}
+    env.update(
+        PREFECT_HOME=str(data_dir / "prefect-home"),
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        LEADFLOW_DATA_DIR=str(data_dir),
+        LEADFLOW_PREFECT_API_URL=f"http://127.0.0.1:{free_port()}/api",
+        LEADFLOW_PUBLIC_BASE_URL=f"http://127.0.0.1:{free_port()}",
+        LEADFLOW_SMTP_PORT=str(free_port()),
+    )
     return env
 
 
-def leadflow(env: dict[str, str], *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "leadflow.cli.main", *args], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout)
+def leadflow(
+    env: dict[str, str], *args: str, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "leadflow.cli.main", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -73,13 +83,25 @@ def test_status_names_every_part_and_up_again_finds_them(stack: dict[str, str]) 
 def test_up_registers_every_deployment_for_the_ui(stack: dict[str, str]) -> None:
     answer = requests.post(f"{api(stack)}/deployments/filter", json={}, timeout=30)
     names = {d["name"] for d in answer.json()}
-    assert {"manual", "every-5-minutes", "on-engagement", "hourly", "every-minute",
-            "nightly"} <= names
+    assert {
+        "manual",
+        "every-5-minutes",
+        "on-engagement",
+        "hourly",
+        "every-minute",
+        "nightly",
+    } <= names
 
 
 def test_ingest_runs_on_the_stack_server_not_a_temporary_one(stack: dict[str, str]) -> None:
-    done = leadflow(stack, "ingest", "examples/webinar_analytics_2026-11.csv",
-                    "--campaign", "stack-check", "--json")
+    done = leadflow(
+        stack,
+        "ingest",
+        "examples/webinar_analytics_2026-11.csv",
+        "--campaign",
+        "stack-check",
+        "--json",
+    )
     assert done.returncode == 0, done.stderr
     runs = flow_runs(stack, {"flow_runs": {"name": {"any_": ["ingest-stack-check"]}}})
     assert [r["state_type"] for r in runs] == ["COMPLETED"]
@@ -87,7 +109,11 @@ def test_ingest_runs_on_the_stack_server_not_a_temporary_one(stack: dict[str, st
 
 def test_mailbox_lists_and_renders_what_the_sink_received(stack: dict[str, str]) -> None:
     message = EmailMessage()
-    message["From"], message["To"], message["Subject"] = "a@example.org", "rep@example.org", "Hot lead"
+    message["From"], message["To"], message["Subject"] = (
+        "a@example.org",
+        "rep@example.org",
+        "Hot lead",
+    )
     message.set_content("Accept it: http://127.0.0.1/r/token")
     with smtplib.SMTP("127.0.0.1", int(stack["LEADFLOW_SMTP_PORT"]), timeout=10) as smtp:
         smtp.send_message(message)
@@ -102,10 +128,18 @@ def test_mailbox_lists_and_renders_what_the_sink_received(stack: dict[str, str])
 def test_serve_runs_the_every_minute_deployment_on_the_stack_server(stack: dict[str, str]) -> None:
     log = Path(stack["LEADFLOW_DATA_DIR"]) / "serve.log"
     with log.open("w") as out:
-        serve = subprocess.Popen([sys.executable, "-m", "leadflow.cli.main", "serve"], env=stack, cwd=ROOT,
-                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    query = {"deployments": {"name": {"any_": ["every-minute"]}},
-             "flow_runs": {"state": {"type": {"any_": ["COMPLETED"]}}}}
+        serve = subprocess.Popen(
+            [sys.executable, "-m", "leadflow.cli.main", "serve"],
+            env=stack,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    query = {
+        "deployments": {"name": {"any_": ["every-minute"]}},
+        "flow_runs": {"state": {"type": {"any_": ["COMPLETED"]}}},
+    }
     try:
         deadline = time.monotonic() + SCHEDULED_RUN_WAIT_S
         while not flow_runs(stack, query) and time.monotonic() < deadline and serve.poll() is None:
@@ -131,7 +165,9 @@ def test_demo_uses_the_running_stack_and_names_the_urls(stack: dict[str, str], d
     assert leadflow(stack, "status").returncode == 0  # left running
 
 
-def test_a_rep_link_from_the_demo_mailbox_accepts_the_lead(stack: dict[str, str], demo: str) -> None:
+def test_a_rep_link_from_the_demo_mailbox_accepts_the_lead(
+    stack: dict[str, str], demo: str
+) -> None:
     from sqlalchemy import create_engine, text
 
     from tests.support.browser import browser_page
@@ -145,8 +181,11 @@ def test_a_rep_link_from_the_demo_mailbox_accepts_the_lead(stack: dict[str, str]
         assert page.title() == "Done", page.content()
     engine = create_engine(f"sqlite:///{stack['LEADFLOW_DATA_DIR']}/leadflow.db")
     with engine.connect() as conn:
-        statuses = conn.execute(text("SELECT status FROM assignment WHERE lead_id = :id"),
-                                {"id": lead_id}).scalars().all()
+        statuses = (
+            conn.execute(text("SELECT status FROM assignment WHERE lead_id = :id"), {"id": lead_id})
+            .scalars()
+            .all()
+        )
     engine.dispose()
     assert "accepted" in statuses
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 
-def test_the_hints_name_the_command_as_this_shell_can_run_it(monkeypatch: pytest.MonkeyPatch,
-                                                             tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_hints_name_the_command_as_this_shell_can_run_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     from leadflow.cli.stack import leadflow_command
 
     script = tmp_path / ".venv" / "bin" / "leadflow"

@@ -21,7 +21,9 @@ def test_a_missing_campaign_file_is_one_line_and_exit_2(leadflow_env):
     assert len(lines) == 1 and "campaign file not found: no/such/file.csv" in lines[0]
 
 
-def test_rules_check_names_file_line_and_field_of_a_broken_policy(leadflow_env, tmp_path, monkeypatch):
+def test_rules_check_names_file_line_and_field_of_a_broken_policy(
+    leadflow_env, tmp_path, monkeypatch
+):
     broken = tmp_path / "routing"
     shutil.copytree(ROOT / "routing_rules", broken)
     text = (broken / "routing.yaml").read_text(encoding="utf-8")
@@ -50,7 +52,9 @@ def test_explain_prints_the_trace_of_a_lead(leadflow_env):
     from tasks.scoring import score_leads
 
     campaign_id = register_campaign.fn("webinar", "webinar", None, None, None)
-    staged = stage_file.fn(str(ROOT / "examples" / "webinar_analytics_2026-11.csv"), campaign_id, 500)
+    staged = stage_file.fn(
+        str(ROOT / "examples" / "webinar_analytics_2026-11.csv"), campaign_id, 500
+    )
     outcome = clean_batch.fn(campaign_id, *staged.batches[0])
     score_leads.fn(outcome.lead_ids)
     result = runner.invoke(app, ["explain", str(outcome.lead_ids[0])], env={"COLUMNS": "250"})
@@ -58,7 +62,11 @@ def test_explain_prints_the_trace_of_a_lead(leadflow_env):
     from leadflow.scoring.policy import load_scoring
 
     version = load_scoring(leadflow_env.scoring_dir).config_version
-    assert "create" in result.output and "score breakdown" in result.output and version in result.output
+    assert (
+        "create" in result.output
+        and "score breakdown" in result.output
+        and version in result.output
+    )
     missing = runner.invoke(app, ["explain", "nobody@nowhere.example"])
     assert missing.exit_code == 2 and "no lead" in missing.output
 

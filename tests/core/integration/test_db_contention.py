@@ -12,7 +12,13 @@ import pytest
 from sqlalchemy import text, update
 from sqlalchemy.exc import OperationalError
 
-from leadflow.core.db import db_error_message, get_engine, is_transient_db_error, pipeline_lock, session_scope
+from leadflow.core.db import (
+    db_error_message,
+    get_engine,
+    is_transient_db_error,
+    pipeline_lock,
+    session_scope,
+)
 from leadflow.core.errors import DatabaseBusy, TransientError
 from leadflow.core.models import Campaign
 
@@ -66,7 +72,9 @@ def test_a_postgresql_deadlock_is_a_transient_error(leadflow_env):
         except BaseException as exc:  # noqa: BLE001 - collected for the assertion below
             errors.append(exc)
 
-    threads = [threading.Thread(target=lock_in_order, args=pair) for pair in (("a", "b"), ("b", "a"))]
+    threads = [
+        threading.Thread(target=lock_in_order, args=pair) for pair in (("a", "b"), ("b", "a"))
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

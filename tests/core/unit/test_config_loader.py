@@ -36,21 +36,26 @@ def load_error(path: Path, model: type) -> ConfigError:
 
 
 def test_unknown_key_names_file_line_and_field(tmp_path: Path) -> None:
-    path = write(tmp_path, """\
+    path = write(
+        tmp_path,
+        """\
 version: 1
 thresholds:
   hot: 70
   warm: 40
   cold: 10
 fit_rules: []
-""")
+""",
+    )
     error = load_error(path, ScoringPolicy)
     assert (error.file, error.line, error.field) == (str(path), 5, "thresholds.cold")
     assert f"{path}:5" in str(error)
 
 
 def test_unknown_key_inside_a_list_item_points_at_that_key(tmp_path: Path) -> None:
-    path = write(tmp_path, """\
+    path = write(
+        tmp_path,
+        """\
 version: 1
 thresholds: {hot: 70, warm: 40}
 fit_rules:
@@ -59,26 +64,32 @@ fit_rules:
     any_of: [US]
     points: 10
     colour: blue
-""")
+""",
+    )
     error = load_error(path, ScoringPolicy)
     assert (error.line, error.field) == (8, "fit_rules.0.colour")
 
 
 def test_wrong_type_names_its_field_and_line(tmp_path: Path) -> None:
-    path = write(tmp_path, """\
+    path = write(
+        tmp_path,
+        """\
 version: 1
 fit_rules: []
 thresholds:
   warm: 40
   hot: lots
-""")
+""",
+    )
     error = load_error(path, ScoringPolicy)
     assert (error.line, error.field) == (5, "thresholds.hot")
     assert "integer" in error.message
 
 
 def test_rule_breaking_a_model_check_points_at_the_rule(tmp_path: Path) -> None:
-    path = write(tmp_path, """\
+    path = write(
+        tmp_path,
+        """\
 version: 1
 thresholds: {hot: 70, warm: 40}
 fit_rules:
@@ -91,20 +102,24 @@ fit_rules:
     contains_any: [vp]
     equals: CEO
     points: 20
-""")
+""",
+    )
     error = load_error(path, ScoringPolicy)
     assert (error.line, error.field) == (8, "fit_rules.1")
     assert "exactly one test" in error.message
 
 
 def test_yaml_syntax_error_gives_the_line(tmp_path: Path) -> None:
-    path = write(tmp_path, """\
+    path = write(
+        tmp_path,
+        """\
 version: 1
 thresholds:
   hot: 70: 71
   warm: 40
 fit_rules: []
-""")
+""",
+    )
     error = load_error(path, ScoringPolicy)
     assert (error.file, error.line) == (str(path), 3)
 
@@ -120,7 +135,9 @@ def test_top_level_list_is_rejected(tmp_path: Path) -> None:
 
 
 def test_norway_and_ontario_stay_country_and_state_codes(tmp_path: Path) -> None:
-    path = write(tmp_path, """\
+    path = write(
+        tmp_path,
+        """\
 version: 1
 territories:
   nordics: {countries: [NO, SE]}
@@ -128,7 +145,10 @@ territories:
 rules: []
 fallback: {team: north}
 account_owner_first: false
-""" + ROUTING_TAIL, name="routing.yaml")
+"""
+        + ROUTING_TAIL,
+        name="routing.yaml",
+    )
     policy = load_policy(path, RoutingPolicy)
     assert policy.territories["nordics"].countries == ["NO", "SE"]
     assert policy.territories["canada_east"].states == {"CA": ["ON", "QC"]}
@@ -136,7 +156,9 @@ account_owner_first: false
 
 
 def test_routing_rule_naming_an_unknown_team_fails(tmp_path: Path) -> None:
-    path = write(tmp_path, """\
+    path = write(
+        tmp_path,
+        """\
 version: 1
 territories: {nordics: {countries: [NO]}}
 rules:
@@ -144,19 +166,27 @@ rules:
     when: {territory: [nordics]}
     assign: {team: south}
 fallback: {team: north}
-""" + ROUTING_TAIL, name="routing.yaml")
+"""
+        + ROUTING_TAIL,
+        name="routing.yaml",
+    )
     error = load_error(path, RoutingPolicy)
     assert error.file == str(path)
     assert "nordics" in error.message and "'south'" in error.message
 
 
 def test_routing_fallback_naming_an_unknown_team_fails(tmp_path: Path) -> None:
-    path = write(tmp_path, """\
+    path = write(
+        tmp_path,
+        """\
 version: 1
 territories: {}
 rules: []
 fallback: {team: nobody}
-""" + ROUTING_TAIL, name="routing.yaml")
+"""
+        + ROUTING_TAIL,
+        name="routing.yaml",
+    )
     assert "'nobody'" in load_error(path, RoutingPolicy).message
 
 
@@ -182,8 +212,9 @@ def test_config_version_is_stable_for_the_same_content(tmp_path: Path) -> None:
 
 def test_config_version_changes_when_the_content_changes(tmp_path: Path) -> None:
     before = load_policy(write(tmp_path, SCORING), ScoringPolicy).config_version
-    after = load_policy(write(tmp_path, SCORING.replace("# ICP", "# ICP, reviewed")),
-                        ScoringPolicy).config_version
+    after = load_policy(
+        write(tmp_path, SCORING.replace("# ICP", "# ICP, reviewed")), ScoringPolicy
+    ).config_version
     assert before != after
     assert after.startswith("icp@v3+")
 

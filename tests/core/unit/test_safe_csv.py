@@ -13,10 +13,30 @@ from leadflow.core.safe_csv import SafeWriter, is_formula, restore
 from leadflow.ingest.normalize import normalize_row
 from leadflow.core.types import Quarantined
 
-PAYLOADS = ['=HYPERLINK("http://evil.example","click")', "=cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",
-            "+SUM(A1:A9)", "@SUM(A1)", "\t=1+1", "\r=1+1", "=1+1", " =cmd|'/C calc'!A0"]
-DATA = ["+1 (555) 123-4567", "+1 555 123 4567 ext. 12", "-12.5", "+44 20 7946 0958", "-", "Ada", "a@b.com",
-        "", "O'Brien", "+1 (555) 123-4567 ext. 1234 / mobile +1 555 987 6543", "- VP Sales -"]
+PAYLOADS = [
+    '=HYPERLINK("http://evil.example","click")',
+    "=cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "+SUM(A1:A9)",
+    "@SUM(A1)",
+    "\t=1+1",
+    "\r=1+1",
+    "=1+1",
+    " =cmd|'/C calc'!A0",
+]
+DATA = [
+    "+1 (555) 123-4567",
+    "+1 555 123 4567 ext. 12",
+    "-12.5",
+    "+44 20 7946 0958",
+    "-",
+    "Ada",
+    "a@b.com",
+    "",
+    "O'Brien",
+    "+1 (555) 123-4567 ext. 1234 / mobile +1 555 987 6543",
+    "- VP Sales -",
+]
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
@@ -34,10 +54,10 @@ def test_numbers_phones_and_words_are_data(value: str) -> None:
 def test_every_cell_of_an_export_is_neutralised_headers_included() -> None:
     handle = io.StringIO()
     writer = SafeWriter(handle)
-    writer.writerow(["=HYPERLINK(\"x\")", "email", 3])
+    writer.writerow(['=HYPERLINK("x")', "email", 3])
     writer.writerows([["-2+3+cmd|' /C calc'!A0", "@x", -4], ["\tTAB", "\rCR", None]])
     rows = list(csv.reader(io.StringIO(handle.getvalue())))
-    assert rows[0] == ["'=HYPERLINK(\"x\")", "email", "3"]
+    assert rows[0] == ['\'=HYPERLINK("x")', "email", "3"]
     assert rows[1] == ["'-2+3+cmd|' /C calc'!A0", "'@x", "-4"]  # a number stays a number
     assert rows[2] == ["'\tTAB", "'\rCR", ""]
 

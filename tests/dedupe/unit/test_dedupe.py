@@ -39,7 +39,9 @@ def test_fields_to_fill_fills_only_blank_fields() -> None:
 
 def test_fields_to_fill_never_overwrites_a_present_value() -> None:
     current = {name: "kept" for name in MERGEABLE_FIELDS}
-    incoming = make_clean_lead(**{name: 5 if name == "employees" else "new" for name in MERGEABLE_FIELDS})
+    incoming = make_clean_lead(
+        **{name: 5 if name == "employees" else "new" for name in MERGEABLE_FIELDS}
+    )
     assert fields_to_fill(current, incoming) == {}
 
 
@@ -58,7 +60,10 @@ def test_addresses_of_one_mailbox_in_a_batch_join_the_first_rows_lead() -> None:
     first = make_clean_lead(email="jane.doe@gmail.com", line_no=2)
     alias = make_clean_lead(email="janedoe+news@gmail.com", line_no=3)
     other = make_clean_lead(email="jane.doe+news@acme.com", line_no=4)
-    mailbox = {"jane.doe@gmail.com": "janedoe@gmail.com", "janedoe+news@gmail.com": "janedoe@gmail.com"}
+    mailbox = {
+        "jane.doe@gmail.com": "janedoe@gmail.com",
+        "janedoe+news@gmail.com": "janedoe@gmail.com",
+    }
     plan = plan_batch([first, alias, other], set(), lambda email: mailbox.get(email, email))
     assert plan.creates == {"jane.doe@gmail.com": first, "jane.doe+news@acme.com": other}
     assert plan.merges == [(alias, "jane.doe@gmail.com", "batch")]

@@ -49,19 +49,48 @@ def test_chinese_company_written_another_way_finds_its_account_and_not_its_neigh
 def test_ties_on_name_are_broken_by_country_then_id_and_recorded() -> None:
     index = AccountIndex(ACCOUNTS)
     by_country = index.match(company="GLOBEX", country="US")
-    assert by_country is not None and by_country.account_id == 5 and by_country.tie_breakers == ("same country",)
+    assert (
+        by_country is not None
+        and by_country.account_id == 5
+        and by_country.tie_breakers == ("same country",)
+    )
     by_id = index.match(company="Globex")
-    assert by_id is not None and by_id.account_id == 4 and by_id.tie_breakers == ("smallest account id",)
+    assert (
+        by_id is not None
+        and by_id.account_id == 4
+        and by_id.tie_breakers == ("smallest account id",)
+    )
     assert len(by_id.candidates) == 2
 
 
 def test_headers_infer_kinds_and_row_keys_are_left_out() -> None:
-    config, ignored = infer_config(["rec_id", "given_name", "surname", "date_of_birth", "postcode", "suburb",
-                                    "soc_sec_id", "Email Address", "Mobile", "Company Name", "notes"])
+    config, ignored = infer_config(
+        [
+            "rec_id",
+            "given_name",
+            "surname",
+            "date_of_birth",
+            "postcode",
+            "suburb",
+            "soc_sec_id",
+            "Email Address",
+            "Mobile",
+            "Company Name",
+            "notes",
+        ]
+    )
     kinds = {spec.name: spec.kind for spec in config.fields}
-    assert kinds == {"given_name": Kind.NAME, "surname": Kind.NAME, "date_of_birth": Kind.DATE,
-                     "postcode": Kind.POSTCODE, "suburb": Kind.ADDRESS, "soc_sec_id": Kind.IDENTIFIER,
-                     "Email Address": Kind.EMAIL, "Mobile": Kind.PHONE, "Company Name": Kind.COMPANY}
+    assert kinds == {
+        "given_name": Kind.NAME,
+        "surname": Kind.NAME,
+        "date_of_birth": Kind.DATE,
+        "postcode": Kind.POSTCODE,
+        "suburb": Kind.ADDRESS,
+        "soc_sec_id": Kind.IDENTIFIER,
+        "Email Address": Kind.EMAIL,
+        "Mobile": Kind.PHONE,
+        "Company Name": Kind.COMPANY,
+    }
     assert ignored == ["rec_id", "notes"]
 
 
@@ -73,13 +102,34 @@ def _write_csv(path: Path, rows: list[dict[str, str]]) -> None:
 
 
 LEADS = [
-    {"First Name": "Ada", "Last Name": "Lovelace", "Email": "ada.lovelace@gmail.com", "Company": "Analytical Engines Ltd",
-     "Phone": "+44 20 7946 0001"},
-    {"First Name": "ada", "Last Name": "lovelace", "Email": "adalovelace+x@gmail.com", "Company": "Analytical Engines",
-     "Phone": "020 7946 0001"},
-    {"First Name": "Charles", "Last Name": "Babbage", "Email": "cb@engines.co.uk", "Company": "Analytical Engines Ltd",
-     "Phone": "+44 20 7946 0002"},
-    {"First Name": "Grace", "Last Name": "Hopper", "Email": "grace@navy.mil", "Company": "US Navy", "Phone": ""},
+    {
+        "First Name": "Ada",
+        "Last Name": "Lovelace",
+        "Email": "ada.lovelace@gmail.com",
+        "Company": "Analytical Engines Ltd",
+        "Phone": "+44 20 7946 0001",
+    },
+    {
+        "First Name": "ada",
+        "Last Name": "lovelace",
+        "Email": "adalovelace+x@gmail.com",
+        "Company": "Analytical Engines",
+        "Phone": "020 7946 0001",
+    },
+    {
+        "First Name": "Charles",
+        "Last Name": "Babbage",
+        "Email": "cb@engines.co.uk",
+        "Company": "Analytical Engines Ltd",
+        "Phone": "+44 20 7946 0002",
+    },
+    {
+        "First Name": "Grace",
+        "Last Name": "Hopper",
+        "Email": "grace@navy.mil",
+        "Company": "US Navy",
+        "Phone": "",
+    },
 ]
 
 
@@ -112,9 +162,13 @@ def test_link_two_files_matches_across_only(tmp_path: Path) -> None:
 
 
 def test_config_round_trips_through_yaml(tmp_path: Path) -> None:
-    config = load_config({"columns": {"mail": "email", "who": "person_name", "town": "city"},
-                          "thresholds": {"merge": 0.95, "review": 0.6},
-                          "email_policy": {"gmail_dots": False, "plus_tags": "none"}})
+    config = load_config(
+        {
+            "columns": {"mail": "email", "who": "person_name", "town": "city"},
+            "thresholds": {"merge": 0.95, "review": 0.6},
+            "email_policy": {"gmail_dots": False, "plus_tags": "none"},
+        }
+    )
     write_config(config, tmp_path / "c.yaml")
     again = load_config(tmp_path / "c.yaml")
     assert again.fields == config.fields and again.thresholds == config.thresholds

@@ -18,10 +18,18 @@ ALPHABET = "abcdefghij0123456789 .@北京三体云动科技"
 
 def _values(seed: int = 1, count: int = 400) -> list[str]:
     rng = random.Random(seed)
-    words = {"".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 30))).strip() for _ in range(count)}
+    words = {
+        "".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 30))).strip()
+        for _ in range(count)
+    }
     base = sorted(w for w in words if w)
     # near copies, so that some pairs are within the cutoffs
-    return base + [w[:-1] + "x" for w in base[:100]] + [w + "9" for w in base[100:200]] + ["a" * 20, "a" * 12]
+    return (
+        base
+        + [w[:-1] + "x" for w in base[:100]]
+        + [w + "9" for w in base[100:200]]
+        + ["a" * 20, "a" * 12]
+    )
 
 
 def test_bounds_never_cut_a_pair_rapidfuzz_would_keep() -> None:
@@ -37,14 +45,20 @@ def test_bounds_never_cut_a_pair_rapidfuzz_would_keep() -> None:
 
 def test_forked_preparation_gives_the_same_table() -> None:
     rng = random.Random(2)
-    records = {"name": [rng.choice(["anna", "ben", "张伟", None]) for _ in range(3000)],
-               "email": [f"u{rng.randrange(500)}@x.com" if rng.random() < 0.9 else None for _ in range(3000)],
-               "phone": [str(rng.randrange(10**8, 10**9)) for _ in range(3000)]}
+    records = {
+        "name": [rng.choice(["anna", "ben", "张伟", None]) for _ in range(3000)],
+        "email": [
+            f"u{rng.randrange(500)}@x.com" if rng.random() < 0.9 else None for _ in range(3000)
+        ],
+        "phone": [str(rng.randrange(10**8, 10**9)) for _ in range(3000)],
+    }
     config = MatchConfig.of({"name": "name", "email": "email", "phone": "phone"})
     alone, forked = build_table(records, config, workers=1), build_table(records, config, workers=2)
     for name, column in alone.columns.items():
         other = forked.columns[name]
-        assert np.array_equal(column.codes, other.codes) and list(column.values) == list(other.values)
+        assert np.array_equal(column.codes, other.codes) and list(column.values) == list(
+            other.values
+        )
         assert sorted(column.derived) == sorted(other.derived)
         for label, derived in column.derived.items():
             assert np.array_equal(derived.codes, other.derived[label].codes)
@@ -58,12 +72,16 @@ def _people(address: str) -> list[dict[str, str]]:
     for e in range(600):
         first, last = rng.choice(given), rng.choice(surnames) + str(rng.randrange(50))
         email = address.format(first=first, last=last, e=e, firm=e % 40)
-        rows += [{"given_name": first, "surname": last, "email": email, "company": f"Firm {e % 40}"}] * 2
+        rows += [
+            {"given_name": first, "surname": last, "email": email, "company": f"Firm {e % 40}"}
+        ] * 2
     return rows
 
 
 def test_an_address_made_of_the_given_name_is_one_piece_of_evidence_with_it() -> None:
-    config = MatchConfig.of({"given_name": "name", "surname": "name", "email": "email", "company": "company"})
+    config = MatchConfig.of(
+        {"given_name": "name", "surname": "name", "email": "email", "company": "company"}
+    )
     built = Matcher(config).fit(_people("{first}.{last}@firm{firm}.com"))
     assert any(set(g) == {"given_name", "email"} for g in built.model.groups)  # type: ignore[union-attr]
     unrelated = Matcher(config).fit(_people("u{e}@firm{firm}.com"))

@@ -15,7 +15,9 @@ CONFIG = MatchConfig.of({"email": "email", "city": "city", "surname": "name"})
 def crowd(n: int = 400) -> list[dict[str, str | None]]:
     """Everyone in one city, surnames in blocks of 40, emails unique but for one shared pair."""
     rows: list[dict[str, str | None]] = [
-        {"email": f"person{k}@mail.com", "city": "london", "surname": f"name{k % 10}"} for k in range(n)]
+        {"email": f"person{k}@mail.com", "city": "london", "surname": f"name{k % 10}"}
+        for k in range(n)
+    ]
     if n > 300:
         rows[7]["email"] = rows[300]["email"] = "shared@mail.com"
     return rows
@@ -48,15 +50,19 @@ def test_small_blocks_go_all_to_all_before_big_blocks_get_windows() -> None:
     # the city's block of 400 (1,194), not that block all-to-all (79,800)
     opts = BlockingOptions(max_pairs_per_record=25, min_pairs=0, window=3)
     pairs = candidate_pairs(table, [Rule(("surname",)), Rule(("city",))], opts)
-    surname, city = (next(r for r in pairs.report if r.rule == name) for name in ("surname", "city"))
+    surname, city = (
+        next(r for r in pairs.report if r.rule == name) for name in ("surname", "city")
+    )
     assert surname.pairs == 10 * 40 * 39 // 2 and surname.skipped_blocks == 0
     assert city.windowed_blocks == 1 and city.pairs == 3 * 400 - 6
 
 
 def test_a_pair_made_by_two_rules_is_one_candidate_credited_to_the_sharper_rule() -> None:
-    rows = [{"email": "a@x.com", "city": "york", "surname": "lee"},
-            {"email": "a@x.com", "city": "york", "surname": "lee"},
-            {"email": "b@x.com", "city": "york", "surname": "kim"}]
+    rows = [
+        {"email": "a@x.com", "city": "york", "surname": "lee"},
+        {"email": "a@x.com", "city": "york", "surname": "lee"},
+        {"email": "b@x.com", "city": "york", "surname": "kim"},
+    ]
     table = build_table(rows, CONFIG)
     pairs = candidate_pairs(table, [Rule(("city",)), Rule(("email",))], BlockingOptions())
     assert len(pairs) == 3
@@ -75,9 +81,11 @@ def test_linking_keeps_only_pairs_across_the_sides() -> None:
 
 def test_address_lines_typed_the_other_way_round_count_as_alike() -> None:
     config = MatchConfig.of({"address_1": "address", "address_2": "address"})
-    rows = [{"address_1": "hawker place", "address_2": "chippendale village"},
-            {"address_1": "chippendale village", "address_2": "hawkekr place"},
-            {"address_1": "main street", "address_2": "hawker place"}]
+    rows = [
+        {"address_1": "hawker place", "address_2": "chippendale village"},
+        {"address_1": "chippendale village", "address_2": "hawkekr place"},
+        {"address_1": "main street", "address_2": "hawker place"},
+    ]
     table = build_table(rows, config)
     levels = compare_all(table.columns, np.array([0, 0]), np.array([1, 2]))
     assert levels[0].tolist() == [2, 2]

@@ -15,30 +15,54 @@ from leadflow.dedupe.engine.compare import compare
 from leadflow.dedupe.engine.metrics import pairwise_scores
 
 GIVEN = "james mary john patricia robert linda michael susan david karen emma oliver noah ava liam".split()
-SURNAMES = ("smith jones brown taylor wilson davies evans thomas roberts walker wright thompson white "
-            "hughes edwards green hall wood harris lewis martin jackson clarke clark turner hill").split()
-COMPANIES = ["Acme Inc", "Globex Corporation", "Initech LLC", "Umbrella Ltd", "北京三体云动科技有限公司",
-             "北京三快在线科技有限公司", "Hooli GmbH", "Vandelay Industries"]
+SURNAMES = (
+    "smith jones brown taylor wilson davies evans thomas roberts walker wright thompson white "
+    "hughes edwards green hall wood harris lewis martin jackson clarke clark turner hill"
+).split()
+COMPANIES = [
+    "Acme Inc",
+    "Globex Corporation",
+    "Initech LLC",
+    "Umbrella Ltd",
+    "北京三体云动科技有限公司",
+    "北京三快在线科技有限公司",
+    "Hooli GmbH",
+    "Vandelay Industries",
+]
 CITIES = "london leeds bristol york bath paris lyon berlin".split()
-CONFIG = MatchConfig.of({"given_name": "name", "surname": "name", "email": "email", "phone": "phone",
-                         "company": "company", "city": "city", "date_of_birth": "date"})
+CONFIG = MatchConfig.of(
+    {
+        "given_name": "name",
+        "surname": "name",
+        "email": "email",
+        "phone": "phone",
+        "company": "company",
+        "city": "city",
+        "date_of_birth": "date",
+    }
+)
 
 
 def _typo(rng: random.Random, text: str) -> str:
     k = rng.randrange(len(text))
-    return text[:k] + rng.choice("abcdefghijklmnopqrstuvwxyz") + text[k + 1:]
+    return text[:k] + rng.choice("abcdefghijklmnopqrstuvwxyz") + text[k + 1 :]
 
 
 def people(entities: int = 400, seed: int = 3) -> tuple[list[dict[str, str | None]], np.ndarray]:
     rng = random.Random(seed)
     rows, truth = [], []
     for e in range(entities):
-        given, surname = rng.choice(GIVEN), rng.choice(SURNAMES) + rng.choice(["", "s", "er", "ton", "ley"])
+        given, surname = (
+            rng.choice(GIVEN),
+            rng.choice(SURNAMES) + rng.choice(["", "s", "er", "ton", "ley"]),
+        )
         person = {
-            "given_name": given, "surname": surname,
+            "given_name": given,
+            "surname": surname,
             "email": f"{given}.{surname}{e}@{rng.choice(['gmail.com', 'acme.com', 'mail.de'])}",
             "phone": f"+44 20 {rng.randint(1000, 9999)} {rng.randint(1000, 9999)}",
-            "company": rng.choice(COMPANIES), "city": rng.choice(CITIES),
+            "company": rng.choice(COMPANIES),
+            "city": rng.choice(CITIES),
             "date_of_birth": f"{rng.randint(1950, 2000)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
         }
         copies = [dict(person)]
@@ -127,7 +151,11 @@ def test_blocking_reports_pairs_per_rule_and_windows_big_blocks() -> None:
 def test_rules_over_the_pair_budget_are_dropped_and_said_so() -> None:
     rows = [{"city": "london", "name": f"x{k}"} for k in range(100)]
     table = build_table(rows, MatchConfig.of({"city": "city", "name": "name"}))
-    pairs = candidate_pairs(table, [Rule(("city",))], BlockingOptions(max_block=1000, max_pairs_per_record=1, min_pairs=0))
+    pairs = candidate_pairs(
+        table,
+        [Rule(("city",))],
+        BlockingOptions(max_block=1000, max_pairs_per_record=1, min_pairs=0),
+    )
     assert pairs.report[0].dropped and len(pairs) == 0
 
 
@@ -143,8 +171,15 @@ def test_match_against_an_index_decides_merge_review_or_new(data) -> None:
     matcher = Matcher(CONFIG).fit(rows)
     known = dict(rows[0])
     known["given_name"] = str(known["given_name"]).title()
-    stranger = {"given_name": "zebedee", "surname": "quux", "email": "zq@nowhere.org", "phone": None,
-                "company": "Nobody Ltd", "city": "oslo", "date_of_birth": "1901-01-01"}
+    stranger = {
+        "given_name": "zebedee",
+        "surname": "quux",
+        "email": "zq@nowhere.org",
+        "phone": None,
+        "company": "Nobody Ltd",
+        "city": "oslo",
+        "date_of_birth": "1901-01-01",
+    }
     decisions = match_against(matcher, [known, stranger])
     assert decisions[0].decision == "merge" and decisions[0].match is not None
     assert pairwise_scores(np.array([0, 0]), np.array([0, 0])).f1 == 1.0

@@ -14,6 +14,7 @@ def _scorer(table: dict[tuple[int, int], float]):  # type: ignore[no-untyped-def
     def score(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         pairs = zip(x, y, strict=True)
         return np.array([table.get((min(i, j), max(i, j)), 0.01) for i, j in pairs])
+
     return score
 
 
@@ -46,16 +47,42 @@ def test_average_linkage_joins_while_the_average_weight_is_positive() -> None:
 
 
 TWINS: list[dict[str, str | None]] = [  # two people, and a look-alike between them
-    {"given_name": "alexander", "surname": "hamiltonne", "email": "alex.h@acme.com",
-     "phone": "+44 20 7946 1111", "company": "Acme Inc", "city": "leeds",
-     "date_of_birth": "1971-02-03"},
-    {"given_name": "alexander", "surname": "hamiltonne", "email": None, "phone": "+44 20 7946 1111",
-     "company": "Acme Inc", "city": "leeds", "date_of_birth": "1971-02-03"},
-    {"given_name": "alexandra", "surname": "hamiltonne", "email": None, "phone": None,
-     "company": "Acme Inc", "city": None, "date_of_birth": None},
-    {"given_name": "alexandra", "surname": "hamiltonne", "email": "sandy@globex.com",
-     "phone": "+44 20 7946 2222", "company": "Acme Inc", "city": "bath",
-     "date_of_birth": "1988-11-30"},
+    {
+        "given_name": "alexander",
+        "surname": "hamiltonne",
+        "email": "alex.h@acme.com",
+        "phone": "+44 20 7946 1111",
+        "company": "Acme Inc",
+        "city": "leeds",
+        "date_of_birth": "1971-02-03",
+    },
+    {
+        "given_name": "alexander",
+        "surname": "hamiltonne",
+        "email": None,
+        "phone": "+44 20 7946 1111",
+        "company": "Acme Inc",
+        "city": "leeds",
+        "date_of_birth": "1971-02-03",
+    },
+    {
+        "given_name": "alexandra",
+        "surname": "hamiltonne",
+        "email": None,
+        "phone": None,
+        "company": "Acme Inc",
+        "city": None,
+        "date_of_birth": None,
+    },
+    {
+        "given_name": "alexandra",
+        "surname": "hamiltonne",
+        "email": "sandy@globex.com",
+        "phone": "+44 20 7946 2222",
+        "company": "Acme Inc",
+        "city": "bath",
+        "date_of_birth": "1988-11-30",
+    },
 ]
 
 

@@ -31,11 +31,17 @@ def test_the_same_chinese_company_written_many_ways_has_one_core_name() -> None:
     assert {norm_company(name) for name in FIVE_WAYS} == {"三体云动"}
 
 
-@pytest.mark.parametrize(("a", "b"), [
-    ("北京三体云动科技有限公司", "北京三快在线科技有限公司"),  # share region, generic word, legal form and 三
-    ("深圳市腾讯计算机系统有限公司", "深圳市腾达网络科技有限公司"),
-    ("上海小米科技有限公司", "上海小马智行科技有限公司"),
-])
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (
+            "北京三体云动科技有限公司",
+            "北京三快在线科技有限公司",
+        ),  # share region, generic word, legal form and 三
+        ("深圳市腾讯计算机系统有限公司", "深圳市腾达网络科技有限公司"),
+        ("上海小米科技有限公司", "上海小马智行科技有限公司"),
+    ],
+)
 def test_different_chinese_companies_sharing_affixes_stay_apart(a: str, b: str) -> None:
     core_a, core_b = norm_company(a), norm_company(b)
     assert core_a != core_b
@@ -45,7 +51,12 @@ def test_different_chinese_companies_sharing_affixes_stay_apart(a: str, b: str) 
 
 
 def test_latin_legal_forms_and_case_do_not_matter() -> None:
-    assert norm_company("Acme, Inc.") == norm_company("ACME Corporation") == norm_company("acme") == "acme"
+    assert (
+        norm_company("Acme, Inc.")
+        == norm_company("ACME Corporation")
+        == norm_company("acme")
+        == "acme"
+    )
     assert norm_company("Acme Logistics GmbH") != norm_company("Acme Foods GmbH")
 
 
@@ -71,7 +82,10 @@ def test_invalid_emails_are_missing() -> None:
 
 
 def test_phones_key_the_same_whatever_the_format_or_country_prefix() -> None:
-    keys = {norm_phone(p) for p in ("+86 138-0013-8000", "0086 13800138000", "138 0013 8000", "13800138000")}
+    keys = {
+        norm_phone(p)
+        for p in ("+86 138-0013-8000", "0086 13800138000", "138 0013 8000", "13800138000")
+    }
     assert len(keys) == 1
     assert norm_phone("+1 (415) 555-0134") == norm_phone("415.555.0134")
     assert norm_phone("12") is None

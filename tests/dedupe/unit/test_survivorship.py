@@ -9,10 +9,24 @@ from leadflow.dedupe.exact import fields_to_fill
 from leadflow.dedupe.merging.survivorship import source_rank, survive
 from tests.factories import make_clean_lead
 
-LEAD = {"email": "ada@acme.com", "company": "Acme", "company_key": "acme", "title": "", "city": "London",
-        "phone": "020 7946 0958", "phone_e164": "+442079460958"}
-ROW = {"email": "ada@acme.com", "company": "Acme Analytical Engines Ltd", "company_key": "acme analytical engines",
-       "title": "CTO", "city": "Cambridge", "phone": "+44 20 7946 0000", "phone_e164": "+442079460000"}
+LEAD = {
+    "email": "ada@acme.com",
+    "company": "Acme",
+    "company_key": "acme",
+    "title": "",
+    "city": "London",
+    "phone": "020 7946 0958",
+    "phone_e164": "+442079460958",
+}
+ROW = {
+    "email": "ada@acme.com",
+    "company": "Acme Analytical Engines Ltd",
+    "company_key": "acme analytical engines",
+    "title": "CTO",
+    "city": "Cambridge",
+    "phone": "+44 20 7946 0000",
+    "phone_e164": "+442079460000",
+}
 
 
 def test_fill_blanks_fills_only_empty_fields_as_exact_dedup_always_did() -> None:
@@ -33,17 +47,28 @@ def test_longest_keeps_the_longer_value_and_its_derived_key_follows() -> None:
     assert changes["company"] == "Acme Analytical Engines Ltd"
     assert changes["company_key"] == "acme analytical engines"
     shorter = {**ROW, "company": "AE", "company_key": "ae"}
-    assert "company" not in survive(LEAD, shorter, Survivorship(fields={"company": "longest"})).changes
+    assert (
+        "company" not in survive(LEAD, shorter, Survivorship(fields={"company": "longest"})).changes
+    )
 
 
-@pytest.mark.parametrize(("row_source", "lead_source", "wins"), [
-    ("crm_export.csv", "webinar_2026.csv", True),
-    ("webinar_2026.csv", "crm_export.csv", False),
-    ("unknown.csv", "webinar_2026.csv", False),
-])
-def test_most_trusted_source_follows_the_ranking(row_source: str, lead_source: str, wins: bool) -> None:
-    policy = Survivorship(fields={"city": "most_trusted_source"}, source_ranking=["crm*", "webinar*"])
-    changes = survive(LEAD, ROW, policy, current_source=lead_source, incoming_source=row_source).changes
+@pytest.mark.parametrize(
+    ("row_source", "lead_source", "wins"),
+    [
+        ("crm_export.csv", "webinar_2026.csv", True),
+        ("webinar_2026.csv", "crm_export.csv", False),
+        ("unknown.csv", "webinar_2026.csv", False),
+    ],
+)
+def test_most_trusted_source_follows_the_ranking(
+    row_source: str, lead_source: str, wins: bool
+) -> None:
+    policy = Survivorship(
+        fields={"city": "most_trusted_source"}, source_ranking=["crm*", "webinar*"]
+    )
+    changes = survive(
+        LEAD, ROW, policy, current_source=lead_source, incoming_source=row_source
+    ).changes
     assert ("city" in changes) is wins
 
 

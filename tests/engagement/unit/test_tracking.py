@@ -11,9 +11,14 @@ from leadflow.engagement.tokens import make_token, read_token
 SECRET = "s3cret-for-tests"
 
 
-@pytest.mark.parametrize(("kind", "email_id", "position"), [("c", 42, 3), ("o", 7, 0), ("u", 123456, 0)])
+@pytest.mark.parametrize(
+    ("kind", "email_id", "position"), [("c", 42, 3), ("o", 7, 0), ("u", 123456, 0)]
+)
 def test_token_round_trips_to_its_ids(kind: str, email_id: int, position: int) -> None:
-    assert read_token(SECRET, make_token(SECRET, kind, email_id, position), kind) == (email_id, position)
+    assert read_token(SECRET, make_token(SECRET, kind, email_id, position), kind) == (
+        email_id,
+        position,
+    )
 
 
 def test_tampered_signature_is_rejected() -> None:

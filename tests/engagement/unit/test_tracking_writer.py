@@ -33,7 +33,9 @@ def test_concurrent_requests_share_commits_and_each_waits_for_its_own() -> None:
         writer = GroupCommitWriter(store.write)
         writer.start()
         await asyncio.gather(*(writer.submit({"n": i}) for i in range(200)))
-        assert sorted(r["n"] for b in store.batches for r in b) == list(range(200))  # all committed on return
+        assert sorted(r["n"] for b in store.batches for r in b) == list(
+            range(200)
+        )  # all committed on return
         await writer.close()
 
     run(scenario())
@@ -54,7 +56,9 @@ def test_close_commits_every_queued_row_before_returning() -> None:
             writer.enqueue({"n": 50})
 
     run(scenario())
-    assert [r["n"] for b in store.batches for r in b] == list(range(50)) and max(map(len, store.batches)) <= 7
+    assert [r["n"] for b in store.batches for r in b] == list(range(50)) and max(
+        map(len, store.batches)
+    ) <= 7
 
 
 def test_a_transient_failure_is_retried_and_a_lasting_one_reaches_the_request() -> None:

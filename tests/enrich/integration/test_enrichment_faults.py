@@ -29,13 +29,21 @@ def fake() -> Iterator[FakeProviders]:
 
 
 @pytest.fixture
-def providers(leadflow_env: Any, fake: FakeProviders, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-              prefect_harness: None) -> Any:
+def providers(
+    leadflow_env: Any,
+    fake: FakeProviders,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    prefect_harness: None,
+) -> Any:
     def write(extra: str = "") -> None:
         path = tmp_path / "providers.yaml"
-        path.write_text("version: 1\nhttp: {backoff_base_s: 0.001, backoff_max_s: 0.01}\nproviders:\n"
-                        f"  - {{name: faulty, type: clearbit, base_url: '{fake.url}', timeout_s: 1,"
-                        f" max_attempts: 1, concurrency: 4{extra}}}\n", encoding="utf-8")
+        path.write_text(
+            "version: 1\nhttp: {backoff_base_s: 0.001, backoff_max_s: 0.01}\nproviders:\n"
+            f"  - {{name: faulty, type: clearbit, base_url: '{fake.url}', timeout_s: 1,"
+            f" max_attempts: 1, concurrency: 4{extra}}}\n",
+            encoding="utf-8",
+        )
         monkeypatch.setenv("LEADFLOW_ENRICHMENT_PATH", str(path))
         monkeypatch.setenv("LEADFLOW_CLEARBIT_API_KEY", "test-key")
         reset_settings()
@@ -54,10 +62,16 @@ def add_leads(*domains: str) -> list[int]:
 
 def statuses(ids: list[int]) -> dict[str, str | None]:
     with session_scope() as session:
-        return dict(session.execute(select(Lead.domain, Lead.enrichment_status).where(Lead.id.in_(ids))).tuples().all())
+        return dict(
+            session.execute(select(Lead.domain, Lead.enrichment_status).where(Lead.id.in_(ids)))
+            .tuples()
+            .all()
+        )
 
 
-def test_a_trickling_answer_is_cut_at_the_call_deadline(providers: Any, fake: FakeProviders) -> None:
+def test_a_trickling_answer_is_cut_at_the_call_deadline(
+    providers: Any, fake: FakeProviders
+) -> None:
     fake.script["drip.com"] = ["trickle"]
     ids = add_leads("drip.com")
     enrich_leads.fn(ids, NOW)
@@ -66,7 +80,9 @@ def test_a_trickling_answer_is_cut_at_the_call_deadline(providers: Any, fake: Fa
     assert 0 < fake.trickled["drip.com"] < len(json.dumps(clearbit_record("drip.com"))) // 4
 
 
-def test_a_lying_answer_is_invalid_response_never_a_cached_miss(providers: Any, fake: FakeProviders) -> None:
+def test_a_lying_answer_is_invalid_response_never_a_cached_miss(
+    providers: Any, fake: FakeProviders
+) -> None:
     fake.script["liar.com"] = ["lie", "ok"]
     ids = add_leads("liar.com")
     enrich_leads.fn(ids, NOW)
@@ -77,8 +93,9 @@ def test_a_lying_answer_is_invalid_response_never_a_cached_miss(providers: Any, 
     assert statuses(ids) == {"liar.com": "enriched"} and fake.requests_for("liar.com") == 2
 
 
-def test_the_breaker_opens_on_hanging_domains_and_the_rest_are_not_asked(providers: Any,
-                                                                         fake: FakeProviders) -> None:
+def test_the_breaker_opens_on_hanging_domains_and_the_rest_are_not_asked(
+    providers: Any, fake: FakeProviders
+) -> None:
     providers(", breaker: {failures: 3, open_s: 3600}, concurrency: 1")
     hanging = [f"hang{i}.com" for i in range(16)]
     fake.script.update({d: ["hang"] for d in hanging})
@@ -89,8 +106,9 @@ def test_the_breaker_opens_on_hanging_domains_and_the_rest_are_not_asked(provide
     assert sum(fake.requests_for(d) for d in hanging) == 3
 
 
-def test_a_batch_deadline_bounds_a_provider_whatever_its_domains_do(providers: Any,
-                                                                    fake: FakeProviders) -> None:
+def test_a_batch_deadline_bounds_a_provider_whatever_its_domains_do(
+    providers: Any, fake: FakeProviders
+) -> None:
     providers(", batch_deadline_s: 2.5, concurrency: 1, breaker: {failures: 100}")
     slow = [f"slow{i}.com" for i in range(6)]
     fake.script.update({d: ["trickle"] for d in slow})

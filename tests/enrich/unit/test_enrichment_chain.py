@@ -13,33 +13,65 @@ BETA = Firmographic("beta.io", "Beta", "Retail", 40, "$1M-$10M", "DE", "BY")
 
 
 def chain(policy: str = "lead_answer_wins") -> tuple[EnrichmentPolicy, list[LocalProvider]]:
-    config = EnrichmentPolicy.model_validate({"version": 1, "survivorship": policy, "providers": [
-        {"name": "primary", "type": "local", "fields": ["company", "industry", "employees", "country", "state"]},
-        {"name": "backup", "type": "local"}]})
+    config = EnrichmentPolicy.model_validate(
+        {
+            "version": 1,
+            "survivorship": policy,
+            "providers": [
+                {
+                    "name": "primary",
+                    "type": "local",
+                    "fields": ["company", "industry", "employees", "country", "state"],
+                },
+                {"name": "backup", "type": "local"},
+            ],
+        }
+    )
     tables = [{"acme.com": ACME}, {"acme.com": ACME_FULL, "beta.io": BETA}]
     return config, [LocalProvider(p, t) for p, t in zip(config.providers, tables)]
 
 
 def lead(id: int, domain: str | None, **fields: object) -> LeadIn:
-    flags = {k: fields.pop(k) for k in ("is_free_mail", "is_disposable", "is_role_address") if k in fields}
+    flags = {
+        k: fields.pop(k)
+        for k in ("is_free_mail", "is_disposable", "is_role_address")
+        if k in fields
+    }
     return LeadIn(id, domain, fields, **flags)  # type: ignore[arg-type]
 
 
 def test_free_mail_disposable_and_missing_domains_are_skipped_and_say_why() -> None:
     policy, providers = chain()
-    outs = run_chain([lead(1, "gmail.com", is_free_mail=True), lead(2, "mailinator.com", is_disposable=True),
-                      lead(3, None), lead(4, "acme.com")], providers, policy, RunState(10))
+    outs = run_chain(
+        [
+            lead(1, "gmail.com", is_free_mail=True),
+            lead(2, "mailinator.com", is_disposable=True),
+            lead(3, None),
+            lead(4, "acme.com"),
+        ],
+        providers,
+        policy,
+        RunState(10),
+    )
     assert [(o.status, o.has_website) for o in outs] == [
-        ("skipped_free_mail", False), ("skipped_disposable", False), ("skipped_no_domain", None), ("enriched", True)]
+        ("skipped_free_mail", False),
+        ("skipped_disposable", False),
+        ("skipped_no_domain", None),
+        ("enriched", True),
+    ]
     assert all(not o.consulted for o in outs[:3])
 
 
 def test_the_next_provider_fills_only_what_the_first_could_not() -> None:
     policy, providers = chain()
     (out,) = run_chain([lead(1, "acme.com", country="US")], providers, policy, RunState(10))
-    assert out.changes == {"company": ("Acme Inc", "primary"), "industry": ("Manufacturing", "primary"),
-                           "employees": (423, "primary"), "state": ("WA", "primary"),
-                           "revenue_band": ("$50M-$250M", "backup")}
+    assert out.changes == {
+        "company": ("Acme Inc", "primary"),
+        "industry": ("Manufacturing", "primary"),
+        "employees": (423, "primary"),
+        "state": ("WA", "primary"),
+        "revenue_band": ("$50M-$250M", "backup"),
+    }
     assert [c.provider for c in out.consulted] == ["primary", "backup"]
 
 
@@ -52,7 +84,9 @@ def test_a_lead_with_everything_needs_no_lookup() -> None:
 
 def test_unknown_everywhere_is_not_found_and_the_lead_keeps_moving() -> None:
     policy, providers = chain()
-    (out,) = run_chain([lead(1, "nobody.example", is_role_address=True)], providers, policy, RunState(10))
+    (out,) = run_chain(
+        [lead(1, "nobody.example", is_role_address=True)], providers, policy, RunState(10)
+    )
     assert (out.status, out.changes, out.has_website) == ("not_found", {}, True)
     assert [c.lookup.status for c in out.consulted] == ["not_found", "not_found"]
 
@@ -72,7 +106,10 @@ def test_lead_status_prefers_found_then_the_first_failure() -> None:
 
     assert lead_status([c("not_found"), c("found", "cache")]) == "cached"
     assert lead_status([c("found", "cache"), c("found")]) == "enriched"
-    assert lead_status([c("not_found"), c("budget_exhausted", "skip"), c("timeout")]) == "budget_exhausted"
+    assert (
+        lead_status([c("not_found"), c("budget_exhausted", "skip"), c("timeout")])
+        == "budget_exhausted"
+    )
     assert lead_status([c("not_found")]) == "not_found"
 
 

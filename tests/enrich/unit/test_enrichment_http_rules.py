@@ -7,17 +7,38 @@ from datetime import datetime, timezone
 import pytest
 
 from tests.support.fake_enrichment_server import clearbit_record, pdl_record
-from leadflow.enrich.limits import Budget, TokenBucket, backoff, parse_retry_after, wait_before_retry
-from leadflow.enrich.normalize import (check_status, clearbit_fields, employees_from, error_in_body,
-                                           parse_json_record, pdl_fields, revenue_band)
-from leadflow.core.errors import (ProviderDisabledError, ProviderPermanentError, ProviderTransientError,
-                             is_transient)
+from leadflow.enrich.limits import (
+    Budget,
+    TokenBucket,
+    backoff,
+    parse_retry_after,
+    wait_before_retry,
+)
+from leadflow.enrich.normalize import (
+    check_status,
+    clearbit_fields,
+    employees_from,
+    error_in_body,
+    parse_json_record,
+    pdl_fields,
+    revenue_band,
+)
+from leadflow.core.errors import (
+    ProviderDisabledError,
+    ProviderPermanentError,
+    ProviderTransientError,
+    is_transient,
+)
 
 
 def test_clearbit_record_becomes_lead_fields() -> None:
     fields = clearbit_fields(clearbit_record("acme.com"), {})
     assert fields["company"] == "Acme"
-    assert (fields["country"], fields["state"], fields["revenue_band"]) == ("US", "WA", "$50M-$250M")
+    assert (fields["country"], fields["state"], fields["revenue_band"]) == (
+        "US",
+        "WA",
+        "$50M-$250M",
+    )
     assert isinstance(fields["employees"], int)
 
 
@@ -29,9 +50,18 @@ def test_pdl_flat_record_maps_country_names_regions_and_industries() -> None:
     assert pdl_fields({"industry": "oil & energy"}, {})["industry"] == "Oil & Energy"
 
 
-@pytest.mark.parametrize(("raw", "band"), [("$10M-$50M", "$10M-$50M"), ("$100M-$250M", "$50M-$250M"),
-                                           ("$500M-$1B", "$250M-$1B"), ("$10B+", "$1B+"), ("$250K-$1M", "<$1M"),
-                                           ("unknown", None), (None, None)])
+@pytest.mark.parametrize(
+    ("raw", "band"),
+    [
+        ("$10M-$50M", "$10M-$50M"),
+        ("$100M-$250M", "$50M-$250M"),
+        ("$500M-$1B", "$250M-$1B"),
+        ("$10B+", "$1B+"),
+        ("$250K-$1M", "<$1M"),
+        ("unknown", None),
+        (None, None),
+    ],
+)
 def test_revenue_bands_are_mapped_by_their_lower_bound(raw: str | None, band: str | None) -> None:
     assert revenue_band(raw) == band
 
@@ -43,12 +73,20 @@ def test_employees_prefer_the_count_then_the_range_floor() -> None:
     assert employees_from(None, None) is None
 
 
-@pytest.mark.parametrize(("code", "error", "status"), [
-    (202, ProviderTransientError, "queued"), (429, ProviderTransientError, "rate_limited"),
-    (500, ProviderTransientError, "provider_error"), (503, ProviderTransientError, "provider_error"),
-    (401, ProviderDisabledError, "provider_disabled"), (402, ProviderDisabledError, "provider_disabled"),
-    (422, ProviderPermanentError, "bad_input"), (400, ProviderPermanentError, "bad_input"),
-    (418, ProviderPermanentError, "bad_response")])
+@pytest.mark.parametrize(
+    ("code", "error", "status"),
+    [
+        (202, ProviderTransientError, "queued"),
+        (429, ProviderTransientError, "rate_limited"),
+        (500, ProviderTransientError, "provider_error"),
+        (503, ProviderTransientError, "provider_error"),
+        (401, ProviderDisabledError, "provider_disabled"),
+        (402, ProviderDisabledError, "provider_disabled"),
+        (422, ProviderPermanentError, "bad_input"),
+        (400, ProviderPermanentError, "bad_input"),
+        (418, ProviderPermanentError, "bad_response"),
+    ],
+)
 def test_status_codes_raise_what_they_mean(code: int, error: type, status: str) -> None:
     with pytest.raises(error) as caught:
         check_status(code, 7.0)
@@ -62,7 +100,11 @@ def test_200_and_404_are_answers_not_errors() -> None:
 
 
 def test_broken_bodies_are_permanent_bad_responses() -> None:
-    for body, content_type in ((b"{", "application/json"), (b"<html/>", "text/html"), (b"[1]", "application/json")):
+    for body, content_type in (
+        (b"{", "application/json"),
+        (b"<html/>", "text/html"),
+        (b"[1]", "application/json"),
+    ):
         with pytest.raises(ProviderPermanentError) as caught:
             parse_json_record(body, content_type)
         assert caught.value.status == "bad_response"

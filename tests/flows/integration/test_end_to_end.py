@@ -24,14 +24,20 @@ pytestmark = [pytest.mark.db, pytest.mark.e2e]
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 ORACLE = json.loads((EXAMPLES / "expected.json").read_text(encoding="utf-8"))
 T0 = datetime(2026, 11, 9, 9, 0, tzinfo=timezone.utc)
-CAMPAIGNS = [("webinar_analytics_2026-11.csv", "webinar-analytics", "webinar", "analytics"),
-             ("tradeshow_shanghai_2026-11.csv", "tradeshow-shanghai", "trade_show", "automation")]
+CAMPAIGNS = [
+    ("webinar_analytics_2026-11.csv", "webinar-analytics", "webinar", "analytics"),
+    ("tradeshow_shanghai_2026-11.csv", "tradeshow-shanghai", "trade_show", "automation"),
+]
 CLICK = re.compile(r"https?://\S+/c/[\w.\-]+")
 
 
 def ingest_all():  # type: ignore[no-untyped-def]
-    return [ingest_campaign(source=str(EXAMPLES / f), campaign=name, channel=channel,
-                            product_line=line, now=T0) for f, name, channel, line in CAMPAIGNS]
+    return [
+        ingest_campaign(
+            source=str(EXAMPLES / f), campaign=name, channel=channel, product_line=line, now=T0
+        )
+        for f, name, channel, line in CAMPAIGNS
+    ]
 
 
 def mails_to(mail_dir: Path, address: str) -> list:  # type: ignore[type-arg]
@@ -42,8 +48,14 @@ def text_of(message) -> str:  # type: ignore[no-untyped-def]
     return message.get_body(preferencelist=("plain",)).get_content()
 
 
-def test_campaigns_flow_from_file_to_rep_and_back_through_nurture(prefect_harness, leadflow_env, smtp_sink):
-    reps = {rep.key: rep.email for team in load_routing(leadflow_env.routing_dir).teams for rep in team.reps}
+def test_campaigns_flow_from_file_to_rep_and_back_through_nurture(
+    prefect_harness, leadflow_env, smtp_sink
+):
+    reps = {
+        rep.key: rep.email
+        for team in load_routing(leadflow_env.routing_dir).teams
+        for rep in team.reps
+    }
     base = urlparse(leadflow_env.public_base_url)
     with WebServer(base.hostname, base.port):
         webinar, tradeshow = ingest_all()
@@ -54,17 +66,24 @@ def test_campaigns_flow_from_file_to_rep_and_back_through_nurture(prefect_harnes
             assert summary.read == files[file]["rows"]
             assert summary.quarantined == len(files[file]["bad_rows"])
         assert webinar.created == files[CAMPAIGNS[0][0]]["unique_valid_emails"]
-        assert tradeshow.merged == (files[CAMPAIGNS[1][0]]["exact_duplicate_rows"]
-                                    + files[CAMPAIGNS[1][0]]["near_duplicate_rows"]
-                                    + len(ORACLE["cross_file_duplicate_emails"]))
+        assert tradeshow.merged == (
+            files[CAMPAIGNS[1][0]]["exact_duplicate_rows"]
+            + files[CAMPAIGNS[1][0]]["near_duplicate_rows"]
+            + len(ORACLE["cross_file_duplicate_emails"])
+        )
         with session_scope() as session:
-            assert session.scalar(select(func.count()).select_from(Lead)) == ORACLE["unique_valid_emails_total"]
+            assert (
+                session.scalar(select(func.count()).select_from(Lead))
+                == ORACLE["unique_valid_emails_total"]
+            )
 
         # Every hot lead went to exactly one rep (a hot lead we already routed is not routed
         # again when it reappears), and the rep got an email naming the lead.
         routed = webinar.routed + tradeshow.routed
         with session_scope() as session:
-            hot = session.scalar(select(func.count()).select_from(Lead).where(Lead.temperature == "hot"))
+            hot = session.scalar(
+                select(func.count()).select_from(Lead).where(Lead.temperature == "hot")
+            )
             assigned = session.scalar(select(func.count(func.distinct(Assignment.lead_id))))
         assert sum(routed.values()) == hot == assigned > 0
         with session_scope() as session:
@@ -78,8 +97,11 @@ def test_campaigns_flow_from_file_to_rep_and_back_through_nurture(prefect_harnes
         sent = nurture_tick(now=T0 + timedelta(hours=1))
         assert sent.sent == webinar.enrolled + tradeshow.enrolled > 0
         with session_scope() as session:
-            warm = session.execute(select(Lead.id, Lead.email, Lead.score).where(Lead.temperature == "warm")
-                                   .order_by(Lead.score.desc(), Lead.id)).first()
+            warm = session.execute(
+                select(Lead.id, Lead.email, Lead.score)
+                .where(Lead.temperature == "warm")
+                .order_by(Lead.score.desc(), Lead.id)
+            ).first()
         nurture = mails_to(smtp_sink, warm.email)[0]
         assert nurture["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert f"{leadflow_env.public_base_url}/u/" in nurture["List-Unsubscribe"]
@@ -104,9 +126,14 @@ def test_campaigns_flow_from_file_to_rep_and_back_through_nurture(prefect_harnes
         assert process_engagement(reason="sweep", now=T0 + timedelta(hours=2)).per_rep == {}
     assert len(read_mail(smtp_sink)) == mails_before
     with session_scope() as session:
-        assert session.scalar(select(func.count()).select_from(Lead)) == ORACLE["unique_valid_emails_total"]
-        dupes = session.execute(select(OutboundEmail.to_addr, OutboundEmail.kind, OutboundEmail.step,
-                                       func.count()).where(OutboundEmail.status == "sent", OutboundEmail.kind == "nurture")
-                                .group_by(OutboundEmail.to_addr, OutboundEmail.kind, OutboundEmail.step)
-                                .having(func.count() > 1)).all()
+        assert (
+            session.scalar(select(func.count()).select_from(Lead))
+            == ORACLE["unique_valid_emails_total"]
+        )
+        dupes = session.execute(
+            select(OutboundEmail.to_addr, OutboundEmail.kind, OutboundEmail.step, func.count())
+            .where(OutboundEmail.status == "sent", OutboundEmail.kind == "nurture")
+            .group_by(OutboundEmail.to_addr, OutboundEmail.kind, OutboundEmail.step)
+            .having(func.count() > 1)
+        ).all()
         assert dupes == []

@@ -28,8 +28,14 @@ def test_serve_builds_a_deployment_per_prefect_yaml_entry():
 
     config = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
     flow_names = {d.flow_name for d in deployments()}
-    assert flow_names == {"ingest-campaign", "nurture-tick", "process-engagement", "reclaim-sweep",
-                          "ingest-captured", "nightly-report"}
+    assert flow_names == {
+        "ingest-campaign",
+        "nurture-tick",
+        "process-engagement",
+        "reclaim-sweep",
+        "ingest-captured",
+        "nightly-report",
+    }
     assert len(flow_names) == len(config["deployments"])
 
 
@@ -37,7 +43,9 @@ def test_nightly_report_is_scheduled_alike_both_ways():
     from flows.serve_all import deployments
 
     config = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
-    (entry,) = [d for d in config["deployments"] if d["entrypoint"] == "flows/report.py:nightly_report"]
+    (entry,) = [
+        d for d in config["deployments"] if d["entrypoint"] == "flows/report.py:nightly_report"
+    ]
     (served,) = [d for d in deployments() if d.flow_name == "nightly-report"]
     assert served.name == entry["name"] == "nightly"
     assert [s.schedule.cron for s in served.schedules] == [s["cron"] for s in entry["schedules"]]

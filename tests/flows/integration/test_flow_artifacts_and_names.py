@@ -17,7 +17,9 @@ def artifacts_and_name(state) -> tuple[dict[str, list[dict[str, str]]], str]:  #
 
     run_id = state.state_details.flow_run_id
     with get_client(sync_client=True) as client:
-        found = client.read_artifacts(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id])))
+        found = client.read_artifacts(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id]))
+        )
         name = client.read_flow_run(run_id).name
     tables = {a.key: json.loads(a.data) if isinstance(a.data, str) else a.data for a in found}
     return tables, name
@@ -27,15 +29,20 @@ def measures(rows: list[dict[str, str]]) -> dict[str, str]:
     return {row["measure"]: str(row["value"]) for row in rows}
 
 
-def test_reclaim_sweep_publishes_what_it_did_and_its_name_says_simulated(prefect_harness, leadflow_env) -> None:  # type: ignore[no-untyped-def]
+def test_reclaim_sweep_publishes_what_it_did_and_its_name_says_simulated(
+    prefect_harness, leadflow_env
+) -> None:  # type: ignore[no-untyped-def]
     from flows.reclaim import reclaim_sweep
 
     state = reclaim_sweep(now=MONDAY, return_state=True)
     assert state.is_completed()
     tables, name = artifacts_and_name(state)
     assert name == "reclaim-sweep-simulated-2026-11-09-1400"
-    assert measures(tables["reclaim-sweep"]) == {"reassigned to another rep": "0", "back to the pool": "0",
-                                                 "stuck in a queue (nobody could take them)": "0"}
+    assert measures(tables["reclaim-sweep"]) == {
+        "reassigned to another rep": "0",
+        "back to the pool": "0",
+        "stuck in a queue (nobody could take them)": "0",
+    }
 
 
 def test_engagement_publishes_what_it_did(prefect_harness, leadflow_env) -> None:  # type: ignore[no-untyped-def]

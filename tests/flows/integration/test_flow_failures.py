@@ -21,15 +21,20 @@ WEBINAR = str(ROOT / "examples" / "webinar_analytics_2026-11.csv")
 
 def rows_and_campaigns() -> tuple[int, int]:
     with session_scope() as session:
-        return (session.scalar(select(func.count()).select_from(SourceRecord)) or 0,
-                session.scalar(select(func.count()).select_from(Campaign)) or 0)
+        return (
+            session.scalar(select(func.count()).select_from(SourceRecord)) or 0,
+            session.scalar(select(func.count()).select_from(Campaign)) or 0,
+        )
 
 
 def test_a_broken_policy_fails_the_ingest_run_before_any_row_is_touched(
-        prefect_harness, leadflow_env, tmp_path, monkeypatch):
+    prefect_harness, leadflow_env, tmp_path, monkeypatch
+):
     broken = tmp_path / "scoring"
     shutil.copytree(ROOT / "scoring", broken)
-    text = (broken / "icp.yaml").read_text(encoding="utf-8").replace("points: 25", "points: lots", 1)
+    text = (
+        (broken / "icp.yaml").read_text(encoding="utf-8").replace("points: 25", "points: lots", 1)
+    )
     (broken / "icp.yaml").write_text(text, encoding="utf-8")
     monkeypatch.setenv("LEADFLOW_SCORING_DIR", str(broken))
     reset_settings()

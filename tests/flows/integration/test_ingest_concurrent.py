@@ -24,7 +24,7 @@ def overlapping_files(tmp_path: Path) -> tuple[Path, Path]:
     header, *rows = WEBINAR.read_bytes().splitlines(keepends=True)
     whole, half = tmp_path / "whole.csv", tmp_path / "half.csv"
     whole.write_bytes(header + b"".join(rows))
-    half.write_bytes(header + b"".join(rows[len(rows) // 2:]))
+    half.write_bytes(header + b"".join(rows[len(rows) // 2 :]))
     return whole, half
 
 
@@ -38,7 +38,8 @@ def finish(processes: list) -> list[str]:  # type: ignore[type-arg]
 
 
 def test_two_ingests_of_overlapping_files_at_once_end_as_one_after_the_other(
-        prefect_harness, leadflow_env, smtp_sink, tmp_path):
+    prefect_harness, leadflow_env, smtp_sink, tmp_path
+):
     whole, half = overlapping_files(tmp_path)
     finish([start_ingest(tmp_path, whole, "first"), start_ingest(tmp_path, half, "second")])
     assert stranded() == (0, 0)
@@ -55,5 +56,7 @@ def test_two_ingests_of_overlapping_files_at_once_end_as_one_after_the_other(
     for part, counted in together.items():
         if isinstance(counted, Counter):  # what one side has more of, part by part
             assert (counted - one_after_the_other[part], one_after_the_other[part] - counted) == (
-                Counter(), Counter()), part
+                Counter(),
+                Counter(),
+            ), part
     assert together == one_after_the_other

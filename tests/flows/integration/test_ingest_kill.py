@@ -17,7 +17,12 @@ import pytest
 from leadflow.app.local_services import read_mail
 from leadflow.core.settings import get_settings
 from tests.support.ingest_runs import (
-    WEBINAR, doubled, snapshot, start_ingest, stranded, wipe,
+    WEBINAR,
+    doubled,
+    snapshot,
+    start_ingest,
+    stranded,
+    wipe,
 )
 
 pytestmark = [pytest.mark.db, pytest.mark.e2e]
@@ -56,7 +61,8 @@ def clean_run(tmp_path: Path) -> dict[str, Any]:
 
 @pytest.mark.parametrize(("step", "nth"), BOUNDARIES, ids=[f"{s}-{n}" for s, n in BOUNDARIES])
 def test_killed_at_a_step_boundary_the_rerun_finishes_every_lead_once(
-        prefect_harness, leadflow_env, smtp_sink, tmp_path, step, nth):
+    prefect_harness, leadflow_env, smtp_sink, tmp_path, step, nth
+):
     run(tmp_path, step, nth)
     run(tmp_path)
     assert stranded() == (0, 0)  # no row staged, no lead short of done

@@ -19,7 +19,14 @@ from tasks.ingest import clean_batch, register_campaign
 from tasks.staging import stage_file
 
 pytestmark = pytest.mark.db
-HEADER_EN = ["First Name", "Last Name", "Email Address", "Company Name", "Job Title", "Country/Region"]
+HEADER_EN = [
+    "First Name",
+    "Last Name",
+    "Email Address",
+    "Company Name",
+    "Job Title",
+    "Country/Region",
+]
 HEADER_ZH = ["姓名", "公司名称", "邮箱", "手机", "职位", "省份"]
 
 
@@ -29,8 +36,15 @@ def ingest(path: Path, encoding: str | None = None) -> dict[str, int]:
     for first, last in staged.batches:
         clean_batch.fn(campaign_id, first, last)
     with session_scope() as session:
-        counts = dict(session.execute(select(SourceRecord.status, func.count()).where(
-            SourceRecord.campaign_id == campaign_id).group_by(SourceRecord.status)).tuples().all())
+        counts = dict(
+            session.execute(
+                select(SourceRecord.status, func.count())
+                .where(SourceRecord.campaign_id == campaign_id)
+                .group_by(SourceRecord.status)
+            )
+            .tuples()
+            .all()
+        )
     counts["rows"] = staged.rows
     return counts
 
@@ -41,8 +55,11 @@ def accounted(counts: dict[str, int]) -> int:
 
 def test_utf16_tab_separated_excel_unicode_text(leadflow_env, tmp_path):
     path = tmp_path / "excel-unicode.txt"
-    lines = ["\t".join(HEADER_EN), "Zoë\tMüller\tzoe@mueller.example.de\tMüller GmbH\tCTO\tDeutschland",
-             "Ana\tLópez\tana@lopez.example.es\tLópez SA\tCEO\tSpain"]
+    lines = [
+        "\t".join(HEADER_EN),
+        "Zoë\tMüller\tzoe@mueller.example.de\tMüller GmbH\tCTO\tDeutschland",
+        "Ana\tLópez\tana@lopez.example.es\tLópez SA\tCEO\tSpain",
+    ]
     path.write_bytes("\r\n".join(lines).encode("utf-16"))
     counts = ingest(path)
     assert counts == {"created": 2, "rows": 2}
@@ -53,15 +70,30 @@ def test_utf16_tab_separated_excel_unicode_text(leadflow_env, tmp_path):
 
 def test_gb18030_chinese_export(leadflow_env, tmp_path):
     path = tmp_path / "展会名单.csv"
-    rows = [HEADER_ZH, ["张伟", "北京三体云动科技有限公司", "zhangwei@santi.example.cn", "13800138000", "技术总监", "北京市"],
-            ["王芳", "深圳腾云科技有限公司", "坏的邮箱", "13900139000", "经理", "广东省"]]
+    rows = [
+        HEADER_ZH,
+        [
+            "张伟",
+            "北京三体云动科技有限公司",
+            "zhangwei@santi.example.cn",
+            "13800138000",
+            "技术总监",
+            "北京市",
+        ],
+        ["王芳", "深圳腾云科技有限公司", "坏的邮箱", "13900139000", "经理", "广东省"],
+    ]
     text = "\n".join(",".join(r) for r in rows) + "\n"
     path.write_bytes(text.encode("gb18030"))
     counts = ingest(path)
     assert counts == {"created": 1, "quarantined": 1, "rows": 2}
     with session_scope() as session:
         lead = session.scalar(select(Lead))
-        assert (lead.full_name, lead.state, lead.company_key, lead.phone_e164) == ("张伟", "BJ", "三体云动", "+8613800138000")
+        assert (lead.full_name, lead.state, lead.company_key, lead.phone_e164) == (
+            "张伟",
+            "BJ",
+            "三体云动",
+            "+8613800138000",
+        )
 
 
 def test_xlsx_with_a_formula_cell(leadflow_env, tmp_path):
@@ -69,20 +101,42 @@ def test_xlsx_with_a_formula_cell(leadflow_env, tmp_path):
     sheet = book.active
     sheet.append(HEADER_EN)
     sheet.append(["Grace", "Hopper", "grace@navy.example.com", "US Navy", "Director", "USA"])
-    sheet.append(["Evil", "Cell", "evil@acme.example.com", '=HYPERLINK("http://x.example","pwn")', "CEO", "USA"])
+    sheet.append(
+        [
+            "Evil",
+            "Cell",
+            "evil@acme.example.com",
+            '=HYPERLINK("http://x.example","pwn")',
+            "CEO",
+            "USA",
+        ]
+    )
     path = tmp_path / "leads.xlsx"
     book.save(path)
     counts = ingest(path)
     assert counts == {"created": 1, "quarantined": 1, "rows": 2}
     with session_scope() as session:
-        assert session.scalar(select(SourceRecord.reason_code).where(SourceRecord.status == "quarantined")) == "formula_cell"
+        assert (
+            session.scalar(
+                select(SourceRecord.reason_code).where(SourceRecord.status == "quarantined")
+            )
+            == "formula_cell"
+        )
 
 
 def test_json_lines_with_a_broken_line(leadflow_env, tmp_path):
     path = tmp_path / "leads.jsonl"
-    path.write_text("\n".join([json.dumps({"email": "a@acme.example.com", "company": "Acme"}), "{not json",
-                               json.dumps({"email": "b@acme.example.com", "job_title": "VP Sales"})]) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        "\n".join(
+            [
+                json.dumps({"email": "a@acme.example.com", "company": "Acme"}),
+                "{not json",
+                json.dumps({"email": "b@acme.example.com", "job_title": "VP Sales"}),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     counts = ingest(path)
     assert counts == {"created": 2, "quarantined": 1, "rows": 3}
     with session_scope() as session:
@@ -102,19 +156,29 @@ def test_empty_and_header_only_files(leadflow_env, tmp_path):
     assert ingest(header_only) == {"rows": 0}
 
 
-cells = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12)
-rows_strategy = st.lists(st.tuples(st.sampled_from(["ok", "bad_email", "ragged", "dup"]), cells), min_size=1, max_size=25)
+cells = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12
+)
+rows_strategy = st.lists(
+    st.tuples(st.sampled_from(["ok", "bad_email", "ragged", "dup"]), cells), min_size=1, max_size=25
+)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(rows_strategy)
 def test_every_generated_row_is_accounted_for(leadflow_env, tmp_path_factory, rows):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(HEADER_EN)
     for n, (kind, text) in enumerate(rows):
-        email = {"ok": f"p{n}@acme.example.com", "bad_email": f"{text}@", "dup": "same@acme.example.com",
-                 "ragged": f"r{n}@acme.example.com"}[kind]
+        email = {
+            "ok": f"p{n}@acme.example.com",
+            "bad_email": f"{text}@",
+            "dup": "same@acme.example.com",
+            "ragged": f"r{n}@acme.example.com",
+        }[kind]
         row = [text, "X", email, text, "Manager", "USA"]
         writer.writerow(row + ["extra"] if kind == "ragged" else row)
     path = tmp_path_factory.mktemp("gen") / "generated.csv"

@@ -35,13 +35,23 @@ def test_every_row_is_kept_and_bad_rows_are_quarantined_with_their_line(leadflow
     assert len(staged.batches) == -(-expected["rows"] // 100)  # several batches, none lost
     with session_scope() as session:
         assert session.scalar(select(func.count()).select_from(SourceRecord)) == expected["rows"]
-        quarantined = session.scalars(select(SourceRecord).where(SourceRecord.status == "quarantined")).all()
-        assert session.scalar(select(func.count()).select_from(SourceRecord)
-                              .where(SourceRecord.status == "staged")) == 0
+        quarantined = session.scalars(
+            select(SourceRecord).where(SourceRecord.status == "quarantined")
+        ).all()
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(SourceRecord)
+                .where(SourceRecord.status == "staged")
+            )
+            == 0
+        )
     assert sorted(r.line_no for r in quarantined) == sorted(b["line"] for b in expected["bad_rows"])
     for rec in quarantined:
         assert re.match(rf"line {rec.line_no}: \S", rec.reason)
-    kinds = sum((o.quarantine_reasons for o in outcomes), start=type(outcomes[0].quarantine_reasons)())
+    kinds = sum(
+        (o.quarantine_reasons for o in outcomes), start=type(outcomes[0].quarantine_reasons)()
+    )
     for kind in ("missing_email", "invalid_email", "wrong_field_count"):
         assert kinds[kind] == sum(b["kind"] == kind for b in expected["bad_rows"])
 
@@ -54,14 +64,26 @@ def test_duplicates_merge_within_the_file_and_against_leads_we_hold(leadflow_env
     assert sum(o.merged for o in first) == web["exact_duplicate_rows"] + web["near_duplicate_rows"]
     cross = len(EXPECTED["cross_file_duplicate_emails"])
     assert sum(o.created for o in second) == show["unique_valid_emails"] - cross
-    assert sum(o.merged for o in second) == show["exact_duplicate_rows"] + show["near_duplicate_rows"] + cross
+    assert (
+        sum(o.merged for o in second)
+        == show["exact_duplicate_rows"] + show["near_duplicate_rows"] + cross
+    )
     with session_scope() as session:
-        assert session.scalar(select(func.count()).select_from(Lead)) == EXPECTED["unique_valid_emails_total"]
+        assert (
+            session.scalar(select(func.count()).select_from(Lead))
+            == EXPECTED["unique_valid_emails_total"]
+        )
         # A lead from both campaigns is a member of both: attribution keeps every touch.
-        shared = session.scalar(select(Lead).where(Lead.email == EXPECTED["cross_file_duplicate_emails"][0]))
-        campaigns = session.scalars(select(CampaignMember.campaign_id).where(CampaignMember.lead_id == shared.id)).all()
+        shared = session.scalar(
+            select(Lead).where(Lead.email == EXPECTED["cross_file_duplicate_emails"][0])
+        )
+        campaigns = session.scalars(
+            select(CampaignMember.campaign_id).where(CampaignMember.lead_id == shared.id)
+        ).all()
         assert len(campaigns) == 2
-        merges = session.scalar(select(func.count()).select_from(Decision).where(Decision.kind == "merge"))
+        merges = session.scalar(
+            select(func.count()).select_from(Decision).where(Decision.kind == "merge")
+        )
         assert merges == sum(o.merged for o in first + second)
 
 
@@ -70,11 +92,43 @@ def test_chinese_rows_keep_whole_names_and_get_province_codes(leadflow_env):
     with session_scope() as session:
         chinese = session.scalars(select(Lead).where(Lead.country == "CN")).all()
     assert chinese, "the trade-show file is mostly Chinese leads"
-    with_han_names = [lead for lead in chinese if lead.full_name and re.search(r"[\u4e00-\u9fff]", lead.full_name)]
+    with_han_names = [
+        lead for lead in chinese if lead.full_name and re.search(r"[\u4e00-\u9fff]", lead.full_name)
+    ]
     assert with_han_names and all(lead.first_name is None for lead in with_han_names)
     assert {lead.state for lead in chinese} - {None} <= {
-        "BJ", "TJ", "HE", "SX", "NM", "LN", "JL", "HL", "SH", "JS", "ZJ", "AH", "FJ", "JX", "SD",
-        "HA", "HB", "HN", "GD", "GX", "HI", "CQ", "SC", "GZ", "YN", "XZ", "SN", "GS", "QH", "NX", "XJ"}
+        "BJ",
+        "TJ",
+        "HE",
+        "SX",
+        "NM",
+        "LN",
+        "JL",
+        "HL",
+        "SH",
+        "JS",
+        "ZJ",
+        "AH",
+        "FJ",
+        "JX",
+        "SD",
+        "HA",
+        "HB",
+        "HN",
+        "GD",
+        "GX",
+        "HI",
+        "CQ",
+        "SC",
+        "GZ",
+        "YN",
+        "XZ",
+        "SN",
+        "GS",
+        "QH",
+        "NX",
+        "XJ",
+    }
 
 
 def test_staging_the_same_file_twice_stages_nothing_new(leadflow_env):
@@ -86,22 +140,36 @@ def test_staging_the_same_file_twice_stages_nothing_new(leadflow_env):
         assert session.scalar(select(func.count()).select_from(SourceRecord)) == staged_once.rows
 
 
-def test_a_corrected_re_upload_adds_no_touch_but_a_double_registration_counts_twice(leadflow_env, tmp_path: Path):
+def test_a_corrected_re_upload_adds_no_touch_but_a_double_registration_counts_twice(
+    leadflow_env, tmp_path: Path
+):
     header = "Email,First Name,Company\n"
     first = tmp_path / "list_v1.csv"
-    first.write_text(header + "ana@acme.example,Ana,Acme\nbo@beta.example,Bo,Beta\nbo@beta.example,Bo,Beta\n",
-                     encoding="utf-8")
+    first.write_text(
+        header + "ana@acme.example,Ana,Acme\nbo@beta.example,Bo,Beta\nbo@beta.example,Bo,Beta\n",
+        encoding="utf-8",
+    )
     corrected = tmp_path / "list_v2.csv"  # the same people, one company fixed, one more person
-    corrected.write_text(header + "ana@acme.example,Ana,Acme Corp\nbo@beta.example,Bo,Beta\n"
-                         "bo@beta.example,Bo,Beta\ncy@gamma.example,Cy,Gamma\n", encoding="utf-8")
+    corrected.write_text(
+        header + "ana@acme.example,Ana,Acme Corp\nbo@beta.example,Bo,Beta\n"
+        "bo@beta.example,Bo,Beta\ncy@gamma.example,Cy,Gamma\n",
+        encoding="utf-8",
+    )
     campaign_id = register_campaign.fn("expo", "tradeshow", None, None, None)
     for path in (first, corrected):
         staged = stage_file.fn(str(path), campaign_id, 100)
         for start, end in staged.batches:
             clean_batch.fn(campaign_id, start, end)
     with session_scope() as session:
-        touches = dict(session.execute(select(Lead.email, CampaignMember.touches).join(
-            CampaignMember, CampaignMember.lead_id == Lead.id)).tuples().all())
+        touches = dict(
+            session.execute(
+                select(Lead.email, CampaignMember.touches).join(
+                    CampaignMember, CampaignMember.lead_id == Lead.id
+                )
+            )
+            .tuples()
+            .all()
+        )
     assert touches == {"ana@acme.example": 1, "bo@beta.example": 2, "cy@gamma.example": 1}
 
 

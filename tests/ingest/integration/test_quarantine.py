@@ -15,7 +15,9 @@ from leadflow.core.errors import QuarantineError
 
 pytestmark = [pytest.mark.db, pytest.mark.e2e]
 WEBINAR = Path(__file__).resolve().parents[3] / "examples" / "webinar_analytics_2026-11.csv"
-ORACLE = json.loads((WEBINAR.parent / "expected.json").read_text(encoding="utf-8"))["files"][WEBINAR.name]
+ORACLE = json.loads((WEBINAR.parent / "expected.json").read_text(encoding="utf-8"))["files"][
+    WEBINAR.name
+]
 
 
 def ingest_json(run_cli) -> dict:  # type: ignore[no-untyped-def]
@@ -35,7 +37,10 @@ def test_ingest_json_reports_quarantine_by_reason(run_cli):
     for bad in ORACLE["bad_rows"]:
         expected[bad["kind"]] = expected.get(bad["kind"], 0) + 1
     assert summary["quarantined_by_reason"] == expected
-    assert summary["rows_read"] == summary["leads_created"] + summary["leads_merged"] + summary["quarantined"]
+    assert (
+        summary["rows_read"]
+        == summary["leads_created"] + summary["leads_merged"] + summary["quarantined"]
+    )
     assert "Favorite Color" in summary["unknown_columns"]
 
 
@@ -57,17 +62,25 @@ def test_a_fixed_export_goes_back_through_and_leaves_only_what_is_still_wrong(ru
     still = quarantined()
     assert [r.code for r in still] == ["wrong_field_count"]
     with session_scope() as session:
-        replayed = session.scalars(select(SourceRecord).where(SourceRecord.id.in_([int(r[0]) for r in fixed[1:]]))).all()
+        replayed = session.scalars(
+            select(SourceRecord).where(SourceRecord.id.in_([int(r[0]) for r in fixed[1:]]))
+        ).all()
         assert {r.status for r in replayed} == {"created"}
-        assert all(r.payload["fixes"][0]["before"]["values"][email - 3] != r.payload["values"][email - 3]
-                   for r in replayed)
-        assert session.scalar(select(func.count()).select_from(Lead)) == ORACLE["unique_valid_emails"] + len(replayed)
+        assert all(
+            r.payload["fixes"][0]["before"]["values"][email - 3] != r.payload["values"][email - 3]
+            for r in replayed
+        )
+        assert session.scalar(select(func.count()).select_from(Lead)) == ORACLE[
+            "unique_valid_emails"
+        ] + len(replayed)
 
 
 def test_fix_one_row_in_place_by_field_name(run_cli):
     ingest_json(run_cli)
     missing = next(r for r in quarantined() if r.code == "missing_email")
-    result = run_cli("quarantine", "replay", "--id", str(missing.id), "--set", "email=sophie@fixed.example")
+    result = run_cli(
+        "quarantine", "replay", "--id", str(missing.id), "--set", "email=sophie@fixed.example"
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     with session_scope() as session:
         assert session.scalar(select(Lead).where(Lead.email == "sophie@fixed.example")) is not None
@@ -78,8 +91,15 @@ def test_fix_one_row_in_place_by_field_name(run_cli):
 def test_exports_neutralize_formulas_and_reject_foreign_files(leadflow_env, tmp_path):
     from leadflow.ingest.quarantine import QuarantinedRow
 
-    row = QuarantinedRow(1, "c", "f.csv", 2, "formula_cell", "why",
-                         {"headers": ["Email", "Company"], "values": ["a@b.co", '=HYPERLINK("x")']})
+    row = QuarantinedRow(
+        1,
+        "c",
+        "f.csv",
+        2,
+        "formula_cell",
+        "why",
+        {"headers": ["Email", "Company"], "values": ["a@b.co", '=HYPERLINK("x")']},
+    )
     (path,) = export([row], tmp_path)
     assert "'=HYPERLINK" in path.read_text(encoding="utf-8-sig")
     foreign = tmp_path / "other.csv"

@@ -17,31 +17,67 @@ def clean(**fields: str | None) -> CleanLead:
 
 # --- headers -------------------------------------------------------------------------------
 
+
 def test_english_webinar_headers_map_to_canonical_fields() -> None:
-    headers = ["First Name", "Last Name", "Email Address", "Company Name", "Job Title",
-               "Country/Region", "State/Province", "Phone"]
+    headers = [
+        "First Name",
+        "Last Name",
+        "Email Address",
+        "Company Name",
+        "Job Title",
+        "Country/Region",
+        "State/Province",
+        "Phone",
+    ]
     mapping, unknown = map_columns(headers)
     assert mapping == {
-        "First Name": "first_name", "Last Name": "last_name", "Email Address": "email",
-        "Company Name": "company", "Job Title": "title", "Country/Region": "country",
-        "State/Province": "state", "Phone": "phone",
+        "First Name": "first_name",
+        "Last Name": "last_name",
+        "Email Address": "email",
+        "Company Name": "company",
+        "Job Title": "title",
+        "Country/Region": "country",
+        "State/Province": "state",
+        "Phone": "phone",
     }
     assert unknown == []
 
 
 def test_salesforce_api_names_map_regardless_of_case() -> None:
-    headers = ["FirstName", "LastName", "Email", "Company", "Title", "MobilePhone",
-               "NumberOfEmployees", "Industry"]
+    headers = [
+        "FirstName",
+        "LastName",
+        "Email",
+        "Company",
+        "Title",
+        "MobilePhone",
+        "NumberOfEmployees",
+        "Industry",
+    ]
     mapping, unknown = map_columns(headers)
     assert [mapping[h] for h in headers] == [
-        "first_name", "last_name", "email", "company", "title", "phone", "employees", "industry"]
+        "first_name",
+        "last_name",
+        "email",
+        "company",
+        "title",
+        "phone",
+        "employees",
+        "industry",
+    ]
     assert unknown == []
 
 
 def test_hubspot_export_labels_map_to_canonical_fields() -> None:
     # HubSpot's default contact property labels.
-    headers = ["Email", "Job Title", "Company Name", "Country/Region", "State/Region",
-               "Number of Employees"]
+    headers = [
+        "Email",
+        "Job Title",
+        "Company Name",
+        "Country/Region",
+        "State/Region",
+        "Number of Employees",
+    ]
     mapping, unknown = map_columns(headers)
     assert unknown == []
     assert mapping["State/Region"] == "state"
@@ -50,8 +86,15 @@ def test_hubspot_export_labels_map_to_canonical_fields() -> None:
 def test_chinese_trade_show_headers_map_to_canonical_fields() -> None:
     headers = ["姓名", "公司名称", "邮箱", "手机", "职位", "省份", "城市"]
     mapping, unknown = map_columns(headers)
-    assert mapping == {"姓名": "full_name", "公司名称": "company", "邮箱": "email", "手机": "phone",
-                       "职位": "title", "省份": "state", "城市": "city"}
+    assert mapping == {
+        "姓名": "full_name",
+        "公司名称": "company",
+        "邮箱": "email",
+        "手机": "phone",
+        "职位": "title",
+        "省份": "state",
+        "城市": "city",
+    }
     assert unknown == []
 
 
@@ -75,6 +118,7 @@ def test_byte_order_mark_on_first_header_is_ignored_for_matching() -> None:
 
 # --- email ---------------------------------------------------------------------------------
 
+
 def test_email_is_trimmed_and_lower_cased() -> None:
     lead = clean(email="  Ada.Lovelace@Example.COM \t")
     assert lead.email == "ada.lovelace@example.com"
@@ -97,6 +141,7 @@ def test_blank_email_is_quarantined_as_missing_email(raw: str | None) -> None:
 
 
 # --- names ---------------------------------------------------------------------------------
+
 
 def test_western_full_name_splits_at_the_last_space() -> None:
     assert split_name("  Mary  Ann   Smith ") == ("Mary Ann", "Smith")
@@ -125,6 +170,7 @@ def test_given_first_and_last_names_win_over_splitting_the_full_name() -> None:
 
 # --- domains -------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("email", ["someone@qq.com", "someone@gmail.com", "someone@vip.163.com"])
 def test_free_mail_providers_are_flagged(email: str) -> None:
     assert clean(email=email).is_free_mail is True
@@ -134,22 +180,35 @@ def test_company_domain_is_not_free_mail() -> None:
     assert clean(email="ops@acmeindustries.com").is_free_mail is False
 
 
-@pytest.mark.parametrize(("email", "domain"), [
-    ("a@mail.eu.acme.com", "acme.com"),
-    ("a@bj.huawei.com.cn", "huawei.com.cn"),
-    ("a@shengshi-logistics.com.cn", "shengshi-logistics.com.cn"),
-    ("a@london.example.co.uk", "example.co.uk"),
-])
+@pytest.mark.parametrize(
+    ("email", "domain"),
+    [
+        ("a@mail.eu.acme.com", "acme.com"),
+        ("a@bj.huawei.com.cn", "huawei.com.cn"),
+        ("a@shengshi-logistics.com.cn", "shengshi-logistics.com.cn"),
+        ("a@london.example.co.uk", "example.co.uk"),
+    ],
+)
 def test_domain_is_the_registrable_domain_not_the_subdomain(email: str, domain: str) -> None:
     assert clean(email=email).domain == domain
 
 
 # --- places --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("typed", "code"), [
-    ("USA", "US"), ("United States", "US"), ("UK", "GB"), ("中国", "CN"),
-    ("Deutschland", "DE"), ("Germany", "DE"), ("NO", "NO"), ("Norway", "NO"),
-])
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("USA", "US"),
+        ("United States", "US"),
+        ("UK", "GB"),
+        ("中国", "CN"),
+        ("Deutschland", "DE"),
+        ("Germany", "DE"),
+        ("NO", "NO"),
+        ("Norway", "NO"),
+    ],
+)
 def test_country_as_humans_type_it_becomes_iso_code(typed: str, code: str) -> None:
     assert clean(country=typed).country == code
 
@@ -158,17 +217,22 @@ def test_unrecognised_country_is_left_empty_rather_than_guessed() -> None:
     assert clean(country="Atlantis").country is None
 
 
-@pytest.mark.parametrize(("country", "state", "code"), [
-    ("中国", "广东省", "GD"),
-    ("中国", "北京市", "BJ"),
-    ("中国", "上海", "SH"),
-    ("China", "Guangdong", "GD"),
-    ("China", "Guangdong Province", "GD"),
-    ("USA", "California", "CA"),
-    ("US", "CA", "CA"),
-    ("Germany", "Bavaria", "BY"),
-])
-def test_state_as_humans_type_it_becomes_subdivision_code(country: str, state: str, code: str) -> None:
+@pytest.mark.parametrize(
+    ("country", "state", "code"),
+    [
+        ("中国", "广东省", "GD"),
+        ("中国", "北京市", "BJ"),
+        ("中国", "上海", "SH"),
+        ("China", "Guangdong", "GD"),
+        ("China", "Guangdong Province", "GD"),
+        ("USA", "California", "CA"),
+        ("US", "CA", "CA"),
+        ("Germany", "Bavaria", "BY"),
+    ],
+)
+def test_state_as_humans_type_it_becomes_subdivision_code(
+    country: str, state: str, code: str
+) -> None:
     assert clean(country=country, state=state).state == code
 
 
@@ -184,9 +248,18 @@ def test_english_state_without_country_is_not_guessed() -> None:
 
 # --- employees -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("typed", "count"), [
-    ("1,200", 1200), ("1200", 1200), (" 350 ", 350), ("500人", 500), ("", None), ("n/a", None),
-])
+
+@pytest.mark.parametrize(
+    ("typed", "count"),
+    [
+        ("1,200", 1200),
+        ("1200", 1200),
+        (" 350 ", 350),
+        ("500人", 500),
+        ("", None),
+        ("n/a", None),
+    ],
+)
 def test_employee_count_is_parsed_from_human_formatting(typed: str, count: int | None) -> None:
     assert clean(employees=typed).employees == count
 

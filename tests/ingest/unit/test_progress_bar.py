@@ -22,13 +22,17 @@ def test_the_total_is_the_files_data_rows() -> None:
 def test_a_log_line_goes_above_the_bar_not_into_it(monkeypatch: pytest.MonkeyPatch) -> None:
     terminal = io.StringIO()
     monkeypatch.setattr(sys, "stderr", terminal)
-    handler = logging.StreamHandler(terminal)  # as Prefect's console handler: the stream of its setup
+    handler = logging.StreamHandler(
+        terminal
+    )  # as Prefect's console handler: the stream of its setup
     logger = logging.getLogger("prefect")
     logger.addHandler(handler)
     screen = io.StringIO()
     try:
-        with Progress(console=Console(file=screen, force_terminal=True, width=60)) as progress, \
-                logs_above_the_bar(terminal):
+        with (
+            Progress(console=Console(file=screen, force_terminal=True, width=60)) as progress,
+            logs_above_the_bar(terminal),
+        ):
             progress.add_task("ingest", total=10)
             logger.warning("hello from the flow")
     finally:

@@ -32,6 +32,7 @@ def _mac(secret: str, message: bytes) -> bytes:
 
 # --- Typeform: "sha256=" + base64(HMAC-SHA256(secret, body)) ------------------------------
 
+
 def typeform_header(secret: str = SECRET, body: bytes = BODY) -> str:
     return "sha256=" + base64.b64encode(_mac(secret, body)).decode()
 
@@ -47,12 +48,17 @@ def test_typeform_fixed_vector() -> None:
     assert verify_typeform("abc", b"{}", header).ok
 
 
-@pytest.mark.parametrize(("secret", "body", "reason"), [
-    ("another-secret", BODY, "bad signature"),
-    (SECRET, BODY.replace(b"ada@", b"eve@"), "bad signature"),
-    (SECRET, BODY + b" ", "bad signature"),  # one byte more: raw bytes, not re-serialized JSON
-])
-def test_typeform_rejects_wrong_secret_and_tampered_body(secret: str, body: bytes, reason: str) -> None:
+@pytest.mark.parametrize(
+    ("secret", "body", "reason"),
+    [
+        ("another-secret", BODY, "bad signature"),
+        (SECRET, BODY.replace(b"ada@", b"eve@"), "bad signature"),
+        (SECRET, BODY + b" ", "bad signature"),  # one byte more: raw bytes, not re-serialized JSON
+    ],
+)
+def test_typeform_rejects_wrong_secret_and_tampered_body(
+    secret: str, body: bytes, reason: str
+) -> None:
     verdict = verify_typeform(secret, body, typeform_header())
     assert not verdict and verdict.reason == reason
 
@@ -78,13 +84,23 @@ def test_a_non_ascii_header_is_refused_not_raised() -> None:
 URI = "https://leads.example.com/capture/hubspot/spring?utm=a"
 
 
-def hubspot_signature(ts_ms: str, secret: str = SECRET, method: str = "POST", uri: str = URI,
-                      body: bytes = BODY) -> str:
-    return base64.b64encode(_mac(secret, method.encode() + uri.encode() + body + ts_ms.encode())).decode()
+def hubspot_signature(
+    ts_ms: str, secret: str = SECRET, method: str = "POST", uri: str = URI, body: bytes = BODY
+) -> str:
+    return base64.b64encode(
+        _mac(secret, method.encode() + uri.encode() + body + ts_ms.encode())
+    ).decode()
 
 
-def hubspot(signature: str | None, ts_ms: str | None, *, body: bytes = BODY, uri: str = URI,
-            now: float = NOW, method: str = "POST"):  # type: ignore[no-untyped-def]
+def hubspot(
+    signature: str | None,
+    ts_ms: str | None,
+    *,
+    body: bytes = BODY,
+    uri: str = URI,
+    now: float = NOW,
+    method: str = "POST",
+):  # type: ignore[no-untyped-def]
     return verify_hubspot_v3(SECRET, method, uri, body, signature, ts_ms, max_age_s=300, now=now)
 
 
@@ -93,13 +109,16 @@ def test_hubspot_accepts_a_fresh_vector() -> None:
     assert hubspot(hubspot_signature(ts), ts).ok
 
 
-@pytest.mark.parametrize(("change", "reason"), [
-    ({"secret": "another-secret"}, "bad signature"),
-    ({"body": BODY + b"x"}, "bad signature"),
-    ({"uri": URI.replace("spring", "autumn")}, "bad signature"),
-    ({"uri": URI.replace("https", "http")}, "bad signature"),
-    ({"method": "GET"}, "bad signature"),
-])
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"secret": "another-secret"}, "bad signature"),
+        ({"body": BODY + b"x"}, "bad signature"),
+        ({"uri": URI.replace("spring", "autumn")}, "bad signature"),
+        ({"uri": URI.replace("https", "http")}, "bad signature"),
+        ({"method": "GET"}, "bad signature"),
+    ],
+)
 def test_hubspot_rejects_a_signature_over_anything_else(change: dict, reason: str) -> None:  # type: ignore[type-arg]
     ts = str(int(NOW * 1000))
     verdict = hubspot(hubspot_signature(ts, **change), ts)
@@ -111,9 +130,13 @@ def test_hubspot_rejects_a_tampered_timestamp() -> None:
     assert hubspot(hubspot_signature(ts), str(int(ts) + 1)).reason == "bad signature"
 
 
-@pytest.mark.parametrize(("offset_s", "reason"), [(-301, "stale timestamp"), (-3600, "stale timestamp"),
-                                                  (+3600, "timestamp in the future")])
-def test_hubspot_rejects_stale_and_future_timestamps_even_when_signed(offset_s: int, reason: str) -> None:
+@pytest.mark.parametrize(
+    ("offset_s", "reason"),
+    [(-301, "stale timestamp"), (-3600, "stale timestamp"), (+3600, "timestamp in the future")],
+)
+def test_hubspot_rejects_stale_and_future_timestamps_even_when_signed(
+    offset_s: int, reason: str
+) -> None:
     ts = str(int((NOW + offset_s) * 1000))
     assert hubspot(hubspot_signature(ts), ts).reason == reason
 
@@ -124,11 +147,19 @@ def test_hubspot_tolerates_small_clock_skew() -> None:
         assert hubspot(hubspot_signature(ts), ts).ok
 
 
-@pytest.mark.parametrize(("signature", "ts", "reason"), [
-    (None, "1790000000000", "missing header"), ("x", None, "missing header"), ("", "", "missing header"),
-    ("x", "yesterday", "bad timestamp"), ("x", "-5", "bad timestamp"),
-])
-def test_hubspot_missing_or_unreadable_headers(signature: str | None, ts: str | None, reason: str) -> None:
+@pytest.mark.parametrize(
+    ("signature", "ts", "reason"),
+    [
+        (None, "1790000000000", "missing header"),
+        ("x", None, "missing header"),
+        ("", "", "missing header"),
+        ("x", "yesterday", "bad timestamp"),
+        ("x", "-5", "bad timestamp"),
+    ],
+)
+def test_hubspot_missing_or_unreadable_headers(
+    signature: str | None, ts: str | None, reason: str
+) -> None:
     assert hubspot(signature, ts).reason == reason
 
 
@@ -143,11 +174,15 @@ def test_hubspot_decodes_only_the_listed_escapes_in_the_uri() -> None:
 
 # --- Zoom: "v0=" + hex(HMAC-SHA256(secret, "v0:" + ts + ":" + body)), seconds -----------
 
+
 def zoom_signature(ts: str, secret: str = SECRET, body: bytes = BODY) -> str:
-    return "v0=" + hmac.new(secret.encode(), b"v0:" + ts.encode() + b":" + body, hashlib.sha256).hexdigest()
+    return (
+        "v0="
+        + hmac.new(secret.encode(), b"v0:" + ts.encode() + b":" + body, hashlib.sha256).hexdigest()
+    )
 
 
-def zoom(signature: str | None, ts: str | None, *, body: bytes = BODY, now: float = NOW):  # type: ignore[no-untyped-def]
+def zoom(signature: str | None, ts: str | None, *, body: bytes = BODY, now: float = NOW):
     return verify_zoom(SECRET, body, signature, ts, max_age_s=300, now=now)
 
 
@@ -156,16 +191,21 @@ def test_zoom_accepts_a_fresh_vector() -> None:
     assert zoom(zoom_signature(ts), ts).ok
 
 
-@pytest.mark.parametrize("signature", [
-    zoom_signature(str(int(NOW)), secret="another-secret"),
-    zoom_signature(str(int(NOW)), body=BODY + b"\n"),
-    zoom_signature(str(int(NOW)))[3:],  # without "v0="
-])
+@pytest.mark.parametrize(
+    "signature",
+    [
+        zoom_signature(str(int(NOW)), secret="another-secret"),
+        zoom_signature(str(int(NOW)), body=BODY + b"\n"),
+        zoom_signature(str(int(NOW)))[3:],  # without "v0="
+    ],
+)
 def test_zoom_rejects_wrong_secret_tampered_body_and_bare_hex(signature: str) -> None:
     assert zoom(signature, str(int(NOW))).reason == "bad signature"
 
 
-@pytest.mark.parametrize(("offset_s", "reason"), [(-301, "stale timestamp"), (+3600, "timestamp in the future")])
+@pytest.mark.parametrize(
+    ("offset_s", "reason"), [(-301, "stale timestamp"), (+3600, "timestamp in the future")]
+)
 def test_zoom_rejects_stale_and_future_timestamps(offset_s: int, reason: str) -> None:
     ts = str(int(NOW + offset_s))
     assert zoom(zoom_signature(ts), ts).reason == reason
@@ -189,9 +229,18 @@ def test_zoom_url_validation_answer() -> None:
 
 # --- bearer token ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("header", "ok"), [
-    ("Bearer tok-123", True), ("bearer tok-123", True), ("Bearer tok-124", False),
-    ("Basic tok-123", False), ("Bearer ", False), ("tok-123", False), (None, False),
-])
+
+@pytest.mark.parametrize(
+    ("header", "ok"),
+    [
+        ("Bearer tok-123", True),
+        ("bearer tok-123", True),
+        ("Bearer tok-124", False),
+        ("Basic tok-123", False),
+        ("Bearer ", False),
+        ("tok-123", False),
+        (None, False),
+    ],
+)
 def test_bearer_token(header: str | None, ok: bool) -> None:
     assert verify_bearer("tok-123", header).ok is ok

@@ -18,10 +18,14 @@ from leadflow.ingest.sources import open_source
 from leadflow.ingest.sources import text as source_text
 
 HEADER = ["Email", "Name", "Company", "Title", "Phone"]
-LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what a person's editor counts as a line, as the reader does
+LINE_BREAK = re.compile(
+    r"\r\n|\r|\n"
+)  # what a person's editor counts as a line, as the reader does
 # NUL is its own error case (nul_byte); surrogates cannot be written in any encoding.
-ANY_TEXT = st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), max_size=12)
-TRICKY_TEXT = st.text(st.sampled_from(list(',;\t"\r\n |\'x é中😀\u2028\x85')), max_size=8)
+ANY_TEXT = st.text(
+    st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), max_size=12
+)
+TRICKY_TEXT = st.text(st.sampled_from(list(",;\t\"\r\n |'x é中😀\u2028\x85")), max_size=8)
 CELL = st.one_of(ANY_TEXT, TRICKY_TEXT)
 
 
@@ -32,7 +36,9 @@ def tables(draw: st.DrawFn) -> tuple[list[str], list[list[str]]]:
     return HEADER[:width], rows
 
 
-def csv_text(header: list[str], rows: list[list[str]], delimiter: str) -> tuple[str, list[tuple[int, list[str]]]]:
+def csv_text(
+    header: list[str], rows: list[list[str]], delimiter: str
+) -> tuple[str, list[tuple[int, list[str]]]]:
     """The file text, and (starting line, values) for every row the reader should return."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, delimiter=delimiter)
@@ -52,11 +58,19 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(table=tables(), delimiter=st.sampled_from([",", ";", "\t"]),
-       encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "gb18030"]),
-       piece=st.sampled_from([1 << 20, 3]))
-def test_csv_written_tables_read_back_exactly(folder: Path, table: tuple[list[str], list[list[str]]],
-                                              delimiter: str, encoding: str, piece: int) -> None:
+@given(
+    table=tables(),
+    delimiter=st.sampled_from([",", ";", "\t"]),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "gb18030"]),
+    piece=st.sampled_from([1 << 20, 3]),
+)
+def test_csv_written_tables_read_back_exactly(
+    folder: Path,
+    table: tuple[list[str], list[list[str]]],
+    delimiter: str,
+    encoding: str,
+    piece: int,
+) -> None:
     header, rows = table
     content, expected = csv_text(header, rows, delimiter)
     path = folder / "table.csv"
@@ -70,7 +84,12 @@ def test_csv_written_tables_read_back_exactly(folder: Path, table: tuple[list[st
             got = [(row.line_no, row.values) for row in stream]
     finally:
         source_text.PIECE_CHARS = original
-    assert (info.headers, info.header_line, info.skipped_preamble, info.delimiter) == (header, 1, 0, delimiter)
+    assert (info.headers, info.header_line, info.skipped_preamble, info.delimiter) == (
+        header,
+        1,
+        0,
+        delimiter,
+    )
     assert got == expected
 
 
@@ -80,7 +99,9 @@ def test_reading_200k_rows_keeps_memory_flat(tmp_path: Path) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         handle.write("First Name,Last Name,Email,Company,Country\r\n")
         for i in range(200_000):
-            handle.write(f"Ada{i},Lovelace,ada.{i}@example.com,Analytical Engines Ltd,United Kingdom\r\n")
+            handle.write(
+                f"Ada{i},Lovelace,ada.{i}@example.com,Analytical Engines Ltd,United Kingdom\r\n"
+            )
     tracemalloc.start()
     try:
         count = 0

@@ -29,28 +29,71 @@ def workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
 
 
 def test_values_become_text_and_rows_keep_sheet_numbers(tmp_path: Path) -> None:
-    path = workbook(tmp_path / "leads.xlsx", {"Leads": [
-        ["ON24 Attendee Report"],
-        [],
-        ["Email", "Employees", "Score", "Registered", "Day", "Opted In", "Phone", "Notes"],
-        ["a@x.com", 250, 0.1, datetime(2026, 11, 10, 9, 30), date(2026, 11, 10), True, 13800138000.0,
-         '=HYPERLINK("mailto:a@x.com","a@x.com")'],
-        [],
-        ["b@x.com", 1200.0, 2.5, datetime(2026, 11, 11), None, False, "+86 138", "Zoë 😀 李雷\tΩ"],
-    ]})
+    path = workbook(
+        tmp_path / "leads.xlsx",
+        {
+            "Leads": [
+                ["ON24 Attendee Report"],
+                [],
+                ["Email", "Employees", "Score", "Registered", "Day", "Opted In", "Phone", "Notes"],
+                [
+                    "a@x.com",
+                    250,
+                    0.1,
+                    datetime(2026, 11, 10, 9, 30),
+                    date(2026, 11, 10),
+                    True,
+                    13800138000.0,
+                    '=HYPERLINK("mailto:a@x.com","a@x.com")',
+                ],
+                [],
+                [
+                    "b@x.com",
+                    1200.0,
+                    2.5,
+                    datetime(2026, 11, 11),
+                    None,
+                    False,
+                    "+86 138",
+                    "Zoë 😀 李雷\tΩ",
+                ],
+            ]
+        },
+    )
     info, rows = read(path)
-    assert info == SourceInfo("xlsx", None, None, 3, ["Email", "Employees", "Score", "Registered", "Day",
-                                                     "Opted In", "Phone", "Notes"], 1)
+    assert info == SourceInfo(
+        "xlsx",
+        None,
+        None,
+        3,
+        ["Email", "Employees", "Score", "Registered", "Day", "Opted In", "Phone", "Notes"],
+        1,
+    )
     assert rows == [
-        RawRow(4, ["a@x.com", "250", "0.1", "2026-11-10T09:30:00", "2026-11-10", "TRUE", "13800138000",
-                   '=HYPERLINK("mailto:a@x.com","a@x.com")']),
-        RawRow(6, ["b@x.com", "1200", "2.5", "2026-11-11", "", "FALSE", "+86 138", "Zoë 😀 李雷\tΩ"]),
+        RawRow(
+            4,
+            [
+                "a@x.com",
+                "250",
+                "0.1",
+                "2026-11-10T09:30:00",
+                "2026-11-10",
+                "TRUE",
+                "13800138000",
+                '=HYPERLINK("mailto:a@x.com","a@x.com")',
+            ],
+        ),
+        RawRow(
+            6, ["b@x.com", "1200", "2.5", "2026-11-11", "", "FALSE", "+86 138", "Zoë 😀 李雷\tΩ"]
+        ),
     ]
 
 
 def test_short_rows_are_padded_to_the_header_and_long_ones_kept(tmp_path: Path) -> None:
-    path = workbook(tmp_path / "x.xlsx", {"S": [["Email", "Name", "Company"], ["a@x.com"],
-                                                ["b@x.com", "B", "Co", None, "stray"]]})
+    path = workbook(
+        tmp_path / "x.xlsx",
+        {"S": [["Email", "Name", "Company"], ["a@x.com"], ["b@x.com", "B", "Co", None, "stray"]]},
+    )
     _, rows = read(path)
     assert rows == [RawRow(2, ["a@x.com", "", ""]), RawRow(3, ["b@x.com", "B", "Co", "", "stray"])]
 
@@ -65,7 +108,9 @@ def test_stray_cell_far_right_does_not_widen_every_row(tmp_path: Path) -> None:
 
 
 def test_first_sheet_by_default_and_sheet_by_name(tmp_path: Path) -> None:
-    path = workbook(tmp_path / "x.xlsx", {"First": [["Email"], ["1@x.com"]], "Second": [["Email"], ["2@x.com"]]})
+    path = workbook(
+        tmp_path / "x.xlsx", {"First": [["Email"], ["1@x.com"]], "Second": [["Email"], ["2@x.com"]]}
+    )
     assert read(path)[1] == [RawRow(2, ["1@x.com"])]
     assert read(path, sheet="Second")[1] == [RawRow(2, ["2@x.com"])]
     with pytest.raises(UnreadableSource, match="no sheet named 'Third'; sheets: First, Second"):
@@ -73,7 +118,11 @@ def test_first_sheet_by_default_and_sheet_by_name(tmp_path: Path) -> None:
 
 
 def test_duplicate_headers_in_a_sheet(tmp_path: Path) -> None:
-    info, _ = read(workbook(tmp_path / "x.xlsx", {"S": [["Email", "Email", "Phone"], ["a@x.com", "b@x.com", 1]]}))
+    info, _ = read(
+        workbook(
+            tmp_path / "x.xlsx", {"S": [["Email", "Email", "Phone"], ["a@x.com", "b@x.com", 1]]}
+        )
+    )
     assert info.headers == ["Email", "Email (2)", "Phone"]
 
 

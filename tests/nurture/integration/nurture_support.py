@@ -82,8 +82,9 @@ def start_recorder(port: int) -> tuple[Recorder, Controller]:
     return handler, controller
 
 
-def use_policy(folder: Path, monkeypatch: pytest.MonkeyPatch, sequences: str,
-               holidays: str = NO_HOLIDAYS) -> Path:
+def use_policy(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, sequences: str, holidays: str = NO_HOLIDAYS
+) -> Path:
     """Templates as shipped, sequences and holidays as the test says."""
     folder.mkdir(parents=True, exist_ok=True)
     for template in TEMPLATES_DIR.glob("*.j2"):
@@ -95,17 +96,31 @@ def use_policy(folder: Path, monkeypatch: pytest.MonkeyPatch, sequences: str,
     return folder
 
 
-def add_lead(email: str, at: datetime, country: str | None = None, state: str | None = None,
-             **fields: Any) -> int:
+def add_lead(
+    email: str, at: datetime, country: str | None = None, state: str | None = None, **fields: Any
+) -> int:
     with session_scope() as session:
         campaign = session.scalar(select(Campaign).where(Campaign.name == "Webinar 2026"))
         if campaign is None:
             campaign = Campaign(name="Webinar 2026", channel="webinar", created_at=at)
             session.add(campaign)
             session.flush()
-        values = {"first_name": "Ada", "temperature": "warm", "status": "nurturing", "score": 50} | fields
-        lead = Lead(email=email, domain=email.split("@")[1], country=country, state=state,
-                    first_campaign_id=campaign.id, created_at=at, updated_at=at, **values)
+        values = {
+            "first_name": "Ada",
+            "temperature": "warm",
+            "status": "nurturing",
+            "score": 50,
+        } | fields
+        lead = Lead(
+            email=email,
+            domain=email.split("@")[1],
+            country=country,
+            state=state,
+            first_campaign_id=campaign.id,
+            created_at=at,
+            updated_at=at,
+            **values,
+        )
         session.add(lead)
         session.flush()
         return lead.id

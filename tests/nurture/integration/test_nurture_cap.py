@@ -38,14 +38,22 @@ sequences:
 """
 
 
-def test_the_cap_defers_across_sequences_and_every_step_still_goes_out(recorder, tmp_path, monkeypatch):
+def test_the_cap_defers_across_sequences_and_every_step_still_goes_out(
+    recorder, tmp_path, monkeypatch
+):
     use_policy(tmp_path / "policy", monkeypatch, TWO_SEQUENCES)
     lead = add_lead("ada@example.org", MONDAY, "GB")
     assert enroll([lead], MONDAY) == 2
     run_ticks(recorder, MONDAY, MONDAY + timedelta(days=16), timedelta(hours=2))
 
     received = [(r.at, r.message["Subject"]) for r in recorder.to("ada@example.org")]
-    assert sorted(s for _, s in received) == ["a1", "a2", "a3", "b1", "b2"]  # deferred, never dropped
+    assert sorted(s for _, s in received) == [
+        "a1",
+        "a2",
+        "a3",
+        "b1",
+        "b2",
+    ]  # deferred, never dropped
     times = [at for at, _ in received]
     for at in times:  # no 7-day span holds more than two
         assert sum(1 for other in times if at - timedelta(days=7) < other <= at) <= 2, received
@@ -55,6 +63,10 @@ def test_the_cap_defers_across_sequences_and_every_step_still_goes_out(recorder,
 
     capped = decisions("defer", lead)
     assert {d.rule_id for d in capped} == {"send-rule:cap"}
-    assert {(d.inputs["sequence"], d.inputs["step"]) for d in capped} == {("a", 2), ("b", 2), ("a", 3)}
+    assert {(d.inputs["sequence"], d.inputs["step"]) for d in capped} == {
+        ("a", 2),
+        ("b", 2),
+        ("a", 3),
+    }
     assert capped[0].inputs["deferred_to"].startswith("2026-11-16T10:00")
     assert enrollment(lead, "a").status == enrollment(lead, "b").status == "completed"

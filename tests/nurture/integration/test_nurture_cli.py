@@ -10,7 +10,13 @@ from typer.testing import CliRunner
 from leadflow.cli.nurture import nurture_app
 from leadflow.core.db import session_scope
 from leadflow.core.models import Suppression
-from tests.nurture.integration.nurture_support import add_lead, decisions, enroll, enrollment, outbox
+from tests.nurture.integration.nurture_support import (
+    add_lead,
+    decisions,
+    enroll,
+    enrollment,
+    outbox,
+)
 
 pytestmark = pytest.mark.db
 MONDAY = datetime(2026, 11, 9, 10, tzinfo=UTC)
@@ -23,14 +29,21 @@ def run(*args: str):  # type: ignore[no-untyped-def]
 def test_suppress_lists_the_address_once_and_ends_its_sequences(leadflow_env):
     lead = add_lead("ada@example.org", MONDAY, "GB")
     enroll([lead], MONDAY)
-    first = run("suppress", "Ada@Example.org", "--reason", "complained", "--at", "2026-11-09T11:00:00")
+    first = run(
+        "suppress", "Ada@Example.org", "--reason", "complained", "--at", "2026-11-09T11:00:00"
+    )
     again = run("suppress", "ada@example.org", "--reason", "manual")
     assert first.exit_code == again.exit_code == 0
     assert "suppressed (complained)" in first.output and "already suppressed" in again.output
     with session_scope() as session:
-        assert session.get(Suppression, "ada@example.org").reason == "complained"  # the first reason stands
+        assert (
+            session.get(Suppression, "ada@example.org").reason == "complained"
+        )  # the first reason stands
     assert enrollment(lead).exit_reason == "suppressed: complained"
-    assert [d.outcome for d in decisions("suppress", lead)] == ["suppressed: complained", "already suppressed"]
+    assert [d.outcome for d in decisions("suppress", lead)] == [
+        "suppressed: complained",
+        "already suppressed",
+    ]
 
 
 def test_suppress_refuses_what_is_not_an_address_or_a_reason(leadflow_env):

@@ -68,7 +68,9 @@ def subjects(recorder) -> list[str]:  # type: ignore[no-untyped-def]
 def test_one_click_unsubscribe_stops_even_an_email_already_queued(started, recorder, leadflow_env):
     queued = queue_due_steps.fn(MONDAY + DAY)
     first = outbox(started)[0]
-    assert unsubscribe(make_token(leadflow_env.secret_key.get_secret_value(), "u", first.id), MONDAY + DAY)
+    assert unsubscribe(
+        make_token(leadflow_env.secret_key.get_secret_value(), "u", first.id), MONDAY + DAY
+    )
     summary = send_outbox.fn(queued, MONDAY + DAY)
     assert (summary.sent, summary.skipped) == (0, 1) and subjects(recorder) == ["one"]
     assert outbox(started)[1].error == "suppressed: unsubscribed"
@@ -78,8 +80,19 @@ def test_one_click_unsubscribe_stops_even_an_email_already_queued(started, recor
 
 def test_a_manual_suppression_is_checked_at_send_time(started, recorder):
     queued = queue_due_steps.fn(MONDAY + DAY)
-    shown = CliRunner().invoke(nurture_app, ["suppress", "ADA@example.org", "--reason", "manual", "--note",
-                                             "asked by phone", "--at", "2026-11-10T10:00:00"])
+    shown = CliRunner().invoke(
+        nurture_app,
+        [
+            "suppress",
+            "ADA@example.org",
+            "--reason",
+            "manual",
+            "--note",
+            "asked by phone",
+            "--at",
+            "2026-11-10T10:00:00",
+        ],
+    )
     assert shown.exit_code == 0, shown.output
     assert send_outbox.fn(queued, MONDAY + DAY).skipped == 1 and subjects(recorder) == ["one"]
     assert outbox(started)[1].error == "suppressed: manual"
@@ -97,10 +110,13 @@ def test_a_listed_address_leaves_the_sequence_at_the_next_due_step(started, reco
     assert decisions("exit", started)[0].rule_id == "exit:complained"
 
 
-@pytest.mark.parametrize(("change", "reason"), [
-    ({"temperature": "hot"}, "became_hot"),
-    ({"status": "routed", "owner_rep": "anna"}, "assigned"),
-])
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"temperature": "hot"}, "became_hot"),
+        ({"status": "routed", "owner_rep": "anna"}, "assigned"),
+    ],
+)
 def test_a_lead_that_turned_hot_or_was_assigned_leaves(started, recorder, change, reason):
     set_lead(started, **change)
     tick(recorder, MONDAY + DAY)
@@ -111,8 +127,15 @@ def test_a_lead_that_turned_hot_or_was_assigned_leaves(started, recorder, change
 
 def test_a_reply_ends_the_sequence(started, recorder):
     with session_scope() as session:
-        session.add(EngagementEvent(provider="mailbox", provider_event_id="r1", type="reply", lead_id=started,
-                                    occurred_at=MONDAY + timedelta(hours=3)))
+        session.add(
+            EngagementEvent(
+                provider="mailbox",
+                provider_event_id="r1",
+                type="reply",
+                lead_id=started,
+                occurred_at=MONDAY + timedelta(hours=3),
+            )
+        )
     tick(recorder, MONDAY + DAY)
     assert subjects(recorder) == ["one"] and enrollment(started).exit_reason == "replied"
 
@@ -131,8 +154,16 @@ def test_a_hard_bounce_lists_the_address_and_ends_the_sequence(recorder, tmp_pat
 
 def test_a_click_on_step_one_sends_step_three_in_place_of_step_two(started, recorder):
     with session_scope() as session:
-        session.add(EngagementEvent(provider="tracking", provider_event_id="c1", type="click", lead_id=started,
-                                    outbound_email_id=outbox(started)[0].id, occurred_at=MONDAY + timedelta(hours=1)))
+        session.add(
+            EngagementEvent(
+                provider="tracking",
+                provider_event_id="c1",
+                type="click",
+                lead_id=started,
+                outbound_email_id=outbox(started)[0].id,
+                occurred_at=MONDAY + timedelta(hours=1),
+            )
+        )
     tick(recorder, MONDAY + DAY)
     tick(recorder, MONDAY + 3 * DAY)
     assert subjects(recorder) == ["one", "three"]
@@ -161,8 +192,18 @@ def test_re_entry_waits_for_the_policy_and_gets_its_own_outbox_keys(started, rec
 def test_a_lead_handed_back_as_not_ready_enters_the_recycle_sequence(recorder, leadflow_env):
     lead = add_lead("ada@example.org", MONDAY, "US", "CA", temperature="hot", status="pool")
     with session_scope() as session:
-        session.add(Assignment(lead_id=lead, rep="anna", rule_id="r", status="rejected", reason="not_ready",
-                               assigned_at=MONDAY - DAY, sla_due_at=MONDAY + DAY, closed_at=MONDAY))
+        session.add(
+            Assignment(
+                lead_id=lead,
+                rep="anna",
+                rule_id="r",
+                status="rejected",
+                reason="not_ready",
+                assigned_at=MONDAY - DAY,
+                sla_due_at=MONDAY + DAY,
+                closed_at=MONDAY,
+            )
+        )
     tick(recorder, MONDAY)
     recycle = enrollment(lead, "not-ready-recycle")
     # Five business days in California, and 11 November (Veterans Day) is no business day.
@@ -180,7 +221,11 @@ def test_a_4xx_waits_for_its_backoff_then_goes_exactly_once(recorder, tmp_path, 
     enroll([lead], MONDAY)
     assert tick(recorder, MONDAY).deferred == 1
     row = outbox(lead)[0]
-    assert (row.status, row.attempts, row.next_attempt_at) == ("pending", 1, MONDAY + timedelta(minutes=5))
+    assert (row.status, row.attempts, row.next_attempt_at) == (
+        "pending",
+        1,
+        MONDAY + timedelta(minutes=5),
+    )
     assert tick(recorder, MONDAY + timedelta(minutes=2)).deferred == 0  # still backing off
     assert tick(recorder, MONDAY + timedelta(minutes=5)).deferred == 1
     assert outbox(lead)[0].next_attempt_at == MONDAY + timedelta(minutes=20)  # then 15 minutes
@@ -188,7 +233,9 @@ def test_a_4xx_waits_for_its_backoff_then_goes_exactly_once(recorder, tmp_path, 
     tick(recorder, MONDAY + timedelta(hours=1))
     assert len(recorder.to("ada@example.org")) == 1
     assert (outbox(lead)[0].status, outbox(lead)[0].attempts) == ("sent", 3)
-    assert [d.outcome for d in decisions("send-retry", lead)] == ["retry at 2026-11-09 10:05 UTC",
-                                                                  "retry at 2026-11-09 10:20 UTC"]
+    assert [d.outcome for d in decisions("send-retry", lead)] == [
+        "retry at 2026-11-09 10:05 UTC",
+        "retry at 2026-11-09 10:20 UTC",
+    ]
     with session_scope() as session:
         assert session.scalar(select(Lead.suppressed).where(Lead.id == lead)) is False

@@ -24,7 +24,15 @@ from aiosmtpd.controller import Controller
 from typer.testing import CliRunner
 
 from leadflow.cli.nurture import nurture_app
-from tests.nurture.integration.nurture_support import Recorder, add_lead, decisions, enroll, outbox, tick, use_policy
+from tests.nurture.integration.nurture_support import (
+    Recorder,
+    add_lead,
+    decisions,
+    enroll,
+    outbox,
+    tick,
+    use_policy,
+)
 
 pytestmark = pytest.mark.db
 ROOT = Path(__file__).resolve().parents[3]
@@ -79,9 +87,14 @@ def stalling(leadflow_env):  # type: ignore[no-untyped-def]
 def start_sender(tmp_path: Path, mode: str, confirm_every: int) -> subprocess.Popen[str]:
     script = tmp_path / "sender.py"
     script.write_text(SENDER, encoding="utf-8")
-    return subprocess.Popen([sys.executable, str(script), mode, MONDAY.isoformat(), str(confirm_every), str(ROOT)],
-                            env=dict(os.environ), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    return subprocess.Popen(
+        [sys.executable, str(script), mode, MONDAY.isoformat(), str(confirm_every), str(ROOT)],
+        env=dict(os.environ),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def assert_no_duplicates(handler: Recorder) -> None:
@@ -91,26 +104,40 @@ def assert_no_duplicates(handler: Recorder) -> None:
 
 
 @pytest.mark.parametrize("confirm_every", [1, 100])
-def test_killed_while_the_server_holds_data_nothing_is_sent_twice(stalling, tmp_path, monkeypatch, confirm_every):
+def test_killed_while_the_server_holds_data_nothing_is_sent_twice(
+    stalling, tmp_path, monkeypatch, confirm_every
+):
     use_policy(tmp_path / "policy", monkeypatch, IMMEDIATE)
-    leads = [add_lead(email, MONDAY, "GB") for email in
-             ("a1@example.org", "a2@example.org", "stall@example.org", "a4@example.org")]
+    leads = [
+        add_lead(email, MONDAY, "GB")
+        for email in ("a1@example.org", "a2@example.org", "stall@example.org", "a4@example.org")
+    ]
     enroll(leads, MONDAY)
     sender = start_sender(tmp_path, "smtp", confirm_every)
     try:
-        assert stalling.stalled.wait(timeout=120), sender.stderr.read() if sender.poll() is not None else "hung"
+        assert stalling.stalled.wait(timeout=120), (
+            sender.stderr.read() if sender.poll() is not None else "hung"
+        )
     finally:
         sender.kill()  # SIGKILL: no cleanup, no rollback, no goodbye
         sender.wait(timeout=30)
     assert sender.returncode == -signal.SIGKILL
-    assert sorted(r.to for r in stalling.messages) == ["a1@example.org", "a2@example.org", "stall@example.org"]
+    assert sorted(r.to for r in stalling.messages) == [
+        "a1@example.org",
+        "a2@example.org",
+        "stall@example.org",
+    ]
     # Sends finish on a background thread and are confirmed when the main thread collects
     # them: how many of a1/a2 got confirmed before the kill is a race. Either way none may
     # be confirmed that the server did not take, and with groups of 100 none is.
     confirmed = {r.to_addr for r in outbox() if r.status == "sent"}
     assert confirmed <= ({"a1@example.org", "a2@example.org"} if confirm_every == 1 else set())
     assert {r.to_addr for r in outbox() if r.status == "sending"} == {
-        "a1@example.org", "a2@example.org", "stall@example.org", "a4@example.org"} - confirmed
+        "a1@example.org",
+        "a2@example.org",
+        "stall@example.org",
+        "a4@example.org",
+    } - confirmed
 
     tick(stalling, MONDAY + timedelta(minutes=1))  # too soon to call the claim stale: left alone
     assert {r.status for r in outbox() if r.to_addr not in confirmed} == {"sending"}
@@ -122,14 +149,22 @@ def test_killed_while_the_server_holds_data_nothing_is_sent_twice(stalling, tmp_
 
     listed = CliRunner().invoke(nurture_app, ["unknown"])
     assert "stall@example.org" in listed.output and "a4@example.org" in listed.output
-    stall, a4 = (next(r for r in outbox() if r.to_addr == a) for a in ("stall@example.org", "a4@example.org"))
+    stall, a4 = (
+        next(r for r in outbox() if r.to_addr == a) for a in ("stall@example.org", "a4@example.org")
+    )
     assert f"{stall.id}\tunknown\tstall@example.org\t{stall.message_id}" in listed.output
     # The server log shows stall@ got its message; a4 never reached the server.
-    assert CliRunner().invoke(nurture_app, ["resolve", str(stall.id), "--as", "sent"]).exit_code == 0
+    assert (
+        CliRunner().invoke(nurture_app, ["resolve", str(stall.id), "--as", "sent"]).exit_code == 0
+    )
     assert CliRunner().invoke(nurture_app, ["resolve", str(a4.id), "--as", "resend"]).exit_code == 0
     tick(stalling, MONDAY + timedelta(minutes=20))
     assert sorted(r.to for r in stalling.messages) == [
-        "a1@example.org", "a2@example.org", "a4@example.org", "stall@example.org"]
+        "a1@example.org",
+        "a2@example.org",
+        "a4@example.org",
+        "stall@example.org",
+    ]
     assert_no_duplicates(stalling)
     assert [d.outcome for d in decisions("resolve")] == ["sent", "resend"]
 
@@ -143,4 +178,6 @@ def test_killed_between_claim_and_smtp_nothing_is_sent_at_all(stalling, tmp_path
     for minutes in (1, 16, 60):
         tick(stalling, MONDAY + timedelta(minutes=minutes))
     assert [r.status for r in outbox()] == ["unknown"] * 3 and stalling.messages == []
-    assert all(r.message_id for r in outbox())  # fixed at queueing: a person can search the server log
+    assert all(
+        r.message_id for r in outbox()
+    )  # fixed at queueing: a person can search the server log

@@ -26,18 +26,53 @@ pytestmark = pytest.mark.db
 SATURDAY = datetime(2026, 10, 24, 12, tzinfo=UTC)
 CHINA_HOLIDAY = "version: 1\nholidays:\n  CN: [2026-10-26]\n"
 LEADS = {  # address: (country, state, zone, step 1 arrival UTC, step 2 arrival UTC)
-    "syd@example.org": ("AU", "NSW", "Australia/Sydney", datetime(2026, 10, 25, 22), datetime(2026, 11, 1, 22)),
-    "sha@example.org": ("CN", "SH", "Asia/Shanghai", datetime(2026, 10, 27, 1), datetime(2026, 11, 3, 1)),
-    "lon@example.org": ("GB", None, "Europe/London", datetime(2026, 10, 26, 9), datetime(2026, 11, 2, 9)),
+    "syd@example.org": (
+        "AU",
+        "NSW",
+        "Australia/Sydney",
+        datetime(2026, 10, 25, 22),
+        datetime(2026, 11, 1, 22),
+    ),
+    "sha@example.org": (
+        "CN",
+        "SH",
+        "Asia/Shanghai",
+        datetime(2026, 10, 27, 1),
+        datetime(2026, 11, 3, 1),
+    ),
+    "lon@example.org": (
+        "GB",
+        None,
+        "Europe/London",
+        datetime(2026, 10, 26, 9),
+        datetime(2026, 11, 2, 9),
+    ),
     # Seven calendar days after 09:00 EDT is 09:00 EST (not 08:00: delay_days keeps the clock).
-    "nyc@example.org": ("US", "NY", "America/New_York", datetime(2026, 10, 26, 13), datetime(2026, 11, 2, 14)),
-    "lax@example.org": ("US", "CA", "America/Los_Angeles", datetime(2026, 10, 26, 16), datetime(2026, 11, 2, 17)),
+    "nyc@example.org": (
+        "US",
+        "NY",
+        "America/New_York",
+        datetime(2026, 10, 26, 13),
+        datetime(2026, 11, 2, 14),
+    ),
+    "lax@example.org": (
+        "US",
+        "CA",
+        "America/Los_Angeles",
+        datetime(2026, 10, 26, 16),
+        datetime(2026, 11, 2, 17),
+    ),
 }
 
 
-def test_every_email_arrives_at_nine_local_on_a_working_day_across_dst(recorder, tmp_path, monkeypatch):
+def test_every_email_arrives_at_nine_local_on_a_working_day_across_dst(
+    recorder, tmp_path, monkeypatch
+):
     use_policy(tmp_path / "policy", monkeypatch, WINDOW_ONLY, CHINA_HOLIDAY)
-    ids = {email: add_lead(email, SATURDAY, country, state) for email, (country, state, *_r) in LEADS.items()}
+    ids = {
+        email: add_lead(email, SATURDAY, country, state)
+        for email, (country, state, *_r) in LEADS.items()
+    }
     assert enroll(list(ids.values()), SATURDAY) == len(LEADS)
     run_ticks(recorder, SATURDAY, datetime(2026, 11, 3, 2, tzinfo=UTC), timedelta(hours=1))
 
@@ -51,7 +86,10 @@ def test_every_email_arrives_at_nine_local_on_a_working_day_across_dst(recorder,
         assert subjects == ["Ada, one", "two"]
 
     china = decisions("defer", ids["sha@example.org"])[0]
-    assert china.inputs["zone"] == "Asia/Shanghai" and china.inputs["local_deferred_to"] == "Tue 2026-10-27 09:00"
+    assert (
+        china.inputs["zone"] == "Asia/Shanghai"
+        and china.inputs["local_deferred_to"] == "Tue 2026-10-27 09:00"
+    )
     new_york = decisions("defer", ids["nyc@example.org"])
     # Only the weekend deferral: step 2 falls due at 09:00 local after the clocks went back.
     assert [d.rule_id for d in new_york] == ["send-rule:window"]

@@ -48,15 +48,32 @@ def picky_smtp(leadflow_env):  # type: ignore[no-untyped-def]
 
 def nurture_email(email: str) -> int:
     with session_scope() as session:
-        lead = Lead(email=email, domain=email.split("@")[1], first_name="Ada", temperature="warm",
-                    status="nurturing", created_at=NOW, updated_at=NOW)
+        lead = Lead(
+            email=email,
+            domain=email.split("@")[1],
+            first_name="Ada",
+            temperature="warm",
+            status="nurturing",
+            created_at=NOW,
+            updated_at=NOW,
+        )
         session.add(lead)
         session.flush()
-        enrollment = Enrollment(lead_id=lead.id, sequence="nurture-core", next_step=1, enrolled_at=NOW)
+        enrollment = Enrollment(
+            lead_id=lead.id, sequence="nurture-core", next_step=1, enrolled_at=NOW
+        )
         session.add(enrollment)
         session.flush()
-        return queue_email(session, dedupe_key=f"nurture:{enrollment.id}:0", kind="nurture", lead_id=lead.id,
-                           to_addr=email, at=NOW, enrollment_id=enrollment.id, step=0)  # type: ignore[return-value]
+        return queue_email(
+            session,
+            dedupe_key=f"nurture:{enrollment.id}:0",
+            kind="nurture",
+            lead_id=lead.id,
+            to_addr=email,
+            at=NOW,
+            enrollment_id=enrollment.id,
+            step=0,
+        )  # type: ignore[return-value]
 
 
 def status_of(outbox_id: int) -> str:
@@ -71,16 +88,29 @@ def test_an_email_is_sent_once_however_often_the_outbox_runs(picky_smtp):
     assert (first.sent, second.sent) == (1, 0)
     assert len(picky_smtp.messages) == 1
     with session_scope() as session:
-        assert queue_email(session, dedupe_key="nurture:1:0", kind="nurture", lead_id=1,
-                           to_addr="ada@example.org", at=NOW) is None
+        assert (
+            queue_email(
+                session,
+                dedupe_key="nurture:1:0",
+                kind="nurture",
+                lead_id=1,
+                to_addr="ada@example.org",
+                at=NOW,
+            )
+            is None
+        )
 
 
-def test_a_nurture_email_carries_one_click_unsubscribe_and_a_postal_address(picky_smtp, leadflow_env):
+def test_a_nurture_email_carries_one_click_unsubscribe_and_a_postal_address(
+    picky_smtp, leadflow_env
+):
     send_outbox.fn([nurture_email("ada@example.org")], NOW)
     message = picky_smtp.messages[0]
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     https_part, mailto_part = [p.strip(" <>") for p in message["List-Unsubscribe"].split(",")]
-    assert https_part.startswith(f"{leadflow_env.public_base_url}/u/") and mailto_part.startswith("mailto:")
+    assert https_part.startswith(f"{leadflow_env.public_base_url}/u/") and mailto_part.startswith(
+        "mailto:"
+    )
     text = message.get_body(preferencelist=("plain",)).get_content()
     assert https_part in text and leadflow_env.postal_address in text
     assert "Hi Ada," in text

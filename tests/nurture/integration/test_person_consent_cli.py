@@ -17,25 +17,51 @@ pytestmark = pytest.mark.db
 NOW = datetime(2026, 11, 10, 10, tzinfo=UTC)
 
 
-def test_consent_is_recorded_with_its_source_and_evidence_and_bad_input_changes_nothing(leadflow_env):
+def test_consent_is_recorded_with_its_source_and_evidence_and_bad_input_changes_nothing(
+    leadflow_env,
+):
     lead = add_lead("anna@example.de", NOW, "DE")
     run = CliRunner().invoke
-    granted = run(person_app, ["consent", "anna@example.de", "marketing_email", "--source",
-                               "form:contact-us", "--evidence", '{"ip": "198.51.100.7"}'])
+    granted = run(
+        person_app,
+        [
+            "consent",
+            "anna@example.de",
+            "marketing_email",
+            "--source",
+            "form:contact-us",
+            "--evidence",
+            '{"ip": "198.51.100.7"}',
+        ],
+    )
     assert granted.exit_code == 0, granted.output
-    assert run(person_app, ["consent", "anna@example.de", "tracking", "--source", "x",
-                            "--evidence", "{not json"]).exit_code == 2
-    assert run(person_app, ["consent", "nobody@example.org", "tracking", "--source", "x"]).exit_code == 2
-    withdrawn = run(person_app, ["consent", "anna@example.de", "marketing_email", "--withdraw",
-                                 "--source", "email:reply"])
+    assert (
+        run(
+            person_app,
+            ["consent", "anna@example.de", "tracking", "--source", "x", "--evidence", "{not json"],
+        ).exit_code
+        == 2
+    )
+    assert (
+        run(person_app, ["consent", "nobody@example.org", "tracking", "--source", "x"]).exit_code
+        == 2
+    )
+    withdrawn = run(
+        person_app,
+        ["consent", "anna@example.de", "marketing_email", "--withdraw", "--source", "email:reply"],
+    )
     assert withdrawn.exit_code == 0
     with session_scope() as session:
         records = session.scalars(select(ConsentRecord).order_by(ConsentRecord.id)).all()
     assert [(r.purpose, r.granted, r.source) for r in records] == [
-        ("marketing_email", True, "form:contact-us"), ("marketing_email", False, "email:reply")]
+        ("marketing_email", True, "form:contact-us"),
+        ("marketing_email", False, "email:reply"),
+    ]
     assert records[0].evidence == {"ip": "198.51.100.7"} and records[0].lawful_basis == "consent"
     assert [d.outcome for d in decisions("consent", lead)] == [
-        "marketing_email granted", "marketing_email withdrawn"]
+        "marketing_email granted",
+        "marketing_email withdrawn",
+    ]
 
 
 def test_an_explicit_locale_is_set_checked_and_cleared(leadflow_env):

@@ -32,15 +32,25 @@ def body(message: Any, part: str) -> str:
 
 
 def test_both_parts_and_every_header_survive_a_round_trip() -> None:
-    text = "Hi 张伟,\n.a line starting with a dot\nFrom the start\n" + "long " * 300 + "\ntrailing space \n"
+    text = (
+        "Hi 张伟,\n.a line starting with a dot\nFrom the start\n"
+        + "long " * 300
+        + "\ntrailing space \n"
+    )
     html = "<p>Hi 张伟 &amp; co</p>\n" + "<b>x</b>" * 400
     email = RenderedEmail("张伟, the 10-minute guide to routing leads right — über", html, text)
     message_id = new_message_id(SETTINGS)
-    raw = build_raw(SETTINGS, "ada@example.org", email, message_id, {"List-Unsubscribe": "<https://x/u/t>"})
+    raw = build_raw(
+        SETTINGS, "ada@example.org", email, message_id, {"List-Unsubscribe": "<https://x/u/t>"}
+    )
     assert all(len(line) <= 998 for line in raw.data.split(b"\r\n")) and raw.data.isascii()
     assert b"\n" not in raw.data.replace(b"\r\n", b"")
     parsed = parse(raw.data)
-    assert (parsed["Subject"], parsed["To"], parsed["Message-ID"]) == (email.subject, "ada@example.org", message_id)
+    assert (parsed["Subject"], parsed["To"], parsed["Message-ID"]) == (
+        email.subject,
+        "ada@example.org",
+        message_id,
+    )
     assert parsed["From"].addresses[0].display_name == "Équipe Leadflow"
     assert parsed["List-Unsubscribe"] == "<https://x/u/t>"
     assert parsed.get_content_type() == "multipart/alternative"
@@ -60,28 +70,59 @@ def test_every_message_id_is_unique() -> None:
 @pytest.mark.parametrize("step", STEPS, ids=[s.template for s in STEPS])
 def test_the_cached_renderer_renders_exactly_what_render_does(step: Any) -> None:
     expected, _ = render_step(step)
-    got, _ = Renderer(TEMPLATES_DIR).render(step.template, step.subject, {
-        "lead": make_lead_context(), "unsubscribe_url": "https://t.leadflow.test/u/unsub-token",
-        "open_pixel_url": "https://t.leadflow.test/o/pixel.gif", "honeypot_url": "https://t.leadflow.test/c/honeypot",
-        "campaign_name": "Webinar",
-        "postal_address": "1 Main St, Springfield"},
-        tracked_url=lambda i, u: f"https://t.leadflow.test/c/tok{i}", keep_prefix="https://t.leadflow.test")
+    got, _ = Renderer(TEMPLATES_DIR).render(
+        step.template,
+        step.subject,
+        {
+            "lead": make_lead_context(),
+            "unsubscribe_url": "https://t.leadflow.test/u/unsub-token",
+            "open_pixel_url": "https://t.leadflow.test/o/pixel.gif",
+            "honeypot_url": "https://t.leadflow.test/c/honeypot",
+            "campaign_name": "Webinar",
+            "postal_address": "1 Main St, Springfield",
+        },
+        tracked_url=lambda i, u: f"https://t.leadflow.test/c/tok{i}",
+        keep_prefix="https://t.leadflow.test",
+    )
     assert got == expected
 
 
 def test_nurture_links_are_signed_per_row_and_stored_once_per_position() -> None:
     links = Links("secret", "https://t.example/", 42)
-    email = render_nurture(Renderer(TEMPLATES_DIR), STEPS[0].template, STEPS[0].subject, make_lead_context(),
-                           links, "Webinar", "1 Main St")
-    assert links.clicks == {0: "https://leadflow.example/guides/routing?utm_source=nurture&utm_content=step1"}
-    assert links.unsubscribe.startswith("https://t.example/u/u.42.0.") and links.unsubscribe in email.text
+    email = render_nurture(
+        Renderer(TEMPLATES_DIR),
+        STEPS[0].template,
+        STEPS[0].subject,
+        make_lead_context(),
+        links,
+        "Webinar",
+        "1 Main St",
+    )
+    assert links.clicks == {
+        0: "https://leadflow.example/guides/routing?utm_source=nurture&utm_content=step1"
+    }
+    assert (
+        links.unsubscribe.startswith("https://t.example/u/u.42.0.")
+        and links.unsubscribe in email.text
+    )
     assert links.open_pixel in email.html and "1 Main St" in email.text
     # The hidden honeypot is in the HTML only, and is not a content link to store.
     assert links.honeypot in email.html and links.honeypot not in email.text
-    expected, _ = render(TEMPLATES_DIR, STEPS[0].template, STEPS[0].subject, {
-        "lead": make_lead_context(), "unsubscribe_url": links.unsubscribe, "open_pixel_url": links.open_pixel,
-        "honeypot_url": links.honeypot,
-        "campaign_name": "Webinar", "postal_address": "1 Main St"}, tracked_url=links.click, keep_prefix=links.base)
+    expected, _ = render(
+        TEMPLATES_DIR,
+        STEPS[0].template,
+        STEPS[0].subject,
+        {
+            "lead": make_lead_context(),
+            "unsubscribe_url": links.unsubscribe,
+            "open_pixel_url": links.open_pixel,
+            "honeypot_url": links.honeypot,
+            "campaign_name": "Webinar",
+            "postal_address": "1 Main St",
+        },
+        tracked_url=links.click,
+        keep_prefix=links.base,
+    )
     assert email == expected
 
 
@@ -120,23 +161,34 @@ def mailer() -> Iterator[tuple[SmtpMailer, Answering]]:
 
 
 def message_to(address: str) -> Any:
-    return build_raw(SETTINGS, address, RenderedEmail("s", "<p>h</p>", "t"), new_message_id(SETTINGS))
+    return build_raw(
+        SETTINGS, address, RenderedEmail("s", "<p>h</p>", "t"), new_message_id(SETTINGS)
+    )
 
 
-@pytest.mark.parametrize(("address", "error", "delivered"), [
-    ("later@example.org", TransientDeliveryError, 0),
-    ("nobody@example.org", RecipientRejected, 0),
-    ("spam@example.org", PermanentDeliveryError, 0),
-    ("cut@example.org", UncertainDeliveryError, 1),
-])
-def test_each_failure_is_classified_by_when_it_happened(mailer: Any, address: str, error: type, delivered: int) -> None:
+@pytest.mark.parametrize(
+    ("address", "error", "delivered"),
+    [
+        ("later@example.org", TransientDeliveryError, 0),
+        ("nobody@example.org", RecipientRejected, 0),
+        ("spam@example.org", PermanentDeliveryError, 0),
+        ("cut@example.org", UncertainDeliveryError, 1),
+    ],
+)
+def test_each_failure_is_classified_by_when_it_happened(
+    mailer: Any, address: str, error: type, delivered: int
+) -> None:
     smtp, handler = mailer
     with pytest.raises(error) as caught:
         smtp.send_raw(message_to(address))
     assert len(handler.received) == delivered
     if error is PermanentDeliveryError:
-        assert not isinstance(caught.value, RecipientRejected)  # a content refusal is no hard bounce
-    smtp.send_raw(message_to("ada@example.org"))  # the connection is usable (or redialled) afterwards
+        assert not isinstance(
+            caught.value, RecipientRejected
+        )  # a content refusal is no hard bounce
+    smtp.send_raw(
+        message_to("ada@example.org")
+    )  # the connection is usable (or redialled) afterwards
     assert len(handler.received) == delivered + 1
 
 

@@ -9,12 +9,23 @@ import pytest
 from leadflow.nurture.timezones import COUNTRY_ZONES, STATE_ZONES, zone_for
 
 
-@pytest.mark.parametrize(("country", "state", "zone"), [
-    ("US", "CA", "America/Los_Angeles"), ("US", "TX", "America/Chicago"), ("US", "AZ", "America/Phoenix"),
-    ("US", "NY", "America/New_York"), ("CA", "BC", "America/Vancouver"), ("CA", "NL", "America/St_Johns"),
-    ("AU", "WA", "Australia/Perth"), ("AU", "QLD", "Australia/Brisbane"), ("BR", "AM", "America/Manaus"),
-    ("RU", "NVS", "Asia/Novosibirsk"), ("RU", "KGD", "Europe/Kaliningrad"), ("MX", "BCN", "America/Tijuana"),
-])
+@pytest.mark.parametrize(
+    ("country", "state", "zone"),
+    [
+        ("US", "CA", "America/Los_Angeles"),
+        ("US", "TX", "America/Chicago"),
+        ("US", "AZ", "America/Phoenix"),
+        ("US", "NY", "America/New_York"),
+        ("CA", "BC", "America/Vancouver"),
+        ("CA", "NL", "America/St_Johns"),
+        ("AU", "WA", "Australia/Perth"),
+        ("AU", "QLD", "Australia/Brisbane"),
+        ("BR", "AM", "America/Manaus"),
+        ("RU", "NVS", "Asia/Novosibirsk"),
+        ("RU", "KGD", "Europe/Kaliningrad"),
+        ("MX", "BCN", "America/Tijuana"),
+    ],
+)
 def test_multi_zone_countries_resolve_by_state(country: str, state: str, zone: str) -> None:
     found = zone_for(country, state, None, "UTC")
     assert (found.zone.key, found.source) == (zone, "state")
@@ -49,7 +60,11 @@ def test_nothing_known_gives_the_configured_default() -> None:
 
 
 def test_every_zone_in_the_tables_exists() -> None:
-    names = set(COUNTRY_ZONES.values()) | {z for table in STATE_ZONES.values() for z in table.values()}
+    names = set(COUNTRY_ZONES.values()) | {
+        z for table in STATE_ZONES.values() for z in table.values()
+    }
     for name in names:
         ZoneInfo(name)
-    assert all(country in COUNTRY_ZONES for country in STATE_ZONES)  # a default when the state is unknown
+    assert all(
+        country in COUNTRY_ZONES for country in STATE_ZONES
+    )  # a default when the state is unknown

@@ -22,12 +22,17 @@ def tracked(position: int, url: str) -> str:
 
 
 def render_step(step: Step, **lead: Any) -> tuple[RenderedEmail, list[str]]:
-    context = {"lead": make_lead_context(**lead), "unsubscribe_url": f"{BASE}/u/unsub-token",
-               "open_pixel_url": f"{BASE}/o/pixel.gif", "honeypot_url": f"{BASE}/c/honeypot",
-               "campaign_name": "Webinar",
-               "postal_address": "1 Main St, Springfield"}
-    return render(TEMPLATES_DIR, step.template, step.subject, context, tracked_url=tracked,
-                  keep_prefix=BASE)
+    context = {
+        "lead": make_lead_context(**lead),
+        "unsubscribe_url": f"{BASE}/u/unsub-token",
+        "open_pixel_url": f"{BASE}/o/pixel.gif",
+        "honeypot_url": f"{BASE}/c/honeypot",
+        "campaign_name": "Webinar",
+        "postal_address": "1 Main St, Springfield",
+    }
+    return render(
+        TEMPLATES_DIR, step.template, step.subject, context, tracked_url=tracked, keep_prefix=BASE
+    )
 
 
 @pytest.mark.parametrize("step", STEPS, ids=[s.template for s in STEPS])
@@ -68,7 +73,9 @@ def test_content_links_become_tracked_but_unsubscribe_is_kept(step: Step) -> Non
     hrefs = re.findall(r'href="([^"]+)"', email.html)
     assert originals and all(url.startswith("https://leadflow.example/") for url in originals)
     assert [h for h in hrefs if "/c/tok" in h] == [tracked(i, u) for i, u in enumerate(originals)]
-    assert f"{BASE}/u/unsub-token" in hrefs and f"{BASE}/c/honeypot" in hrefs  # kept as given, never rewritten
+    assert (
+        f"{BASE}/u/unsub-token" in hrefs and f"{BASE}/c/honeypot" in hrefs
+    )  # kept as given, never rewritten
     assert not any(h.startswith("https://leadflow.example/") for h in hrefs)
 
 
@@ -88,11 +95,13 @@ def test_text_part_carries_the_same_tracked_links(step: Step) -> None:
 
 
 def test_rewrite_links_leaves_non_http_and_own_links_alone() -> None:
-    html = ('<a href="mailto:a@b.example">m</a> <a href="#top">t</a> '
-            f'<a href="{BASE}/u/x">u</a> <a href="http://shop.example/p?a=1&amp;b=2">s</a>')
+    html = (
+        '<a href="mailto:a@b.example">m</a> <a href="#top">t</a> '
+        f'<a href="{BASE}/u/x">u</a> <a href="http://shop.example/p?a=1&amp;b=2">s</a>'
+    )
     out, originals = rewrite_links(html, tracked, keep_prefix=BASE)
     assert originals == ["http://shop.example/p?a=1&b=2"]
-    assert out == html.replace('http://shop.example/p?a=1&amp;b=2', tracked(0, ""))
+    assert out == html.replace("http://shop.example/p?a=1&amp;b=2", tracked(0, ""))
 
 
 def test_unknown_variable_in_a_template_raises(tmp_path: Path) -> None:

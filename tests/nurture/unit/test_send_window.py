@@ -20,7 +20,11 @@ from leadflow.nurture.send_window import (
     plan_send,
 )
 
-NY, LONDON, SYDNEY = ZoneInfo("America/New_York"), ZoneInfo("Europe/London"), ZoneInfo("Australia/Sydney")
+NY, LONDON, SYDNEY = (
+    ZoneInfo("America/New_York"),
+    ZoneInfo("Europe/London"),
+    ZoneInfo("Australia/Sydney"),
+)
 WEEKDAYS = Window()  # Monday to Friday, 09:00 to 17:00
 
 
@@ -78,8 +82,12 @@ def test_quiet_hours_cut_into_a_wide_window_and_may_wrap_midnight() -> None:
     quiet = QuietHours(start=time(20), end=time(8))
     assert open_hours(time(7), time(22), quiet) == ((time(8), time(20)),)
     assert open_hours(time(9), time(17), QuietHours(start=time(12), end=time(13))) == (
-        (time(9), time(12)), (time(13), time(17)))
-    every_day = Window(days=["mon", "tue", "wed", "thu", "fri", "sat", "sun"], start=time(7), end=time(22))
+        (time(9), time(12)),
+        (time(13), time(17)),
+    )
+    every_day = Window(
+        days=["mon", "tue", "wed", "thu", "fri", "sat", "sun"], start=time(7), end=time(22)
+    )
     calendar = calendar_for(LONDON, every_day, quiet)
     assert closed_reason(calendar, utc(2026, 11, 14, 21)) == "quiet_hours"
     assert next_open(calendar, utc(2026, 11, 14, 21)) == utc(2026, 11, 15, 8)
@@ -88,8 +96,12 @@ def test_quiet_hours_cut_into_a_wide_window_and_may_wrap_midnight() -> None:
 def test_business_days_skip_weekends_and_holidays_and_keep_the_local_hour() -> None:
     calendar = calendar_for(NY, WEEKDAYS, holidays=[date(2026, 11, 26)])
     wednesday_ten = utc(2026, 11, 25, 15)
-    assert add_business_days(calendar, wednesday_ten, 1) == utc(2026, 11, 27, 15)  # Thursday is a holiday
-    assert add_business_days(calendar, wednesday_ten, 2) == utc(2026, 11, 30, 15)  # then the weekend
+    assert add_business_days(calendar, wednesday_ten, 1) == utc(
+        2026, 11, 27, 15
+    )  # Thursday is a holiday
+    assert add_business_days(calendar, wednesday_ten, 2) == utc(
+        2026, 11, 30, 15
+    )  # then the weekend
     # Across the DST change the local hour holds: Friday 10:00 EDT -> Monday 10:00 EST.
     assert add_business_days(calendar, utc(2026, 10, 30, 14), 1) == utc(2026, 11, 2, 15)
 
@@ -109,7 +121,9 @@ def test_plan_names_the_rule_that_moved_the_time() -> None:
     saturday = utc(2026, 11, 14, 15)
     assert plan_send(saturday, calendar).rule == "window"
     capped = plan_send(utc(2026, 11, 10, 15), calendar, sends=[utc(2026, 11, 9, 15)], cap=cap)
-    assert capped.rule == "cap" and capped.at == utc(2026, 11, 16, 15)  # cleared Monday 10:00, inside
+    assert capped.rule == "cap" and capped.at == utc(
+        2026, 11, 16, 15
+    )  # cleared Monday 10:00, inside
     # The cap clears on a Saturday: the window then moves it to Monday 09:00, still under "cap".
     late = plan_send(utc(2026, 11, 10, 15), calendar, sends=[utc(2026, 11, 7, 15)], cap=cap)
     assert late.rule == "cap" and late.at == utc(2026, 11, 16, 14)
@@ -119,8 +133,13 @@ def test_plan_names_the_rule_that_moved_the_time() -> None:
 def test_an_immediate_step_skips_the_clock_but_never_the_cap() -> None:
     calendar, saturday_night = calendar_for(NY, WEEKDAYS), utc(2026, 11, 15, 3)
     assert not plan_send(saturday_night, calendar, timing="immediate").deferred
-    capped = plan_send(saturday_night, calendar, "immediate", [saturday_night - timedelta(hours=1)],
-                       Cap(max_emails=1, per_days=1))
+    capped = plan_send(
+        saturday_night,
+        calendar,
+        "immediate",
+        [saturday_night - timedelta(hours=1)],
+        Cap(max_emails=1, per_days=1),
+    )
     assert capped.rule == "cap" and capped.at == saturday_night + timedelta(hours=23)
 
 
@@ -130,19 +149,39 @@ def test_a_window_that_never_opens_is_an_error_not_a_hang() -> None:
         next_open(calendar, utc(2026, 11, 10, 15))
 
 
-ZONES = [ZoneInfo(z) for z in ("America/New_York", "Europe/London", "Australia/Sydney", "Asia/Shanghai",
-                                "America/Los_Angeles", "Asia/Kolkata", "America/St_Johns", "Pacific/Auckland")]
+ZONES = [
+    ZoneInfo(z)
+    for z in (
+        "America/New_York",
+        "Europe/London",
+        "Australia/Sydney",
+        "Asia/Shanghai",
+        "America/Los_Angeles",
+        "Asia/Kolkata",
+        "America/St_Johns",
+        "Pacific/Auckland",
+    )
+]
 
 
 @settings(max_examples=300, deadline=None)
-@given(moment=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31)),
-       zone=st.sampled_from(ZONES), start=st.integers(0, 20), hours=st.integers(1, 3),
-       quiet=st.booleans())
-def test_next_open_is_open_and_nothing_earlier_was(moment: datetime, zone: ZoneInfo, start: int, hours: int,
-                                                   quiet: bool) -> None:
+@given(
+    moment=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31)),
+    zone=st.sampled_from(ZONES),
+    start=st.integers(0, 20),
+    hours=st.integers(1, 3),
+    quiet=st.booleans(),
+)
+def test_next_open_is_open_and_nothing_earlier_was(
+    moment: datetime, zone: ZoneInfo, start: int, hours: int, quiet: bool
+) -> None:
     window = Window(start=time(start), end=time(start + hours))
-    calendar = calendar_for(zone, window, QuietHours(start=time(22), end=time(6)) if quiet else None,
-                            holidays=[date(2026, 12, 25), date(2027, 1, 1)])
+    calendar = calendar_for(
+        zone,
+        window,
+        QuietHours(start=time(22), end=time(6)) if quiet else None,
+        holidays=[date(2026, 12, 25), date(2027, 1, 1)],
+    )
     at = moment.replace(tzinfo=UTC)
     try:
         opened = next_open(calendar, at)

@@ -45,7 +45,11 @@ def test_walking_a_sequence_visits_every_step_once_with_cumulative_delays() -> N
     while due is not None:
         sent.append((step, due))
         step, due = after_send(sequence, step, due)
-    assert sent == [(0, ENROLLED), (1, ENROLLED + timedelta(days=3)), (2, ENROLLED + timedelta(days=7))]
+    assert sent == [
+        (0, ENROLLED),
+        (1, ENROLLED + timedelta(days=3)),
+        (2, ENROLLED + timedelta(days=7)),
+    ]
 
 
 @pytest.mark.parametrize("delays", [[-1], []])
@@ -54,9 +58,11 @@ def test_negative_delays_and_empty_sequences_are_rejected(delays: list[float]) -
         make_sequence(delays)
 
 
-@pytest.mark.parametrize(("temperature", "enters"), [("warm", True), ("cold", True), ("hot", False),
-                                                      (None, False)])
-def test_real_policy_nurtures_warm_and_cold_but_never_hot_leads(temperature: str | None,
-                                                                enters: bool) -> None:
+@pytest.mark.parametrize(
+    ("temperature", "enters"), [("warm", True), ("cold", True), ("hot", False), (None, False)]
+)
+def test_real_policy_nurtures_warm_and_cold_but_never_hot_leads(
+    temperature: str | None, enters: bool
+) -> None:
     # Hot leads go to a rep; nurturing them too would double-touch the buyer.
     assert (sequence_for(load_nurture(TEMPLATES_DIR), temperature) is not None) is enters

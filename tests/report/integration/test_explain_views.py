@@ -20,7 +20,9 @@ def scored_lead(leadflow_env) -> int:  # type: ignore[no-untyped-def]
     from tasks.staging import stage_file
 
     campaign_id = register_campaign.fn("webinar", "webinar", None, None, None)
-    staged = stage_file.fn(str(ROOT / "examples" / "webinar_analytics_2026-11.csv"), campaign_id, 500)
+    staged = stage_file.fn(
+        str(ROOT / "examples" / "webinar_analytics_2026-11.csv"), campaign_id, 500
+    )
     outcome = clean_batch.fn(campaign_id, *staged.batches[0])
     score_leads.fn(outcome.lead_ids)
     return outcome.lead_ids[0]
@@ -33,7 +35,9 @@ def test_the_default_view_is_short_and_points_to_the_rest(scored_lead: int) -> N
     assert short.exit_code == 0 and full.exit_code == 0, short.output + full.output
     assert "now: " in short.output and "score breakdown" in short.output
     assert "--all for the whole trace" in short.output and "┃ inputs" not in short.output
-    assert "┃ inputs" in full.output and len(short.output.splitlines()) < len(full.output.splitlines())
+    assert "┃ inputs" in full.output and len(short.output.splitlines()) < len(
+        full.output.splitlines()
+    )
 
 
 @pytest.mark.db

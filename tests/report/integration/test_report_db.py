@@ -41,7 +41,9 @@ def report():  # type: ignore[no-untyped-def]
         return build(load(session, AS_OF), timedelta(days=10))
 
 
-def test_outcomes_import_keeps_unmatched_reports_bad_and_is_idempotent(seeded, outcomes_csv: Path) -> None:
+def test_outcomes_import_keeps_unmatched_reports_bad_and_is_idempotent(
+    seeded, outcomes_csv: Path
+) -> None:
     # 5 data rows: OPP-1, OPP-4 (email in upper case), OPP-6 matched; OPP-9 unmatched; line 6 bad.
     assert (seeded.inserted, seeded.matched, seeded.stage_changes) == (4, 3, 3)
     assert seeded.unmatched == [(5, "stranger@elsewhere.example")]
@@ -54,19 +56,29 @@ def test_outcomes_import_keeps_unmatched_reports_bad_and_is_idempotent(seeded, o
         stages = dict(session.execute(select(Lead.id, Lead.lifecycle_stage)).tuples().all())
     assert sorted(stored) == ["OPP-1", "OPP-4", "OPP-6", "OPP-9"]
     assert stored["OPP-9"].lead_id is None and stored["OPP-9"].email == "stranger@elsewhere.example"
-    assert (stored["OPP-1"].lead_id, stored["OPP-1"].status, stored["OPP-1"].amount) == (1, "won", 5000.0)
+    assert (stored["OPP-1"].lead_id, stored["OPP-1"].status, stored["OPP-1"].amount) == (
+        1,
+        "won",
+        5000.0,
+    )
     assert (stages[1], stages[4], stages[6]) == ("won", "opportunity", "won")
 
 
 def test_a_changed_crm_row_updates_in_place(seeded, tmp_path: Path) -> None:
     changed = tmp_path / "later.csv"
-    changed.write_text("Opportunity ID,Email,Stage Name,Amount,Created Date,Close Date\n"
-                       "OPP-4,l4@report.example,Closed Won,700,2026-11-06,2026-11-12\n", encoding="utf-8")
+    changed.write_text(
+        "Opportunity ID,Email,Stage Name,Amount,Created Date,Close Date\n"
+        "OPP-4,l4@report.example,Closed Won,700,2026-11-06,2026-11-12\n",
+        encoding="utf-8",
+    )
     with session_scope() as session:
         result = import_file(session, changed, IMPORTED + timedelta(days=2))
     assert (result.inserted, result.updated, result.stage_changes) == (0, 1, 1)
     with session_scope() as session:
-        assert session.scalar(select(CrmOutcome.amount).where(CrmOutcome.external_id == "OPP-4")) == 700.0
+        assert (
+            session.scalar(select(CrmOutcome.amount).where(CrmOutcome.external_id == "OPP-4"))
+            == 700.0
+        )
 
 
 def test_report_numbers_from_the_database(seeded) -> None:
@@ -74,21 +86,48 @@ def test_report_numbers_from_the_database(seeded) -> None:
     # The same hand-computed numbers as the unit tests: the rows survive the database round trip.
     assert [r.count for r in built.funnel] == [6, 5, 4, 3, 2]
     assert [r.days_to_next for r in built.funnel] == [1.5, 1.0, 2.0, 3.0, None]
-    assert (built.gap.mqls, built.gap.sqls, dict(built.gap.where)) == (5, 4, {"waiting for the rep": 1})
+    assert (built.gap.mqls, built.gap.sqls, dict(built.gap.where)) == (
+        5,
+        4,
+        {"waiting for the rep": 1},
+    )
     reps = {r.rep: r for r in built.reps}
-    assert (reps["anna"].assigned, reps["anna"].accepted, reps["bo"].sla_breaches, reps["cai"].reclaimed) == (3, 2, 2, 1)
+    assert (
+        reps["anna"].assigned,
+        reps["anna"].accepted,
+        reps["bo"].sla_breaches,
+        reps["cai"].reclaimed,
+    ) == (3, 2, 2, 1)
     webinar, tradeshow = built.campaigns
-    assert (webinar.leads, webinar.won, webinar.won_amount, tradeshow.opportunities, tradeshow.won_amount) == (
-        3, 1, 5000.0, 2, 3000.0)
+    assert (
+        webinar.leads,
+        webinar.won,
+        webinar.won_amount,
+        tradeshow.opportunities,
+        tradeshow.won_amount,
+    ) == (3, 1, 5000.0, 2, 3000.0)
     assert built.credit["last_touch"][2].won_amount == 8000  # L1 last touched by the trade show
     health = {h.stage: h for h in built.health}
-    assert (health["lead"].current, health["lead"].norm, health["lead"].band) == (6, 1.0, "excellent")
+    assert (health["lead"].current, health["lead"].norm, health["lead"].band) == (
+        6,
+        1.0,
+        "excellent",
+    )
 
 
 def test_html_is_self_contained_and_shows_the_numbers(seeded, tmp_path: Path) -> None:
     page = render(report())
     assert "<script" not in page and "https://" not in page
-    assert page.count("http://") == page.count("http://www.w3.org/2000/svg")  # only the SVG namespace
-    for text in ("webinar-nov", "tradeshow-nov", "83%",  # lead -> MQL: 5 of 6
-                 "8,000", "excellent (&gt;100%)", "wrong_match 1", "<svg"):
+    assert page.count("http://") == page.count(
+        "http://www.w3.org/2000/svg"
+    )  # only the SVG namespace
+    for text in (
+        "webinar-nov",
+        "tradeshow-nov",
+        "83%",  # lead -> MQL: 5 of 6
+        "8,000",
+        "excellent (&gt;100%)",
+        "wrong_match 1",
+        "<svg",
+    ):
         assert text in page, text

@@ -10,7 +10,9 @@ from leadflow.report.rows import Window
 from tests.factories import make_report_dataset
 
 DATA = make_report_dataset()
-WINDOW = Window(datetime(2026, 11, 1, tzinfo=timezone.utc), datetime(2026, 11, 11, tzinfo=timezone.utc))
+WINDOW = Window(
+    datetime(2026, 11, 1, tzinfo=timezone.utc), datetime(2026, 11, 11, tzinfo=timezone.utc)
+)
 LEADS = cohort(DATA.leads, WINDOW)
 
 
@@ -27,7 +29,11 @@ def test_channels_share_the_target_by_their_wins() -> None:
     assert [s.needed for s in result.stages] == [30, 25, 20, 15, 10]
     trade_show, webinar = result.channels
     # One win each: 5 wins each. trade show 3 leads, 2 MQL, 2 SQL per win -> 15, 10, 10.
-    assert (trade_show.channel, trade_show.won_share, trade_show.won_target) == ("trade_show", 0.5, 5.0)
+    assert (trade_show.channel, trade_show.won_share, trade_show.won_target) == (
+        "trade_show",
+        0.5,
+        5.0,
+    )
     assert (trade_show.leads, trade_show.mqls, trade_show.sqls) == (15, 10, 10)
     # webinar 3 leads, 3 MQL, 2 SQL per win -> 15, 15, 10.
     assert (webinar.channel, webinar.leads, webinar.mqls, webinar.sqls) == ("webinar", 15, 15, 10)
@@ -35,7 +41,9 @@ def test_channels_share_the_target_by_their_wins() -> None:
 
 
 def test_no_wins_measured_says_where_the_funnel_stops() -> None:
-    no_wins = [lead for lead in LEADS if lead.id in (2, 3, 4)]  # 3 leads, 3 MQL, 2 SQL, 1 opp, 0 won
+    no_wins = [
+        lead for lead in LEADS if lead.id in (2, 3, 4)
+    ]  # 3 leads, 3 MQL, 2 SQL, 1 opp, 0 won
     result = plan(no_wins, DATA.campaigns, 5)
     assert not result.reachable and result.blocked_at == "opportunity -> won"
     assert [s.needed for s in result.stages] == [None] * 5

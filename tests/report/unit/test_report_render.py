@@ -13,7 +13,9 @@ from leadflow.report.tables import funnel_markdown, markdown, pct
 from tests.factories import make_report_dataset
 
 
-@pytest.mark.parametrize(("text", "days"), [("30d", 30), ("12w", 84), ("1q", 91), ("7", 7), (" 2W ", 14)])
+@pytest.mark.parametrize(
+    ("text", "days"), [("30d", 30), ("12w", 84), ("1q", 91), ("7", 7), (" 2W ", 14)]
+)
 def test_periods(text: str, days: int) -> None:
     assert parse_period(text) == timedelta(days=days)
 
@@ -25,7 +27,13 @@ def test_bad_periods(text: str) -> None:
 
 
 def test_percentages_keep_small_rates_visible() -> None:
-    assert (pct(None), pct(0.0), pct(0.011), pct(0.2), pct(2.97)) == ("—", "0%", "1.1%", "20%", "297%")
+    assert (pct(None), pct(0.0), pct(0.011), pct(0.2), pct(2.97)) == (
+        "—",
+        "0%",
+        "1.1%",
+        "20%",
+        "297%",
+    )
 
 
 def test_markdown_tables_escape_pipes_and_say_when_empty() -> None:
@@ -42,8 +50,13 @@ def test_funnel_markdown_of_the_fixture() -> None:
 
 
 def test_funnel_chart_labels_counts_and_steps() -> None:
-    svg = funnel_chart([StageRow("lead", 200, None, 1.0), StageRow("mql", 50, 0.25, None),
-                        StageRow("sql", 0, 0.0, None)])
+    svg = funnel_chart(
+        [
+            StageRow("lead", 200, None, 1.0),
+            StageRow("mql", 50, 0.25, None),
+            StageRow("sql", 0, 0.0, None),
+        ]
+    )
     assert svg.startswith("<svg") and svg.count("<rect") == 3
     assert ">200<" in svg and ">50<" in svg and "↓ 25% convert" in svg and "↓ 0% convert" in svg
 
@@ -51,4 +64,6 @@ def test_funnel_chart_labels_counts_and_steps() -> None:
 def test_health_gauge_colours_by_band_and_draws_no_bar_without_history() -> None:
     assert "#cf222e" in health_gauge(HealthRow("won", 3, 5.0, 0.6, "warning"))
     empty = health_gauge(HealthRow("won", 3, None, None, "no history"))
-    assert empty.count("<rect") == 1 and empty.count("<line") == 2  # the track and the 70% / 100% marks
+    assert (
+        empty.count("<rect") == 1 and empty.count("<line") == 2
+    )  # the track and the 70% / 100% marks

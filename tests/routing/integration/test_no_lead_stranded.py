@@ -132,9 +132,7 @@ class Routing(RuleBasedStateMachine):
         """The dedupe review folds one lead into another, whatever state either is in."""
         with session_scope() as session:
             live = list(
-                session.scalars(
-                    select(Lead.id).where(Lead.suppressed.is_(False)).order_by(Lead.id)
-                )
+                session.scalars(select(Lead.id).where(Lead.suppressed.is_(False)).order_by(Lead.id))
             )
             if len(live) < 2:
                 return
@@ -144,7 +142,9 @@ class Routing(RuleBasedStateMachine):
             pair = MergeCandidate(lead_id=kept, other_lead_id=folded, probability=0.97, deciding={})
             session.add(pair)
             session.flush()
-            merge_pair(session, pair.id, load_matching(get_settings().ingest_dir), "ops.admin", self.now)
+            merge_pair(
+                session, pair.id, load_matching(get_settings().ingest_dir), "ops.admin", self.now
+            )
 
     @rule(pick=st.integers(0, 50), to_team=st.booleans())
     def a_rep_leaves(self, pick: int, to_team: bool) -> None:

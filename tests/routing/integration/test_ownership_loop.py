@@ -17,13 +17,27 @@ from tasks.routing import route_leads
 from tasks.sla import pool_unrouted, sweep_sla
 
 pytestmark = pytest.mark.db
-T0 = datetime(2026, 11, 9, 15, 0, tzinfo=timezone.utc)  # Berlin 16:00, New York 10:00: both teams at work
+T0 = datetime(
+    2026, 11, 9, 15, 0, tzinfo=timezone.utc
+)  # Berlin 16:00, New York 10:00: both teams at work
 
 
-def hot_lead(email: str = "anna@firma.example.de", country: str = "DE", employees: int = 500) -> int:
+def hot_lead(
+    email: str = "anna@firma.example.de", country: str = "DE", employees: int = 500
+) -> int:
     with session_scope() as session:
-        lead = Lead(email=email, domain=email.split("@")[1], country=country, employees=employees,
-                    industry="Software", temperature="hot", score=85, status="new", created_at=T0, updated_at=T0)
+        lead = Lead(
+            email=email,
+            domain=email.split("@")[1],
+            country=country,
+            employees=employees,
+            industry="Software",
+            temperature="hot",
+            score=85,
+            status="new",
+            created_at=T0,
+            updated_at=T0,
+        )
         session.add(lead)
         session.flush()
         return lead.id
@@ -31,7 +45,11 @@ def hot_lead(email: str = "anna@firma.example.de", country: str = "DE", employee
 
 def assignments(lead_id: int) -> list[Assignment]:
     with session_scope() as session:
-        return list(session.scalars(select(Assignment).where(Assignment.lead_id == lead_id).order_by(Assignment.id)))
+        return list(
+            session.scalars(
+                select(Assignment).where(Assignment.lead_id == lead_id).order_by(Assignment.id)
+            )
+        )
 
 
 def lead(lead_id: int) -> Lead:
@@ -41,7 +59,11 @@ def lead(lead_id: int) -> Lead:
 
 def kinds(lead_id: int) -> list[str]:
     with session_scope() as session:
-        return list(session.scalars(select(Decision.kind).where(Decision.lead_id == lead_id).order_by(Decision.id)))
+        return list(
+            session.scalars(
+                select(Decision.kind).where(Decision.lead_id == lead_id).order_by(Decision.id)
+            )
+        )
 
 
 def sweep(at: datetime) -> tuple[list[int], list[int]]:
@@ -50,7 +72,11 @@ def sweep(at: datetime) -> tuple[list[int], list[int]]:
     routed = route_leads.fn(swept.reassign, at)
     pooled = swept.pooled + pool_unrouted.fn(swept.reassign, at)
     with session_scope() as session:
-        moved = sorted(session.scalars(select(Assignment.lead_id).where(Assignment.id.in_(routed.assignment_ids))))
+        moved = sorted(
+            session.scalars(
+                select(Assignment.lead_id).where(Assignment.id.in_(routed.assignment_ids))
+            )
+        )
     return moved, pooled
 
 
@@ -62,7 +88,11 @@ def test_a_wrong_match_goes_to_another_rep_by_another_rule_and_flags_the_rule(le
     first, second = assignments(lead_id)
     assert (first.rule_id, first.status) == ("emea", "rejected")
     # The emea rule placed it wrongly, so the next rule in line (the fallback team) takes it.
-    assert second.status == "offered" and second.rule_id == "fallback" and second.team == "inside-sales"
+    assert (
+        second.status == "offered"
+        and second.rule_id == "fallback"
+        and second.team == "inside-sales"
+    )
     with session_scope() as session:
         review = session.scalar(select(Decision).where(Decision.kind == "rule_review"))
         assert review.rule_id == "emea" and "not my region" in review.reason
@@ -97,8 +127,9 @@ def test_team_sla_hours_come_from_the_routing_rules(leadflow_env):
     route_leads.fn([lead_id], T0)
     (offer,) = assignments(lead_id)
     assert offer.team == "na-enterprise"
-    assert offer.sla_due_at - offer.assigned_at == timedelta(hours=routing_policy().sla_of("na-enterprise")
-                                                             .accept_within_hours)
+    assert offer.sla_due_at - offer.assigned_at == timedelta(
+        hours=routing_policy().sla_of("na-enterprise").accept_within_hours
+    )
 
 
 def test_an_accepted_lead_nobody_works_returns_to_the_pool_and_activity_keeps_it(leadflow_env):
@@ -123,7 +154,9 @@ def test_an_accepted_lead_of_a_team_without_an_activity_limit_stays(leadflow_env
     assert lead(lead_id).lifecycle_stage == "sql"
 
 
-def test_deactivating_a_rep_hands_every_open_lead_and_account_to_the_team_and_routing_skips_them(leadflow_env):
+def test_deactivating_a_rep_hands_every_open_lead_and_account_to_the_team_and_routing_skips_them(
+    leadflow_env,
+):
     ids = [hot_lead(f"p{i}@firma{i}.example.de") for i in range(6)]
     route_leads.fn(ids, T0)
     with session_scope() as session:
@@ -135,10 +168,16 @@ def test_deactivating_a_rep_hands_every_open_lead_and_account_to_the_team_and_ro
     other = next(r.key for r in routing_policy().team("emea").reps if r.key != leaving)
     assert result.leads == {other: len(held)} and result.accounts == {other: 1}
     with session_scope() as session:
-        assert session.scalar(select(Account.owner_rep).where(Account.domain == "owned.example.de")) == other
+        assert (
+            session.scalar(select(Account.owner_rep).where(Account.domain == "owned.example.de"))
+            == other
+        )
         assert not session.scalars(select(Lead).where(Lead.owner_rep == leaving)).all()
-        assert not session.scalars(select(Assignment).where(
-            Assignment.rep == leaving, Assignment.status.in_(("offered", "accepted")))).all()
+        assert not session.scalars(
+            select(Assignment).where(
+                Assignment.rep == leaving, Assignment.status.in_(("offered", "accepted"))
+            )
+        ).all()
         assert session.get(Rep, leaving).active is False
     moved = [a for a in assignments(held[0]) if a.rep == other]
     assert moved[0].status == "accepted"  # a sales-accepted lead stays accepted with its new rep

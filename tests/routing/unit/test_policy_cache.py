@@ -12,7 +12,9 @@ from leadflow.core.settings import PROJECT_ROOT, reset_settings
 from leadflow.routing.policy_cache import current_routing_policy
 
 
-def test_the_same_file_is_read_once_and_a_changed_one_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_the_same_file_is_read_once_and_a_changed_one_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     folder = tmp_path / "routing_rules"
     shutil.copytree(PROJECT_ROOT / "routing_rules", folder)
     monkeypatch.setenv("LEADFLOW_ROUTING_DIR", str(folder))

@@ -11,8 +11,15 @@ from leadflow.routing.rep_links import make_rep_token, read_rep_token
 SECRET = "s3cret"
 
 
-@pytest.mark.parametrize("token", ["1é.accept.1893456000.AAAA", "１.accept.1893456000.AAAA",
-                                   "1.accept.1893456000.ÄÖÜ", "1.accept.１８９３.x"])
+@pytest.mark.parametrize(
+    "token",
+    [
+        "1é.accept.1893456000.AAAA",
+        "１.accept.1893456000.AAAA",
+        "1.accept.1893456000.ÄÖÜ",
+        "1.accept.１８９３.x",
+    ],
+)
 def test_a_non_ascii_token_is_refused(token: str) -> None:
     assert read_rep_token(SECRET, token) is None
 

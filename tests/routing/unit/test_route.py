@@ -21,11 +21,15 @@ def real_policy() -> RoutingPolicy:
 
 # --- territory and segment ------------------------------------------------------------------
 
+
 def test_province_match_wins_over_an_earlier_country_match() -> None:
-    policy = make_routing_policy(rules=[], territories={
-        "china_all": {"countries": ["CN"]},
-        "china_south": {"states": {"CN": ["GD"]}},
-    })
+    policy = make_routing_policy(
+        rules=[],
+        territories={
+            "china_all": {"countries": ["CN"]},
+            "china_south": {"states": {"CN": ["GD"]}},
+        },
+    )
     assert territory_of("CN", "GD", policy) == "china_south"
     assert territory_of("CN", "BJ", policy) == "china_all"
     assert territory_of("CN", None, policy) == "china_all"
@@ -37,21 +41,33 @@ def test_province_code_only_matches_within_its_country() -> None:
     assert territory_of(None, "GD", policy) is None
 
 
-@pytest.mark.parametrize(("employees", "segment"), [
-    (None, None), (0, "smb"), (199, "smb"), (200, "mid_market"), (999, "mid_market"),
-    (1000, "enterprise"), (250_000, "enterprise"),
-])
-def test_segment_bounds_are_inclusive(employees: int | None, segment: str | None,
-                                      real_policy: RoutingPolicy) -> None:
+@pytest.mark.parametrize(
+    ("employees", "segment"),
+    [
+        (None, None),
+        (0, "smb"),
+        (199, "smb"),
+        (200, "mid_market"),
+        (999, "mid_market"),
+        (1000, "enterprise"),
+        (250_000, "enterprise"),
+    ],
+)
+def test_segment_bounds_are_inclusive(
+    employees: int | None, segment: str | None, real_policy: RoutingPolicy
+) -> None:
     assert segment_of(employees, real_policy) == segment
 
 
 def test_size_between_segments_has_no_segment() -> None:
-    policy = make_routing_policy(segments={"tiny": {"max_employees": 10}, "big": {"min_employees": 20}})
+    policy = make_routing_policy(
+        segments={"tiny": {"max_employees": 10}, "big": {"min_employees": 20}}
+    )
     assert segment_of(15, policy) is None
 
 
 # --- account owner, exclusions, fallback ----------------------------------------------------
+
 
 def test_account_owner_gets_the_lead_before_any_rule() -> None:
     decision = route_lead(NORDIC, make_routing_policy(), {}, account_owner="zed")
@@ -72,10 +88,16 @@ def test_account_owner_is_ignored_when_the_policy_turns_owner_first_off() -> Non
 def test_account_owner_who_left_does_not_get_the_lead(owner: str) -> None:
     # zed is marked inactive; ghost was removed from the policy (the DB keeps the name).
     # Neither may receive new leads, even for accounts they owned: the rules route instead.
-    policy = make_routing_policy(teams=[
-        {"key": "north", "name": "North", "reps": [rep("anna"), rep("bo")]},
-        {"key": "catch-all", "name": "Catch-all", "reps": [rep("zed", active=False), rep("yan")]},
-    ])
+    policy = make_routing_policy(
+        teams=[
+            {"key": "north", "name": "North", "reps": [rep("anna"), rep("bo")]},
+            {
+                "key": "catch-all",
+                "name": "Catch-all",
+                "reps": [rep("zed", active=False), rep("yan")],
+            },
+        ]
+    )
     decision = route_lead(NORDIC, policy, {}, account_owner=owner)
     assert (decision.rule_id, decision.team) == ("nordics", "north")
 
@@ -104,8 +126,15 @@ def test_no_available_rep_anywhere_goes_to_the_unassigned_queue() -> None:
 
 
 def test_rule_may_send_to_a_queue() -> None:
-    policy = make_routing_policy(rules=[
-        {"id": "review", "when": {"territory": ["nordics"]}, "assign": {"queue": "needs-review"}}])
+    policy = make_routing_policy(
+        rules=[
+            {
+                "id": "review",
+                "when": {"territory": ["nordics"]},
+                "assign": {"queue": "needs-review"},
+            }
+        ]
+    )
     decision = route_lead(NORDIC, policy, {})
     assert (decision.rule_id, decision.rep, decision.queue) == ("review", None, "needs-review")
 
@@ -114,28 +143,48 @@ def test_rule_naming_a_rep_skips_them_when_inactive() -> None:
     rules = [{"id": "to-cai", "when": {"territory": ["nordics"]}, "assign": {"rep": "cai"}}]
     named = route_lead(NORDIC, make_routing_policy(rules=rules), {})
     assert (named.rule_id, named.rep, named.team) == ("to-cai", "cai", "north")
-    inactive = make_routing_policy(rules=rules, teams=[
-        {"key": "north", "name": "North", "reps": [rep("anna"), rep("cai", active=False)]},
-        {"key": "catch-all", "name": "Catch-all", "reps": [rep("zed")]},
-    ])
+    inactive = make_routing_policy(
+        rules=rules,
+        teams=[
+            {"key": "north", "name": "North", "reps": [rep("anna"), rep("cai", active=False)]},
+            {"key": "catch-all", "name": "Catch-all", "reps": [rep("zed")]},
+        ],
+    )
     assert route_lead(NORDIC, inactive, {}).rule_id == "fallback"
 
 
 def test_all_conditions_of_a_rule_must_hold() -> None:
-    policy = make_routing_policy(rules=[{"id": "nordic-large", "assign": {"team": "north"},
-                                         "when": {"territory": ["nordics"], "segment": ["large"]}}])
+    policy = make_routing_policy(
+        rules=[
+            {
+                "id": "nordic-large",
+                "assign": {"team": "north"},
+                "when": {"territory": ["nordics"], "segment": ["large"]},
+            }
+        ]
+    )
     assert route_lead(NORDIC, policy, {}).rule_id == "nordic-large"
     assert route_lead({**NORDIC, "segment": "small"}, policy, {}).rule_id == "fallback"
 
 
 # --- weighted round robin -------------------------------------------------------------------
 
+
 def weighted_team_policy(bo_active: bool = True) -> RoutingPolicy:
-    return make_routing_policy(teams=[
-        {"key": "north", "name": "North",
-         "reps": [rep("anna", weight=2), rep("bo", weight=1, active=bo_active), rep("cai", weight=1)]},
-        {"key": "catch-all", "name": "Catch-all", "reps": [rep("zed")]},
-    ])
+    return make_routing_policy(
+        teams=[
+            {
+                "key": "north",
+                "name": "North",
+                "reps": [
+                    rep("anna", weight=2),
+                    rep("bo", weight=1, active=bo_active),
+                    rep("cai", weight=1),
+                ],
+            },
+            {"key": "catch-all", "name": "Catch-all", "reps": [rep("zed")]},
+        ]
+    )
 
 
 def route_many(policy: RoutingPolicy, n: int) -> Counter[str]:
@@ -187,11 +236,20 @@ def test_round_robin_decision_records_the_ledger_it_saw() -> None:
     assert decision.rep == "bo"
 
 
-def test_a_rule_that_placed_the_lead_wrongly_is_skipped_and_the_trace_says_so(real_policy: RoutingPolicy) -> None:
-    facts = {"territory": "emea", "segment": "mid_market", "product_line": None, "temperature": "hot"}
+def test_a_rule_that_placed_the_lead_wrongly_is_skipped_and_the_trace_says_so(
+    real_policy: RoutingPolicy,
+) -> None:
+    facts = {
+        "territory": "emea",
+        "segment": "mid_market",
+        "product_line": None,
+        "temperature": "hot",
+    }
     assert route_lead(facts, real_policy, ledgers={}).rule_id == "emea"
     again = route_lead(facts, real_policy, ledgers={}, skip_rules={"emea"})
     assert (again.rule_id, again.team) == ("fallback", "inside-sales")
-    assert {"route": "emea", "why_not": "placed this lead wrongly before"} in again.trace["routes_not_taken"]
+    assert {"route": "emea", "why_not": "placed this lead wrongly before"} in again.trace[
+        "routes_not_taken"
+    ]
     nowhere = route_lead(facts, real_policy, ledgers={}, skip_rules={"emea", "fallback"})
     assert (nowhere.rep, nowhere.queue) == (None, "unassigned")  # a person steers it from the queue

@@ -39,7 +39,9 @@ def test_every_shipped_case_passes() -> None:
 
 def test_the_cases_cover_every_rule_owner_and_queue() -> None:
     policy = load_routing(ROUTING_DIR)
-    expected = [c.expect for path in sorted(CASES_DIR.glob("*.yaml")) for c in load_cases(path).cases]
+    expected = [
+        c.expect for path in sorted(CASES_DIR.glob("*.yaml")) for c in load_cases(path).cases
+    ]
     rules = {e.rule for e in expected}
     assert {r.id for r in policy.rules} | {"fallback", "account-owner", "prior-owner"} <= rules
     assert {"partner-desk", "unassigned"} <= {e.queue for e in expected}
@@ -54,13 +56,16 @@ def test_a_mismatch_reports_the_diff_and_the_trace(tmp_path: Path) -> None:
 
 
 def test_a_broken_case_file_names_its_line(tmp_path: Path) -> None:
-    (tmp_path / "cases.yaml").write_text(WRONG.replace("country: US", "contry: US"), encoding="utf-8")
+    (tmp_path / "cases.yaml").write_text(
+        WRONG.replace("country: US", "contry: US"), encoding="utf-8"
+    )
     with pytest.raises(ConfigError) as caught:
         load_cases(tmp_path / "cases.yaml")
     assert caught.value.line == 4 and "contry" in caught.value.message
 
 
 # --- the command line --------------------------------------------------------------------------
+
 
 def test_cli_rules_test_passes_on_the_shipped_cases() -> None:
     result = runner.invoke(app, ["rules", "test", str(CASES_DIR)])
@@ -70,7 +75,9 @@ def test_cli_rules_test_passes_on_the_shipped_cases() -> None:
 
 def test_cli_rules_test_fails_with_diff_and_trace(tmp_path: Path) -> None:
     (tmp_path / "cases.yaml").write_text(WRONG, encoding="utf-8")
-    result = runner.invoke(app, ["rules", "test", str(tmp_path / "cases.yaml"), "--rules", str(ROUTING_DIR)])
+    result = runner.invoke(
+        app, ["rules", "test", str(tmp_path / "cases.yaml"), "--rules", str(ROUTING_DIR)]
+    )
     assert result.exit_code == 1
     assert "FAIL us-enterprise" in result.output
     assert "rep: expected 'ben.carter', got 'alice.morgan'" in result.output
@@ -93,13 +100,18 @@ def test_cli_rules_check_lists_policies_then_findings() -> None:
     assert runner.invoke(app, ["rules", "check", "--strict"]).exit_code == 1
 
 
-def test_cli_rules_check_exits_2_naming_file_and_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_rules_check_exits_2_naming_file_and_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from leadflow.core.settings import reset_settings
 
     folder = tmp_path / "routing"
     shutil.copytree(ROUTING_DIR, folder)
-    text = (folder / "routing.yaml").read_text(encoding="utf-8").replace("{field: score, min: 85}",
-                                                                      "{field: score, minimum: 85}")
+    text = (
+        (folder / "routing.yaml")
+        .read_text(encoding="utf-8")
+        .replace("{field: score, min: 85}", "{field: score, minimum: 85}")
+    )
     (folder / "routing.yaml").write_text(text, encoding="utf-8")
     line = next(i for i, row in enumerate(text.splitlines(), 1) if "minimum" in row)
     monkeypatch.setenv("LEADFLOW_ROUTING_DIR", str(folder))

@@ -21,8 +21,12 @@ LEAD = {"territory": "nordics", "segment": "large", "product_line": None, "tempe
 WEIGHTS = st.sampled_from([0.25, 0.5, 1, 1, 1, 1.5, 2, 3, 5, 10])
 
 
-def team_policy(weights: list[float], active: list[bool] | None = None,
-                caps: list[int | None] | None = None, queue_when_full: bool = True) -> RoutingPolicy:
+def team_policy(
+    weights: list[float],
+    active: list[bool] | None = None,
+    caps: list[int | None] | None = None,
+    queue_when_full: bool = True,
+) -> RoutingPolicy:
     reps = []
     for i, weight in enumerate(weights):
         entry = rep(f"r{i}", weight=weight, active=True if active is None else active[i])
@@ -30,9 +34,13 @@ def team_policy(weights: list[float], active: list[bool] | None = None,
             entry["capacity"] = {"day": caps[i]}
         reps.append(entry)
     fallback = {"queue": "overflow"} if queue_when_full else {"team": "catch-all"}
-    return make_routing_policy(teams=[{"key": "north", "name": "North", "reps": reps},
-                                      {"key": "catch-all", "name": "Catch-all", "reps": [rep("zed")]}],
-                               fallback=fallback)
+    return make_routing_policy(
+        teams=[
+            {"key": "north", "name": "North", "reps": reps},
+            {"key": "catch-all", "name": "Catch-all", "reps": [rep("zed")]},
+        ],
+        fallback=fallback,
+    )
 
 
 def lag(ledger: dict[str, int], weights: dict[str, float], key: str) -> float:
@@ -43,9 +51,12 @@ def lag(ledger: dict[str, int], weights: dict[str, float], key: str) -> float:
 
 # --- static teams: within one lead of the weighted share after every lead ----------------------
 
+
 @settings(max_examples=150, deadline=None)
 @given(weights=st.lists(WEIGHTS, min_size=1, max_size=9), data=st.data())
-def test_every_rep_stays_within_one_lead_of_its_weighted_share(weights: list[float], data: Any) -> None:
+def test_every_rep_stays_within_one_lead_of_its_weighted_share(
+    weights: list[float], data: Any
+) -> None:
     active = data.draw(st.lists(st.booleans(), min_size=len(weights), max_size=len(weights)))
     active[data.draw(st.integers(0, len(weights) - 1))] = True  # at least one rep works
     policy, ledgers = team_policy(weights, active), {}
@@ -73,7 +84,7 @@ def test_any_window_of_leads_is_within_two_of_its_share(weights: list[float]) ->
         stream.append(decision.rep)
     total = sum(weights)
     for start in range(0, 500, 37):
-        window = Counter(stream[start:start + 1000])
+        window = Counter(stream[start : start + 1000])
         for i, weight in enumerate(weights):
             assert abs(window[f"r{i}"] - 1000 * weight / total) < 2
 
@@ -96,6 +107,7 @@ def test_same_state_gives_the_same_rep() -> None:
 
 # --- capacity, absence, return ---------------------------------------------------------------
 
+
 def test_rep_at_capacity_is_skipped_and_a_full_team_falls_to_the_fallback() -> None:
     policy, ledgers, loads = team_policy([1, 1], caps=[2, 3]), {}, {}
     placed = []
@@ -109,7 +121,9 @@ def test_rep_at_capacity_is_skipped_and_a_full_team_falls_to_the_fallback() -> N
 def test_rep_back_from_an_absence_is_lifted_not_flooded() -> None:
     policy, ledgers = team_policy([1, 1, 1]), {}
     for _ in range(300):  # r2 away for 300 leads
-        apply_decision(ledgers, None, route_lead(LEAD, policy, ledgers, unavailable={"r2": "holiday"}))
+        apply_decision(
+            ledgers, None, route_lead(LEAD, policy, ledgers, unavailable={"r2": "holiday"})
+        )
     back = route_lead(LEAD, policy, ledgers)
     assert back.trace["rotation"]["lifted"] == {"r2": [0, 150]}
     apply_decision(ledgers, None, back)
@@ -133,16 +147,21 @@ def test_new_rep_joining_a_busy_team_starts_at_the_team_pace() -> None:
     assert pick_rep(team, {"r0": 100, "r1": 100}, set()) == "r0"
 
 
-StreamStep = st.tuples(st.sets(st.integers(0, 5), max_size=3), st.sets(st.integers(0, 5), max_size=2))
+StreamStep = st.tuples(
+    st.sets(st.integers(0, 5), max_size=3), st.sets(st.integers(0, 5), max_size=2)
+)
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(weights=st.lists(WEIGHTS, min_size=1, max_size=6),
-       caps=st.lists(st.one_of(st.none(), st.integers(0, 40)), min_size=6, max_size=6),
-       steps=st.lists(StreamStep, min_size=1, max_size=300))
+@given(
+    weights=st.lists(WEIGHTS, min_size=1, max_size=6),
+    caps=st.lists(st.one_of(st.none(), st.integers(0, 40)), min_size=6, max_size=6),
+    steps=st.lists(StreamStep, min_size=1, max_size=300),
+)
 def test_random_streams_lose_no_lead_respect_availability_and_owe_nobody_more_than_a_lead(
-        weights: list[float], caps: list[int | None], steps: list[tuple[set[int], set[int]]]) -> None:
-    policy = team_policy(weights, caps=caps[:len(weights)])
+    weights: list[float], caps: list[int | None], steps: list[tuple[set[int], set[int]]]
+) -> None:
+    policy = team_policy(weights, caps=caps[: len(weights)])
     keys = [f"r{i}" for i in range(len(weights))]
     ledgers: dict[str, dict[str, int]] = {}
     loads: dict[str, Any] = {}
@@ -153,11 +172,19 @@ def test_random_streams_lose_no_lead_respect_availability_and_owe_nobody_more_th
         decision = route_lead(LEAD, policy, ledgers, exclude=exclude, loads=loads, unavailable=away)
         # Exactly one destination: a rep or a queue, never both, never neither.
         assert (decision.rep is None) != (decision.queue is None)
-        free = [k for i, k in enumerate(keys) if k not in away and k not in exclude
-                and (caps[i] is None or loads.get(k, (0, 0))[0] < caps[i])]
+        free = [
+            k
+            for i, k in enumerate(keys)
+            if k not in away
+            and k not in exclude
+            and (caps[i] is None or loads.get(k, (0, 0))[0] < caps[i])
+        ]
         if decision.rep:
             assert decision.rep in free
-            before, after = decision.trace["rotation"]["ledger_before"], dict(decision.ledger_after or {})
+            before, after = (
+                decision.trace["rotation"]["ledger_before"],
+                dict(decision.ledger_after or {}),
+            )
             assert all(after[k] >= before[k] for k in before)  # a ledger never goes back
             after[decision.rep] -= 1  # the state the pick was made on (returning reps lifted)
             weights_free = {k: weights[keys.index(k)] for k in free}
@@ -167,7 +194,9 @@ def test_random_streams_lose_no_lead_respect_availability_and_owe_nobody_more_th
         apply_decision(ledgers, loads, decision)
         placed[decision.rep or "queue:" + str(decision.queue)] += 1
     assert sum(placed.values()) == len(steps)  # every lead went somewhere, once
-    assert {k: n for k, n in placed.items() if not k.startswith("queue:")} == {k: d for k, (d, _) in loads.items()}
+    assert {k: n for k, n in placed.items() if not k.startswith("queue:")} == {
+        k: d for k, (d, _) in loads.items()
+    }
     for i, key in enumerate(keys):
         if caps[i] is not None:
             assert loads.get(key, (0, 0))[0] <= caps[i]

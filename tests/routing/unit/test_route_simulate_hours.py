@@ -13,10 +13,18 @@ from tests.conftest import ROOT
 from tests.factories import make_routing_policy, rep
 
 TEAMS = [
-    {"key": "north", "name": "Berlin", "reps": [rep("anna")],
-     "working_hours": {"time_zone": "Europe/Berlin", "hours": "09:00-17:00"}},
-    {"key": "catch-all", "name": "New York", "reps": [rep("bo")],
-     "working_hours": {"time_zone": "America/New_York", "hours": "09:00-17:00"}},
+    {
+        "key": "north",
+        "name": "Berlin",
+        "reps": [rep("anna")],
+        "working_hours": {"time_zone": "Europe/Berlin", "hours": "09:00-17:00"},
+    },
+    {
+        "key": "catch-all",
+        "name": "New York",
+        "reps": [rep("bo")],
+        "working_hours": {"time_zone": "America/New_York", "hours": "09:00-17:00"},
+    },
 ]
 SATURDAY = datetime(2026, 12, 5, 10, 30, tzinfo=timezone.utc)
 
@@ -34,8 +42,9 @@ def test_the_default_moment_is_the_first_hour_both_teams_work() -> None:
 
 
 @pytest.mark.db
-def test_cli_says_when_it_routes_and_which_teams_are_closed(database_url: str,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_says_when_it_routes_and_which_teams_are_closed(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from leadflow.cli.main import app
     from leadflow.core.db import session_scope
     from leadflow.core.models import Lead
@@ -47,7 +56,9 @@ def test_cli_says_when_it_routes_and_which_teams_are_closed(database_url: str,
         session.add(Lead(email="a@jp.example", country="JP", employees=300, temperature="hot"))
     rules = str(ROOT / "routing_rules")
     try:
-        weekend = CliRunner().invoke(app, ["route", "simulate", "--rules", rules, "--at", "2026-12-05T10:00:00"])
+        weekend = CliRunner().invoke(
+            app, ["route", "simulate", "--rules", rules, "--at", "2026-12-05T10:00:00"]
+        )
         default = CliRunner().invoke(app, ["route", "simulate", "--rules", rules, "--json"])
     finally:
         reset_settings()

@@ -37,22 +37,33 @@ def ingest() -> list[int]:
 def test_bant_answers_make_a_warm_lead_hot_and_accept_makes_it_sql(leadflow_env):
     ingest()
     with session_scope() as session:
-        lead = session.scalars(select(Lead).where(Lead.temperature == "warm", Lead.score >= 55)
-                               .order_by(Lead.score.desc())).first()
+        lead = session.scalars(
+            select(Lead)
+            .where(Lead.temperature == "warm", Lead.score >= 55)
+            .order_by(Lead.score.desc())
+        ).first()
         lead_id, email = lead.id, lead.email
     answers = ["budget=yes", "authority=yes", "need=yes", "time=是"]
-    result = runner.invoke(app, ["qualify", email, "bant", *answers, "--timeframe", "2", "--source", "rep:ivy"])
+    result = runner.invoke(
+        app, ["qualify", email, "bant", *answers, "--timeframe", "2", "--source", "rep:ivy"]
+    )
     assert result.exit_code == 0, result.output
     assert "qualified" in result.output
     with session_scope() as session:
         lead = session.get(Lead, lead_id)
-        assert (lead.temperature, lead.qualification_score, lead.purchase_class, lead.lifecycle_stage) == (
-            "hot", 15, "A", "mql")
+        assert (
+            lead.temperature,
+            lead.qualification_score,
+            lead.purchase_class,
+            lead.lifecycle_stage,
+        ) == ("hot", 15, "A", "mql")
     route_leads.fn([lead_id])
     assert runner.invoke(app, ["accept", str(lead_id)]).exit_code == 0
     with session_scope() as session:
         assert session.get(Lead, lead_id).lifecycle_stage == "sql"
-        stages = session.scalars(select(Decision.outcome).where(Decision.lead_id == lead_id, Decision.kind == "stage"))
+        stages = session.scalars(
+            select(Decision.outcome).where(Decision.lead_id == lead_id, Decision.kind == "stage")
+        )
         assert list(stages) == ["new -> mql", "mql -> sql"]
     bad = runner.invoke(app, ["qualify", email, "bant", "budjet=yes"])
     assert bad.exit_code == 2 and "budget" in bad.output
@@ -77,12 +88,16 @@ def test_simulate_a_proposed_config_before_switching_it_on(leadflow_env, tmp_pat
     shutil.copytree(ROOT / "scoring", proposed)
     text = (proposed / "icp.yaml").read_text(encoding="utf-8").replace("  hot: 70", "  hot: 50", 1)
     (proposed / "icp.yaml").write_text(text, encoding="utf-8")
-    result = runner.invoke(app, ["score", "simulate", "--config", str(proposed)], env={"COLUMNS": "200"})
+    result = runner.invoke(
+        app, ["score", "simulate", "--config", str(proposed)], env={"COLUMNS": "200"}
+    )
     assert result.exit_code == 0, result.output
     line = next(row for row in result.output.splitlines() if "MQLs gained / lost" in row)
     gained = int(line.split("│")[2].split("/")[0])
     with session_scope() as session:
-        expected = len(session.scalars(select(Lead.id).where(Lead.score >= 50, Lead.score < 70)).all())
+        expected = len(
+            session.scalars(select(Lead.id).where(Lead.score >= 50, Lead.score < 70)).all()
+        )
     assert gained == expected > 0
 
 
@@ -106,9 +121,12 @@ def test_calibrate_writes_a_reviewable_proposal(leadflow_env, tmp_path):
 
 def test_qualification_columns_in_a_file_feed_the_score(leadflow_env, tmp_path):
     path = tmp_path / "qualified.csv"
-    path.write_text("Email,Company,Job Title,Country,bant.budget,bant.authority,bant.need,bant.time,Purchase Timeframe\n"
-                    "cto@acme.example.com,Acme,CTO,USA,yes,yes,yes,yes,within 2 months\n"
-                    "eng@acme.example.com,Acme,Engineer,USA,yes,no,,,next year\n", encoding="utf-8")
+    path.write_text(
+        "Email,Company,Job Title,Country,bant.budget,bant.authority,bant.need,bant.time,Purchase Timeframe\n"
+        "cto@acme.example.com,Acme,CTO,USA,yes,yes,yes,yes,within 2 months\n"
+        "eng@acme.example.com,Acme,Engineer,USA,yes,no,,,next year\n",
+        encoding="utf-8",
+    )
     campaign_id = register_campaign.fn("qualified", "webinar", None, None, None)
     staged = stage_file.fn(str(path), campaign_id, 500)
     ids = clean_batch.fn(campaign_id, *staged.batches[0]).lead_ids

@@ -33,9 +33,18 @@ def test_the_nine_questions_have_a_hard_disqualifier(models: QualificationPolicy
     answers = {q.id: True for q in nine.questions}  # every yes, including "locked in elsewhere"
     result = evaluate(nine, answers)
     assert result.verdict == "disqualified" and "someone else" in result.reason
-    lead = score_lead(make_lead_view(country="US"), make_scoring_policy(
-        fit_rules=[{"id": "us", "field": "country", "equals": "US", "points": 90}]), verdicts=[result])
-    assert (lead.temperature, lead.score, lead.disqualified_by.rule_id) == ("disqualified", 0, "nine:disqualified")
+    lead = score_lead(
+        make_lead_view(country="US"),
+        make_scoring_policy(
+            fit_rules=[{"id": "us", "field": "country", "equals": "US", "points": 90}]
+        ),
+        verdicts=[result],
+    )
+    assert (lead.temperature, lead.score, lead.disqualified_by.rule_id) == (
+        "disqualified",
+        0,
+        "nine:disqualified",
+    )
 
 
 def test_value_model_is_high_value_above_ten_points(models: QualificationPolicy) -> None:
@@ -52,12 +61,25 @@ def test_a_qualified_model_adds_its_points_to_the_score(models: QualificationPol
     bant = models.model("bant")
     assert bant is not None
     verdict = evaluate(bant, {q.id: True for q in bant.questions})
-    policy = make_scoring_policy(fit_rules=[{"id": "us", "field": "country", "equals": "US", "points": 60}])
+    policy = make_scoring_policy(
+        fit_rules=[{"id": "us", "field": "country", "equals": "US", "points": 60}]
+    )
     result = score_lead(make_lead_view(country="US"), policy, verdicts=[verdict])
     assert (result.qualification, result.score, result.temperature) == (15, 75, "hot")
 
 
-@pytest.mark.parametrize("raw, answer", [("yes", True), ("Y", True), ("是", True), ("1", True),
-                                         ("no", False), ("否", False), ("没有", False), ("maybe", None)])
+@pytest.mark.parametrize(
+    "raw, answer",
+    [
+        ("yes", True),
+        ("Y", True),
+        ("是", True),
+        ("1", True),
+        ("no", False),
+        ("否", False),
+        ("没有", False),
+        ("maybe", None),
+    ],
+)
 def test_answers_are_read_as_people_write_them(raw: str, answer: bool | None) -> None:
     assert parse_answer(raw) is answer

@@ -215,25 +215,40 @@ def test_leakage_guard_drops_a_column_that_gives_the_outcome_away() -> None:
 def test_predict_scores_a_table_with_the_model_in_force(tmp_path: Path) -> None:
     folder = scoring_folder(tmp_path)
     leads = write_csv(tmp_path / "leads.csv", world())
-    assert runner.invoke(app, ["score", "train", str(leads), "--config", str(folder)]).exit_code == 0
-    new = write_csv(tmp_path / "new.csv", [
-        {"lead_id": "N1", "industry": "Retail", "pricing_page_views": 6, "touch_count": 9},
-        {"lead_id": "N2", "industry": "Retail", "pricing_page_views": 0, "touch_count": 1}])
+    assert (
+        runner.invoke(app, ["score", "train", str(leads), "--config", str(folder)]).exit_code == 0
+    )
+    new = write_csv(
+        tmp_path / "new.csv",
+        [
+            {"lead_id": "N1", "industry": "Retail", "pricing_page_views": 6, "touch_count": 9},
+            {"lead_id": "N2", "industry": "Retail", "pricing_page_views": 0, "touch_count": 1},
+        ],
+    )
     out = tmp_path / "scored.csv"
-    result = runner.invoke(app, ["score", "predict", str(new), "--out", str(out), "--config", str(folder)])
+    result = runner.invoke(
+        app, ["score", "predict", str(new), "--out", str(out), "--config", str(folder)]
+    )
     assert result.exit_code == 0, result.output
     keen, idle = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert float(keen["probability"]) > float(idle["probability"])
-    assert "pricing_page_views" in keen["contributions"] and keen["model_version"].startswith("model-1-")
+    assert "pricing_page_views" in keen["contributions"] and keen["model_version"].startswith(
+        "model-1-"
+    )
 
 
 def test_outcomes_as_a_flag_column_join_the_leads_by_id() -> None:
     rows = world(rows=300)
-    leads = Table("leads", [h for h in rows[0] if h != "converted"],
-                  [{k: v for k, v in r.items() if k != "converted"} for r in rows])
-    outcomes = Table("outcomes", ["lead_id", "converted_within_90_days"],
-                     [{"lead_id": r["lead_id"], "converted_within_90_days": r["converted"]}
-                      for r in rows])
+    leads = Table(
+        "leads",
+        [h for h in rows[0] if h != "converted"],
+        [{k: v for k, v in r.items() if k != "converted"} for r in rows],
+    )
+    outcomes = Table(
+        "outcomes",
+        ["lead_id", "converted_within_90_days"],
+        [{"lead_id": r["lead_id"], "converted_within_90_days": r["converted"]} for r in rows],
+    )
     data = build_dataset(Inputs(leads, outcomes=outcomes))
     assert data.labels == [r["converted"] == "true" for r in rows]
 
@@ -241,8 +256,10 @@ def test_outcomes_as_a_flag_column_join_the_leads_by_id() -> None:
 def test_trees_must_clearly_beat_the_explainable_model_to_be_chosen() -> None:
     from leadflow.scoring.train import TREES_MARGIN, Candidate, pick
 
-    close = [Candidate("logistic, standardised, C=0.01", 0.650),
-             Candidate("boosted trees", 0.650 + TREES_MARGIN / 2)]
+    close = [
+        Candidate("logistic, standardised, C=0.01", 0.650),
+        Candidate("boosted trees", 0.650 + TREES_MARGIN / 2),
+    ]
     assert pick(close) == "logistic, standardised, C=0.01"
     clear = [close[0], Candidate("boosted trees", 0.650 + 2 * TREES_MARGIN)]
     assert pick(clear) == "boosted trees"

@@ -39,8 +39,12 @@ def test_a_manager_assigns_from_a_queue(browser, web, recorder, shots):
         session.add(partners)
         session.flush()
         campaign_id = partners.id
-    lead_id = add_lead("referred@partner.example", company="Referred Inc", country="US",
-                       first_campaign_id=campaign_id)
+    lead_id = add_lead(
+        "referred@partner.example",
+        company="Referred Inc",
+        country="US",
+        first_campaign_id=campaign_id,
+    )
     route_result = route_queue(lead_id)
     assert route_result == "queued"
     context = browser.new_context(**PHONE)
@@ -71,11 +75,15 @@ def route_queue(lead_id: int) -> str:
 
 def test_a_rep_changing_someone_elses_account_gets_403(browser, web, recorder):
     with session_scope() as session:
-        account = Account(domain="firma.example.de", name="Firma", owner_rep="felix.martin", country="DE")
+        account = Account(
+            domain="firma.example.de", name="Firma", owner_rep="felix.martin", country="DE"
+        )
         session.add(account)
         session.flush()
         account_id = account.id
-    offer = route(add_lead("anna@firma.example.de", full_name="Anna Schmidt", account_id=account_id))
+    offer = route(
+        add_lead("anna@firma.example.de", full_name="Anna Schmidt", account_id=account_id)
+    )
     assert offer.rep == "felix.martin"  # the account's owner gets its lead
     context = browser.new_context()
     page = context.new_page()

@@ -15,16 +15,28 @@ from leadflow.scoring.rescore import score_leads
 from tests.web.conftest import T0, add_lead, due_in, rep_email, route, sign_in_link, wait_for
 
 pytestmark = pytest.mark.db
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
-         "has_touch": True}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
 HOSTILE_NAME = '<script>alert("x")</script> Anna'
-HOSTILE_COMPANY = '<img src=x onerror=alert(1)> Firma & Söhne'
+HOSTILE_COMPANY = "<img src=x onerror=alert(1)> Firma & Söhne"
 
 
 def clicked(offer: Assignment, at: datetime, url: str) -> None:
     with session_scope() as session:
-        session.add(EngagementEvent(provider="tracking", provider_event_id=f"click-{offer.id}", type="click",
-                                    lead_id=offer.lead_id, url=url, occurred_at=at))
+        session.add(
+            EngagementEvent(
+                provider="tracking",
+                provider_event_id=f"click-{offer.id}",
+                type="click",
+                lead_id=offer.lead_id,
+                url=url,
+                occurred_at=at,
+            )
+        )
 
 
 def sign_in(page, web: str, recorder, key: str, start: str = "/inbox") -> None:  # type: ignore[no-untyped-def]
@@ -66,7 +78,9 @@ def test_a_rep_accepts_from_the_inbox(browser, web, recorder, shots):
     why = card.locator(".why").inner_text()
     assert why.startswith("Why you:") and "go to" in why  # the rule in words, not its id alone
     clock = card.locator(".clock").inner_text()
-    assert clock.startswith("due in 5 h 2") and clock.endswith("CET"), clock  # the rep's zone: Berlin
+    assert clock.startswith("due in 5 h 2") and clock.endswith("CET"), (
+        clock
+    )  # the rep's zone: Berlin
     first = page.locator("li.card").first  # the late one is marked and comes first
     assert first.get_attribute("class") == "card overdue" and "Ben Late" in first.inner_text()
     assert first.locator(".clock").inner_text().startswith("overdue by 30 h")
@@ -83,8 +97,12 @@ def test_a_rep_accepts_from_the_inbox(browser, web, recorder, shots):
     context.close()
 
 
-def test_the_lead_timeline_in_words_with_raw_json_and_every_field_escaped(browser, web, recorder, shots):
-    offer = route(add_lead("anna@firma.example.de", full_name=HOSTILE_NAME, company=HOSTILE_COMPANY))
+def test_the_lead_timeline_in_words_with_raw_json_and_every_field_escaped(
+    browser, web, recorder, shots
+):
+    offer = route(
+        add_lead("anna@firma.example.de", full_name=HOSTILE_NAME, company=HOSTILE_COMPANY)
+    )
     score_leads([offer.lead_id], T0 + timedelta(minutes=1))
     notify_reps([offer.id], T0 + timedelta(minutes=2))
     clicked(offer, T0 + timedelta(hours=1), "https://leadflow.example/pricing?<b>")
@@ -124,7 +142,9 @@ def test_phone_sized_inbox_fits_and_works_by_keyboard(browser, web, recorder, sh
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     accept = page.get_by_role("button", name="Accept Anna Schmidt")
     box = accept.bounding_box()
-    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["height"] >= 44
+    assert (
+        box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["height"] >= 44
+    )
     page.keyboard.press("Tab")  # the first stop skips to the content
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
     accept.focus()

@@ -39,7 +39,10 @@ def ops_page(leadflow_env, recorder, api_url: str | None) -> str:  # type: ignor
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     base = urlparse(leadflow_env.public_base_url)
-    with temporary_settings(updates={PREFECT_API_URL: api_url}), WebServer(base.hostname, base.port):
+    with (
+        temporary_settings(updates={PREFECT_API_URL: api_url}),
+        WebServer(base.hostname, base.port),
+    ):
         web = leadflow_env.public_base_url
         return signed_in(web, recorder, "hans.weber").get(f"{web}/ops", timeout=60).text
 

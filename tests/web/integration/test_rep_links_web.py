@@ -51,8 +51,18 @@ def long_links(monkeypatch: pytest.MonkeyPatch, leadflow_env):  # type: ignore[n
 
 def routed_lead(email: str = "anna@firma.example.de") -> Assignment:
     with session_scope() as session:
-        lead = Lead(email=email, domain=email.split("@")[1], country="DE", employees=500, industry="Software",
-                    temperature="hot", score=85, status="new", created_at=T0, updated_at=T0)
+        lead = Lead(
+            email=email,
+            domain=email.split("@")[1],
+            country="DE",
+            employees=500,
+            industry="Software",
+            temperature="hot",
+            score=85,
+            status="new",
+            created_at=T0,
+            updated_at=T0,
+        )
         session.add(lead)
         session.flush()
         lead_id = lead.id
@@ -65,9 +75,19 @@ def routed_lead(email: str = "anna@firma.example.de") -> Assignment:
 def links_in(recorder, rep_email: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
     (received,) = recorder.to(rep_email)
     text = received.message.get_body(preferencelist=("plain",)).get_content()
-    found = dict(re.findall(r"^(Accept|Wrong match|Not ready|After accepting)[^:]*:\s+(http\S+/r/[\w.=-]+)", text, re.M))
-    return {"accept": found["Accept"], "wrong_match": found["Wrong match"], "not_ready": found["Not ready"],
-            "activity": found["After accepting"]}
+    found = dict(
+        re.findall(
+            r"^(Accept|Wrong match|Not ready|After accepting)[^:]*:\s+(http\S+/r/[\w.=-]+)",
+            text,
+            re.M,
+        )
+    )
+    return {
+        "accept": found["Accept"],
+        "wrong_match": found["Wrong match"],
+        "not_ready": found["Not ready"],
+        "activity": found["After accepting"],
+    }
 
 
 def rep_email(key: str) -> str:
@@ -78,7 +98,7 @@ def wait_for(condition, seconds: float = 20.0):  # type: ignore[no-untyped-def]
     """Poll until the background work is visible (not a timing assertion: only a ceiling)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if (value := condition()):
+        if value := condition():
             return value
         time.sleep(0.1)
     raise AssertionError("condition not met in time")
@@ -93,7 +113,11 @@ def test_a_get_changes_nothing_and_the_posted_accept_accepts(web, recorder, long
     offer = routed_lead()
     links = links_in(recorder, rep_email(offer.rep))
     page = requests.get(links["accept"], timeout=10)
-    assert page.status_code == 200 and "Accept this lead" in page.text and "anna@firma.example.de" in page.text
+    assert (
+        page.status_code == 200
+        and "Accept this lead" in page.text
+        and "anna@firma.example.de" in page.text
+    )
     with session_scope() as session:
         assert session.get(Assignment, offer.id).status == "offered"
     done = requests.post(links["accept"], timeout=10)
@@ -108,7 +132,9 @@ def test_a_get_changes_nothing_and_the_posted_accept_accepts(web, recorder, long
     assert [d.outcome for d in decisions("activity")] == [f"{offer.rep}: first call"]
 
 
-def test_wrong_match_link_flags_the_rule_and_the_next_rep_gets_the_lead_by_email(web, recorder, long_links):
+def test_wrong_match_link_flags_the_rule_and_the_next_rep_gets_the_lead_by_email(
+    web, recorder, long_links
+):
     offer = routed_lead()
     links = links_in(recorder, rep_email(offer.rep))
     answer = requests.post(links["wrong_match"], data={"note": "we do not sell in DE"}, timeout=10)
@@ -116,8 +142,11 @@ def test_wrong_match_link_flags_the_rule_and_the_next_rep_gets_the_lead_by_email
 
     def new_offer() -> Assignment | None:
         with session_scope() as session:
-            return session.scalar(select(Assignment).where(Assignment.lead_id == offer.lead_id,
-                                                           Assignment.status == "offered"))
+            return session.scalar(
+                select(Assignment).where(
+                    Assignment.lead_id == offer.lead_id, Assignment.status == "offered"
+                )
+            )
 
     second = wait_for(new_offer)
     assert second.rep != offer.rep and second.rule_id != offer.rule_id
@@ -153,15 +182,28 @@ def test_crm_activity_webhook_needs_a_valid_signature(web, recorder, long_links)
     requests.post(links_in(recorder, rep_email(offer.rep))["accept"], timeout=10)
     body = json.dumps({"lead": offer.lead_id, "what": "meeting booked"}).encode()
     stamp = int(time.time())
-    headers = {"X-Leadflow-Timestamp": str(stamp), "X-Leadflow-Signature": signature(SECRET, stamp, body),
-               "Content-Type": "application/json"}
+    headers = {
+        "X-Leadflow-Timestamp": str(stamp),
+        "X-Leadflow-Signature": signature(SECRET, stamp, body),
+        "Content-Type": "application/json",
+    }
     bad = {**headers, "X-Leadflow-Signature": signature("wrong", stamp, body)}
-    assert requests.post(f"{web}/crm/activity", data=body, headers=bad, timeout=10).status_code == 401
-    old = {**headers, "X-Leadflow-Timestamp": str(stamp - 3600),
-           "X-Leadflow-Signature": signature(SECRET, stamp - 3600, body)}
-    assert requests.post(f"{web}/crm/activity", data=body, headers=old, timeout=10).status_code == 401
+    assert (
+        requests.post(f"{web}/crm/activity", data=body, headers=bad, timeout=10).status_code == 401
+    )
+    old = {
+        **headers,
+        "X-Leadflow-Timestamp": str(stamp - 3600),
+        "X-Leadflow-Signature": signature(SECRET, stamp - 3600, body),
+    }
+    assert (
+        requests.post(f"{web}/crm/activity", data=body, headers=old, timeout=10).status_code == 401
+    )
     assert decisions("activity") == []
-    assert requests.post(f"{web}/crm/activity", data=body, headers=headers, timeout=10).status_code == 200
+    assert (
+        requests.post(f"{web}/crm/activity", data=body, headers=headers, timeout=10).status_code
+        == 200
+    )
     assert [d.rule_id for d in decisions("activity")] == ["crm"]
 
 
@@ -190,12 +232,16 @@ def hook_server() -> Iterator[tuple[str, type[_Hook]]]:
 
 
 def test_the_assignment_webhook_is_signed_retried_and_delivered_once(
-        leadflow_env, long_links, hook_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    leadflow_env, long_links, hook_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     url, handler = hook_server
     rules = tmp_path / "rules"
     rules.mkdir()
     text = (PROJECT_ROOT / "routing_rules" / "routing.yaml").read_text(encoding="utf-8")
-    text = text.replace("  - key: emea\n    name: EMEA\n", f"  - key: emea\n    name: EMEA\n    webhook_url: {url}\n")
+    text = text.replace(
+        "  - key: emea\n    name: EMEA\n",
+        f"  - key: emea\n    name: EMEA\n    webhook_url: {url}\n",
+    )
     (rules / "routing.yaml").write_text(text, encoding="utf-8")
     monkeypatch.setenv("LEADFLOW_ROUTING_DIR", str(rules))
     reset_settings()
@@ -204,13 +250,30 @@ def test_the_assignment_webhook_is_signed_retried_and_delivered_once(
         row = session.scalar(select(AssignmentWebhook))
         assert (row.status, row.attempts) == ("pending", 1) and "503" in row.last_error
         retry_at = row.next_attempt_at
-    assert deliver_assignment_webhooks.fn([], retry_at) == {"delivered": 1, "pending": 0, "failed": 0}
-    assert deliver_assignment_webhooks.fn([offer.id], retry_at) == {"delivered": 0, "pending": 0, "failed": 0}
+    assert deliver_assignment_webhooks.fn([], retry_at) == {
+        "delivered": 1,
+        "pending": 0,
+        "failed": 0,
+    }
+    assert deliver_assignment_webhooks.fn([offer.id], retry_at) == {
+        "delivered": 0,
+        "pending": 0,
+        "failed": 0,
+    }
     assert len(handler.received) == 2
     headers, body = handler.received[-1]
-    assert verify(SECRET, headers["X-Leadflow-Timestamp"], body, headers["X-Leadflow-Signature"], int(time.time()))
+    assert verify(
+        SECRET,
+        headers["X-Leadflow-Timestamp"],
+        body,
+        headers["X-Leadflow-Signature"],
+        int(time.time()),
+    )
     payload = json.loads(body)
-    assert payload["assignment"]["rep"] == offer.rep and payload["lead"]["email"] == "anna@firma.example.de"
+    assert (
+        payload["assignment"]["rep"] == offer.rep
+        and payload["lead"]["email"] == "anna@firma.example.de"
+    )
     assert set(payload["links"]) == {"accept", "wrong_match", "not_ready", "activity"}
     with session_scope() as session:
         assert session.scalar(select(func.count()).select_from(AssignmentWebhook)) == 1

@@ -25,8 +25,12 @@ def test_two_reps_claim_one_lead_at_once_and_one_wins(web, recorder):
 
     def claim(key: str) -> None:
         start.wait()
-        answer = reps[key].post(f"{web}/pool/{lead_id}", data={"csrf": tokens[key], "reason": "call today"},
-                                timeout=30, allow_redirects=False)
+        answer = reps[key].post(
+            f"{web}/pool/{lead_id}",
+            data={"csrf": tokens[key], "reason": "call today"},
+            timeout=30,
+            allow_redirects=False,
+        )
         answers[key] = answer.status_code
 
     threads = [threading.Thread(target=claim, args=(key,)) for key in reps]
@@ -40,7 +44,9 @@ def test_two_reps_claim_one_lead_at_once_and_one_wins(web, recorder):
         assert session.get(Lead, lead_id).owner_rep == winner
         held = session.scalars(select(Assignment).where(Assignment.lead_id == lead_id)).all()
         assert [a.rep for a in held] == [winner]
-        outcomes = sorted(d.outcome for d in session.scalars(select(Decision).where(Decision.kind == "claim")))
+        outcomes = sorted(
+            d.outcome for d in session.scalars(select(Decision).where(Decision.kind == "claim"))
+        )
     loser = next(key for key in reps if key != winner)
     assert outcomes == [f"claim by {loser} refused", f"claimed by {winner}"]
 
@@ -55,8 +61,11 @@ def test_a_manager_of_another_team_cannot_assign_from_a_queue(web, recorder):
         enqueue(session, lead, "partner-desk", current_routing_policy(), T0, "test: a partner lead")
         lead_id = lead.id
     hans = signed_in(web, recorder, "hans.weber")  # manages emea, not na-commercial
-    answer = hans.post(f"{web}/queues/assign", data={"csrf": csrf_of(hans, f"{web}/queues"), "lead": lead_id,
-                                                     "rep": "carla.diaz"}, timeout=30)
+    answer = hans.post(
+        f"{web}/queues/assign",
+        data={"csrf": csrf_of(hans, f"{web}/queues"), "lead": lead_id, "rep": "carla.diaz"},
+        timeout=30,
+    )
     assert answer.status_code == 403 and "does not manage team na-commercial" in answer.text
     with session_scope() as session:
         assert session.get(Lead, lead_id).status == "queued"
@@ -65,13 +74,27 @@ def test_a_manager_of_another_team_cannot_assign_from_a_queue(web, recorder):
 
 def test_a_rep_cannot_change_an_accounts_owner(web, recorder):
     with session_scope() as session:
-        session.add(Account(domain="firma.example.de", name="Firma", owner_rep="felix.martin", country="DE"))
+        session.add(
+            Account(domain="firma.example.de", name="Firma", owner_rep="felix.martin", country="DE")
+        )
     emma = signed_in(web, recorder, "emma.schulz")
-    answer = emma.post(f"{web}/accounts/owner", data={"csrf": csrf_of(emma, f"{web}/pool"),
-                                                      "account": "firma.example.de", "rep": "emma.schulz"},
-                       timeout=30)
+    answer = emma.post(
+        f"{web}/accounts/owner",
+        data={
+            "csrf": csrf_of(emma, f"{web}/pool"),
+            "account": "firma.example.de",
+            "rep": "emma.schulz",
+        },
+        timeout=30,
+    )
     assert answer.status_code == 403 and "Nothing was changed" in answer.text
     with session_scope() as session:
-        assert session.scalar(select(Account.owner_rep).where(Account.domain == "firma.example.de")) == "felix.martin"
+        assert (
+            session.scalar(select(Account.owner_rep).where(Account.domain == "firma.example.de"))
+            == "felix.martin"
+        )
         (refusal,) = session.scalars(select(Decision).where(Decision.kind == "owner")).all()
-        assert refusal.actor == "emma.schulz" and refusal.outcome == "owner change to emma.schulz refused"
+        assert (
+            refusal.actor == "emma.schulz"
+            and refusal.outcome == "owner change to emma.schulz refused"
+        )
