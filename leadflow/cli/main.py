@@ -17,6 +17,7 @@ from leadflow.cli import reps as cli_reps
 from leadflow.cli import stack as cli_stack
 from leadflow.cli import steer as cli_steer
 from leadflow.cli import accounts as cli_accounts
+from leadflow.cli import dedupe as cli_dedupe
 from leadflow.cli.ab import ab_app
 from leadflow.cli.activities import activities_app
 from leadflow.cli.nurture import nurture_app
@@ -26,13 +27,7 @@ from leadflow.cli.rules import route_app, rules_app
 from leadflow.cli.score import score_app
 from leadflow.core.errors import LeadflowError
 from leadflow.cli.console import console, err, fail
-from leadflow.cli.progress import (
-    ProgressChoice,
-    bar_wanted,
-    polled_bar,
-    row_bar,
-    say_if_temporary_server,
-)
+from leadflow.cli.progress import ProgressChoice, bar_wanted, polled_bar, say_if_temporary_server
 
 if TYPE_CHECKING:
     from leadflow.core.summary import IngestSummary
@@ -60,6 +55,7 @@ cli_merges.register(app)
 cli_stack.register(app)
 cli_steer.register(app)
 cli_accounts.register(app)
+cli_dedupe.register(app)
 
 At = Annotated[Optional[datetime], typer.Option("--at", help="Simulated time (ISO 8601, UTC).")]
 
@@ -276,65 +272,6 @@ def accept(lead: str, at: At = None) -> None:
         console.print(accept_lead(lead, at))
     except LeadflowError as exc:
         fail(str(exc))
-
-
-@app.command()
-def dedupe(
-    source: Path,
-    out: Annotated[
-        Path, typer.Option(help="CSV: every row with its cluster id and best match probability")
-    ],
-    config: Annotated[
-        Optional[Path], typer.Option(help="YAML mapping columns to comparison kinds")
-    ] = None,
-    link: Annotated[
-        Optional[Path], typer.Option(help="Link SOURCE to this file instead of deduping it")
-    ] = None,
-    write_config: Annotated[
-        Optional[Path], typer.Option(help="Write the (inferred) config here")
-    ] = None,
-    progress: ProgressChoice = None,
-) -> None:
-    """Find duplicates in any file (or links between two), learning match weights from the data."""
-    from leadflow.dedupe.engine.files import dedupe_file
-    from leadflow.ingest.progress import count_rows
-
-    for path in (source, config, link):
-        if path is not None and not path.is_file():
-            fail(f"file not found: {path}")
-    show_bar = bar_wanted(err, progress)
-    files = [str(source)] + ([str(link)] if link is not None else [])
-    total = sum(count_rows(path) or 0 for path in files) if show_bar else None
-    try:
-        with row_bar(err, "dedupe", total, show_bar) as bar:
-            report = dedupe_file(
-                source,
-                out,
-                config=config,
-                link=link,
-                config_out=write_config,
-                progress=bar.stages("dedupe"),
-            )
-    except (LeadflowError, ValueError) as exc:
-        fail(str(exc))
-    kinds = ", ".join(
-        f"{f.name}={f.kind.value if hasattr(f.kind, 'value') else f.kind}"
-        for f in report.config.fields
-    )
-    console.print(f"{'inferred' if report.inferred else 'configured'} comparisons: {kinds}")
-    for guess in report.inference:
-        kind = guess.kind or "not compared"
-        console.print(f"  {guess.column}: {kind} ({guess.reason})", markup=False)
-    if report.ignored_columns:
-        console.print(f"ignored columns: {', '.join(report.ignored_columns)}")
-    console.print(
-        f"{report.rows} rows -> {report.clusters} clusters ({report.merged_rows} rows joined another), "
-        f"{report.review_pairs} pairs for review; written to {out}"
-    )
-    console.print(
-        "cluster sizes (records: clusters): "
-        + ", ".join(f"{size}: {count}" for size, count in report.cluster_sizes.items())
-    )
 
 
 @app.command()
