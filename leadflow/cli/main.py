@@ -179,7 +179,6 @@ def tick(at: At = None) -> None:
     from flows.nurture import nurture_tick
 
     say_if_temporary_server(err)
-
     console.print(nurture_tick(now=at))
 
 
@@ -189,7 +188,6 @@ def engage(at: At = None) -> None:
     from flows.engagement import process_engagement
 
     say_if_temporary_server(err)
-
     console.print(process_engagement(reason="cli", now=at))
 
 
@@ -199,7 +197,6 @@ def reclaim(at: At = None) -> None:
     from flows.reclaim import reclaim_sweep
 
     say_if_temporary_server(err)
-
     console.print(f"reclaimed {len(reclaim_sweep(now=at))} leads")
 
 

@@ -141,9 +141,10 @@ def row_bar(
         TimeElapsedColumn(),
     )
     original_stderr = sys.stderr
-    # stdout is moved under the bar only when it shares the terminal; else it carries data.
+    # stdout goes above the bar only when both share the terminal; else it carries data.
+    same_screen = console.is_terminal and sys.stdout.isatty()
     with (
-        Progress(*columns, console=console, redirect_stdout=sys.stdout.isatty()) as progress,
+        Progress(*columns, console=console, redirect_stdout=same_screen) as progress,
         logs_above_the_bar(original_stderr),
     ):
         yield RowBar(progress, progress.add_task(description, total=total))
