@@ -230,6 +230,24 @@ def adopt_stack(settings: Settings) -> str | None:
     return record.prefect_api_url
 
 
+TEMPORARY_SERVER_HINT = (
+    "no local stack is up: this run uses a temporary Prefect server, and its runs will not be "
+    "in the UI afterwards; `leadflow up` starts the persistent stack"
+)
+
+
+def temporary_server_hint() -> str | None:
+    """The one line to show before a flow runs on a temporary Prefect server; None if not so.
+
+    Prefect's client starts a temporary server when no API URL is set (environment, profile,
+    or the stack's record that ``adopt_stack`` put in the environment).
+    """
+    # Read here, not at import: Prefect's settings cost every other command its start-up time.
+    from prefect.settings import PREFECT_API_URL
+
+    return None if PREFECT_API_URL.value() else TEMPORARY_SERVER_HINT
+
+
 def require_persistent_server() -> str:
     """The API URL of a persistent Prefect server, or a StackError naming the fix.
 

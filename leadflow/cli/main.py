@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from functools import partial
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.table import Table
@@ -16,6 +17,7 @@ from leadflow.cli import reps as cli_reps
 from leadflow.cli import stack as cli_stack
 from leadflow.cli import steer as cli_steer
 from leadflow.cli import accounts as cli_accounts
+from leadflow.cli import dedupe as cli_dedupe
 from leadflow.cli.ab import ab_app
 from leadflow.cli.activities import activities_app
 from leadflow.cli.nurture import nurture_app
@@ -25,6 +27,10 @@ from leadflow.cli.rules import route_app, rules_app
 from leadflow.cli.score import score_app
 from leadflow.core.errors import LeadflowError
 from leadflow.cli.console import console, err, fail
+from leadflow.cli.progress import ProgressChoice, bar_wanted, polled_bar, say_if_temporary_server
+
+if TYPE_CHECKING:
+    from leadflow.core.summary import IngestSummary
 
 app = typer.Typer(
     help="leadflow: campaign leads in, the right rep or the right nurture out.",
@@ -49,6 +55,7 @@ cli_merges.register(app)
 cli_stack.register(app)
 cli_steer.register(app)
 cli_accounts.register(app)
+cli_dedupe.register(app)
 
 At = Annotated[Optional[datetime], typer.Option("--at", help="Simulated time (ISO 8601, UTC).")]
 
@@ -104,6 +111,7 @@ def ingest(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print a machine-readable summary only.")
     ] = False,
+    progress: ProgressChoice = None,
     at: At = None,
 ) -> None:
     """Ingest one campaign file through the ingest flow."""
@@ -113,19 +121,24 @@ def ingest(
     from sqlalchemy.exc import SQLAlchemyError
 
     from flows.ingest import ingest_campaign
-    from leadflow.ingest.progress import count_rows, ingest_progress
     from leadflow.core.db import db_error_message
+    from leadflow.ingest.progress import campaign_counter, count_rows
     from leadflow.pipeline.policies import load_all
 
     try:
         load_all()
     except LeadflowError as exc:
         fail(str(exc))
+    located = source if is_url else str(Path(source).resolve())
+    show_bar = bar_wanted(err, False if as_json and progress is None else progress)
+    total = count_rows(located, encoding) if show_bar and not is_url else None
+    say_if_temporary_server(err)
     try:
-        total = None if is_url or as_json else count_rows(str(Path(source).resolve()), encoding)
-        with ingest_progress(err, campaign, enabled=not as_json, total=total):
+        with polled_bar(
+            err, f"ingest {campaign}", partial(campaign_counter, campaign), total, show_bar
+        ):
             summary = ingest_campaign(
-                source=source if is_url else str(Path(source).resolve()),
+                source=located,
                 campaign=campaign,
                 channel=channel,
                 product_line=product_line,
@@ -135,20 +148,22 @@ def ingest(
             )
     except LeadflowError as exc:
         fail(str(exc))
-        return
     except SQLAlchemyError as exc:  # one line, not a traceback; the message carries no row values
         fail(f"the database refused the run: {db_error_message(exc)}")
-        return
     if as_json:
         print(json.dumps(summary.as_dict(), ensure_ascii=False))
         return
+    _print_ingest_summary(campaign, summary)
+
+
+def _print_ingest_summary(campaign: str, summary: IngestSummary) -> None:
+    from leadflow.ingest.normalize import alias_hint
+
     table = Table("measure", "value", title=f"ingest {campaign}")
     for row in summary.rows():
         table.add_row(str(row["measure"]), str(row["value"]))
     console.print(table)
     if summary.unknown_columns:
-        from leadflow.ingest.normalize import alias_hint
-
         console.print(
             "columns ignored as unknown; to map them, add under aliases: in "
             "ingest_rules/ingest.yaml:",
@@ -163,6 +178,7 @@ def tick(at: At = None) -> None:
     """Run one nurture tick: send the sequence steps that are due."""
     from flows.nurture import nurture_tick
 
+    say_if_temporary_server(err)
     console.print(nurture_tick(now=at))
 
 
@@ -171,6 +187,7 @@ def engage(at: At = None) -> None:
     """Re-score leads with new engagement and route the ones that turned hot."""
     from flows.engagement import process_engagement
 
+    say_if_temporary_server(err)
     console.print(process_engagement(reason="cli", now=at))
 
 
@@ -179,6 +196,7 @@ def reclaim(at: At = None) -> None:
     """Return leads past their follow-up SLA to the pool."""
     from flows.reclaim import reclaim_sweep
 
+    say_if_temporary_server(err)
     console.print(f"reclaimed {len(reclaim_sweep(now=at))} leads")
 
 
@@ -251,53 +269,6 @@ def accept(lead: str, at: At = None) -> None:
         console.print(accept_lead(lead, at))
     except LeadflowError as exc:
         fail(str(exc))
-
-
-@app.command()
-def dedupe(
-    source: Path,
-    out: Annotated[
-        Path, typer.Option(help="CSV: every row with its cluster id and best match probability")
-    ],
-    config: Annotated[
-        Optional[Path], typer.Option(help="YAML mapping columns to comparison kinds")
-    ] = None,
-    link: Annotated[
-        Optional[Path], typer.Option(help="Link SOURCE to this file instead of deduping it")
-    ] = None,
-    write_config: Annotated[
-        Optional[Path], typer.Option(help="Write the (inferred) config here")
-    ] = None,
-) -> None:
-    """Find duplicates in any file (or links between two), learning match weights from the data."""
-    from leadflow.dedupe.engine.files import dedupe_file
-
-    for path in (source, config, link):
-        if path is not None and not path.is_file():
-            fail(f"file not found: {path}")
-    try:
-        report = dedupe_file(source, out, config=config, link=link, config_out=write_config)
-    except (LeadflowError, ValueError) as exc:
-        fail(str(exc))
-        return
-    kinds = ", ".join(
-        f"{f.name}={f.kind.value if hasattr(f.kind, 'value') else f.kind}"
-        for f in report.config.fields
-    )
-    console.print(f"{'inferred' if report.inferred else 'configured'} comparisons: {kinds}")
-    for guess in report.inference:
-        kind = guess.kind or "not compared"
-        console.print(f"  {guess.column}: {kind} ({guess.reason})", markup=False)
-    if report.ignored_columns:
-        console.print(f"ignored columns: {', '.join(report.ignored_columns)}")
-    console.print(
-        f"{report.rows} rows -> {report.clusters} clusters ({report.merged_rows} rows joined another), "
-        f"{report.review_pairs} pairs for review; written to {out}"
-    )
-    console.print(
-        "cluster sizes (records: clusters): "
-        + ", ".join(f"{size}: {count}" for size, count in report.cluster_sizes.items())
-    )
 
 
 @app.command()

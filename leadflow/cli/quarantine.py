@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -11,7 +12,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from leadflow.core.errors import LeadflowError
-from leadflow.cli.console import console, fail
+from leadflow.cli.console import console, err, fail
+from leadflow.cli.progress import ProgressChoice, bar_wanted, polled_bar, say_if_temporary_server
 
 quarantine_app = typer.Typer(
     help="Rows that did not make it: see, export, fix, replay.", no_args_is_help=True
@@ -82,9 +84,11 @@ def replay_cmd(
     set_: Annotated[
         Optional[list[str]], typer.Option("--set", help="FIELD=VALUE (header or field)")
     ] = None,
+    progress: ProgressChoice = None,
 ) -> None:
     """Send fixed rows back through the ingest path (a corrected export, or --id N --set f=v)."""
     from flows.replay import replay_quarantine
+    from leadflow.ingest.progress import records_counter
     from leadflow.ingest.quarantine import apply_export, fix_fields
 
     try:
@@ -99,7 +103,12 @@ def replay_cmd(
     except (LeadflowError, ValueError) as exc:
         fail(str(exc))
         return
-    for summary in replay_quarantine(record_ids=ids):
+    show_bar = bar_wanted(err, progress)
+    say_if_temporary_server(err)
+    # The total is the records named: each is processed once, whatever campaign it belongs to.
+    with polled_bar(err, "replay", partial(records_counter, ids), len(ids), show_bar):
+        summaries = replay_quarantine(record_ids=ids)
+    for summary in summaries:
         console.print(
             f"{summary.campaign}: {len(ids)} rows replayed, {summary.created} new, "
             f"{summary.merged} merged, {summary.quarantined} still quarantined "

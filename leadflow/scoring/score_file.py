@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TextIO
 
 from leadflow.core.safe_csv import SafeWriter
 from leadflow.routing.policy import RoutingPolicy
@@ -66,65 +68,82 @@ def _with_bands(view: LeadView, raw: dict[str, str]) -> LeadView:
     return view
 
 
+@dataclass(frozen=True)
+class _FileShape:
+    """What every row of one file is read with."""
+
+    headers: list[str]
+    columns: dict[str, str]  # header -> lead field
+    revenue: str | None  # the header of a revenue column, if any
+    aliases: dict[str, list[str]] | None
+
+
+def _fields(raw: RawRow, shape: _FileShape) -> tuple[list[str], dict[str, str]]:
+    """The row's cells as written (for the output) and its lead fields (for scoring)."""
+    headers = shape.headers
+    values = raw.values or [raw.record.get(h, "") if raw.record else "" for h in headers]
+    if raw.record is not None:
+        mapping, _ = map_columns(raw.record, shape.aliases)
+        return values, {field: raw.record[key] for key, field in mapping.items()}
+    return values, {
+        shape.columns[h]: v for h, v in zip(headers, values, strict=False) if h in shape.columns
+    }
+
+
+def _score_row(
+    raw: RawRow,
+    shape: _FileShape,
+    policy: ScoringPolicy,
+    routing: RoutingPolicy,
+    firmographics: dict[str, Firmographic],
+) -> tuple[list[object], str]:
+    """The output line of one input row, and what it counts as (a temperature or unscorable)."""
+    headers = shape.headers
+    values, fields = _fields(raw, shape)
+    ragged = raw.values is not None and len(raw.values) != len(headers)
+    result = None if raw.error_kind or ragged else normalize_row(fields, 0, raw.line_no)
+    if result is None or isinstance(result, Quarantined):
+        reason = raw.error or (
+            result.reason
+            if result
+            else f"wrong field count: expected {len(headers)}, got {len(values)}"
+        )
+        # A ragged row is cut or padded to the header so the added columns stay aligned.
+        aligned = (list(values) + [""] * len(headers))[: len(headers)]
+        return [raw.line_no, *aligned, "", "", "", "", "", "", reason], "unscorable"
+    raw_fields = {**fields, "revenue_band": _cell(raw, headers, values, shape.revenue)}
+    view = _with_bands(view_of(result, firmographics.get(result.domain), routing), raw_fields)
+    scored = score_lead(view, policy)
+    dq = scored.disqualified_by.rule_id if scored.disqualified_by else ""
+    reasons = "; ".join(scored.reasons(top=None))
+    line = [raw.line_no, *values, scored.score, scored.temperature, scored.grade, scored.fit]
+    return [*line, dq, reasons, ""], scored.temperature
+
+
 def score_file(
     source: Path,
-    out: Path,
+    out: TextIO,
     policy: ScoringPolicy,
     routing: RoutingPolicy,
     firmographics: dict[str, Firmographic],
     aliases: dict[str, list[str]] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Counter[str]:
-    """Write every input row with its score, grade, temperature and top reasons; count outcomes."""
+    """Write every input row with its score, grade, temperature and top reasons to ``out`` (an
+    open text file: the caller picks the file or stdout); count outcomes.
+
+    ``progress(rows done)`` after each row, for a progress bar."""
     counts: Counter[str] = Counter()
-    with (
-        open_source(source) as (info, rows),
-        out.open("w", encoding="utf-8-sig", newline="") as handle,
-    ):
-        writer = SafeWriter(handle)
+    with open_source(source) as (info, rows):
+        writer = SafeWriter(out)
         headers = info.headers or []
         writer.writerow(["line", *headers, *OUT_COLUMNS])
         columns, _ = map_columns(headers, aliases)
-        revenue = rules_columns(headers).get("revenue_band")
-        for raw in rows:
-            values = raw.values or [raw.record.get(h, "") if raw.record else "" for h in headers]
-            if raw.record is not None:
-                mapping, _ = map_columns(raw.record, aliases)
-                fields = {field: raw.record[key] for key, field in mapping.items()}
-            else:
-                fields = {
-                    columns[h]: v for h, v in zip(headers, values, strict=False) if h in columns
-                }
-            ragged = raw.values is not None and len(raw.values) != len(headers)
-            result = None if raw.error_kind or ragged else normalize_row(fields, 0, raw.line_no)
-            if result is None or isinstance(result, Quarantined):
-                reason = raw.error or (
-                    result.reason
-                    if result
-                    else f"wrong field count: expected {len(headers)}, got {len(values)}"
-                )
-                # A ragged row is cut or padded to the header so the added columns stay aligned.
-                aligned = (list(values) + [""] * len(headers))[: len(headers)]
-                writer.writerow([raw.line_no, *aligned, "", "", "", "", "", "", reason])
-                counts["unscorable"] += 1
-                continue
-            raw_fields = {**fields, "revenue_band": _cell(raw, headers, values, revenue)}
-            view = _with_bands(
-                view_of(result, firmographics.get(result.domain), routing), raw_fields
-            )
-            scored = score_lead(view, policy)
-            dq = scored.disqualified_by.rule_id if scored.disqualified_by else ""
-            writer.writerow(
-                [
-                    raw.line_no,
-                    *values,
-                    scored.score,
-                    scored.temperature,
-                    scored.grade,
-                    scored.fit,
-                    dq,
-                    "; ".join(scored.reasons(top=None)),
-                    "",
-                ]
-            )
-            counts[scored.temperature] += 1
+        shape = _FileShape(headers, columns, rules_columns(headers).get("revenue_band"), aliases)
+        for done, raw in enumerate(rows, start=1):
+            line, outcome = _score_row(raw, shape, policy, routing, firmographics)
+            writer.writerow(line)
+            counts[outcome] += 1
+            if progress is not None:
+                progress(done)
     return counts

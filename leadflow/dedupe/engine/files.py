@@ -20,7 +20,7 @@ With ``link=OTHER`` the rows of both files are matched across the files only; th
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,15 @@ from leadflow.dedupe.engine.kinds import (
 from leadflow.dedupe.policy import FileMatchPolicy, load_file_policy
 from leadflow.dedupe.engine.infer import ColumnGuess, header_kinds, infer_columns
 from leadflow.ingest.sources import open_source
+
+
+# A progress callback: (stage, rows of the stage done); stages "reading", "matching", "writing",
+# each counting the rows of both files from zero. Row-level calls are cheap: the CLI's bar.
+Progress = Callable[[str, int], None]
+
+
+def _no_progress(stage: str, done: int) -> None:
+    return None
 
 
 @dataclass
@@ -150,8 +159,12 @@ def load_config(config: MatchConfig | Mapping[str, Any] | Path | str) -> MatchCo
     return policy_to_config(policy)
 
 
-def read_rows(path: Path | str) -> tuple[list[str], list[list[str]]]:
-    """Headers and rows (padded to the headers) of any file open_source reads."""
+def read_rows(
+    path: Path | str, on_row: Callable[[int], None] | None = None
+) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows (padded to the headers) of any file open_source reads.
+
+    ``on_row(rows read so far)`` after each row, for a progress bar."""
     with open_source(path) as (info, raw_rows):
         headers = list(info.headers)
         rows: list[list[str]] = []
@@ -163,6 +176,8 @@ def read_rows(path: Path | str) -> tuple[list[str], list[list[str]]]:
                 rows.append([raw.record.get(h, "") for h in headers])
             elif raw.values is not None:
                 rows.append(list(raw.values))
+            if on_row is not None:
+                on_row(len(rows))
     width = len(headers)
     return headers, [(row + [""] * width)[:width] for row in rows]
 
@@ -183,10 +198,16 @@ def dedupe_file(
     config: MatchConfig | Mapping[str, Any] | Path | str | None = None,
     link: Path | str | None = None,
     config_out: Path | str | None = None,
+    progress: Progress = _no_progress,
 ) -> FileReport:
     """Cluster the rows of ``path`` (or link them to ``link``'s) and write them all to ``out`` (CSV)."""
-    headers, rows = read_rows(path)
-    other_headers, other_rows = read_rows(link) if link is not None else ([], [])
+    headers, rows = read_rows(path, lambda done: progress("reading", done))
+    other_headers, other_rows = (
+        read_rows(link, lambda done: progress("reading", len(rows) + done))
+        if link is not None
+        else ([], [])
+    )
+    progress("matching", 0)
     inferred = config is None
     guesses: list[ColumnGuess] = []
     if config is None:
@@ -209,7 +230,8 @@ def dedupe_file(
         if link is not None
         else matcher.dedupe(left)
     )
-    _write(out, headers, rows, other_headers, other_rows, result, link is not None)
+    progress("matching", len(rows) + len(other_rows))
+    _write(out, headers, rows, other_headers, other_rows, result, link is not None, progress)
     if config_out is not None:
         write_config(cfg, config_out)
     sizes: dict[int, int] = {}
@@ -237,6 +259,7 @@ def _write(
     other_rows: list[list[str]],
     result: MatchResult,
     linked: bool,
+    progress: Progress = _no_progress,
 ) -> None:
     all_headers = headers + [h for h in other_headers if h not in headers]
     extra = (["source"] if linked else []) + ["cluster_id", "match_probability"]
@@ -255,3 +278,4 @@ def _write(
                     f"{float(result.best_probability[rid]):.4f}",
                 ]
                 writer.writerow(record + ([str(source)] if linked else []) + tail)
+                progress("writing", rid + 1)
