@@ -16,6 +16,7 @@ from rich.markup import escape
 
 from leadflow.core.errors import LeadflowError
 from leadflow.cli.console import console, err, fail
+from leadflow.core.statuses import EnrollmentStatus, OutboxStatus
 
 nurture_app = typer.Typer(
     help="Nurture: preview steps, the suppression list, emails of unknown fate.",
@@ -71,7 +72,7 @@ def _preview_row(
         "step": index,
         "message_id": queued.message_id if queued else None,
         "sequence": sequence_key,
-        "enrollment_status": enrollment.status if enrollment else "active",
+        "enrollment_status": enrollment.status if enrollment else EnrollmentStatus.ACTIVE,
         "attempts": 0,
         "campaign_name": campaign.name if campaign else None,
         "dedupe_key": None,
@@ -210,8 +211,12 @@ def suppress_cmd(
         if lead_id is not None:
             session.execute(
                 update(Enrollment)
-                .where(Enrollment.lead_id == lead_id, Enrollment.status == "active")
-                .values(status="exited", exit_reason=f"suppressed: {reason.value}", ended_at=moment)
+                .where(Enrollment.lead_id == lead_id, Enrollment.status == EnrollmentStatus.ACTIVE)
+                .values(
+                    status=EnrollmentStatus.EXITED,
+                    exit_reason=f"suppressed: {reason.value}",
+                    ended_at=moment,
+                )
             )
         record(
             session,
@@ -239,7 +244,7 @@ def unknown() -> None:
     with session_scope() as session:
         rows = session.scalars(
             select(OutboundEmail)
-            .where(OutboundEmail.status.in_(("unknown", "sending")))
+            .where(OutboundEmail.status.in_((OutboxStatus.UNKNOWN, OutboxStatus.SENDING)))
             .order_by(OutboundEmail.id)
         ).all()
     # One plain line per email (never wrapped or cut), so Message-IDs can be copied or grepped.
@@ -274,14 +279,18 @@ def resolve(
     moment = as_utc(at)
     with session_scope() as session:
         row = session.get(OutboundEmail, outbox_id)
-        if row is None or row.status != "unknown":
+        if row is None or row.status != OutboxStatus.UNKNOWN:
             fail(
                 f"outbox row {outbox_id} is not of unknown fate"
                 + (f" (it is {row.status})" if row else "")
                 + "; see: leadflow nurture unknown"
             )
             return
-        row.status = {"sent": "sent", "resend": "pending", "drop": "failed"}[outcome.value]
+        row.status = {
+            "sent": OutboxStatus.SENT,
+            "resend": OutboxStatus.PENDING,
+            "drop": OutboxStatus.FAILED,
+        }[outcome.value]
         row.sent_at = moment if outcome is Resolution.sent else None
         row.claimed_at, row.next_attempt_at = None, None
         row.error = f"resolved by a person: {outcome.value}" + (f" ({note})" if note else "")

@@ -17,12 +17,13 @@ from leadflow.core.db import session_scope
 from leadflow.core.models import Campaign, SourceRecord
 from leadflow.core.errors import LeadflowError
 from leadflow.ingest.sources import open_source
+from leadflow.core.statuses import RowStatus
 
 
 def _counts(campaign: str) -> tuple[int, int]:
     """(rows staged so far, rows processed so far) for a campaign."""
     with session_scope() as session:
-        done = func.sum(case((SourceRecord.status != "staged", 1), else_=0))
+        done = func.sum(case((SourceRecord.status != RowStatus.STAGED, 1), else_=0))
         total, processed = session.execute(
             select(func.count(SourceRecord.id), done)
             .join(Campaign, Campaign.id == SourceRecord.campaign_id)

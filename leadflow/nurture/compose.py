@@ -32,6 +32,7 @@ from leadflow.nurture.locale import fallbacks, lead_locale
 from leadflow.nurture.rep_notice import RepDirectory
 from leadflow.nurture.variants import variant_content
 from leadflow.core.settings import Settings
+from leadflow.core.statuses import AssignmentStatus, EnrollmentStatus
 
 REP_SUBJECT = (
     "New lead for you: {{ lead.full_name or lead.email }} ({{ lead.company or lead.domain }})"
@@ -79,7 +80,7 @@ class Composer:
         )
         if why:  # checked at send time: a suppression after queueing still stops the email
             return f"suppressed: {why}"
-        if row["enrollment_status"] in (None, "exited"):
+        if row["enrollment_status"] in (None, EnrollmentStatus.EXITED):
             return "enrollment exited"
         index = row["step"] or 0
         sequence = next((s for s in self.policy.sequences if s.key == row["sequence"]), None)
@@ -131,7 +132,7 @@ class Composer:
     def _rep_notification(
         self, row: Mapping[str, Any], lead: dict[str, Any], message_id: str
     ) -> OutgoingEmail | str:
-        if row["assignment_status"] != "offered" or row["rep_name"] is None:
+        if row["assignment_status"] != AssignmentStatus.OFFERED or row["rep_name"] is None:
             return "assignment no longer open"
         assigned, due = row["assigned_at"], row["sla_due_at"]
         expires = assigned + timedelta(hours=self.settings.rep_link_ttl_hours)

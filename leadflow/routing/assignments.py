@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -16,18 +15,7 @@ from sqlalchemy.orm import Session
 from leadflow.routing.policy import RoutingPolicy
 from leadflow.core.models import Assignment, RoutingLedger
 from leadflow.core.settings import get_settings
-
-
-class AssignmentStatus(StrEnum):
-    OFFERED = "offered"
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-    EXPIRED = "expired"
-    RECLAIMED = "reclaimed"
-    HANDED_OFF = "handed_off"
-    RELEASED = "released"
-    PREQUALIFIED = "prequalified"  # telesales qualified it and passed it on to the field
-    NOT_QUALIFIED = "not_qualified"  # telesales found it not qualified: back to nurture
+from leadflow.core.statuses import AssignmentStatus
 
 
 OPEN_STATUSES = (AssignmentStatus.OFFERED, AssignmentStatus.ACCEPTED)

@@ -23,6 +23,7 @@ from leadflow.routing.assign import sync_reps
 from leadflow.routing.policy import routing_policy
 from leadflow.routing.assignments import credit, open_assignment
 from leadflow.core.errors import HandoffError
+from leadflow.core.statuses import AssignmentStatus
 
 OPEN = ("offered", "accepted")
 
@@ -142,7 +143,7 @@ def _move_leads(
         old = open_by_lead.get(lead_id)
         if old is not None:
             new = _move_assignment(session, old, lead, to, policy.team_of(to), at)
-            if new.status == "offered":
+            if new.status == AssignmentStatus.OFFERED:
                 result.new_offers.append(new.id)
         lead.owner_rep, lead.updated_at = to, at
         result.leads[to] = result.leads.get(to, 0) + 1

@@ -24,6 +24,7 @@ from leadflow.routing.people import active_rep, manages, person, sync_people
 from leadflow.routing.pool import POOL, Claim, claim, return_to_pool
 from leadflow.routing.queues import QUEUED, open_item
 from leadflow.core.settings import get_settings
+from leadflow.core.statuses import EnrollmentStatus, LeadStatus, QueueItemStatus
 
 
 def _policy() -> RoutingPolicy:
@@ -61,7 +62,7 @@ def _assign_refusal(
     taken = session.execute(
         update(Lead)
         .where(Lead.id == lead.id, Lead.status.in_((QUEUED, POOL)))
-        .values(status="routed", owner_rep=rep.key, updated_at=at)
+        .values(status=LeadStatus.ROUTED, owner_rep=rep.key, updated_at=at)
         .execution_options(synchronize_session=False)
     ).rowcount
     return None if taken == 1 else f"lead {lead.id} changed hands meanwhile"
@@ -104,12 +105,12 @@ def _assign(
         sla=offer_sla(policy, rep_team),
     )
     if item is not None:
-        item.status, item.closed_at, item.closed_by = "assigned", at, actor.key
+        item.status, item.closed_at, item.closed_by = QueueItemStatus.ASSIGNED, at, actor.key
         item.close_reason = f"assigned to {rep.key}"
     session.execute(
         update(Enrollment)
-        .where(Enrollment.lead_id == lead.id, Enrollment.status == "active")
-        .values(status="exited", exit_reason="routed to sales")
+        .where(Enrollment.lead_id == lead.id, Enrollment.status == EnrollmentStatus.ACTIVE)
+        .values(status=EnrollmentStatus.EXITED, exit_reason="routed to sales")
         .execution_options(synchronize_session=False)
     )
     record(

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from leadflow.core.clock import utcnow
 from leadflow.core.models.base import Base
+from leadflow.core.statuses import CandidateStatus
 
 
 class LeadAlias(Base):
@@ -39,7 +40,10 @@ class MergeCandidate(Base):
     deciding: Mapped[dict[str, Any]] = mapped_column(default=dict)  # field -> comparison level
     # open -> merged | rejected
     status: Mapped[str] = mapped_column(
-        String(10), default="open", server_default="open", index=True
+        String(10),
+        default=CandidateStatus.OPEN,
+        server_default=CandidateStatus.OPEN.value,
+        index=True,
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]

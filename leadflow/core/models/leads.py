@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from leadflow.core.clock import utcnow
 from leadflow.core.models.base import Base
+from leadflow.core.statuses import LeadStatus, LifecycleStage, PipelineStage, RowStatus
 
 
 class Campaign(Base):
@@ -36,7 +37,7 @@ class SourceRecord(Base):
     payload: Mapped[dict[str, Any]]
     payload_hash: Mapped[str] = mapped_column(String(64))
     # staged -> created | merged | quarantined
-    status: Mapped[str] = mapped_column(String(20), default="staged", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=RowStatus.STAGED, index=True)
     reason_code: Mapped[str | None] = mapped_column(String(40), index=True)
     reason: Mapped[str | None] = mapped_column(Text)
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("lead.id"), index=True)
@@ -103,9 +104,9 @@ class Lead(Base):
     purchase_class: Mapped[str | None] = mapped_column(String(1))
     disqualified_by: Mapped[str | None] = mapped_column(String(100))
     scored_at: Mapped[datetime | None]
-    lifecycle_stage: Mapped[str] = mapped_column(String(20), default="new")
+    lifecycle_stage: Mapped[str] = mapped_column(String(20), default=LifecycleStage.NEW)
     # new -> nurturing | routed | unroutable; routed -> accepted | rejected; reclaimed -> nurturing
-    status: Mapped[str] = mapped_column(String(20), default="new", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=LeadStatus.NEW, index=True)
     owner_rep: Mapped[str | None] = mapped_column(String(100))
     suppressed: Mapped[bool] = mapped_column(Boolean, default=False)
     suppression_reason: Mapped[str | None] = mapped_column(String(100))
@@ -125,7 +126,7 @@ class Lead(Base):
     # How far the ingest pipeline has carried this lead (leadflow/ingest/pipeline.py):
     # cleaned -> enriched -> scored -> done. A run first finishes what a crashed run left.
     pipeline_stage: Mapped[str] = mapped_column(
-        String(12), default="done", server_default="done", index=True
+        String(12), default=PipelineStage.DONE, server_default=PipelineStage.DONE.value, index=True
     )
 
 

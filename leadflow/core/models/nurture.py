@@ -9,6 +9,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column
 
 from leadflow.core.models.base import Base
+from leadflow.core.statuses import EnrollmentStatus, OutboxStatus
 
 
 class Enrollment(Base):
@@ -20,7 +21,7 @@ class Enrollment(Base):
     next_step: Mapped[int] = mapped_column(Integer, default=0)
     next_due_at: Mapped[datetime | None] = mapped_column(index=True)
     # active -> completed | exited
-    status: Mapped[str] = mapped_column(String(20), default="active", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=EnrollmentStatus.ACTIVE, index=True)
     exit_reason: Mapped[str | None] = mapped_column(String(100))
     enrolled_at: Mapped[datetime]
     # Re-entry reuses the row: the count keeps each run's outbox keys apart.
@@ -43,7 +44,7 @@ class OutboundEmail(Base):
     subject: Mapped[str | None] = mapped_column(String(500))
     message_id: Mapped[str | None] = mapped_column(String(300))
     # pending -> sending -> sent | bounced | failed | skipped; sending -> unknown (crash: a person checks)
-    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=OutboxStatus.PENDING, index=True)
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from leadflow.core.models.base import Base
+from leadflow.core.statuses import AssignmentStatus, DeliveryStatus, QueueItemStatus
 
 
 class Person(Base):
@@ -33,7 +34,7 @@ class QueueItem(Base):
     queue: Mapped[str] = mapped_column(String(100), index=True)
     team: Mapped[str | None] = mapped_column(String(100))  # the team that owns the queue
     # open -> assigned | pooled | routed | left
-    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=QueueItemStatus.OPEN, index=True)
     entered_at: Mapped[datetime]
     due_at: Mapped[datetime] = mapped_column(index=True)
     escalations: Mapped[int] = mapped_column(Integer, default=0)  # 1: the manager was emailed
@@ -74,7 +75,7 @@ class Assignment(Base):
     team: Mapped[str | None] = mapped_column(String(100))
     rule_id: Mapped[str] = mapped_column(String(200))
     # offered -> accepted | rejected | reclaimed
-    status: Mapped[str] = mapped_column(String(20), default="offered", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=AssignmentStatus.OFFERED, index=True)
     reason: Mapped[str | None] = mapped_column(Text)
     assigned_at: Mapped[datetime]
     sla_due_at: Mapped[datetime]
@@ -92,7 +93,7 @@ class AssignmentWebhook(Base):
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id"), index=True)
     url: Mapped[str] = mapped_column(Text)
     # pending -> delivered | failed
-    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=DeliveryStatus.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]

@@ -15,13 +15,14 @@ from leadflow.dedupe.merging.persist import EventDraft, save_aliases, save_event
 from leadflow.dedupe.merging.survivorship import survive
 from leadflow.core.models import Decision, Lead, MergeCandidate, MergeEvent, SourceRecord
 from leadflow.core.errors import MergeError
+from leadflow.core.statuses import CandidateStatus, RowStatus
 
 
 def open_pairs(session: Session, limit: int = 100) -> list[tuple[MergeCandidate, Lead, Lead]]:
     rows = (
         session.execute(
             select(MergeCandidate)
-            .where(MergeCandidate.status == "open")
+            .where(MergeCandidate.status == CandidateStatus.OPEN)
             .order_by(MergeCandidate.probability.desc(), MergeCandidate.id)
             .limit(limit)
         )
@@ -43,14 +44,14 @@ def _open(session: Session, candidate_id: int) -> MergeCandidate:
     candidate = session.get(MergeCandidate, candidate_id)
     if candidate is None:
         raise MergeError(f"no review pair {candidate_id}")
-    if candidate.status != "open":
+    if candidate.status != CandidateStatus.OPEN:
         raise MergeError(f"review pair {candidate_id} is already {candidate.status}")
     return candidate
 
 
 def keep_apart(session: Session, candidate_id: int, by: str, at: datetime) -> MergeCandidate:
     candidate = _open(session, candidate_id)
-    candidate.status, candidate.decided_at, candidate.decided_by = "rejected", at, by
+    candidate.status, candidate.decided_at, candidate.decided_by = CandidateStatus.REJECTED, at, by
     session.add(
         Decision(
             **decision_row(
@@ -121,7 +122,7 @@ def merge_pair(
         session.execute(
             update(SourceRecord)
             .where(SourceRecord.id.in_(list(records)))
-            .values(lead_id=target["id"], status="merged")
+            .values(lead_id=target["id"], status=RowStatus.MERGED)
         )
     save_aliases(
         session,
@@ -137,7 +138,7 @@ def merge_pair(
         ],
         at,
     )
-    candidate.status, candidate.decided_at, candidate.decided_by = "merged", at, by
+    candidate.status, candidate.decided_at, candidate.decided_by = CandidateStatus.MERGED, at, by
     inputs: dict[str, Any] = {
         "candidate_id": candidate.id,
         "probability": candidate.probability,
