@@ -5,6 +5,7 @@ Mount with ``app.add_typer(nurture_app, name="nurture")``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from email import message_from_bytes
 from email import policy as email_policy
@@ -80,6 +81,18 @@ def _preview_row(
     return row, note
 
 
+@dataclass
+class _Preview:
+    """What preview found: the composed message (or why none), and what decides when it goes."""
+
+    address: str
+    note: str | None
+    composed: Any  # a composed message, or a str saying why the step would not be sent
+    sends: list[datetime]  # the lead's earlier nurture sends: the send cap counts them
+    zone: Any
+    calendar: Any
+
+
 @nurture_app.command("preview")
 def preview(
     sequence: Annotated[str, typer.Argument(help="Sequence key, e.g. nurture-core")],
@@ -91,20 +104,10 @@ def preview(
     at: At = None,
 ) -> None:
     """Render exactly what this step would send this lead (subject, text, HTML); sends and writes nothing."""
-    from sqlalchemy import select
-
     from leadflow.core.clock import as_utc
     from leadflow.nurture.policy import load_nurture
-    from leadflow.core.db import session_scope
-    from leadflow.nurture.compose import Composer
-    from leadflow.nurture.plan import Planner
-    from leadflow.nurture.render_steps import Renderer
     from leadflow.nurture.send_window import plan_send
-    from leadflow.core.models import OutboundEmail
-    from leadflow.nurture.consent_store import consent_facts
-    from leadflow.report.views import find_lead
     from leadflow.core.settings import get_settings
-    from leadflow.nurture.outbox import suppressions
 
     settings, moment = get_settings(), as_utc(at)
     try:
@@ -116,42 +119,67 @@ def preview(
             )
         if not 1 <= step <= len(chosen.steps):
             fail(f"{sequence} has steps 1 to {len(chosen.steps)}")
-        with session_scope() as session:
-            found = find_lead(session, lead)
-            address = found.email
-            row, note = _preview_row(session, found, chosen.key, step - 1)
-            composer = Composer(
-                settings,
-                policy,
-                Renderer(settings.templates_dir),
-                consent=consent_facts(session, [found.id]),
-            )
-            composed = composer.compose(row, suppressions(session, [found.email]), [])
-            sends = [
-                as_utc(t)
-                for t in session.scalars(
-                    select(OutboundEmail.sent_at).where(
-                        OutboundEmail.lead_id == found.id,
-                        OutboundEmail.kind == "nurture",
-                        OutboundEmail.sent_at.is_not(None),
-                    )
-                )
-            ]
-            planner = Planner(policy)
-            zone = planner.zone(found.country, found.state, found.phone_e164)
-            calendar = planner.calendar(chosen, zone, found.country)
-            session.rollback()  # a preview leaves no trace
+        found = _compose_preview(settings, policy, chosen, step - 1, lead)
     except LeadflowError as exc:
         fail(str(exc))
         return
-    if isinstance(composed, str):
-        fail(f"step {step} would not be sent to {address}: {composed}", code=1)
+    if isinstance(found.composed, str):
+        fail(f"step {step} would not be sent to {found.address}: {found.composed}", code=1)
         return
-    when = plan_send(moment, calendar, chosen.steps[step - 1].timing, sends, policy.send_policy.cap)
+    when = plan_send(
+        moment, found.calendar, chosen.steps[step - 1].timing, found.sends, policy.send_policy.cap
+    )
     if raw:
-        print(composed.data.decode("ascii"), end="")
+        print(found.composed.data.decode("ascii"), end="")
         return
-    message = message_from_bytes(composed.data, policy=email_policy.default)
+    _print_preview(found, when)
+
+
+def _compose_preview(settings: Any, policy: Any, chosen: Any, index: int, lead: str) -> _Preview:
+    """Compose the step for the lead as the outbox would, then roll back: no trace is left."""
+    from sqlalchemy import select
+
+    from leadflow.core.clock import as_utc
+    from leadflow.core.db import session_scope
+    from leadflow.core.models import OutboundEmail
+    from leadflow.nurture.compose import Composer
+    from leadflow.nurture.consent_store import consent_facts
+    from leadflow.nurture.outbox import suppressions
+    from leadflow.nurture.plan import Planner
+    from leadflow.nurture.render_steps import Renderer
+    from leadflow.report.views import find_lead
+
+    with session_scope() as session:
+        found = find_lead(session, lead)
+        row, note = _preview_row(session, found, chosen.key, index)
+        composer = Composer(
+            settings,
+            policy,
+            Renderer(settings.templates_dir),
+            consent=consent_facts(session, [found.id]),
+        )
+        composed = composer.compose(row, suppressions(session, [found.email]), [])
+        sends = [
+            as_utc(t)
+            for t in session.scalars(
+                select(OutboundEmail.sent_at).where(
+                    OutboundEmail.lead_id == found.id,
+                    OutboundEmail.kind == "nurture",
+                    OutboundEmail.sent_at.is_not(None),
+                )
+            )
+        ]
+        planner = Planner(policy)
+        zone = planner.zone(found.country, found.state, found.phone_e164)
+        calendar = planner.calendar(chosen, zone, found.country)
+        preview = _Preview(found.email, note, composed, sends, zone, calendar)
+        session.rollback()  # a preview leaves no trace
+    return preview
+
+
+def _print_preview(found: _Preview, when: Any) -> None:
+    """The headers, when it would go (and why then), any note, then the text and HTML parts."""
+    message = message_from_bytes(found.composed.data, policy=email_policy.default)
     for name in (
         "From",
         "To",
@@ -163,6 +191,7 @@ def preview(
         console.print(
             f"[bold]{name}:[/] {escape(str(message[name] or ''))}", highlight=False, soft_wrap=True
         )
+    zone = found.zone
     local = when.at.astimezone(zone.zone)
     timing = (
         f"deferred ({when.rule}) to {local:%a %Y-%m-%d %H:%M}"
@@ -172,8 +201,8 @@ def preview(
     console.print(
         f"[bold]When:[/] {timing} {zone.zone.key} (zone from {zone.source})", highlight=False
     )
-    if note:
-        console.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
+    if found.note:
+        console.print(f"[yellow]note:[/] {escape(found.note)}", highlight=False)
     for part in ("plain", "html"):
         body = message.get_body(preferencelist=(part,))
         console.rule(f"{part} part")
