@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import requests
+from leadflow.core.statuses import LeadStatus, OutboxStatus
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-secret"
@@ -73,7 +74,7 @@ def seed(n: int) -> list[str]:
             [
                 {
                     "email": f"lead{i}@bench.example",
-                    "status": "nurturing",
+                    "status": LeadStatus.NURTURING,
                     "created_at": sent,
                     "updated_at": sent,
                 }
@@ -89,7 +90,7 @@ def seed(n: int) -> list[str]:
                     "kind": "nurture",
                     "lead_id": lead,
                     "to_addr": f"lead{i}@bench.example",
-                    "status": "sent",
+                    "status": OutboxStatus.SENT,
                     "created_at": sent,
                     "sent_at": sent,
                 }
