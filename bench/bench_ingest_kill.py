@@ -19,7 +19,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from leadflow.core.statuses import LeadStatus, PipelineStage, RowStatus
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -43,16 +42,14 @@ def _counts() -> dict[str, int]:
             "rows": count(select(SourceRecord.id).subquery()),
             "leads": count(select(Lead.id).subquery()),
             "rows still staged": count(
-                select(SourceRecord.id).where(SourceRecord.status == RowStatus.STAGED).subquery()
+                select(SourceRecord.id).where(SourceRecord.status == "staged").subquery()
             ),
             "leads stranded (stage not done)": count(
-                select(Lead.id).where(Lead.pipeline_stage != PipelineStage.DONE).subquery()
+                select(Lead.id).where(Lead.pipeline_stage != "done").subquery()
             ),
             "leads never scored": count(select(Lead.id).where(Lead.scored_at.is_(None)).subquery()),
             "hot leads still new": count(
-                select(Lead.id)
-                .where(Lead.temperature == "hot", Lead.status == LeadStatus.NEW)
-                .subquery()
+                select(Lead.id).where(Lead.temperature == "hot", Lead.status == "new").subquery()
             ),
             "doubled assignments": doubles(session, Assignment.lead_id),
             "doubled enrollments": doubles(session, Enrollment.lead_id),

@@ -23,7 +23,6 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from leadflow.core.statuses import EnrollmentStatus, LeadStatus, OutboxStatus
 
 ROOT = Path(__file__).resolve().parent.parent
 # A Tuesday, 14:30 UTC: 09:30 in New York, 14:30 in London, 15:30 in Paris and Berlin.
@@ -86,7 +85,7 @@ def seed(n: int) -> None:
                         "country": PLACES[i % len(PLACES)][0],
                         "state": PLACES[i % len(PLACES)][1],
                         "temperature": "warm",
-                        "status": LeadStatus.NURTURING,
+                        "status": "nurturing",
                         "score": 50,
                         "first_campaign_id": campaign,
                         "created_at": TICK,
@@ -105,7 +104,7 @@ def seed(n: int) -> None:
                         "sequence": "nurture-core",
                         "next_step": 1,
                         "next_due_at": TICK,
-                        "status": EnrollmentStatus.ACTIVE,
+                        "status": "active",
                         "enrolled_at": TICK,
                         "entry_count": 1,
                     }
@@ -158,7 +157,7 @@ def floor_messages(n: int) -> list[tuple[str, bytes]]:
             "step": 1,
             "message_id": None,
             "sequence": "nurture-core",
-            "enrollment_status": EnrollmentStatus.ACTIVE,
+            "enrollment_status": "active",
             "campaign_name": "bench-webinar",
         }
         message = composer.compose(row, {}, [])
@@ -238,9 +237,7 @@ def main() -> None:
             summary = send_outbox.fn(ids, TICK)
             tick_s = time.perf_counter() - started
         with session_scope() as session:
-            sent = session.scalar(
-                select(func.count()).where(OutboundEmail.status == OutboxStatus.SENT)
-            )
+            sent = session.scalar(select(func.count()).where(OutboundEmail.status == "sent"))
         messages = floor_messages(args.emails)
         floor_s = run_floor(port, messages, sender_address(get_settings()))
     finally:

@@ -29,7 +29,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import requests
-from leadflow.core.statuses import LeadStatus, OutboxStatus
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-secret"
@@ -74,7 +73,7 @@ def seed(n: int) -> list[str]:
             [
                 {
                     "email": f"lead{i}@bench.example",
-                    "status": LeadStatus.NURTURING,
+                    "status": "nurturing",
                     "created_at": sent,
                     "updated_at": sent,
                 }
@@ -90,7 +89,7 @@ def seed(n: int) -> list[str]:
                     "kind": "nurture",
                     "lead_id": lead,
                     "to_addr": f"lead{i}@bench.example",
-                    "status": OutboxStatus.SENT,
+                    "status": "sent",
                     "created_at": sent,
                     "sent_at": sent,
                 }

@@ -21,7 +21,6 @@ import sys
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
-from leadflow.core.statuses import AssignmentStatus
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT_AT = "2026-11-16T00:00:00+00:00"
@@ -89,7 +88,7 @@ def rep_answers() -> list[str]:
             session.scalars(
                 select(Lead.email)
                 .join(Assignment, Assignment.lead_id == Lead.id)
-                .where(Lead.email.like("oct.%"), Assignment.status == AssignmentStatus.OFFERED)
+                .where(Lead.email.like("oct.%"), Assignment.status == "offered")
                 .order_by(Lead.id)
                 .limit(OCTOBER_ACCEPTS)
             )
