@@ -33,6 +33,7 @@ class QuarantineReason(StrEnum):
     NOT_AN_OBJECT = "not_an_object"
     FIELD_TOO_LARGE = "field_too_large"
     UNCLOSED_QUOTE = "unclosed_quote"
+    NUL_BYTE = "nul_byte"
 
 
 class LeadStatus(StrEnum):
