@@ -17,8 +17,6 @@ and companies, colleagues sharing a company, its domain and city), and the same 
 
 from __future__ import annotations
 
-import argparse
-import csv
 import random
 import sys
 from collections.abc import Iterator
@@ -32,6 +30,7 @@ from generate import (  # type: ignore[import-not-found]  # noqa: E402
     _traditional,
     _typo,
 )
+from synth import cli, entity_rows, write_csv  # type: ignore[import-not-found]  # noqa: E402
 
 TITLES = ["Dr", "Mr", "Mrs", "Ms", "Prof.", "Sir", "Dr."]
 SUFFIXES = ["Jr.", "Sr.", "III", "PhD"]
@@ -155,46 +154,22 @@ def record(rng: random.Random, person: dict[str, str], rate: float, first: bool)
     return row
 
 
+def _copies(
+    rng: random.Random, world: World, person: dict[str, str], limit: int
+) -> list[dict[str, str]]:
+    """1 to 25 records of the person, all at one typo rate drawn for them."""
+    rate = rng.choice((0.02, 0.08, 0.2))
+    return [record(rng, person, rate, k == 0) for k in range(min(cluster_size(rng), limit))]
+
+
 def rows(size: int, seed: int = 11) -> Iterator[dict[str, str]]:
     rng = random.Random(seed)
-    world = World(size // 4, rng)
-    out: list[dict[str, str]] = []
-    entity = 0
-    while len(out) < size:
-        person = world.person()
-        rate = rng.choice((0.02, 0.08, 0.2))
-        for k in range(min(cluster_size(rng), size - len(out))):
-            row = record(rng, person, rate, k == 0)
-            row["entity_id"] = str(entity)
-            out.append(row)
-        entity += 1
-    rng.shuffle(out)
-    for k, row in enumerate(out):
-        row["rec_id"] = str(k)
-        yield row
+    return entity_rows(size, rng, World(size // 4, rng), _copies)
 
 
 def write(size: int, out: Path, seed: int = 11) -> Path:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".part")
-    with tmp.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows(size, seed))
-    tmp.replace(out)
-    return out
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--size", type=int, default=50_000)
-    parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--out", type=Path, required=True)
-    args = parser.parse_args()
-    write(args.size, args.out, args.seed)
+    return write_csv(out, COLUMNS, rows(size, seed))
 
 
 if __name__ == "__main__":
-    main()
+    cli(__doc__, write, size=50_000, seed=11)

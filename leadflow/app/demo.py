@@ -27,6 +27,7 @@ from leadflow.core.models import EngagementEvent, Lead, OutboundEmail
 from leadflow.core.settings import PROJECT_ROOT, get_settings, reset_settings
 from leadflow.pipeline.policies import load_all
 from leadflow.report.views import Totals, totals
+from leadflow.core.statuses import OutboxStatus
 
 DEMO_START = datetime(2026, 11, 9, 14, 0, tzinfo=timezone.utc)  # a Monday, New York 09:00
 LAST_STEP = timedelta(days=3, hours=2)  # the reclaim sweep, after the last campaign's ingest
@@ -68,7 +69,7 @@ def _pick_lead_to_click() -> tuple[int, str] | None:
             .where(
                 Lead.temperature == "warm",
                 OutboundEmail.kind == "nurture",
-                OutboundEmail.status == "sent",
+                OutboundEmail.status == OutboxStatus.SENT,
             )
             .order_by(Lead.score.desc(), Lead.id)
         ).first()

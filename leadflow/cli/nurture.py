@@ -5,6 +5,7 @@ Mount with ``app.add_typer(nurture_app, name="nurture")``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from email import message_from_bytes
 from email import policy as email_policy
@@ -16,6 +17,7 @@ from rich.markup import escape
 
 from leadflow.core.errors import LeadflowError
 from leadflow.cli.console import console, err, fail
+from leadflow.core.statuses import EnrollmentStatus, OutboxStatus
 
 nurture_app = typer.Typer(
     help="Nurture: preview steps, the suppression list, emails of unknown fate.",
@@ -71,12 +73,24 @@ def _preview_row(
         "step": index,
         "message_id": queued.message_id if queued else None,
         "sequence": sequence_key,
-        "enrollment_status": enrollment.status if enrollment else "active",
+        "enrollment_status": enrollment.status if enrollment else EnrollmentStatus.ACTIVE,
         "attempts": 0,
         "campaign_name": campaign.name if campaign else None,
         "dedupe_key": None,
     }
     return row, note
+
+
+@dataclass
+class _Preview:
+    """What preview found: the composed message (or why none), and what decides when it goes."""
+
+    address: str
+    note: str | None
+    composed: Any  # a composed message, or a str saying why the step would not be sent
+    sends: list[datetime]  # the lead's earlier nurture sends: the send cap counts them
+    zone: Any
+    calendar: Any
 
 
 @nurture_app.command("preview")
@@ -90,20 +104,10 @@ def preview(
     at: At = None,
 ) -> None:
     """Render exactly what this step would send this lead (subject, text, HTML); sends and writes nothing."""
-    from sqlalchemy import select
-
     from leadflow.core.clock import as_utc
     from leadflow.nurture.policy import load_nurture
-    from leadflow.core.db import session_scope
-    from leadflow.nurture.compose import Composer
-    from leadflow.nurture.plan import Planner
-    from leadflow.nurture.render_steps import Renderer
     from leadflow.nurture.send_window import plan_send
-    from leadflow.core.models import OutboundEmail
-    from leadflow.nurture.consent_store import consent_facts
-    from leadflow.report.views import find_lead
     from leadflow.core.settings import get_settings
-    from leadflow.nurture.outbox import suppressions
 
     settings, moment = get_settings(), as_utc(at)
     try:
@@ -115,42 +119,67 @@ def preview(
             )
         if not 1 <= step <= len(chosen.steps):
             fail(f"{sequence} has steps 1 to {len(chosen.steps)}")
-        with session_scope() as session:
-            found = find_lead(session, lead)
-            address = found.email
-            row, note = _preview_row(session, found, chosen.key, step - 1)
-            composer = Composer(
-                settings,
-                policy,
-                Renderer(settings.templates_dir),
-                consent=consent_facts(session, [found.id]),
-            )
-            composed = composer.compose(row, suppressions(session, [found.email]), [])
-            sends = [
-                as_utc(t)
-                for t in session.scalars(
-                    select(OutboundEmail.sent_at).where(
-                        OutboundEmail.lead_id == found.id,
-                        OutboundEmail.kind == "nurture",
-                        OutboundEmail.sent_at.is_not(None),
-                    )
-                )
-            ]
-            planner = Planner(policy)
-            zone = planner.zone(found.country, found.state, found.phone_e164)
-            calendar = planner.calendar(chosen, zone, found.country)
-            session.rollback()  # a preview leaves no trace
+        found = _compose_preview(settings, policy, chosen, step - 1, lead)
     except LeadflowError as exc:
         fail(str(exc))
         return
-    if isinstance(composed, str):
-        fail(f"step {step} would not be sent to {address}: {composed}", code=1)
+    if isinstance(found.composed, str):
+        fail(f"step {step} would not be sent to {found.address}: {found.composed}", code=1)
         return
-    when = plan_send(moment, calendar, chosen.steps[step - 1].timing, sends, policy.send_policy.cap)
+    when = plan_send(
+        moment, found.calendar, chosen.steps[step - 1].timing, found.sends, policy.send_policy.cap
+    )
     if raw:
-        print(composed.data.decode("ascii"), end="")
+        print(found.composed.data.decode("ascii"), end="")
         return
-    message = message_from_bytes(composed.data, policy=email_policy.default)
+    _print_preview(found, when)
+
+
+def _compose_preview(settings: Any, policy: Any, chosen: Any, index: int, lead: str) -> _Preview:
+    """Compose the step for the lead as the outbox would, then roll back: no trace is left."""
+    from sqlalchemy import select
+
+    from leadflow.core.clock import as_utc
+    from leadflow.core.db import session_scope
+    from leadflow.core.models import OutboundEmail
+    from leadflow.nurture.compose import Composer
+    from leadflow.nurture.consent_store import consent_facts
+    from leadflow.nurture.outbox import suppressions
+    from leadflow.nurture.plan import Planner
+    from leadflow.nurture.render_steps import Renderer
+    from leadflow.report.views import find_lead
+
+    with session_scope() as session:
+        found = find_lead(session, lead)
+        row, note = _preview_row(session, found, chosen.key, index)
+        composer = Composer(
+            settings,
+            policy,
+            Renderer(settings.templates_dir),
+            consent=consent_facts(session, [found.id]),
+        )
+        composed = composer.compose(row, suppressions(session, [found.email]), [])
+        sends = [
+            as_utc(t)
+            for t in session.scalars(
+                select(OutboundEmail.sent_at).where(
+                    OutboundEmail.lead_id == found.id,
+                    OutboundEmail.kind == "nurture",
+                    OutboundEmail.sent_at.is_not(None),
+                )
+            )
+        ]
+        planner = Planner(policy)
+        zone = planner.zone(found.country, found.state, found.phone_e164)
+        calendar = planner.calendar(chosen, zone, found.country)
+        preview = _Preview(found.email, note, composed, sends, zone, calendar)
+        session.rollback()  # a preview leaves no trace
+    return preview
+
+
+def _print_preview(found: _Preview, when: Any) -> None:
+    """The headers, when it would go (and why then), any note, then the text and HTML parts."""
+    message = message_from_bytes(found.composed.data, policy=email_policy.default)
     for name in (
         "From",
         "To",
@@ -162,6 +191,7 @@ def preview(
         console.print(
             f"[bold]{name}:[/] {escape(str(message[name] or ''))}", highlight=False, soft_wrap=True
         )
+    zone = found.zone
     local = when.at.astimezone(zone.zone)
     timing = (
         f"deferred ({when.rule}) to {local:%a %Y-%m-%d %H:%M}"
@@ -171,8 +201,8 @@ def preview(
     console.print(
         f"[bold]When:[/] {timing} {zone.zone.key} (zone from {zone.source})", highlight=False
     )
-    if note:
-        console.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
+    if found.note:
+        console.print(f"[yellow]note:[/] {escape(found.note)}", highlight=False)
     for part in ("plain", "html"):
         body = message.get_body(preferencelist=(part,))
         console.rule(f"{part} part")
@@ -210,8 +240,12 @@ def suppress_cmd(
         if lead_id is not None:
             session.execute(
                 update(Enrollment)
-                .where(Enrollment.lead_id == lead_id, Enrollment.status == "active")
-                .values(status="exited", exit_reason=f"suppressed: {reason.value}", ended_at=moment)
+                .where(Enrollment.lead_id == lead_id, Enrollment.status == EnrollmentStatus.ACTIVE)
+                .values(
+                    status=EnrollmentStatus.EXITED,
+                    exit_reason=f"suppressed: {reason.value}",
+                    ended_at=moment,
+                )
             )
         record(
             session,
@@ -239,7 +273,7 @@ def unknown() -> None:
     with session_scope() as session:
         rows = session.scalars(
             select(OutboundEmail)
-            .where(OutboundEmail.status.in_(("unknown", "sending")))
+            .where(OutboundEmail.status.in_((OutboxStatus.UNKNOWN, OutboxStatus.SENDING)))
             .order_by(OutboundEmail.id)
         ).all()
     # One plain line per email (never wrapped or cut), so Message-IDs can be copied or grepped.
@@ -274,14 +308,18 @@ def resolve(
     moment = as_utc(at)
     with session_scope() as session:
         row = session.get(OutboundEmail, outbox_id)
-        if row is None or row.status != "unknown":
+        if row is None or row.status != OutboxStatus.UNKNOWN:
             fail(
                 f"outbox row {outbox_id} is not of unknown fate"
                 + (f" (it is {row.status})" if row else "")
                 + "; see: leadflow nurture unknown"
             )
             return
-        row.status = {"sent": "sent", "resend": "pending", "drop": "failed"}[outcome.value]
+        row.status = {
+            "sent": OutboxStatus.SENT,
+            "resend": OutboxStatus.PENDING,
+            "drop": OutboxStatus.FAILED,
+        }[outcome.value]
         row.sent_at = moment if outcome is Resolution.sent else None
         row.claimed_at, row.next_attempt_at = None, None
         row.error = f"resolved by a person: {outcome.value}" + (f" ({note})" if note else "")

@@ -29,6 +29,7 @@ from leadflow.routing.cases import run_cases
 from leadflow.scoring.cases import run_scoring_cases
 from leadflow.scoring.engagement_policy import engagement_policy
 from leadflow.scoring.policy import scoring_policy
+from leadflow.core.statuses import AssignmentStatus
 
 rules_app = typer.Typer(help="Policy files (routing, scoring, sequences).", no_args_is_help=True)
 route_app = typer.Typer(help="Routing previews.", no_args_is_help=True)
@@ -249,7 +250,7 @@ def _stored_leads(temperature: str, limit: int | None, owners: bool) -> list[dic
         rejected: dict[int, set[str]] = {}
         for lead_id, rep in session.execute(
             select(Assignment.lead_id, Assignment.rep).where(
-                Assignment.status == "rejected", Assignment.reason == "wrong_match"
+                Assignment.status == AssignmentStatus.REJECTED, Assignment.reason == "wrong_match"
             )
         ):
             rejected.setdefault(lead_id, set()).add(rep)

@@ -119,6 +119,11 @@ def train_cmd(
         )
     except LeadflowError as exc:
         fail(str(exc))
+    _show_run(run)
+
+
+def _show_run(run) -> None:  # type: ignore[no-untyped-def]
+    """What went in, how the model did against the rules, and whether it was written."""
     _inputs_table(run)
     report = run.report
     _quality_table(report)

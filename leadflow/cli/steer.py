@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Annotated, Any, Optional
+from collections.abc import Callable
+from typing import Annotated, Any, NoReturn, Optional, TypeVar
 
 import typer
 from rich.markup import escape
@@ -28,13 +29,23 @@ At = Annotated[Optional[datetime], typer.Option("--at", help="Simulated time (IS
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 As = Annotated[str, typer.Option("--as", help="Who acts: a person key from routing.yaml.")]
 Reason = Annotated[str, typer.Option("--reason", help="Why (recorded with the decision).")]
+T = TypeVar("T")
 
 
-def _fail(message: str, as_json: bool = False) -> None:
+def _fail(message: str, as_json: bool = False) -> NoReturn:
     if as_json:
         print(json.dumps({"ok": False, "error": message}, ensure_ascii=False))
         raise typer.Exit(2)
     fail(message)
+
+
+def _attempt(action: Callable[[], T], as_json: bool) -> T:
+    """Run one steering action; a refusal or a bad reference is printed (as JSON with --json)
+    and ends the command with exit code 2."""
+    try:
+        return action()
+    except LeadflowError as exc:
+        _fail(str(exc), as_json)
 
 
 def _table(rows: list[dict[str, Any]], columns: list[str], as_json: bool) -> None:
@@ -85,11 +96,7 @@ def queue_show(
             as_json,
         )
         return
-    try:
-        history = queue_item_history(lead)
-    except LeadflowError as exc:
-        _fail(str(exc), as_json)
-        return
+    history = _attempt(lambda: queue_item_history(lead), as_json)
     if as_json:
         print(json.dumps(history, ensure_ascii=False))
         return
@@ -109,11 +116,7 @@ def queue_assign(
     from leadflow.routing.steering import assign_lead
     from leadflow.pipeline.notify import notify_reps
 
-    try:
-        done = assign_lead(lead, rep, actor, reason, at)
-    except LeadflowError as exc:
-        _fail(str(exc), as_json)
-        return
+    done = _attempt(lambda: assign_lead(lead, rep, actor, reason, at), as_json)
     notify_reps([done.assignment_id], at)
     _done(
         {
@@ -156,11 +159,7 @@ def pool_claim(
     """Claim a lead from the pool for yourself (limits: pool.claim in routing.yaml)."""
     from leadflow.routing.steering import claim_lead
 
-    try:
-        done = claim_lead(lead, actor, reason, at)
-    except LeadflowError as exc:
-        _fail(str(exc), as_json)
-        return
+    done = _attempt(lambda: claim_lead(lead, actor, reason, at), as_json)
     _done(
         {"ok": True, "lead_id": done.lead_id, "rep": done.rep, "assignment_id": done.assignment_id},
         f"lead {done.lead_id} is now {done.rep}'s",
@@ -175,11 +174,7 @@ def pool_release(
     """Give a lead you hold back to the pool (you cannot claim it back during the cool-off)."""
     from leadflow.routing.steering import release_lead
 
-    try:
-        message = release_lead(lead, actor, reason, at)
-    except LeadflowError as exc:
-        _fail(str(exc), as_json)
-        return
+    message = _attempt(lambda: release_lead(lead, actor, reason, at), as_json)
     _done({"ok": True, "lead": lead, "released_by": actor}, message, as_json)
 
 
@@ -190,11 +185,7 @@ def owner_set(
     """Give an account (domain or id) to a rep; only its owner's manager or an admin may."""
     from leadflow.routing.steering import set_account_owner
 
-    try:
-        message = set_account_owner(account, rep, actor, reason, at)
-    except LeadflowError as exc:
-        _fail(str(exc), as_json)
-        return
+    message = _attempt(lambda: set_account_owner(account, rep, actor, reason, at), as_json)
     _done({"ok": True, "account": account, "owner": rep, "by": actor}, message, as_json)
 
 
@@ -202,11 +193,7 @@ def prequalified(lead: int, actor: As, as_json: Json = False, at: At = None) -> 
     """Telesales: pass an accepted, qualified lead to the field (or, not qualified, to nurture)."""
     from leadflow.pipeline.telesales import pass_on
 
-    try:
-        message = pass_on(lead, actor, at)
-    except LeadflowError as exc:
-        _fail(str(exc), as_json)
-        return
+    message = _attempt(lambda: pass_on(lead, actor, at), as_json)
     _done({"ok": True, "lead_id": lead, "result": message}, message, as_json)
 
 

@@ -37,6 +37,7 @@ Where bad input must still be caught as ``ValueError`` by pure parsers, the clas
 """
 
 from __future__ import annotations
+from leadflow.core.statuses import EnrichmentStatus
 
 
 class LeadflowError(Exception):
@@ -98,7 +99,10 @@ class EnrichmentError(LeadflowError):
     """A company-data provider did not give an answer; ``status`` is what the lead records."""
 
     def __init__(
-        self, message: str, status: str = "provider_error", retry_after: float | None = None
+        self,
+        message: str,
+        status: str = EnrichmentStatus.PROVIDER_ERROR,
+        retry_after: float | None = None,
     ):
         self.status, self.retry_after = status, retry_after
         super().__init__(message)

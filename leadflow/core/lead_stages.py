@@ -9,7 +9,6 @@ carried forward again; two runs carrying the same lead cannot move it backwards.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from enum import StrEnum
 
 from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
@@ -17,13 +16,7 @@ from sqlalchemy.orm import Session
 from leadflow.core.db import pipeline_lock, session_scope
 from leadflow.core.models import Assignment, Lead, SourceRecord
 from leadflow.core.runtime import log
-
-
-class PipelineStage(StrEnum):
-    CLEANED = "cleaned"
-    ENRICHED = "enriched"
-    SCORED = "scored"
-    DONE = "done"
+from leadflow.core.statuses import AssignmentStatus, PipelineStage
 
 
 PREVIOUS = {
@@ -97,7 +90,9 @@ def open_assignments(lead_ids: list[int]) -> list[int]:
         return list(
             session.scalars(
                 select(Assignment.id)
-                .where(Assignment.lead_id.in_(lead_ids), Assignment.status == "offered")
+                .where(
+                    Assignment.lead_id.in_(lead_ids), Assignment.status == AssignmentStatus.OFFERED
+                )
                 .order_by(Assignment.id)
             )
         )

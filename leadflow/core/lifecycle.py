@@ -8,8 +8,9 @@ from sqlalchemy.orm import Session
 
 from leadflow.core.decisions import record
 from leadflow.core.models import Lead
+from leadflow.core.statuses import LifecycleStage
 
-STAGES = ("new", "mql", "sql", "opportunity", "won", "lost", "recycled")
+STAGES = tuple(LifecycleStage)
 
 
 def change_stage(

@@ -19,18 +19,19 @@ from leadflow.enrich.limits import Budget
 from leadflow.enrich.merge import Offer, missing_fields, merge_offers
 from leadflow.enrich.providers import FOUND, NOT_FOUND, Lookup, Provider
 from leadflow.core.errors import ProviderDisabledError
+from leadflow.core.statuses import EnrichmentStatus
 
 # A lead in one of these states is not looked up again; any other status is retried next run.
 FINAL_STATUSES = frozenset(
     {
-        "enriched",
-        "cached",
-        "not_found",
-        "not_needed",
-        "bad_input",
-        "skipped_free_mail",
-        "skipped_disposable",
-        "skipped_no_domain",
+        EnrichmentStatus.ENRICHED,
+        EnrichmentStatus.CACHED,
+        EnrichmentStatus.NOT_FOUND,
+        EnrichmentStatus.NOT_NEEDED,
+        EnrichmentStatus.BAD_INPUT,
+        EnrichmentStatus.SKIPPED_FREE_MAIL,
+        EnrichmentStatus.SKIPPED_DISPOSABLE,
+        EnrichmentStatus.SKIPPED_NO_DOMAIN,
     }
 )
 LIVE, CACHE, SKIP = "live", "cache", "skip"
@@ -117,11 +118,11 @@ def run_state(run_key: str | None, max_calls: int) -> RunState:
 
 def skip_status(lead: LeadIn) -> str | None:
     if not lead.domain:
-        return "skipped_no_domain"
+        return EnrichmentStatus.SKIPPED_NO_DOMAIN
     if lead.is_disposable:
-        return "skipped_disposable"
+        return EnrichmentStatus.SKIPPED_DISPOSABLE
     if lead.is_free_mail:
-        return "skipped_free_mail"
+        return EnrichmentStatus.SKIPPED_FREE_MAIL
     return None
 
 
@@ -129,10 +130,14 @@ def lead_status(consulted: Iterable[Consulted]) -> str:
     """One word for the lead: found beats every failure; the first failure explains the rest."""
     seen = list(consulted)
     if not seen:
-        return "not_needed"
+        return EnrichmentStatus.NOT_NEEDED
     found = [c for c in seen if c.lookup.status == FOUND]
     if found:
-        return "enriched" if any(c.source == LIVE for c in found) else "cached"
+        return (
+            EnrichmentStatus.ENRICHED
+            if any(c.source == LIVE for c in found)
+            else EnrichmentStatus.CACHED
+        )
     failures = [c.lookup.status for c in seen if c.lookup.status != NOT_FOUND]
     return failures[0] if failures else NOT_FOUND
 
@@ -188,7 +193,10 @@ def resolve(
 
 
 def _source(lookup: Lookup) -> str:
-    sat_out = lookup.status in ("budget_exhausted", "provider_disabled") and lookup.attempts == 0
+    sat_out = (
+        lookup.status in (EnrichmentStatus.BUDGET_EXHAUSTED, EnrichmentStatus.PROVIDER_DISABLED)
+        and lookup.attempts == 0
+    )
     return SKIP if sat_out else LIVE
 
 

@@ -16,6 +16,7 @@ from leadflow.core.errors import (
     ProviderPermanentError,
     ProviderTransientError,
 )
+from leadflow.core.statuses import EnrichmentStatus
 
 # Our revenue bands (scoring/icp.yaml speaks these), by their lower bound in dollars.
 REVENUE_BANDS = (
@@ -180,4 +181,4 @@ def check_status(code: int, retry_after: float | None) -> None:
         raise ProviderPermanentError(f"{code}: the provider rejects this domain", "bad_input")
     if code >= 500 or code == 408:
         raise ProviderTransientError(f"{code} from the provider", "provider_error", retry_after)
-    raise ProviderPermanentError(f"unexpected status {code}", "bad_response")
+    raise ProviderPermanentError(f"unexpected status {code}", EnrichmentStatus.BAD_RESPONSE)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from leadflow.core.db import session_scope
 from leadflow.core.models import Campaign, SourceRecord
 from leadflow.core.runtime import log
+from leadflow.core.statuses import RowStatus
 
 
 @dataclass
@@ -33,7 +34,7 @@ def staged_rows(
     query = (
         select(SourceRecord.id, SourceRecord.campaign_id, Campaign.name)
         .join(Campaign, Campaign.id == SourceRecord.campaign_id)
-        .where(SourceRecord.status == "staged")
+        .where(SourceRecord.status == RowStatus.STAGED)
         .order_by(SourceRecord.id)
         .limit(limit)
     )

@@ -10,6 +10,7 @@ from leadflow.core.db import session_scope
 from leadflow.core.errors import LeadflowError
 from leadflow.core.models import Campaign, SourceRecord
 from leadflow.ingest.sources import open_source
+from leadflow.core.statuses import RowStatus
 
 ProgressRead = Callable[[], tuple[int | None, int]]  # () -> (total or None, rows done)
 IDS_PER_QUERY = 10_000
@@ -27,7 +28,7 @@ def count_rows(path: str, encoding: str | None = None) -> int | None:
 def _campaign_counts(campaign: str) -> tuple[int, int]:
     """(rows staged so far, rows processed so far) for a campaign."""
     with session_scope() as session:
-        done = func.sum(case((SourceRecord.status != "staged", 1), else_=0))
+        done = func.sum(case((SourceRecord.status != RowStatus.STAGED, 1), else_=0))
         total, processed = session.execute(
             select(func.count(SourceRecord.id), done)
             .join(Campaign, Campaign.id == SourceRecord.campaign_id)

@@ -15,6 +15,7 @@ from leadflow.core.db import session_scope
 from leadflow.core.models import Campaign, SourceRecord
 from leadflow.ingest.normalize import map_columns
 from leadflow.core.errors import QuarantineError
+from leadflow.core.statuses import RowStatus
 
 META = ("_record_id", "_line", "_reason")
 
@@ -36,7 +37,7 @@ def list_rows(
     query = (
         select(SourceRecord, Campaign.name)
         .join(Campaign, Campaign.id == SourceRecord.campaign_id)
-        .where(SourceRecord.status == "quarantined")
+        .where(SourceRecord.status == RowStatus.QUARANTINED)
         .order_by(SourceRecord.id)
     )
     if campaign:
@@ -90,12 +91,12 @@ def _restage(rec: SourceRecord, payload: dict, note: str) -> None:
         {"before": {k: v for k, v in rec.payload.items() if k != "fixes"}, "note": note},
     ]
     rec.payload = {**payload, "fixes": history}
-    rec.status, rec.reason_code, rec.reason = "staged", None, None
+    rec.status, rec.reason_code, rec.reason = RowStatus.STAGED, None, None
 
 
 def _quarantined(session: Session, record_id: int) -> SourceRecord:
     rec = session.get(SourceRecord, record_id)
-    if rec is None or rec.status != "quarantined":
+    if rec is None or rec.status != RowStatus.QUARANTINED:
         raise QuarantineError(f"record {record_id} is not in quarantine")
     return rec
 

@@ -32,6 +32,7 @@ from leadflow.nurture.locale import fallbacks, lead_locale
 from leadflow.nurture.rep_notice import RepDirectory
 from leadflow.nurture.variants import variant_content
 from leadflow.core.settings import Settings
+from leadflow.core.statuses import AssignmentStatus, EnrollmentStatus
 
 REP_SUBJECT = (
     "New lead for you: {{ lead.full_name or lead.email }} ({{ lead.company or lead.domain }})"
@@ -79,18 +80,11 @@ class Composer:
         )
         if why:  # checked at send time: a suppression after queueing still stops the email
             return f"suppressed: {why}"
-        if row["enrollment_status"] in (None, "exited"):
-            return "enrollment exited"
-        index = row["step"] or 0
-        sequence = next((s for s in self.policy.sequences if s.key == row["sequence"]), None)
-        if sequence is None or index >= len(sequence.steps):
-            return f"step {index + 1} of {row['sequence']} is no longer in the policy"
+        step = self._step(row)
+        if isinstance(step, str):
+            return step
         facts = self.consent.get(row["l_id"], NO_FACTS)
-        withheld = consent_block(self.policy.consent, row["l_country"], facts, sequence.topic_key)
-        if withheld:  # withdrawn or turned off since it was queued
-            return f"consent: {withheld.value}"
         tracking = tracking_allowed(self.policy.consent, row["l_country"], facts)
-        step = sequence.steps[index]
         links = Links(
             self.settings.secret_key.get_secret_value(), self.settings.public_base_url, row["id"]
         )
@@ -128,10 +122,24 @@ class Composer:
             unsubscribe_headers(links, sender_address(self.settings)),
         )
 
+    def _step(self, row: Mapping[str, Any]) -> Step | str:
+        """The sequence step this row sends, or why it no longer may (exited, gone, no consent)."""
+        if row["enrollment_status"] in (None, EnrollmentStatus.EXITED):
+            return "enrollment exited"
+        index = row["step"] or 0
+        sequence = next((s for s in self.policy.sequences if s.key == row["sequence"]), None)
+        if sequence is None or index >= len(sequence.steps):
+            return f"step {index + 1} of {row['sequence']} is no longer in the policy"
+        facts = self.consent.get(row["l_id"], NO_FACTS)
+        withheld = consent_block(self.policy.consent, row["l_country"], facts, sequence.topic_key)
+        if withheld:  # withdrawn or turned off since it was queued
+            return f"consent: {withheld.value}"
+        return sequence.steps[index]
+
     def _rep_notification(
         self, row: Mapping[str, Any], lead: dict[str, Any], message_id: str
     ) -> OutgoingEmail | str:
-        if row["assignment_status"] != "offered" or row["rep_name"] is None:
+        if row["assignment_status"] != AssignmentStatus.OFFERED or row["rep_name"] is None:
             return "assignment no longer open"
         assigned, due = row["assigned_at"], row["sla_due_at"]
         expires = assigned + timedelta(hours=self.settings.rep_link_ttl_hours)

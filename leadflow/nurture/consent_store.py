@@ -26,6 +26,7 @@ from leadflow.nurture.consent import (
     consent_block,
     consent_reason,
 )
+from leadflow.core.statuses import EnrollmentStatus
 
 
 def record_consent(
@@ -123,10 +124,12 @@ def set_topics(
                 update(Enrollment)
                 .where(
                     Enrollment.lead_id == lead_id,
-                    Enrollment.status == "active",
+                    Enrollment.status == EnrollmentStatus.ACTIVE,
                     Enrollment.sequence.in_(topic_sequences.get(topic, [])),
                 )
-                .values(status="exited", exit_reason="topic_unsubscribed", ended_at=at)
+                .values(
+                    status=EnrollmentStatus.EXITED, exit_reason="topic_unsubscribed", ended_at=at
+                )
             )
     if changed:
         record(

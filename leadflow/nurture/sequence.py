@@ -17,12 +17,13 @@ from leadflow.nurture.send_window import (
     add_business_days,
     add_calendar_days,
 )
+from leadflow.core.statuses import LeadStatus
 
 # Without a lead's calendar, business days are counted Monday to Friday in UTC.
 UTC_CALENDAR = Calendar(
     zone=ZoneInfo("UTC"), days=BUSINESS_DAYS, open_hours=((time.min, time.max),)
 )
-ASSIGNED_STATUSES = frozenset({"routed", "accepted"})
+ASSIGNED_STATUSES = frozenset({LeadStatus.ROUTED, LeadStatus.ACCEPTED})
 # What a suppression's reason means as an exit; any other reason (manual) still stops the sequence.
 SUPPRESSION_EXITS = {
     "unsubscribed": "unsubscribed",
@@ -134,7 +135,7 @@ def exit_reason(sequence: Sequence, facts: ExitFacts) -> str | None:
     if "assigned" in rules and (facts.status in ASSIGNED_STATUSES or facts.owner_rep):
         return "assigned"
     # A hot lead belongs to sales; one sales handed back (the pool) may be nurtured again.
-    if "became_hot" in rules and facts.temperature == "hot" and facts.status != "pool":
+    if "became_hot" in rules and facts.temperature == "hot" and facts.status != LeadStatus.POOL:
         return "became_hot"
     if "replied" in rules and facts.replied:
         return "replied"

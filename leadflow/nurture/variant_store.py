@@ -24,6 +24,7 @@ from leadflow.core.models import (
     VariantPromotion,
 )
 from leadflow.nurture.variants import wilson
+from leadflow.core.statuses import AssignmentStatus, CrmStatus, OutboxStatus
 
 
 @dataclass(frozen=True)
@@ -56,20 +57,20 @@ def variant_results(session: Session, sequence: str, step: int) -> list[VariantR
         OutboundEmail.kind == "nurture",
         OutboundEmail.step == step,
         OutboundEmail.variant.is_not(None),
-        OutboundEmail.status == "sent",
+        OutboundEmail.status == OutboxStatus.SENT,
     )
     converted = or_(
         select(Assignment.id)
         .where(
             Assignment.lead_id == OutboundEmail.lead_id,
-            Assignment.status == "accepted",
+            Assignment.status == AssignmentStatus.ACCEPTED,
             Assignment.accepted_at >= OutboundEmail.sent_at,
         )
         .exists(),
         select(CrmOutcome.id)
         .where(
             CrmOutcome.lead_id == OutboundEmail.lead_id,
-            CrmOutcome.status == "won",
+            CrmOutcome.status == CrmStatus.WON,
             CrmOutcome.closed_at >= OutboundEmail.sent_at,
         )
         .exists(),

@@ -30,6 +30,7 @@ from leadflow.core.settings import Settings, get_settings
 from leadflow.core.runtime import log
 from leadflow.routing.policy import routing_policy
 from leadflow.nurture.outbox import insert_rows, queue_rep_notifications, send_outbox
+from leadflow.core.statuses import DeliveryStatus
 
 TIMEOUT_S = (3.05, 10)  # connect, read
 
@@ -49,7 +50,7 @@ def _queue(session: Session, assignment_ids: list[int], at: datetime) -> None:
         {
             "assignment_id": a_id,
             "url": urls[team],
-            "status": "pending",
+            "status": DeliveryStatus.PENDING,
             "attempts": 0,
             "created_at": at,
         }
@@ -92,7 +93,10 @@ def _deliver(
     secret = settings.assignment_webhook_secret
     if assignment is None or lead is None or secret is None:
         # Never post unsigned: a receiver could not tell us from anyone else.
-        row.status, row.last_error = "failed", "LEADFLOW_ASSIGNMENT_WEBHOOK_SECRET is not set"
+        row.status, row.last_error = (
+            DeliveryStatus.FAILED,
+            "LEADFLOW_ASSIGNMENT_WEBHOOK_SECRET is not set",
+        )
         return row.status
     payload = assignment_payload(
         {
@@ -105,8 +109,8 @@ def _deliver(
     code, note = _post(http, row.url, secret.get_secret_value(), encode(payload), payload["id"])
     row.attempts += 1
     row.status, row.next_attempt_at = next_step(code, row.attempts, at)
-    row.last_error = None if row.status == "delivered" else note
-    row.delivered_at = at if row.status == "delivered" else None
+    row.last_error = None if row.status == DeliveryStatus.DELIVERED else note
+    row.delivered_at = at if row.status == DeliveryStatus.DELIVERED else None
     record(
         session,
         lead_id=lead.id,
@@ -130,7 +134,7 @@ def deliver_assignment_webhooks(
         due = session.scalars(
             select(AssignmentWebhook)
             .where(
-                AssignmentWebhook.status == "pending",
+                AssignmentWebhook.status == DeliveryStatus.PENDING,
                 or_(
                     AssignmentWebhook.next_attempt_at.is_(None),
                     AssignmentWebhook.next_attempt_at <= at,

@@ -25,6 +25,7 @@ from leadflow.routing.pool import return_to_pool
 from leadflow.routing.sla import pool_unrouted
 from leadflow.scoring.qualification import evaluate
 from leadflow.scoring.qualification_policy import qualification_policy
+from leadflow.core.statuses import LeadStatus
 
 
 def _verdicts(session, lead_id: int) -> list[str]:  # type: ignore[no-untyped-def]
@@ -48,7 +49,7 @@ def pass_on(lead_id: int, rep_key: str, now: datetime | None = None) -> str:
             select(Assignment).where(
                 Assignment.lead_id == lead_id,
                 Assignment.rep == rep_key,
-                Assignment.status == "accepted",
+                Assignment.status == AssignmentStatus.ACCEPTED,
                 Assignment.team.in_(telesales),
             )
         )
@@ -78,7 +79,7 @@ def pass_on(lead_id: int, rep_key: str, now: datetime | None = None) -> str:
             at=at,
         )
         if qualified:
-            lead.status, lead.owner_rep = "pool", None  # routable again, by the rules
+            lead.status, lead.owner_rep = LeadStatus.POOL, None  # routable again, by the rules
         else:
             return_to_pool(session, lead, at, f"telesales {rep_key}: not qualified", actor=rep_key)
     if not qualified:

@@ -32,6 +32,7 @@ from leadflow.core.models import (
     Suppression,
 )
 from leadflow.privacy.person_data import PersonRows
+from leadflow.core.statuses import EnrollmentStatus, LeadStatus
 
 REDACTED = "[erased]"
 # Lead columns that describe the person (the rest are scores, statuses and timestamps).
@@ -123,7 +124,7 @@ def _tombstone(session: Session, lead_ids: list[int], at: datetime) -> None:
             .where(Lead.id == lead_id)
             .values(
                 email=f"erased-{lead_id}@erased.invalid",
-                status="erased",
+                status=LeadStatus.ERASED,
                 suppressed=True,
                 suppression_reason=ERASED_REASON,
                 updated_at=at,
@@ -132,8 +133,8 @@ def _tombstone(session: Session, lead_ids: list[int], at: datetime) -> None:
         )
     session.execute(
         update(Enrollment)
-        .where(Enrollment.lead_id.in_(lead_ids), Enrollment.status == "active")
-        .values(status="exited", exit_reason=ERASED_REASON, ended_at=at)
+        .where(Enrollment.lead_id.in_(lead_ids), Enrollment.status == EnrollmentStatus.ACTIVE)
+        .values(status=EnrollmentStatus.EXITED, exit_reason=ERASED_REASON, ended_at=at)
     )
     session.execute(
         update(SourceRecord)

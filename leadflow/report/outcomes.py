@@ -20,6 +20,7 @@ from leadflow.core.clock import as_utc
 from leadflow.core.lifecycle import change_stage
 from leadflow.core.models import CrmOutcome, Lead
 from leadflow.report.outcome_rows import OutcomeRow, parse_rows
+from leadflow.core.statuses import CrmStatus
 
 CHUNK = 500
 # Outcomes only move a lead forward: a won deal is not reopened by an older "open" row.
@@ -112,7 +113,7 @@ def _advance_stage(session: Session, lead_id: int, row: OutcomeRow, at: datetime
     target = STAGE_FOR[row.status]
     if lead is None or STAGE_RANK.get(lead.lifecycle_stage, 0) >= STAGE_RANK[target]:
         return False
-    when = row.closed_at if row.status != "open" and row.closed_at else row.created_at or at
+    when = row.closed_at if row.status != CrmStatus.OPEN and row.closed_at else row.created_at or at
     return change_stage(
         session,
         lead,

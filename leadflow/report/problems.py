@@ -14,14 +14,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from leadflow.core.models import Decision, Lead, OutboundEmail
+from leadflow.core.statuses import EnrichmentStatus, OutboxStatus
 
 CHUNK = 1000  # lead ids per IN list: a million-row ingest must not build one giant statement
 ENRICHMENT_PROBLEMS = (
-    "provider_disabled",
-    "budget_exhausted",
-    "provider_error",
-    "rate_limited",
-    "bad_response",
+    EnrichmentStatus.PROVIDER_DISABLED,
+    EnrichmentStatus.BUDGET_EXHAUSTED,
+    EnrichmentStatus.PROVIDER_ERROR,
+    EnrichmentStatus.RATE_LIMITED,
+    EnrichmentStatus.BAD_RESPONSE,
 )
 OFF_WORK = "%works now (out of hours or away)%"
 
@@ -36,7 +37,10 @@ def waiting_emails(session: Session, lead_ids: list[int] | None = None) -> Count
     found: Counter[str] = Counter()
     query = (
         select(OutboundEmail.kind, OutboundEmail.error, func.count())
-        .where(OutboundEmail.status.in_(("pending", "failed")), OutboundEmail.error.is_not(None))
+        .where(
+            OutboundEmail.status.in_((OutboxStatus.PENDING, OutboxStatus.FAILED)),
+            OutboundEmail.error.is_not(None),
+        )
         .group_by(OutboundEmail.kind, OutboundEmail.error)
     )
     if lead_ids is not None:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.core.models import Assignment, Campaign, CampaignMember, CrmOutcome, Decision, Lead
 from leadflow.report.rows import AssignmentRow, CampaignRow, Dataset, LeadRow, TouchRow
+from leadflow.core.statuses import AssignmentStatus, CrmStatus
 
 Entries = dict[int, dict[str, datetime]]
 
@@ -35,7 +36,9 @@ def _stage_decisions(session: Session, entries: Entries) -> None:
 def _accepted(session: Session, entries: Entries) -> None:
     """An accepted assignment is an SQL even where no stage decision was written."""
     rows = session.execute(
-        select(Assignment.lead_id, Assignment.accepted_at).where(Assignment.status == "accepted")
+        select(Assignment.lead_id, Assignment.accepted_at).where(
+            Assignment.status == AssignmentStatus.ACCEPTED
+        )
     )
     for lead_id, accepted_at in rows:
         _first(entries, lead_id, "sql", accepted_at)
@@ -47,7 +50,7 @@ def _outcomes(session: Session, entries: Entries) -> dict[int, float]:
     for o in session.scalars(select(CrmOutcome).where(CrmOutcome.lead_id.is_not(None))):
         opened = o.opportunity_created_at or o.closed_at or o.imported_at
         _first(entries, o.lead_id, "opportunity", opened)
-        if o.status == "won":
+        if o.status == CrmStatus.WON:
             _first(entries, o.lead_id, "won", o.closed_at or opened)
             won_amount[o.lead_id] += o.amount or 0.0
     return won_amount

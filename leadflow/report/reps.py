@@ -9,6 +9,7 @@ from datetime import datetime
 from statistics import median
 
 from leadflow.report.rows import AssignmentRow, Window
+from leadflow.core.statuses import AssignmentStatus
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,9 @@ def responded_at(a: AssignmentRow) -> datetime | None:
     """When the rep answered the offer: accepting or rejecting. Expiry and reclaim are the system's."""
     if a.accepted_at is not None:
         return a.accepted_at
-    return a.closed_at if a.status in ("accepted", "rejected") else None
+    return (
+        a.closed_at if a.status in (AssignmentStatus.ACCEPTED, AssignmentStatus.REJECTED) else None
+    )
 
 
 def breached(a: AssignmentRow, as_of: datetime) -> bool:
@@ -50,14 +53,18 @@ def _rep_row(rep: str, mine: Sequence[AssignmentRow], as_of: datetime) -> RepRow
     return RepRow(
         rep=rep,
         assigned=len(mine),
-        open=status["offered"],
-        accepted=sum(a.accepted_at is not None or a.status == "accepted" for a in mine),
-        rejected=status["rejected"],
-        expired=status["expired"],
-        reclaimed=status["reclaimed"],
+        open=status[AssignmentStatus.OFFERED],
+        accepted=sum(
+            a.accepted_at is not None or a.status == AssignmentStatus.ACCEPTED for a in mine
+        ),
+        rejected=status[AssignmentStatus.REJECTED],
+        expired=status[AssignmentStatus.EXPIRED],
+        reclaimed=status[AssignmentStatus.RECLAIMED],
         sla_breaches=sum(breached(a, as_of) for a in mine),
         median_hours_to_accept=median(hours) if hours else None,
-        reject_reasons=Counter(a.reason or "no reason" for a in mine if a.status == "rejected"),
+        reject_reasons=Counter(
+            a.reason or "no reason" for a in mine if a.status == AssignmentStatus.REJECTED
+        ),
     )
 
 

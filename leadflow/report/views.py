@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, aliased
 
 from leadflow.core.errors import UnknownLead
 from leadflow.core.models import Assignment, Decision, Lead, OutboundEmail, SourceRecord
+from leadflow.core.statuses import OutboxStatus
 
 
 @dataclass
@@ -52,7 +53,7 @@ def _routed_from_nurture(session: Session) -> int:
 
 def totals(session: Session) -> Totals:
     statuses = _count_by(session, SourceRecord.status)
-    sent = OutboundEmail.status == "sent"
+    sent = OutboundEmail.status == OutboxStatus.SENT
     return Totals(
         rows_read=sum(statuses.values()),
         quarantined=statuses.get("quarantined", 0),

@@ -13,13 +13,14 @@ from leadflow.core.clock import as_utc
 from leadflow.routing.policy import RoutingPolicy
 from leadflow.core.db import pipeline_lock, session_scope
 from leadflow.core.decisions import record
-from leadflow.routing.route import RouteDecision, capacity_windows, lead_facts, route_lead
+from leadflow.routing.route import RouteDecision, lead_facts, route_lead
 from leadflow.routing.rotation import apply_decision
 from leadflow.core.summary import RouteOutcome
 from leadflow.core.models import Account, Assignment, Campaign, Enrollment, Lead, Rep, RoutingLedger
 from leadflow.core.runtime import current_flow_run_id, log
 from leadflow.routing.policy import routing_policy
-from leadflow.routing.assignments import offer_sla, open_assignment, store_ledger
+from leadflow.routing.assignments import offer_sla, open_assignment, rep_loads, store_ledger
+from leadflow.routing.people import deactivated_reps
 from leadflow.routing.queue_policy import UNASSIGNED
 from leadflow.routing.queues import enqueue, leave_queue
 
@@ -56,25 +57,6 @@ def _ledgers(session: Session) -> dict[str, dict[str, int]]:
     for row in session.scalars(select(RoutingLedger)):
         ledgers.setdefault(row.team, {})[row.rep] = row.assigned
     return ledgers
-
-
-def _loads(session: Session, policy: RoutingPolicy, at: datetime) -> dict[str, tuple[int, int]]:
-    """Leads each rep received in their own today and this week: what capacity is counted on."""
-    windows = capacity_windows(policy, at)
-    if not windows:
-        return {}
-    earliest = min(week for _, week in windows.values())
-    loads: dict[str, tuple[int, int]] = {}
-    for rep, assigned_at in session.execute(
-        select(Assignment.rep, Assignment.assigned_at).where(
-            Assignment.assigned_at >= earliest, Assignment.assigned_at <= at
-        )
-    ):
-        if rep in windows:
-            day_start, week_start = windows[rep]
-            day, week = loads.get(rep, (0, 0))
-            loads[rep] = (day + (assigned_at >= day_start), week + (assigned_at >= week_start))
-    return loads
 
 
 @dataclass
@@ -120,14 +102,6 @@ def _histories(session: Session, lead_ids: list[int]) -> dict[int, _History]:
                 history.exclude.add(rep)
                 history.skip_rules.add(rule_id)
     return found
-
-
-def _deactivated(session: Session) -> dict[str, str]:
-    """Reps switched off with `leadflow reps deactivate`, whatever the YAML still says."""
-    return {
-        key: "deactivated"
-        for key in session.scalars(select(Rep.key).where(Rep.deactivated_at.is_not(None)))
-    }
 
 
 def _prior_owner(session: Session, lead_id: int) -> str | None:
@@ -202,8 +176,8 @@ def route_leads(
     with session_scope() as session:
         pipeline_lock(session)  # before reading: a lead another run just routed is not routed again
         sync_reps(session, policy)
-        state = (_ledgers(session), _loads(session, policy, at))
-        deactivated = _deactivated(session)
+        state = (_ledgers(session), rep_loads(session, policy, at))
+        deactivated = deactivated_reps(session)
         campaigns = {c.id: c for c in session.scalars(select(Campaign))}
         wanted = [
             Lead.id.in_(lead_ids),

@@ -8,26 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from leadflow.routing.policy import RoutingPolicy
+from leadflow.routing.route import capacity_windows
 from leadflow.core.models import Assignment, RoutingLedger
 from leadflow.core.settings import get_settings
-
-
-class AssignmentStatus(StrEnum):
-    OFFERED = "offered"
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-    EXPIRED = "expired"
-    RECLAIMED = "reclaimed"
-    HANDED_OFF = "handed_off"
-    RELEASED = "released"
-    PREQUALIFIED = "prequalified"  # telesales qualified it and passed it on to the field
-    NOT_QUALIFIED = "not_qualified"  # telesales found it not qualified: back to nurture
+from leadflow.core.statuses import AssignmentStatus
 
 
 OPEN_STATUSES = (AssignmentStatus.OFFERED, AssignmentStatus.ACCEPTED)
@@ -77,15 +66,6 @@ def store_ledger(session: Session, team: str, ledger: Mapping[str, int]) -> None
             row.assigned = assigned
 
 
-def credit(session: Session, team: str, rep: str) -> None:
-    """One more lead for ``rep`` in ``team``'s round robin."""
-    row = session.get(RoutingLedger, (team, rep))
-    if row is None:
-        session.add(RoutingLedger(team=team, rep=rep, assigned=1))
-    else:
-        row.assigned += 1
-
-
 def return_credit(session: Session, assignment: Assignment) -> None:
     """The rep never had a real lead: take back the round-robin credit."""
     if not assignment.team:
@@ -93,6 +73,36 @@ def return_credit(session: Session, assignment: Assignment) -> None:
     ledger = session.get(RoutingLedger, (assignment.team, assignment.rep))
     if ledger is not None and ledger.assigned > 0:
         ledger.assigned -= 1
+
+
+def ledgers(session: Session, team: str | None = None) -> dict[str, dict[str, int]]:
+    """Every team's round-robin ledger (or one team's): team -> rep -> leads credited."""
+    query = select(RoutingLedger)
+    if team is not None:
+        query = query.where(RoutingLedger.team == team)
+    found: dict[str, dict[str, int]] = {}
+    for row in session.scalars(query):
+        found.setdefault(row.team, {})[row.rep] = row.assigned
+    return found
+
+
+def rep_loads(session: Session, policy: RoutingPolicy, at: datetime) -> dict[str, tuple[int, int]]:
+    """Leads each rep received in their own today and this week: what capacity is counted on."""
+    windows = capacity_windows(policy, at)
+    if not windows:
+        return {}
+    earliest = min(week for _, week in windows.values())
+    loads: dict[str, tuple[int, int]] = {}
+    for rep, assigned_at in session.execute(
+        select(Assignment.rep, Assignment.assigned_at).where(
+            Assignment.assigned_at >= earliest, Assignment.assigned_at <= at
+        )
+    ):
+        if rep in windows:
+            day_start, week_start = windows[rep]
+            day, week = loads.get(rep, (0, 0))
+            loads[rep] = (day + (assigned_at >= day_start), week + (assigned_at >= week_start))
+    return loads
 
 
 def open_count(session: Session, rep: str) -> int:

@@ -17,14 +17,20 @@ from leadflow.core.clock import as_utc
 from leadflow.routing.policy import RoutingPolicy
 from leadflow.core.db import session_scope
 from leadflow.core.decisions import record
-from leadflow.routing.route import pick_rep
-from leadflow.core.models import Account, Assignment, Lead, Rep, RoutingLedger
+from leadflow.routing.route import rotate_team
+from leadflow.core.models import Account, Assignment, Lead, Rep
 from leadflow.routing.assign import sync_reps
 from leadflow.routing.policy import routing_policy
-from leadflow.routing.assignments import credit, open_assignment
+from leadflow.routing.assignments import (
+    OPEN_STATUSES,
+    AssignmentStatus,
+    ledgers,
+    open_assignment,
+    rep_loads,
+    store_ledger,
+)
+from leadflow.routing.people import deactivated_reps
 from leadflow.core.errors import HandoffError
-
-OPEN = ("offered", "accepted")
 
 
 @dataclass
@@ -37,11 +43,15 @@ class Handoff:
 
 
 class _Picker:
-    """One named rep, or a team's round robin that keeps its ledger fair as it goes."""
+    """One named rep, or a team's round robin run exactly as routing runs it: reps out of hours,
+    out of office, at capacity or deactivated are skipped, and the ledger is stored through
+    the one ledger writer (assignments.store_ledger)."""
 
-    def __init__(self, session: Session, policy: RoutingPolicy, leaving: str, target: str) -> None:
-        self.session, self.leaving = session, leaving
-        self.team = next((t for t in policy.teams if t.key == target), None)
+    def __init__(
+        self, session: Session, policy: RoutingPolicy, leaving: str, target: str, at: datetime
+    ) -> None:
+        self.session, self.policy, self.at = session, policy, at
+        self.team = target if any(t.key == target for t in policy.teams) else None
         self.rep = None if self.team else target
         if self.team is None and not policy.active_rep(target):
             raise HandoffError(
@@ -49,29 +59,37 @@ class _Picker:
             )
         if target == leaving:
             raise HandoffError("a rep cannot hand off to themselves")
-        off = set(session.scalars(select(Rep.key).where(Rep.deactivated_at.is_not(None))))
+        off = deactivated_reps(session)
         if self.rep in off:
             raise HandoffError(f"{target!r} is deactivated")
-        self.off = off | {leaving}
-        self.ledger = (
-            {
-                r.rep: r.assigned
-                for r in session.scalars(select(RoutingLedger).where(RoutingLedger.team == target))
-            }
-            if self.team
-            else {}
-        )
+        self.off = {**off, leaving: "handing off their leads"}
+        self.ledger = ledgers(session, self.team).get(self.team, {}) if self.team else {}
+        self.loads = rep_loads(session, policy, at) if self.team else {}
 
-    def next(self) -> str:
+    def next(self, *, counts_load: bool) -> str:
+        """The next owner; ``counts_load``: the move opens an assignment, which uses capacity."""
         if self.rep:
             return self.rep
         assert self.team is not None
-        picked = pick_rep(self.team, self.ledger, self.off)
-        if picked is None:
-            raise HandoffError(f"team {self.team.key!r} has no active rep left to take the leads")
-        self.ledger[picked] = self.ledger.get(picked, 0) + 1
-        credit(self.session, self.team.key, picked)
-        return picked
+        spin = rotate_team(
+            self.policy,
+            self.team,
+            self.ledger,
+            now=self.at,
+            loads=self.loads,
+            unavailable=self.off,
+        )
+        if spin.picked is None or spin.after is None:
+            raise HandoffError(
+                f"nobody in team {self.team!r} can take the leads now: {spin.skipped}; "
+                "hand off later or to a named rep"
+            )
+        self.ledger = spin.after
+        store_ledger(self.session, self.team, spin.after)
+        if counts_load:
+            day, week = self.loads.get(spin.picked, (0, 0))
+            self.loads[spin.picked] = (day + 1, week + 1)
+        return spin.picked
 
 
 def _move_accounts(
@@ -81,7 +99,7 @@ def _move_accounts(
     for account in session.scalars(
         select(Account).where(Account.owner_rep == result.rep).order_by(Account.id)
     ):
-        account.owner_rep = moved[account.id] = picker.next()
+        account.owner_rep = moved[account.id] = picker.next(counts_load=False)
         result.accounts[account.owner_rep] = result.accounts.get(account.owner_rep, 0) + 1
         record(
             session,
@@ -100,7 +118,7 @@ def _move_assignment(
     session: Session, old: Assignment, lead: Lead, to: str, team: str | None, at: datetime
 ) -> Assignment:
     old.status, old.closed_at, old.reason = (
-        "handed_off",
+        AssignmentStatus.HANDED_OFF,
         at,
         f"{old.rep} deactivated; now with {to}",
     )
@@ -129,7 +147,7 @@ def _move_leads(
         a.lead_id: a
         for a in session.scalars(
             select(Assignment)
-            .where(Assignment.rep == result.rep, Assignment.status.in_(OPEN))
+            .where(Assignment.rep == result.rep, Assignment.status.in_(OPEN_STATUSES))
             .order_by(Assignment.id)
         )
     }
@@ -138,11 +156,11 @@ def _move_leads(
         lead = session.get(Lead, lead_id)
         if lead is None:
             continue
-        to = accounts.get(lead.account_id or 0) or picker.next()
+        to = accounts.get(lead.account_id or 0) or picker.next(counts_load=lead_id in open_by_lead)
         old = open_by_lead.get(lead_id)
         if old is not None:
             new = _move_assignment(session, old, lead, to, policy.team_of(to), at)
-            if new.status == "offered":
+            if new.status == AssignmentStatus.OFFERED:
                 result.new_offers.append(new.id)
         lead.owner_rep, lead.updated_at = to, at
         result.leads[to] = result.leads.get(to, 0) + 1
@@ -167,7 +185,7 @@ def deactivate(rep_key: str, target: str, now: datetime | None = None) -> Handof
         rep = session.get(Rep, rep_key)
         if rep is None:
             raise HandoffError(f"no rep {rep_key!r}")
-        picker = _Picker(session, policy, rep_key, target)
+        picker = _Picker(session, policy, rep_key, target, at)
         rep.active, rep.deactivated_at, rep.handed_off_to = False, at, target
         result = Handoff(rep_key, target)
         _move_leads(

@@ -18,6 +18,7 @@ from leadflow.core.models import Assignment, Lead
 from leadflow.routing.policy import RoutingPolicy
 from leadflow.routing.policy_cache import current_routing_policy
 from leadflow.routing.words import why_words
+from leadflow.core.statuses import AssignmentStatus
 
 OPEN = ("offered", "accepted")
 
@@ -43,13 +44,13 @@ class InboxItem:
 
     def clock(self, now: datetime) -> str:
         """How long is left to accept, or how late it is, in words."""
-        if self.status != "offered":
+        if self.status != AssignmentStatus.OFFERED:
             return "accepted"
         left = int((self.sla_due_at - now).total_seconds() // 60)
         return f"due in {span(left)}" if left >= 0 else f"overdue by {span(-left)}"
 
     def overdue(self, now: datetime) -> bool:
-        return self.status == "offered" and self.sla_due_at < now
+        return self.status == AssignmentStatus.OFFERED and self.sla_due_at < now
 
 
 def span(minutes: int) -> str:
@@ -104,9 +105,13 @@ def rep_inbox(rep_key: str) -> list[InboxItem]:
             .where(Assignment.rep == rep_key, Assignment.status.in_(OPEN))
         ).all()
         items = [inbox_item(a, lead, policy, zone) for a, lead in rows]
-    offered = sorted((i for i in items if i.status == "offered"), key=lambda i: i.sla_due_at)
+    offered = sorted(
+        (i for i in items if i.status == AssignmentStatus.OFFERED), key=lambda i: i.sla_due_at
+    )
     accepted = sorted(
-        (i for i in items if i.status == "accepted"), key=lambda i: i.assigned_at, reverse=True
+        (i for i in items if i.status == AssignmentStatus.ACCEPTED),
+        key=lambda i: i.assigned_at,
+        reverse=True,
     )
     return offered + accepted
 

@@ -21,6 +21,7 @@ from leadflow.core.runtime import current_flow_run_id
 from leadflow.report.views import find_lead
 from leadflow.routing.assignments import return_credit
 from leadflow.routing.pool import return_to_pool
+from leadflow.core.statuses import AssignmentStatus, LeadStatus, LifecycleStage
 
 REJECT_REASONS = ("wrong_match", "not_ready")
 
@@ -51,7 +52,7 @@ def _open_assignment(
 
 def _offered_lead(session: Session, assignment: Assignment) -> Lead:
     """The lead of an assignment still open to accept or reject."""
-    if assignment.status != "offered":
+    if assignment.status != AssignmentStatus.OFFERED:
         raise AssignmentClosed(f"assignment {assignment.id} is already {assignment.status}")
     lead = session.get(Lead, assignment.lead_id)
     if lead is None:
@@ -66,7 +67,11 @@ def reject_assignment(
     if reason not in REJECT_REASONS:
         raise ValueError(f"reason must be one of {', '.join(REJECT_REASONS)}")
     lead = _offered_lead(session, assignment)
-    assignment.status, assignment.reason, assignment.closed_at = "rejected", reason, at
+    assignment.status, assignment.reason, assignment.closed_at = (
+        AssignmentStatus.REJECTED,
+        reason,
+        at,
+    )
     record(
         session,
         lead_id=lead.id,
@@ -93,17 +98,21 @@ def reject_assignment(
         inputs={"assignment_id": assignment.id, "rep": assignment.rep, "team": assignment.team},
         at=at,
     )
-    lead.status, lead.owner_rep, lead.updated_at = "pool", None, at
+    lead.status, lead.owner_rep, lead.updated_at = LeadStatus.POOL, None, at
     return "reroute"
 
 
 def accept_assignment(session: Session, assignment: Assignment, at: datetime, via: str) -> str:
-    if assignment.status == "accepted":
+    if assignment.status == AssignmentStatus.ACCEPTED:
         return f"lead {assignment.lead_id} was already accepted by {assignment.rep}"
     lead = _offered_lead(session, assignment)
-    assignment.status, assignment.closed_at, assignment.accepted_at = "accepted", at, at
+    assignment.status, assignment.closed_at, assignment.accepted_at = (
+        AssignmentStatus.ACCEPTED,
+        at,
+        at,
+    )
     assignment.last_activity_at = at
-    lead.status = "accepted"
+    lead.status = LeadStatus.ACCEPTED
     record(
         session,
         lead_id=lead.id,
@@ -115,7 +124,7 @@ def accept_assignment(session: Session, assignment: Assignment, at: datetime, vi
         inputs={"assignment_id": assignment.id, "via": via},
         at=at,
     )
-    change_stage(session, lead, "sql", f"accepted by {assignment.rep}", at)
+    change_stage(session, lead, LifecycleStage.SQL, f"accepted by {assignment.rep}", at)
     return f"lead {lead.id} accepted by {assignment.rep}"
 
 
@@ -123,7 +132,7 @@ def log_activity(
     session: Session, assignment: Assignment, what: str, at: datetime, via: str
 ) -> str:
     """A call, a meeting, a reply: the accepted lead is being worked, so it stays with its rep."""
-    if assignment.status != "accepted":
+    if assignment.status != AssignmentStatus.ACCEPTED:
         raise AssignmentClosed(f"assignment {assignment.id} is {assignment.status}, not accepted")
     if assignment.last_activity_at is None or at > assignment.last_activity_at:
         assignment.last_activity_at = at

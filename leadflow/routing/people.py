@@ -15,6 +15,15 @@ from leadflow.core.models import Person, Rep
 from leadflow.routing.queue_policy import QueueConfig, Role
 
 
+def deactivated_reps(session: Session) -> dict[str, str]:
+    """Reps switched off with `leadflow reps deactivate`, whatever the YAML still says: rep -> why
+    (the shape route_lead's ``unavailable`` takes)."""
+    return {
+        key: "deactivated"
+        for key in session.scalars(select(Rep.key).where(Rep.deactivated_at.is_not(None)))
+    }
+
+
 def sync_people(session: Session, policy: RoutingPolicy) -> None:
     """Mirror the YAML's reps and people; someone gone from the YAML stays, inactive."""
     wanted: dict[str, dict[str, object]] = {}
@@ -35,7 +44,7 @@ def sync_people(session: Session, policy: RoutingPolicy) -> None:
             "teams": list(person.teams),
             "active": person.active,
         }
-    off = set(session.scalars(select(Rep.key).where(Rep.deactivated_at.is_not(None))))
+    off = deactivated_reps(session)
     for row in session.scalars(select(Person)):
         if row.key not in wanted:
             row.active = False

@@ -19,8 +19,9 @@ from leadflow.core.lifecycle import change_stage
 from leadflow.core.models import Assignment, Enrollment, Lead, Person
 from leadflow.routing.assignments import AssignmentStatus, open_assignment, open_count
 from leadflow.routing.people import active_rep
+from leadflow.core.statuses import EnrollmentStatus, LeadStatus, LifecycleStage
 
-POOL = "pool"
+POOL = LeadStatus.POOL
 CLAIM_RULE = "pool:claim"
 # A lead back in the pool waits a day before nurture resumes, so it is not mailed the
 # same hour sales let it go.
@@ -45,10 +46,10 @@ def return_to_pool(
 ) -> None:
     """The lead is nobody's: it waits in the pool for a claim while nurture resumes."""
     lead.status, lead.owner_rep, lead.updated_at = POOL, None, at
-    change_stage(session, lead, "recycled", why, at, flow_run_id=flow_run_id)
+    change_stage(session, lead, LifecycleStage.RECYCLED, why, at, flow_run_id=flow_run_id)
     for enrollment in session.scalars(select(Enrollment).where(Enrollment.lead_id == lead.id)):
-        if enrollment.status == "exited":
-            enrollment.status, enrollment.exit_reason = "active", None
+        if enrollment.status == EnrollmentStatus.EXITED:
+            enrollment.status, enrollment.exit_reason = EnrollmentStatus.ACTIVE, None
             enrollment.next_due_at = at + POOL_GRACE
     record(
         session,
@@ -134,7 +135,7 @@ def _take(session: Session, lead_id: int, rep: str, at: datetime) -> str | None:
     won = session.execute(
         update(Lead)
         .where(Lead.id == lead_id, Lead.status == POOL, Lead.suppressed.is_(False))
-        .values(status="accepted", owner_rep=rep, updated_at=at)
+        .values(status=LeadStatus.ACCEPTED, owner_rep=rep, updated_at=at)
         .execution_options(synchronize_session=False)
     ).rowcount
     if won == 1:
@@ -187,12 +188,12 @@ def claim(
     )
     session.execute(
         update(Enrollment)
-        .where(Enrollment.lead_id == lead_id, Enrollment.status == "active")
-        .values(status="exited", exit_reason="claimed from the pool")
+        .where(Enrollment.lead_id == lead_id, Enrollment.status == EnrollmentStatus.ACTIVE)
+        .values(status=EnrollmentStatus.EXITED, exit_reason="claimed from the pool")
         .execution_options(synchronize_session=False)
     )
     session.refresh(lead)
-    change_stage(session, lead, "sql", f"claimed from the pool by {rep.key}", at)
+    change_stage(session, lead, LifecycleStage.SQL, f"claimed from the pool by {rep.key}", at)
     record(
         session,
         lead_id=lead_id,

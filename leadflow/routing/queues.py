@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,17 +18,10 @@ from leadflow.routing.policy import RoutingPolicy
 from leadflow.core.decisions import record
 from leadflow.core.models import Lead, QueueItem
 from leadflow.routing.people import managers_of
+from leadflow.core.statuses import LeadStatus, QueueItemStatus
 
 
-class QueueItemStatus(StrEnum):
-    OPEN = "open"
-    ASSIGNED = "assigned"  # a person gave it to a rep
-    ROUTED = "routed"  # routing found a rep later
-    POOLED = "pooled"  # escalated past its grace: to the shared pool
-    LEFT = "left"  # disqualified, merged or suppressed while waiting
-
-
-QUEUED = "queued"  # the lead status of a lead with an open queue item
+QUEUED = LeadStatus.QUEUED  # the lead status of a lead with an open queue item
 
 
 def open_item(session: Session, lead_id: int) -> QueueItem | None:

@@ -99,6 +99,22 @@ def pick_rep(
     return rotate(team.key, reps, ledger, away, exclude, None, loads).picked
 
 
+def rotate_team(
+    policy: RoutingPolicy,
+    team: str,
+    ledger: Mapping[str, int],
+    *,
+    now: datetime,
+    loads: Mapping[str, Any] | None,
+    unavailable: Mapping[str, str] | None,
+) -> Rotation:
+    """One team's round robin at ``now``, as a rule's rotation runs it: reps out of hours, out of
+    office, at capacity (``loads``) or ``unavailable`` are skipped. For callers that place a lead
+    in a given team without the rules (hand-offs); store ``after`` with assignments.store_ledger."""
+    c = compiled(policy)
+    return rotate(team, c.teams[team], ledger, c.away_at(now), (), unavailable, loads)
+
+
 class _Run:
     """One routing decision in progress; `notes` collects the routes not taken."""
 

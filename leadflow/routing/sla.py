@@ -34,6 +34,7 @@ from leadflow.routing.queues import (
 )
 from leadflow.routing.ownership import back_to_pool
 from leadflow.routing.policy import RoutingPolicy, routing_policy
+from leadflow.core.statuses import LeadStatus
 
 
 @dataclass
@@ -49,7 +50,7 @@ def _missed_before(session: Session, lead_id: int) -> int:
         session.scalar(
             select(func.count())
             .select_from(Assignment)
-            .where(Assignment.lead_id == lead_id, Assignment.status == "expired")
+            .where(Assignment.lead_id == lead_id, Assignment.status == AssignmentStatus.EXPIRED)
         )
         or 0
     )
@@ -60,14 +61,14 @@ def _expire_unaccepted(
 ) -> None:
     overdue = session.scalars(
         select(Assignment)
-        .where(Assignment.status == "offered", Assignment.sla_due_at < at)
+        .where(Assignment.status == AssignmentStatus.OFFERED, Assignment.sla_due_at < at)
         .order_by(Assignment.id)
     ).all()
     for assignment in overdue:
         sla = policy.sla_of(assignment.team)
         missed = _missed_before(session, assignment.lead_id)
         reassign = missed < sla.reassign_times
-        assignment.status = "expired" if reassign else "reclaimed"
+        assignment.status = AssignmentStatus.EXPIRED if reassign else AssignmentStatus.RECLAIMED
         assignment.closed_at = at
         assignment.reason = f"not accepted by {assignment.sla_due_at:%Y-%m-%d %H:%M} UTC"
         then = (
@@ -95,7 +96,7 @@ def _expire_unaccepted(
         if lead is None or lead.owner_rep != assignment.rep:
             continue
         if reassign:
-            lead.status, lead.owner_rep, lead.updated_at = "pool", None, at
+            lead.status, lead.owner_rep, lead.updated_at = LeadStatus.POOL, None, at
             result.reassign.append(lead.id)
         else:
             back_to_pool(session, lead, at, f"reclaimed from {assignment.rep}: {assignment.reason}")
@@ -114,12 +115,14 @@ def _reclaim_idle(
         )
         idle = session.scalars(
             select(Assignment).where(
-                Assignment.status == "accepted", Assignment.team == team.key, last < cutoff
+                Assignment.status == AssignmentStatus.ACCEPTED,
+                Assignment.team == team.key,
+                last < cutoff,
             )
         ).all()
         for assignment in idle:
             since = assignment.last_activity_at or assignment.accepted_at or assignment.closed_at
-            assignment.status, assignment.closed_at = "reclaimed", at
+            assignment.status, assignment.closed_at = AssignmentStatus.RECLAIMED, at
             assignment.reason = f"accepted but no activity since {since:%Y-%m-%d %H:%M} UTC"
             record(
                 session,
@@ -155,7 +158,7 @@ def _reclaim_orphans(session: Session, at: datetime, result: SweepResult) -> Non
     orphans = session.scalars(
         select(Lead)
         .where(
-            Lead.status.in_(("routed", "accepted")),
+            Lead.status.in_((LeadStatus.ROUTED, LeadStatus.ACCEPTED)),
             Lead.owner_rep.is_(None) | Lead.owner_rep.not_in(active) | ~held.exists(),
         )
         .order_by(Lead.id)
@@ -177,7 +180,7 @@ def _drain_queues(
     session: Session, policy: RoutingPolicy, at: datetime, result: SweepResult
 ) -> None:
     # Leads stranded as "unassigned" before queues had deadlines join the unassigned queue.
-    for lead in session.scalars(select(Lead).where(Lead.status == "unassigned")):
+    for lead in session.scalars(select(Lead).where(Lead.status == LeadStatus.UNASSIGNED)):
         enqueue(session, lead, UNASSIGNED, policy, at, "waited without a deadline; now in a queue")
     swept = sweep_queues(session, policy, at, lambda s, lead, why: back_to_pool(s, lead, at, why))
     result.pooled.extend(swept.pooled)
@@ -213,7 +216,7 @@ def pool_unrouted(lead_ids: list[int], now: datetime | None = None) -> list[int]
         return pooled
     with session_scope() as session:
         for lead in session.scalars(
-            select(Lead).where(Lead.id.in_(lead_ids), Lead.status.in_(("pool", QUEUED)))
+            select(Lead).where(Lead.id.in_(lead_ids), Lead.status.in_((LeadStatus.POOL, QUEUED)))
         ):
             if lead.status == QUEUED:
                 item = open_item(session, lead.id)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from leadflow.core.models import Assignment, Lead, QueueItem, Rep
 from leadflow.routing.assignments import OPEN_STATUSES
 from leadflow.routing.queues import QUEUED, QueueItemStatus
+from leadflow.core.statuses import LeadStatus
 
 # Lead.suppression_reason of a lead folded into another by a review merge (dedupe's own
 # constant; routing may not import dedupe, so the value is written here too).
@@ -68,12 +69,12 @@ def _state(
 ) -> LeadState:
     if row.suppressed and row.suppression_reason == MERGED_AWAY:
         return LeadState.MERGED
-    if row.status in ("routed", "accepted"):
+    if row.status in (LeadStatus.ROUTED, LeadStatus.ACCEPTED):
         owned = row.owner_rep in active and (row.id, row.owner_rep) in held
         return LeadState.OWNED if owned else LeadState.STRANDED
     if row.status == QUEUED:
         return LeadState.QUEUED if items[row.id] == 1 else LeadState.STRANDED
-    if row.status == "disqualified":
+    if row.status == LeadStatus.DISQUALIFIED:
         return LeadState.DISQUALIFIED if row.disqualified_by else LeadState.STRANDED
     simple = {"nurturing": LeadState.NURTURE, "pool": LeadState.POOL, "new": LeadState.NEW}
     return simple.get(row.status, LeadState.STRANDED)

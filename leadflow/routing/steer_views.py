@@ -20,6 +20,7 @@ from leadflow.routing.inbox import OPEN, InboxItem, inbox_item, rep_time_zone
 from leadflow.routing.policy_cache import current_routing_policy
 from leadflow.routing.pool import CLAIM_RULE
 from leadflow.routing.route import capacity_windows
+from leadflow.core.statuses import AssignmentStatus
 
 QUIET_DAYS_DEFAULT = 14.0  # a team without sla.activity_within_days: quiet after two weeks
 
@@ -103,7 +104,7 @@ def teams_view(teams: list[str], now: datetime | None = None) -> TeamsView:
     for team, item in items:
         days = policy.sla_of(team).activity_within_days or QUIET_DAYS_DEFAULT
         last = item.last_activity_at or item.assigned_at
-        if item.status == "accepted" and as_utc(last) < at - timedelta(days=days):
+        if item.status == AssignmentStatus.ACCEPTED and as_utc(last) < at - timedelta(days=days):
             quiet.append(item)
     reps = {
         t.key: [(r.key, r.name) for r in t.reps if r.active] for t in policy.teams if t.key in teams

@@ -18,12 +18,13 @@ from leadflow.routing.policy import RoutingPolicy, load_routing
 from leadflow.core.db import session_scope
 from leadflow.core.decisions import record
 from leadflow.core.errors import ClaimRefused, NotAllowed, UnknownLead
-from leadflow.core.models import Account, Assignment, Enrollment, Lead, Person
+from leadflow.core.models import Account, Assignment, Enrollment, Lead, Person, QueueItem
 from leadflow.routing.assignments import OPEN_STATUSES, AssignmentStatus, offer_sla, open_assignment
 from leadflow.routing.people import active_rep, manages, person, sync_people
 from leadflow.routing.pool import POOL, Claim, claim, return_to_pool
 from leadflow.routing.queues import QUEUED, open_item
 from leadflow.core.settings import get_settings
+from leadflow.core.statuses import EnrollmentStatus, LeadStatus, QueueItemStatus
 
 
 def _policy() -> RoutingPolicy:
@@ -61,10 +62,25 @@ def _assign_refusal(
     taken = session.execute(
         update(Lead)
         .where(Lead.id == lead.id, Lead.status.in_((QUEUED, POOL)))
-        .values(status="routed", owner_rep=rep.key, updated_at=at)
+        .values(status=LeadStatus.ROUTED, owner_rep=rep.key, updated_at=at)
         .execution_options(synchronize_session=False)
     ).rowcount
     return None if taken == 1 else f"lead {lead.id} changed hands meanwhile"
+
+
+def _hand_over(
+    session: Session, lead_id: int, item: QueueItem | None, rep: str, actor: str, at: datetime
+) -> None:
+    """The lead leaves its queue (closed as assigned) and its nurture sequences."""
+    if item is not None:
+        item.status, item.closed_at, item.closed_by = QueueItemStatus.ASSIGNED, at, actor
+        item.close_reason = f"assigned to {rep}"
+    session.execute(
+        update(Enrollment)
+        .where(Enrollment.lead_id == lead_id, Enrollment.status == EnrollmentStatus.ACTIVE)
+        .values(status=EnrollmentStatus.EXITED, exit_reason="routed to sales")
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _assign(
@@ -103,15 +119,7 @@ def _assign(
         at=at,
         sla=offer_sla(policy, rep_team),
     )
-    if item is not None:
-        item.status, item.closed_at, item.closed_by = "assigned", at, actor.key
-        item.close_reason = f"assigned to {rep.key}"
-    session.execute(
-        update(Enrollment)
-        .where(Enrollment.lead_id == lead.id, Enrollment.status == "active")
-        .values(status="exited", exit_reason="routed to sales")
-        .execution_options(synchronize_session=False)
-    )
+    _hand_over(session, lead.id, item, rep.key, actor.key, at)
     record(
         session,
         lead_id=lead.id,

@@ -34,6 +34,7 @@ from leadflow.scoring.features import (
 from leadflow.scoring.tables import Row, Table, read_table, read_tables
 from leadflow.scoring.values import to_bool, to_date
 from leadflow.report.outcome_rows import header_map, parse_status
+from leadflow.core.statuses import CrmStatus
 
 LEAD_KEYS = ("lead_id", "leadid", "email", "email_address", "contact_email", "record_id", "id")
 OUTCOME_TABLES = ("opportunities", "opportunity", "deals", "outcomes")
@@ -165,8 +166,8 @@ def _labels_from_outcomes(
         except BadOutcomeRow:
             continue
         found = str(raw.get(key) or "").strip().lower() if key else ""
-        if found and status != "open":
-            won[found] = won.get(found, False) or status == "won"
+        if found and status != CrmStatus.OPEN:
+            won[found] = won.get(found, False) or status == CrmStatus.WON
     if not won:
         raise DatasetError(
             f"{outcomes.name}: no closed (won or lost) outcome with a lead id or email; "

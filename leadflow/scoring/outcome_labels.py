@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from leadflow.core.answers import parse_answer
 from leadflow.core.errors import BadOutcomeRow
 from leadflow.report.outcome_rows import header_map, parse_status
+from leadflow.core.statuses import CrmStatus
 
 
 @dataclass
@@ -37,7 +38,7 @@ def _label(value: Mapping[str, str], source: str) -> bool | None:
     if source != "stage":
         return parse_answer(value.get(source, ""))
     status = parse_status(value)
-    return None if status == "open" else status == "won"
+    return None if status == CrmStatus.OPEN else status == CrmStatus.WON
 
 
 def read_labels(

@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
@@ -275,53 +276,39 @@ def _zoom_leads(request: Request, body: bytes, parsed: Any, secret: str) -> list
     return [(key, record, data)]
 
 
-# --- routes -----------------------------------------------------------------------------
+# --- the one route -----------------------------------------------------------------------
 
 
-@router.post("/json/{campaign}")
-async def capture_json(request: Request, campaign: CampaignName) -> Response:
+@dataclass(frozen=True)
+class Provider:
+    """How one provider's deliveries are checked and read."""
+
+    secret: Callable[[Settings], SecretStr | None]  # unset: the endpoint does not exist (404)
+    verify: Verifier
+    extract: Extractor
+    channel: str = "web_form"  # the campaign channel of a campaign the capture creates
+
+
+PROVIDERS = {
+    "json": Provider(lambda s: s.capture_token, _verify_bearer, _json_leads),
+    "typeform": Provider(lambda s: s.typeform_secret, _verify_typeform, _typeform_leads),
+    "hubspot": Provider(lambda s: s.hubspot_client_secret, _verify_hubspot, _hubspot_leads),
+    "zoom": Provider(lambda s: s.zoom_secret_token, _verify_zoom, _zoom_leads, "webinar"),
+}
+
+
+@router.post("/{provider}/{campaign}")
+async def capture(request: Request, provider: str, campaign: CampaignName) -> Response:
+    """A delivery from ``provider`` (json, typeform, hubspot or zoom) for ``campaign``."""
+    found = PROVIDERS.get(provider)
+    if found is None:
+        return _answer(404, detail="not found")
     return await _capture(
         request,
-        source="json",
+        source=provider,
         campaign=campaign,
-        secret=get_settings().capture_token,
-        verify=_verify_bearer,
-        extract=_json_leads,
-    )
-
-
-@router.post("/typeform/{campaign}")
-async def capture_typeform(request: Request, campaign: CampaignName) -> Response:
-    return await _capture(
-        request,
-        source="typeform",
-        campaign=campaign,
-        secret=get_settings().typeform_secret,
-        verify=_verify_typeform,
-        extract=_typeform_leads,
-    )
-
-
-@router.post("/hubspot/{campaign}")
-async def capture_hubspot(request: Request, campaign: CampaignName) -> Response:
-    return await _capture(
-        request,
-        source="hubspot",
-        campaign=campaign,
-        secret=get_settings().hubspot_client_secret,
-        verify=_verify_hubspot,
-        extract=_hubspot_leads,
-    )
-
-
-@router.post("/zoom/{campaign}")
-async def capture_zoom(request: Request, campaign: CampaignName) -> Response:
-    return await _capture(
-        request,
-        source="zoom",
-        campaign=campaign,
-        secret=get_settings().zoom_secret_token,
-        verify=_verify_zoom,
-        extract=_zoom_leads,
-        channel="webinar",
+        secret=found.secret(get_settings()),
+        verify=found.verify,
+        extract=found.extract,
+        channel=found.channel,
     )

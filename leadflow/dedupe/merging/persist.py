@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.core.decisions import json_safe
 from leadflow.core.models import LeadAlias, MergeCandidate, MergeEvent
+from leadflow.core.statuses import CandidateStatus
 
 
 @dataclass
@@ -99,7 +100,12 @@ def queue_review(session: Session, pairs: list[dict[str, Any]], at: datetime) ->
         session.execute(
             insert(MergeCandidate),
             [
-                {**p, "deciding": json_safe(p["deciding"]), "status": "open", "created_at": at}
+                {
+                    **p,
+                    "deciding": json_safe(p["deciding"]),
+                    "status": CandidateStatus.OPEN,
+                    "created_at": at,
+                }
                 for p in pairs
             ],
         )

@@ -12,16 +12,17 @@ from leadflow.dedupe.policy import MatchingPolicy
 from leadflow.dedupe.merging.batch import decision_row
 from leadflow.dedupe.merging.candidates import MERGED_AWAY, leads_by_id
 from leadflow.dedupe.merging.persist import EventDraft, save_aliases, save_events
-from leadflow.dedupe.merging.survivorship import survive
+from leadflow.dedupe.merging.survivorship import Outcome, survive
 from leadflow.core.models import Decision, Lead, MergeCandidate, MergeEvent, SourceRecord
 from leadflow.core.errors import MergeError
+from leadflow.core.statuses import CandidateStatus, RowStatus
 
 
 def open_pairs(session: Session, limit: int = 100) -> list[tuple[MergeCandidate, Lead, Lead]]:
     rows = (
         session.execute(
             select(MergeCandidate)
-            .where(MergeCandidate.status == "open")
+            .where(MergeCandidate.status == CandidateStatus.OPEN)
             .order_by(MergeCandidate.probability.desc(), MergeCandidate.id)
             .limit(limit)
         )
@@ -43,14 +44,14 @@ def _open(session: Session, candidate_id: int) -> MergeCandidate:
     candidate = session.get(MergeCandidate, candidate_id)
     if candidate is None:
         raise MergeError(f"no review pair {candidate_id}")
-    if candidate.status != "open":
+    if candidate.status != CandidateStatus.OPEN:
         raise MergeError(f"review pair {candidate_id} is already {candidate.status}")
     return candidate
 
 
 def keep_apart(session: Session, candidate_id: int, by: str, at: datetime) -> MergeCandidate:
     candidate = _open(session, candidate_id)
-    candidate.status, candidate.decided_at, candidate.decided_by = "rejected", at, by
+    candidate.status, candidate.decided_at, candidate.decided_by = CandidateStatus.REJECTED, at, by
     session.add(
         Decision(
             **decision_row(
@@ -87,6 +88,37 @@ def merge_pair(
         .tuples()
         .all()
     )
+    event_id = _save_event(session, candidate, target, other, records, result, at)
+    _fold(session, target["id"], other["id"], list(records), result.changes, at)
+    save_aliases(
+        session,
+        [
+            {
+                "lead_id": target["id"],
+                "kind": kind,
+                "value": value,
+                "source_record_id": None,
+                "merge_event_id": event_id,
+            }
+            for kind, value in result.kept
+        ],
+        at,
+    )
+    candidate.status, candidate.decided_at, candidate.decided_by = CandidateStatus.MERGED, at, by
+    _record_merge(session, candidate, target["id"], other["id"], event_id, result, by, at)
+    return event_id
+
+
+def _save_event(
+    session: Session,
+    candidate: MergeCandidate,
+    target: dict[str, Any],
+    other: dict[str, Any],
+    records: dict[int, str],
+    result: Outcome,
+    at: datetime,
+) -> int:
+    """The merge event, with what undo needs to give the folded lead back exactly."""
     folded = session.execute(
         select(Lead.suppressed, Lead.suppression_reason).where(Lead.id == other["id"])
     ).one()
@@ -108,36 +140,44 @@ def merge_pair(
         .where(MergeEvent.id == event_id)
         .values(absorbed_lead_id=other["id"], candidate_id=candidate.id)
     )
-    if result.changes:
-        session.execute(
-            update(Lead).where(Lead.id == target["id"]).values(**result.changes, updated_at=at)
-        )
+    return event_id
+
+
+def _fold(
+    session: Session,
+    target_id: int,
+    other_id: int,
+    record_ids: list[int],
+    changes: dict[str, Any],
+    at: datetime,
+) -> None:
+    """The stored lead takes the survivors' fields and the rows; the other is suppressed."""
+    if changes:
+        session.execute(update(Lead).where(Lead.id == target_id).values(**changes, updated_at=at))
     session.execute(
         update(Lead)
-        .where(Lead.id == other["id"])
+        .where(Lead.id == other_id)
         .values(suppressed=True, suppression_reason=MERGED_AWAY, updated_at=at)
     )
-    if records:
+    if record_ids:
         session.execute(
             update(SourceRecord)
-            .where(SourceRecord.id.in_(list(records)))
-            .values(lead_id=target["id"], status="merged")
+            .where(SourceRecord.id.in_(record_ids))
+            .values(lead_id=target_id, status=RowStatus.MERGED)
         )
-    save_aliases(
-        session,
-        [
-            {
-                "lead_id": target["id"],
-                "kind": kind,
-                "value": value,
-                "source_record_id": None,
-                "merge_event_id": event_id,
-            }
-            for kind, value in result.kept
-        ],
-        at,
-    )
-    candidate.status, candidate.decided_at, candidate.decided_by = "merged", at, by
+
+
+def _record_merge(
+    session: Session,
+    candidate: MergeCandidate,
+    target_id: int,
+    other_id: int,
+    event_id: int,
+    result: Outcome,
+    by: str,
+    at: datetime,
+) -> None:
+    """One decision on each lead, with the pair, the probability and what the merge filled."""
     inputs: dict[str, Any] = {
         "candidate_id": candidate.id,
         "probability": candidate.probability,
@@ -145,32 +185,17 @@ def merge_pair(
         "merge_event_id": event_id,
         "filled": result.changes,
         "kept": list(result.kept),
-        "absorbed_lead_id": other["id"],
+        "absorbed_lead_id": other_id,
     }
     reason = f"{by} merged review pair {candidate.id} (probability {candidate.probability:.3f})"
+    outcomes = {
+        target_id: f"merged lead {other_id} into lead {target_id}",
+        other_id: f"merged into lead {target_id}",
+    }
     session.execute(
         insert(Decision),
         [
-            decision_row(
-                target["id"],
-                "merge",
-                f"merged lead {other['id']} into lead {target['id']}",
-                reason,
-                inputs,
-                at,
-                None,
-                "review",
-            ),
-            decision_row(
-                other["id"],
-                "merge",
-                f"merged into lead {target['id']}",
-                reason,
-                inputs,
-                at,
-                None,
-                "review",
-            ),
+            decision_row(lead_id, "merge", outcome, reason, inputs, at, None, "review")
+            for lead_id, outcome in outcomes.items()
         ],
     )
-    return event_id

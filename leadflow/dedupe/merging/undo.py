@@ -25,6 +25,7 @@ from leadflow.core.models import (
     MergeEvent,
     SourceRecord,
 )
+from leadflow.core.statuses import CandidateStatus, RowStatus
 
 
 @dataclass
@@ -64,7 +65,7 @@ def _recount_membership(session: Session, lead_id: int, campaign_id: int, at: da
             .where(
                 SourceRecord.lead_id == lead_id,
                 SourceRecord.campaign_id == campaign_id,
-                SourceRecord.status.in_(("created", "merged")),
+                SourceRecord.status.in_((RowStatus.CREATED, RowStatus.MERGED)),
             )
             .group_by(SourceRecord.source_hash)
         )
@@ -110,7 +111,7 @@ def _split_out(session: Session, event: MergeEvent, at: datetime) -> int:
     session.execute(
         update(SourceRecord)
         .where(SourceRecord.id == ids[0])
-        .values(lead_id=lead_id, status="created")
+        .values(lead_id=lead_id, status=RowStatus.CREATED)
     )
     if len(ids) > 1:
         session.execute(
@@ -173,7 +174,7 @@ def undo(session: Session, event_id: int, by: str, at: datetime) -> UndoResult:
         session.execute(
             update(MergeCandidate)
             .where(MergeCandidate.id == event.candidate_id)
-            .values(status="rejected", decided_at=at, decided_by=by)
+            .values(status=CandidateStatus.REJECTED, decided_at=at, decided_by=by)
         )
     event.undone_at, event.undone_by = at, by
     inputs = {

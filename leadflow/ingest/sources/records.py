@@ -17,6 +17,7 @@ from leadflow.ingest.sources import base
 from leadflow.ingest.sources.base import RawRow, number_text
 from leadflow.core.errors import EmptySource, RecordTooLarge, UnreadableSource
 from leadflow.ingest.sources.text import undecodable_reason
+from leadflow.core.statuses import QuarantineReason
 
 CHUNK_CHARS = 64 * 1024
 _SPACE = re.compile(r"[ \t\r\n]*")
@@ -34,7 +35,7 @@ def jsonl_rows(handle: TextIO, encoding: str) -> Iterator[RawRow]:
                 pass  # drop the rest of the oversized line without holding it
             yield RawRow(
                 line_no,
-                error_kind="field_too_large",
+                error_kind=QuarantineReason.FIELD_TOO_LARGE,
                 error=f"{where}: longer than {limit:,} characters; remove the oversized value",
             )
             continue
@@ -47,7 +48,9 @@ def jsonl_rows(handle: TextIO, encoding: str) -> Iterator[RawRow]:
             reason = undecodable_reason(text, encoding, where)
             yield RawRow(
                 line_no,
-                error_kind="undecodable" if reason else "invalid_json",
+                error_kind=QuarantineReason.UNDECODABLE
+                if reason
+                else QuarantineReason.INVALID_JSON,
                 error=reason or f"{where}: {exc.msg} at column {exc.colno}; fix or remove the line",
             )
             continue
@@ -62,14 +65,14 @@ def to_row(number: int, value: object, where: str, encoding: str) -> RawRow | No
         preview = json.dumps(value, ensure_ascii=False)[:40]
         return RawRow(
             number,
-            error_kind="not_an_object",
+            error_kind=QuarantineReason.NOT_AN_OBJECT,
             error=f"{where}: a {type(value).__name__} ({preview}), not an object of fields",
         )
     record = {str(key): value_text(item) for key, item in value.items()}
     joined = "".join(record.values())
     reason = undecodable_reason("".join(record) + joined, encoding, where)
     if reason:
-        return RawRow(number, error_kind="undecodable", error=reason)
+        return RawRow(number, error_kind=QuarantineReason.UNDECODABLE, error=reason)
     return RawRow(number, record=record) if joined.strip() else None
 
 
@@ -115,21 +118,21 @@ class JsonStream:
             except json.JSONDecodeError as exc:
                 yield RawRow(
                     index,
-                    error_kind="invalid_json",
+                    error_kind=QuarantineReason.INVALID_JSON,
                     error=f"element {index} ({self._line(exc.pos)}): {exc.msg}; fix the file",
                 )
                 return
             except RecordTooLarge as exc:
                 yield RawRow(
                     index,
-                    error_kind="field_too_large",
+                    error_kind=QuarantineReason.FIELD_TOO_LARGE,
                     error=f"element {index} ({self._line(self._pos)}): {exc}",
                 )
                 return
             if self._pos - start > base.MAX_RECORD_CHARS:  # whole, but too big to be a lead: as CSV
                 row: RawRow | None = RawRow(
                     index,
-                    error_kind="field_too_large",
+                    error_kind=QuarantineReason.FIELD_TOO_LARGE,
                     error=f"element {index}: over {base.MAX_RECORD_CHARS:,} characters",
                 )
             else:
@@ -144,7 +147,7 @@ class JsonStream:
                 found = repr(after) if after else "the end of the file"
                 yield RawRow(
                     index + 1,
-                    error_kind="invalid_json",
+                    error_kind=QuarantineReason.INVALID_JSON,
                     error=f"after element {index} ({self._line(self._pos)}): expected ',' or ']', "
                     f"found {found}; fix the file",
                 )

@@ -14,6 +14,7 @@ from leadflow.ingest.sources.base import RawRow, SourceInfo
 from leadflow.core.errors import EmptySource, RecordTooLarge, RunawayRecord, UnreadableSource
 from leadflow.ingest.sources.detect import choose_header, unique_headers
 from leadflow.ingest.sources.text import LineFeeder
+from leadflow.core.statuses import QuarantineReason
 
 
 @dataclass
@@ -82,18 +83,17 @@ def csv_rows(
         except RecordTooLarge as exc:
             yield RawRow(
                 exc.start,
-                error_kind="field_too_large",
+                error_kind=QuarantineReason.FIELD_TOO_LARGE,
                 error=str(exc),
                 end_line=feeder.line_no if feeder.line_no > exc.start else None,
             )
-            reader = _reader(
-                feeder, delimiter
-            )  # the old one is mid-record; start clean on the next line
+            # The old reader is mid-record: start clean on the next line.
+            reader = _reader(feeder, delimiter)
             continue
         except csv.Error as exc:
             # Not expected (strict=False, raised field limit, whole lines); if it happens, one
             # record is lost, not the file.
-            yield RawRow(feeder.start, error_kind="unreadable", error=f"line {feeder.start}: {exc}")
+            yield _unreadable(feeder, exc)
             reader = _reader(feeder, delimiter)
             continue
         spans = feeder.line_no > feeder.start
@@ -115,6 +115,12 @@ def csv_rows(
             yield RawRow(feeder.start, values, end_line=feeder.line_no if spans else None)
         else:
             shape.blank_lines.extend(range(feeder.start, feeder.line_no + 1))
+
+
+def _unreadable(feeder: LineFeeder, exc: csv.Error) -> RawRow:
+    return RawRow(
+        feeder.start, error_kind=QuarantineReason.UNREADABLE, error=f"line {feeder.start}: {exc}"
+    )
 
 
 def _malformed(lines: list[str], delimiter: str) -> bool:
@@ -141,7 +147,7 @@ def _unclosed_quote(feeder: LineFeeder, how: str) -> RawRow:
     raw = first[0].rstrip("\r\n")[:200] if first else ""
     return RawRow(
         start,
-        error_kind="unclosed_quote",
+        error_kind=QuarantineReason.UNCLOSED_QUOTE,
         error=f"line {start}: a quote opened on this line is never closed ({how}); this line "
         f"is set aside and reading resumed on line {start + 1}: {raw!r}",
     )

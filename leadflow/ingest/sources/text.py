@@ -9,6 +9,7 @@ from typing import BinaryIO, NoReturn, TextIO
 
 from leadflow.core.errors import RecordTooLarge, RunawayRecord
 from leadflow.ingest.sources import base
+from leadflow.core.statuses import QuarantineReason
 
 MARK_ERRORS = "leadflow-sources-mark"
 PIECE_CHARS = 1 << 20  # most of one line read at a time; read at call time, so tests can lower it
@@ -143,13 +144,13 @@ class LineFeeder:
     def _check(self, line: str) -> None:
         if "\x00" in line:
             self.problem = (
-                "nul_byte",
+                QuarantineReason.NUL_BYTE,
                 f"line {self.line_no}: contains a NUL byte (\\x00), which no text "
                 "holds: remove it, or re-export the file as CSV UTF-8 if it is binary",
             )
         elif _MARKED.search(line):
             reason = undecodable_reason(line, self._encoding, f"line {self.line_no}")
-            self.problem = ("undecodable", reason or "undecodable")
+            self.problem = (QuarantineReason.UNDECODABLE, reason or "undecodable")
 
     def _skip_record(self, seen: list[str]) -> NoReturn:
         # csv only asks for another line while inside quotes, so that is where a later line starts.

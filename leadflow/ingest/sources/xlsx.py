@@ -15,6 +15,7 @@ from leadflow.ingest.sources.base import RawRow, SourceInfo, number_text
 from leadflow.core.errors import UnreadableSource
 from leadflow.ingest.sources.detect import unique_headers
 from leadflow.ingest.sources.tabular import split_header
+from leadflow.core.statuses import QuarantineReason
 
 # What openpyxl raises for a file that is not a workbook or is damaged at open.
 _NOT_A_WORKBOOK = (
@@ -88,7 +89,7 @@ def _sheet_rows(worksheet: Any) -> Iterator[RawRow]:
             # it becomes one error row, and the parser cannot resume, so reading stops there.
             yield RawRow(
                 row_no + 1,
-                error_kind="unreadable",
+                error_kind=QuarantineReason.UNREADABLE,
                 error=f"row {row_no + 1}: the sheet cannot be read from here on ({exc}); re-save it",
             )
             return
