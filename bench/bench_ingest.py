@@ -81,6 +81,8 @@ def main() -> None:
                     others = {k: round(v, 1) for k, v in results[-1]["stages"].items() if ":" in k}
                     if others:
                         print(f"  other = {others}", flush=True)
+                    if results[-1].get("sizes"):
+                        print(f"  table: (rows, bytes/row) = {results[-1]['sizes']}", flush=True)
     print()
     print(table(results))
 
@@ -179,6 +181,7 @@ def measure(spec: dict) -> dict:  # type: ignore[type-arg]
         with CpuSampler(pg_name) as sampler:
             run = _inproc if spec["mode"] == "inproc" else _prefect
             result.update(run(spec, source))
+        result["sizes"] = _table_sizes() if pg_name else {}
         get_engine().dispose()
         result["cpu"] = sampler.split()
         result["peak_rss_mb"] = round(
@@ -191,6 +194,23 @@ def measure(spec: dict) -> dict:  # type: ignore[type-arg]
     finally:
         _drop(spec, pg_name)
     return result
+
+
+def _table_sizes() -> dict[str, tuple[int, int]]:
+    """table -> (rows, bytes per row with its indexes and TOAST): for sizing (docs/scaling.md)."""
+    from sqlalchemy import text
+
+    from leadflow.core.db import get_engine
+
+    with get_engine().connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        found = conn.execute(
+            text(
+                "SELECT relname, n_live_tup, pg_total_relation_size(relid) FROM pg_stat_user_tables"
+                " WHERE n_live_tup > 0 ORDER BY 3 DESC LIMIT 8"
+            )
+        ).all()
+    return {name: (rows, round(size / rows)) for name, rows, size in found}
 
 
 def _inproc(spec: dict, source: Path) -> dict:  # type: ignore[type-arg]

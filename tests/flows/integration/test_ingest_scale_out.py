@@ -25,10 +25,12 @@ from flows.chunk import ingest_chunk
 from leadflow.app.local_services import read_mail
 from leadflow.core.db import session_scope
 from leadflow.core.models import Assignment, Lead, SourceRecord
+from tests.support.dying_chunk import dying_chunk
 from tests.support.ingest_runs import ROOT, T0, WEBINAR, doubled, snapshot, stranded, wipe
 
 pytestmark = [pytest.mark.db, pytest.mark.e2e]
 POOL = "leadflow-test-chunks"
+REAL, DYING = "ingest-chunk/chunk", "ingest-chunk-dying/chunk"
 BATCH = 25  # 192 rows: 8 batches, split into 3 chunks; the overlapping 96: 4 batches, 2 chunks
 # Runs the real ingest flow in this process; the chunks run wherever the pool's workers are.
 PARENT = """\
@@ -36,10 +38,11 @@ import sys
 from datetime import datetime
 sys.path.insert(0, sys.argv[1])
 from flows.ingest import ingest_campaign
-source, campaign, batch, at, chunks = sys.argv[2:7]
+source, campaign, batch, at, chunks, deployment = sys.argv[2:8]
 summary = ingest_campaign(source=source, campaign=campaign, channel="webinar",
                           product_line="analytics", batch_size=int(batch),
-                          now=datetime.fromisoformat(at), chunks=int(chunks))
+                          now=datetime.fromisoformat(at), chunks=int(chunks),
+                          chunk_deployment=deployment)
 print("done", summary.created, summary.merged, summary.quarantined, dict(summary.problems))
 """
 
@@ -69,9 +72,10 @@ def two_workers(
             client.create_work_pool(WorkPoolCreate(name=POOL, type="process"))
         except ObjectAlreadyExists:
             pass
-    ingest_chunk.to_deployment("chunk", job_variables={"working_dir": str(ROOT)}).apply(
-        work_pool_name=POOL
-    )
+    for chunk_flow in (ingest_chunk, dying_chunk):
+        chunk_flow.to_deployment("chunk", job_variables={"working_dir": str(ROOT)}).apply(
+            work_pool_name=POOL
+        )
     workers = [
         subprocess.Popen(
             [
@@ -107,7 +111,9 @@ def two_workers(
             worker.kill()
 
 
-def start_parent(tmp_path: Path, source: Path, campaign: str, chunks: int) -> subprocess.Popen[str]:
+def start_parent(
+    tmp_path: Path, source: Path, campaign: str, chunks: int, deployment: str = REAL
+) -> subprocess.Popen[str]:
     script = tmp_path / "parent.py"
     script.write_text(PARENT, encoding="utf-8")
     return subprocess.Popen(
@@ -120,6 +126,7 @@ def start_parent(tmp_path: Path, source: Path, campaign: str, chunks: int) -> su
             str(BATCH),
             T0.isoformat(),
             str(chunks),
+            deployment,
         ],
         env=_env(),
         cwd=ROOT,
@@ -147,14 +154,14 @@ def overlapping(tmp_path: Path) -> tuple[Path, Path]:
     return whole, half
 
 
-def chunk_runs() -> dict[str, tuple[str, str | None]]:
+def chunk_runs(flow_name: str = "ingest-chunk") -> dict[str, tuple[str, str | None]]:
     """Every chunk flow run the server knows: id -> (state, work pool)."""
     from prefect import get_client
     from prefect.client.schemas.filters import FlowFilter, FlowFilterName
 
     with get_client(sync_client=True) as client:
         runs = client.read_flow_runs(
-            flow_filter=FlowFilter(name=FlowFilterName(any_=["ingest-chunk"])), limit=200
+            flow_filter=FlowFilter(name=FlowFilterName(any_=[flow_name])), limit=200
         )
     return {str(r.id): (r.state.type.value if r.state else "", r.work_pool_name) for r in runs}
 
@@ -208,3 +215,28 @@ def test_chunks_on_two_workers_and_two_overlapping_campaigns_at_once(
     one_after_the_other = snapshot()
     assert set(together["leads"]) == set(one_after_the_other["leads"])  # one lead per person
     assert together == one_after_the_other
+
+
+def test_a_chunk_whose_process_dies_is_finished_by_the_parent(two_workers, smtp_sink, tmp_path):
+    """SIGKILL inside a chunk's flow run (first batch cleaned and enriched, never scored, the
+    rest staged): the worker reports it crashed, the parent carries its half-done leads
+    forward and cleans its staged rows; the result is the one-process ingest's."""
+    whole, _ = overlapping(tmp_path)
+    before = chunk_runs("ingest-chunk-dying")
+    (out,) = finish([start_parent(tmp_path, whole, "whole", 2, DYING)])
+    ran = [
+        state for key, (state, _) in chunk_runs("ingest-chunk-dying").items() if key not in before
+    ]
+    assert sorted(ran) == ["COMPLETED", "CRASHED"]
+    assert stranded() == (0, 0)
+    assert invariants() == {
+        "emails with two leads": 0,
+        "leads with two open assignments": 0,
+        "rows neither a lead nor quarantined": 0,
+    }
+    after = snapshot()
+    assert doubled(Counter(m["Message-ID"] for m in read_mail(smtp_sink))) == 0
+
+    wipe()
+    finish([start_parent(tmp_path, whole, "whole", 1)])
+    assert after == snapshot()
