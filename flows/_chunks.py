@@ -25,6 +25,7 @@ from leadflow.core.summary import IngestSummary
 # flow name / deployment name, as prefect.yaml and flows/serve_all.py register it.
 CHUNK_DEPLOYMENT = "ingest-chunk/chunk"
 POLL_SECONDS = 2.0
+NO_WORKER_S = 120
 NO_SUMMARY = "a chunk's counts are missing: its result storage is not shared with this run"
 
 
@@ -72,18 +73,28 @@ def dispatch(
 
 def wait(ids: list[UUID], timeout_s: float | None, on_done=None) -> list[FlowRun]:  # type: ignore[no-untyped-def]
     """Poll until every chunk reached a final state, or the timeout; in the order given."""
-    deadline = None if timeout_s is None else time.monotonic() + timeout_s
+    start = time.monotonic()
+    deadline = None if timeout_s is None else start + timeout_s
     runs: dict[UUID, FlowRun] = {}
+    warned = False
     with get_client(sync_client=True) as client:
         while len(runs) < len(ids):
+            waiting = 0
             for run_id in ids:
                 if run_id in runs:
                     continue
                 run = client.read_flow_run(run_id)
+                waiting += bool(run.state and run.state.is_scheduled())
                 if run.state is not None and run.state.is_final():
                     runs[run_id] = run
                     if on_done:
                         on_done(len(runs))
+            if not warned and waiting == len(ids) and time.monotonic() - start > NO_WORKER_S:
+                # Nothing picked up: the likely cause is no worker on the deployment's pool.
+                log().warning(
+                    "no chunk started in %d s: is a worker polling the pool?", NO_WORKER_S
+                )
+                warned = True
             if len(runs) == len(ids) or (deadline is not None and time.monotonic() > deadline):
                 break
             time.sleep(POLL_SECONDS)
