@@ -61,12 +61,7 @@ def main() -> None:
     for rows in _ints(args.rows):
         for backend in args.backend.split(","):
             for base in _ints(args.base):
-                for workers in _ints(args.workers):
-                    mode = (
-                        args.mode
-                        if args.mode != "auto"
-                        else ("inproc" if workers == 1 else "prefect")
-                    )
+                for workers, mode in _modes(_ints(args.workers), args.mode):
                     spec = dict(
                         rows=rows,
                         backend=backend,
