@@ -92,7 +92,7 @@ def preload_base(source: Path, url: str) -> int:
     Not the pipeline (that is what is measured): leads as a finished ingest leaves them,
     keyed the way fuzzy matching looks them up, so the measured run meets a real base.
     """
-    from sqlalchemy import create_engine
+    from sqlalchemy import create_engine, func, select
     from sqlalchemy.dialects import postgresql, sqlite
 
     from leadflow.core.models import Lead
@@ -108,7 +108,6 @@ def preload_base(source: Path, url: str) -> int:
     engine = create_engine(url)
     insert = (postgresql if engine.dialect.name == "postgresql" else sqlite).insert
     statement = insert(Lead.__table__).on_conflict_do_nothing(index_elements=["email"])
-    stored = 0
     with source.open(encoding="utf-8", newline="") as handle, engine.begin() as conn:
         reader = csv.reader(handle)
         headers = next(reader)
@@ -123,10 +122,12 @@ def preload_base(source: Path, url: str) -> int:
             lead.update(lead_keys(lead, box.gmail_dots, box.plus_tags).columns())
             chunk.append({**lead, "pipeline_stage": "done", "status": "nurture"})
             if len(chunk) == INSERT_CHUNK:
-                stored += conn.execute(statement, chunk).rowcount or 0
+                conn.execute(statement, chunk)
                 chunk = []
         if chunk:
-            stored += conn.execute(statement, chunk).rowcount or 0
+            conn.execute(statement, chunk)
+        # executemany reports no row counts on every driver: count what is stored.
+        stored = conn.execute(select(func.count()).select_from(Lead.__table__)).scalar_one()
         if engine.dialect.name == "postgresql":
             conn.exec_driver_sql("ANALYZE")
     engine.dispose()
