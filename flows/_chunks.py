@@ -10,7 +10,7 @@ chunk whose process dies leaves rows 'staged' or leads short of 'done', which th
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -66,12 +66,14 @@ def dispatch(
             idempotency_key=f"{parent}:chunk:{i}",
             tags=["ingest", "chunk"],
         )
-        ids.append(run.id)
+        ids.append(run.id)  # type: ignore[union-attr]  # sync here: a FlowRun, not a coroutine
     log().info("%s: %d chunks scheduled on %s", campaign, len(ids), deployment)
     return ids
 
 
-def wait(ids: list[UUID], timeout_s: float | None, on_done=None) -> list[FlowRun]:  # type: ignore[no-untyped-def]
+def wait(
+    ids: list[UUID], timeout_s: float | None, on_done: Callable[[int], object] | None = None
+) -> list[FlowRun]:
     """Poll until every chunk reached a final state, or the timeout; in the order given."""
     start = time.monotonic()
     deadline = None if timeout_s is None else start + timeout_s
@@ -105,7 +107,7 @@ def wait(ids: list[UUID], timeout_s: float | None, on_done=None) -> list[FlowRun
 def add_summary(into: IngestSummary, run: FlowRun) -> bool:
     """Add a completed chunk's counts; False when its result cannot be read here."""
     try:
-        part = run.state.result(raise_on_failure=True) if run.state else None  # type: ignore[call-overload]
+        part = run.state.result(raise_on_failure=True) if run.state else None
     except Exception:  # boundary: results live in the workers' storage; counts only, logged
         log().exception("chunk %s: result unreadable", run.name)
         part = None
