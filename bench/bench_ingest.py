@@ -1,18 +1,30 @@
-"""Ingest throughput and memory, stage by stage, on a generated webinar-style file.
+"""Ingest throughput, stage by stage, against two floors, on generated webinar-style files.
 
-    python bench/bench_ingest.py --rows 20000 [--database-url URL] [--batch-size 2000]
+    python bench/bench_ingest.py --rows 20000,100000 --backend sqlite,postgresql --workers 1,2
+        [--base 0|N] [--batch-size 2000] [--postgres-url URL] [--mode auto|inproc|prefect]
 
-Runs the ingest tasks' functions in-process (no Prefect server) so the figures are the
-pipeline's own cost; Prefect adds a few ms per task on top (one task per batch).
+One line of the final markdown table per (rows, backend, base, workers), each measured in a
+fresh database by a subprocess of its own (so its peak RSS is its own):
 
-In the same run it measures the floor: the same file parsed by the csv module and
-bulk-inserted, unprocessed, into a table of the same database. read+clean+persist is
-reported as a share of that floor.
+- whole pipeline and each stage in rows/s and µs/row (file rows, not leads);
+- floor (a): csv module + bulk insert of the raw rows; floor (b): the same plus the
+  normalisation every row needs (leadflow.ingest.normalize); the pipeline as % of each;
+- peak RSS of the largest process, and the CPU split (user+sys s) between the app (this
+  process, workers, their flow runs), the Prefect server and the PostgreSQL backends.
+
+Modes. ``inproc`` (default for 1 worker): the batch loop of flows/_batches.py calls the
+tasks' functions directly, no Prefect server, each stage timed around its call (rep
+notification, which needs a flow, is left out). ``prefect`` (default for 2+ workers): a
+real Prefect server, a process work pool and N `prefect worker start` processes; the
+ingest-campaign flow runs here with chunks=N (1: every batch in this process), stages
+timed from the server's task runs, summed over workers (worker-seconds, not wall time).
+``--base N`` first stores N leads from another generated file, fast (see ingest_parts).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import subprocess
@@ -23,45 +35,190 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+STAGES = ("stage", "clean+dedupe", "enrich", "score", "route", "enroll", "other")
+POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--rows", type=int, default=20000)
+    parser.add_argument("--rows", default="20000", help="comma-separated: 20000,100000")
+    parser.add_argument("--backend", default="sqlite", help="sqlite,postgresql")
+    parser.add_argument("--workers", default="1", help="1,2")
+    parser.add_argument("--base", default="0", help="stored leads before the run: 0,1000000")
     parser.add_argument("--batch-size", type=int, default=2000)
-    parser.add_argument("--database-url", help="default: a fresh SQLite file in a temp folder")
+    parser.add_argument(
+        "--postgres-url", default=POSTGRES, help="a server we may CREATE DATABASE on"
+    )
+    parser.add_argument("--mode", default="auto", help="auto, inproc, prefect, or inproc,prefect")
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: one measurement, as JSON
     args = parser.parse_args()
+    if args.one:
+        print("RESULT " + json.dumps(measure(json.loads(args.one))))
+        return
+    results = []  # type: ignore[var-annotated]
+    for rows in _ints(args.rows):
+        for backend in args.backend.split(","):
+            for base in _ints(args.base):
+                for workers, mode in _modes(_ints(args.workers), args.mode):
+                    spec = dict(
+                        rows=rows,
+                        backend=backend,
+                        base=base,
+                        workers=workers,
+                        mode=mode,
+                        batch=args.batch_size,
+                        postgres_url=args.postgres_url,
+                    )
+                    results.append(_run_one(spec))
+                    print(_row(results[-1]), flush=True)
+                    others = {k: round(v, 1) for k, v in results[-1]["stages"].items() if ":" in k}
+                    if others:
+                        print(f"  other = {others}", flush=True)
+                    if results[-1].get("sizes"):
+                        print(f"  table: (rows, bytes/row) = {results[-1]['sizes']}", flush=True)
+    print()
+    print(table(results))
 
-    work = Path(tempfile.mkdtemp(prefix="leadflow-bench-"))
+
+def _modes(workers: list[int], modes: str) -> list[tuple[int, str]]:
+    """inproc runs one process: it is measured for 1 worker only."""
+    if modes == "auto":
+        return [(n, "inproc" if n == 1 else "prefect") for n in workers]
+    return [(n, m) for n in workers for m in modes.split(",") if m == "prefect" or n == 1]
+
+
+def _ints(text: str) -> list[int]:
+    return [int(x) for x in text.split(",") if x]
+
+
+def _run_one(spec: dict) -> dict:  # type: ignore[type-arg]
+    done = subprocess.run(
+        [sys.executable, __file__, "--one", json.dumps(spec)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    for line in done.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[7:])
+    sys.exit(f"measurement {spec} failed:\n{done.stderr[-4000:]}")
+
+
+def _generate(work: Path, rows: int, seed: int) -> Path:
+    out = work / f"seed{seed}"
     subprocess.run(
         [
             sys.executable,
             str(ROOT / "bench" / "gen_campaigns.py"),
             "--rows",
-            str(args.rows),
+            str(rows),
             "--out",
-            str(work),
+            str(out),
+            "--seed",
+            str(seed),
         ],
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    source = work / f"webinar_bench_{args.rows}.csv"
-    os.environ["LEADFLOW_DATABASE_URL"] = args.database_url or f"sqlite:///{work / 'bench.db'}"
-    os.environ["LEADFLOW_DATA_DIR"] = str(work)
-    sys.path.insert(0, str(ROOT))
+    return out / f"webinar_bench_{rows}.csv"
 
-    from leadflow.core.db import upgrade
+
+def _database(spec: dict, work: Path) -> tuple[str, str | None]:  # type: ignore[type-arg]
+    if spec["backend"] == "sqlite":
+        return f"sqlite:///{work / 'bench.db'}", None
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"leadflow_bench_{os.getpid()}"
+    admin = create_engine(spec["postgres_url"], isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(spec["postgres_url"]).set(database=name).render_as_string(False), name
+
+
+def _drop(spec: dict, name: str | None) -> None:  # type: ignore[type-arg]
+    if name is None:
+        return
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(spec["postgres_url"], isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def measure(spec: dict) -> dict:  # type: ignore[type-arg]
+    """One measurement in a fresh database; runs in a subprocess of its own."""
+    work = Path(tempfile.mkdtemp(prefix="leadflow-bench-"))
+    source = _generate(work, spec["rows"], 9)
+    base_file = _generate(work, spec["base"], 10) if spec["base"] else None
+    url, pg_name = _database(spec, work)
+    os.environ.update(
+        LEADFLOW_DATABASE_URL=url,
+        LEADFLOW_DATA_DIR=str(work / "data"),
+        PREFECT_HOME=str(work / "prefect"),
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+    )
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "bench"))
+    from ingest_parts import CpuSampler, floor, preload_base
+
+    from leadflow.core.db import get_engine, upgrade
+
+    try:
+        upgrade()
+        result = dict(spec, floor_a_s=floor(source, url, False), floor_b_s=floor(source, url, True))
+        result["base_stored"] = preload_base(base_file, url) if base_file else 0
+        with CpuSampler(pg_name) as sampler:
+            run = _inproc if spec["mode"] == "inproc" else _prefect
+            result.update(run(spec, source))
+        result["sizes"] = _table_sizes() if pg_name else {}
+        get_engine().dispose()
+        result["cpu"] = sampler.split()
+        result["peak_rss_mb"] = round(
+            max(
+                [resource.getrusage(resource.RUSAGE_SELF).ru_maxrss]
+                + [kb for kind, kb in sampler.peak_kb.items() if kind != "postgres"]
+            )
+            / 1024
+        )
+    finally:
+        _drop(spec, pg_name)
+    return result
+
+
+def _table_sizes() -> dict[str, tuple[int, int]]:
+    """table -> (rows, bytes per row with its indexes and TOAST): for sizing (docs/scaling.md)."""
+    from sqlalchemy import text
+
+    from leadflow.core.db import get_engine
+
+    with get_engine().connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        found = conn.execute(
+            text(
+                "SELECT relname, n_live_tup, pg_total_relation_size(relid) FROM pg_stat_user_tables"
+                " WHERE n_live_tup > 0 ORDER BY 3 DESC LIMIT 8"
+            )
+        ).all()
+    return {name: (rows, round(size / rows)) for name, rows, size in found}
+
+
+def _inproc(spec: dict, source: Path) -> dict:  # type: ignore[type-arg]
+    from leadflow.core.lead_stages import PipelineStage
+    from tasks.accounts import match_accounts
     from tasks.enrich import enrich_leads
     from tasks.ingest import clean_batch, register_campaign
-    from tasks.staging import stage_file
     from tasks.nurture import enroll_leads
+    from tasks.pipeline import advance_leads
     from tasks.routing import route_leads
     from tasks.scoring import score_leads
+    from tasks.staging import stage_file
 
-    upgrade()
-    floor_s = _floor(source, os.environ["LEADFLOW_DATABASE_URL"])
     seconds: dict[str, float] = defaultdict(float)
 
     def timed(stage, fn, *a):  # type: ignore[no-untyped-def]
@@ -70,65 +227,91 @@ def main() -> None:
         seconds[stage] += time.perf_counter() - start
         return result
 
+    wall = time.perf_counter()
     campaign_id = register_campaign.fn("bench", "webinar", "analytics", None, None)
-    staged = timed("stage", stage_file.fn, str(source), campaign_id, args.batch_size)
+    staged = timed("stage", stage_file.fn, str(source), campaign_id, spec["batch"])
     leads = 0
-    for first, last in staged.batches:
+    for first, last in staged.batches:  # flows/_batches.py carry_forward, minus notify_reps
         cleaned = timed("clean+dedupe", clean_batch.fn, campaign_id, first, last)
-        timed("enrich", enrich_leads.fn, cleaned.lead_ids)
-        scored = timed("score", score_leads.fn, cleaned.lead_ids)
+        ids = cleaned.lead_ids
+        timed("enrich", enrich_leads.fn, ids)
+        timed("enrich", match_accounts.fn, ids)
+        timed("other", advance_leads.fn, ids, PipelineStage.ENRICHED)
+        scored = timed("score", score_leads.fn, ids)
+        timed("other", advance_leads.fn, ids, PipelineStage.SCORED)
         timed("route", route_leads.fn, scored.hot)
         timed("enroll", enroll_leads.fn, scored.warm + scored.cold)
-        leads += len(cleaned.lead_ids)
-    total = sum(seconds.values())
-    persist = seconds["stage"] + seconds["clean+dedupe"]
-    backend = os.environ["LEADFLOW_DATABASE_URL"].split(":", 1)[0]
-    print(f"{staged.rows} rows -> {leads} leads, batch {args.batch_size}, {backend}")
-    for stage, spent in seconds.items():
-        print(f"  {stage:<14} {spent:7.2f} s  {staged.rows / spent:9.0f} rows/s")
-    print(f"  {'total':<14} {total:7.2f} s  {staged.rows / total:9.0f} rows/s")
-    print(
-        f"  floor (csv module + bulk insert, no processing): {floor_s:.2f} s, {staged.rows / floor_s:.0f} rows/s"
+        timed("other", advance_leads.fn, ids, PipelineStage.DONE)
+        leads += len(ids)
+    return {"read": staged.rows, "wall_s": time.perf_counter() - wall, "stages": dict(seconds)}
+
+
+def _prefect(spec: dict, source: Path) -> dict:  # type: ignore[type-arg]
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        temporary_settings,
     )
-    print(
-        f"  read+clean+persist (stage + clean+dedupe): {staged.rows / persist:.0f} rows/s, "
-        f"{100 * floor_s / persist:.0f}% of the floor"
+    from prefect.testing.utilities import prefect_test_harness
+
+    from ingest_parts import start_workers, stop_workers, task_seconds
+    from leadflow.app.local_services import start_smtp_sink
+    from leadflow.core.settings import get_settings
+
+    settings = get_settings()
+    smtp = start_smtp_sink(settings.mail_dir, "127.0.0.1", settings.smtp_port)
+    with prefect_test_harness(server_startup_timeout=120):
+        with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+            from flows.ingest import ingest_campaign
+
+            workers = start_workers(
+                spec["workers"], PREFECT_API_URL.value(), Path(os.environ["PREFECT_HOME"])
+            )
+            try:
+                wall = time.perf_counter()
+                summary = ingest_campaign(
+                    source=str(source),
+                    campaign="bench",
+                    channel="webinar",
+                    product_line="analytics",
+                    batch_size=spec["batch"],
+                    chunks=spec["workers"],
+                )
+                wall = time.perf_counter() - wall
+                stages = task_seconds()
+            finally:
+                stop_workers(workers)
+    smtp.stop()
+    return {"read": summary.read, "wall_s": wall, "stages": stages}
+
+
+def _row(r: dict) -> str:  # type: ignore[type-arg]
+    n = r["read"]
+    stages = " | ".join(
+        f"{n / r['stages'][s]:,.0f} / {1e6 * r['stages'][s] / n:,.0f}"
+        if r["stages"].get(s)
+        else "-"
+        for s in STAGES
     )
-    print(f"  peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
-
-
-def _floor(source: Path, url: str) -> float:
-    """Parse with the csv module and bulk-insert raw rows: the most any ingest could do."""
-    import csv
-
-    from sqlalchemy import JSON, Column, Integer, MetaData, Table, create_engine
-
-    engine = create_engine(url)
-    table = Table(
-        "bench_floor",
-        MetaData(),
-        Column("id", Integer, primary_key=True),
-        Column("line_no", Integer),
-        Column("values", JSON),
+    a, b = n / r["floor_a_s"], n / r["floor_b_s"]
+    whole = n / r["wall_s"]
+    cpu = ", ".join(f"{k} {u:.0f}+{s:.0f}" for k, (u, s) in sorted(r["cpu"].items()))
+    return (
+        f"| {n:,} | {r['backend']} | {r['base_stored']:,} | {r['workers']} ({r['mode']}) | "
+        f"{whole:,.0f} / {1e6 / whole:,.0f} | {stages} | {a:,.0f} | {b:,.0f} | "
+        f"{100 * whole / a:.1f}% / {100 * whole / b:.1f}% | {r['peak_rss_mb']} | {cpu} |"
     )
-    table.drop(engine, checkfirst=True)
-    table.create(engine)
-    start = time.perf_counter()
-    with source.open(encoding="utf-8", newline="") as handle, engine.begin() as conn:
-        reader = csv.reader(handle)
-        next(reader)
-        chunk: list[dict] = []
-        for values in reader:
-            chunk.append({"line_no": reader.line_num, "values": values})
-            if len(chunk) == 2000:
-                conn.execute(table.insert(), chunk)
-                chunk = []
-        if chunk:
-            conn.execute(table.insert(), chunk)
-    spent = time.perf_counter() - start
-    table.drop(engine)
-    engine.dispose()
-    return spent
+
+
+def table(results: list[dict]) -> str:  # type: ignore[type-arg]
+    head = (
+        "| rows | backend | base | workers | whole pipeline rows/s / µs/row | "
+        + " | ".join(f"{s} rows/s / µs/row" for s in STAGES)
+        + " | floor (a) rows/s | floor (b) rows/s | whole as % of (a) / (b) | peak RSS MB"
+        " | CPU user+sys s |"
+    )
+    rule = "|" + "---|" * (head.count("|") - 1)
+    return "\n".join([head, rule, *(_row(r) for r in results)])
 
 
 if __name__ == "__main__":

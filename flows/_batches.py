@@ -52,16 +52,18 @@ def finish_unfinished(
     return summary
 
 
-def process_staged(
+def process_batches(
     campaign_id: int,
     batches: list[tuple[int, int]],
     summary: IngestSummary,
     now: datetime | None = None,
     progress_id: str | None = None,
-    batch_size: int = 2000,
 ) -> IngestSummary:
-    """Finish what a crashed run left, then clean, dedupe and carry forward batch by batch."""
-    finish_unfinished(campaign_id, summary, batch_size, now)
+    """Clean, dedupe and carry forward batch by batch: no sweep first.
+
+    A chunk of a larger file runs this alone: sweeping for unfinished leads there would
+    carry forward the leads the other chunks are working on at that moment.
+    """
     lead_ids: list[int] = []
     for done, (first_id, last_id) in enumerate(batches, start=1):
         cleaned = clean_batch(campaign_id, first_id, last_id, now)
@@ -72,3 +74,16 @@ def process_staged(
     if lead_ids:
         summary.problems.update(find_problems(lead_ids))
     return summary
+
+
+def process_staged(
+    campaign_id: int,
+    batches: list[tuple[int, int]],
+    summary: IngestSummary,
+    now: datetime | None = None,
+    progress_id: str | None = None,
+    batch_size: int = 2000,
+) -> IngestSummary:
+    """Finish what a crashed run left, then clean, dedupe and carry forward batch by batch."""
+    finish_unfinished(campaign_id, summary, batch_size, now)
+    return process_batches(campaign_id, batches, summary, now, progress_id)

@@ -9,6 +9,7 @@ from prefect.settings import PREFECT_RUNNER_POLL_FREQUENCY, temporary_settings
 from prefect.events.schemas.deployment_triggers import DeploymentEventTrigger
 
 from flows.capture import ingest_captured
+from flows.chunk import ingest_chunk
 from flows.engagement import process_engagement
 from flows.ingest import ingest_campaign
 from flows.nurture import nurture_tick
@@ -21,6 +22,8 @@ def deployments(paused: bool | None = None) -> list:  # type: ignore[type-arg]
     """``paused=True`` registers them for the UI without scheduling runs nobody would pick up."""
     return [
         ingest_campaign.to_deployment("manual", tags=["ingest"], paused=paused),
+        # What ingest-campaign schedules with chunks > 1; serve runs each in a subprocess.
+        ingest_chunk.to_deployment("chunk", tags=["ingest", "chunk"], paused=paused),
         nurture_tick.to_deployment(
             "every-5-minutes", interval=300, tags=["nurture"], paused=paused
         ),

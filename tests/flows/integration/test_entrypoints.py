@@ -30,6 +30,7 @@ def test_serve_builds_a_deployment_per_prefect_yaml_entry():
     flow_names = {d.flow_name for d in deployments()}
     assert flow_names == {
         "ingest-campaign",
+        "ingest-chunk",
         "nurture-tick",
         "process-engagement",
         "reclaim-sweep",

@@ -1,0 +1,290 @@
+"""Pieces of bench/bench_ingest.py: the two floors, a fast base preload, a CPU sampler over
+/proc, and the Prefect pool run (a real server, a process work pool, real workers)."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+TICK = os.sysconf("SC_CLK_TCK")
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+INSERT_CHUNK = 2000
+POOL = "leadflow-bench"
+# Task names (tasks/) -> the stage column they count in.
+STAGE_OF_TASK = {
+    "stage-file": "stage",
+    "clean-and-dedupe": "clean+dedupe",
+    "enrich-leads": "enrich",
+    "match-accounts": "enrich",
+    "score-leads": "score",
+    "route-leads": "route",
+    "open-assignments": "route",
+    "queue-rep-notifications": "route",  # notify_reps: the rep emails and webhooks
+    "send-outbox": "route",
+    "deliver-assignment-webhooks": "route",
+    "enroll-leads": "enroll",
+    # the rest (advance-leads, check-policies, find-problems, ...) counts as "other"
+}
+
+
+# ---------------------------------------------------------------- floors
+def _floor_table(url: str, name: str):  # type: ignore[no-untyped-def]
+    from sqlalchemy import JSON, Column, Integer, MetaData, Table, create_engine
+
+    engine = create_engine(url)
+    table = Table(
+        name,
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("line_no", Integer),
+        Column("values", JSON),
+    )
+    table.drop(engine, checkfirst=True)
+    table.create(engine)
+    return engine, table
+
+
+def floor(source: Path, url: str, normalise: bool) -> float:
+    """(a) csv module + bulk insert of the raw rows; (b) the same with the normalisation the
+    product must do (leadflow.ingest.normalize) between reading and inserting."""
+    from leadflow.ingest.normalize import map_columns, normalize_row
+    from leadflow.ingest.policy import ingest_policy
+
+    policy = ingest_policy()
+    engine, table = _floor_table(url, "bench_floor_b" if normalise else "bench_floor_a")
+    start = time.perf_counter()
+    with source.open(encoding="utf-8", newline="") as handle, engine.begin() as conn:
+        reader = csv.reader(handle)
+        headers = next(reader)
+        mapping = map_columns(headers, policy.aliases)[0]
+        chunk: list[dict[str, Any]] = []
+        for values in reader:
+            row: Any = values
+            if normalise:
+                fields = {mapping[h]: v for h, v in zip(headers, values) if h in mapping}
+                clean = normalize_row(fields, 0, reader.line_num, policy.required)
+                row = {k: v for k, v in vars(clean).items() if isinstance(v, str | int | None)}
+            chunk.append({"line_no": reader.line_num, "values": row})
+            if len(chunk) == INSERT_CHUNK:
+                conn.execute(table.insert(), chunk)
+                chunk = []
+        if chunk:
+            conn.execute(table.insert(), chunk)
+    spent = time.perf_counter() - start
+    table.drop(engine)
+    engine.dispose()
+    return spent
+
+
+# ---------------------------------------------------------------- base preload
+def preload_base(source: Path, url: str) -> int:
+    """Store a file's people as finished leads, fast: normalise, match keys, bulk insert.
+
+    Not the pipeline (that is what is measured): leads as a finished ingest leaves them,
+    keyed the way fuzzy matching looks them up, so the measured run meets a real base.
+    """
+    from sqlalchemy import create_engine, func, select
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from leadflow.core.models import Lead
+    from leadflow.core.settings import get_settings
+    from leadflow.core.types import CleanLead
+    from leadflow.dedupe.merging.keys import lead_keys
+    from leadflow.dedupe.policy import load_matching
+    from leadflow.ingest.normalize import map_columns, normalize_row
+    from leadflow.ingest.policy import ingest_policy
+
+    policy, box = ingest_policy(), load_matching(get_settings().ingest_dir).mailbox
+    columns = set(Lead.__table__.columns.keys())
+    engine = create_engine(url)
+    insert = (postgresql if engine.dialect.name == "postgresql" else sqlite).insert
+    statement = insert(Lead.__table__).on_conflict_do_nothing(index_elements=["email"])
+    with source.open(encoding="utf-8", newline="") as handle, engine.begin() as conn:
+        reader = csv.reader(handle)
+        headers = next(reader)
+        mapping = map_columns(headers, policy.aliases)[0]
+        chunk: list[dict[str, Any]] = []
+        for values in reader:
+            fields = {mapping[h]: v for h, v in zip(headers, values) if h in mapping}
+            clean = normalize_row(fields, 0, reader.line_num, policy.required)
+            if not isinstance(clean, CleanLead):
+                continue
+            lead = {k: v for k, v in vars(clean).items() if k in columns}
+            lead.update(lead_keys(lead, box.gmail_dots, box.plus_tags).columns())
+            chunk.append({**lead, "pipeline_stage": "done", "status": "nurture"})
+            if len(chunk) == INSERT_CHUNK:
+                conn.execute(statement, chunk)
+                chunk = []
+        if chunk:
+            conn.execute(statement, chunk)
+        # executemany reports no row counts on every driver: count what is stored.
+        stored = conn.execute(select(func.count()).select_from(Lead.__table__)).scalar_one()
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("ANALYZE")
+    engine.dispose()
+    return stored
+
+
+# ---------------------------------------------------------------- CPU sampler
+class CpuSampler:
+    """Samples /proc every ``every`` s: CPU (user, sys) and peak RSS per process, split into
+    this benchmark and its workers (app), the Prefect server, and the PostgreSQL backends
+    serving ``database`` (their process title names it)."""
+
+    def __init__(self, database: str | None, every: float = 0.5) -> None:
+        self.database, self.every = database, every
+        self.cpu: dict[int, tuple[str, float, float]] = {}
+        self.peak_kb: dict[str, int] = defaultdict(int)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> CpuSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.sample()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            self.sample()
+
+    def _kind(self, pid: int, cmdline: str, parents: dict[int, int]) -> str | None:
+        if self.database and cmdline.startswith("postgres:") and f" {self.database} " in cmdline:
+            return "postgres"
+        seen, up = 0, pid
+        while up > 1 and seen < 64:
+            if up == os.getpid():
+                return "prefect server" if "uvicorn" in cmdline or " server " in cmdline else "app"
+            up, seen = parents.get(up, 0), seen + 1
+        return None
+
+    def sample(self) -> None:
+        stats: dict[int, list[str]] = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    raw = Path(f"/proc/{entry}/stat").read_text()
+                    stats[int(entry)] = raw[raw.rindex(")") + 2 :].split()
+                except (OSError, ValueError):
+                    continue
+        parents = {pid: int(fields[1]) for pid, fields in stats.items()}
+        for pid, fields in stats.items():
+            try:
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+                hwm = _vm_hwm_kb(pid)
+            except OSError:
+                continue
+            kind = self._kind(pid, cmdline, parents)
+            if kind is None:
+                continue
+            user, system = int(fields[11]) / TICK, int(fields[12]) / TICK
+            self.cpu[pid] = (kind, user, system)
+            self.peak_kb[kind] = max(self.peak_kb[kind], hwm)
+
+    def split(self) -> dict[str, tuple[float, float]]:
+        """kind -> (user s, sys s), summed over every process of that kind seen."""
+        out: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+        for kind, user, system in self.cpu.values():
+            out[kind][0] += user
+            out[kind][1] += system
+        return {k: (round(u, 1), round(s, 1)) for k, (u, s) in out.items()}
+
+
+def _vm_hwm_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+# ---------------------------------------------------------------- Prefect pool run
+def start_workers(n: int, api_url: str, log_dir: Path) -> list[subprocess.Popen[bytes]]:
+    """The chunk deployment on a process pool, and ``n`` real workers polling it."""
+    from prefect import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectAlreadyExists
+
+    from flows.chunk import ingest_chunk
+
+    with get_client(sync_client=True) as client:
+        try:
+            client.create_work_pool(WorkPoolCreate(name=POOL, type="process"))
+        except ObjectAlreadyExists:
+            pass
+    ingest_chunk.to_deployment("chunk", job_variables={"working_dir": str(ROOT)}).apply(
+        work_pool_name=POOL
+    )
+    env = {**os.environ, "PREFECT_API_URL": api_url, "PREFECT_WORKER_QUERY_SECONDS": "1"}
+    command = [sys.executable, "-m", "prefect", "worker", "start", "--pool", POOL]
+    return [
+        subprocess.Popen(
+            [*command, "--type", "process", "--limit", "1", "--name", f"{POOL}-{i}"],
+            env=env,
+            cwd=ROOT,
+            stdout=(log_dir / f"worker-{i}.log").open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        for i in range(n)
+    ]
+
+
+def stop_workers(workers: list[subprocess.Popen[bytes]]) -> None:
+    for worker in workers:
+        worker.send_signal(signal.SIGINT)
+    for worker in workers:
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
+def task_seconds() -> dict[str, float]:
+    """Stage -> seconds its task runs took, summed over every flow run (every worker).
+
+    The server records task runs a little after they end: read until two reads agree.
+    """
+    from prefect import get_client
+
+    last: dict[str, float] | None = None
+    with get_client(sync_client=True) as client:
+        for _ in range(30):
+            spent: dict[str, float] = defaultdict(float)
+            offset = 0
+            while True:
+                runs = client.read_task_runs(limit=200, offset=offset)
+                for run in runs:
+                    if "run_deployment" in run.task_key:  # the parent waiting on a chunk
+                        continue
+                    name = _task_name(run.name)
+                    spent[STAGE_OF_TASK.get(name, "other")] += run.total_run_time.total_seconds()
+                    if name not in STAGE_OF_TASK:  # what "other" is made of, for the log
+                        spent[f"other: {name}"] += run.total_run_time.total_seconds()
+                offset += len(runs)
+                if len(runs) < 200:
+                    break
+            if spent == last:
+                return dict(spent)
+            last = dict(spent)
+            time.sleep(2)
+    return last or {}
+
+
+def _task_name(run_name: str) -> str:
+    """Run names are the task's name plus a suffix (ids, or three random characters)."""
+    for name in STAGE_OF_TASK:
+        if run_name.startswith(name):
+            return name
+    return run_name.rsplit("-", 1)[0]
