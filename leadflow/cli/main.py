@@ -112,6 +112,7 @@ def ingest(
         bool, typer.Option("--json", help="Print a machine-readable summary only.")
     ] = False,
     progress: ProgressChoice = None,
+    chunks: Annotated[int, typer.Option(min=1, help=CHUNKS_HELP)] = 1,
     at: At = None,
 ) -> None:
     """Ingest one campaign file through the ingest flow."""
@@ -123,12 +124,8 @@ def ingest(
     from flows.ingest import ingest_campaign
     from leadflow.core.db import db_error_message
     from leadflow.ingest.progress import campaign_counter, count_rows
-    from leadflow.pipeline.policies import load_all
 
-    try:
-        load_all()
-    except LeadflowError as exc:
-        fail(str(exc))
+    _check_ready(chunks)
     located = source if is_url else str(Path(source).resolve())
     show_bar = bar_wanted(err, False if as_json and progress is None else progress)
     total = count_rows(located, encoding) if show_bar and not is_url else None
@@ -144,6 +141,7 @@ def ingest(
                 product_line=product_line,
                 cost=cost,
                 encoding=encoding,
+                chunks=chunks,
                 now=at,
             )
     except LeadflowError as exc:
@@ -154,6 +152,29 @@ def ingest(
         print(json.dumps(summary.as_dict(), ensure_ascii=False))
         return
     _print_ingest_summary(campaign, summary)
+
+
+CHUNKS_HELP = (
+    "Split the file into this many flow runs on the leadflow-process work pool; needs the "
+    "stack (`leadflow up`) and workers (`prefect worker start --pool leadflow-process`)."
+)
+
+
+def _check_ready(chunks: int) -> None:
+    """Policies load, and chunks have a persistent server whose workers can run them."""
+    from leadflow.app.stack import require_persistent_server
+    from leadflow.pipeline.policies import load_all
+
+    try:
+        load_all()
+    except LeadflowError as exc:
+        fail(str(exc))
+    if chunks <= 1:
+        return
+    try:  # a temporary server has no workers: the chunks would wait forever
+        require_persistent_server()
+    except LeadflowError as exc:
+        fail(f"--chunks runs on the leadflow-process pool of a persistent Prefect server ({exc})")
 
 
 def _print_ingest_summary(campaign: str, summary: IngestSummary) -> None:
