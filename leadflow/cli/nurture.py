@@ -250,7 +250,7 @@ def unknown() -> None:
         )
     err.print(
         f"{len(rows)} email(s) of unknown fate. Look each Message-ID up in the mail server log, then: "
-        "leadflow nurture resolve ID --as sent|resend|drop",
+        "leadflow nurture resolve ID... --as sent|resend|drop (or --all for every unknown one)",
         highlight=False,
         soft_wrap=True,
     )
