@@ -67,6 +67,21 @@ def serve_sink(port: int, log: Path) -> None:
     controller.stop()
 
 
+def kill_a_tick(work: Path, kill_after: float) -> None:
+    """The tick in its own process, SIGKILLed ``kill_after`` seconds into its send."""
+    script = work / "ticker.py"
+    script.write_text(TICKER, encoding="utf-8")
+    ticker = subprocess.Popen(
+        [sys.executable, str(script), TICK.isoformat(), str(ROOT)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert ticker.stdout is not None and ticker.stdout.readline().strip() == "sending"
+    time.sleep(kill_after)
+    ticker.send_signal(signal.SIGKILL)
+    ticker.wait()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -101,17 +116,7 @@ def main() -> None:
         text=True,
     )
     assert sink.stdout is not None and sink.stdout.readline().strip() == "ready"
-    script = work / "ticker.py"
-    script.write_text(TICKER, encoding="utf-8")
-    ticker = subprocess.Popen(
-        [sys.executable, str(script), TICK.isoformat(), str(ROOT)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert ticker.stdout is not None and ticker.stdout.readline().strip() == "sending"
-    time.sleep(args.kill_after)
-    ticker.send_signal(signal.SIGKILL)
-    ticker.wait()
+    kill_a_tick(work, args.kill_after)
     with session_scope() as session:
         before = Counter(session.scalars(select(OutboundEmail.status)))
     received_before = len(log.read_text().splitlines())

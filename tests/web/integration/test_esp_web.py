@@ -20,12 +20,11 @@ import pytest
 import requests
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from leadflow.core.db import session_scope
 from leadflow.app.local_services import WebServer
 from leadflow.core.models import (
-    Decision,
     EngagementEvent,
     Enrollment,
     Lead,
@@ -433,43 +432,3 @@ def test_an_unconfigured_provider_does_not_exist(leadflow_env, monkeypatch):  # 
             )
             assert answer.status_code == 404
     assert writes() == 0
-
-
-def test_an_esp_event_naming_a_send_of_unknown_fate_settles_it_as_sent(esp_web, leads):  # type: ignore[no-untyped-def]
-    """Its sender died waiting for the answer to DATA; the ESP's event is the evidence. An
-    event that only names the address proves nothing about which message went."""
-    with session_scope() as session:
-        session.execute(
-            update(OutboundEmail)
-            .where(OutboundEmail.id.in_(list(leads.values())))
-            .values(status="unknown", sent_at=None)
-        )
-    base = {"timestamp": int(time.time()), "event": "delivered"}
-    body = json.dumps(
-        [
-            {
-                **base,
-                "email": "ada@example.org",
-                "sg_event_id": "d1",
-                "smtp-id": "<m0@leadflow.example>",
-            },
-            {
-                **base,
-                "email": "ada@example.org",
-                "sg_event_id": "d2",
-                "smtp-id": "<m0@leadflow.example>",
-            },
-            {**base, "email": "grace@example.com", "sg_event_id": "d3"},
-        ]
-    ).encode()
-    answer = requests.post(
-        f"{esp_web}/esp/sendgrid", data=body, headers=sendgrid_headers(body), timeout=10
-    )
-    assert answer.status_code == 200
-    with session_scope() as session:
-        status = dict(session.execute(select(OutboundEmail.to_addr, OutboundEmail.status)).all())
-        settled = session.scalars(select(Decision).where(Decision.kind == "send-recovered")).all()
-    assert status == {"ada@example.org": "sent", "grace@example.com": "unknown"}
-    assert [(d.rule_id, d.outcome, d.inputs["event_id"]) for d in settled] == [
-        ("outbox:esp-sendgrid", "sent", "d1")
-    ]
