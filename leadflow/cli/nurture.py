@@ -284,7 +284,7 @@ def unknown() -> None:
         )
     err.print(
         f"{len(rows)} email(s) of unknown fate. Look each Message-ID up in the mail server log, then: "
-        "leadflow nurture resolve ID --as sent|resend|drop",
+        "leadflow nurture resolve ID... --as sent|resend|drop (or --all for every unknown one)",
         highlight=False,
         soft_wrap=True,
     )
@@ -292,48 +292,41 @@ def unknown() -> None:
 
 @nurture_app.command("resolve")
 def resolve(
-    outbox_id: int,
     outcome: Annotated[
-        Resolution, typer.Option("--as", help="sent: it went; resend: queue again; drop: give up")
+        Resolution,
+        typer.Option("--as", help="sent: it went; resend: queue again; drop: give up"),
     ],
+    outbox_ids: Annotated[
+        Optional[list[int]], typer.Argument(help="Outbox ids (see: leadflow nurture unknown)")
+    ] = None,
+    every: Annotated[
+        bool, typer.Option("--all", help="Every email of unknown fate, in one go")
+    ] = False,
     note: str = "",
+    by: Annotated[str, typer.Option("--by", help="Who checked; default: your login")] = "",
     at: At = None,
 ) -> None:
-    """A person settles an email of unknown fate; the choice is recorded as a decision."""
+    """A person settles emails of unknown fate (some ids, or --all); each choice is a decision."""
+    import getpass
+
     from leadflow.core.clock import as_utc
     from leadflow.core.db import session_scope
-    from leadflow.core.decisions import record
-    from leadflow.core.models import OutboundEmail
+    from leadflow.nurture.outbox_resolve import UnknownRows, resolve_unknown
 
-    moment = as_utc(at)
-    with session_scope() as session:
-        row = session.get(OutboundEmail, outbox_id)
-        if row is None or row.status != OutboxStatus.UNKNOWN:
-            fail(
-                f"outbox row {outbox_id} is not of unknown fate"
-                + (f" (it is {row.status})" if row else "")
-                + "; see: leadflow nurture unknown"
+    if not outbox_ids and not every:
+        fail("name the outbox ids to settle, or --all; see: leadflow nurture unknown")
+    try:
+        with session_scope() as session:
+            done = resolve_unknown(
+                session,
+                None if every else outbox_ids,
+                outcome.value,
+                note,
+                as_utc(at),
+                by or getpass.getuser(),
             )
-            return
-        row.status = {
-            "sent": OutboxStatus.SENT,
-            "resend": OutboxStatus.PENDING,
-            "drop": OutboxStatus.FAILED,
-        }[outcome.value]
-        row.sent_at = moment if outcome is Resolution.sent else None
-        row.claimed_at, row.next_attempt_at = None, None
-        row.error = f"resolved by a person: {outcome.value}" + (f" ({note})" if note else "")
-        record(
-            session,
-            lead_id=row.lead_id,
-            kind="resolve",
-            rule_id="outbox:unknown",
-            outcome=outcome.value,
-            reason=note or "checked by a person",
-            inputs={"outbox_id": row.id, "message_id": row.message_id},
-            at=moment,
-        )
-    console.print(
-        f"outbox row {outbox_id}: {outcome.value}"
-        + (" (goes out on the next tick)" if outcome is Resolution.resend else "")
-    )
+    except UnknownRows as exc:
+        fail(f"{exc}; see: leadflow nurture unknown")
+        return
+    after = " (they go out on the next tick)" if outcome is Resolution.resend else ""
+    console.print(f"{len(done)} outbox row(s) settled as {outcome.value}{after}: {done}")

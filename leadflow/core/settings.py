@@ -65,6 +65,14 @@ class Settings(BaseSettings):
     rep_link_ttl_hours: int = Field(default=72, ge=1)
     assignment_webhook_secret: SecretStr | None = None
 
+    # Sends write each message's fate to a local journal as the server answers (see
+    # leadflow.nurture.send_journal); fsync also survives a machine crash, at a disk flush a line.
+    outbox_journal_dir: Path | None = None  # None: <data_dir>/outbox-journal
+    outbox_journal_fsync: bool = False
+    # Open pixels answered before their row is committed, at most this many at a time: what a
+    # kill -9 of the web app can lose. 0 is write-through: each pixel waits for its commit.
+    tracking_buffer_max: int = Field(default=1000, ge=0)
+
     batch_size: int = Field(default=2000, ge=100, le=5000)
     rep_sla_hours: int = 48
 

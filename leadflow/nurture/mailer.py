@@ -15,7 +15,7 @@ import smtplib
 import ssl
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.header import Header
 from email.message import EmailMessage
@@ -27,6 +27,7 @@ from typing import Any
 from leadflow.nurture.render import RenderedEmail
 from leadflow.core.errors import DeliveryError, PermanentDeliveryError, TransientDeliveryError
 from leadflow.nurture.dkim_signing import dkim_key, sign
+from leadflow.nurture.send_journal import SendJournal
 from leadflow.nurture.sender import sender_address
 from leadflow.core.settings import Settings
 from leadflow.core.errors import RecipientRejected
@@ -219,8 +220,12 @@ class SmtpMailer:
                     ) from exc
         raise AssertionError("unreachable")
 
-    def send_raw(self, email: OutgoingEmail) -> None:
+    def send_raw(self, email: OutgoingEmail, before_data: Callable[[], None] | None = None) -> str:
+        """The server's answer to the message (its 250 line); ``before_data`` is called once
+        nothing more can be refused without the message being handed over."""
         smtp = self._envelope(email.to_addr)
+        if before_data is not None:
+            before_data()
         try:
             code, reply = smtp.data(email.data)  # raises only if DATA itself is refused (no 354)
         except smtplib.SMTPDataError as exc:
@@ -235,6 +240,7 @@ class SmtpMailer:
             ) from exc
         if code != 250:
             raise _refused("DATA", code, reply)  # refused after reading it: not delivered
+        return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
 
     def send(self, message: EmailMessage) -> None:
         """An EmailMessage, with the same failure rules as ``send_raw``."""
@@ -250,6 +256,7 @@ class SmtpMailer:
 class SendResult:
     key: Any  # the caller's handle for the message
     error: DeliveryError | None  # None: the server took it
+    reply: str = ""  # the server's answer when it took it
 
 
 class BackgroundSender:
@@ -258,13 +265,19 @@ class BackgroundSender:
     The overlap matters: during each SMTP round trip the caller would otherwise sit idle.
     The caller must commit its claim on every message before submitting it, and must not
     touch the mailer afterwards (reading ``mailer.down`` is fine). At most two batches are
-    in flight (one sending, one waiting), which bounds what a crash can leave unconfirmed.
+    in flight (one sending, one waiting). With a journal, each message's fate is written to
+    it the moment the server answers, so a kill leaves nothing the next send cannot settle.
     """
 
     _DONE = object()
 
-    def __init__(self, mailer: SmtpMailer):
-        self.mailer = mailer
+    def __init__(
+        self,
+        mailer: SmtpMailer,
+        journal: SendJournal | None = None,
+        after_accept: Callable[[int], None] | None = None,
+    ):
+        self.mailer, self.journal, self.after_accept = mailer, journal, after_accept
         self.room = threading.Semaphore(2)
         self._todo: queue.Queue[Any] = queue.Queue()
         self._results: queue.Queue[Any] = queue.Queue()
@@ -279,24 +292,34 @@ class BackgroundSender:
             if not self._thread.is_alive():
                 raise RuntimeError(f"the SMTP sender thread stopped: {self.failure!r}")
 
-    def submit(self, batch: list[tuple[Any, OutgoingEmail]]) -> None:
-        """Hand over a claimed batch (after ``reserve``)."""
+    def submit(self, batch: list[tuple[int, Any, OutgoingEmail]]) -> None:
+        """Hand over a claimed batch of (outbox id, key, message), after ``reserve``."""
         self._todo.put(batch)
 
-    def _send(self, message: OutgoingEmail) -> DeliveryError | None:
+    def _send(self, outbox_id: int, message: OutgoingEmail) -> SendResult:
+        journal = self.journal
         try:
             if self.mailer.down:  # the server went away: do not dial once per message
                 raise TransientDeliveryError("SMTP unreachable; not attempted")
-            self.mailer.send_raw(message)
+            reply = self.mailer.send_raw(
+                message, (lambda: journal.begin(outbox_id)) if journal else None
+            )
         except DeliveryError as exc:
-            return exc
-        return None
+            if journal is not None and not isinstance(exc, UncertainDeliveryError):
+                journal.refused(outbox_id)
+            return SendResult(None, exc)
+        if journal is not None:
+            journal.accepted(outbox_id, reply)
+        if self.after_accept is not None:
+            self.after_accept(outbox_id)
+        return SendResult(None, None, reply)
 
     def _run(self) -> None:
         try:
             while (batch := self._todo.get()) is not self._DONE:
-                for key, message in batch:
-                    self._results.put(SendResult(key, self._send(message)))
+                for outbox_id, key, message in batch:
+                    done = self._send(outbox_id, message)
+                    self._results.put(SendResult(key, done.error, done.reply))
                 self.room.release()
         except BaseException as exc:  # a bug, not a delivery problem: the caller re-raises it
             self.failure = exc

@@ -1,10 +1,12 @@
 """Outbox timing rules, pure: retry backoff after a 4xx, and when a claim counts as stale.
 
-The policy for a row left 'sending' (the process died between its claim and the SMTP
-answer, or the connection broke during DATA): it is never sent again automatically.
-Once STALE_CLAIM has passed since the claim, the next tick marks it 'unknown' and records
-a decision; `leadflow nurture unknown` lists such rows for a person, who checks the
-Message-ID in the mail server's log and resolves each (sent, resend or drop).
+A row left 'sending' by a dead send is settled from that send's journal by the next send
+on the same machine (leadflow.nurture.outbox_recover), without waiting. The stale-claim
+rule is the fallback for a journal this machine cannot read (a send on another host): once
+STALE_CLAIM has passed since the claim, the next tick marks the row 'unknown', never sending
+it again automatically; reading its journal later still upgrades it to 'sent' or 'pending',
+and what stays unknown is listed by `leadflow nurture unknown` and settled by
+`leadflow nurture resolve --all --as sent|resend|drop`.
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Everything imported so far lives as long as the process: out of the collector's sight,
     # a full collection no longer walks it, which cut the p99 of the tracking hits by half.
     gc.freeze()
-    app.state.writer = GroupCommitWriter(write_rows)
+    app.state.writer = GroupCommitWriter(write_rows, buffer_max=get_settings().tracking_buffer_max)
     app.state.recent_clicks = RecentClicks()
     app.state.writer.start()
     try:

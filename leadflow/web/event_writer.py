@@ -7,6 +7,11 @@ meanwhile and the database sees a few commits per second instead of thousands. A
 answer therefore means the event is stored, and whoever reads the database after a 302
 sees the click. Nothing queued is lost on a clean shutdown: uvicorn drains requests before
 the lifespan ends, and ``close`` commits the queue before it returns.
+
+A kill -9 is not a clean shutdown: open pixels answered but not yet committed are lost.
+``buffer_max`` bounds them (LEADFLOW_TRACKING_BUFFER_MAX): once that many wait for their
+commit, the next open waits for its own like a click does; 0 is write-through, where no
+pixel is answered before its row is committed. docs/send-recovery.md has the figures.
 """
 
 from __future__ import annotations
@@ -37,9 +42,17 @@ def wait_until_written(timeout_s: float = 30.0) -> None:
 
 
 class GroupCommitWriter:
-    def __init__(self, write: Callable[[list[Row]], None], max_batch: int = 1000, retries: int = 3):
+    def __init__(
+        self,
+        write: Callable[[list[Row]], None],
+        max_batch: int = 1000,
+        retries: int = 3,
+        buffer_max: int = 1000,
+    ):
         self.write, self.max_batch, self.retries = write, max_batch, retries
+        self.buffer_max = buffer_max
         self.queued = self.handled = 0  # rows given, rows committed or given up on
+        self.unwritten = 0  # rows answered before their commit, not committed yet
         self._pending: list[tuple[Row, asyncio.Future[None] | None]] = []
         self._wake = asyncio.Event()
         self._closing = False
@@ -69,7 +82,16 @@ class GroupCommitWriter:
             raise RuntimeError("writer is not running")
         self._pending.append((row, None))
         self.queued += 1
+        self.unwritten += 1
         self._wake.set()
+
+    async def add(self, row: Row) -> None:
+        """``enqueue`` while fewer than ``buffer_max`` answered rows wait for their commit;
+        beyond that (and always, at 0: write-through), ``submit``: return once committed."""
+        if self.unwritten < self.buffer_max:
+            self.enqueue(row)
+        else:
+            await self.submit(row)
 
     async def close(self) -> None:
         """Commit everything queued, then stop."""
@@ -89,6 +111,7 @@ class GroupCommitWriter:
                 )
                 error = await self._commit([row for row, _ in batch])
                 self.handled += len(batch)
+                self.unwritten -= sum(1 for _, done in batch if done is None)
                 for _, done in batch:
                     if done is not None and not done.done():
                         done.set_exception(error) if error else done.set_result(None)

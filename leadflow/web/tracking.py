@@ -3,7 +3,8 @@
 Forged or tampered tokens are refused before any database read or write. A hit is
 classified (leadflow.engagement.bot_filter) and its row handed to the app's group-commit
 writer: a click or a visit is answered once its row is committed, an open pixel at once
-(its row is committed with the next batch; see leadflow.web.event_writer).
+(its row is committed with the next batch) unless the writer's buffer of such rows is full
+or set to write-through (see leadflow.web.event_writer).
 
 The endpoints are ``async``: a verified token whose email is cached costs no thread and no
 query; only a cache miss reads the database, in the threadpool.
@@ -121,8 +122,13 @@ async def open_pixel(request: Request) -> Response:
     if parsed is not None:
         agent = request.headers.get("user-agent")
         reason = classify_open(OpenSignal(agent, request.client.host if request.client else None))
-        # No read and no wait: the writer finds the lead and commits the row with its batch.
-        request.app.state.writer.enqueue(engagement.open_row(parsed[0], utcnow(), reason, agent))
+        # No read, and no wait unless the writer's buffer is full (or it writes through): the
+        # writer finds the lead and commits the row with its batch.
+        row = engagement.open_row(parsed[0], utcnow(), reason, agent)
+        try:
+            await request.app.state.writer.add(row)
+        except Exception:  # boundary: the pixel is answered anyway; the loss is logged
+            log.exception("tracking event lost: open for email %s", parsed[0])
     # Always the pixel: a broken image helps nobody, and a miss tells a prober nothing.
     return _pixel()
 

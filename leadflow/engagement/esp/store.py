@@ -17,12 +17,31 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from leadflow.core.clock import as_utc
+from leadflow.core.decisions import record
 from leadflow.engagement.bot_filter import ClickSignal, OpenSignal, classify_click, classify_open
 from leadflow.engagement.record import suppress
 from leadflow.engagement.esp.events import EspEvent, suppression_reason
 from leadflow.core.models import EngagementEvent, Lead, OutboundEmail, WebhookNonce
 
 ENGAGING = {"click", "visit"}  # stored types whose human hits ask for a re-score at once
+# Events that only exist once the ESP holds the message: a send of unknown fate (its sender
+# died waiting for the answer to DATA) that one of these names by Message-ID or send id went.
+HANDED_OVER = frozenset(
+    {
+        "queued",
+        "sent",
+        "rejected",
+        "failed",
+        "bounced",
+        "deferred",
+        "delivered",
+        "autoresponded",
+        "opened",
+        "clicked",
+        "complained",
+        "unsubscribed",
+    }
+)
 
 
 @dataclass
@@ -30,6 +49,7 @@ class Stored:
     stored: int = 0
     duplicates: int = 0
     suppressed: int = 0
+    settled: int = 0  # sends of unknown fate this batch showed went
     engaged_leads: set[int] = field(default_factory=set)
 
 
@@ -38,6 +58,8 @@ class Sent:
     outbox_id: int
     lead_id: int
     sent_at: datetime | None
+    status: str = "sent"
+    message_id: str | None = None
 
 
 def _insert(session: Session):  # type: ignore[no-untyped-def]
@@ -82,17 +104,20 @@ def _sends(session: Session, events: list[EspEvent]) -> tuple[dict[int, Sent], d
         OutboundEmail.lead_id,
         OutboundEmail.sent_at,
         OutboundEmail.message_id,
+        OutboundEmail.status,
     )
     by_id: dict[int, Sent] = {}
     by_message: dict[str, Sent] = {}
     for row in session.execute(select(*columns).where(OutboundEmail.id.in_(ids))) if ids else ():
-        by_id[row.id] = Sent(row.id, row.lead_id, row.sent_at)
+        by_id[row.id] = Sent(row.id, row.lead_id, row.sent_at, row.status, row.message_id)
     for row in (
         session.execute(select(*columns).where(OutboundEmail.message_id.in_(message_ids)))
         if message_ids
         else ()
     ):
-        by_message[row.message_id.strip("<>")] = Sent(row.id, row.lead_id, row.sent_at)
+        by_message[row.message_id.strip("<>")] = Sent(
+            row.id, row.lead_id, row.sent_at, row.status, row.message_id
+        )
     return by_id, by_message
 
 
@@ -168,6 +193,35 @@ def _apply(
     return True
 
 
+def settle_unknown(session: Session, event: EspEvent, sent: Sent | None, at: datetime) -> bool:
+    """The ESP's event is the evidence a person would look for: the row of unknown fate went."""
+    if sent is None or sent.status != "unknown" or event.event not in HANDED_OVER:
+        return False
+    done = session.execute(
+        update(OutboundEmail)
+        .where(OutboundEmail.id == sent.outbox_id, OutboundEmail.status == "unknown")
+        .values(status="sent", sent_at=event.occurred_at, error=None, next_attempt_at=None)
+    )
+    if not done.rowcount:  # type: ignore[attr-defined]
+        return False  # an earlier event of this batch, or a person, settled it
+    record(
+        session,
+        lead_id=sent.lead_id,
+        kind="send-recovered",
+        rule_id=f"outbox:esp-{event.provider}",
+        outcome="sent",
+        reason=f"{event.provider} reported '{event.event}' for it: the ESP has the message",
+        inputs={
+            "outbox_id": sent.outbox_id,
+            "message_id": sent.message_id,
+            "provider": event.provider,
+            "event_id": event.event_id,
+        },
+        at=at,
+    )
+    return True
+
+
 def store_events(session: Session, events: list[EspEvent], now: datetime | None = None) -> Stored:
     at, result = as_utc(now), Stored()
     unique = list(
@@ -191,6 +245,7 @@ def store_events(session: Session, events: list[EspEvent], now: datetime | None 
             lead = session.get(Lead, lead_id)
         row = row_for(event, sent, lead_id)
         rows.append(row)
+        result.settled += settle_unknown(session, event, sent, at)
         result.suppressed += _apply(session, event, sent, lead, at)
         if lead_id is not None and row["type"] in ENGAGING and not row["is_machine"]:
             result.engaged_leads.add(lead_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import Any
 
 import pytest
@@ -75,3 +76,51 @@ def test_a_transient_failure_is_retried_and_a_lasting_one_reaches_the_request() 
     assert retried.batches == [[{"n": 1}]]
     with pytest.raises(OSError):
         run(scenario(Store(fail_times=3)))
+
+
+class Gate(Store):
+    """A database that commits only when the test lets it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open = threading.Event()
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        self.open.wait(timeout=30)
+        super().write(rows)
+
+
+def test_at_most_buffer_max_answered_rows_wait_for_their_commit() -> None:
+    store = Gate()
+
+    async def scenario() -> None:
+        writer = GroupCommitWriter(store.write, buffer_max=3)
+        writer.start()
+        for i in range(3):
+            await writer.add({"n": i})  # answered at once: the buffer has room
+        assert writer.unwritten == 3 and store.batches == []
+        fourth = asyncio.ensure_future(writer.add({"n": 3}))
+        await asyncio.sleep(0.05)
+        assert not fourth.done()  # the buffer is full: this one waits for its own commit
+        store.open.set()
+        await fourth
+        assert 3 in [r["n"] for b in store.batches for r in b]
+        await writer.close()
+        assert writer.unwritten == 0
+
+    run(scenario())
+
+
+def test_write_through_answers_no_row_before_it_is_committed() -> None:
+    store = Store()
+
+    async def scenario() -> None:
+        writer = GroupCommitWriter(store.write, buffer_max=0)
+        writer.start()
+        for i in range(20):
+            await writer.add({"n": i})
+            assert [r["n"] for b in store.batches for r in b] == list(range(i + 1))
+        assert writer.unwritten == 0
+        await writer.close()
+
+    run(scenario())

@@ -9,7 +9,9 @@ from typer.testing import CliRunner
 
 from leadflow.cli.nurture import nurture_app
 from leadflow.core.db import session_scope
-from leadflow.core.models import Suppression
+from sqlalchemy import update
+
+from leadflow.core.models import OutboundEmail, Suppression
 from tests.nurture.integration.nurture_support import (
     add_lead,
     decisions,
@@ -59,6 +61,31 @@ def test_only_an_email_of_unknown_fate_can_be_resolved(leadflow_env):
     queue_due_steps.fn(MONDAY)
     pending = outbox(lead)[0]
     refused = run("resolve", str(pending.id), "--as", "sent")
-    assert refused.exit_code == 2 and "it is pending" in refused.output
+    assert refused.exit_code == 2 and f"{pending.id} (pending)" in refused.output
     assert run("resolve", "999999", "--as", "drop").exit_code == 2
     assert "0 email(s) of unknown fate" in run("unknown").output
+    assert run("resolve", "--as", "drop").exit_code == 2  # neither ids nor --all
+
+
+def test_one_command_settles_every_email_of_unknown_fate(leadflow_env):
+    leads = [add_lead(f"a{i}@example.org", MONDAY, "GB") for i in range(5)]
+    enroll(leads, MONDAY)
+    from tasks.nurture import queue_due_steps
+
+    queue_due_steps.fn(MONDAY)
+    rows = [outbox(lead)[0] for lead in leads]
+    with session_scope() as session:  # as a dead send whose DATA got no answer leaves them
+        session.execute(
+            update(OutboundEmail)
+            .where(OutboundEmail.id.in_([r.id for r in rows[:4]]))
+            .values(status="unknown")
+        )
+    one = run("resolve", str(rows[0].id), "--as", "resend", "--by", "ops-ana")
+    every = run("resolve", "--all", "--as", "sent", "--note", "seen in the server log")
+    assert one.exit_code == every.exit_code == 0, every.output
+    assert "3 outbox row(s) settled as sent" in every.output
+    assert [r.status for r in outbox()] == ["pending", "sent", "sent", "sent", "pending"]
+    made = decisions("resolve")
+    assert [(d.outcome, d.actor) for d in made[:1]] == [("resend", "ops-ana")]
+    assert [d.inputs["outbox_id"] for d in made] == [r.id for r in rows[:4]]
+    assert run("resolve", "--all", "--as", "drop").output.startswith("0 outbox row(s)")

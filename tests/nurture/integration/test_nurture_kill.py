@@ -1,10 +1,14 @@
-"""kill -9 mid-send: a real process dies between claim and SMTP answer; no email arrives twice.
+"""kill -9 mid-send, then a rerun: nothing doubled, nothing lost, nobody needed when the
+server's answers came back.
 
-The sending tick runs in a subprocess. It is killed with SIGKILL either at a hook right
-after the claim commit (before any SMTP), or by this test while it waits for the answer
-to DATA from a server that has already kept the message (the worst case: delivered, but
-the sender never learned it). Ticks then run again: nothing is re-sent, the rows become
-'unknown' after the stale-claim time, and a person settles them.
+The sending tick runs in a subprocess against a real SMTP server (aiosmtpd, in this test
+process, counting what it receives by Message-ID). It is killed with SIGKILL at a hook:
+right after the claim commit (before a byte of SMTP), right after the server's first 250
+(accepted, not yet confirmed in the database), or at the Nth 250 of many, across chunks
+with some groups confirmed (mid-batch). A tick one minute later (long before a claim counts
+as stale) settles the dead send from its journal and sends what never went. The one case a
+person (or an ESP event) must settle: the server kept the message but its answer never
+came back; one command settles every such row.
 """
 
 from __future__ import annotations
@@ -49,14 +53,20 @@ sequences:
 SENDER = """\
 import os, signal, sys
 from datetime import datetime
-sys.path.insert(0, sys.argv[4])
+sys.path.insert(0, sys.argv[5])
 import leadflow.nurture.outbox as outbox
+import leadflow.nurture.outbox_results as results
 from tasks.nurture import queue_due_steps
-mode, at, outbox.CONFIRM_EVERY = sys.argv[1], datetime.fromisoformat(sys.argv[2]), int(sys.argv[3])
-if mode == "hook":  # die the moment the claim is committed, before a byte of SMTP
-    outbox.after_claim = lambda ids: os.kill(os.getpid(), signal.SIGKILL)
+mode, at, kill_at = sys.argv[1], datetime.fromisoformat(sys.argv[2]), int(sys.argv[4])
+results.CONFIRM_EVERY, outbox.CHUNK = int(sys.argv[3]), 10
+die = lambda *_: os.kill(os.getpid(), signal.SIGKILL)  # no cleanup, no rollback, no goodbye
+accepted = []
+if mode == "claim":  # the claim is committed; not a byte of SMTP yet
+    outbox.after_claim = die
+elif mode == "accept":  # the server's 250 for the kill_at-th message is in; the database not told
+    outbox.after_accept = lambda i: accepted.append(i) or (len(accepted) == kill_at and die())
 outbox.send_outbox(queue_due_steps.fn(at), at)
-print("the tick finished, which it must not")
+print("the tick finished")
 """
 
 
@@ -84,11 +94,14 @@ def stalling(leadflow_env):  # type: ignore[no-untyped-def]
     controller.stop()
 
 
-def start_sender(tmp_path: Path, mode: str, confirm_every: int) -> subprocess.Popen[str]:
+def start_sender(
+    tmp_path: Path, mode: str, confirm_every: int = 100, kill_at: int = 0
+) -> subprocess.Popen[str]:
     script = tmp_path / "sender.py"
     script.write_text(SENDER, encoding="utf-8")
+    args = [mode, MONDAY.isoformat(), str(confirm_every), str(kill_at), str(ROOT)]
     return subprocess.Popen(
-        [sys.executable, str(script), mode, MONDAY.isoformat(), str(confirm_every), str(ROOT)],
+        [sys.executable, str(script), *args],
         env=dict(os.environ),
         cwd=ROOT,
         stdout=subprocess.PIPE,
@@ -97,87 +110,100 @@ def start_sender(tmp_path: Path, mode: str, confirm_every: int) -> subprocess.Po
     )
 
 
-def assert_no_duplicates(handler: Recorder) -> None:
-    ids = Counter(r.message["Message-ID"] for r in handler.messages)
-    to = Counter(r.to for r in handler.messages)
-    assert all(n == 1 for n in ids.values()) and all(n == 1 for n in to.values()), (ids, to)
+def killed(sender: subprocess.Popen[str]) -> None:
+    assert sender.wait(timeout=120) == -signal.SIGKILL, sender.stderr.read()  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize("confirm_every", [1, 100])
-def test_killed_while_the_server_holds_data_nothing_is_sent_twice(
-    stalling, tmp_path, monkeypatch, confirm_every
+def leads(n: int, stall: int | None = None) -> list[str]:
+    addresses = ["stall@example.org" if i == stall else f"a{i:02d}@example.org" for i in range(n)]
+    enroll([add_lead(a, MONDAY, "GB") for a in addresses], MONDAY)
+    return addresses
+
+
+def assert_each_received_once(handler: Recorder, addresses: list[str]) -> None:
+    """0 doubled (no Message-ID and no address twice) and 0 lost (every address once)."""
+    ids = Counter(str(r.message["Message-ID"]) for r in handler.messages)
+    assert [i for i, n in ids.items() if n > 1] == []
+    assert sorted(r.to for r in handler.messages) == sorted(addresses)
+    assert set(ids) == {r.message_id for r in outbox()}  # what arrived is what the rows say
+
+
+@pytest.mark.parametrize(
+    ("mode", "kill_at", "confirm_every"),
+    [
+        ("claim", 0, 100),  # before accept
+        ("accept", 1, 100),  # after the server accepted, before the database was told
+        ("accept", 17, 5),  # mid-batch: two chunks in, three groups confirmed, the rest not
+    ],
+    ids=["before-accept", "after-accept", "mid-batch"],
+)
+def test_a_killed_send_rerun_sends_each_email_exactly_once(
+    recorder, tmp_path, monkeypatch, mode, kill_at, confirm_every
 ):
     use_policy(tmp_path / "policy", monkeypatch, IMMEDIATE)
-    leads = [
-        add_lead(email, MONDAY, "GB")
-        for email in ("a1@example.org", "a2@example.org", "stall@example.org", "a4@example.org")
-    ]
-    enroll(leads, MONDAY)
-    sender = start_sender(tmp_path, "smtp", confirm_every)
+    addresses = leads(30)
+    killed(start_sender(tmp_path, mode, confirm_every, kill_at))
+    before = len(recorder.messages)
+    assert before == kill_at  # the hooks fire in the sender thread, right after each 250
+    assert {r.status for r in outbox()} <= {"pending", "sending", "sent"}
+
+    tick(recorder, MONDAY + timedelta(minutes=1))  # long before a claim counts as stale
+
+    assert_each_received_once(recorder, addresses)
+    assert {r.status for r in outbox()} == {"sent"}  # nothing unknown: every answer was read
+    recovered = Counter(d.outcome for d in decisions("send-recovered"))
+    assert recovered["delivery unknown"] == 0
+    assert recovered["sent"] == before - sum(  # accepted before the kill, confirmed after it
+        1 for d in decisions("send") if d.at == MONDAY
+    )
+    assert sum(recovered.values()) > 0 and decisions("send-unknown") == []
+    tick(recorder, MONDAY + timedelta(minutes=20))  # and a later tick changes nothing
+    assert_each_received_once(recorder, addresses)
+
+
+def test_killed_while_the_server_holds_data_one_command_settles_the_rest(
+    stalling, tmp_path, monkeypatch
+):
+    use_policy(tmp_path / "policy", monkeypatch, IMMEDIATE)
+    addresses = leads(4, stall=2)
+    sender = start_sender(tmp_path, "smtp")
     try:
-        assert stalling.stalled.wait(timeout=120), (
-            sender.stderr.read() if sender.poll() is not None else "hung"
-        )
+        assert stalling.stalled.wait(timeout=120), "the send never reached stall@"
     finally:
-        sender.kill()  # SIGKILL: no cleanup, no rollback, no goodbye
+        sender.kill()  # SIGKILL while it waits for the answer to DATA
         sender.wait(timeout=30)
     assert sender.returncode == -signal.SIGKILL
-    assert sorted(r.to for r in stalling.messages) == [
-        "a1@example.org",
-        "a2@example.org",
-        "stall@example.org",
-    ]
-    # Sends finish on a background thread and are confirmed when the main thread collects
-    # them: how many of a1/a2 got confirmed before the kill is a race. Either way none may
-    # be confirmed that the server did not take, and with groups of 100 none is.
-    confirmed = {r.to_addr for r in outbox() if r.status == "sent"}
-    assert confirmed <= ({"a1@example.org", "a2@example.org"} if confirm_every == 1 else set())
-    assert {r.to_addr for r in outbox() if r.status == "sending"} == {
-        "a1@example.org",
-        "a2@example.org",
-        "stall@example.org",
-        "a4@example.org",
-    } - confirmed
 
-    tick(stalling, MONDAY + timedelta(minutes=1))  # too soon to call the claim stale: left alone
-    assert {r.status for r in outbox() if r.to_addr not in confirmed} == {"sending"}
-    tick(stalling, MONDAY + timedelta(minutes=16))
-    assert {r.status for r in outbox() if r.to_addr not in confirmed} == {"unknown"}
-    assert len(decisions("send-unknown")) == 4 - len(confirmed)
-    assert len(stalling.messages) == 3
-    assert_no_duplicates(stalling)
-
+    tick(stalling, MONDAY + timedelta(minutes=1))
+    assert_each_received_once(stalling, addresses)  # a03 went on the rerun, nothing twice
+    status = {r.to_addr: r.status for r in outbox()}
+    assert status == dict.fromkeys(addresses, "sent") | {"stall@example.org": "unknown"}
     listed = CliRunner().invoke(nurture_app, ["unknown"])
-    assert "stall@example.org" in listed.output and "a4@example.org" in listed.output
-    stall, a4 = (
-        next(r for r in outbox() if r.to_addr == a) for a in ("stall@example.org", "a4@example.org")
-    )
+    stall = next(r for r in outbox() if r.status == "unknown")
     assert f"{stall.id}\tunknown\tstall@example.org\t{stall.message_id}" in listed.output
-    # The server log shows stall@ got its message; a4 never reached the server.
-    assert (
-        CliRunner().invoke(nurture_app, ["resolve", str(stall.id), "--as", "sent"]).exit_code == 0
-    )
-    assert CliRunner().invoke(nurture_app, ["resolve", str(a4.id), "--as", "resend"]).exit_code == 0
+
+    # The server's log has the Message-ID: one command settles every unknown row.
+    settled = CliRunner().invoke(nurture_app, ["resolve", "--all", "--as", "sent"])
+    assert settled.exit_code == 0, settled.output
+    assert {r.status for r in outbox()} == {"sent"}
+    assert [d.outcome for d in decisions("resolve")] == ["sent"]
     tick(stalling, MONDAY + timedelta(minutes=20))
-    assert sorted(r.to for r in stalling.messages) == [
-        "a1@example.org",
-        "a2@example.org",
-        "a4@example.org",
-        "stall@example.org",
-    ]
-    assert_no_duplicates(stalling)
-    assert [d.outcome for d in decisions("resolve")] == ["sent", "resend"]
+    assert_each_received_once(stalling, addresses)
 
 
-def test_killed_between_claim_and_smtp_nothing_is_sent_at_all(stalling, tmp_path, monkeypatch):
+def test_a_journal_is_read_once_and_a_later_claim_is_never_undone(recorder, tmp_path, monkeypatch):
+    """Killed right after the claim: the rerun sends the rows; the dead journal is gone, and
+    were it read again it would find claims that are no longer its own."""
     use_policy(tmp_path / "policy", monkeypatch, IMMEDIATE)
-    enroll([add_lead(f"a{i}@example.org", MONDAY, "GB") for i in range(3)], MONDAY)
-    sender = start_sender(tmp_path, "hook", 100)
-    assert sender.wait(timeout=120) == -signal.SIGKILL, sender.stderr.read()
-    assert [r.status for r in outbox()] == ["sending"] * 3 and stalling.messages == []
-    for minutes in (1, 16, 60):
-        tick(stalling, MONDAY + timedelta(minutes=minutes))
-    assert [r.status for r in outbox()] == ["unknown"] * 3 and stalling.messages == []
-    assert all(
-        r.message_id for r in outbox()
-    )  # fixed at queueing: a person can search the server log
+    addresses = leads(3)
+    killed(start_sender(tmp_path, "claim"))
+    journals = list((Path(os.environ["LEADFLOW_DATA_DIR"]) / "outbox-journal").glob("*"))
+    assert len(journals) == 1 and recorder.messages == []
+    saved = journals[0].read_bytes()
+    tick(recorder, MONDAY + timedelta(minutes=1))
+    assert_each_received_once(recorder, addresses)
+    assert list(journals[0].parent.glob("*")) == []  # settled and removed, the rerun's too
+    journals[0].write_bytes(saved)  # a stale copy comes back (say, from a backup)
+    tick(recorder, MONDAY + timedelta(minutes=2))
+    assert_each_received_once(recorder, addresses)
+    assert {r.status for r in outbox()} == {"sent"}
