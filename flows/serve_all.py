@@ -19,19 +19,24 @@ from leadflow.engagement.record import ENGAGED_EVENT
 
 
 def deployments(paused: bool | None = None) -> list:  # type: ignore[type-arg]
-    """``paused=True`` registers them for the UI without scheduling runs nobody would pick up."""
+    """``paused=True`` registers them for the UI without scheduling runs nobody would pick up.
+
+    ``_sync=True``: Prefect picks the async variant whenever it sees a run context or a running
+    loop in the calling thread; serving is synchronous wherever it is called from.
+    """
     return [
-        ingest_campaign.to_deployment("manual", tags=["ingest"], paused=paused),
+        ingest_campaign.to_deployment("manual", tags=["ingest"], paused=paused, _sync=True),
         # What ingest-campaign schedules with chunks > 1; serve runs each in a subprocess.
-        ingest_chunk.to_deployment("chunk", tags=["ingest", "chunk"], paused=paused),
+        ingest_chunk.to_deployment("chunk", tags=["ingest", "chunk"], paused=paused, _sync=True),
         nurture_tick.to_deployment(
-            "every-5-minutes", interval=300, tags=["nurture"], paused=paused
+            "every-5-minutes", interval=300, tags=["nurture"], paused=paused, _sync=True
         ),
         process_engagement.to_deployment(
             "on-engagement",
             interval=60,
             tags=["engagement"],
             paused=paused,
+            _sync=True,
             triggers=[
                 DeploymentEventTrigger(
                     expect={ENGAGED_EVENT},
@@ -40,15 +45,18 @@ def deployments(paused: bool | None = None) -> list:  # type: ignore[type-arg]
                 )
             ],
         ),
-        reclaim_sweep.to_deployment("hourly", cron="7 * * * *", tags=["reclaim"], paused=paused),
+        reclaim_sweep.to_deployment(
+            "hourly", cron="7 * * * *", tags=["reclaim"], paused=paused, _sync=True
+        ),
         ingest_captured.to_deployment(
-            "every-minute", interval=60, tags=["ingest", "webhook"], paused=paused
+            "every-minute", interval=60, tags=["ingest", "webhook"], paused=paused, _sync=True
         ),
         nightly_report.to_deployment(
             "nightly",
             cron="30 2 * * *",
             tags=["report"],
             paused=paused,
+            _sync=True,
             parameters={"period_days": 30},
         ),
     ]
