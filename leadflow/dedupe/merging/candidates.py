@@ -13,13 +13,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from leadflow.dedupe.exact import MERGEABLE_FIELDS
-from leadflow.core.models import Lead, LeadAlias
+from leadflow.core.models import Lead, LeadAlias, LeadNameCount
 
 CHUNK = 500
+ALL_LEADS = ""  # LeadNameCount's row counting every live lead
 MERGED_AWAY = "merged"  # Lead.suppression_reason of a lead folded into another by review
 LEAD_FIELDS = (
     "id",
@@ -133,16 +134,17 @@ def leads_by_id(session: Session, ids: Iterable[int]) -> dict[int, dict[str, Any
 
 
 def name_counts(session: Session, keys: Iterable[str]) -> tuple[dict[str, int], int]:
-    """How many live leads hold each of these name keys, and how many live leads there are."""
+    """How many live leads hold each of these name keys, and how many live leads there are:
+    primary-key reads of the counts the database keeps (LeadNameCount), flat as the base grows."""
     counts: dict[str, int] = {}
-    for chunk in _chunks(keys):
+    for chunk in _chunks([*keys, ALL_LEADS]):
         counts.update(
             session.execute(
-                select(Lead.name_key, func.count())
-                .where(Lead.name_key.in_(chunk), _live())
-                .group_by(Lead.name_key)
+                select(LeadNameCount.name_key, LeadNameCount.n).where(
+                    LeadNameCount.name_key.in_(chunk), LeadNameCount.n > 0
+                )
             )
             .tuples()
             .all()
         )
-    return counts, int(session.scalar(select(func.count()).select_from(Lead).where(_live())) or 0)
+    return counts, counts.pop(ALL_LEADS, 0)

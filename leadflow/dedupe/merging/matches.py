@@ -209,3 +209,24 @@ def match_within_batch(
                     found[via].into, probability, "review", score.deciding, via
                 )
     return found
+
+
+def point_at_batch_leads(
+    within: dict[str, BatchMatch],
+    created: dict[str, dict],
+    lead_ids: dict[str, int],
+    existing: dict[str, dict],
+    fuzzy: dict[str, FuzzyMatch],
+    version: int,
+) -> None:
+    """Rows matched to an earlier row of the batch, once that row's lead exists: a merge joins
+    it as a fuzzy merge into a stored lead would (so undo splits it back out), a review pair
+    is queued beside it."""
+    for email, twin in within.items():
+        lead = created[twin.into]
+        fuzzy[email] = FuzzyMatch(
+            lead, twin.probability, twin.action, "fuzzy-batch", twin.deciding, version
+        )
+        if twin.action == "merge":
+            lead_ids[email] = lead["id"]
+            existing[email] = lead
