@@ -179,6 +179,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=2000)
     parser.add_argument("--database-url", help="PostgreSQL server URL; default: SQLite files")
     parser.add_argument("--before", type=Path, help="another checkout to measure first")
+    parser.add_argument("--after", type=Path, default=ROOT, help="default: this checkout")
     parser.add_argument("--work", type=Path, help="folder for files and databases")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -192,7 +193,7 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     admin = args.database_url or "sqlite"
     codes = [("before", args.before.resolve())] if args.before else []
-    codes.append(("after", ROOT))
+    codes.append(("after", args.after.resolve()))
     bases = [0] + ([args.base_rows] if args.base_rows else [])
     marker = work / f"base-{admin.split(':')[0]}-{args.base_rows}.json"
     if args.base_rows and not marker.exists():  # built once per folder and server, then reused

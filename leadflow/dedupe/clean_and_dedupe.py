@@ -8,14 +8,14 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from leadflow.core.clock import as_utc
 from leadflow.core.db import analyze_grown, db_error_message, pipeline_lock, session_scope
 from leadflow.core.lead_stages import mark_cleaned
-from leadflow.core.models import Campaign, Decision, Lead, SourceRecord
+from leadflow.core.models import Campaign, Decision, Lead
 from leadflow.core.runtime import current_flow_run_id, log
 from leadflow.core.settings import get_settings
 from leadflow.core.summary import BatchOutcome
@@ -32,6 +32,7 @@ from leadflow.dedupe.batch_store import (
     staged_rows,
     store_answers,
     touch_memberships,
+    write_records,
 )
 from leadflow.dedupe.exact import MergePlan, plan_batch
 from leadflow.dedupe.merging.batch import MergeWork, decision_row, merge_rows
@@ -306,10 +307,9 @@ def _write(
 ) -> list[int]:
     """Record updates, decisions, review pairs, memberships and answers; the leads touched."""
     plan, lead_ids, at = batch.plan, batch.lead_ids, batch.at
-    if updates:
-        session.execute(update(SourceRecord), updates)
-    if decisions:
-        session.execute(insert(Decision), decisions)
+    write_records(session, updates)
+    if decisions:  # Core executemany: no ORM bookkeeping per decision
+        session.execute(Decision.__table__.insert(), decisions)
     queue_review(session, reviews, at)
     attach_alias_rows(session, plan, batch.existing)
     lead_of = {row.source_record_id: lead_ids[email] for row, email, _ in plan.merges}

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from leadflow.dedupe.exact import MERGEABLE_FIELDS
@@ -59,11 +59,18 @@ def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
 
 
 def _by_value(
-    session: Session, column: Any, values: Iterable[str]
+    session: Session, column: Any, values: Iterable[str], cap: int
 ) -> dict[str, list[dict[str, Any]]]:
+    """Per value, the live leads holding it, at most ``cap`` + 1 of them (the lowest ids): one
+    more than the cap says the value is too common, without fetching all its holders."""
+    ranked = select(
+        *_columns(), func.row_number().over(partition_by=column, order_by=Lead.id).label("rank")
+    )
     found: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for chunk in _chunks(values):
-        for row in session.execute(select(*_columns()).where(column.in_(chunk), _live())):
+        inner = ranked.where(column.in_(chunk), _live()).subquery()
+        query = select(*[inner.c[name] for name in LEAD_FIELDS]).where(inner.c.rank <= cap + 1)
+        for row in session.execute(query):
             found[getattr(row, column.key)].append(dict(row._mapping))
     return found
 
@@ -73,7 +80,7 @@ def find_candidates(
 ) -> list[list[dict[str, Any]]]:
     """Per row, the distinct live stored leads sharing one of its keys."""
     tables = [
-        _by_value(session, column, [getattr(k, attr) for k in keys if getattr(k, attr)])
+        _by_value(session, column, [getattr(k, attr) for k in keys if getattr(k, attr)], cap)
         for attr, column in (
             ("mailbox", Lead.email_key),
             ("phone", Lead.phone_e164),

@@ -140,6 +140,32 @@ class BatchMatch:
 _NONE = BatchMatch("", 0.0, "new", {})
 
 
+def _batch_pairs(
+    rows: Mapping[str, CleanLead],
+    policy: MatchingPolicy,
+    skip: frozenset[str],
+    order: Mapping[str, int],
+) -> list[tuple[str, str]]:
+    """(earlier, later) row emails sharing a key held by at most max_candidates_per_key rows."""
+    groups: dict[tuple[int, str], list[str]] = defaultdict(list)
+    for email, row in rows.items():
+        keys = lookup_keys(row, policy)
+        for slot, value in enumerate((keys.phone, keys.domain_name, keys.company_name)):
+            if value is not None:
+                groups[(slot, value)].append(email)
+    return sorted(
+        {
+            (a, b)
+            for members in groups.values()
+            if 1 < len(members) <= policy.max_candidates_per_key
+            for i, a in enumerate(members)
+            for b in members[i + 1 :]
+            if b not in skip
+        },
+        key=lambda pair: (order[pair[1]], order[pair[0]]),
+    )
+
+
 def match_within_batch(
     rows: Mapping[str, CleanLead],
     policy: MatchingPolicy,
@@ -159,23 +185,7 @@ def match_within_batch(
         return {}
     shares = shares or {}
     order = {email: k for k, email in enumerate(rows)}
-    groups: dict[tuple[int, str], list[str]] = defaultdict(list)
-    for email, row in rows.items():
-        keys = lookup_keys(row, policy)
-        for slot, value in enumerate((keys.phone, keys.domain_name, keys.company_name)):
-            if value is not None:
-                groups[(slot, value)].append(email)
-    pairs = sorted(
-        {
-            (a, b)
-            for members in groups.values()
-            if 1 < len(members) <= policy.max_candidates_per_key
-            for i, a in enumerate(members)
-            for b in members[i + 1 :]
-            if b not in skip
-        },
-        key=lambda pair: (order[pair[1]], order[pair[0]]),
-    )
+    pairs = _batch_pairs(rows, policy, skip, order)
     scores = score_pairs(
         [rows[b].__dict__ for _, b in pairs],
         [rows[a].__dict__ for a, _ in pairs],
