@@ -38,7 +38,15 @@ TABLES = (
     "campaign_member",
     "qualification_answer",
 )
-SKIP = {"created_at", "updated_at", "received_at", "payload", "payload_hash", "source_hash"}
+SKIP = {
+    "campaign_member.id",
+    "created_at",
+    "updated_at",
+    "received_at",
+    "payload",
+    "payload_hash",
+    "source_hash",
+}
 
 
 def worker(files: list[str]) -> dict:
@@ -58,12 +66,14 @@ def worker(files: list[str]) -> dict:
     dump: dict[str, list] = {}
     with session_scope() as session:
         for table in TABLES:
-            rows = session.execute(text(f"SELECT * FROM {table} ORDER BY id")).mappings()
+            # Memberships by lead: the original code numbered them in its query plan's order.
+            order = "campaign_id, lead_id" if table == "campaign_member" else "id"
+            rows = session.execute(text(f"SELECT * FROM {table} ORDER BY {order}")).mappings()
             dump[table] = [
                 {
                     k: (v if isinstance(v, int | float | bool | None) else str(v))
                     for k, v in row.items()
-                    if k not in SKIP
+                    if k not in SKIP and f"{table}.{k}" not in SKIP
                 }
                 for row in rows
             ]

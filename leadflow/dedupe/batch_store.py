@@ -186,7 +186,8 @@ def touch_memberships(
     new touch: the count is the most rows any one file of the campaign holds for the lead."""
     if not lead_ids:
         return
-    touches = _rows_per_file(session, campaign_id, set(lead_ids))
+    # In lead order: a grouped query's row order is the plan's, and so would the new ids be.
+    touches = dict(sorted(_rows_per_file(session, campaign_id, set(lead_ids)).items()))
     members = _held_touches(session, campaign_id, list(touches))
     new = [
         {

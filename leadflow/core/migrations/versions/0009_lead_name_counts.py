@@ -5,6 +5,8 @@ Revision ID: 0009
 Revises: 0008c
 Create Date: 2026-12-05 11:40:00
 
+Also an index on source_record (campaign_id, lead_id) for the per-batch membership count.
+
 The row with name_key '' holds the number of live leads (a live lead: suppression_reason is not
 'merged'). Triggers, not application code, because leads are written by ingest, review merges,
 undo and erasure alike: every writer keeps the counts right, including ones added later.
@@ -81,6 +83,9 @@ def _postgresql() -> None:
 
 
 def upgrade() -> None:
+    op.create_index(
+        'ix_source_record_campaign_lead', 'source_record', ['campaign_id', 'lead_id'], unique=False
+    )
     op.create_table(
         'lead_name_count',
         sa.Column('name_key', sa.String(length=100), primary_key=True),
@@ -103,3 +108,4 @@ def downgrade() -> None:
         if op.get_bind().dialect.name == "postgresql":
             op.execute(f"DROP FUNCTION IF EXISTS {trigger}()")
     op.drop_table('lead_name_count')
+    op.drop_index('ix_source_record_campaign_lead', table_name='source_record')
