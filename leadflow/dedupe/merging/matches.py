@@ -50,7 +50,7 @@ def name_shares(
     session: Session, rows: Mapping[str, CleanLead], policy: MatchingPolicy, weights: Weights
 ) -> dict[str, float]:
     """Per row email, how common its name is among the live stored leads (scoring.name_share):
-    one grouped count on the indexed name key per batch."""
+    primary-key reads of the counts the database keeps per name key (candidates.name_counts)."""
     keys = {email: row_keys(row, policy).name_key for email, row in rows.items()}
     stored, total = name_counts(session, {k for k in keys.values() if k})
     return {email: name_share(stored.get(k, 0), total, weights) for email, k in keys.items() if k}
