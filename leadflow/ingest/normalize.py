@@ -129,8 +129,12 @@ def split_name(full: str) -> tuple[str | None, str | None]:
 def _clean_text(value: str | None) -> str | None:
     if value is None:
         return None
-    text = _SPACES.sub(" ", _CONTROL.sub("", str(value))).strip()
-    return text or None
+    text = str(value)
+    # Printable text holds no control (Unicode Cc/Cf) and no space but the ASCII one: with no
+    # double space the two substitutions would change nothing, and most fields are like that.
+    if not (text.isprintable() and "  " not in text):
+        text = _SPACES.sub(" ", _CONTROL.sub("", text))
+    return text.strip() or None
 
 
 @lru_cache(maxsize=MEMO)
@@ -154,20 +158,25 @@ def _is_valid(number: phonenumbers.PhoneNumber) -> bool:
     code in turn (25 for +1), then validates for that one. The main region comes first in that
     list; when it has no leading-digits rule it is chosen exactly when the number is valid for
     it, so a number valid there is valid, with one region tried instead of many."""
-    main = _main_region(number.country_code)
+    main, only = _main_region(number.country_code or 0)
     if main is not None and phonenumbers.is_valid_number_for_region(number, main):
         return True
+    if main is not None and only:
+        return False  # the code's only region: the one is_valid_number would validate for
     return bool(phonenumbers.is_valid_number(number))
 
 
 @lru_cache(maxsize=512)
-def _main_region(calling_code: int) -> str | None:
-    """The first region of a calling code, when region lookup would pick it by pattern alone."""
+def _main_region(calling_code: int) -> tuple[str | None, bool]:
+    """The first region of a calling code when region lookup would pick it by pattern alone,
+    and whether it is the code's only region."""
     regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(calling_code, ())
     if not regions or regions[0] == phonenumbers.UNKNOWN_REGION:
-        return None
+        return None, False
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(regions[0])
-    return regions[0] if metadata is not None and metadata.leading_digits is None else None
+    if metadata is None or metadata.leading_digits is not None:
+        return None, False
+    return regions[0], len(regions) == 1
 
 
 _MONTHS = re.compile(

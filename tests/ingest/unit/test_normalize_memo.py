@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import phonenumbers
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from leadflow.ingest.normalize import _is_valid, normalize_phone, registrable_domain
+from leadflow.ingest.normalize import (
+    _CONTROL,
+    _SPACES,
+    _clean_text,
+    _is_valid,
+    normalize_phone,
+    registrable_domain,
+)
 
 NUMBERS = [
     ("(212) 555-0148", "US"),  # 555-01xx: fictional, invalid everywhere
@@ -45,3 +54,13 @@ def test_domains_memoised_by_host_agree_with_a_fresh_parse() -> None:
     assert registrable_domain("a@mail.example.co.uk") == "example.co.uk"
     assert registrable_domain("b@mail.example.co.uk") == "example.co.uk"
     assert registrable_domain("c@localhost") == "localhost"
+
+
+_PIECES = [" ", "  ", "a", "\t", "\n", "\u00a0", "\u200b", "\u200c", "\u202e", "\ufeff"]
+_PIECES += ["\x85", "\x7f", "\u3000", "张", "é", "\u061c", "\u2066", "\x00", "\r", "\u2028"]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=8).map("".join))
+def test_clean_text_fast_path_equals_the_substitutions(text: str) -> None:
+    expected = _SPACES.sub(" ", _CONTROL.sub("", text)).strip() or None
+    assert _clean_text(text) == expected
