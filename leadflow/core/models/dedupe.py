@@ -26,6 +26,15 @@ class LeadAlias(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class LeadNameCount(Base):
+    """Live leads per name key ('' : all live leads), kept by database triggers (migration
+    0009) so ingest reads how common a name is without counting the lead table."""
+
+    __tablename__ = "lead_name_count"
+    name_key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    n: Mapped[int]
+
+
 class MergeCandidate(Base):
     """A pair for a person to decide: a stored lead and the lead a row created beside it."""
 

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from leadflow.core.clock import utcnow
@@ -28,7 +38,12 @@ class SourceRecord(Base):
     """Every raw row ever received, as received; linked to its lead or a quarantine reason."""
 
     __tablename__ = "source_record"
-    __table_args__ = (UniqueConstraint("campaign_id", "source_hash", "line_no"),)
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "source_hash", "line_no"),
+        # Rows of these leads in this campaign (memberships, per batch): without it SQLite
+        # reads every row of the campaign for each batch (migration 0009).
+        Index("ix_source_record_campaign_lead", "campaign_id", "lead_id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
     source_name: Mapped[str] = mapped_column(String(500))

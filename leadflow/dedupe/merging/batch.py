@@ -17,6 +17,7 @@ from leadflow.dedupe.merging.matches import FuzzyMatch
 from leadflow.dedupe.merging.persist import EventDraft, save_aliases, save_events
 from leadflow.dedupe.merging.survivorship import survive
 from leadflow.core.models import SourceRecord
+from leadflow.core.types import CleanLead
 
 
 def decision_row(
@@ -80,6 +81,25 @@ def _reason(match: FuzzyMatch, line: int, source: str) -> str:
     return f"match probability {match.probability:.3f}{held} ({fields}); line {line} of {source}"
 
 
+@dataclass
+class _Context:
+    """What every merging row of a batch is applied with."""
+
+    plan: MergePlan
+    existing: Mapping[str, dict[str, Any]]
+    lead_ids: Mapping[str, int]
+    fuzzy: Mapping[str, FuzzyMatch]
+    source_of: Mapping[int, str]
+    policy: MatchingPolicy
+    split: Mapping[str, dict[str, Any]]
+    at: datetime
+    run_id: str | None
+    sources: dict[int, str]
+    current: dict[int, dict[str, Any]] = field(default_factory=dict)
+    aliases: list[tuple[EventDraft | None, dict[str, Any]]] = field(default_factory=list)
+    fuzzy_decisions: list[tuple[EventDraft, dict[str, Any]]] = field(default_factory=list)
+
+
 def merge_rows(
     session: Session,
     plan: MergePlan,
@@ -103,105 +123,103 @@ def merge_rows(
         "most_trusted_source" in rules.fields.values() or rules.default == "most_trusted_source"
     )
     sources = lead_sources(session, set(lead_ids.values())) if trusted else {}
-    current: dict[int, dict[str, Any]] = {}
-    aliases: list[tuple[EventDraft | None, dict[str, Any]]] = []
-    fuzzy_decisions: list[tuple[EventDraft, dict[str, Any]]] = []
+    ctx = _Context(plan, existing, lead_ids, fuzzy, source_of, policy, split, at, run_id, sources)
     for row, email, kind in plan.merges:
-        lead_id = lead_ids[email]
-        if lead_id not in current:
-            current[lead_id] = dict(existing.get(email) or plan.creates[email].__dict__)
-            sources.setdefault(
-                lead_id,
-                source_of.get(plan.creates[email].source_record_id, "")
-                if email in plan.creates
-                else "",
-            )
-        cur, source = current[lead_id], source_of[row.source_record_id]
-        result = survive(
-            cur, row.__dict__, rules, current_source=sources.get(lead_id), incoming_source=source
-        )
-        match = fuzzy.get(email) if email in split else None
-        draft = None
-        if match is not None:
-            draft = work.events.setdefault(
-                email, EventDraft(lead_id, match.rule_id, match.probability, split[email])
-            )
-            draft.source_record_ids.append(row.source_record_id)
-            draft.note(cur, result.changes)
-        cur.update(result.changes)
-        if result.changes:
-            work.lead_updates.setdefault(lead_id, {}).update(result.changes)
-        for alias_kind, value in result.kept:
-            aliases.append(
-                (
-                    draft,
-                    {
-                        "lead_id": lead_id,
-                        "kind": alias_kind,
-                        "value": value,
-                        "source_record_id": row.source_record_id,
-                    },
-                )
-            )
-        work.record_updates.append(
-            {
-                "id": row.source_record_id,
-                "status": "merged",
-                "reason_code": None,
-                "reason": None,
-                "lead_id": lead_id,
-            }
-        )
-        inputs = {
-            "email": row.email,
-            "line": row.line_no,
-            "filled": result.changes,
-            "kept": list(result.kept),
-        }
-        if match is None:
-            held = "a lead we hold" if kind == "existing" else "an earlier row"
-            same = "email" if row.email == email else "mailbox"
-            work.decisions.append(
-                decision_row(
-                    lead_id,
-                    "merge",
-                    f"merged into lead {lead_id}",
-                    f"same {same} as {held}; line {row.line_no} of {source}",
-                    inputs,
-                    at,
-                    run_id,
-                )
-            )
-            continue
-        inputs |= {
-            "probability": match.probability,
-            "deciding": match.deciding,
-            "weights_version": match.weights_version,
-        }
-        work.decisions.append(
-            decision_row(
-                lead_id,
-                "merge",
-                f"merged into lead {lead_id}",
-                _reason(match, row.line_no, source),
-                inputs,
-                at,
-                run_id,
-                match.rule_id,
-                policy.config_version,
-            )
-        )
-        fuzzy_decisions.append((draft, work.decisions[-1]))  # type: ignore[arg-type]
+        _merge_one(work, ctx, row, email, kind)
     drafts = list(work.events.values())
     ids = dict(zip(map(id, drafts), save_events(session, drafts, at), strict=True))
-    for draft, decision in fuzzy_decisions:  # `leadflow merges undo` takes this id
+    for draft, decision in ctx.fuzzy_decisions:  # `leadflow merges undo` takes this id
         decision["inputs"]["merge_event_id"] = ids[id(draft)]
     save_aliases(
         session,
         [
             {**alias, "merge_event_id": ids.get(id(draft)) if draft else None}
-            for draft, alias in aliases
+            for draft, alias in ctx.aliases
         ],
         at,
     )
     return work
+
+
+def _merge_one(work: MergeWork, ctx: _Context, row: CleanLead, email: str, kind: str) -> None:
+    """One row applied to its lead: field changes, kept aliases, its merge event and decision."""
+    lead_id, plan = ctx.lead_ids[email], ctx.plan
+    if lead_id not in ctx.current:
+        ctx.current[lead_id] = dict(ctx.existing.get(email) or plan.creates[email].__dict__)
+        ctx.sources.setdefault(
+            lead_id,
+            ctx.source_of.get(plan.creates[email].source_record_id, "")
+            if email in plan.creates
+            else "",
+        )
+    cur, source = ctx.current[lead_id], ctx.source_of[row.source_record_id]
+    result = survive(
+        cur,
+        row.__dict__,
+        ctx.policy.survivorship,
+        current_source=ctx.sources.get(lead_id),
+        incoming_source=source,
+    )
+    match = ctx.fuzzy.get(email) if email in ctx.split else None
+    draft = None
+    if match is not None:
+        draft = work.events.setdefault(
+            email, EventDraft(lead_id, match.rule_id, match.probability, ctx.split[email])
+        )
+        draft.source_record_ids.append(row.source_record_id)
+        draft.note(cur, result.changes)
+    cur.update(result.changes)
+    if result.changes:
+        work.lead_updates.setdefault(lead_id, {}).update(result.changes)
+    for alias_kind, value in result.kept:
+        alias = {"lead_id": lead_id, "kind": alias_kind, "value": value}
+        ctx.aliases.append((draft, {**alias, "source_record_id": row.source_record_id}))
+    work.record_updates.append(
+        {
+            "id": row.source_record_id,
+            "status": "merged",
+            "reason_code": None,
+            "reason": None,
+            "lead_id": lead_id,
+        }
+    )
+    inputs = {"email": row.email, "line": row.line_no, "filled": result.changes}
+    inputs["kept"] = list(result.kept)
+    work.decisions.append(_decision(ctx, row, email, kind, lead_id, source, inputs, match))
+    if match is not None:
+        ctx.fuzzy_decisions.append((draft, work.decisions[-1]))  # type: ignore[arg-type]
+
+
+def _decision(
+    ctx: _Context,
+    row: CleanLead,
+    email: str,
+    kind: str,
+    lead_id: int,
+    source: str,
+    inputs: dict[str, Any],
+    match: FuzzyMatch | None,
+) -> dict[str, Any]:
+    if match is None:
+        held = "a lead we hold" if kind == "existing" else "an earlier row"
+        same = "email" if row.email == email else "mailbox"
+        reason = f"same {same} as {held}; line {row.line_no} of {source}"
+        return decision_row(
+            lead_id, "merge", f"merged into lead {lead_id}", reason, inputs, ctx.at, ctx.run_id
+        )
+    inputs |= {
+        "probability": match.probability,
+        "deciding": match.deciding,
+        "weights_version": match.weights_version,
+    }
+    return decision_row(
+        lead_id,
+        "merge",
+        f"merged into lead {lead_id}",
+        _reason(match, row.line_no, source),
+        inputs,
+        ctx.at,
+        ctx.run_id,
+        match.rule_id,
+        ctx.policy.config_version,
+    )

@@ -17,9 +17,10 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from leadflow.dedupe.exact import MERGEABLE_FIELDS
-from leadflow.core.models import Lead, LeadAlias
+from leadflow.core.models import Lead, LeadAlias, LeadNameCount
 
 CHUNK = 500
+ALL_LEADS = ""  # LeadNameCount's row counting every live lead
 MERGED_AWAY = "merged"  # Lead.suppression_reason of a lead folded into another by review
 LEAD_FIELDS = (
     "id",
@@ -58,11 +59,18 @@ def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
 
 
 def _by_value(
-    session: Session, column: Any, values: Iterable[str]
+    session: Session, column: Any, values: Iterable[str], cap: int
 ) -> dict[str, list[dict[str, Any]]]:
+    """Per value, the live leads holding it, at most ``cap`` + 1 of them (the lowest ids): one
+    more than the cap says the value is too common, without fetching all its holders."""
+    ranked = select(
+        *_columns(), func.row_number().over(partition_by=column, order_by=Lead.id).label("rank")
+    )
     found: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for chunk in _chunks(values):
-        for row in session.execute(select(*_columns()).where(column.in_(chunk), _live())):
+        inner = ranked.where(column.in_(chunk), _live()).subquery()
+        query = select(*[inner.c[name] for name in LEAD_FIELDS]).where(inner.c.rank <= cap + 1)
+        for row in session.execute(query):
             found[getattr(row, column.key)].append(dict(row._mapping))
     return found
 
@@ -72,7 +80,7 @@ def find_candidates(
 ) -> list[list[dict[str, Any]]]:
     """Per row, the distinct live stored leads sharing one of its keys."""
     tables = [
-        _by_value(session, column, [getattr(k, attr) for k in keys if getattr(k, attr)])
+        _by_value(session, column, [getattr(k, attr) for k in keys if getattr(k, attr)], cap)
         for attr, column in (
             ("mailbox", Lead.email_key),
             ("phone", Lead.phone_e164),
@@ -133,16 +141,17 @@ def leads_by_id(session: Session, ids: Iterable[int]) -> dict[int, dict[str, Any
 
 
 def name_counts(session: Session, keys: Iterable[str]) -> tuple[dict[str, int], int]:
-    """How many live leads hold each of these name keys, and how many live leads there are."""
+    """How many live leads hold each of these name keys, and how many live leads there are:
+    primary-key reads of the counts the database keeps (LeadNameCount), flat as the base grows."""
     counts: dict[str, int] = {}
-    for chunk in _chunks(keys):
+    for chunk in _chunks([*keys, ALL_LEADS]):
         counts.update(
             session.execute(
-                select(Lead.name_key, func.count())
-                .where(Lead.name_key.in_(chunk), _live())
-                .group_by(Lead.name_key)
+                select(LeadNameCount.name_key, LeadNameCount.n).where(
+                    LeadNameCount.name_key.in_(chunk), LeadNameCount.n > 0
+                )
             )
             .tuples()
             .all()
         )
-    return counts, int(session.scalar(select(func.count()).select_from(Lead).where(_live())) or 0)
+    return counts, counts.pop(ALL_LEADS, 0)

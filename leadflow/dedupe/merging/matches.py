@@ -50,7 +50,7 @@ def name_shares(
     session: Session, rows: Mapping[str, CleanLead], policy: MatchingPolicy, weights: Weights
 ) -> dict[str, float]:
     """Per row email, how common its name is among the live stored leads (scoring.name_share):
-    one grouped count on the indexed name key per batch."""
+    primary-key reads of the counts the database keeps per name key (candidates.name_counts)."""
     keys = {email: row_keys(row, policy).name_key for email, row in rows.items()}
     stored, total = name_counts(session, {k for k in keys.values() if k})
     return {email: name_share(stored.get(k, 0), total, weights) for email, k in keys.items() if k}
@@ -140,6 +140,32 @@ class BatchMatch:
 _NONE = BatchMatch("", 0.0, "new", {})
 
 
+def _batch_pairs(
+    rows: Mapping[str, CleanLead],
+    policy: MatchingPolicy,
+    skip: frozenset[str],
+    order: Mapping[str, int],
+) -> list[tuple[str, str]]:
+    """(earlier, later) row emails sharing a key held by at most max_candidates_per_key rows."""
+    groups: dict[tuple[int, str], list[str]] = defaultdict(list)
+    for email, row in rows.items():
+        keys = lookup_keys(row, policy)
+        for slot, value in enumerate((keys.phone, keys.domain_name, keys.company_name)):
+            if value is not None:
+                groups[(slot, value)].append(email)
+    return sorted(
+        {
+            (a, b)
+            for members in groups.values()
+            if 1 < len(members) <= policy.max_candidates_per_key
+            for i, a in enumerate(members)
+            for b in members[i + 1 :]
+            if b not in skip
+        },
+        key=lambda pair: (order[pair[1]], order[pair[0]]),
+    )
+
+
 def match_within_batch(
     rows: Mapping[str, CleanLead],
     policy: MatchingPolicy,
@@ -159,23 +185,7 @@ def match_within_batch(
         return {}
     shares = shares or {}
     order = {email: k for k, email in enumerate(rows)}
-    groups: dict[tuple[int, str], list[str]] = defaultdict(list)
-    for email, row in rows.items():
-        keys = lookup_keys(row, policy)
-        for slot, value in enumerate((keys.phone, keys.domain_name, keys.company_name)):
-            if value is not None:
-                groups[(slot, value)].append(email)
-    pairs = sorted(
-        {
-            (a, b)
-            for members in groups.values()
-            if 1 < len(members) <= policy.max_candidates_per_key
-            for i, a in enumerate(members)
-            for b in members[i + 1 :]
-            if b not in skip
-        },
-        key=lambda pair: (order[pair[1]], order[pair[0]]),
-    )
+    pairs = _batch_pairs(rows, policy, skip, order)
     scores = score_pairs(
         [rows[b].__dict__ for _, b in pairs],
         [rows[a].__dict__ for a, _ in pairs],
@@ -209,3 +219,24 @@ def match_within_batch(
                     found[via].into, probability, "review", score.deciding, via
                 )
     return found
+
+
+def point_at_batch_leads(
+    within: dict[str, BatchMatch],
+    created: dict[str, dict],
+    lead_ids: dict[str, int],
+    existing: dict[str, dict],
+    fuzzy: dict[str, FuzzyMatch],
+    version: int,
+) -> None:
+    """Rows matched to an earlier row of the batch, once that row's lead exists: a merge joins
+    it as a fuzzy merge into a stored lead would (so undo splits it back out), a review pair
+    is queued beside it."""
+    for email, twin in within.items():
+        lead = created[twin.into]
+        fuzzy[email] = FuzzyMatch(
+            lead, twin.probability, twin.action, "fuzzy-batch", twin.deciding, version
+        )
+        if twin.action == "merge":
+            lead_ids[email] = lead["id"]
+            existing[email] = lead

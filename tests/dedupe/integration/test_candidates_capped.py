@@ -1,0 +1,46 @@
+"""Stored-lead lookups stop at the cap: a key held by more live leads than it finds nothing,
+one held by the cap or fewer finds them all, merged-away leads do not count."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import insert
+
+from leadflow.core.db import session_scope
+from leadflow.core.models import Lead
+from leadflow.dedupe.merging.candidates import MERGED_AWAY, RowKeys, find_candidates
+
+pytestmark = pytest.mark.db
+
+
+def _lead(n: int, phone: str, suppression: str | None = None) -> dict:
+    return {"email": f"p{n}@example.com", "phone_e164": phone, "suppression_reason": suppression}
+
+
+def test_a_key_over_the_cap_finds_nothing(leadflow_env):
+    with session_scope() as session:
+        session.execute(
+            insert(Lead),
+            [_lead(n, "+442079460001") for n in range(3)]  # a switchboard: over a cap of 2
+            + [_lead(3, "+442079460002"), _lead(4, "+442079460002")]
+            + [_lead(5, "+442079460003"), _lead(6, "+442079460003", MERGED_AWAY)]
+            + [_lead(7, "+442079460003")],
+        )
+    with session_scope() as session:
+        found = find_candidates(
+            session,
+            [
+                RowKeys(None, "+442079460001", None, None),
+                RowKeys(None, "+442079460002", None, None),
+                RowKeys(None, "+442079460003", None, None),
+                RowKeys(None, "+442079460009", None, None),
+            ],
+            cap=2,
+        )
+    emails = [sorted(lead["email"] for lead in leads) for leads in found]
+    assert emails == [
+        [],
+        ["p3@example.com", "p4@example.com"],
+        ["p5@example.com", "p7@example.com"],
+        [],
+    ]
