@@ -186,7 +186,6 @@ def _rescore(target: int, batch_size: int) -> None:
 
     from leadflow.core.db import get_engine
     from leadflow.core.models import Lead
-    from tasks.scoring import score_leads
 
     engine = get_engine()
     columns = [c.name for c in Lead.__table__.columns if c.name not in ("id", "email")]
@@ -205,9 +204,25 @@ def _rescore(target: int, batch_size: int) -> None:
             count = conn.scalar(select(func.count()).select_from(Lead))
         if engine.dialect.name == "postgresql":
             conn.execute(text("ANALYZE"))
+    _rescore_pass("unchanged scores", batch_size)
+    with engine.begin() as conn:  # a rules change: every stored score moves
+        conn.execute(text("UPDATE lead SET score = 0, temperature = NULL"))
+    _rescore_pass("every score changes", batch_size)
+
+
+def _rescore_pass(label: str, batch_size: int) -> None:
+    from sqlalchemy import select
+
+    from leadflow.core.db import get_engine
+    from leadflow.core.models import Lead
+    import leadflow.scoring.rescore as rescore
+
     start, after, scored = time.perf_counter(), 0, 0
-    while True:
-        with engine.connect() as conn:
+    if hasattr(rescore, "rescore_stored"):  # the keyset path, where the checkout has it
+        rescore.rescore_stored(NOW, batch_size=batch_size)
+        scored = _count()
+    while not hasattr(rescore, "rescore_stored"):
+        with get_engine().connect() as conn:
             ids = list(
                 conn.scalars(
                     select(Lead.id).where(Lead.id > after).order_by(Lead.id).limit(batch_size)
@@ -215,10 +230,22 @@ def _rescore(target: int, batch_size: int) -> None:
             )
         if not ids:
             break
-        score_leads.fn(ids, NOW)
+        rescore.score_leads(ids, NOW)
         after, scored = ids[-1], scored + len(ids)
     spent = time.perf_counter() - start
-    print(f"  re-score {scored} stored leads: {spent:.1f} s, {scored / spent:.0f} leads/s")
+    print(
+        f"  re-score ({label}) {scored} stored leads: {spent:.1f} s, {scored / spent:.0f} leads/s"
+    )
+
+
+def _count() -> int:
+    from sqlalchemy import func, select
+
+    from leadflow.core.db import get_engine
+    from leadflow.core.models import Lead
+
+    with get_engine().connect() as conn:
+        return int(conn.scalar(select(func.count()).select_from(Lead)) or 0)
 
 
 if __name__ == "__main__":

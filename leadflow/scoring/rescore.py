@@ -17,7 +17,7 @@ from leadflow.core.decisions import decision_row
 from leadflow.scoring.engagement_decay import Event, engagement_score
 from leadflow.scoring.qualification import evaluate
 from leadflow.routing.route import territory_of
-from leadflow.scoring.score import ScoreResult, score_lead
+from leadflow.scoring.score import FitMemo, ScoreResult, score_lead
 from leadflow.core.summary import ScoreOutcome
 from leadflow.core.types import LeadView
 from leadflow.core.models import (
@@ -190,6 +190,7 @@ class ScoringRun:
     routing: RoutingPolicy
     model: TrainedModel | None
     version: str
+    fit: FitMemo
 
     @classmethod
     def now(cls, now: datetime | None) -> ScoringRun:
@@ -212,6 +213,7 @@ class ScoringRun:
             routing_policy(),
             model,
             version,
+            FitMemo(policy),
         )
 
 
@@ -304,8 +306,9 @@ def _score_batch(
             for model in run.qualification.models
             if model.id in answers.get(lead.id, {})
         ]
+        view = views[lead.id]
         result = score_lead(
-            views[lead.id], run.policy, engaged, verdicts, lead.purchase_timeframe_months
+            view, run.policy, engaged, verdicts, lead.purchase_timeframe_months, run.fit(view)
         )
         result, judged = judge(result, judged_all.get(lead.id))
         getattr(outcome, result.temperature).append(lead.id)
