@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from leadflow.core.clock import as_utc
 from leadflow.enrich.policy import ENRICH_FIELDS, EnrichmentPolicy, load_enrichment
-from leadflow.core.db import pipeline_lock, session_scope
+from leadflow.core.db import session_scope
+from leadflow.core.lead_stages import lock_leads
 from leadflow.enrich.firmographics import Firmographic, load_firmographics
 from leadflow.enrich.breaker import breaker_for
 from leadflow.enrich.cache import SqlCache
@@ -247,7 +248,7 @@ def enrich_leads(lead_ids: list[int], now: datetime | None = None) -> int:
         )
     }
     with session_scope() as session:
-        pipeline_lock(session)  # accounts are created once, whoever else enriches the domain
+        lock_leads(session, lead_ids)  # a lead another run just enriched is not enriched twice
         leads = _rows(session, lead_ids)
         # Another run may have enriched some of them while we asked: theirs stands, once.
         outs = {lead.id: outs[lead.id] for lead in leads if lead.id in outs and not _done(lead)}

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from leadflow.core.clock import as_utc
 from leadflow.nurture.policy import NurturePolicy
-from leadflow.core.db import pipeline_lock, session_scope
+from leadflow.core.db import session_scope
+from leadflow.core.lead_stages import lock_leads
 from leadflow.core.decisions import decision_row
 from leadflow.nurture.outbox_timing import ORPHANED_PENDING, stale_before
 from leadflow.nurture.plan import ENROLLABLE_STATUSES, Action, DueStep, Planner
@@ -61,7 +62,7 @@ def enroll_leads(lead_ids: list[int], now: datetime | None = None) -> int:
     """Put each lead into every sequence whose entry rules it meets (re-entry as each allows)."""
     at = as_utc(now)
     with session_scope() as session:
-        pipeline_lock(session)  # the enrollments read are the ones there when this one commits
+        lock_leads(session, lead_ids)  # the enrollments read are the ones there at commit
         enrolled = enroll_batch(session, nurture_policy(), lead_ids, at)
     log().info("enrolled %d of %d leads in nurture", enrolled, len(lead_ids))
     return enrolled

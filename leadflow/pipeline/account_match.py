@@ -19,7 +19,8 @@ from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from leadflow.core.clock import as_utc
-from leadflow.core.db import pipeline_lock, session_scope
+from leadflow.core.db import session_scope
+from leadflow.core.lead_stages import lock_leads
 from leadflow.core.decisions import decision_row
 from leadflow.core.models import Account, Decision, Lead
 from leadflow.dedupe.engine.accounts import Account as Candidate
@@ -86,7 +87,7 @@ def match_accounts(
     method. Idempotent: a lead already matched is left alone."""
     at, counts = as_utc(now), Counter[str]()
     with session_scope() as session:
-        pipeline_lock(session)  # two runs at once match a lead once
+        lock_leads(session, lead_ids)  # two runs at once match a lead once
         leads = session.execute(
             select(*LEAD_COLUMNS).where(Lead.id.in_(lead_ids)).order_by(Lead.id)
         ).all()

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from leadflow.core.clock import as_utc
 from leadflow.routing.policy import RoutingPolicy
-from leadflow.core.db import pipeline_lock, session_scope
+from leadflow.core.db import session_scope
+from leadflow.core.lead_stages import lock_leads
 from leadflow.core.decisions import decision_row
 from leadflow.routing.route import (
     LEAD_KEYS,
@@ -41,6 +42,7 @@ from leadflow.routing.queue_policy import UNASSIGNED
 from leadflow.routing.queues import QueueItemStatus, enqueue
 
 ROUTABLE_STATUSES = ("new", "nurturing", "pool", "queued")
+ROUTING_LOCK_KEY = 0x1EADF11  # one router at a time (ledger and loads), whatever its leads
 
 
 def sync_reps(session: Session, policy: RoutingPolicy) -> None:
@@ -349,7 +351,9 @@ def route_leads(
     if not qualified_by_sales:
         wanted.append(Lead.temperature == "hot")
     with session_scope() as session:
-        pipeline_lock(session)  # before reading: a lead another run just routed is not routed again
+        # Before reading: a lead another run just routed is not routed again, and the round
+        # robin's ledger and loads are read by one router at a time.
+        lock_leads(session, lead_ids, ROUTING_LOCK_KEY)
         sync_reps(session, policy)
         leads = session.execute(select(*LEAD_COLUMNS).where(*wanted).order_by(Lead.id)).all()
         batch = _load(session, policy, at, leads)

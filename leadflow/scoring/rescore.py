@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.core.clock import as_utc
 from leadflow.routing.policy import RoutingPolicy
-from leadflow.core.db import pipeline_lock, session_scope
+from leadflow.core.db import session_scope
 from leadflow.core.decisions import decision_row
 from leadflow.scoring.engagement_decay import Event, engagement_score
 from leadflow.scoring.qualification import evaluate
@@ -29,7 +29,7 @@ from leadflow.core.models import (
     QualificationAnswer,
 )
 from leadflow.core.runtime import current_flow_run_id, log
-from leadflow.core.lead_stages import CHUNK
+from leadflow.core.lead_stages import CHUNK, lock_leads
 from leadflow.scoring.engagement_policy import EngagementPolicy, engagement_policy
 from leadflow.scoring.model import TrainedModel
 from leadflow.scoring.model_in_force import judge, judge_all, model_in_force, stored_events, trace
@@ -346,11 +346,15 @@ def _write(session: Session, writes: _Writes) -> None:
 
 def score_leads(lead_ids: list[int], now: datetime | None = None) -> ScoreOutcome:
     run, outcome = ScoringRun.now(now), ScoreOutcome()
-    with session_scope() as session:
-        pipeline_lock(session)
-        _write(session, _score_batch(session, lead_ids, run, outcome))
+    _score_and_write(lead_ids, run, outcome)
     _log(len(lead_ids), outcome)
     return outcome
+
+
+def _score_and_write(lead_ids: list[int], run: ScoringRun, outcome: ScoreOutcome) -> None:
+    with session_scope() as session:
+        lock_leads(session, lead_ids)  # read and written by this batch only, until it commits
+        _write(session, _score_batch(session, lead_ids, run, outcome))
 
 
 def rescore_stored(
@@ -366,10 +370,9 @@ def rescore_stored(
                     select(Lead.id).where(Lead.id > after_id).order_by(Lead.id).limit(batch_size)
                 )
             )
-            if not ids:
-                break
-            pipeline_lock(session)
-            _write(session, _score_batch(session, ids, run, outcome))
+        if not ids:
+            break
+        _score_and_write(ids, run, outcome)
         after_id = ids[-1]
     _log(outcome.changed, outcome)
     return outcome
