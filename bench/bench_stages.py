@@ -44,6 +44,11 @@ def main() -> None:
     parser.add_argument("--code", type=Path, default=ROOT, help="checkout whose leadflow runs")
     parser.add_argument("--dump", type=Path, help="write scores/assignments/... as JSON here")
     parser.add_argument("--rescore-base", type=int, default=0)
+    parser.add_argument(
+        "--rescore-passes",
+        default="unchanged,changed",
+        help="unchanged: the same rules again; changed: every stored score moves",
+    )
     parser.add_argument("--compare", nargs=2, type=Path, help="compare two dumps and exit")
     args = parser.parse_args()
     if args.compare:
@@ -74,7 +79,7 @@ def main() -> None:
     if args.dump:
         args.dump.write_text(json.dumps(_contents(), sort_keys=True, default=str, indent=0))
     if args.rescore_base:
-        _rescore(args.rescore_base, args.batch_size)
+        _rescore(args.rescore_base, args.batch_size, args.rescore_passes.split(","))
 
 
 def _pipeline(source: Path, batch_size: int) -> tuple[dict[str, float], int]:
@@ -182,7 +187,7 @@ def _compare(a: Path, b: Path) -> int:
     return 1 if differ else 0
 
 
-def _rescore(target: int, batch_size: int) -> None:
+def _rescore(target: int, batch_size: int, passes: list[str]) -> None:
     """Grow the base by copies of the ingested leads, then re-score every stored lead."""
     from sqlalchemy import func, select, text
 
@@ -206,10 +211,12 @@ def _rescore(target: int, batch_size: int) -> None:
             count = conn.scalar(select(func.count()).select_from(Lead))
         if engine.dialect.name == "postgresql":
             conn.execute(text("ANALYZE"))
-    _rescore_pass("unchanged scores", batch_size)
-    with engine.begin() as conn:  # a rules change: every stored score moves
-        conn.execute(text("UPDATE lead SET score = 0, temperature = NULL"))
-    _rescore_pass("every score changes", batch_size)
+    if "unchanged" in passes:
+        _rescore_pass("unchanged scores", batch_size)
+    if "changed" in passes:
+        with engine.begin() as conn:  # as after a rules change: every stored score moves
+            conn.execute(text("UPDATE lead SET score = 0, temperature = NULL"))
+        _rescore_pass("every score changes", batch_size)
 
 
 def _rescore_pass(label: str, batch_size: int) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Row, bindparam, select, update
@@ -13,7 +15,7 @@ from sqlalchemy.orm import Session
 from leadflow.core.clock import as_utc
 from leadflow.routing.policy import RoutingPolicy
 from leadflow.core.db import session_scope
-from leadflow.core.decisions import decision_row
+from leadflow.core.decisions import decision_row, json_safe
 from leadflow.scoring.engagement_decay import Event, engagement_score
 from leadflow.scoring.qualification import evaluate
 from leadflow.routing.route import territory_of
@@ -38,8 +40,14 @@ from leadflow.routing.policy import routing_policy
 from leadflow.scoring.policy import ScoringPolicy, scoring_policy
 
 
-def lead_view(lead: Any, routing: RoutingPolicy, campaign: Any = None) -> LeadView:
-    """A Lead, or a row with the same columns (the batch path reads rows, not objects)."""
+def lead_view(
+    lead: Any,
+    routing: RoutingPolicy,
+    campaign: Any = None,
+    territory: Callable[[str | None, str | None], str | None] | None = None,
+) -> LeadView:
+    """A Lead, or a row with the same columns (the batch path reads rows, not objects);
+    ``territory``: the lookup to use (a batch memoises it per country and state)."""
     return LeadView(
         id=lead.id,
         email=lead.email,
@@ -57,7 +65,7 @@ def lead_view(lead: Any, routing: RoutingPolicy, campaign: Any = None) -> LeadVi
         employees=lead.employees,
         revenue_band=lead.revenue_band,
         product_line=lead.product_line,
-        territory=territory_of(lead.country, lead.state, routing),
+        territory=(territory or partial(territory_of, policy=routing))(lead.country, lead.state),
         campaign=campaign.name if campaign else None,
         channel=campaign.channel if campaign else None,
         temperature=lead.temperature,
@@ -94,11 +102,13 @@ def _answers(session: Session, lead_ids: list[int]) -> dict[int, dict[str, dict[
     return answers
 
 
-def _explain(result: ScoreResult, engagement) -> dict:  # type: ignore[no-untyped-def]
+def _explain(result: ScoreResult, engagement, hits: Any = None) -> dict:  # type: ignore[no-untyped-def]
+    """Why the score, JSON-safe; ``hits``: the fired rules already made JSON-safe (shared by
+    every lead of the same fit, so a batch converts them once per combination)."""
     return {
-        "hits": result.hits,
-        "disqualified_by": result.disqualified_by,
-        "missing_fit_fields": result.missing,
+        "hits": json_safe(result.hits) if hits is None else hits,
+        "disqualified_by": json_safe(result.disqualified_by),
+        "missing_fit_fields": list(result.missing),
         "qualification": [
             {
                 "model": v.model,
@@ -113,7 +123,7 @@ def _explain(result: ScoreResult, engagement) -> dict:  # type: ignore[no-untype
         "engagement": [
             {
                 "signal": c.signal,
-                "at": c.at,
+                "at": c.at.isoformat(),
                 "raw": round(c.raw, 2),
                 "now": round(c.points, 2),
                 "machine": c.machine,
@@ -191,6 +201,25 @@ class ScoringRun:
     model: TrainedModel | None
     version: str
     fit: FitMemo
+    territories: dict[tuple[str | None, str | None], str | None] = field(default_factory=dict)
+    hits_json: dict[int, tuple[Any, Any]] = field(default_factory=dict)
+
+    def territory(self, country: str | None, state: str | None) -> str | None:
+        """Per (country, state), once per run: most leads share a handful of places."""
+        key = (country, state)
+        if key not in self.territories:
+            self.territories[key] = territory_of(country, state, self.routing)
+        return self.territories[key]
+
+    def safe_hits(self, hits: tuple[Any, ...]) -> Any:
+        """The fired rules in JSON form, once per distinct tuple of hits (the FitMemo shares
+        one tuple among every lead of the same fit)."""
+        found = self.hits_json.get(id(hits))
+        if found is None or found[0] is not hits:
+            if len(self.hits_json) > 100_000:
+                self.hits_json.clear()
+            found = self.hits_json[id(hits)] = (hits, json_safe(hits))
+        return found[1]
 
     @classmethod
     def now(cls, now: datetime | None) -> ScoringRun:
@@ -267,11 +296,10 @@ def _score_decision(
         reason=(f"model {judged.version}: probability {judged.probability:.2f}; " if judged else "")
         + f"fit {result.fit} + qualification {result.qualification} + engagement "
         f"{result.engagement}; was {lead.score} ({lead.temperature})",
-        inputs=_explain(result, engaged) | trace(judged),
         at=run.at,
         config_version=run.version,
         flow_run_id=run.run_id,
-    )
+    ) | {"inputs": _explain(result, engaged, run.safe_hits(result.hits)) | json_safe(trace(judged))}
 
 
 @dataclass
@@ -294,7 +322,9 @@ def _score_batch(
         select(*LEAD_COLUMNS).where(Lead.id.in_(lead_ids)).order_by(Lead.id)
     ).all()
     views = {
-        lead.id: lead_view(lead, run.routing, campaigns.get(lead.first_campaign_id or 0))
+        lead.id: lead_view(
+            lead, run.routing, campaigns.get(lead.first_campaign_id or 0), run.territory
+        )
         for lead in leads
     }
     judged_all = judge_all(run.model, run.policy, views, history, run.at)
