@@ -14,3 +14,9 @@ from tasks._common import BATCH_TASK
 @task(name="score-leads", **BATCH_TASK)
 def score_leads(lead_ids: list[int], now: datetime | None = None) -> ScoreOutcome:
     return service.score_leads(lead_ids, now)
+
+
+@task(name="rescore-stored", **BATCH_TASK)
+def rescore_stored(now: datetime | None = None) -> int:
+    """Re-score every stored lead (a rules change): keyset pages, changed scores written."""
+    return service.rescore_stored(now).changed

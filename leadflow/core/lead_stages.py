@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, select, text, update
 from sqlalchemy.orm import Session
 
-from leadflow.core.db import pipeline_lock, session_scope
+from leadflow.core.db import PIPELINE_LOCK_KEY, pipeline_lock, session_scope
 from leadflow.core.models import Assignment, Lead, SourceRecord
 from leadflow.core.runtime import log
 from leadflow.core.statuses import AssignmentStatus, PipelineStage
@@ -25,6 +25,37 @@ PREVIOUS = {
     PipelineStage.DONE: PipelineStage.SCORED,
 }
 CHUNK = 500
+LOCK_CHUNK = 5000
+
+
+def lock_leads(session: Session, lead_ids: Iterable[int], exclusive_key: int | None = None) -> None:
+    """Take a batch's leads for one stage's write phase; call first in the unit of work.
+
+    PostgreSQL: the pipeline lock in shared mode (cleaning, which creates and merges leads,
+    takes it exclusively and so still runs alone), then ``exclusive_key`` if given (routing's
+    round robin), then the leads' rows FOR UPDATE in id order. Two workers' stages run at once
+    on different leads and wait for each other only on the leads they share; every stage
+    locks in the same order (shared key, stage key, lead rows by id), so none deadlocks.
+    Waiting, not SKIP LOCKED: a lead another worker holds is at another stage, and this
+    batch must still carry it. SQLite has one writer at a time: BEGIN IMMEDIATE, as before.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        pipeline_lock(session)
+        return
+    connection.execute(
+        text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": PIPELINE_LOCK_KEY}
+    )
+    if exclusive_key is not None:
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": exclusive_key})
+    ordered = sorted(set(lead_ids))
+    for i in range(0, len(ordered), LOCK_CHUNK):
+        connection.execute(
+            select(Lead.id)
+            .where(Lead.id.in_(ordered[i : i + LOCK_CHUNK]))
+            .order_by(Lead.id)
+            .with_for_update()
+        ).all()
 
 
 def advance(session: Session, lead_ids: Iterable[int], to: PipelineStage) -> int:
@@ -69,7 +100,7 @@ def advance_leads(lead_ids: list[int], to: PipelineStage) -> int:
     if not lead_ids:
         return 0
     with session_scope() as session:
-        pipeline_lock(session)
+        lock_leads(session, lead_ids)
         return advance(session, lead_ids, to)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -73,10 +74,20 @@ def _line_of(loc: Path_, lines: dict[Path_, int]) -> int | None:
 
 
 def load_policy(path: Path, model: type[M]) -> M:
-    """Parse and validate one policy file; nothing runs on half a config."""
+    """Parse and validate one policy file; nothing runs on half a config.
+
+    Every batch asks for its policies, and parsing and validating YAML cost more than the
+    batch's own work on small files: the parsed model is kept per (path, model, file text),
+    so an edited file is parsed again at once and an unchanged one never (models are frozen,
+    so the shared instance cannot be changed by whoever holds it).
+    """
     if not path.is_file():
         raise ConfigError(str(path), None, None, "file not found")
-    text = path.read_text(encoding="utf-8")
+    return _parsed(path, model, path.read_text(encoding="utf-8"))  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=64)
+def _parsed(path: Path, model: type[PolicyModel], text: str) -> PolicyModel:
     try:
         loader = _Yaml12Loader(text)
         root = loader.get_single_node()

@@ -6,15 +6,18 @@ import threading
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import requests
 from prefect.artifacts import create_markdown_artifact
-from sqlalchemy import insert, select
+from sqlalchemy import Row, bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from leadflow.core.clock import as_utc
 from leadflow.enrich.policy import ENRICH_FIELDS, EnrichmentPolicy, load_enrichment
-from leadflow.core.db import pipeline_lock, session_scope
+from leadflow.core.db import session_scope
+from leadflow.core.lead_stages import lock_leads
 from leadflow.enrich.firmographics import Firmographic, load_firmographics
 from leadflow.enrich.breaker import breaker_for
 from leadflow.enrich.cache import SqlCache
@@ -88,7 +91,54 @@ def build_providers(policy: EnrichmentPolicy, state: RunState) -> list[Provider]
     return providers
 
 
-def _lead_in(lead: Lead) -> LeadIn:
+# What enrichment reads of a lead: plain rows (no ORM objects, no autoflush).
+LEAD = Lead.__table__
+ACCOUNT = Account.__table__
+LEAD_COLUMNS = [
+    LEAD.c[name]
+    for name in (
+        "id",
+        "domain",
+        *ENRICH_FIELDS,
+        "is_free_mail",
+        "is_disposable",
+        "is_role_address",
+        "enrichment_status",
+        "enriched_by",
+        "enriched_at",
+        "enrichment_provenance",
+        "account_id",
+    )
+]
+ENRICHED = (
+    update(LEAD)
+    .where(LEAD.c.id == bindparam("lead_id"))
+    .values(
+        {name: bindparam(f"v_{name}") for name in ENRICH_FIELDS}
+        | {
+            "enrichment_status": bindparam("v_status"),
+            "has_website": bindparam("v_has_website"),
+            "enrichment_provenance": bindparam("v_provenance"),
+            "enriched_by": bindparam("v_by"),
+            "enriched_at": bindparam("v_at"),
+        }
+    )
+)
+LINKED = update(LEAD).where(LEAD.c.id == bindparam("lead_id")).values(account_id=bindparam("a_id"))
+ACCOUNT_FILLED = (
+    update(ACCOUNT)
+    .where(ACCOUNT.c.id == bindparam("a_id"), ACCOUNT.c.enriched_by.is_(None))
+    .values(
+        {
+            name: bindparam(f"v_{name}")
+            for name in ("name", "industry", "employees", "revenue_band", "country", "state")
+        }
+        | {"enriched_by": bindparam("v_by"), "enriched_at": bindparam("v_at")}
+    )
+)
+
+
+def _lead_in(lead: Row[Any]) -> LeadIn:
     return LeadIn(
         lead.id,
         lead.domain,
@@ -99,49 +149,74 @@ def _lead_in(lead: Lead) -> LeadIn:
     )
 
 
-def _done(lead: Lead) -> bool:
+def _done(lead: Row[Any]) -> bool:
     # enriched_by without a status: enriched before statuses existed.
     return lead.enrichment_status in FINAL_STATUSES or (
         lead.enriched_by is not None and lead.enrichment_status is None
     )
 
 
+def _rows(session: Session, lead_ids: list[int]) -> list[Row[Any]]:
+    return list(
+        session.execute(select(*LEAD_COLUMNS).where(LEAD.c.id.in_(lead_ids)).order_by(LEAD.c.id))
+    )
+
+
 def _accounts_for(
-    session: Session, leads: list[Lead], outs: dict[int, LeadOut], at: datetime
+    session: Session, leads: list[Row[Any]], outs: dict[int, LeadOut], at: datetime
 ) -> None:
-    """Every company domain gets its account, filled from the first provider that knew it."""
-    domains = {lead.domain for lead in leads if lead.domain and not lead.is_free_mail}
-    accounts = {
-        a.domain: a for a in session.scalars(select(Account).where(Account.domain.in_(domains)))
-    }
-    for domain in domains - set(accounts):
-        accounts[domain] = Account(domain=domain)
-        session.add(accounts[domain])
+    """Every company domain gets its account (ON CONFLICT: created once, whoever else enriches
+    the domain), filled from the first provider that knew it."""
+    domains = sorted({lead.domain for lead in leads if lead.domain and not lead.is_free_mail})
+    if not domains:
+        return
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(
+        dialect.insert(ACCOUNT).on_conflict_do_nothing(index_elements=["domain"]),
+        [{"domain": d} for d in domains],
+    )
+    ids = dict(
+        session.execute(
+            select(ACCOUNT.c.domain, ACCOUNT.c.id).where(ACCOUNT.c.domain.in_(domains))
+        ).all()
+    )
     known = {out.domain: out.found for out in outs.values() if out.found}
-    for domain, account in accounts.items():
-        if account.enriched_by is None and known.get(domain):
+    fills = []
+    for domain in domains:
+        if known.get(domain):
             provider, fields = next(iter(known[domain].items()))
-            account.name, account.industry = fields.get("company"), fields.get("industry")
-            account.employees, account.revenue_band = (
-                fields.get("employees"),
-                fields.get("revenue_band"),
+            fills.append(
+                {"a_id": ids[domain], "v_name": fields.get("company"), "v_by": provider, "v_at": at}
+                | {
+                    f"v_{k}": fields.get(k)
+                    for k in ("industry", "employees", "revenue_band", "country", "state")
+                }
             )
-            account.country, account.state = fields.get("country"), fields.get("state")
-            account.enriched_by, account.enriched_at = provider, at
-    session.flush()
-    for lead in leads:
-        if lead.domain in accounts:
-            lead.account_id = accounts[lead.domain].id
+    if fills:
+        session.execute(ACCOUNT_FILLED, fills)
+    links = [
+        {"lead_id": lead.id, "a_id": ids[lead.domain]}
+        for lead in leads
+        if lead.domain in ids and lead.account_id != ids[lead.domain]
+    ]
+    if links:
+        session.execute(LINKED, links)
 
 
-def _apply(lead: Lead, out: LeadOut, at: datetime) -> bool:
-    for name, (value, _) in out.changes.items():
-        setattr(lead, name, value)
-    lead.enrichment_status, lead.has_website = out.status, out.has_website
+def _change(lead: Row[Any], out: LeadOut, at: datetime) -> dict[str, Any]:
+    """The lead's enrichment columns after ``out`` (unchanged fields keep their value)."""
+    change = {"lead_id": lead.id, "v_status": out.status, "v_has_website": out.has_website}
+    change |= {f"v_{name}": getattr(lead, name) for name in ENRICH_FIELDS}
+    change |= {f"v_{name}": value for name, (value, _) in out.changes.items()}
+    change |= {
+        "v_provenance": lead.enrichment_provenance,
+        "v_by": lead.enriched_by,
+        "v_at": lead.enriched_at,
+    }
     if out.changes:
-        lead.enrichment_provenance = provenance(lead.enrichment_provenance, out, at)
-        lead.enriched_by, lead.enriched_at = next(iter(out.changes.values()))[1], at
-    return out.status in ("enriched", "cached")
+        change["v_provenance"] = provenance(lead.enrichment_provenance, out, at)
+        change["v_by"], change["v_at"] = next(iter(out.changes.values()))[1], at
+    return change
 
 
 def _alert(state: RunState, at: datetime, run_id: str | None) -> None:
@@ -163,11 +238,7 @@ def enrich_leads(lead_ids: list[int], now: datetime | None = None) -> int:
     at, run_id, policy = as_utc(now), current_flow_run_id(), enrichment_policy()
     state = run_state(run_id, policy.budget.max_calls_per_run)
     with session_scope() as session:
-        todo = [
-            _lead_in(lead)
-            for lead in session.scalars(select(Lead).where(Lead.id.in_(lead_ids)))
-            if not _done(lead)
-        ]
+        todo = [_lead_in(lead) for lead in _rows(session, lead_ids) if not _done(lead)]
     # No transaction is open while providers answer: a slow API must not hold database locks.
     cache = SqlCache(session_scope, at)
     outs = {
@@ -176,17 +247,16 @@ def enrich_leads(lead_ids: list[int], now: datetime | None = None) -> int:
             todo, build_providers(policy, state), policy, state, cache, slot=batch_slot
         )
     }
-    enriched = 0
     with session_scope() as session:
-        pipeline_lock(session)  # accounts are created once, whoever else enriches the domain
-        leads = list(session.scalars(select(Lead).where(Lead.id.in_(lead_ids)).order_by(Lead.id)))
+        lock_leads(session, lead_ids)  # a lead another run just enriched is not enriched twice
+        leads = _rows(session, lead_ids)
         # Another run may have enriched some of them while we asked: theirs stands, once.
         outs = {lead.id: outs[lead.id] for lead in leads if lead.id in outs and not _done(lead)}
         _accounts_for(session, leads, outs, at)
-        rows = []
+        changes, rows = [], []
         for lead in leads:
             if lead.id in outs:
-                enriched += _apply(lead, outs[lead.id], at)
+                changes.append(_change(lead, outs[lead.id], at))
                 rows += decision_rows(
                     outs[lead.id],
                     role_address=lead.is_role_address,
@@ -194,8 +264,11 @@ def enrich_leads(lead_ids: list[int], now: datetime | None = None) -> int:
                     flow_run_id=run_id,
                     config_version=policy.config_version,
                 )
+        if changes:
+            session.execute(ENRICHED, changes)
         if rows:
             session.execute(insert(Decision), rows)
+    enriched = sum(out.status in ("enriched", "cached") for out in outs.values())
     _alert(state, at, run_id)
     log().info(
         "enrichment of %d leads: %s (cache hits %d, calls used %d of %d)",

@@ -16,23 +16,18 @@ from sqlalchemy import and_, bindparam, distinct, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from leadflow.core.clock import as_utc
-from leadflow.nurture.policy import NurturePolicy, Sequence
-from leadflow.core.db import pipeline_lock, session_scope
+from leadflow.nurture.policy import NurturePolicy
+from leadflow.core.db import session_scope
+from leadflow.core.lead_stages import lock_leads
 from leadflow.core.decisions import decision_row
 from leadflow.nurture.outbox_timing import ORPHANED_PENDING, stale_before
-from leadflow.nurture.plan import ENROLLABLE_STATUSES, Action, DueStep, Planner
+from leadflow.nurture.plan import ENROLLABLE_STATUSES, DueStep, Planner
 from leadflow.nurture.sequence import (
-    EntryFacts,
     ExitFacts,
-    entry_matches,
-    first_due,
-    may_reenter,
     suppression_kind,
 )
 from leadflow.core.models import (
     Assignment,
-    Campaign,
-    CampaignMember,
     Decision,
     EngagementEvent,
     Enrollment,
@@ -41,9 +36,10 @@ from leadflow.core.models import (
 )
 from leadflow.core.runtime import current_flow_run_id, log
 from leadflow.nurture.consent import NO_FACTS
-from leadflow.nurture.consent_store import ConsentGate, consent_facts
+from leadflow.nurture.consent_store import consent_facts
+from leadflow.nurture.entry import enroll_batch
+from leadflow.nurture.tick_decisions import step_variant, tick_decision
 from leadflow.nurture.variant_store import promotions
-from leadflow.nurture.variants import assign_variant
 from leadflow.nurture.policy import nurture_policy
 from leadflow.nurture.outbox import OUTBOX, insert_rows, queue_emails, suppressions
 
@@ -62,143 +58,12 @@ def dedupe_key(enrollment_id: int, entry_count: int, step: int) -> str:
     )
 
 
-def _rejected_not_ready(session: Session, lead_ids: list[int]) -> set[int]:
-    return set(
-        session.scalars(
-            select(distinct(Assignment.lead_id)).where(
-                Assignment.lead_id.in_(lead_ids),
-                Assignment.status == "rejected",
-                Assignment.reason == "not_ready",
-            )
-        )
-    )
-
-
-def _entry_facts(session: Session, leads: list[Lead]) -> dict[int, EntryFacts]:
-    ids = [lead.id for lead in leads]
-    campaigns: dict[int, set[str]] = defaultdict(set)
-    lines: dict[int, set[str]] = defaultdict(set)
-    for lead_id, name, line in session.execute(
-        select(CampaignMember.lead_id, Campaign.name, Campaign.product_line)
-        .join(Campaign)
-        .where(CampaignMember.lead_id.in_(ids))
-    ):
-        campaigns[lead_id].add(name)
-        if line:
-            lines[lead_id].add(line)
-    not_ready = _rejected_not_ready(session, ids)
-    return {
-        lead.id: EntryFacts(
-            temperature=lead.temperature,
-            grade=lead.grade,
-            campaigns=frozenset(campaigns[lead.id]),
-            product_lines=frozenset(lines[lead.id] | ({lead.product_line} - {None})),
-            rejected_not_ready=lead.id in not_ready,
-        )
-        for lead in leads
-    }
-
-
-def _enter(
-    session: Session,
-    planner: Planner,
-    lead: Lead,
-    sequence: Sequence,
-    existing: Enrollment | None,
-    at: datetime,
-    run_id: str | None,
-) -> bool:
-    """Start (or restart, as the re-entry policy allows) one lead's run of one sequence."""
-    if existing is not None and (
-        existing.status == "active"
-        or not may_reenter(sequence, existing.ended_at, existing.exit_reason, at)
-    ):
-        return False
-    calendar = planner.calendar_for_lead(sequence, lead.country, lead.state, lead.phone_e164)
-    due = first_due(sequence, at, calendar)
-    if existing is None:
-        session.add(
-            Enrollment(
-                lead_id=lead.id, sequence=sequence.key, next_step=0, next_due_at=due, enrolled_at=at
-            )
-        )
-        run = 1
-    else:
-        run = existing.entry_count + 1
-        existing.status, existing.next_step, existing.next_due_at = "active", 0, due
-        existing.enrolled_at, existing.entry_count, existing.exit_reason, existing.ended_at = (
-            at,
-            run,
-            None,
-            None,
-        )
-    session.add(
-        Decision(
-            **decision_row(
-                lead_id=lead.id,
-                kind="enroll",
-                rule_id=f"sequence:{sequence.key}",
-                outcome=f"enrolled in {sequence.key}" + (f" (run {run})" if run > 1 else ""),
-                reason=f"entry rules met: temperature {lead.temperature}, grade {lead.grade}",
-                inputs={
-                    "temperature": lead.temperature,
-                    "grade": lead.grade,
-                    "score": lead.score,
-                    "run": run,
-                    "first_due": due,
-                },
-                at=at,
-                config_version=planner.policy.config_version,
-                flow_run_id=run_id,
-            )
-        )
-    )
-    return True
-
-
-def _enroll(session: Session, policy: NurturePolicy, lead_ids: list[int], at: datetime) -> int:
-    run_id, planner, enrolled = current_flow_run_id(), Planner(policy), 0
-    leads = session.scalars(
-        select(Lead).where(
-            Lead.id.in_(lead_ids), Lead.suppressed.is_(False), Lead.status.in_(ENROLLABLE_STATUSES)
-        )
-    ).all()
-    blocked = suppressions(session, [lead.email for lead in leads])
-    facts = _entry_facts(session, list(leads))
-    existing = {
-        (e.lead_id, e.sequence): e
-        for e in session.scalars(
-            select(Enrollment).where(Enrollment.lead_id.in_([lead.id for lead in leads]))
-        )
-    }
-    gate = ConsentGate.load(session, policy, [lead.id for lead in leads], at)
-    for lead in leads:
-        if lead.email.lower() in blocked:
-            continue
-        for sequence in policy.sequences:
-            if entry_matches(sequence.enter, facts[lead.id]) and gate.admits(
-                session, lead, sequence, at, run_id
-            ):
-                # A lead sales handed back stays in the pool (reps may take it up again).
-                lead.status = "pool" if lead.status == "pool" else "nurturing"
-                enrolled += _enter(
-                    session,
-                    planner,
-                    lead,
-                    sequence,
-                    existing.get((lead.id, sequence.key)),
-                    at,
-                    run_id,
-                )
-    return enrolled
-
-
 def enroll_leads(lead_ids: list[int], now: datetime | None = None) -> int:
     """Put each lead into every sequence whose entry rules it meets (re-entry as each allows)."""
     at = as_utc(now)
     with session_scope() as session:
-        pipeline_lock(session)  # the enrollments read are the ones there when this one commits
-        enrolled = _enroll(session, nurture_policy(), lead_ids, at)
+        lock_leads(session, lead_ids)  # the enrollments read are the ones there at commit
+        enrolled = enroll_batch(session, nurture_policy(), lead_ids, at)
     log().info("enrolled %d of %d leads in nurture", enrolled, len(lead_ids))
     return enrolled
 
@@ -223,7 +88,7 @@ def _enter_handed_back(session: Session, policy: NurturePolicy, at: datetime) ->
             )
         )
     )
-    return _enroll(session, policy, lead_ids, at) if lead_ids else 0
+    return enroll_batch(session, policy, lead_ids, at) if lead_ids else 0
 
 
 def _due_batch(session: Session, after_id: int, at: datetime, size: int) -> list[Any]:
@@ -335,100 +200,6 @@ def _due_step(row: Any, facts: dict[str, Any]) -> DueStep:
     )
 
 
-def _decision(
-    row: Any, action: Action, at: datetime, policy: NurturePolicy, run_id: str | None
-) -> dict[str, Any]:
-    number, seq = row["next_step"] + 1, row["sequence"]
-    inputs: dict[str, Any] = {"sequence": seq, "step": number, "due_at": row["next_due_at"]}
-    if action.zone is not None:
-        inputs |= {
-            "zone": action.zone.zone.key,
-            "zone_source": action.zone.source,
-            "local_now": at.astimezone(action.zone.zone).strftime("%a %Y-%m-%d %H:%M"),
-        }
-    if action.kind == "defer":
-        local = action.at.astimezone(action.zone.zone) if action.at and action.zone else action.at
-        inputs |= {"deferred_to": action.at, "local_deferred_to": f"{local:%a %Y-%m-%d %H:%M}"}
-        return decision_row(
-            lead_id=row["lead_id"],
-            kind="defer",
-            rule_id=f"send-rule:{action.rule}",
-            at=at,
-            outcome=f"step {number} of {seq} deferred to {action.at:%Y-%m-%d %H:%M} UTC",
-            reason=f"{action.rule}: not now ({inputs.get('local_now')}), next allowed "
-            f"{inputs['local_deferred_to']} local",
-            inputs=inputs,
-            config_version=policy.config_version,
-            flow_run_id=run_id,
-        )
-    if action.branch is not None:
-        goto = action.branch.goto
-        inputs |= {"branch": action.branch.model_dump()}
-        return decision_row(
-            lead_id=row["lead_id"],
-            kind="branch",
-            rule_id=f"branch:{seq}:{number}",
-            at=at,
-            outcome=f"{seq}: " + ("ended" if goto == "end" else f"step {goto} instead of {number}"),
-            reason=("clicked" if action.branch.if_clicked else "did not click")
-            + f" step {action.branch.on_step}",
-            inputs=inputs,
-            config_version=policy.config_version,
-            flow_run_id=run_id,
-        )
-    return decision_row(
-        lead_id=row["lead_id"],
-        kind="exit",
-        rule_id=f"exit:{action.rule}",
-        at=at,
-        outcome=f"left {seq} at step {number}",
-        reason=str(action.rule),
-        inputs=inputs,
-        config_version=policy.config_version,
-        flow_run_id=run_id,
-    )
-
-
-def _variant(
-    policy: NurturePolicy,
-    row: Any,
-    index: int,
-    promoted: dict[tuple[str, int], str],
-    at: datetime,
-    run_id: str | None,
-) -> tuple[str | None, list[dict[str, Any]]]:
-    """The lead's A/B variant of the step and the decision recording it (none without variants)."""
-    step = policy.sequence(row["sequence"]).steps[index]
-    chosen = assign_variant(
-        step.variants,
-        row["sequence"],
-        index,
-        row["lead_id"],
-        promoted.get((row["sequence"], index)),
-    )
-    if chosen is None:
-        return None, []
-    why = "promoted winner" if chosen.promoted else f"hash bucket {chosen.bucket:.4f} of weights"
-    weights = {v.key: v.weight for v in step.variants}
-    return chosen.variant, [
-        decision_row(
-            lead_id=row["lead_id"],
-            kind="variant",
-            rule_id=f"variant:{row['sequence']}:{index + 1}",
-            outcome=f"variant {chosen.variant} of step {index + 1}",
-            reason=why,
-            at=at,
-            inputs={
-                "weights": weights,
-                "bucket": round(chosen.bucket, 6),
-                "promoted": chosen.promoted,
-            },
-            config_version=policy.config_version,
-            flow_run_id=run_id,
-        )
-    ]
-
-
 def _tick_batch(
     session: Session, planner: Planner, rows: list[Any], at: datetime, run_id: str | None
 ) -> list[int]:
@@ -445,7 +216,9 @@ def _tick_batch(
             "e_ended": None,
         }
         if action.kind == "send":
-            variant, assigned = _variant(policy, row, action.step, facts["promoted"], at, run_id)
+            variant, assigned = step_variant(
+                policy, row, action.step, facts["promoted"], at, run_id
+            )
             outbox.append(
                 {
                     "dedupe_key": dedupe_key(row["id"], row["entry_count"], action.step),
@@ -470,7 +243,7 @@ def _tick_batch(
                 "e_reason": (action.rule if action.kind == "exit" else "ended by a branch"),
             }
         if action.kind != "send" or action.branch is not None:
-            decisions.append(_decision(row, action, at, policy, run_id))
+            decisions.append(tick_decision(row, action, at, policy, run_id))
         changes.append(change)
     queued = queue_emails(session, outbox, at)
     session.execute(

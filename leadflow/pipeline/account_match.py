@@ -13,11 +13,14 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from leadflow.core.clock import as_utc
-from leadflow.core.db import pipeline_lock, session_scope
+from leadflow.core.db import session_scope
+from leadflow.core.lead_stages import lock_leads
 from leadflow.core.decisions import decision_row
 from leadflow.core.models import Account, Decision, Lead
 from leadflow.dedupe.engine.accounts import Account as Candidate
@@ -25,6 +28,9 @@ from leadflow.dedupe.engine.accounts import AccountIndex, AccountMatch
 from leadflow.dedupe.engine.text import has_han
 
 MATCH_KIND = "account_match"
+LEAD = Lead.__table__
+LEAD_COLUMNS = (Lead.id, Lead.email, Lead.company, Lead.country, Lead.is_free_mail, Lead.account_id)
+LINKED = update(LEAD).where(LEAD.c.id == bindparam("lead_id")).values(account_id=bindparam("a_id"))
 
 
 def account_index(session: Session, min_score: float = 0.88) -> AccountIndex:
@@ -56,6 +62,24 @@ def _owned(session: Session, account_ids: set[int]) -> set[int]:
     )
 
 
+def _decision(lead: Row[Any], match: AccountMatch, method: str, at: datetime) -> dict[str, Any]:
+    return decision_row(
+        lead_id=lead.id,
+        kind=MATCH_KIND,
+        rule_id=f"account:{method}",
+        at=at,
+        outcome=f"account {match.account_id} by {method} (score {match.score:.2f})",
+        reason=f"{match.method} match"
+        + (f"; tie broken by {', '.join(match.tie_breakers)}" if match.tie_breakers else ""),
+        inputs={
+            "score": match.score,
+            "method": match.method,
+            "company": lead.company,
+            "candidates": [list(c) for c in match.candidates[:5]],
+        },
+    )
+
+
 def match_accounts(
     lead_ids: list[int], now: datetime | None = None, index: AccountIndex | None = None
 ) -> Counter[str]:
@@ -63,8 +87,10 @@ def match_accounts(
     method. Idempotent: a lead already matched is left alone."""
     at, counts = as_utc(now), Counter[str]()
     with session_scope() as session:
-        pipeline_lock(session)  # two runs at once match a lead once
-        leads = session.scalars(select(Lead).where(Lead.id.in_(lead_ids)).order_by(Lead.id)).all()
+        lock_leads(session, lead_ids)  # two runs at once match a lead once
+        leads = session.execute(
+            select(*LEAD_COLUMNS).where(Lead.id.in_(lead_ids)).order_by(Lead.id)
+        ).all()
         done = set(
             session.scalars(
                 select(Decision.lead_id).where(
@@ -74,7 +100,7 @@ def match_accounts(
         )
         owned = _owned(session, {lead.account_id for lead in leads if lead.account_id})
         index = index or account_index(session)
-        rows = []
+        links, rows = [], []
         for lead in leads:
             if lead.id in done:
                 continue
@@ -89,30 +115,12 @@ def match_accounts(
                 and match.method != "domain"
             ):
                 continue  # no account, or its own domain's owned account beats a name
-            lead.account_id = int(match.account_id)  # type: ignore[call-overload]
             method = method_of(match, lead.company)
             counts[method] += 1
-            rows.append(
-                decision_row(
-                    lead_id=lead.id,
-                    kind=MATCH_KIND,
-                    rule_id=f"account:{method}",
-                    at=at,
-                    outcome=f"account {match.account_id} by {method} (score {match.score:.2f})",
-                    reason=f"{match.method} match"
-                    + (
-                        f"; tie broken by {', '.join(match.tie_breakers)}"
-                        if match.tie_breakers
-                        else ""
-                    ),
-                    inputs={
-                        "score": match.score,
-                        "method": match.method,
-                        "company": lead.company,
-                        "candidates": [list(c) for c in match.candidates[:5]],
-                    },
-                )
-            )
+            links.append({"lead_id": lead.id, "a_id": int(match.account_id)})  # type: ignore[call-overload]
+            rows.append(_decision(lead, match, method, at))
+        if links:
+            session.execute(LINKED, links)
         if rows:
             session.execute(Decision.__table__.insert(), rows)
     return counts

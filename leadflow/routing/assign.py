@@ -5,26 +5,44 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from leadflow.core.clock import as_utc
 from leadflow.routing.policy import RoutingPolicy
-from leadflow.core.db import pipeline_lock, session_scope
-from leadflow.core.decisions import record
-from leadflow.routing.route import RouteDecision, lead_facts, route_lead
+from leadflow.core.db import session_scope
+from leadflow.core.lead_stages import lock_leads
+from leadflow.core.decisions import decision_row
+from leadflow.routing.route import (
+    LEAD_KEYS,
+    RouteDecision,
+    lead_facts,
+    route_lead,
+)
 from leadflow.routing.rotation import apply_decision
 from leadflow.core.summary import RouteOutcome
-from leadflow.core.models import Account, Assignment, Campaign, Enrollment, Lead, Rep, RoutingLedger
+from leadflow.core.models import (
+    Account,
+    Assignment,
+    Campaign,
+    Decision,
+    Enrollment,
+    Lead,
+    QueueItem,
+    Rep,
+    RoutingLedger,
+)
 from leadflow.core.runtime import current_flow_run_id, log
 from leadflow.routing.policy import routing_policy
-from leadflow.routing.assignments import offer_sla, open_assignment, rep_loads, store_ledger
+from leadflow.routing.assignments import AssignmentStatus, offer_sla, rep_loads, store_ledger
 from leadflow.routing.people import deactivated_reps
 from leadflow.routing.queue_policy import UNASSIGNED
-from leadflow.routing.queues import enqueue, leave_queue
+from leadflow.routing.queues import QueueItemStatus, enqueue
 
 ROUTABLE_STATUSES = ("new", "nurturing", "pool", "queued")
+ROUTING_LOCK_KEY = 0x1EADF11  # one router at a time (ledger and loads), whatever its leads
 
 
 def sync_reps(session: Session, policy: RoutingPolicy) -> None:
@@ -114,45 +132,175 @@ def _prior_owner(session: Session, lead_id: int) -> str | None:
     )
 
 
-def _apply(
-    session: Session,
-    lead: Lead,
-    decision: RouteDecision,
-    at: datetime,
-    state: tuple[dict[str, dict[str, int]], dict[str, tuple[int, int]]],
-    outcome: RouteOutcome,
-    policy: RoutingPolicy,
-    deactivated: dict[str, str],
+# What routing reads of a lead: one Core row each (lead_facts takes any object with these).
+LEAD_COLUMNS = [getattr(Lead, key) for key in LEAD_KEYS if key in Lead.__table__.c] + [
+    Lead.id,
+    Lead.account_id,
+    Lead.first_campaign_id,
+]
+LEAD = Lead.__table__
+QUEUE_ITEM = QueueItem.__table__
+ROUTED_LEAD = (
+    update(LEAD)
+    .where(LEAD.c.id == bindparam("lead_id"))
+    .values(status="routed", owner_rep=bindparam("rep"), updated_at=bindparam("at"))
+)
+# leave_queue for the whole batch: a routed lead's open queue item (if any) closes.
+LEFT_QUEUE = (
+    update(QUEUE_ITEM)
+    .where(QUEUE_ITEM.c.lead_id == bindparam("q_lead"), QUEUE_ITEM.c.status == QueueItemStatus.OPEN)
+    .values(
+        status=QueueItemStatus.ROUTED,
+        closed_at=bindparam("at"),
+        closed_by=None,
+        close_reason=bindparam("why"),
+    )
+)
+NEW_OWNER = (
+    update(Account.__table__)
+    .where(Account.__table__.c.id == bindparam("account_id"))
+    .values(owner_rep=bindparam("rep"))
+)
+
+
+@dataclass
+class _Batch:
+    """One batch's reads (state routing carries from lead to lead) and its writes."""
+
+    policy: RoutingPolicy
+    at: datetime
+    run_id: str | None
+    ledgers: dict[str, dict[str, int]]
+    loads: dict[str, tuple[int, int]]
+    deactivated: dict[str, str]
+    owners: dict[int, str | None]  # account id -> owner rep, as this batch leaves it
+    campaigns: dict[int, Any]
+    assignments: list[dict[str, Any]] = field(default_factory=list)
+    routed: list[dict[str, Any]] = field(default_factory=list)
+    decisions: list[dict[str, Any]] = field(default_factory=list)
+    new_owners: dict[int, str] = field(default_factory=dict)
+    touched_teams: set[str] = field(default_factory=set)
+
+
+def _load(session: Session, policy: RoutingPolicy, at: datetime, leads: list[Row[Any]]) -> _Batch:
+    account_ids = sorted({lead.account_id for lead in leads if lead.account_id})
+    owners: dict[int, str | None] = {}
+    for i in range(0, len(account_ids), 500):
+        owners.update(
+            session.execute(
+                select(Account.id, Account.owner_rep).where(
+                    Account.id.in_(account_ids[i : i + 500])
+                )
+            )
+            .tuples()
+            .all()
+        )
+    return _Batch(
+        policy,
+        at,
+        current_flow_run_id(),
+        _ledgers(session),
+        rep_loads(session, policy, at),
+        deactivated_reps(session),
+        owners,
+        {c.id: c for c in session.execute(select(Campaign.id, Campaign.name, Campaign.channel))},
+    )
+
+
+def _decide(batch: _Batch, lead: Row[Any], history: _History) -> RouteDecision:
+    campaign = batch.campaigns.get(lead.first_campaign_id or 0)
+    facts = lead_facts(
+        lead,
+        batch.policy,
+        campaign=campaign.name if campaign else None,
+        channel=campaign.channel if campaign else None,
+    )
+    return route_lead(
+        facts,
+        batch.policy,
+        batch.ledgers,
+        batch.owners.get(lead.account_id) if lead.account_id else None,
+        history.exclude,
+        prior_owner=history.prior_owner,
+        now=batch.at,
+        loads=batch.loads,
+        unavailable=batch.deactivated,
+        skip_rules=history.skip_rules,
+    )
+
+
+def _take(
+    session: Session, batch: _Batch, lead: Row[Any], decision: RouteDecision, outcome: RouteOutcome
 ) -> None:
-    ledgers, loads = state
-    apply_decision(ledgers, loads, decision)
+    """Carry one decision into the batch's state and writes (the queue path, rare, writes now)."""
+    apply_decision(batch.ledgers, batch.loads, decision)
     if decision.ledger_after is not None and decision.team:
-        store_ledger(session, decision.team, dict(decision.ledger_after))
+        batch.touched_teams.add(decision.team)
+    batch.decisions.append(
+        decision_row(
+            lead_id=lead.id,
+            kind="route",
+            rule_id=decision.rule_id,
+            outcome=f"to {decision.rep or 'queue ' + str(decision.queue)}",
+            reason=decision.reason,
+            inputs={**decision.inputs, "trace": decision.trace},
+            at=batch.at,
+            config_version=batch.policy.config_version,
+            flow_run_id=batch.run_id,
+        )
+    )
     if decision.rep is None:
         # A queue always has an owner team and a deadline: the lead never just sits there.
-        enqueue(session, lead, decision.queue or UNASSIGNED, policy, at, decision.reason)
-        outcome.queued[decision.queue or UNASSIGNED] += 1
+        queue = decision.queue or UNASSIGNED
+        enqueue(
+            session, session.get_one(Lead, lead.id), queue, batch.policy, batch.at, decision.reason
+        )
+        outcome.queued[queue] += 1
         return
-    assignment = open_assignment(
-        session,
-        lead_id=lead.id,
-        rep=decision.rep,
-        team=decision.team,
-        rule_id=decision.rule_id,
-        at=at,
-        sla=offer_sla(policy, decision.team),
+    batch.assignments.append(
+        {
+            "lead_id": lead.id,
+            "rep": decision.rep,
+            "team": decision.team,
+            "rule_id": decision.rule_id,
+            "assigned_at": batch.at,
+            "sla_due_at": batch.at + offer_sla(batch.policy, decision.team),
+            "status": AssignmentStatus.OFFERED,
+        }
     )
-    leave_queue(session, lead.id, at, "routed", f"routed to {decision.rep}")
-    outcome.assignment_ids.append(assignment.id)
+    batch.routed.append(
+        {"lead_id": lead.id, "q_lead": lead.id, "rep": decision.rep, "at": batch.at}
+        | {"why": f"routed to {decision.rep}"}
+    )
     outcome.per_rep[decision.rep] += 1
-    lead.status, lead.owner_rep, lead.updated_at = "routed", decision.rep, at
-    if lead.account_id:
-        account = session.get(Account, lead.account_id)
-        if account and (
-            not policy.active_rep(account.owner_rep) or account.owner_rep in deactivated
-        ):
-            # One owner per customer from now on; a departed owner's accounts are handed on.
-            account.owner_rep = decision.rep
+    owner = batch.owners.get(lead.account_id) if lead.account_id else None
+    if lead.account_id in batch.owners and (
+        not batch.policy.active_rep(owner) or owner in batch.deactivated
+    ):
+        # One owner per customer from now on; a departed owner's accounts are handed on.
+        batch.owners[lead.account_id] = batch.new_owners[lead.account_id] = decision.rep
+
+
+def _write(session: Session, batch: _Batch, outcome: RouteOutcome) -> None:
+    """The batch in a handful of statements: assignments (ids back in order), leads, queue
+    items, accounts, ledgers, decisions."""
+    if batch.assignments:
+        ids = session.scalars(
+            insert(Assignment).returning(Assignment.id, sort_by_parameter_order=True),
+            batch.assignments,
+        ).all()
+        outcome.assignment_ids.extend(ids)
+        session.execute(ROUTED_LEAD, batch.routed)
+        session.execute(LEFT_QUEUE, batch.routed)
+    if batch.new_owners:
+        session.execute(
+            NEW_OWNER, [{"account_id": a, "rep": r} for a, r in batch.new_owners.items()]
+        )
+    for team in sorted(batch.touched_teams):
+        store_ledger(session, team, batch.ledgers[team])
+    if batch.decisions:
+        session.execute(Decision.__table__.insert(), batch.decisions)
+    _stop_nurture(session, [row["lead_id"] for row in batch.routed])
 
 
 def _stop_nurture(session: Session, lead_ids: list[int]) -> None:
@@ -171,59 +319,21 @@ def route_leads(
 ) -> RouteOutcome:
     """Route every hot, unsuppressed, unowned lead among ``lead_ids`` (any temperature when
     ``qualified_by_sales``: telesales qualified them, which outranks the score)."""
-    at, run_id, policy = as_utc(now), current_flow_run_id(), routing_policy()
-    outcome = RouteOutcome()
+    at, policy, outcome = as_utc(now), routing_policy(), RouteOutcome()
+    wanted = [Lead.id.in_(lead_ids), Lead.suppressed.is_(False), Lead.status.in_(ROUTABLE_STATUSES)]
+    if not qualified_by_sales:
+        wanted.append(Lead.temperature == "hot")
     with session_scope() as session:
-        pipeline_lock(session)  # before reading: a lead another run just routed is not routed again
+        # Before reading: a lead another run just routed is not routed again, and the round
+        # robin's ledger and loads are read by one router at a time.
+        lock_leads(session, lead_ids, ROUTING_LOCK_KEY)
         sync_reps(session, policy)
-        state = (_ledgers(session), rep_loads(session, policy, at))
-        deactivated = deactivated_reps(session)
-        campaigns = {c.id: c for c in session.scalars(select(Campaign))}
-        wanted = [
-            Lead.id.in_(lead_ids),
-            Lead.suppressed.is_(False),
-            Lead.status.in_(ROUTABLE_STATUSES),
-        ]
-        if not qualified_by_sales:
-            wanted.append(Lead.temperature == "hot")
-        leads = session.scalars(select(Lead).where(*wanted).order_by(Lead.id)).all()
+        leads = session.execute(select(*LEAD_COLUMNS).where(*wanted).order_by(Lead.id)).all()
+        batch = _load(session, policy, at, leads)
         histories = _histories(session, [lead.id for lead in leads])
         for lead in leads:
-            account = session.get(Account, lead.account_id) if lead.account_id else None
-            campaign = campaigns.get(lead.first_campaign_id or 0)
-            facts = lead_facts(
-                lead,
-                policy,
-                campaign=campaign.name if campaign else None,
-                channel=campaign.channel if campaign else None,
-            )
-            history = histories[lead.id]
-            decision = route_lead(
-                facts,
-                policy,
-                state[0],
-                account.owner_rep if account else None,
-                history.exclude,
-                prior_owner=history.prior_owner,
-                now=at,
-                loads=state[1],
-                unavailable=deactivated,
-                skip_rules=history.skip_rules,
-            )
-            _apply(session, lead, decision, at, state, outcome, policy, deactivated)
-            record(
-                session,
-                lead_id=lead.id,
-                kind="route",
-                rule_id=decision.rule_id,
-                outcome=f"to {decision.rep or 'queue ' + str(decision.queue)}",
-                reason=decision.reason,
-                inputs={**decision.inputs, "trace": decision.trace},
-                at=at,
-                config_version=policy.config_version,
-                flow_run_id=run_id,
-            )
-        _stop_nurture(session, [lead.id for lead in leads if lead.status == "routed"])
+            _take(session, batch, lead, _decide(batch, lead, histories[lead.id]), outcome)
+        _write(session, batch, outcome)
     log().info(
         "routed %d leads (%s); %d to queues",
         sum(outcome.per_rep.values()),

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from leadflow.core.clock import as_utc
 from leadflow.routing.policy import RoutingPolicy
-from leadflow.core.db import pipeline_lock, session_scope
-from leadflow.core.decisions import decision_row
+from leadflow.core.db import session_scope
+from leadflow.core.decisions import decision_row, json_safe
 from leadflow.scoring.engagement_decay import Event, engagement_score
 from leadflow.scoring.qualification import evaluate
 from leadflow.routing.route import territory_of
-from leadflow.scoring.score import ScoreResult, score_lead
+from leadflow.scoring.score import FitMemo, ScoreResult, score_lead
 from leadflow.core.summary import ScoreOutcome
 from leadflow.core.types import LeadView
-from leadflow.core.lifecycle import change_stage
 from leadflow.core.models import (
     Campaign,
     Decision,
@@ -28,14 +31,23 @@ from leadflow.core.models import (
     QualificationAnswer,
 )
 from leadflow.core.runtime import current_flow_run_id, log
-from leadflow.scoring.engagement_policy import engagement_policy
+from leadflow.core.lead_stages import CHUNK, lock_leads
+from leadflow.scoring.engagement_policy import EngagementPolicy, engagement_policy
+from leadflow.scoring.model import TrainedModel
 from leadflow.scoring.model_in_force import judge, judge_all, model_in_force, stored_events, trace
-from leadflow.scoring.qualification_policy import qualification_policy
+from leadflow.scoring.qualification_policy import QualificationPolicy, qualification_policy
 from leadflow.routing.policy import routing_policy
-from leadflow.scoring.policy import scoring_policy
+from leadflow.scoring.policy import ScoringPolicy, scoring_policy
 
 
-def lead_view(lead: Lead, routing: RoutingPolicy, campaign: Campaign | None = None) -> LeadView:
+def lead_view(
+    lead: Any,
+    routing: RoutingPolicy,
+    campaign: Any = None,
+    territory: Callable[[str | None, str | None], str | None] | None = None,
+) -> LeadView:
+    """A Lead, or a row with the same columns (the batch path reads rows, not objects);
+    ``territory``: the lookup to use (a batch memoises it per country and state)."""
     return LeadView(
         id=lead.id,
         email=lead.email,
@@ -53,7 +65,7 @@ def lead_view(lead: Lead, routing: RoutingPolicy, campaign: Campaign | None = No
         employees=lead.employees,
         revenue_band=lead.revenue_band,
         product_line=lead.product_line,
-        territory=territory_of(lead.country, lead.state, routing),
+        territory=(territory or partial(territory_of, policy=routing))(lead.country, lead.state),
         campaign=campaign.name if campaign else None,
         channel=campaign.channel if campaign else None,
         temperature=lead.temperature,
@@ -90,11 +102,13 @@ def _answers(session: Session, lead_ids: list[int]) -> dict[int, dict[str, dict[
     return answers
 
 
-def _explain(result: ScoreResult, engagement) -> dict:  # type: ignore[no-untyped-def]
+def _explain(result: ScoreResult, engagement, hits: Any = None) -> dict:  # type: ignore[no-untyped-def]
+    """Why the score, JSON-safe; ``hits``: the fired rules already made JSON-safe (shared by
+    every lead of the same fit, so a batch converts them once per combination)."""
     return {
-        "hits": result.hits,
-        "disqualified_by": result.disqualified_by,
-        "missing_fit_fields": result.missing,
+        "hits": json_safe(result.hits) if hits is None else hits,
+        "disqualified_by": json_safe(result.disqualified_by),
+        "missing_fit_fields": list(result.missing),
         "qualification": [
             {
                 "model": v.model,
@@ -109,7 +123,7 @@ def _explain(result: ScoreResult, engagement) -> dict:  # type: ignore[no-untype
         "engagement": [
             {
                 "signal": c.signal,
-                "at": c.at,
+                "at": c.at.isoformat(),
                 "raw": round(c.raw, 2),
                 "now": round(c.points, 2),
                 "machine": c.machine,
@@ -121,125 +135,286 @@ def _explain(result: ScoreResult, engagement) -> dict:  # type: ignore[no-untype
     }
 
 
-def _apply(
-    session: Session, lead: Lead, result: ScoreResult, at: datetime, run_id: str | None
-) -> bool:
-    """Write the result on the lead; True when the lead was just disqualified."""
-    lead.fit_score, lead.engagement_score, lead.qualification_score = (
-        result.fit,
-        result.engagement,
-        result.qualification,
+# What scoring reads of a lead: one Core row per lead, no ORM object, no autoflush.
+LEAD_COLUMNS = (
+    Lead.id,
+    Lead.email,
+    Lead.domain,
+    Lead.is_free_mail,
+    Lead.is_disposable,
+    Lead.is_role_address,
+    Lead.has_website,
+    Lead.company,
+    Lead.title,
+    Lead.country,
+    Lead.state,
+    Lead.city,
+    Lead.industry,
+    Lead.employees,
+    Lead.revenue_band,
+    Lead.product_line,
+    Lead.temperature,
+    Lead.score,
+    Lead.grade,
+    Lead.purchase_class,
+    Lead.purchase_timeframe_months,
+    Lead.status,
+    Lead.lifecycle_stage,
+    Lead.first_campaign_id,
+)
+LEAD = Lead.__table__
+# One statement for every changed lead of a batch (executemany), the same on both backends.
+WRITE_SCORE = (
+    update(LEAD)
+    .where(LEAD.c.id == bindparam("lead_id"))
+    .values(
+        {
+            name: bindparam(f"v_{name}")
+            for name in (
+                "fit_score",
+                "engagement_score",
+                "qualification_score",
+                "score",
+                "temperature",
+                "grade",
+                "scored_at",
+                "purchase_class",
+                "disqualified_by",
+                "status",
+                "lifecycle_stage",
+            )
+        }
     )
-    lead.score, lead.temperature, lead.grade, lead.scored_at = (
-        result.score,
-        result.temperature,
-        result.grade,
-        at,
-    )
-    lead.purchase_class = result.purchase_class
-    lead.disqualified_by = result.disqualified_by.rule_id if result.disqualified_by else None
-    newly_out = bool(result.disqualified_by) and lead.status in ("new", "nurturing", "pool")
-    if newly_out:
-        lead.status = "disqualified"
-    if result.temperature == "hot" and lead.lifecycle_stage in ("new", "recycled"):
-        change_stage(
-            session,
-            lead,
-            "mql",
-            f"score {result.score} reached the hot threshold",
-            at,
-            rule_id="threshold:hot",
-            flow_run_id=run_id,
+)
+
+
+@dataclass
+class ScoringRun:
+    """The policies, version and run a batch is scored under (read once per call)."""
+
+    at: datetime
+    run_id: str | None
+    policy: ScoringPolicy
+    engagement: EngagementPolicy
+    qualification: QualificationPolicy
+    routing: RoutingPolicy
+    model: TrainedModel | None
+    version: str
+    fit: FitMemo
+    territories: dict[tuple[str | None, str | None], str | None] = field(default_factory=dict)
+    hits_json: dict[int, tuple[Any, Any]] = field(default_factory=dict)
+
+    def territory(self, country: str | None, state: str | None) -> str | None:
+        """Per (country, state), once per run: most leads share a handful of places."""
+        key = (country, state)
+        if key not in self.territories:
+            self.territories[key] = territory_of(country, state, self.routing)
+        return self.territories[key]
+
+    def safe_hits(self, hits: tuple[Any, ...]) -> Any:
+        """The fired rules in JSON form, once per distinct tuple of hits (the FitMemo shares
+        one tuple among every lead of the same fit)."""
+        found = self.hits_json.get(id(hits))
+        if found is None or found[0] is not hits:
+            if len(self.hits_json) > 100_000:
+                self.hits_json.clear()
+            found = self.hits_json[id(hits)] = (hits, json_safe(hits))
+        return found[1]
+
+    @classmethod
+    def now(cls, now: datetime | None) -> ScoringRun:
+        policy, engagement, qualification = (
+            scoring_policy(),
+            engagement_policy(),
+            qualification_policy(),
         )
-    return newly_out
+        model = model_in_force(policy)
+        version = ";".join(
+            [p.config_version for p in (policy, engagement, qualification)]
+            + ([model.version] if model else [])
+        )
+        return cls(
+            as_utc(now),
+            current_flow_run_id(),
+            policy,
+            engagement,
+            qualification,
+            routing_policy(),
+            model,
+            version,
+            FitMemo(policy),
+        )
+
+
+def _change(lead: Row[Any], result: ScoreResult, run: ScoringRun) -> dict[str, Any]:
+    """The lead's new columns (status and lifecycle stage as the result moves them)."""
+    newly_out = bool(result.disqualified_by) and lead.status in ("new", "nurturing", "pool")
+    to_mql = result.temperature == "hot" and lead.lifecycle_stage in ("new", "recycled")
+    return {
+        "lead_id": lead.id,
+        "v_fit_score": result.fit,
+        "v_engagement_score": result.engagement,
+        "v_qualification_score": result.qualification,
+        "v_score": result.score,
+        "v_temperature": result.temperature,
+        "v_grade": result.grade,
+        "v_scored_at": run.at,
+        "v_purchase_class": result.purchase_class,
+        "v_disqualified_by": result.disqualified_by.rule_id if result.disqualified_by else None,
+        "v_status": "disqualified" if newly_out else lead.status,
+        "v_lifecycle_stage": "mql" if to_mql else lead.lifecycle_stage,
+    }
+
+
+def _stage_decision(lead: Row[Any], result: ScoreResult, run: ScoringRun) -> dict[str, Any]:
+    """The lifecycle move a hot score makes (as leadflow.core.lifecycle records it)."""
+    return decision_row(
+        lead_id=lead.id,
+        kind="stage",
+        rule_id="threshold:hot",
+        outcome=f"{lead.lifecycle_stage} -> mql",
+        reason=f"score {result.score} reached the hot threshold",
+        at=run.at,
+        inputs={"from": lead.lifecycle_stage, "to": "mql"},
+        flow_run_id=run.run_id,
+    )
+
+
+def _score_decision(
+    lead: Row[Any], result: ScoreResult, engaged: Any, judged: Any, run: ScoringRun
+) -> dict[str, Any]:
+    rule = (
+        result.disqualified_by.rule_id
+        if result.disqualified_by
+        else "+".join(h.rule_id for h in result.hits)
+    )
+    return decision_row(
+        lead_id=lead.id,
+        kind="score",
+        rule_id=rule[:200] or None,
+        outcome=f"score {result.score} ({result.temperature}, grade {result.grade})",
+        reason=(f"model {judged.version}: probability {judged.probability:.2f}; " if judged else "")
+        + f"fit {result.fit} + qualification {result.qualification} + engagement "
+        f"{result.engagement}; was {lead.score} ({lead.temperature})",
+        at=run.at,
+        config_version=run.version,
+        flow_run_id=run.run_id,
+    ) | {"inputs": _explain(result, engaged, run.safe_hits(result.hits)) | json_safe(trace(judged))}
+
+
+@dataclass
+class _Writes:
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    decisions: list[dict[str, Any]] = field(default_factory=list)
+    disqualified: list[int] = field(default_factory=list)
+
+
+def _score_batch(
+    session: Session, lead_ids: list[int], run: ScoringRun, outcome: ScoreOutcome
+) -> _Writes:
+    """Score one batch over plain rows; only the leads whose score moved are written."""
+    events, answers = _events(session, lead_ids), _answers(session, lead_ids)
+    history = stored_events(session, lead_ids) if run.model else {}
+    campaigns = {
+        c.id: c for c in session.execute(select(Campaign.id, Campaign.name, Campaign.channel))
+    }
+    leads = session.execute(
+        select(*LEAD_COLUMNS).where(Lead.id.in_(lead_ids)).order_by(Lead.id)
+    ).all()
+    views = {
+        lead.id: lead_view(
+            lead, run.routing, campaigns.get(lead.first_campaign_id or 0), run.territory
+        )
+        for lead in leads
+    }
+    judged_all = judge_all(run.model, run.policy, views, history, run.at)
+    writes = _Writes()
+    for lead in leads:
+        engaged = engagement_score(events.get(lead.id, []), run.engagement, run.at)
+        verdicts = [
+            evaluate(model, answers[lead.id][model.id])
+            for model in run.qualification.models
+            if model.id in answers.get(lead.id, {})
+        ]
+        view = views[lead.id]
+        result = score_lead(
+            view, run.policy, engaged, verdicts, lead.purchase_timeframe_months, run.fit(view)
+        )
+        result, judged = judge(result, judged_all.get(lead.id))
+        getattr(outcome, result.temperature).append(lead.id)
+        before = (lead.score, lead.temperature, lead.grade, lead.purchase_class)
+        if before == (result.score, result.temperature, result.grade, result.purchase_class):
+            continue
+        change = _change(lead, result, run)
+        writes.changes.append(change)
+        if change["v_status"] == "disqualified" and lead.status != "disqualified":
+            writes.disqualified.append(lead.id)
+        if change["v_lifecycle_stage"] != lead.lifecycle_stage:
+            writes.decisions.append(_stage_decision(lead, result, run))
+        writes.decisions.append(_score_decision(lead, result, engaged, judged, run))
+    outcome.changed += len(writes.changes)
+    return writes
+
+
+def _write(session: Session, writes: _Writes) -> None:
+    """A handful of statements for the whole batch, whatever its size."""
+    if writes.changes:
+        session.execute(WRITE_SCORE, writes.changes)
+    for i in range(0, len(writes.disqualified), CHUNK):
+        session.execute(
+            update(Enrollment)
+            .where(
+                Enrollment.lead_id.in_(writes.disqualified[i : i + CHUNK]),
+                Enrollment.status == "active",
+            )
+            .values(status="exited", exit_reason="disqualified"),
+            execution_options={"synchronize_session": False},
+        )
+    if writes.decisions:
+        session.execute(Decision.__table__.insert(), writes.decisions)
 
 
 def score_leads(lead_ids: list[int], now: datetime | None = None) -> ScoreOutcome:
-    at, run_id = as_utc(now), current_flow_run_id()
-    policy, engagement_rules, qualification = (
-        scoring_policy(),
-        engagement_policy(),
-        qualification_policy(),
-    )
-    routing = routing_policy()
-    model = model_in_force(policy)
-    version = ";".join(
-        [p.config_version for p in (policy, engagement_rules, qualification)]
-        + ([model.version] if model else [])
-    )
-    outcome = ScoreOutcome()
-    decisions: list[dict] = []
-    disqualified: list[int] = []
+    run, outcome = ScoringRun.now(now), ScoreOutcome()
+    _score_and_write(lead_ids, run, outcome)
+    _log(len(lead_ids), outcome)
+    return outcome
+
+
+def _score_and_write(lead_ids: list[int], run: ScoringRun, outcome: ScoreOutcome) -> None:
     with session_scope() as session:
-        pipeline_lock(session)
-        events, answers = _events(session, lead_ids), _answers(session, lead_ids)
-        history = stored_events(session, lead_ids) if model else {}
-        campaigns = {c.id: c for c in session.scalars(select(Campaign))}
-        leads = session.scalars(select(Lead).where(Lead.id.in_(lead_ids)).order_by(Lead.id)).all()
-        views = {
-            lead.id: lead_view(lead, routing, campaigns.get(lead.first_campaign_id or 0))
-            for lead in leads
-        }
-        judged_all = judge_all(model, policy, views, history, at)
-        for lead in leads:
-            engaged = engagement_score(events.get(lead.id, []), engagement_rules, at)
-            verdicts = [
-                evaluate(model, answers[lead.id][model.id])
-                for model in qualification.models
-                if model.id in answers.get(lead.id, {})
-            ]
-            result = score_lead(
-                views[lead.id], policy, engaged, verdicts, lead.purchase_timeframe_months
-            )
-            result, judged = judge(result, judged_all.get(lead.id))
-            getattr(outcome, result.temperature).append(lead.id)
-            before = (lead.score, lead.temperature, lead.grade, lead.purchase_class)
-            if before == (result.score, result.temperature, result.grade, result.purchase_class):
-                continue
-            if _apply(session, lead, result, at, run_id):
-                disqualified.append(lead.id)
-            outcome.changed += 1
-            rule = (
-                result.disqualified_by.rule_id
-                if result.disqualified_by
-                else "+".join(h.rule_id for h in result.hits)
-            )
-            decisions.append(
-                decision_row(
-                    lead_id=lead.id,
-                    kind="score",
-                    rule_id=rule[:200] or None,
-                    outcome=f"score {result.score} ({result.temperature}, grade {result.grade})",
-                    reason=(
-                        f"model {judged.version}: probability {judged.probability:.2f}; "
-                        if judged
-                        else ""
-                    )
-                    + f"fit {result.fit} + qualification {result.qualification} + engagement "
-                    f"{result.engagement}; was {before[0]} ({before[1]})",
-                    inputs=_explain(result, engaged) | trace(judged),
-                    at=at,
-                    config_version=version,
-                    flow_run_id=run_id,
+        lock_leads(session, lead_ids)  # read and written by this batch only, until it commits
+        _write(session, _score_batch(session, lead_ids, run, outcome))
+
+
+def rescore_stored(
+    now: datetime | None = None, batch_size: int = 5000, after_id: int = 0
+) -> ScoreOutcome:
+    """Re-score every stored lead (a rules change, a decay tick): keyset pages of ids, one
+    transaction per page, so the base never sits in memory and a crash loses one page."""
+    run, outcome = ScoringRun.now(now), ScoreOutcome()
+    while True:
+        with session_scope() as session:
+            ids = list(
+                session.scalars(
+                    select(Lead.id).where(Lead.id > after_id).order_by(Lead.id).limit(batch_size)
                 )
             )
-        # One statement each for the whole batch, not one per lead.
-        if disqualified:
-            session.execute(
-                update(Enrollment)
-                .where(Enrollment.lead_id.in_(disqualified), Enrollment.status == "active")
-                .values(status="exited", exit_reason="disqualified"),
-                execution_options={"synchronize_session": False},
-            )
-        if decisions:
-            session.execute(Decision.__table__.insert(), decisions)
+        if not ids:
+            break
+        _score_and_write(ids, run, outcome)
+        after_id = ids[-1]
+    _log(outcome.changed, outcome)
+    return outcome
+
+
+def _log(count: int, outcome: ScoreOutcome) -> None:
     log().info(
         "scored %d leads: %d hot, %d warm, %d cold, %d disqualified (%d changed)",
-        len(lead_ids),
+        count,
         len(outcome.hot),
         len(outcome.warm),
         len(outcome.cold),
         len(outcome.disqualified),
         outcome.changed,
     )
-    return outcome

@@ -131,19 +131,61 @@ def purchase_class_for(months: int | None, policy: ScoringPolicy) -> str | None:
     )
 
 
+@dataclass(frozen=True)
+class FitPart:
+    """What the lead's own fields earn: a function of the fields the rules name, nothing else."""
+
+    hits: tuple[RuleHit, ...]
+    fit: int
+    missing: tuple[str, ...]
+    blocker: RuleHit | None
+
+
+def fit_part(lead: LeadView, policy: ScoringPolicy) -> FitPart:
+    hits = tuple(fit_hits(lead, policy.fit_rules))
+    return FitPart(
+        hits,
+        max(0, min(100, sum(hit.points for hit in hits))),
+        tuple(name for name in FIT_FIELDS if getattr(lead, name) in (None, "")),
+        disqualified_by(lead, policy.disqualifiers),
+    )
+
+
+class FitMemo:
+    """Fit per distinct combination of the fields the policy reads: leads of one company,
+    country and title band share it, so a batch (or a whole re-score) evaluates each
+    combination's rules once. Bounded: cleared when full."""
+
+    def __init__(self, policy: ScoringPolicy, limit: int = 200_000):
+        named = {rule.field for rule in policy.fit_rules}
+        named |= {rule.field for rule in policy.disqualifiers}
+        self.fields = tuple(sorted(named | set(FIT_FIELDS)))
+        self.policy, self.limit = policy, limit
+        self.parts: dict[tuple[object, ...], FitPart] = {}
+
+    def __call__(self, lead: LeadView) -> FitPart:
+        key = tuple(getattr(lead, name) for name in self.fields)
+        part = self.parts.get(key)
+        if part is None:
+            if len(self.parts) >= self.limit:
+                self.parts.clear()
+            part = self.parts[key] = fit_part(lead, self.policy)
+        return part
+
+
 def score_lead(
     lead: LeadView,
     policy: ScoringPolicy,
     engagement: EngagementResult | int = 0,
     verdicts: Sequence[Verdict] = (),
     timeframe_months: int | None = None,
+    part: FitPart | None = None,
 ) -> ScoreResult:
+    """``part``: the lead's fit when the caller already has it (a FitMemo)."""
     engaged = engagement if isinstance(engagement, int) else engagement.total
     engaged = max(0, engaged)
-    hits = tuple(fit_hits(lead, policy.fit_rules))
-    fit = max(0, min(100, sum(hit.points for hit in hits)))
-    missing = tuple(name for name in FIT_FIELDS if getattr(lead, name) in (None, ""))
-    blocker = disqualified_by(lead, policy.disqualifiers)
+    part = part or fit_part(lead, policy)
+    hits, fit, missing, blocker = part.hits, part.fit, part.missing, part.blocker
     vetoed = next((v for v in verdicts if v.verdict == "disqualified"), None)
     if blocker is None and vetoed is not None:
         blocker = RuleHit(f"{vetoed.model}:disqualified", "qualification", vetoed.reason, 0)
