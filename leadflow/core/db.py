@@ -88,8 +88,9 @@ def pipeline_lock(session: Session) -> None:
 
     Call first in the unit of work. Cleaning (which creates and merges leads) takes it; the
     later stages take it in shared mode through lead_stages.lock_leads, so they run beside
-    each other and wait only for cleaning and for the leads they share. PostgreSQL: a transaction-level advisory lock. SQLite:
-    take the write lock now (BEGIN IMMEDIATE), so the rows read next are the rows written;
+    each other and wait only for cleaning and for the leads they share.
+
+    PostgreSQL: a transaction-level advisory lock. SQLite: take the write lock now (BEGIN IMMEDIATE), so the rows read next are the rows written;
     a deferred transaction that reads first fails with "database is locked" when another
     writer committed in between.
     """
