@@ -91,8 +91,8 @@ def pipeline_lock(session: Session) -> None:
     each other and wait only for cleaning and for the leads they share.
 
     PostgreSQL: a transaction-level advisory lock. SQLite: take the write lock now (BEGIN
-    IMMEDIATE), so the rows read next are the rows written; a deferred transaction that reads first fails with "database is locked" when another
-    writer committed in between.
+    IMMEDIATE), so the rows read next are the rows written; a deferred transaction that reads
+    first fails with "database is locked" when another writer committed in between.
     """
     connection = session.connection()
     if connection.dialect.name == "postgresql":
