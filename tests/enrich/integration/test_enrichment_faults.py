@@ -76,8 +76,10 @@ def test_a_trickling_answer_is_cut_at_the_call_deadline(
     ids = add_leads("drip.com")
     enrich_leads.fn(ids, NOW)
     assert statuses(ids) == {"drip.com": "timeout"}
-    # One byte per 0.2 s against a 1 s deadline: the whole answer never went out.
-    assert 0 < fake.trickled["drip.com"] < len(json.dumps(clearbit_record("drip.com"))) // 4
+    # One byte per 0.2 s against a 1 s deadline: the whole answer never went out (how many
+    # bytes did depends on how busy the machine is: a starved server thread may send none).
+    assert fake.requests_for("drip.com") == 1
+    assert fake.trickled.get("drip.com", 0) < len(json.dumps(clearbit_record("drip.com"))) // 4
 
 
 def test_a_lying_answer_is_invalid_response_never_a_cached_miss(
@@ -114,6 +116,7 @@ def test_a_batch_deadline_bounds_a_provider_whatever_its_domains_do(
     fake.script.update({d: ["trickle"] for d in slow})
     ids = add_leads(*slow)
     enrich_leads.fn(ids, NOW)
-    # Two calls of 1 s each, a third cut at the batch's 2.5 s; the rest never start.
+    # Calls of at least 1 s each (their deadline) one after another: by 2.5 s at most a third
+    # has started, and the rest never start. Fewer when the machine is busy, never more.
     assert sorted(statuses(ids).values()) == ["timeout"] * 6
-    assert sum(fake.requests_for(d) for d in slow) == 3
+    assert 1 <= sum(fake.requests_for(d) for d in slow) <= 3
