@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, distinct, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from leadflow.core.statuses import EnrollmentStatus, LeadStatus, OutboxStatus, AssignmentStatus
+from leadflow.core.statuses import AssignmentStatus, EnrollmentStatus, LeadStatus, OutboxStatus
 from leadflow.core.clock import as_utc
 from leadflow.nurture.policy import NurturePolicy
 from leadflow.core.db import session_scope
