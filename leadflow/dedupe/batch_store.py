@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Row, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from leadflow.core.statuses import RowStatus
 from leadflow.core.erasure_keys import erased_addresses
 from leadflow.core.models import CampaignMember, Lead, QualificationAnswer, SourceRecord
 from leadflow.core.settings import get_settings
@@ -40,7 +41,7 @@ def staged_rows(session: Session, campaign_id: int, first_id: int, last_id: int)
             .where(
                 SourceRecord.id.between(first_id, last_id),
                 SourceRecord.campaign_id == campaign_id,
-                SourceRecord.status == "staged",
+                SourceRecord.status == RowStatus.STAGED,
             )
             .order_by(SourceRecord.id)
         ).all()
@@ -137,7 +138,7 @@ def quarantine_refused(session: Session, record_id: int, code: str, message: str
         update(SourceRecord)
         .where(SourceRecord.id == record_id)
         .values(
-            status="quarantined",
+            status=RowStatus.QUARANTINED,
             reason_code=code,
             reason=f"line {line_no}: {message}",
             lead_id=None,
@@ -155,7 +156,7 @@ def _rows_per_file(session: Session, campaign_id: int, lead_ids: set[int]) -> di
             .where(
                 SourceRecord.campaign_id == campaign_id,
                 SourceRecord.lead_id.in_(ordered[i : i + CHUNK]),
-                SourceRecord.status.in_(("created", "merged")),
+                SourceRecord.status.in_((RowStatus.CREATED, RowStatus.MERGED)),
             )
             .group_by(SourceRecord.lead_id, SourceRecord.source_hash)
         ).tuples():

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from leadflow.core.statuses import EnrollmentStatus
 from leadflow.core.clock import as_utc
 from leadflow.core.db import get_engine, session_scope
 from leadflow.core.decisions import record
@@ -252,8 +253,8 @@ def suppress(
     lead.suppressed, lead.suppression_reason = True, reason
     session.execute(
         update(Enrollment)
-        .where(Enrollment.lead_id == lead.id, Enrollment.status == "active")
-        .values(status="exited", exit_reason=reason, ended_at=at)
+        .where(Enrollment.lead_id == lead.id, Enrollment.status == EnrollmentStatus.ACTIVE)
+        .values(status=EnrollmentStatus.EXITED, exit_reason=reason, ended_at=at)
     )
     record(
         session,

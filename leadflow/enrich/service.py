@@ -14,6 +14,7 @@ from sqlalchemy import Row, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from leadflow.core.statuses import EnrichmentStatus
 from leadflow.core.clock import as_utc
 from leadflow.enrich.policy import ENRICH_FIELDS, EnrichmentPolicy, load_enrichment
 from leadflow.core.db import session_scope
@@ -268,7 +269,9 @@ def enrich_leads(lead_ids: list[int], now: datetime | None = None) -> int:
             session.execute(ENRICHED, changes)
         if rows:
             session.execute(insert(Decision), rows)
-    enriched = sum(out.status in ("enriched", "cached") for out in outs.values())
+    enriched = sum(
+        out.status in (EnrichmentStatus.ENRICHED, EnrichmentStatus.CACHED) for out in outs.values()
+    )
     _alert(state, at, run_id)
     log().info(
         "enrichment of %d leads: %s (cache hits %d, calls used %d of %d)",

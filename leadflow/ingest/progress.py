@@ -58,7 +58,7 @@ def records_counter(record_ids: Sequence[int]) -> ProgressRead:
         waiting = 0
         with session_scope() as session:
             for chunk in chunks:
-                staged = SourceRecord.id.in_(chunk) & (SourceRecord.status == "staged")
+                staged = SourceRecord.id.in_(chunk) & (SourceRecord.status == RowStatus.STAGED)
                 waiting += session.scalar(select(func.count(SourceRecord.id)).where(staged)) or 0
         return len(ids), len(ids) - waiting
 

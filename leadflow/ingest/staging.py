@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from leadflow.core.statuses import RowStatus
 from leadflow.core.clock import as_utc
 from leadflow.core.db import session_scope
 from leadflow.ingest.normalize import alias_hint, map_columns
@@ -93,7 +94,7 @@ def _staged_batches(
         .where(
             SourceRecord.campaign_id == campaign_id,
             SourceRecord.source_hash == source_hash,
-            SourceRecord.status == "staged",
+            SourceRecord.status == RowStatus.STAGED,
         )
         .order_by(SourceRecord.id)
     ).all()
@@ -147,7 +148,7 @@ def _record(
         "source_hash": source_hash,
         "line_no": row.line_no,
         "payload": payload,
-        "status": "staged",
+        "status": RowStatus.STAGED,
         "payload_hash": hashlib.sha256(raw).hexdigest(),
         "received_at": at,
     }

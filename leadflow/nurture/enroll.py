@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, distinct, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from leadflow.core.statuses import AssignmentStatus, EnrollmentStatus, LeadStatus, OutboxStatus
 from leadflow.core.clock import as_utc
 from leadflow.nurture.policy import NurturePolicy
 from leadflow.core.db import session_scope
@@ -74,16 +75,16 @@ def _enter_handed_back(session: Session, policy: NurturePolicy, at: datetime) ->
     if not keys:
         return 0
     running = select(Enrollment.lead_id).where(
-        Enrollment.sequence.in_(keys), Enrollment.status == "active"
+        Enrollment.sequence.in_(keys), Enrollment.status == EnrollmentStatus.ACTIVE
     )
     lead_ids = list(
         session.scalars(
             select(distinct(Assignment.lead_id))
             .join(Lead, Lead.id == Assignment.lead_id)
             .where(
-                Assignment.status == "rejected",
+                Assignment.status == AssignmentStatus.REJECTED,
                 Assignment.reason == "not_ready",
-                Lead.status == "pool",
+                Lead.status == LeadStatus.POOL,
                 Lead.id.not_in(running),
             )
         )
@@ -109,7 +110,7 @@ def _due_batch(session: Session, after_id: int, at: datetime, size: int) -> list
             .join(Lead, Lead.id == ENROLLMENT.c.lead_id, isouter=True)
             .where(
                 ENROLLMENT.c.id > after_id,
-                ENROLLMENT.c.status == "active",
+                ENROLLMENT.c.status == EnrollmentStatus.ACTIVE,
                 ENROLLMENT.c.next_due_at <= at,
             )
             .order_by(ENROLLMENT.c.id)
@@ -211,7 +212,7 @@ def _tick_batch(
             "e_id": row["id"],
             "e_step": row["next_step"],
             "e_due": action.at,
-            "e_status": "active",
+            "e_status": EnrollmentStatus.ACTIVE,
             "e_reason": None,
             "e_ended": None,
         }
@@ -234,12 +235,18 @@ def _tick_batch(
             facts["sends"][row["lead_id"]].append(at)  # the cap sees this tick's sends too
             change |= {"e_step": action.next_step, "e_due": action.next_due}
             if action.next_due is None:
-                change |= {"e_status": "completed", "e_reason": "all steps sent", "e_ended": at}
+                change |= {
+                    "e_status": EnrollmentStatus.COMPLETED,
+                    "e_reason": "all steps sent",
+                    "e_ended": at,
+                }
         elif action.kind in ("exit", "end"):
             change |= {
                 "e_due": row["next_due_at"],
                 "e_ended": at,
-                "e_status": "exited" if action.kind == "exit" else "completed",
+                "e_status": EnrollmentStatus.EXITED
+                if action.kind == "exit"
+                else EnrollmentStatus.COMPLETED,
                 "e_reason": (action.rule if action.kind == "exit" else "ended by a branch"),
             }
         if action.kind != "send" or action.branch is not None:
@@ -268,10 +275,13 @@ def mark_stale_claims(session: Session, at: datetime, run_id: str | None = None)
     stale = session.execute(
         update(OUTBOX)
         .where(
-            OUTBOX.c.status == "sending",
+            OUTBOX.c.status == OutboxStatus.SENDING,
             or_(OUTBOX.c.claimed_at.is_(None), OUTBOX.c.claimed_at < stale_before(at)),
         )
-        .values(status="unknown", error="claimed but never confirmed: check the mail server log")
+        .values(
+            status=OutboxStatus.UNKNOWN,
+            error="claimed but never confirmed: check the mail server log",
+        )
         .returning(OUTBOX.c.id, OUTBOX.c.lead_id, OUTBOX.c.message_id, OUTBOX.c.claimed_at)
     ).all()
     if stale:
@@ -304,7 +314,7 @@ def retry_due(session: Session, at: datetime) -> list[int]:
     return list(
         session.scalars(
             select(OUTBOX.c.id).where(
-                OUTBOX.c.status == "pending",
+                OUTBOX.c.status == OutboxStatus.PENDING,
                 or_(
                     OUTBOX.c.next_attempt_at <= at,
                     and_(

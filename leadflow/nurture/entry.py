@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Row, bindparam, distinct, insert, select, update
 from sqlalchemy.orm import Session
 
+from leadflow.core.statuses import AssignmentStatus, EnrollmentStatus, LeadStatus
 from leadflow.core.decisions import decision_row
 from leadflow.core.models import Assignment, Campaign, CampaignMember, Decision, Enrollment, Lead
 from leadflow.core.runtime import current_flow_run_id
@@ -44,7 +45,7 @@ REENTRY = (
     update(ENROLLMENT)
     .where(ENROLLMENT.c.id == bindparam("e_id"))
     .values(
-        status="active",
+        status=EnrollmentStatus.ACTIVE,
         next_step=0,
         next_due_at=bindparam("due"),
         enrolled_at=bindparam("at"),
@@ -68,7 +69,7 @@ def _rejected_not_ready(session: Session, lead_ids: list[int]) -> set[int]:
         session.scalars(
             select(distinct(Assignment.lead_id)).where(
                 Assignment.lead_id.in_(lead_ids),
-                Assignment.status == "rejected",
+                Assignment.status == AssignmentStatus.REJECTED,
                 Assignment.reason == "not_ready",
             )
         )
@@ -111,7 +112,7 @@ def _enter(
     """Start (or restart, as the re-entry policy allows) one lead's run of one sequence;
     returns the run number, 0 when the lead stays where it is."""
     if existing is not None and (
-        existing.status == "active"
+        existing.status == EnrollmentStatus.ACTIVE
         or not may_reenter(sequence, existing.ended_at, existing.exit_reason, at)
     ):
         return 0
@@ -121,7 +122,12 @@ def _enter(
         run = 1
         writes.new.append(
             {"lead_id": lead.id, "sequence": sequence.key, "next_step": 0}
-            | {"next_due_at": due, "enrolled_at": at, "status": "active", "entry_count": 1}
+            | {
+                "next_due_at": due,
+                "enrolled_at": at,
+                "status": EnrollmentStatus.ACTIVE,
+                "entry_count": 1,
+            }
         )
     else:
         run = existing.entry_count + 1
@@ -184,7 +190,7 @@ def enroll_batch(session: Session, policy: NurturePolicy, lead_ids: list[int], a
                 session, lead, sequence, at, run_id
             ):
                 # A lead sales handed back stays in the pool (reps may take it up again).
-                status = "pool" if status == "pool" else "nurturing"
+                status = LeadStatus.POOL if status == LeadStatus.POOL else LeadStatus.NURTURING
                 _enter(planner, lead, sequence, existing.get((lead.id, sequence.key)), at, writes)
         if status != lead.status:
             writes.statuses.append({"lead_id": lead.id, "s": status})

@@ -25,6 +25,7 @@ from sqlalchemy import case, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from leadflow.core.statuses import OutboxStatus
 from leadflow.core.clock import as_utc
 from leadflow.core.db import session_scope
 from leadflow.core.models import Assignment, OutboundEmail, Rep, TrackedLink
@@ -116,7 +117,7 @@ def queue_emails(session: Session, rows: list[dict[str, Any]], at: datetime) -> 
             {
                 **row,
                 "created_at": at,
-                "status": "pending",
+                "status": OutboxStatus.PENDING,
                 "attempts": 0,
                 "message_id": new_message_id(settings),
             }
@@ -131,7 +132,7 @@ def queue_emails(session: Session, rows: list[dict[str, Any]], at: datetime) -> 
         if keys
         else []
     )
-    return [row_id for row_id, status in found if status == "pending"]
+    return [row_id for row_id, status in found if status == OutboxStatus.PENDING]
 
 
 def queue_rep_notifications(assignment_ids: list[int], now: datetime | None = None) -> list[int]:
@@ -170,7 +171,7 @@ def _compose(session: Session, b: SendBatch, ids: list[int]) -> tuple[list[Any],
     rows = outbox_rows(
         session,
         OUTBOX.c.id.in_(ids),
-        OUTBOX.c.status == "pending",
+        OUTBOX.c.status == OutboxStatus.PENDING,
         or_(OUTBOX.c.next_attempt_at.is_(None), OUTBOX.c.next_attempt_at <= b.at),
     )
     clicks: list[dict[str, Any]] = []
@@ -188,7 +189,7 @@ def _compose(session: Session, b: SendBatch, ids: list[int]) -> tuple[list[Any],
             marks.append(
                 {
                     "row_id": row["id"],
-                    "new_status": "skipped",
+                    "new_status": OutboxStatus.SKIPPED,
                     "new_error": composed,
                     "retry_at": None,
                 }
@@ -207,7 +208,7 @@ def _defer(session: Session, b: SendBatch, ready: list[Any]) -> None:
         [
             {
                 "row_id": r["id"],
-                "new_status": "pending",
+                "new_status": OutboxStatus.PENDING,
                 "new_error": "SMTP unreachable",
                 "retry_at": retry_at,
             }
@@ -223,7 +224,7 @@ def _claim(session: Session, b: SendBatch, journal: SendJournal, ready: list[Any
     missing_ids = {r["id"]: m.message_id for r, m in ready if r["message_id"] is None}
     claimed_at = b.now()
     claim = {
-        "status": "sending",
+        "status": OutboxStatus.SENDING,
         "claimed_at": claimed_at,
         "attempts": OUTBOX.c.attempts + 1,
         "subject": case(subjects, value=OUTBOX.c.id),
@@ -234,7 +235,7 @@ def _claim(session: Session, b: SendBatch, journal: SendJournal, ready: list[Any
     claimed = set(
         session.scalars(
             update(OUTBOX)
-            .where(OUTBOX.c.id.in_(list(subjects)), OUTBOX.c.status == "pending")
+            .where(OUTBOX.c.id.in_(list(subjects)), OUTBOX.c.status == OutboxStatus.PENDING)
             .values(**claim)
             .returning(OUTBOX.c.id)
         )

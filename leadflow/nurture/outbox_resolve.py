@@ -14,6 +14,7 @@ from enum import StrEnum
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from leadflow.core.statuses import OutboxStatus
 from leadflow.core.decisions import decision_row
 from leadflow.core.errors import LeadflowError
 from leadflow.core.models import Decision
@@ -46,7 +47,7 @@ def resolve_unknown(
     resolution = Resolution(outcome)
     query = select(OUTBOX.c.id, OUTBOX.c.lead_id, OUTBOX.c.message_id, OUTBOX.c.status)
     query = (
-        query.where(OUTBOX.c.status == "unknown")
+        query.where(OUTBOX.c.status == OutboxStatus.UNKNOWN)
         if ids is None
         else query.where(OUTBOX.c.id.in_(ids))
     )
@@ -54,7 +55,7 @@ def resolve_unknown(
     wrong = [
         f"{i} ({rows[i].status})" if i in rows else f"{i} (no such row)"
         for i in ids or ()
-        if i not in rows or rows[i].status != "unknown"
+        if i not in rows or rows[i].status != OutboxStatus.UNKNOWN
     ]
     if wrong:
         raise UnknownRows(f"not of unknown fate: {', '.join(wrong)}")
@@ -62,7 +63,7 @@ def resolve_unknown(
     for row in rows.values():
         changed = session.execute(
             update(OUTBOX)
-            .where(OUTBOX.c.id == row.id, OUTBOX.c.status == "unknown")
+            .where(OUTBOX.c.id == row.id, OUTBOX.c.status == OutboxStatus.UNKNOWN)
             .values(
                 status=NEW_STATUS[resolution],
                 sent_at=at if resolution is Resolution.SENT else None,

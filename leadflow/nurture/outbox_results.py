@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from leadflow.core.statuses import EnrollmentStatus, OutboxStatus
 from leadflow.core.decisions import decision_row, record
 from leadflow.core.errors import TransientDeliveryError
 from leadflow.core.models import Decision, Enrollment, Lead
@@ -45,9 +46,9 @@ def settle(
     session: Session, b: SendBatch, row: Any, exc: Exception, marks: list[dict[str, Any]]
 ) -> None:
     """A send that did not succeed: retry later, bounce, or leave for a person (unknown)."""
-    error, retry_at, status = str(exc)[:2000], None, "bounced"
+    error, retry_at, status = str(exc)[:2000], None, OutboxStatus.BOUNCED
     if isinstance(exc, UncertainDeliveryError):
-        status = "unknown"
+        status = OutboxStatus.UNKNOWN
         b.decisions.append(
             decision_row(
                 lead_id=row["lead_id"],
@@ -62,7 +63,7 @@ def settle(
         )
     elif isinstance(exc, TransientDeliveryError):
         retry_at = next_attempt(row["attempts"] + 1, b.at)
-        status = "pending" if retry_at else "failed"
+        status = OutboxStatus.PENDING if retry_at else OutboxStatus.FAILED
         b.decisions.append(
             decision_row(
                 lead_id=row["lead_id"],
@@ -83,7 +84,9 @@ def settle(
         )
     elif isinstance(exc, RecipientRejected) and row["kind"] == "nurture":
         _hard_bounce(session, b, row, error)
-    b.counts[{"pending": "deferred", "bounced": "bounced"}.get(status, "skipped")] += 1
+    b.counts[
+        {OutboxStatus.PENDING: "deferred", OutboxStatus.BOUNCED: "bounced"}.get(status, "skipped")
+    ] += 1
     marks.append(
         {"row_id": row["id"], "new_status": status, "new_error": error, "retry_at": retry_at}
     )
@@ -98,8 +101,8 @@ def _hard_bounce(session: Session, b: SendBatch, row: Any, error: str) -> None:
     )
     session.execute(
         update(Enrollment)
-        .where(Enrollment.lead_id == row["lead_id"], Enrollment.status == "active")
-        .values(status="exited", exit_reason="bounced", ended_at=b.at)
+        .where(Enrollment.lead_id == row["lead_id"], Enrollment.status == EnrollmentStatus.ACTIVE)
+        .values(status=EnrollmentStatus.EXITED, exit_reason="bounced", ended_at=b.at)
     )
     record(
         session,
@@ -121,7 +124,7 @@ def confirm(session: Session, b: SendBatch, failed: list[dict[str, Any]]) -> Non
         session.execute(
             update(OUTBOX)
             .where(OUTBOX.c.id.in_([r["id"] for r in b.sent]))
-            .values(status="sent", sent_at=b.at, error=None, next_attempt_at=None)
+            .values(status=OutboxStatus.SENT, sent_at=b.at, error=None, next_attempt_at=None)
         )
         for r in b.sent:
             decision = b.composer.send_decision(r, b.at, b.run_id)

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from leadflow.core.statuses import LifecycleStage
 from leadflow.core.models import Assignment, Campaign, CampaignMember, CrmOutcome, Decision, Lead
 from leadflow.report.rows import AssignmentRow, CampaignRow, Dataset, LeadRow, TouchRow
 from leadflow.core.statuses import AssignmentStatus, CrmStatus
@@ -29,7 +30,12 @@ def _stage_decisions(session: Session, entries: Entries) -> None:
     )
     for lead_id, outcome, at in rows:
         stage = outcome.rsplit("->", 1)[-1].strip()
-        if stage in ("mql", "sql", "opportunity", "won"):
+        if stage in (
+            LifecycleStage.MQL,
+            LifecycleStage.SQL,
+            LifecycleStage.OPPORTUNITY,
+            LifecycleStage.WON,
+        ):
             _first(entries, lead_id, stage, at)
 
 

@@ -36,6 +36,7 @@ from leadflow.core.models import (
 )
 from leadflow.core.runtime import current_flow_run_id, log
 from leadflow.routing.policy import routing_policy
+from leadflow.core.statuses import EnrollmentStatus, LeadStatus
 from leadflow.routing.assignments import AssignmentStatus, offer_sla, rep_loads, store_ledger
 from leadflow.routing.people import deactivated_reps
 from leadflow.routing.queue_policy import UNASSIGNED
@@ -104,19 +105,28 @@ def _histories(session: Session, lead_ids: list[int]) -> dict[int, _History]:
             )
             .where(
                 Assignment.lead_id.in_(lead_ids[i : i + 500]),
-                Assignment.status.in_(("rejected", "expired", "accepted", "prequalified")),
+                Assignment.status.in_(
+                    (
+                        AssignmentStatus.REJECTED,
+                        AssignmentStatus.EXPIRED,
+                        AssignmentStatus.ACCEPTED,
+                        AssignmentStatus.PREQUALIFIED,
+                    )
+                ),
             )
             .order_by(Assignment.id)
         )
         for lead_id, rep, rule_id, status, reason in rows:
             history = found[lead_id]
-            if status == "accepted":
+            if status == AssignmentStatus.ACCEPTED:
                 history.prior_owner = rep
-            elif status == "expired" or reason == "wrong_match":
+            elif status == AssignmentStatus.EXPIRED or reason == "wrong_match":
                 history.exclude.add(rep)
-                if status == "rejected":
+                if status == AssignmentStatus.REJECTED:
                     history.skip_rules.add(rule_id)
-            elif status == "prequalified":  # telesales passed it on: now the field's, by the rules
+            elif (
+                status == AssignmentStatus.PREQUALIFIED
+            ):  # telesales passed it on: now the field's, by the rules
                 history.exclude.add(rep)
                 history.skip_rules.add(rule_id)
     return found
@@ -126,7 +136,7 @@ def _prior_owner(session: Session, lead_id: int) -> str | None:
     """The rep who last accepted this person: their own prior lead stays with them."""
     return session.scalar(
         select(Assignment.rep)
-        .where(Assignment.lead_id == lead_id, Assignment.status == "accepted")
+        .where(Assignment.lead_id == lead_id, Assignment.status == AssignmentStatus.ACCEPTED)
         .order_by(Assignment.id.desc())
         .limit(1)
     )
@@ -143,7 +153,7 @@ QUEUE_ITEM = QueueItem.__table__
 ROUTED_LEAD = (
     update(LEAD)
     .where(LEAD.c.id == bindparam("lead_id"))
-    .values(status="routed", owner_rep=bindparam("rep"), updated_at=bindparam("at"))
+    .values(status=LeadStatus.ROUTED, owner_rep=bindparam("rep"), updated_at=bindparam("at"))
 )
 # leave_queue for the whole batch: a routed lead's open queue item (if any) closes.
 LEFT_QUEUE = (
@@ -308,8 +318,11 @@ def _stop_nurture(session: Session, lead_ids: list[int]) -> None:
     for i in range(0, len(lead_ids), 500):
         session.execute(
             update(Enrollment)
-            .where(Enrollment.lead_id.in_(lead_ids[i : i + 500]), Enrollment.status == "active")
-            .values(status="exited", exit_reason="routed to sales")
+            .where(
+                Enrollment.lead_id.in_(lead_ids[i : i + 500]),
+                Enrollment.status == EnrollmentStatus.ACTIVE,
+            )
+            .values(status=EnrollmentStatus.EXITED, exit_reason="routed to sales")
             .execution_options(synchronize_session=False)
         )
 

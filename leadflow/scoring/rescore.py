@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.orm import Session
 
+from leadflow.core.statuses import EnrollmentStatus, LeadStatus, LifecycleStage
 from leadflow.core.clock import as_utc
 from leadflow.routing.policy import RoutingPolicy
 from leadflow.core.db import session_scope
@@ -248,8 +249,15 @@ class ScoringRun:
 
 def _change(lead: Row[Any], result: ScoreResult, run: ScoringRun) -> dict[str, Any]:
     """The lead's new columns (status and lifecycle stage as the result moves them)."""
-    newly_out = bool(result.disqualified_by) and lead.status in ("new", "nurturing", "pool")
-    to_mql = result.temperature == "hot" and lead.lifecycle_stage in ("new", "recycled")
+    newly_out = bool(result.disqualified_by) and lead.status in (
+        LeadStatus.NEW,
+        LeadStatus.NURTURING,
+        LeadStatus.POOL,
+    )
+    to_mql = result.temperature == "hot" and lead.lifecycle_stage in (
+        LifecycleStage.NEW,
+        LifecycleStage.RECYCLED,
+    )
     return {
         "lead_id": lead.id,
         "v_fit_score": result.fit,
@@ -261,8 +269,8 @@ def _change(lead: Row[Any], result: ScoreResult, run: ScoringRun) -> dict[str, A
         "v_scored_at": run.at,
         "v_purchase_class": result.purchase_class,
         "v_disqualified_by": result.disqualified_by.rule_id if result.disqualified_by else None,
-        "v_status": "disqualified" if newly_out else lead.status,
-        "v_lifecycle_stage": "mql" if to_mql else lead.lifecycle_stage,
+        "v_status": LeadStatus.DISQUALIFIED if newly_out else lead.status,
+        "v_lifecycle_stage": LifecycleStage.MQL if to_mql else lead.lifecycle_stage,
     }
 
 
@@ -275,7 +283,7 @@ def _stage_decision(lead: Row[Any], result: ScoreResult, run: ScoringRun) -> dic
         outcome=f"{lead.lifecycle_stage} -> mql",
         reason=f"score {result.score} reached the hot threshold",
         at=run.at,
-        inputs={"from": lead.lifecycle_stage, "to": "mql"},
+        inputs={"from": lead.lifecycle_stage, "to": LifecycleStage.MQL},
         flow_run_id=run.run_id,
     )
 
@@ -347,7 +355,7 @@ def _score_batch(
             continue
         change = _change(lead, result, run)
         writes.changes.append(change)
-        if change["v_status"] == "disqualified" and lead.status != "disqualified":
+        if change["v_status"] == LeadStatus.DISQUALIFIED and lead.status != LeadStatus.DISQUALIFIED:
             writes.disqualified.append(lead.id)
         if change["v_lifecycle_stage"] != lead.lifecycle_stage:
             writes.decisions.append(_stage_decision(lead, result, run))
@@ -365,9 +373,9 @@ def _write(session: Session, writes: _Writes) -> None:
             update(Enrollment)
             .where(
                 Enrollment.lead_id.in_(writes.disqualified[i : i + CHUNK]),
-                Enrollment.status == "active",
+                Enrollment.status == EnrollmentStatus.ACTIVE,
             )
-            .values(status="exited", exit_reason="disqualified"),
+            .values(status=EnrollmentStatus.EXITED, exit_reason="disqualified"),
             execution_options={"synchronize_session": False},
         )
     if writes.decisions:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadflow.dedupe.policy import MatchingPolicy
+from leadflow.core.statuses import RowStatus
 from leadflow.core.decisions import json_safe
 from leadflow.dedupe.exact import MergePlan
 from leadflow.dedupe.merging.matches import FuzzyMatch
@@ -60,7 +61,8 @@ def lead_sources(session: Session, lead_ids: set[int]) -> dict[int, str]:
         found.update(
             session.execute(
                 select(SourceRecord.lead_id, SourceRecord.source_name).where(
-                    SourceRecord.lead_id.in_(ordered[i : i + 500]), SourceRecord.status == "created"
+                    SourceRecord.lead_id.in_(ordered[i : i + 500]),
+                    SourceRecord.status == RowStatus.CREATED,
                 )
             ).tuples()
         )
@@ -177,7 +179,7 @@ def _merge_one(work: MergeWork, ctx: _Context, row: CleanLead, email: str, kind:
     work.record_updates.append(
         {
             "id": row.source_record_id,
-            "status": "merged",
+            "status": RowStatus.MERGED,
             "reason_code": None,
             "reason": None,
             "lead_id": lead_id,

@@ -16,6 +16,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from leadflow.core.statuses import OutboxStatus
 from leadflow.core.clock import as_utc
 from leadflow.core.decisions import record
 from leadflow.engagement.bot_filter import ClickSignal, OpenSignal, classify_click, classify_open
@@ -58,7 +59,7 @@ class Sent:
     outbox_id: int
     lead_id: int
     sent_at: datetime | None
-    status: str = "sent"
+    status: str = OutboxStatus.SENT
     message_id: str | None = None
 
 
@@ -188,19 +189,24 @@ def _apply(
         session.execute(
             update(OutboundEmail)
             .where(OutboundEmail.id == sent.outbox_id)
-            .values(status="bounced", error=str(event.detail.get("reason") or "hard bounce")[:500])
+            .values(
+                status=OutboxStatus.BOUNCED,
+                error=str(event.detail.get("reason") or "hard bounce")[:500],
+            )
         )
     return True
 
 
 def settle_unknown(session: Session, event: EspEvent, sent: Sent | None, at: datetime) -> bool:
     """The ESP's event is the evidence a person would look for: the row of unknown fate went."""
-    if sent is None or sent.status != "unknown" or event.event not in HANDED_OVER:
+    if sent is None or sent.status != OutboxStatus.UNKNOWN or event.event not in HANDED_OVER:
         return False
     done = session.execute(
         update(OutboundEmail)
-        .where(OutboundEmail.id == sent.outbox_id, OutboundEmail.status == "unknown")
-        .values(status="sent", sent_at=event.occurred_at, error=None, next_attempt_at=None)
+        .where(OutboundEmail.id == sent.outbox_id, OutboundEmail.status == OutboxStatus.UNKNOWN)
+        .values(
+            status=OutboxStatus.SENT, sent_at=event.occurred_at, error=None, next_attempt_at=None
+        )
     )
     if not done.rowcount:  # type: ignore[attr-defined]
         return False  # an earlier event of this batch, or a person, settled it
