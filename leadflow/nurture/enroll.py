@@ -208,47 +208,17 @@ def _tick_batch(
     outbox, changes, decisions = [], [], []
     for row in rows:
         action = planner.plan(_due_step(row, facts), at, facts["sends"][row["lead_id"]])
-        change = {
-            "e_id": row["id"],
-            "e_step": row["next_step"],
-            "e_due": action.at,
-            "e_status": EnrollmentStatus.ACTIVE,
-            "e_reason": None,
-            "e_ended": None,
-        }
+        change = _change(row, action.at)
         if action.kind == "send":
             variant, assigned = step_variant(
                 policy, row, action.step, facts["promoted"], at, run_id
             )
-            outbox.append(
-                {
-                    "dedupe_key": dedupe_key(row["id"], row["entry_count"], action.step),
-                    "kind": "nurture",
-                    "lead_id": row["lead_id"],
-                    "to_addr": row["email"],
-                    "enrollment_id": row["id"],
-                    "step": action.step,
-                    "variant": variant,
-                }
-            )
+            outbox.append(_outbox_row(row, action.step, variant))
             decisions.extend(assigned)
             facts["sends"][row["lead_id"]].append(at)  # the cap sees this tick's sends too
-            change |= {"e_step": action.next_step, "e_due": action.next_due}
-            if action.next_due is None:
-                change |= {
-                    "e_status": EnrollmentStatus.COMPLETED,
-                    "e_reason": "all steps sent",
-                    "e_ended": at,
-                }
+            change |= _after_send(action, at)
         elif action.kind in ("exit", "end"):
-            change |= {
-                "e_due": row["next_due_at"],
-                "e_ended": at,
-                "e_status": EnrollmentStatus.EXITED
-                if action.kind == "exit"
-                else EnrollmentStatus.COMPLETED,
-                "e_reason": (action.rule if action.kind == "exit" else "ended by a branch"),
-            }
+            change |= _after_end(row, action, at)
         if action.kind != "send" or action.branch is not None:
             decisions.append(tick_decision(row, action, at, policy, run_id))
         changes.append(change)
@@ -268,6 +238,52 @@ def _tick_batch(
     if decisions:
         insert_rows(session, Decision.__table__, decisions)
     return queued
+
+
+def _change(row: Any, due: datetime | None) -> dict[str, Any]:
+    """The enrollment's update (by bind name) when the step only waits until ``due``."""
+    return {
+        "e_id": row["id"],
+        "e_step": row["next_step"],
+        "e_due": due,
+        "e_status": EnrollmentStatus.ACTIVE,
+        "e_reason": None,
+        "e_ended": None,
+    }
+
+
+def _outbox_row(row: Any, step: Any, variant: Any) -> dict[str, Any]:
+    return {
+        "dedupe_key": dedupe_key(row["id"], row["entry_count"], step),
+        "kind": "nurture",
+        "lead_id": row["lead_id"],
+        "to_addr": row["email"],
+        "enrollment_id": row["id"],
+        "step": step,
+        "variant": variant,
+    }
+
+
+def _after_send(action: Any, at: datetime) -> dict[str, Any]:
+    """The next step and when; the enrollment completes when none is left."""
+    change: dict[str, Any] = {"e_step": action.next_step, "e_due": action.next_due}
+    if action.next_due is None:
+        change |= {
+            "e_status": EnrollmentStatus.COMPLETED,
+            "e_reason": "all steps sent",
+            "e_ended": at,
+        }
+    return change
+
+
+def _after_end(row: Any, action: Any, at: datetime) -> dict[str, Any]:
+    exited = action.kind == "exit"
+    return {
+        "e_due": row["next_due_at"],
+        "e_ended": at,
+        "e_status": EnrollmentStatus.EXITED if exited else EnrollmentStatus.COMPLETED,
+        "e_reason": action.rule if exited else "ended by a branch",
+    }
 
 
 def mark_stale_claims(session: Session, at: datetime, run_id: str | None = None) -> list[int]:

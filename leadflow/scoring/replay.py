@@ -20,7 +20,7 @@ from leadflow.scoring.score import score_lead
 from leadflow.core.types import LeadView
 from leadflow.core.models import Campaign, Lead
 from leadflow.core.settings import get_settings
-from leadflow.scoring.rescore import lead_view
+from leadflow.scoring.lead_inputs import lead_view
 
 
 @dataclass

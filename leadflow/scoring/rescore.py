@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from sqlalchemy import Row, bindparam, select, update
@@ -17,21 +14,19 @@ from leadflow.core.clock import as_utc
 from leadflow.routing.policy import RoutingPolicy
 from leadflow.core.db import session_scope
 from leadflow.core.decisions import decision_row, json_safe
-from leadflow.scoring.engagement_decay import Event, engagement_score
+from leadflow.scoring.engagement_decay import engagement_score
 from leadflow.scoring.qualification import evaluate
 from leadflow.routing.route import territory_of
 from leadflow.scoring.score import FitMemo, ScoreResult, score_lead
 from leadflow.core.summary import ScoreOutcome
-from leadflow.core.types import LeadView
 from leadflow.core.models import (
     Campaign,
     Decision,
-    EngagementEvent,
     Enrollment,
     Lead,
-    QualificationAnswer,
 )
 from leadflow.core.runtime import current_flow_run_id, log
+from leadflow.scoring.lead_inputs import lead_view, load_answers, load_events
 from leadflow.core.lead_stages import CHUNK, lock_leads
 from leadflow.scoring.engagement_policy import EngagementPolicy, engagement_policy
 from leadflow.scoring.model import TrainedModel
@@ -39,68 +34,6 @@ from leadflow.scoring.model_in_force import judge, judge_all, model_in_force, st
 from leadflow.scoring.qualification_policy import QualificationPolicy, qualification_policy
 from leadflow.routing.policy import routing_policy
 from leadflow.scoring.policy import ScoringPolicy, scoring_policy
-
-
-def lead_view(
-    lead: Any,
-    routing: RoutingPolicy,
-    campaign: Any = None,
-    territory: Callable[[str | None, str | None], str | None] | None = None,
-) -> LeadView:
-    """A Lead, or a row with the same columns (the batch path reads rows, not objects);
-    ``territory``: the lookup to use (a batch memoises it per country and state)."""
-    return LeadView(
-        id=lead.id,
-        email=lead.email,
-        domain=lead.domain,
-        is_free_mail=lead.is_free_mail,
-        is_disposable=lead.is_disposable,
-        is_role_address=lead.is_role_address,
-        has_website=lead.has_website,
-        company=lead.company,
-        title=lead.title,
-        country=lead.country,
-        state=lead.state,
-        city=lead.city,
-        industry=lead.industry,
-        employees=lead.employees,
-        revenue_band=lead.revenue_band,
-        product_line=lead.product_line,
-        territory=(territory or partial(territory_of, policy=routing))(lead.country, lead.state),
-        campaign=campaign.name if campaign else None,
-        channel=campaign.channel if campaign else None,
-        temperature=lead.temperature,
-        score=lead.score,
-    )
-
-
-def _events(session: Session, lead_ids: list[int]) -> dict[int, list[Event]]:
-    events: dict[int, list[Event]] = defaultdict(list)
-    for row in session.execute(
-        select(
-            EngagementEvent.lead_id,
-            EngagementEvent.type,
-            EngagementEvent.occurred_at,
-            EngagementEvent.url,
-            EngagementEvent.is_machine,
-        ).where(EngagementEvent.lead_id.in_(lead_ids))
-    ):
-        events[row.lead_id].append(Event(row.type, row.occurred_at, row.url, row.is_machine))
-    return events
-
-
-def _answers(session: Session, lead_ids: list[int]) -> dict[int, dict[str, dict[str, bool]]]:
-    answers: dict[int, dict[str, dict[str, bool]]] = defaultdict(lambda: defaultdict(dict))
-    for row in session.execute(
-        select(
-            QualificationAnswer.lead_id,
-            QualificationAnswer.model,
-            QualificationAnswer.question,
-            QualificationAnswer.answer,
-        ).where(QualificationAnswer.lead_id.in_(lead_ids))
-    ):
-        answers[row.lead_id][row.model][row.question] = row.answer
-    return answers
 
 
 def _explain(result: ScoreResult, engagement, hits: Any = None) -> dict:  # type: ignore[no-untyped-def]
@@ -321,7 +254,7 @@ def _score_batch(
     session: Session, lead_ids: list[int], run: ScoringRun, outcome: ScoreOutcome
 ) -> _Writes:
     """Score one batch over plain rows; only the leads whose score moved are written."""
-    events, answers = _events(session, lead_ids), _answers(session, lead_ids)
+    events, answers = load_events(session, lead_ids), load_answers(session, lead_ids)
     history = stored_events(session, lead_ids) if run.model else {}
     campaigns = {
         c.id: c for c in session.execute(select(Campaign.id, Campaign.name, Campaign.channel))

@@ -62,7 +62,9 @@ def test_bant_answers_make_a_warm_lead_hot_and_accept_makes_it_sql(leadflow_env)
     with session_scope() as session:
         assert session.get(Lead, lead_id).lifecycle_stage == "sql"
         stages = session.scalars(
-            select(Decision.outcome).where(Decision.lead_id == lead_id, Decision.kind == "stage")
+            select(Decision.outcome)
+            .where(Decision.lead_id == lead_id, Decision.kind == "stage")
+            .order_by(Decision.id)  # PostgreSQL returns rows in no set order without it
         )
         assert list(stages) == ["new -> mql", "mql -> sql"]
     bad = runner.invoke(app, ["qualify", email, "bant", "budjet=yes"])

@@ -106,7 +106,9 @@ def wait_for(condition, seconds: float = 20.0):  # type: ignore[no-untyped-def]
 
 def decisions(kind: str) -> list[Decision]:
     with session_scope() as session:
-        return list(session.scalars(select(Decision).where(Decision.kind == kind)))
+        return list(
+            session.scalars(select(Decision).where(Decision.kind == kind).order_by(Decision.id))
+        )
 
 
 def test_a_get_changes_nothing_and_the_posted_accept_accepts(web, recorder, long_links):
