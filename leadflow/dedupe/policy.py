@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from leadflow.core.policy_loader import PolicyModel, StrictModel, load_policy
+from leadflow.dedupe.kinds import Kind, parse_kind
 
 SurvivorshipRule = Literal[
     "fill_blanks", "newest_non_empty", "most_trusted_source", "longest", "keep_both"
@@ -172,8 +173,6 @@ class FileMatchPolicy(PolicyModel):
 
     def reference_errors(self) -> list[tuple[tuple[object, ...], str]]:
         """Kinds are checked here, not by the field's type, so the error points at the column."""
-        from leadflow.dedupe.engine.kinds import Kind, parse_kind
-
         problems: list[tuple[tuple[object, ...], str]] = []
         for column, kind in self.columns.items():
             try:

@@ -15,7 +15,7 @@ from leadflow.dedupe.engine.api import (
     match_against,
 )
 from leadflow.dedupe.engine.files import dedupe_file, infer_config, load_config, write_config
-from leadflow.dedupe.engine.kinds import (
+from leadflow.dedupe.kinds import (
     BlockingOptions,
     EmailPolicy,
     FieldSpec,

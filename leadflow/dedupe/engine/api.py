@@ -23,7 +23,7 @@ import numpy as np
 from leadflow.dedupe.engine import blocking, cluster, dependence, em, split
 from leadflow.dedupe.engine.columns import Table, build_table
 from leadflow.dedupe.engine.compare import compare_all
-from leadflow.dedupe.engine.kinds import ClusterMethod, MatchConfig
+from leadflow.dedupe.kinds import ClusterMethod, MatchConfig
 
 Records = Sequence[Mapping[str, Any]] | Mapping[str, Sequence[Any]]
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from leadflow.dedupe.engine import budget
 from leadflow.dedupe.engine.columns import Table
-from leadflow.dedupe.engine.kinds import BlockingOptions, Kind
+from leadflow.dedupe.kinds import BlockingOptions, Kind
 
 STRONG = (Kind.EMAIL, Kind.PHONE, Kind.IDENTIFIER)  # one key alone is selective enough
 WEAK = (Kind.NAME, Kind.COMPANY, Kind.DATE, Kind.POSTCODE, Kind.ADDRESS, Kind.DOMAIN)

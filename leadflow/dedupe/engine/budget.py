@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from leadflow.dedupe.engine.kinds import BlockingOptions
+from leadflow.dedupe.kinds import BlockingOptions
 
 
 @dataclass

@@ -16,7 +16,7 @@ from itertools import count
 
 import numpy as np
 
-from leadflow.dedupe.engine.kinds import FieldSpec, Kind, MatchConfig
+from leadflow.dedupe.kinds import FieldSpec, Kind, MatchConfig
 from leadflow.dedupe.engine.names import is_han, name_sound, romanized
 from leadflow.dedupe.engine.text import has_han, normalizer, phonetic, pinyin
 

@@ -19,7 +19,7 @@ from rapidfuzz.distance import OSA, JaroWinkler
 
 from leadflow.dedupe.engine import bags
 from leadflow.dedupe.engine.columns import Column
-from leadflow.dedupe.engine.kinds import Kind
+from leadflow.dedupe.kinds import Kind
 
 WORKERS = -1  # rapidfuzz threads: all cores
 THREADS = min(4, os.cpu_count() or 1)  # fields compared at once

@@ -20,7 +20,7 @@ import numpy as np
 
 from leadflow.dedupe.engine.columns import Table
 from leadflow.dedupe.engine.compare import LEVELS, compare_all
-from leadflow.dedupe.engine.kinds import Kind
+from leadflow.dedupe.kinds import Kind
 
 MIN_LIFT = 5.0  # g agrees at least this many times more often than between random records
 MIN_RATE = 0.05  # ... and in at least this share of the f-agreeing non-matching pairs

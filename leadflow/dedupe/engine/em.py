@@ -22,7 +22,7 @@ import numpy as np
 from leadflow.dedupe.engine.blocking import Candidates, Rule
 from leadflow.dedupe.engine.columns import Table
 from leadflow.dedupe.engine.compare import LEVELS, compare_all
-from leadflow.dedupe.engine.kinds import Kind
+from leadflow.dedupe.kinds import Kind
 
 M_FLOOR = 1e-4
 # What two random records' exact agreement usually is, per kind: mixed in as PSEUDO_PAIRS pairs,

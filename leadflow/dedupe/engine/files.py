@@ -29,7 +29,7 @@ import yaml
 
 from leadflow.core.safe_csv import SafeWriter
 from leadflow.dedupe.engine.api import Matcher, MatchResult
-from leadflow.dedupe.engine.kinds import (
+from leadflow.dedupe.kinds import (
     BlockingOptions,
     EmailPolicy,
     FieldSpec,

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from itertools import islice
 from dataclasses import dataclass
 
-from leadflow.dedupe.engine.kinds import Kind
+from leadflow.dedupe.kinds import Kind
 
 # Header patterns, first hit wins; headers are lower-cased with non-alphanumerics as "_".
 HEADER_KINDS: list[tuple[str, Kind]] = [

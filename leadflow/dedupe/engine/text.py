@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from leadflow.ingest.company import CN_GENERIC, CN_LEGAL, CN_PLACES, company_key
-from leadflow.dedupe.engine.kinds import EmailPolicy, Kind
+from leadflow.dedupe.kinds import EmailPolicy, Kind
 
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _NON_WORD = re.compile(r"[^\w\u3400-\u9fff]+")

@@ -19,7 +19,7 @@ import numpy as np
 from leadflow.dedupe.engine.columns import build_table
 from leadflow.dedupe.engine.compare import LEVELS, compare_all
 from leadflow.dedupe.engine.em import combine
-from leadflow.dedupe.engine.kinds import FieldSpec, Kind, MatchConfig
+from leadflow.dedupe.kinds import FieldSpec, Kind, MatchConfig
 
 # Compared fields, in lead columns. Email is left out: a row only gets here when its address
 # differs from the lead's, and a work and a personal address of one person share nothing.

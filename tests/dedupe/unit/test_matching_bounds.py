@@ -11,7 +11,7 @@ from rapidfuzz.distance import OSA, JaroWinkler
 from leadflow.dedupe.engine import MatchConfig, Matcher
 from leadflow.dedupe.engine.bags import edit_lower_bound, jaro_winkler_upper_bound
 from leadflow.dedupe.engine.columns import build_table, column_from_values
-from leadflow.dedupe.engine.kinds import Kind
+from leadflow.dedupe.kinds import Kind
 
 ALPHABET = "abcdefghij0123456789 .@北京三体云动科技"
 

@@ -9,7 +9,7 @@ import pytest
 
 from leadflow.core.errors import ConfigError
 from leadflow.dedupe.engine.files import dedupe_file, load_config
-from leadflow.dedupe.engine.kinds import ClusterMethod, Kind
+from leadflow.dedupe.kinds import ClusterMethod, Kind
 
 
 def _people(path: Path) -> Path:

@@ -6,7 +6,7 @@ import numpy as np
 
 from leadflow.dedupe.engine.columns import build_table
 from leadflow.dedupe.engine.compare import compare
-from leadflow.dedupe.engine.kinds import MatchConfig
+from leadflow.dedupe.kinds import MatchConfig
 
 FORMS = ["郭秀英", "Xiuying Guo", "Guo Xiuying", "GUŌ Xiùyīng", "Ｘｉｕｙｉｎｇ　Ｇｕｏ"]
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from leadflow.dedupe.engine import MatchConfig, Matcher
 from leadflow.dedupe.engine.cluster import component_clusters, star_clusters
-from leadflow.dedupe.engine.kinds import Clustering, ClusterMethod, Kind
+from leadflow.dedupe.kinds import Clustering, ClusterMethod, Kind
 from leadflow.dedupe.engine.split import average_linkage, split_clusters
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rapidfuzz import fuzz
 
-from leadflow.dedupe.engine.kinds import EmailPolicy
+from leadflow.dedupe.kinds import EmailPolicy
 from leadflow.dedupe.engine.text import (
     norm_company,
     norm_date,
