@@ -72,7 +72,7 @@ def provenance(previous: Mapping[str, Any] | None, out: LeadOut, at: datetime) -
 
 
 def status_counts(outs: Iterable[LeadOut]) -> dict[str, int]:
-    return dict(Counter(out.status for out in outs).most_common())
+    return dict(Counter(str(out.status) for out in outs).most_common())
 
 
 def alert_markdown(disabled: Mapping[str, str], at: datetime) -> str:
