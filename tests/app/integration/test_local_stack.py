@@ -168,6 +168,7 @@ def test_demo_uses_the_running_stack_and_names_the_urls(stack: dict[str, str], d
 def test_a_rep_link_from_the_demo_mailbox_accepts_the_lead(
     stack: dict[str, str], demo: str
 ) -> None:
+    from playwright.sync_api import expect
     from sqlalchemy import create_engine, text
 
     from tests.support.browser import browser_page
@@ -178,7 +179,9 @@ def test_a_rep_link_from_the_demo_mailbox_accepts_the_lead(
         lead_id = int(page.get_by_text("Lead #").inner_text().split("Lead #")[1].split(";")[0])
         page.get_by_role("link", name="Accept", exact=True).click()
         page.get_by_role("button").click()
-        assert page.title() == "Done", page.content()
+        # The click submits a form: wait for the answer page (title() read at once may still
+        # see the form while the POST is under way).
+        expect(page).to_have_title("Done", timeout=30_000)
     engine = create_engine(f"sqlite:///{stack['LEADFLOW_DATA_DIR']}/leadflow.db")
     with engine.connect() as conn:
         statuses = (
