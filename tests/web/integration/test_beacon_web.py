@@ -14,7 +14,7 @@ from leadflow.core.db import session_scope
 from leadflow.engagement.tokens import HONEYPOT_POSITION, make_token
 from leadflow.core.models import EngagementEvent, Lead, OutboundEmail, Suppression, TrackedLink
 from leadflow.web.event_writer import wait_until_written
-from tests.web.integration.test_esp_web import serve
+from tests.support.esp_webhooks import serve
 
 pytestmark = pytest.mark.db
 LINKS = [

@@ -1,5 +1,5 @@
 """ESP events settle sends of unknown fate, over real HTTP on each database (the fixtures
-and signatures of test_esp_web)."""
+and signatures of tests.support.esp_webhooks)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from leadflow.core.db import session_scope
 from leadflow.core.models import Decision, OutboundEmail
-from tests.web.integration.test_esp_web import esp_web, leads, sendgrid_headers
+from tests.support.esp_webhooks import esp_web, leads, sendgrid_headers
 
 pytestmark = pytest.mark.db
 __all__ = ["esp_web", "leads"]  # fixtures, used by name
