@@ -4,6 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 # The same Hypothesis examples on every run, no example database in the checkout.
 export HYPOTHESIS_PROFILE ?= ci
+# Test processes (pytest-xdist), each with its own PostgreSQL database and Prefect harness.
+# Three on two cores: many tests wait on servers and subprocesses. TEST_WORKERS=0 runs in one.
+TEST_WORKERS ?= 3
 
 .PHONY: install lint up status demo test stop bench clean
 
@@ -34,7 +37,7 @@ lint: install
 test: lint
 	$(BIN)/leadflow rules check
 	$(BIN)/leadflow rules test
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 stop: install
 	$(BIN)/leadflow down

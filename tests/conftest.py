@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from leadflow.core.db import engine_for, upgrade
 from leadflow.core.models import Base
 from leadflow.core.settings import Settings, get_settings, reset_settings
+from tests.support.browser import browser  # noqa: F401  (the one chromium fixture, for every test)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,6 +27,9 @@ hypothesis_settings.register_profile("ci", derandomize=True, database=None, prin
 hypothesis_settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default")
 )
+# pytest-xdist hands its workers the controller terminal's width as COLUMNS (80 in CI); the CLI
+# prints piped output 200 wide, and output tests look for whole cells, as a plain run sees them.
+os.environ.pop("COLUMNS", None)
 # The local stack a developer left running (`leadflow up`) records itself in the data dir;
 # tests that do not pick their own data dir must not find it and talk to its servers.
 os.environ.setdefault("LEADFLOW_DATA_DIR", str(Path(tempfile.mkdtemp(prefix="leadflow-test-"))))

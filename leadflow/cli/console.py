@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-console = Console()
-err = Console(stderr=True)
+
+def _piped_width() -> int | None:
+    """A terminal sets its own width; piped or captured output gets a wide one, so a table
+    cell such as an email is printed whole (``wang…`` cannot be grepped). COLUMNS still wins."""
+    return None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 200
+
+
+console = Console(width=_piped_width())
+err = Console(stderr=True, width=_piped_width())
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

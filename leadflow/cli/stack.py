@@ -8,17 +8,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from leadflow.cli.console import console, err
 from leadflow.core.errors import LeadflowError
 
 if TYPE_CHECKING:
-    from leadflow.app.stack import StackRecord
+    from rich.console import Console
 
-console = Console()
-err = Console(stderr=True)
+    from leadflow.app.stack import StackRecord
 
 
 def leadflow_command() -> str:

@@ -91,10 +91,15 @@ def settle_outcome(
 ) -> dict[int, Recovered]:
     """Apply one dead journal; returns what changed, by row id."""
     findings = _findings(outcome)
+    # FOR UPDATE: a send killed just after it sent COMMIT may still be committing its claim on
+    # PostgreSQL; its row locks make this wait for the claim, which a plain read would miss
+    # (the rows would look pending, be skipped here, and then sit in 'sending').
     rows = session.execute(
         select(OUTBOX.c.id, OUTBOX.c.lead_id, OUTBOX.c.message_id, OUTBOX.c.status)
         .add_columns(OUTBOX.c.claimed_at)
         .where(OUTBOX.c.id.in_(list(findings)))
+        .order_by(OUTBOX.c.id)
+        .with_for_update()
     ).all()
     changed, decisions = {}, []
     for row in rows:

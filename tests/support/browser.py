@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -19,6 +18,7 @@ CHROMIUM_ARGS = [
     "--disable-gpu",
     "--disable-background-networking",
     "--disable-component-update",
+    "--no-first-run",
 ]
 
 
@@ -35,16 +35,20 @@ def chromium_path() -> str:
     return path
 
 
-@contextmanager
-def browser_page() -> Iterator[Any]:
-    """A fresh page in a headless chromium that is closed afterwards."""
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless chromium for the browser tests of a module. Sync Playwright keeps an event
+    loop running in the thread for as long as it is open: a second `sync_playwright()`, or any
+    `asyncio.run()`, in that thread fails meanwhile. So no test starts its own, and it closes
+    when the module's tests are done (in a session, it broke whatever ran after it)."""
     from playwright.sync_api import sync_playwright
 
+    path = chromium_path()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
+        launched = playwright.chromium.launch(
+            executable_path=path, headless=True, args=CHROMIUM_ARGS
         )
         try:
-            yield browser.new_page()
+            yield launched
         finally:
-            browser.close()
+            launched.close()

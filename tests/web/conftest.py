@@ -1,7 +1,8 @@
 """The web workspace under test: the app on uvicorn, a real SMTP recorder, Debian's chromium.
 
 Chromium is the system's (apt-get install chromium), driven by Playwright from PyPI; no
-browser is ever downloaded. Screenshots go to LEADFLOW_SCREENSHOT_DIR when it is set.
+browser is ever downloaded (the `browser` fixture: tests/support/browser.py). Screenshots go
+to LEADFLOW_SCREENSHOT_DIR when it is set.
 """
 
 from __future__ import annotations
@@ -21,15 +22,6 @@ from leadflow.core.models import Assignment, Lead
 from leadflow.web import signin
 from tests.nurture.integration.nurture_support import Recorder
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 T0 = datetime(2026, 11, 9, 15, 0, tzinfo=timezone.utc)  # Berlin 16:00: EMEA at work
 LINK = re.compile(r"(http\S+/signin/\S+)")
 
@@ -47,20 +39,6 @@ def web(leadflow_env, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:  # type
     base = urlparse(leadflow_env.public_base_url)
     with WebServer(base.hostname, base.port):
         yield leadflow_env.public_base_url
-
-
-@pytest.fixture(scope="session")
-def browser():  # type: ignore[no-untyped-def]
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (the browser tests need it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -31,6 +31,9 @@ VOCABULARY = (
     "inbound_failed",
     "unknown",
 )
+# Events that only exist once the ESP holds the message: a send of unknown fate (its sender
+# died waiting for the answer to DATA) that one of these names by Message-ID or send id went.
+HANDED_OVER = frozenset(VOCABULARY) - {"subscribed", "inbound", "inbound_failed", "unknown"}
 # The engagement_event.type a vocabulary word is stored as: the scoring signals' names
 # (scoring/engagement.yaml), so our own tracking and every ESP score alike.
 STORED_TYPE = {

@@ -21,28 +21,10 @@ from leadflow.core.clock import as_utc
 from leadflow.core.decisions import record
 from leadflow.engagement.bot_filter import ClickSignal, OpenSignal, classify_click, classify_open
 from leadflow.engagement.record import suppress
-from leadflow.engagement.esp.events import EspEvent, suppression_reason
+from leadflow.engagement.esp.events import HANDED_OVER, EspEvent, suppression_reason
 from leadflow.core.models import EngagementEvent, Lead, OutboundEmail, WebhookNonce
 
 ENGAGING = {"click", "visit"}  # stored types whose human hits ask for a re-score at once
-# Events that only exist once the ESP holds the message: a send of unknown fate (its sender
-# died waiting for the answer to DATA) that one of these names by Message-ID or send id went.
-HANDED_OVER = frozenset(
-    {
-        "queued",
-        "sent",
-        "rejected",
-        "failed",
-        "bounced",
-        "deferred",
-        "delivered",
-        "autoresponded",
-        "opened",
-        "clicked",
-        "complained",
-        "unsubscribed",
-    }
-)
 
 
 @dataclass

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -166,14 +167,13 @@ def test_demo_uses_the_running_stack_and_names_the_urls(stack: dict[str, str], d
 
 
 def test_a_rep_link_from_the_demo_mailbox_accepts_the_lead(
-    stack: dict[str, str], demo: str
+    stack: dict[str, str], demo: str, browser: Any
 ) -> None:
     from playwright.sync_api import expect
     from sqlalchemy import create_engine, text
 
-    from tests.support.browser import browser_page
-
-    with browser_page() as page:
+    page = browser.new_page()
+    try:
         page.goto(f"{stack['LEADFLOW_PUBLIC_BASE_URL']}/mailbox")
         page.get_by_role("link", name="New lead for you").first.click()
         lead_id = int(page.get_by_text("Lead #").inner_text().split("Lead #")[1].split(";")[0])
@@ -182,6 +182,8 @@ def test_a_rep_link_from_the_demo_mailbox_accepts_the_lead(
         # The click submits a form: wait for the answer page (title() read at once may still
         # see the form while the POST is under way).
         expect(page).to_have_title("Done", timeout=30_000)
+    finally:
+        page.close()
     engine = create_engine(f"sqlite:///{stack['LEADFLOW_DATA_DIR']}/leadflow.db")
     with engine.connect() as conn:
         statuses = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,17 @@ from tasks.nurture import enroll_leads, queue_due_steps
 from tasks.outbox import send_outbox
 from tests.factories import TEMPLATES_DIR
 
+MONDAY = datetime(2026, 11, 9, 10, tzinfo=UTC)  # a working day in every send window
+# One sequence, one step sent at once: the send tests' policy when timing is not the point.
+IMMEDIATE = """\
+version: 2
+sequences:
+  - key: s
+    name: S
+    enter: {temperatures: [warm]}
+    steps:
+      - {template: nurture_1_welcome, subject: one, timing: immediate}
+"""
 WINDOW_ONLY = """\
 version: 2
 send_policy:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from tests.nurture.integration.nurture_support import (
+    MONDAY,
     add_lead,
     decisions,
     enroll,
@@ -16,7 +17,6 @@ from tests.nurture.integration.nurture_support import (
 )
 
 pytestmark = pytest.mark.db
-MONDAY = datetime(2026, 11, 9, 10, tzinfo=UTC)
 TWO_SEQUENCES = """\
 version: 2
 send_policy:

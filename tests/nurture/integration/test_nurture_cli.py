@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 
 import pytest
 from typer.testing import CliRunner
@@ -13,6 +12,7 @@ from sqlalchemy import update
 
 from leadflow.core.models import OutboundEmail, Suppression
 from tests.nurture.integration.nurture_support import (
+    MONDAY,
     add_lead,
     decisions,
     enroll,
@@ -21,7 +21,6 @@ from tests.nurture.integration.nurture_support import (
 )
 
 pytestmark = pytest.mark.db
-MONDAY = datetime(2026, 11, 9, 10, tzinfo=UTC)
 
 
 def run(*args: str):  # type: ignore[no-untyped-def]

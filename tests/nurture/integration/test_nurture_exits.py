@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
@@ -16,6 +16,7 @@ from leadflow.core.models import Assignment, EngagementEvent, Lead, Suppression
 from tasks.nurture import queue_due_steps
 from tasks.outbox import send_outbox
 from tests.nurture.integration.nurture_support import (
+    MONDAY,
     add_lead,
     decisions,
     enroll,
@@ -26,7 +27,6 @@ from tests.nurture.integration.nurture_support import (
 )
 
 pytestmark = pytest.mark.db
-MONDAY = datetime(2026, 11, 9, 10, tzinfo=UTC)
 DAY = timedelta(days=1)
 THREE_STEPS = """\
 version: 2

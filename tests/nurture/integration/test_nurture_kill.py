@@ -20,15 +20,25 @@ import subprocess
 import sys
 import threading
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 from typer.testing import CliRunner
 
+from sqlalchemy import update
+
 from leadflow.cli.nurture import nurture_app
+from leadflow.core.db import engine_for
+from leadflow.core.models import OutboundEmail
+from leadflow.core.settings import get_settings
+from leadflow.nurture.outbox_recover import recover_dead_sends
+from leadflow.nurture.send_journal import SendJournal, journal_dir
+from tasks.nurture import queue_due_steps
 from tests.nurture.integration.nurture_support import (
+    IMMEDIATE,
+    MONDAY,
     Recorder,
     add_lead,
     decisions,
@@ -40,16 +50,6 @@ from tests.nurture.integration.nurture_support import (
 
 pytestmark = pytest.mark.db
 ROOT = Path(__file__).resolve().parents[3]
-MONDAY = datetime(2026, 11, 9, 10, tzinfo=UTC)
-IMMEDIATE = """\
-version: 2
-sequences:
-  - key: s
-    name: S
-    enter: {temperatures: [warm]}
-    steps:
-      - {template: nurture_1_welcome, subject: one, timing: immediate}
-"""
 SENDER = """\
 import os, signal, sys
 from datetime import datetime
@@ -207,3 +207,40 @@ def test_a_journal_is_read_once_and_a_later_claim_is_never_undone(recorder, tmp_
     tick(recorder, MONDAY + timedelta(minutes=2))
     assert_each_received_once(recorder, addresses)
     assert {r.status for r in outbox()} == {"sent"}
+
+
+def test_a_claim_still_committing_when_its_sender_died_is_settled_not_stranded(
+    recorder, tmp_path, monkeypatch
+):
+    """kill -9 just after the client sent COMMIT: PostgreSQL may still be committing the claim
+    when the next send reads the journal. The next send must wait for it (row locks), not
+    read the rows as pending, skip them, and leave them in 'sending' for the stale sweep."""
+    if get_settings().database_url.startswith("sqlite"):
+        pytest.skip("SQLite commits in the writer's process: a dead writer commits nothing later")
+    use_policy(tmp_path / "policy", monkeypatch, IMMEDIATE)
+    addresses = leads(3)
+    ids = sorted(queue_due_steps.fn(MONDAY))
+    assert len(ids) == 3
+    claimed_at = MONDAY + timedelta(seconds=5)
+    journal = SendJournal(journal_dir(get_settings()))
+    journal.plan(ids)
+    journal.claim(claimed_at, ids)
+    journal.close(remove=False)  # its writer is gone: a dead send's journal
+    dying = engine_for(get_settings().database_url).connect()
+    claim = dying.begin()  # the dead sender's claim: done, its COMMIT not yet through
+    dying.execute(
+        update(OutboundEmail)
+        .where(OutboundEmail.id.in_(ids))
+        .values(status="sending", claimed_at=claimed_at)
+    )
+    recovered: list[int] = []
+    recovery = threading.Thread(target=lambda: recovered.extend(recover_dead_sends(MONDAY)))
+    recovery.start()
+    recovery.join(timeout=1)  # the recovery waits on the claim's row locks, whatever the timing
+    claim.commit()
+    dying.close()
+    recovery.join(timeout=60)
+    assert sorted(recovered) == ids
+    assert {r.status for r in outbox()} == {"pending"}
+    tick(recorder, MONDAY + timedelta(minutes=1))
+    assert_each_received_once(recorder, addresses)

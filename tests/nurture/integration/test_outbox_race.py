@@ -13,25 +13,21 @@ import os
 import subprocess
 import sys
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from tests.nurture.integration.nurture_support import add_lead, enroll, outbox, use_policy
+from tests.nurture.integration.nurture_support import (
+    IMMEDIATE,
+    MONDAY,
+    add_lead,
+    enroll,
+    outbox,
+    use_policy,
+)
 
 pytestmark = pytest.mark.db
 ROOT = Path(__file__).resolve().parents[3]
-MONDAY = datetime(2026, 11, 9, 10, tzinfo=UTC)
-IMMEDIATE = """\
-version: 2
-sequences:
-  - key: s
-    name: S
-    enter: {temperatures: [warm]}
-    steps:
-      - {template: nurture_1_welcome, subject: one, timing: immediate}
-"""
 RACER = """\
 import json, sys
 from dataclasses import asdict
