@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
+from leadflow.core.clock import as_utc, utcnow
 from leadflow.core.models import Decision
+
+DECISION: Table = Decision.__table__  # type: ignore[assignment]
+# Every column but the key, in table order: the COPY column list.
+COLUMNS = tuple(column.name for column in DECISION.columns if column.name != "id")
 
 
 def json_safe(value: Any) -> Any:
@@ -60,3 +67,32 @@ def decision_row(
 def record(session: Session, **fields: Any) -> None:
     """Add one decision to the session; takes the same keywords as ``decision_row``."""
     session.add(Decision(**decision_row(**fields)))
+
+
+def write_decisions(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert decision rows (``decision_row`` dicts) in the session's transaction: COPY on
+    PostgreSQL, about 2.7x faster than executemany (bench/bench_decisions.py), one
+    executemany elsewhere. The rows of one call share one shape (executemany needs it); a key
+    left out takes the column default. The same rows either way."""
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(DECISION.insert(), rows)  # Core: no ORM bookkeeping per row
+        return
+    driver = session.connection().connection.driver_connection
+    with driver.cursor() as cursor:  # type: ignore[union-attr]
+        with cursor.copy(f"COPY decision ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(_copy_values(row))
+
+
+def _copy_values(row: dict[str, Any]) -> list[Any]:
+    """One row in COPY's column order, bound as the ORM binds it: inputs as JSON text (an
+    absent key: {}, as the column default), ``at`` as aware UTC (absent: now)."""
+    values = [row.get(name) for name in COLUMNS]
+    values[_INPUTS] = json.dumps(row.get("inputs", {}))
+    values[_AT] = as_utc(row["at"]) if "at" in row else utcnow()
+    return values
+
+
+_INPUTS, _AT = COLUMNS.index("inputs"), COLUMNS.index("at")

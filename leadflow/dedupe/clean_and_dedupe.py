@@ -12,10 +12,11 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from leadflow.core.decisions import write_decisions
 from leadflow.core.clock import as_utc
 from leadflow.core.db import analyze_grown, db_error_message, pipeline_lock, session_scope
 from leadflow.core.lead_stages import mark_cleaned
-from leadflow.core.models import Campaign, Decision, Lead
+from leadflow.core.models import Campaign, Lead
 from leadflow.core.runtime import current_flow_run_id, log
 from leadflow.core.settings import get_settings
 from leadflow.core.summary import BatchOutcome
@@ -308,8 +309,8 @@ def _write(
     """Record updates, decisions, review pairs, memberships and answers; the leads touched."""
     plan, lead_ids, at = batch.plan, batch.lead_ids, batch.at
     write_records(session, updates)
-    if decisions:  # Core executemany: no ORM bookkeeping per decision
-        session.execute(Decision.__table__.insert(), decisions)
+    if decisions:  # in bulk (COPY on PostgreSQL): no ORM bookkeeping per decision
+        write_decisions(session, decisions)
     queue_review(session, reviews, at)
     attach_alias_rows(session, plan, batch.existing)
     lead_of = {row.source_record_id: lead_ids[email] for row, email, _ in plan.merges}

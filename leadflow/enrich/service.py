@@ -10,10 +10,11 @@ from typing import Any
 
 import requests
 from prefect.artifacts import create_markdown_artifact
-from sqlalchemy import Row, bindparam, insert, select, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from leadflow.core.decisions import write_decisions
 from leadflow.core.statuses import EnrichmentStatus
 from leadflow.core.clock import as_utc
 from leadflow.enrich.policy import ENRICH_FIELDS, EnrichmentPolicy, load_enrichment
@@ -28,7 +29,7 @@ from leadflow.enrich.limits import bucket_for
 from leadflow.enrich.providers import HttpProvider, LocalProvider, Provider
 from leadflow.enrich.report import alert_markdown, decision_rows, provenance, status_counts
 from leadflow.enrich.slots import batch_slot
-from leadflow.core.models import Account, Decision, Lead
+from leadflow.core.models import Account, Lead
 from leadflow.core.settings import get_settings
 from leadflow.core.runtime import current_flow_run_id, log
 
@@ -268,7 +269,7 @@ def enrich_leads(lead_ids: list[int], now: datetime | None = None) -> int:
         if changes:
             session.execute(ENRICHED, changes)
         if rows:
-            session.execute(insert(Decision), rows)
+            write_decisions(session, rows)
     enriched = sum(
         out.status in (EnrichmentStatus.ENRICHED, EnrichmentStatus.CACHED) for out in outs.values()
     )

@@ -20,7 +20,7 @@ from leadflow.core.clock import as_utc
 from leadflow.nurture.policy import NurturePolicy
 from leadflow.core.db import session_scope
 from leadflow.core.lead_stages import lock_leads
-from leadflow.core.decisions import decision_row
+from leadflow.core.decisions import decision_row, write_decisions
 from leadflow.nurture.outbox_timing import ORPHANED_PENDING, stale_before
 from leadflow.nurture.plan import ENROLLABLE_STATUSES, DueStep, Planner
 from leadflow.nurture.sequence import (
@@ -236,7 +236,7 @@ def _tick_batch(
         changes,
     )
     if decisions:
-        insert_rows(session, Decision.__table__, decisions)
+        write_decisions(session, decisions)
     return queued
 
 

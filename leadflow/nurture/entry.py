@@ -17,8 +17,8 @@ from sqlalchemy import Row, bindparam, distinct, insert, select, update
 from sqlalchemy.orm import Session
 
 from leadflow.core.statuses import AssignmentStatus, EnrollmentStatus, LeadStatus
-from leadflow.core.decisions import decision_row
-from leadflow.core.models import Assignment, Campaign, CampaignMember, Decision, Enrollment, Lead
+from leadflow.core.decisions import decision_row, write_decisions
+from leadflow.core.models import Assignment, Campaign, CampaignMember, Enrollment, Lead
 from leadflow.core.runtime import current_flow_run_id
 from leadflow.nurture.consent_store import ConsentGate
 from leadflow.nurture.outbox import suppressions
@@ -162,7 +162,7 @@ def _write(session: Session, writes: _Writes) -> None:
     if writes.statuses:
         session.execute(NEW_STATUS, writes.statuses)
     if writes.decisions:
-        session.execute(insert(Decision), writes.decisions)
+        write_decisions(session, writes.decisions)
 
 
 def enroll_batch(session: Session, policy: NurturePolicy, lead_ids: list[int], at: datetime) -> int:

@@ -15,12 +15,12 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from leadflow.core.statuses import EnrollmentStatus, OutboxStatus
-from leadflow.core.decisions import decision_row, record
+from leadflow.core.decisions import decision_row, record, write_decisions
 from leadflow.core.errors import TransientDeliveryError
-from leadflow.core.models import Decision, Enrollment, Lead
+from leadflow.core.models import Enrollment, Lead
 from leadflow.nurture.compose import Composer
 from leadflow.nurture.mailer import BackgroundSender, RecipientRejected, UncertainDeliveryError
-from leadflow.nurture.outbox_store import OUTBOX, insert_rows, mark_rows, suppress
+from leadflow.nurture.outbox_store import OUTBOX, mark_rows, suppress
 from leadflow.nurture.outbox_timing import next_attempt
 
 CONFIRM_EVERY = 100  # a commit costs milliseconds: confirm sends in groups, not one by one
@@ -130,7 +130,7 @@ def confirm(session: Session, b: SendBatch, failed: list[dict[str, Any]]) -> Non
             decision = b.composer.send_decision(r, b.at, b.run_id)
             decision["inputs"]["smtp_reply"] = r["smtp_reply"]  # the server's own word on it
             b.decisions.append(decision)
-    insert_rows(session, Decision.__table__, b.decisions)
+    write_decisions(session, b.decisions)
     session.commit()
     b.sent, b.decisions = [], []
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from leadflow.core.clock import as_utc
 from leadflow.core.db import session_scope
 from leadflow.core.lead_stages import lock_leads
-from leadflow.core.decisions import decision_row
+from leadflow.core.decisions import decision_row, write_decisions
 from leadflow.core.models import Account, Decision, Lead
 from leadflow.dedupe.engine.accounts import Account as Candidate
 from leadflow.dedupe.engine.accounts import AccountIndex, AccountMatch
@@ -122,5 +122,5 @@ def match_accounts(
         if links:
             session.execute(LINKED, links)
         if rows:
-            session.execute(Decision.__table__.insert(), rows)
+            write_decisions(session, rows)
     return counts

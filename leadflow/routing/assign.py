@@ -14,7 +14,7 @@ from leadflow.core.clock import as_utc
 from leadflow.routing.policy import RoutingPolicy
 from leadflow.core.db import session_scope
 from leadflow.core.lead_stages import lock_leads
-from leadflow.core.decisions import decision_row
+from leadflow.core.decisions import decision_row, write_decisions
 from leadflow.routing.route import (
     LEAD_KEYS,
     RouteDecision,
@@ -27,7 +27,6 @@ from leadflow.core.models import (
     Account,
     Assignment,
     Campaign,
-    Decision,
     Enrollment,
     Lead,
     QueueItem,
@@ -309,7 +308,7 @@ def _write(session: Session, batch: _Batch, outcome: RouteOutcome) -> None:
     for team in sorted(batch.touched_teams):
         store_ledger(session, team, batch.ledgers[team])
     if batch.decisions:
-        session.execute(Decision.__table__.insert(), batch.decisions)
+        write_decisions(session, batch.decisions)
     _stop_nurture(session, [row["lead_id"] for row in batch.routed])
 
 

@@ -13,7 +13,7 @@ from leadflow.core.statuses import EnrollmentStatus, LeadStatus, LifecycleStage
 from leadflow.core.clock import as_utc
 from leadflow.routing.policy import RoutingPolicy
 from leadflow.core.db import session_scope
-from leadflow.core.decisions import decision_row, json_safe
+from leadflow.core.decisions import decision_row, json_safe, write_decisions
 from leadflow.scoring.engagement_decay import engagement_score
 from leadflow.scoring.qualification import evaluate
 from leadflow.routing.route import territory_of
@@ -21,7 +21,6 @@ from leadflow.scoring.score import FitMemo, ScoreResult, score_lead
 from leadflow.core.summary import ScoreOutcome
 from leadflow.core.models import (
     Campaign,
-    Decision,
     Enrollment,
     Lead,
 )
@@ -312,7 +311,7 @@ def _write(session: Session, writes: _Writes) -> None:
             execution_options={"synchronize_session": False},
         )
     if writes.decisions:
-        session.execute(Decision.__table__.insert(), writes.decisions)
+        write_decisions(session, writes.decisions)
 
 
 def score_leads(lead_ids: list[int], now: datetime | None = None) -> ScoreOutcome:
