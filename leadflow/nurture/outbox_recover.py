@@ -29,6 +29,7 @@ from leadflow.core.decisions import decision_row
 from leadflow.core.models import Decision
 from leadflow.core.runtime import log
 from leadflow.core.settings import get_settings
+from leadflow.core.statuses import OutboxStatus
 from leadflow.nurture.outbox_store import OUTBOX, insert_rows
 from leadflow.nurture.send_journal import Outcome, dead_journals, journal_dir
 
@@ -127,6 +128,21 @@ def settle_outcome(
     return changed
 
 
+def still_pending(session: Session, planned: set[int]) -> list[int]:
+    """The rows a dead send was given that are pending now: settled for a resend, never
+    claimed, or claimed in its journal with the claim's commit cut off by the kill (those are
+    in no later queueing: the steps that queued them have moved on)."""
+    if not planned:
+        return []
+    return list(
+        session.scalars(
+            select(OUTBOX.c.id).where(
+                OUTBOX.c.id.in_(sorted(planned)), OUTBOX.c.status == OutboxStatus.PENDING
+            )
+        )
+    )
+
+
 def recover_dead_sends(now: datetime | None = None, run_id: str | None = None) -> list[int]:
     """Settle every dead send's rows; returns the ids to send again now."""
     at, resend = as_utc(now), []
@@ -134,12 +150,12 @@ def recover_dead_sends(now: datetime | None = None, run_id: str | None = None) -
         try:
             with session_scope() as session:
                 changed = settle_outcome(session, journal.outcome, at, run_id)
+                waiting = still_pending(session, journal.outcome.planned)
         except BaseException:
             journal.release()  # left for the next send to read again
             raise
         journal.done()  # only once its findings are committed
-        resend += [i for i, f in changed.items() if f is Recovered.RESEND]
-        resend += journal.outcome.planned - set(journal.outcome.claimed_at)
+        resend += waiting
         if changed:
             log().warning(
                 "outbox: a dead send's journal settled %d row(s): %s",

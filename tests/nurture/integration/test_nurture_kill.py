@@ -244,3 +244,22 @@ def test_a_claim_still_committing_when_its_sender_died_is_settled_not_stranded(
     assert {r.status for r in outbox()} == {"pending"}
     tick(recorder, MONDAY + timedelta(minutes=1))
     assert_each_received_once(recorder, addresses)
+
+
+def test_a_claim_written_to_the_journal_but_never_committed_is_sent_by_the_rerun(
+    recorder, tmp_path, monkeypatch
+):
+    """kill -9 between the journal's claim line and the claim's commit: the rows are pending,
+    and no later queueing returns them (their steps have moved on). The rerun sends them."""
+    use_policy(tmp_path / "policy", monkeypatch, IMMEDIATE)
+    addresses = leads(3)
+    ids = sorted(queue_due_steps.fn(MONDAY))
+    journal = SendJournal(journal_dir(get_settings()))
+    journal.plan(ids)
+    journal.claim(MONDAY + timedelta(seconds=5), ids)
+    journal.close(remove=False)  # killed before the UPDATE committed: the database says pending
+    assert {r.status for r in outbox()} == {"pending"}
+    assert queue_due_steps.fn(MONDAY + timedelta(minutes=1)) == []
+    tick(recorder, MONDAY + timedelta(minutes=1))
+    assert_each_received_once(recorder, addresses)
+    assert {r.status for r in outbox()} == {"sent"}
