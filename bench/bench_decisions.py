@@ -4,13 +4,14 @@ on PostgreSQL, alternating rounds in one run so the ratio holds on a busy machin
     python bench/bench_decisions.py [--rows 20000] [--rounds 3] \
         [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
 
-A scratch database (``leadflow_bench_decisions``) is created on that server, migrated, and
+A scratch database (``leadflow_bench_decisions_<pid>``) is created on that server, migrated, and
 dropped at the end. Each round inserts the same rows both ways, each in its own transaction.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from datetime import UTC, datetime
@@ -23,7 +24,7 @@ from leadflow.core.decisions import decision_row, write_decisions
 from leadflow.core.models import Decision
 from sqlalchemy.orm import Session
 
-SCRATCH = "leadflow_bench_decisions"
+SCRATCH = f"leadflow_bench_decisions_{os.getpid()}"  # two runs at once: each its own
 
 
 def rows(n: int) -> list[dict]:

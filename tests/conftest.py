@@ -27,8 +27,8 @@ hypothesis_settings.register_profile("ci", derandomize=True, database=None, prin
 hypothesis_settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default")
 )
-# pytest-xdist hands its workers the controller terminal's width as COLUMNS (80 in CI); the CLI
-# prints piped output 200 wide, and output tests look for whole cells, as a plain run sees them.
+# pytest-xdist workers run with COLUMNS set (80 on this CI); the CLI prints piped output 200
+# wide, and output tests look for whole cells, as a plain run sees them.
 os.environ.pop("COLUMNS", None)
 # The local stack a developer left running (`leadflow up`) records itself in the data dir;
 # tests that do not pick their own data dir must not find it and talk to its servers.

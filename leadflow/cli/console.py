@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 
-def _piped_width() -> int | None:
+def _piped_width(stream: TextIO) -> int | None:
     """A terminal sets its own width; piped or captured output gets a wide one, so a table
     cell such as an email is printed whole (``wang…`` cannot be grepped). COLUMNS still wins."""
-    return None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 200
+    return None if stream.isatty() or os.environ.get("COLUMNS") else 200
 
 
-console = Console(width=_piped_width())
-err = Console(stderr=True, width=_piped_width())
+# Fixed when the CLI starts, from COLUMNS as the process was given it.
+console = Console(width=_piped_width(sys.stdout))
+err = Console(stderr=True, width=_piped_width(sys.stderr))
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

@@ -71,9 +71,10 @@ def record(session: Session, **fields: Any) -> None:
 
 def write_decisions(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert decision rows (``decision_row`` dicts) in the session's transaction: COPY on
-    PostgreSQL, about 2.7x faster than executemany (bench/bench_decisions.py), one
-    executemany elsewhere. The rows of one call share one shape (executemany needs it); a key
-    left out takes the column default. The same rows either way."""
+    PostgreSQL (several times faster than executemany: bench/bench_decisions.py), one
+    executemany elsewhere. Core, not ORM: pending ORM objects are not flushed first. The rows
+    of one call share one shape (executemany needs it); ``inputs`` and ``at`` left out take
+    their column defaults (no other column has one). The same rows either way."""
     if not rows:
         return
     if session.get_bind().dialect.name != "postgresql":

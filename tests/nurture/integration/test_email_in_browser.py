@@ -1,8 +1,8 @@
 """A Chinese lead's received email, opened in headless chromium: the zh-CN text is what a
 reader sees, set in a CJK font, inside the 600px layout, and every link goes where it says.
 
-Needs Debian's chromium and Playwright from PyPI (the `browser` extra); never a downloaded
-browser build.
+Needs Debian's chromium and Playwright from PyPI (the `test` extra), through the shared
+`browser` fixture (tests/support/browser.py); never a downloaded browser build.
 """
 
 from __future__ import annotations

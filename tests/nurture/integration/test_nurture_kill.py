@@ -19,15 +19,17 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 from typer.testing import CliRunner
 
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from leadflow.cli.nurture import nurture_app
 from leadflow.core.db import engine_for
@@ -209,6 +211,20 @@ def test_a_journal_is_read_once_and_a_later_claim_is_never_undone(recorder, tmp_
     assert {r.status for r in outbox()} == {"sent"}
 
 
+def wait_for_a_lock_wait(other: Any) -> None:
+    """Until another session of this database waits on a row lock (30 s at most)."""
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND wait_event_type = 'Lock'"
+    )
+    with engine_for(get_settings().database_url).connect() as conn:
+        for _ in range(300):
+            if conn.execute(query).scalar():
+                return
+            time.sleep(0.1)
+    raise AssertionError("the recovery never waited on the claim's row locks")
+
+
 def test_a_claim_still_committing_when_its_sender_died_is_settled_not_stranded(
     recorder, tmp_path, monkeypatch
 ):
@@ -236,7 +252,7 @@ def test_a_claim_still_committing_when_its_sender_died_is_settled_not_stranded(
     recovered: list[int] = []
     recovery = threading.Thread(target=lambda: recovered.extend(recover_dead_sends(MONDAY)))
     recovery.start()
-    recovery.join(timeout=1)  # the recovery waits on the claim's row locks, whatever the timing
+    wait_for_a_lock_wait(dying)  # the recovery is blocked on the claim's row locks
     claim.commit()
     dying.close()
     recovery.join(timeout=60)
