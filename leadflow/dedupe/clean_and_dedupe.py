@@ -17,6 +17,7 @@ from leadflow.core.clock import as_utc
 from leadflow.core.db import analyze_grown, db_error_message, pipeline_lock, session_scope
 from leadflow.core.lead_stages import mark_cleaned
 from leadflow.core.models import Campaign, Lead
+from leadflow.core.statuses import PipelineStage
 from leadflow.core.runtime import current_flow_run_id, log
 from leadflow.core.settings import get_settings
 from leadflow.core.summary import BatchOutcome
@@ -25,6 +26,7 @@ from leadflow.dedupe.batch_store import (
     LOOKED_UP,
     attach_alias_rows,
     existing_leads,
+    insert_leads,
     lead_values,
     quarantine_refused,
     quarantine_updates,
@@ -184,6 +186,7 @@ class _Batch:
     within: dict[str, BatchMatch]
     product_line: str | None = None
     lead_ids: dict[str, int] = field(default_factory=dict)
+    created_ids: dict[str, int] = field(default_factory=dict)
 
 
 def _match(session: Session, clean: list[CleanLead], batch: _Batch) -> None:
@@ -213,16 +216,23 @@ def _create(session: Session, batch: _Batch) -> tuple[list[dict], list[dict], li
     plan, at = batch.plan, batch.at
     batch.lead_ids = {email: lead["id"] for email, lead in batch.existing.items()}
     if plan.creates:
+        # Created at the stage after cleaning: the steps after it are owed (mark_cleaned
+        # moves only the stored leads the batch merged into).
         values = [
-            lead_values(row, batch.product_line, batch.campaign_id, batch.matching, at)
+            {
+                **lead_values(row, batch.product_line, batch.campaign_id, batch.matching, at),
+                "pipeline_stage": PipelineStage.CLEANED,
+            }
             for row in plan.creates.values()
         ]
-        # Core executemany, then one lookup. The ORM's bulk insert splits rows by which
-        # fields are None (one statement per pattern), and RETURNING over many rows is
-        # quadratic in SQLAlchemy's SQLite path: 2,000 rows took 4.6 s that way.
-        session.execute(Lead.__table__.insert(), values)
-        created = existing_leads(session, set(plan.creates), aliases=False)
-        batch.lead_ids.update({email: lead["id"] for email, lead in created.items()})
+        # Core, not the ORM's bulk insert: that splits rows by which fields are None (one
+        # statement per pattern).
+        batch.created_ids = insert_leads(session, values)
+        batch.lead_ids.update(batch.created_ids)
+        # The leads batch twins merge into, with the fields a merge may fill.
+        created = existing_leads(
+            session, {twin.into for twin in batch.within.values()}, aliases=False
+        )
         point_at_batch_leads(
             batch.within,
             created,
@@ -374,7 +384,9 @@ def _clean_range(
             decisions + merged.decisions,
             reviews,
         )
-        mark_cleaned(session, outcome.lead_ids)  # in the same commit: the rest is owed durably
+        # In the same commit: the rest is owed durably.
+        new_ids = set(batch.created_ids.values())
+        mark_cleaned(session, [lead_id for lead_id in outcome.lead_ids if lead_id not in new_ids])
     log().info(
         "batch %d-%d: %d new, %d merged (%d fuzzy, %d to review), %d quarantined",
         first_id,
