@@ -26,7 +26,9 @@ from leadflow.app.local_services import read_mail
 from leadflow.core.db import session_scope
 from leadflow.core.models import Assignment, Lead, SourceRecord
 from tests.support.dying_chunk import dying_chunk
+from tests.conftest import POSTGRES_URL
 from tests.support.ingest_runs import ROOT, T0, WEBINAR, doubled, snapshot, stranded, wipe
+from tests.support.prefect_postgres import prefect_server_on_postgres
 
 pytestmark = [pytest.mark.db, pytest.mark.e2e]
 POOL = "leadflow-test-chunks"
@@ -58,9 +60,16 @@ def _env() -> dict[str, str]:
     }
 
 
+@pytest.fixture(scope="module")
+def prefect_server(prefect_harness) -> Iterator[str]:  # after the harness: its settings nest inside
+    """A Prefect server on PostgreSQL for this module, as production runs one for several
+    workers (tests/support/prefect_postgres.py says why not the harness's)."""
+    yield from prefect_server_on_postgres(POSTGRES_URL, "chunks")
+
+
 @pytest.fixture
 def two_workers(
-    prefect_harness, leadflow_env, tmp_path: Path
+    prefect_server, leadflow_env, tmp_path: Path
 ) -> Iterator[list[subprocess.Popen[str]]]:
     """The chunk deployment on a process pool, and two real workers polling it."""
     from prefect import get_client
