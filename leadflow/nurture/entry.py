@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, distinct, insert, select, update
+from sqlalchemy import Row, bindparam, distinct, select, update
 from sqlalchemy.orm import Session
 
 from leadflow.core.statuses import AssignmentStatus, EnrollmentStatus, LeadStatus
@@ -40,7 +40,7 @@ LEAD_COLUMNS = (
     Lead.phone_e164,
     Lead.product_line,
 )
-NEW_STATUS = update(LEAD).where(LEAD.c.id == bindparam("lead_id")).values(status=bindparam("s"))
+CHUNK = 500
 REENTRY = (
     update(ENROLLMENT)
     .where(ENROLLMENT.c.id == bindparam("e_id"))
@@ -156,13 +156,26 @@ def _enter(
 
 def _write(session: Session, writes: _Writes) -> None:
     if writes.new:
-        session.execute(insert(Enrollment), writes.new)
+        session.execute(ENROLLMENT.insert(), writes.new)  # Core: no ORM grouping of rows
     if writes.reentries:
         session.execute(REENTRY, writes.reentries)
-    if writes.statuses:
-        session.execute(NEW_STATUS, writes.statuses)
+    _write_statuses(session, writes.statuses)
     if writes.decisions:
         write_decisions(session, writes.decisions)
+
+
+def _write_statuses(session: Session, statuses: list[dict[str, Any]]) -> None:
+    """A batch's new lead statuses take one or two values (nurturing, pool): one UPDATE per
+    value and 500 ids, not one statement per lead (an executemany is one per row)."""
+    by_status: dict[str, list[int]] = defaultdict(list)
+    for change in statuses:
+        by_status[change["s"]].append(change["lead_id"])
+    for status, ids in sorted(by_status.items()):
+        ids.sort()
+        for i in range(0, len(ids), CHUNK):
+            session.execute(
+                update(LEAD).where(LEAD.c.id.in_(ids[i : i + CHUNK])).values(status=status)
+            )
 
 
 def enroll_batch(session: Session, policy: NurturePolicy, lead_ids: list[int], at: datetime) -> int:
