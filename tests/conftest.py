@@ -84,8 +84,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     url = request.getfixturevalue("postgres_database")
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    with engine_for(url).begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    try:
+        with engine_for(url).begin() as conn:
+            # A test that failed holding row locks would otherwise hang every later one here.
+            conn.execute(text("SET LOCAL lock_timeout = '60s'"))
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    except OperationalError as exc:
+        pytest.fail(
+            f"emptying the test database waited 60 s on an earlier test's locks: {exc.orig}"
+        )
     yield url
 
 

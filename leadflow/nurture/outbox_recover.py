@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from leadflow.core.clock import as_utc
@@ -34,6 +34,10 @@ from leadflow.nurture.outbox_store import OUTBOX, insert_rows
 from leadflow.nurture.send_journal import Outcome, dead_journals, journal_dir
 
 SAME_CLAIM = timedelta(milliseconds=1)  # claimed_at as stored may lose sub-millisecond digits
+# How long recovery waits for row locks (PostgreSQL) before it gives up: a live send can hold
+# them through an SMTP batch. Past it, DatabaseBusy (transient): the journal is left for the
+# next send, which is retried.
+LOCK_WAIT = "15s"
 
 
 class Recovered(StrEnum):
@@ -92,6 +96,8 @@ def settle_outcome(
 ) -> dict[int, Recovered]:
     """Apply one dead journal; returns what changed, by row id."""
     findings = _findings(outcome)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'"))
     # FOR UPDATE: a send killed just after it sent COMMIT may still be committing its claim on
     # PostgreSQL; its row locks make this wait for the claim, which a plain read would miss
     # (the rows would look pending, be skipped here, and then sit in 'sending').

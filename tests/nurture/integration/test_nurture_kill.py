@@ -23,18 +23,19 @@ import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 from typer.testing import CliRunner
 
-from sqlalchemy import text, update
+from sqlalchemy import select, text, update
 
 from leadflow.cli.nurture import nurture_app
 from leadflow.core.db import engine_for
+from leadflow.core.errors import DatabaseBusy
 from leadflow.core.models import OutboundEmail
 from leadflow.core.settings import get_settings
+from leadflow.nurture import outbox_recover
 from leadflow.nurture.outbox_recover import recover_dead_sends
 from leadflow.nurture.send_journal import SendJournal, journal_dir
 from tasks.nurture import queue_due_steps
@@ -211,15 +212,20 @@ def test_a_journal_is_read_once_and_a_later_claim_is_never_undone(recorder, tmp_
     assert {r.status for r in outbox()} == {"sent"}
 
 
-def wait_for_a_lock_wait(other: Any) -> None:
-    """Until another session of this database waits on a row lock (30 s at most)."""
+def wait_for_a_lock_wait() -> None:
+    """Until another session of this database waits on a row lock (120 s at most)."""
     query = text(
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
         "AND wait_event_type = 'Lock'"
     )
     with engine_for(get_settings().database_url).connect() as conn:
-        for _ in range(300):
-            if conn.execute(query).scalar():
+        for _ in range(1200):
+            waiting = conn.execute(query).scalar()
+            # pg_stat_activity is read once per transaction: a poll in the same transaction
+            # would see the first poll's snapshot forever (seen under load: a poll made before
+            # the recovery reached its lock never saw it wait).
+            conn.rollback()
+            if waiting:
                 return
             time.sleep(0.1)
     raise AssertionError("the recovery never waited on the claim's row locks")
@@ -233,6 +239,7 @@ def test_a_claim_still_committing_when_its_sender_died_is_settled_not_stranded(
     read the rows as pending, skip them, and leave them in 'sending' for the stale sweep."""
     if get_settings().database_url.startswith("sqlite"):
         pytest.skip("SQLite commits in the writer's process: a dead writer commits nothing later")
+    monkeypatch.setattr(outbox_recover, "LOCK_WAIT", "120s")  # this test commits the claim
     use_policy(tmp_path / "policy", monkeypatch, IMMEDIATE)
     addresses = leads(3)
     ids = sorted(queue_due_steps.fn(MONDAY))
@@ -252,10 +259,14 @@ def test_a_claim_still_committing_when_its_sender_died_is_settled_not_stranded(
     recovered: list[int] = []
     recovery = threading.Thread(target=lambda: recovered.extend(recover_dead_sends(MONDAY)))
     recovery.start()
-    wait_for_a_lock_wait(dying)  # the recovery is blocked on the claim's row locks
-    claim.commit()
-    dying.close()
-    recovery.join(timeout=60)
+    try:
+        wait_for_a_lock_wait()  # the recovery is blocked on the claim's row locks
+        claim.commit()
+    finally:  # never leave the rows locked for the next test (its TRUNCATE would wait)
+        if claim.is_active:
+            claim.rollback()
+        dying.close()
+        recovery.join(timeout=60)
     assert sorted(recovered) == ids
     assert {r.status for r in outbox()} == {"pending"}
     tick(recorder, MONDAY + timedelta(minutes=1))
@@ -279,3 +290,55 @@ def test_a_claim_written_to_the_journal_but_never_committed_is_sent_by_the_rerun
     tick(recorder, MONDAY + timedelta(minutes=1))
     assert_each_received_once(recorder, addresses)
     assert {r.status for r in outbox()} == {"sent"}
+
+
+def test_a_recovery_held_up_by_a_live_transaction_gives_up_and_the_next_send_settles(
+    recorder, tmp_path, monkeypatch
+):
+    """Another transaction holds the dead send's rows (a live send's prepare step, say) past
+    recovery's lock wait: the recovery gives up with DatabaseBusy instead of waiting on it for
+    as long as it lasts, the journal stays for the next send, and that one settles the rows and
+    sends each email once."""
+    if get_settings().database_url.startswith("sqlite"):
+        pytest.skip("SQLite has no row locks: a writer waits on the database lock instead")
+    monkeypatch.setattr(outbox_recover, "LOCK_WAIT", "500ms")
+    use_policy(tmp_path / "policy", monkeypatch, IMMEDIATE)
+    addresses = leads(3)
+    ids = sorted(queue_due_steps.fn(MONDAY))
+    claimed_at = MONDAY + timedelta(seconds=5)
+    journal = SendJournal(journal_dir(get_settings()))
+    journal.plan(ids)
+    journal.claim(claimed_at, ids)
+    journal.close(remove=False)
+    engine = engine_for(get_settings().database_url)
+    with engine.begin() as conn:  # the dead send's claim, committed
+        conn.execute(
+            update(OutboundEmail)
+            .where(OutboundEmail.id.in_(ids))
+            .values(status="sending", claimed_at=claimed_at)
+        )
+    holder = engine.connect()
+    held = holder.begin()
+    holder.execute(select(OutboundEmail.id).where(OutboundEmail.id.in_(ids)).with_for_update())
+    failed: list[BaseException] = []
+
+    def recover() -> None:
+        try:
+            recover_dead_sends(MONDAY)
+        except BaseException as exc:  # noqa: BLE001  (what the recovery raised, for the test)
+            failed.append(exc)
+
+    recovery = threading.Thread(target=recover)
+    recovery.start()
+    recovery.join(timeout=60)  # a liveness bound, far above the lock wait
+    gave_up = not recovery.is_alive()
+    held.rollback()
+    holder.close()
+    recovery.join()
+    assert gave_up, "the recovery waited on the held rows for as long as they were held"
+    assert [type(exc) for exc in failed] == [DatabaseBusy]
+    assert len(list(journal_dir(get_settings()).glob("*"))) == 1  # left for the next send
+    assert sorted(recover_dead_sends(MONDAY)) == ids
+    assert {r.status for r in outbox()} == {"pending"}
+    tick(recorder, MONDAY + timedelta(minutes=1))
+    assert_each_received_once(recorder, addresses)
