@@ -20,8 +20,9 @@ STARTUP_SECONDS = 120  # migrations on an empty database, on a loaded 2-core mac
 
 def prefect_server_on_postgres(admin_url: str, suffix: str) -> Iterator[str]:
     """Start the server on a fresh database named after this process; yield its API URL with
-    PREFECT_API_URL pointing at it (this process and, through the environment the caller
-    passes on, its subprocesses); stop it and drop the database afterwards."""
+    PREFECT_API_URL pointing at it in the caller's settings context (the test's own client
+    calls, and the subprocesses it passes that setting on to; Prefect's background log and
+    event workers keep the harness's server); stop it and drop the database afterwards."""
     from prefect.server.api.server import SubprocessASGIServer
     from prefect.settings import (
         PREFECT_API_URL,

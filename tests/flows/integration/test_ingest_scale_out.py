@@ -26,11 +26,12 @@ from leadflow.app.local_services import read_mail
 from leadflow.core.db import session_scope
 from leadflow.core.models import Assignment, Lead, SourceRecord
 from tests.support.dying_chunk import dying_chunk
-from tests.conftest import POSTGRES_URL
+from tests.conftest import BACKENDS, POSTGRES_URL
 from tests.support.ingest_runs import ROOT, T0, WEBINAR, doubled, snapshot, stranded, wipe
 from tests.support.prefect_postgres import prefect_server_on_postgres
 
-pytestmark = [pytest.mark.db, pytest.mark.e2e]
+# Setup alone can take 3 minutes on a loaded machine (two Prefect servers start), each test 1-5.
+pytestmark = [pytest.mark.db, pytest.mark.e2e, pytest.mark.timeout(1200)]
 POOL = "leadflow-test-chunks"
 REAL, DYING = "ingest-chunk/chunk", "ingest-chunk-dying/chunk"
 BATCH = 25  # 192 rows: 8 batches, split into 3 chunks; the overlapping 96: 4 batches, 2 chunks
@@ -64,7 +65,26 @@ def _env() -> dict[str, str]:
 def prefect_server(prefect_harness) -> Iterator[str]:  # after the harness: its settings nest inside
     """A Prefect server on PostgreSQL for this module, as production runs one for several
     workers (tests/support/prefect_postgres.py says why not the harness's)."""
+    if "postgresql" not in BACKENDS:
+        pytest.skip(
+            "the workers' Prefect server runs on PostgreSQL, left out by LEADFLOW_TEST_BACKENDS"
+        )
     yield from prefect_server_on_postgres(POSTGRES_URL, "chunks")
+
+
+PARENTS: list[subprocess.Popen[str]] = []  # every parent ingest started by the running test
+
+
+@pytest.fixture(autouse=True)
+def no_parent_left() -> Iterator[None]:
+    """A parent still running when its test ends (it failed or timed out) is killed, so it
+    holds no database connection into the next test."""
+    yield
+    for process in PARENTS:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
+    PARENTS.clear()
 
 
 @pytest.fixture
@@ -125,7 +145,7 @@ def start_parent(
 ) -> subprocess.Popen[str]:
     script = tmp_path / "parent.py"
     script.write_text(PARENT, encoding="utf-8")
-    return subprocess.Popen(
+    process = subprocess.Popen(
         [
             sys.executable,
             str(script),
@@ -143,12 +163,14 @@ def start_parent(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
+    PARENTS.append(process)
+    return process
 
 
 def finish(processes: list[subprocess.Popen[str]]) -> list[str]:
     outputs = []
     for process in processes:
-        out, err = process.communicate(timeout=900)
+        out, err = process.communicate(timeout=600)
         assert process.returncode == 0, err[-3000:]
         outputs.append(out)
     return outputs

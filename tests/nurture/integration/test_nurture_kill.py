@@ -317,9 +317,6 @@ def test_a_recovery_held_up_by_a_live_transaction_gives_up_and_the_next_send_set
             .where(OutboundEmail.id.in_(ids))
             .values(status="sending", claimed_at=claimed_at)
         )
-    holder = engine.connect()
-    held = holder.begin()
-    holder.execute(select(OutboundEmail.id).where(OutboundEmail.id.in_(ids)).with_for_update())
     failed: list[BaseException] = []
 
     def recover() -> None:
@@ -328,12 +325,17 @@ def test_a_recovery_held_up_by_a_live_transaction_gives_up_and_the_next_send_set
         except BaseException as exc:  # noqa: BLE001  (what the recovery raised, for the test)
             failed.append(exc)
 
-    recovery = threading.Thread(target=recover)
-    recovery.start()
-    recovery.join(timeout=60)  # a liveness bound, far above the lock wait
-    gave_up = not recovery.is_alive()
-    held.rollback()
-    holder.close()
+    holder = engine.connect()
+    try:
+        holder.begin()
+        holder.execute(select(OutboundEmail.id).where(OutboundEmail.id.in_(ids)).with_for_update())
+        recovery = threading.Thread(target=recover)
+        recovery.start()
+        recovery.join(timeout=60)  # a liveness bound, far above the lock wait
+        gave_up = not recovery.is_alive()
+    finally:  # never leave the rows locked for the next test
+        holder.rollback()
+        holder.close()
     recovery.join()
     assert gave_up, "the recovery waited on the held rows for as long as they were held"
     assert [type(exc) for exc in failed] == [DatabaseBusy]
