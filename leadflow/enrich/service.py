@@ -123,6 +123,9 @@ ENRICHED = (
             "enrichment_provenance": bindparam("v_provenance"),
             "enriched_by": bindparam("v_by"),
             "enriched_at": bindparam("v_at"),
+            # In the same statement: on PostgreSQL every UPDATE of a lead writes a new row
+            # version and its index entries, whatever it changes.
+            "account_id": bindparam("v_account_id"),
         }
     )
 )
@@ -166,12 +169,13 @@ def _rows(session: Session, lead_ids: list[int]) -> list[Row[Any]]:
 
 def _accounts_for(
     session: Session, leads: list[Row[Any]], outs: dict[int, LeadOut], at: datetime
-) -> None:
+) -> dict[int, int]:
     """Every company domain gets its account (ON CONFLICT: created once, whoever else enriches
-    the domain), filled from the first provider that knew it."""
+    the domain), filled from the first provider that knew it. Returns the leads whose account
+    changes, with their account's id (the caller writes them)."""
     domains = sorted({lead.domain for lead in leads if lead.domain and not lead.is_free_mail})
     if not domains:
-        return
+        return {}
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     session.execute(
         dialect.insert(ACCOUNT).on_conflict_do_nothing(index_elements=["domain"]),
@@ -196,13 +200,11 @@ def _accounts_for(
             )
     if fills:
         session.execute(ACCOUNT_FILLED, fills)
-    links = [
-        {"lead_id": lead.id, "a_id": ids[lead.domain]}
+    return {
+        lead.id: ids[lead.domain]
         for lead in leads
         if lead.domain in ids and lead.account_id != ids[lead.domain]
-    ]
-    if links:
-        session.execute(LINKED, links)
+    }
 
 
 def _change(lead: Row[Any], out: LeadOut, at: datetime) -> dict[str, Any]:
@@ -254,11 +256,12 @@ def enrich_leads(lead_ids: list[int], now: datetime | None = None) -> int:
         leads = _rows(session, lead_ids)
         # Another run may have enriched some of them while we asked: theirs stands, once.
         outs = {lead.id: outs[lead.id] for lead in leads if lead.id in outs and not _done(lead)}
-        _accounts_for(session, leads, outs, at)
+        links = _accounts_for(session, leads, outs, at)
         changes, rows = [], []
         for lead in leads:
             if lead.id in outs:
-                changes.append(_change(lead, outs[lead.id], at))
+                account_id = links.pop(lead.id, lead.account_id)
+                changes.append(_change(lead, outs[lead.id], at) | {"v_account_id": account_id})
                 rows += decision_rows(
                     outs[lead.id],
                     role_address=lead.is_role_address,
@@ -268,6 +271,8 @@ def enrich_leads(lead_ids: list[int], now: datetime | None = None) -> int:
                 )
         if changes:
             session.execute(ENRICHED, changes)
+        if links:  # leads enriched before, whose domain's account is new
+            session.execute(LINKED, [{"lead_id": k, "a_id": v} for k, v in sorted(links.items())])
         if rows:
             write_decisions(session, rows)
     enriched = sum(
