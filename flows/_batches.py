@@ -24,18 +24,21 @@ def carry_forward(
     once done, is recorded on the leads, so a crash anywhere leaves them where a rerun
     picks them up.
 
-    Every step is idempotent, so a rerun may repeat the step a crash interrupted.
+    Every step is idempotent, so a rerun may repeat the step a crash interrupted. Enrich,
+    score and enroll record their stage in the UPDATE they write anyway; each
+    ``advance_leads`` moves only the leads its step left behind (a lead is done only once
+    its rep has been told).
     """
     enrich_leads(lead_ids, now)
     match_accounts(lead_ids, now)
     advance_leads(lead_ids, PipelineStage.ENRICHED)
-    scored = score_leads(lead_ids, now)
+    scored = score_leads(lead_ids, now, stage_too=True)
     advance_leads(lead_ids, PipelineStage.SCORED)
     routed = route_leads(scored.hot, now)
     # An assignment a crashed run made before it told the rep: the outbox keeps this once.
     offered = open_assignments(scored.hot)
     sent = notify_reps(sorted(set(routed.assignment_ids) | set(offered)), now)
-    enrolled = enroll_leads(scored.warm + scored.cold, now)
+    enrolled = enroll_leads(scored.warm + scored.cold, now, stage_too=True)
     advance_leads(lead_ids, PipelineStage.DONE)
     summary.add_batch(cleaned, scored, routed, sent, enrolled)
 

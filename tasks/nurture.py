@@ -11,9 +11,9 @@ from tasks._common import BATCH_TASK
 
 
 @task(name="enroll-leads", **BATCH_TASK)
-def enroll_leads(lead_ids: list[int], now: datetime | None = None) -> int:
+def enroll_leads(lead_ids: list[int], now: datetime | None = None, stage_too: bool = False) -> int:
     """Put each lead into every sequence whose entry rules it meets (re-entry as each allows)."""
-    return service.enroll_leads(lead_ids, now)
+    return service.enroll_leads(lead_ids, now, stage_too)
 
 
 @task(name="queue-due-steps", **BATCH_TASK)

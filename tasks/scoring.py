@@ -12,8 +12,10 @@ from tasks._common import BATCH_TASK
 
 
 @task(name="score-leads", **BATCH_TASK)
-def score_leads(lead_ids: list[int], now: datetime | None = None) -> ScoreOutcome:
-    return service.score_leads(lead_ids, now)
+def score_leads(
+    lead_ids: list[int], now: datetime | None = None, stage_too: bool = False
+) -> ScoreOutcome:
+    return service.score_leads(lead_ids, now, stage_too)
 
 
 @task(name="rescore-stored", **BATCH_TASK)

@@ -4,13 +4,18 @@ A batch moves its leads cleaned -> enriched -> scored -> done (routed, enrolled,
 where its status says). Each step is idempotent, and a stage moves only from the one
 before it: a lead a later batch merged new data into goes back to ``cleaned`` and is
 carried forward again; two runs carrying the same lead cannot move it backwards.
+
+A step that rewrites a lead's row anyway records the move in that same UPDATE
+(``moved_to``): on PostgreSQL every UPDATE writes a new row version and its index entries,
+so a separate stage move per step cost a rewrite of each lead. ``advance_leads`` then moves
+only the leads the step did not write.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import case, select, text, update
+from sqlalchemy import Case, ColumnElement, case, select, text, update
 from sqlalchemy.orm import Session
 
 from leadflow.core.db import PIPELINE_LOCK_KEY, pipeline_lock, session_scope
@@ -58,6 +63,25 @@ def lock_leads(session: Session, lead_ids: Iterable[int], exclusive_key: int | N
         ).all()
 
 
+def moved_to(to: PipelineStage, stage: ColumnElement[str]) -> Case[str]:
+    """The value of ``stage`` in a step's own UPDATE of a lead: ``to`` if the lead stands one
+    stage before it, else where it stands (a later batch may have sent it back to cleaned)."""
+    return case((stage == PREVIOUS[to].value, to.value), else_=stage)
+
+
+def behind(session: Session, lead_ids: Iterable[int], to: PipelineStage) -> list[int]:
+    """The leads, of these, that still stand one stage before ``to`` (read without a lock:
+    ``advance`` checks the stage again under the row lock)."""
+    ordered, found = sorted(set(lead_ids)), list[int]()
+    for i in range(0, len(ordered), LOCK_CHUNK):
+        found += session.scalars(
+            select(Lead.id).where(
+                Lead.id.in_(ordered[i : i + LOCK_CHUNK]), Lead.pipeline_stage == PREVIOUS[to]
+            )
+        )
+    return found
+
+
 def advance(session: Session, lead_ids: Iterable[int], to: PipelineStage) -> int:
     """Move the leads that stand one stage before ``to`` up to it; the rest stay put."""
     ordered, moved = sorted(set(lead_ids)), 0
@@ -99,9 +123,15 @@ def advance_leads(lead_ids: list[int], to: PipelineStage) -> int:
     """After a step finished for these leads: those one stage behind move up."""
     if not lead_ids:
         return 0
+    # Only the leads the step did not move itself: none locked or written when it did. Read
+    # in a transaction of its own (SQLite's writer must begin with its lock, not a read).
     with session_scope() as session:
-        lock_leads(session, lead_ids)
-        return advance(session, lead_ids, to)
+        lagging = behind(session, lead_ids, to)
+    if not lagging:
+        return 0
+    with session_scope() as session:
+        lock_leads(session, lagging)
+        return advance(session, lagging, to)
 
 
 def unfinished_leads(campaign_id: int | None) -> list[int]:

@@ -15,11 +15,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from leadflow.core.decisions import write_decisions
-from leadflow.core.statuses import EnrichmentStatus
+from leadflow.core.statuses import EnrichmentStatus, PipelineStage
 from leadflow.core.clock import as_utc
 from leadflow.enrich.policy import ENRICH_FIELDS, EnrichmentPolicy, load_enrichment
 from leadflow.core.db import session_scope
-from leadflow.core.lead_stages import lock_leads
+from leadflow.core.lead_stages import lock_leads, moved_to
 from leadflow.enrich.firmographics import Firmographic, load_firmographics
 from leadflow.enrich.breaker import breaker_for
 from leadflow.enrich.cache import SqlCache
@@ -126,6 +126,8 @@ ENRICHED = (
             # In the same statement: on PostgreSQL every UPDATE of a lead writes a new row
             # version and its index entries, whatever it changes.
             "account_id": bindparam("v_account_id"),
+            # The stage move too, for the same reason (lead_stages.moved_to).
+            "pipeline_stage": moved_to(PipelineStage.ENRICHED, LEAD.c.pipeline_stage),
         }
     )
 )

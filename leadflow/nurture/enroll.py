@@ -59,12 +59,14 @@ def dedupe_key(enrollment_id: int, entry_count: int, step: int) -> str:
     )
 
 
-def enroll_leads(lead_ids: list[int], now: datetime | None = None) -> int:
-    """Put each lead into every sequence whose entry rules it meets (re-entry as each allows)."""
+def enroll_leads(lead_ids: list[int], now: datetime | None = None, stage_too: bool = False) -> int:
+    """Put each lead into every sequence whose entry rules it meets (re-entry as each allows).
+    ``stage_too``: the ingest pipeline's last step; each lead whose status it writes moves
+    from scored to done in the same UPDATE."""
     at = as_utc(now)
     with session_scope() as session:
         lock_leads(session, lead_ids)  # the enrollments read are the ones there at commit
-        enrolled = enroll_batch(session, nurture_policy(), lead_ids, at)
+        enrolled = enroll_batch(session, nurture_policy(), lead_ids, at, stage_too)
     log().info("enrolled %d of %d leads in nurture", enrolled, len(lead_ids))
     return enrolled
 

@@ -16,8 +16,9 @@ from typing import Any
 from sqlalchemy import Row, bindparam, distinct, select, update
 from sqlalchemy.orm import Session
 
-from leadflow.core.statuses import AssignmentStatus, EnrollmentStatus, LeadStatus
+from leadflow.core.statuses import AssignmentStatus, EnrollmentStatus, LeadStatus, PipelineStage
 from leadflow.core.decisions import decision_row, write_decisions
+from leadflow.core.lead_stages import moved_to
 from leadflow.core.models import Assignment, Campaign, CampaignMember, Enrollment, Lead
 from leadflow.core.runtime import current_flow_run_id
 from leadflow.nurture.consent_store import ConsentGate
@@ -154,19 +155,22 @@ def _enter(
     return run
 
 
-def _write(session: Session, writes: _Writes) -> None:
+def _write(session: Session, writes: _Writes, stage_too: bool = False) -> None:
     if writes.new:
         session.execute(ENROLLMENT.insert(), writes.new)  # Core: no ORM grouping of rows
     if writes.reentries:
         session.execute(REENTRY, writes.reentries)
-    _write_statuses(session, writes.statuses)
+    _write_statuses(session, writes.statuses, stage_too)
     if writes.decisions:
         write_decisions(session, writes.decisions)
 
 
-def _write_statuses(session: Session, statuses: list[dict[str, Any]]) -> None:
+def _write_statuses(session: Session, statuses: list[dict[str, Any]], stage_too: bool) -> None:
     """A batch's new lead statuses take one or two values (nurturing, pool): one UPDATE per
-    value and 500 ids, not one statement per lead (an executemany is one per row)."""
+    value and 500 ids, not one statement per lead (an executemany is one per row).
+    ``stage_too``: the ingest pipeline's last step, whose UPDATE also moves each lead it
+    writes from scored to done (lead_stages.moved_to)."""
+    stage = {"pipeline_stage": moved_to(PipelineStage.DONE, LEAD.c.pipeline_stage)}
     by_status: dict[str, list[int]] = defaultdict(list)
     for change in statuses:
         by_status[change["s"]].append(change["lead_id"])
@@ -174,12 +178,21 @@ def _write_statuses(session: Session, statuses: list[dict[str, Any]]) -> None:
         ids.sort()
         for i in range(0, len(ids), CHUNK):
             session.execute(
-                update(LEAD).where(LEAD.c.id.in_(ids[i : i + CHUNK])).values(status=status)
+                update(LEAD)
+                .where(LEAD.c.id.in_(ids[i : i + CHUNK]))
+                .values({"status": status} | (stage if stage_too else {}))
             )
 
 
-def enroll_batch(session: Session, policy: NurturePolicy, lead_ids: list[int], at: datetime) -> int:
-    """Enroll the leads in every sequence whose entry rules they meet; returns enrollments made."""
+def enroll_batch(
+    session: Session,
+    policy: NurturePolicy,
+    lead_ids: list[int],
+    at: datetime,
+    stage_too: bool = False,
+) -> int:
+    """Enroll the leads in every sequence whose entry rules they meet; returns enrollments made.
+    ``stage_too``: called as the ingest pipeline's last step (see ``_write_statuses``)."""
     run_id, planner, writes = current_flow_run_id(), Planner(policy), _Writes()
     leads = session.execute(
         select(*LEAD_COLUMNS).where(
@@ -207,5 +220,5 @@ def enroll_batch(session: Session, policy: NurturePolicy, lead_ids: list[int], a
                 _enter(planner, lead, sequence, existing.get((lead.id, sequence.key)), at, writes)
         if status != lead.status:
             writes.statuses.append({"lead_id": lead.id, "s": status})
-    _write(session, writes)
+    _write(session, writes, stage_too)
     return len(writes.new) + len(writes.reentries)

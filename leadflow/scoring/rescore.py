@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from leadflow.core.statuses import EnrollmentStatus, LeadStatus, LifecycleStage
+from leadflow.core.statuses import EnrollmentStatus, LeadStatus, LifecycleStage, PipelineStage
 from leadflow.core.clock import as_utc
 from leadflow.routing.policy import RoutingPolicy
 from leadflow.core.db import session_scope
@@ -26,7 +26,7 @@ from leadflow.core.models import (
 )
 from leadflow.core.runtime import current_flow_run_id, log
 from leadflow.scoring.lead_inputs import lead_view, load_answers, load_events
-from leadflow.core.lead_stages import CHUNK, lock_leads
+from leadflow.core.lead_stages import CHUNK, lock_leads, moved_to
 from leadflow.scoring.engagement_policy import EngagementPolicy, engagement_policy
 from leadflow.scoring.model import TrainedModel
 from leadflow.scoring.model_in_force import judge, judge_all, model_in_force, stored_events, trace
@@ -118,6 +118,11 @@ WRITE_SCORE = (
             )
         }
     )
+)
+# The ingest pipeline's score step records the lead's stage move in the same UPDATE (one row
+# version per lead, not two: lead_stages.moved_to); re-scores elsewhere leave the stage alone.
+WRITE_SCORE_AND_STAGE = WRITE_SCORE.values(
+    pipeline_stage=moved_to(PipelineStage.SCORED, LEAD.c.pipeline_stage)
 )
 
 
@@ -296,10 +301,10 @@ def _score_batch(
     return writes
 
 
-def _write(session: Session, writes: _Writes) -> None:
+def _write(session: Session, writes: _Writes, stage_too: bool = False) -> None:
     """A handful of statements for the whole batch, whatever its size."""
     if writes.changes:
-        session.execute(WRITE_SCORE, writes.changes)
+        session.execute(WRITE_SCORE_AND_STAGE if stage_too else WRITE_SCORE, writes.changes)
     for i in range(0, len(writes.disqualified), CHUNK):
         session.execute(
             update(Enrollment)
@@ -314,17 +319,23 @@ def _write(session: Session, writes: _Writes) -> None:
         write_decisions(session, writes.decisions)
 
 
-def score_leads(lead_ids: list[int], now: datetime | None = None) -> ScoreOutcome:
+def score_leads(
+    lead_ids: list[int], now: datetime | None = None, stage_too: bool = False
+) -> ScoreOutcome:
+    """``stage_too``: the ingest pipeline's step, which also moves each lead it writes from
+    enriched to scored (the leads whose score did not move are left to ``advance_leads``)."""
     run, outcome = ScoringRun.now(now), ScoreOutcome()
-    _score_and_write(lead_ids, run, outcome)
+    _score_and_write(lead_ids, run, outcome, stage_too)
     _log(len(lead_ids), outcome)
     return outcome
 
 
-def _score_and_write(lead_ids: list[int], run: ScoringRun, outcome: ScoreOutcome) -> None:
+def _score_and_write(
+    lead_ids: list[int], run: ScoringRun, outcome: ScoreOutcome, stage_too: bool = False
+) -> None:
     with session_scope() as session:
         lock_leads(session, lead_ids)  # read and written by this batch only, until it commits
-        _write(session, _score_batch(session, lead_ids, run, outcome))
+        _write(session, _score_batch(session, lead_ids, run, outcome), stage_too)
 
 
 def rescore_stored(

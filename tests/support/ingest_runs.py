@@ -24,6 +24,8 @@ from leadflow.core.models import (
     SourceRecord,
 )
 from leadflow.core.settings import get_settings
+from tasks.ingest import clean_batch, register_campaign
+from tasks.staging import stage_file
 
 ROOT = Path(__file__).resolve().parents[2]
 WEBINAR = ROOT / "examples" / "webinar_analytics_2026-11.csv"
@@ -166,3 +168,13 @@ def wipe() -> None:
 
 def doubled(counts: Counter[Any]) -> int:
     return sum(n - 1 for n in counts.values() if n > 1)
+
+
+def cleaned_leads(campaign_name: str) -> list[int]:
+    """The webinar file staged and cleaned (no later step run): its leads' ids, sorted."""
+    campaign = register_campaign.fn(campaign_name, "webinar", "analytics", None, None)
+    staged = stage_file.fn(str(WEBINAR), campaign, 100)
+    ids: list[int] = []
+    for first, last in staged.batches:
+        ids += clean_batch.fn(campaign, first, last, T0).lead_ids
+    return sorted(set(ids))

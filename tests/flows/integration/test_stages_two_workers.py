@@ -20,9 +20,7 @@ from sqlalchemy import select
 from leadflow.core.db import session_scope
 from leadflow.core.lead_stages import PipelineStage
 from leadflow.core.models import Assignment, Decision, Enrollment, Lead
-from tasks.ingest import clean_batch, register_campaign
-from tasks.staging import stage_file
-from tests.support.ingest_runs import ROOT, T0, WEBINAR
+from tests.support.ingest_runs import ROOT, T0, cleaned_leads
 
 pytestmark = [pytest.mark.db, pytest.mark.e2e]
 CHUNK = 15
@@ -42,22 +40,13 @@ for start in range(0, len(ids), size):
     enrich_leads(chunk, at)
     match_accounts(chunk, at)
     advance_leads(chunk, PipelineStage.ENRICHED)
-    scored = score_leads(chunk, at)
+    scored = score_leads(chunk, at, stage_too=True)
     advance_leads(chunk, PipelineStage.SCORED)
     route_leads(scored.hot, at)
-    enroll_leads(scored.warm + scored.cold, at)
+    enroll_leads(scored.warm + scored.cold, at, stage_too=True)
     advance_leads(chunk, PipelineStage.DONE)
 print("done")
 """
-
-
-def _cleaned_leads() -> list[int]:
-    campaign = register_campaign.fn("two-workers", "webinar", "analytics", None, None)
-    staged = stage_file.fn(str(WEBINAR), campaign, 100)
-    ids: list[int] = []
-    for first, last in staged.batches:
-        ids += clean_batch.fn(campaign, first, last, T0).lead_ids
-    return sorted(set(ids))
 
 
 def _worker(ids: list[int]) -> subprocess.Popen[str]:
@@ -77,7 +66,7 @@ def _per_lead(*where) -> Counter[int]:  # type: ignore[no-untyped-def]
 
 
 def test_two_workers_on_overlapping_leads_do_each_thing_once(leadflow_env) -> None:
-    ids = _cleaned_leads()
+    ids = cleaned_leads("two-workers")
     assert len(ids) >= 6 * CHUNK  # enough for the workers to meet many times
     third = len(ids) // 3
     forward, backward = ids[: 2 * third], list(reversed(ids[third:]))  # a third in common
