@@ -2,6 +2,9 @@
 
 Retry waits are made tiny through the providers file; a 429 carries Retry-After: 1, so the
 one test that meets it waits one real second.
+
+The answer deadline (2 s) is far from both a local answer and the hang (6 s): with 0.4 s,
+a fully loaded CI machine once let an "ok" answer miss it, and the request count failed.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ NOW = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
 
 @pytest.fixture
 def fake() -> Iterator[FakeProviders]:
-    server = FakeProviders(key="test-key", hang_s=1.5).start()
+    server = FakeProviders(key="test-key", hang_s=6).start()
     yield server
     server.stop()
 
@@ -47,9 +50,9 @@ def configure(
     ) -> None:
         blocks = {
             "local": "  - {name: local, type: local}\n",
-            "clearbit": f"  - {{name: clearbit, type: clearbit, base_url: '{fake.url}', timeout_s: 0.4,"
+            "clearbit": f"  - {{name: clearbit, type: clearbit, base_url: '{fake.url}', timeout_s: 2,"
             f" max_attempts: 3, concurrency: {clearbit_concurrency}, batch_slots: 3}}\n",
-            "pdl": f"  - {{name: pdl, type: peopledatalabs, base_url: '{fake.url}', timeout_s: 0.4,"
+            "pdl": f"  - {{name: pdl, type: peopledatalabs, base_url: '{fake.url}', timeout_s: 2,"
             " max_attempts: 2}\n",
         }
         path = tmp_path / "providers.yaml"
