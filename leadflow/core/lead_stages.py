@@ -22,6 +22,7 @@ from leadflow.core.db import PIPELINE_LOCK_KEY, pipeline_lock, session_scope
 from leadflow.core.models import Assignment, Lead, SourceRecord
 from leadflow.core.runtime import log
 from leadflow.core.statuses import AssignmentStatus, PipelineStage
+from leadflow.core.value_lists import among
 
 
 PREVIOUS = {
@@ -57,7 +58,7 @@ def lock_leads(session: Session, lead_ids: Iterable[int], exclusive_key: int | N
     for i in range(0, len(ordered), LOCK_CHUNK):
         connection.execute(
             select(Lead.id)
-            .where(Lead.id.in_(ordered[i : i + LOCK_CHUNK]))
+            .where(among(Lead.id, ordered[i : i + LOCK_CHUNK]))
             .order_by(Lead.id)
             .with_for_update()
         ).all()
@@ -76,7 +77,7 @@ def behind(session: Session, lead_ids: Iterable[int], to: PipelineStage) -> list
     for i in range(0, len(ordered), LOCK_CHUNK):
         found += session.scalars(
             select(Lead.id).where(
-                Lead.id.in_(ordered[i : i + LOCK_CHUNK]), Lead.pipeline_stage == PREVIOUS[to]
+                among(Lead.id, ordered[i : i + LOCK_CHUNK]), Lead.pipeline_stage == PREVIOUS[to]
             )
         )
     return found
@@ -88,7 +89,7 @@ def advance(session: Session, lead_ids: Iterable[int], to: PipelineStage) -> int
     for i in range(0, len(ordered), CHUNK):
         result = session.execute(
             update(Lead)
-            .where(Lead.id.in_(ordered[i : i + CHUNK]), Lead.pipeline_stage == PREVIOUS[to])
+            .where(among(Lead.id, ordered[i : i + CHUNK]), Lead.pipeline_stage == PREVIOUS[to])
             .values(pipeline_stage=to)
             .execution_options(synchronize_session=False)
         )
@@ -102,7 +103,7 @@ def mark_cleaned(session: Session, lead_ids: Iterable[int]) -> None:
     for i in range(0, len(ordered), CHUNK):
         session.execute(
             update(Lead)
-            .where(Lead.id.in_(ordered[i : i + CHUNK]))
+            .where(among(Lead.id, ordered[i : i + CHUNK]))
             .values(pipeline_stage=PipelineStage.CLEANED)
             .execution_options(synchronize_session=False)
         )
@@ -152,7 +153,8 @@ def open_assignments(lead_ids: list[int]) -> list[int]:
             session.scalars(
                 select(Assignment.id)
                 .where(
-                    Assignment.lead_id.in_(lead_ids), Assignment.status == AssignmentStatus.OFFERED
+                    among(Assignment.lead_id, lead_ids),
+                    Assignment.status == AssignmentStatus.OFFERED,
                 )
                 .order_by(Assignment.id)
             )

@@ -22,6 +22,7 @@ from leadflow.dedupe.merging.candidates import LEAD_FIELDS, alias_events, alias_
 from leadflow.dedupe.merging.matches import row_keys
 from leadflow.dedupe.merging.persist import attach_rows
 from leadflow.dedupe.policy import MatchingPolicy
+from leadflow.core.value_lists import among
 
 CHUNK = 500
 # Tables a batch looks up by key: their planner statistics are refreshed as they grow.
@@ -55,7 +56,9 @@ def existing_leads(session: Session, emails: set[str], aliases: bool = True) -> 
     ordered = sorted(emails)
     columns = [getattr(Lead, name) for name in LEAD_FIELDS]
     for i in range(0, len(ordered), CHUNK):
-        for row in session.execute(select(*columns).where(Lead.email.in_(ordered[i : i + CHUNK]))):
+        for row in session.execute(
+            select(*columns).where(among(Lead.email, ordered[i : i + CHUNK]))
+        ):
             found[row.email] = dict(row._mapping)
     owners = alias_owners(session, emails) if aliases else {}
     leads = leads_by_id(session, owners.values())
@@ -72,7 +75,7 @@ def insert_leads(session: Session, values: list[dict[str, Any]]) -> dict[str, in
     found: dict[str, int] = {}
     for i in range(0, len(ordered), CHUNK):
         chunk = ordered[i : i + CHUNK]
-        rows = session.execute(select(Lead.email, Lead.id).where(Lead.email.in_(chunk)))
+        rows = session.execute(select(Lead.email, Lead.id).where(among(Lead.email, chunk)))
         found.update({email: lead_id for email, lead_id in rows.tuples()})
     return found
 
@@ -88,7 +91,9 @@ def refuse_erased(
         return results
     refused = [r for r in results if isinstance(r, CleanLead) and r.email in erased]
     refused_ids = [r.source_record_id for r in refused]
-    session.execute(update(SourceRecord).where(SourceRecord.id.in_(refused_ids)).values(payload={}))
+    session.execute(
+        update(SourceRecord).where(among(SourceRecord.id, refused_ids)).values(payload={})
+    )
     return [
         Quarantined(r.source_record_id, r.line_no, "erased", "the person asked for erasure")
         if isinstance(r, CleanLead) and r.email in erased
@@ -169,7 +174,7 @@ def _rows_per_file(session: Session, campaign_id: int, lead_ids: set[int]) -> di
             select(SourceRecord.lead_id, func.count())
             .where(
                 SourceRecord.campaign_id == campaign_id,
-                SourceRecord.lead_id.in_(ordered[i : i + CHUNK]),
+                among(SourceRecord.lead_id, ordered[i : i + CHUNK]),
                 SourceRecord.status.in_((RowStatus.CREATED, RowStatus.MERGED)),
             )
             .group_by(SourceRecord.lead_id, SourceRecord.source_hash)
@@ -185,7 +190,7 @@ def _held_touches(session: Session, campaign_id: int, lead_ids: list[int]) -> di
             session.execute(
                 select(CampaignMember.lead_id, CampaignMember.touches).where(
                     CampaignMember.campaign_id == campaign_id,
-                    CampaignMember.lead_id.in_(lead_ids[i : i + CHUNK]),
+                    among(CampaignMember.lead_id, lead_ids[i : i + CHUNK]),
                 )
             )
             .tuples()

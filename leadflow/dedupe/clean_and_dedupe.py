@@ -55,6 +55,7 @@ from leadflow.ingest.field_limits import hold_to_limits
 from leadflow.ingest.normalize import map_columns, normalize_row
 from leadflow.ingest.policy import ingest_policy
 from leadflow.scoring.qualification_policy import qualification_policy
+from leadflow.core.value_lists import among
 
 DATABASE_REFUSED = "database_refused"  # a row the database would not store, with its message
 
@@ -302,7 +303,7 @@ def _merge(session: Session, batch: _Batch) -> MergeWork:
         merged_ids = {batch.lead_ids[email] for _, email, _ in plan.merges}
         session.execute(
             update(Lead)
-            .where(Lead.id.in_(merged_ids), Lead.product_line.is_(None))
+            .where(among(Lead.id, merged_ids), Lead.product_line.is_(None))
             .values(product_line=batch.product_line)
         )
     return merged

@@ -14,6 +14,7 @@ from leadflow.core.clock import as_utc
 from leadflow.enrich.policy import Provider as ProviderConfig
 from leadflow.enrich.providers import FOUND, NOT_FOUND, Lookup
 from leadflow.core.models import EnrichmentCache
+from leadflow.core.value_lists import among
 
 _CHUNK = 500  # keeps IN (...) lists well under every backend's parameter limit
 
@@ -33,7 +34,7 @@ class SqlCache:
                 rows = session.scalars(
                     select(EnrichmentCache).where(
                         EnrichmentCache.provider == provider.name,
-                        EnrichmentCache.key.in_(ordered[start : start + _CHUNK]),
+                        among(EnrichmentCache.key, ordered[start : start + _CHUNK]),
                     )
                 )
                 for row in rows:

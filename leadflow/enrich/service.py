@@ -32,6 +32,7 @@ from leadflow.enrich.slots import batch_slot
 from leadflow.core.models import Account, Lead
 from leadflow.core.settings import get_settings
 from leadflow.core.runtime import current_flow_run_id, log
+from leadflow.core.value_lists import among
 
 
 @lru_cache(maxsize=2)
@@ -165,7 +166,7 @@ def _done(lead: Row[Any]) -> bool:
 
 def _rows(session: Session, lead_ids: list[int]) -> list[Row[Any]]:
     return list(
-        session.execute(select(*LEAD_COLUMNS).where(LEAD.c.id.in_(lead_ids)).order_by(LEAD.c.id))
+        session.execute(select(*LEAD_COLUMNS).where(among(LEAD.c.id, lead_ids)).order_by(LEAD.c.id))
     )
 
 
@@ -185,7 +186,7 @@ def _accounts_for(
     )
     ids = dict(
         session.execute(
-            select(ACCOUNT.c.domain, ACCOUNT.c.id).where(ACCOUNT.c.domain.in_(domains))
+            select(ACCOUNT.c.domain, ACCOUNT.c.id).where(among(ACCOUNT.c.domain, domains))
         ).all()
     )
     known = {out.domain: out.found for out in outs.values() if out.found}

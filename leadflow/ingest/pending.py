@@ -10,6 +10,7 @@ from leadflow.core.db import session_scope
 from leadflow.core.models import Campaign, SourceRecord
 from leadflow.core.runtime import log
 from leadflow.core.statuses import RowStatus
+from leadflow.core.value_lists import among
 
 
 @dataclass
@@ -39,7 +40,7 @@ def staged_rows(
         .limit(limit)
     )
     if record_ids is not None:
-        query = query.where(SourceRecord.id.in_(record_ids))
+        query = query.where(among(SourceRecord.id, record_ids))
     if source_prefix:
         query = query.where(SourceRecord.source_name.startswith(source_prefix))
     work: dict[int, tuple[str, list[int]]] = {}

@@ -11,6 +11,7 @@ from leadflow.core.errors import LeadflowError
 from leadflow.core.models import Campaign, SourceRecord
 from leadflow.ingest.sources import open_source
 from leadflow.core.statuses import RowStatus
+from leadflow.core.value_lists import among
 
 ProgressRead = Callable[[], tuple[int | None, int]]  # () -> (total or None, rows done)
 IDS_PER_QUERY = 10_000
@@ -58,7 +59,7 @@ def records_counter(record_ids: Sequence[int]) -> ProgressRead:
         waiting = 0
         with session_scope() as session:
             for chunk in chunks:
-                staged = SourceRecord.id.in_(chunk) & (SourceRecord.status == RowStatus.STAGED)
+                staged = among(SourceRecord.id, chunk) & (SourceRecord.status == RowStatus.STAGED)
                 waiting += session.scalar(select(func.count(SourceRecord.id)).where(staged)) or 0
         return len(ids), len(ids) - waiting
 

@@ -27,6 +27,7 @@ from leadflow.nurture.consent import (
     consent_reason,
 )
 from leadflow.core.statuses import EnrollmentStatus
+from leadflow.core.value_lists import among
 
 
 def record_consent(
@@ -73,14 +74,14 @@ def consent_facts(session: Session, lead_ids: Iterable[int]) -> dict[int, Consen
     latest: dict[int, dict[str, bool]] = {}
     for lead_id, purpose, granted in session.execute(
         select(ConsentRecord.lead_id, ConsentRecord.purpose, ConsentRecord.granted)
-        .where(ConsentRecord.lead_id.in_(ids))
+        .where(among(ConsentRecord.lead_id, ids))
         .order_by(ConsentRecord.recorded_at, ConsentRecord.id)
     ):
         latest.setdefault(lead_id, {})[purpose] = granted  # later rows overwrite: the latest wins
     topics: dict[int, dict[str, bool]] = {}
     for lead_id, topic, subscribed in session.execute(
         select(Subscription.lead_id, Subscription.topic, Subscription.subscribed).where(
-            Subscription.lead_id.in_(ids)
+            among(Subscription.lead_id, ids)
         )
     ):
         topics.setdefault(lead_id, {})[topic] = subscribed
@@ -160,7 +161,7 @@ class ConsentGate:
                 (lead_id, rule.removeprefix("consent-gate:"))
                 for lead_id, rule in session.execute(
                     select(Decision.lead_id, Decision.rule_id).where(
-                        Decision.lead_id.in_(lead_ids), Decision.kind == "not-enrolled"
+                        among(Decision.lead_id, lead_ids), Decision.kind == "not-enrolled"
                     )
                 )
             }
@@ -210,7 +211,7 @@ def record_campaign_consent(
         (lead_id, purpose, source)
         for lead_id, purpose, source in session.execute(
             select(ConsentRecord.lead_id, ConsentRecord.purpose, ConsentRecord.source).where(
-                ConsentRecord.lead_id.in_(lead_ids)
+                among(ConsentRecord.lead_id, lead_ids)
             )
         )
     }
@@ -223,7 +224,7 @@ def record_campaign_consent(
             Campaign.name,
         )
         .join(Campaign, Campaign.id == SourceRecord.campaign_id)
-        .where(SourceRecord.lead_id.in_(lead_ids), Campaign.name.in_(list(campaigns)))
+        .where(among(SourceRecord.lead_id, lead_ids), Campaign.name.in_(list(campaigns)))
         .order_by(SourceRecord.id)
     )
     added = 0

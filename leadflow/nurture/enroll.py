@@ -43,6 +43,7 @@ from leadflow.nurture.tick_decisions import step_variant, tick_decision
 from leadflow.nurture.variant_store import promotions
 from leadflow.nurture.policy import nurture_policy
 from leadflow.nurture.outbox import OUTBOX, insert_rows, queue_emails, suppressions
+from leadflow.core.value_lists import among
 
 __all__ = ["ENROLLABLE_STATUSES", "enroll_leads", "queue_due_steps"]
 TICK_BATCH = 2000
@@ -132,7 +133,7 @@ def _facts(
         sent_or_queued = func.coalesce(OutboundEmail.sent_at, OutboundEmail.created_at)
         for lead_id, moment in session.execute(
             select(OutboundEmail.lead_id, sent_or_queued).where(
-                OutboundEmail.lead_id.in_(lead_ids),
+                among(OutboundEmail.lead_id, lead_ids),
                 OutboundEmail.kind == "nurture",
                 OutboundEmail.status.in_(COUNTED_STATUSES),
                 sent_or_queued > since,
@@ -150,7 +151,7 @@ def _facts(
         .join(EngagementEvent, EngagementEvent.outbound_email_id == OutboundEmail.id)
         .join(Enrollment, Enrollment.id == OutboundEmail.enrollment_id)
         .where(
-            OutboundEmail.enrollment_id.in_(ids),
+            among(OutboundEmail.enrollment_id, ids),
             EngagementEvent.type == "click",
             EngagementEvent.is_machine.is_(False),
         )
@@ -160,7 +161,7 @@ def _facts(
     replied: dict[int, datetime] = dict(
         session.execute(
             select(EngagementEvent.lead_id, func.max(EngagementEvent.occurred_at))
-            .where(EngagementEvent.lead_id.in_(lead_ids), EngagementEvent.type == "reply")
+            .where(among(EngagementEvent.lead_id, lead_ids), EngagementEvent.type == "reply")
             .group_by(EngagementEvent.lead_id)
         )
         .tuples()

@@ -26,6 +26,7 @@ from leadflow.nurture.outbox import suppressions
 from leadflow.nurture.plan import ENROLLABLE_STATUSES, Planner
 from leadflow.nurture.policy import NurturePolicy, Sequence
 from leadflow.nurture.sequence import EntryFacts, entry_matches, first_due, may_reenter
+from leadflow.core.value_lists import among
 
 LEAD = Lead.__table__
 ENROLLMENT = Enrollment.__table__
@@ -69,7 +70,7 @@ def _rejected_not_ready(session: Session, lead_ids: list[int]) -> set[int]:
     return set(
         session.scalars(
             select(distinct(Assignment.lead_id)).where(
-                Assignment.lead_id.in_(lead_ids),
+                among(Assignment.lead_id, lead_ids),
                 Assignment.status == AssignmentStatus.REJECTED,
                 Assignment.reason == "not_ready",
             )
@@ -84,7 +85,7 @@ def _entry_facts(session: Session, leads: list[Row[Any]]) -> dict[int, EntryFact
     for lead_id, name, line in session.execute(
         select(CampaignMember.lead_id, Campaign.name, Campaign.product_line)
         .join(Campaign)
-        .where(CampaignMember.lead_id.in_(ids))
+        .where(among(CampaignMember.lead_id, ids))
     ):
         campaigns[lead_id].add(name)
         if line:
@@ -179,7 +180,7 @@ def _write_statuses(session: Session, statuses: list[dict[str, Any]], stage_too:
         for i in range(0, len(ids), CHUNK):
             session.execute(
                 update(LEAD)
-                .where(LEAD.c.id.in_(ids[i : i + CHUNK]))
+                .where(among(LEAD.c.id, ids[i : i + CHUNK]))
                 .values({"status": status} | (stage if stage_too else {}))
             )
 
@@ -204,7 +205,7 @@ def enroll_batch(
     facts = _entry_facts(session, list(leads))
     existing = {
         (e.lead_id, e.sequence): e
-        for e in session.execute(select(ENROLLMENT).where(ENROLLMENT.c.lead_id.in_(ids)))
+        for e in session.execute(select(ENROLLMENT).where(among(ENROLLMENT.c.lead_id, ids)))
     }
     gate = ConsentGate.load(session, policy, ids, at)
     for lead in leads:

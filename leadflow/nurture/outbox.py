@@ -51,6 +51,7 @@ from leadflow.nurture.render_steps import Renderer
 from leadflow.nurture.rep_notice import RepDirectory, rep_directory
 from leadflow.nurture.send_journal import SendJournal, journal_dir
 from leadflow.routing.policy import routing_policy
+from leadflow.core.value_lists import among
 
 __all__ = [
     "OUTBOX",
@@ -139,7 +140,7 @@ def queue_rep_notifications(assignment_ids: list[int], now: datetime | None = No
     at, queued = as_utc(now), []
     with session_scope() as session:
         for assignment in session.scalars(
-            select(Assignment).where(Assignment.id.in_(assignment_ids))
+            select(Assignment).where(among(Assignment.id, assignment_ids))
         ):
             rep = session.get(Rep, assignment.rep)
             if rep is None:
@@ -170,7 +171,7 @@ def _compose(session: Session, b: SendBatch, ids: list[int]) -> tuple[list[Any],
     A row that must not go (suppressed, no consent, a template error) is marked skipped."""
     rows = outbox_rows(
         session,
-        OUTBOX.c.id.in_(ids),
+        among(OUTBOX.c.id, ids),
         OUTBOX.c.status == OutboxStatus.PENDING,
         or_(OUTBOX.c.next_attempt_at.is_(None), OUTBOX.c.next_attempt_at <= b.at),
     )

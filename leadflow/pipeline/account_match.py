@@ -26,6 +26,7 @@ from leadflow.core.models import Account, Decision, Lead
 from leadflow.dedupe.engine.accounts import Account as Candidate
 from leadflow.dedupe.engine.accounts import AccountIndex, AccountMatch
 from leadflow.dedupe.engine.text import has_han
+from leadflow.core.value_lists import among
 
 MATCH_KIND = "account_match"
 LEAD = Lead.__table__
@@ -57,7 +58,7 @@ def _owned(session: Session, account_ids: set[int]) -> set[int]:
         return set()
     return set(
         session.scalars(
-            select(Account.id).where(Account.id.in_(account_ids), Account.owner_rep.is_not(None))
+            select(Account.id).where(among(Account.id, account_ids), Account.owner_rep.is_not(None))
         )
     )
 
@@ -89,12 +90,12 @@ def match_accounts(
     with session_scope() as session:
         lock_leads(session, lead_ids)  # two runs at once match a lead once
         leads = session.execute(
-            select(*LEAD_COLUMNS).where(Lead.id.in_(lead_ids)).order_by(Lead.id)
+            select(*LEAD_COLUMNS).where(among(Lead.id, lead_ids)).order_by(Lead.id)
         ).all()
         done = set(
             session.scalars(
                 select(Decision.lead_id).where(
-                    Decision.lead_id.in_(lead_ids), Decision.kind == MATCH_KIND
+                    among(Decision.lead_id, lead_ids), Decision.kind == MATCH_KIND
                 )
             )
         )

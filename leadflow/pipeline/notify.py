@@ -31,6 +31,7 @@ from leadflow.core.runtime import log
 from leadflow.routing.policy import routing_policy
 from leadflow.nurture.outbox import insert_rows, queue_rep_notifications, send_outbox
 from leadflow.core.statuses import DeliveryStatus
+from leadflow.core.value_lists import among
 
 TIMEOUT_S = (3.05, 10)  # connect, read
 
@@ -55,7 +56,7 @@ def _queue(session: Session, assignment_ids: list[int], at: datetime) -> None:
             "created_at": at,
         }
         for a_id, team in session.execute(
-            select(Assignment.id, Assignment.team).where(Assignment.id.in_(assignment_ids))
+            select(Assignment.id, Assignment.team).where(among(Assignment.id, assignment_ids))
         )
         if team in urls
     ]

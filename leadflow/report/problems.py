@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.core.models import Decision, Lead, OutboundEmail
 from leadflow.core.statuses import EnrichmentStatus, OutboxStatus
+from leadflow.core.value_lists import among
 
 CHUNK = 1000  # lead ids per IN list: a million-row ingest must not build one giant statement
 ENRICHMENT_PROBLEMS = (
@@ -44,7 +45,7 @@ def waiting_emails(session: Session, lead_ids: list[int] | None = None) -> Count
         .group_by(OutboundEmail.kind, OutboundEmail.error)
     )
     if lead_ids is not None:
-        query = query.where(OutboundEmail.lead_id.in_(lead_ids))
+        query = query.where(among(OutboundEmail.lead_id, lead_ids))
     for kind, error, count in session.execute(query):
         label = "rep emails" if kind == "rep_notification" else f"{kind} emails"
         found[f"{label} not sent: {error.splitlines()[0][:120]}"] += count
@@ -58,14 +59,16 @@ def run_problems(session: Session, lead_ids: Iterable[int]) -> Counter[str]:
         found.update(waiting_emails(session, ids))
         enrichment = session.execute(
             select(Lead.enrichment_status, func.count())
-            .where(Lead.id.in_(ids), Lead.enrichment_status.in_(ENRICHMENT_PROBLEMS))
+            .where(among(Lead.id, ids), Lead.enrichment_status.in_(ENRICHMENT_PROBLEMS))
             .group_by(Lead.enrichment_status)
         )
         for status, count in enrichment:
             found[f"leads not enriched: {status.replace('_', ' ')}"] += count
         off_work = session.scalar(
             select(func.count(func.distinct(Decision.lead_id))).where(
-                Decision.lead_id.in_(ids), Decision.kind == "route", Decision.reason.like(OFF_WORK)
+                among(Decision.lead_id, ids),
+                Decision.kind == "route",
+                Decision.reason.like(OFF_WORK),
             )
         )
         if off_work:

@@ -40,6 +40,7 @@ from leadflow.routing.assignments import AssignmentStatus, offer_sla, rep_loads,
 from leadflow.routing.people import deactivated_reps
 from leadflow.routing.queue_policy import UNASSIGNED
 from leadflow.routing.queues import QueueItemStatus, enqueue
+from leadflow.core.value_lists import among
 
 ROUTABLE_STATUSES = ("new", "nurturing", "pool", "queued")
 ROUTING_LOCK_KEY = 0x1EADF11  # one router at a time (ledger and loads), whatever its leads
@@ -103,7 +104,7 @@ def _histories(session: Session, lead_ids: list[int]) -> dict[int, _History]:
                 Assignment.reason,
             )
             .where(
-                Assignment.lead_id.in_(lead_ids[i : i + 500]),
+                among(Assignment.lead_id, lead_ids[i : i + 500]),
                 Assignment.status.in_(
                     (
                         AssignmentStatus.REJECTED,
@@ -198,7 +199,7 @@ def _load(session: Session, policy: RoutingPolicy, at: datetime, leads: list[Row
         owners.update(
             session.execute(
                 select(Account.id, Account.owner_rep).where(
-                    Account.id.in_(account_ids[i : i + 500])
+                    among(Account.id, account_ids[i : i + 500])
                 )
             )
             .tuples()
@@ -318,7 +319,7 @@ def _stop_nurture(session: Session, lead_ids: list[int]) -> None:
         session.execute(
             update(Enrollment)
             .where(
-                Enrollment.lead_id.in_(lead_ids[i : i + 500]),
+                among(Enrollment.lead_id, lead_ids[i : i + 500]),
                 Enrollment.status == EnrollmentStatus.ACTIVE,
             )
             .values(status=EnrollmentStatus.EXITED, exit_reason="routed to sales")

@@ -16,6 +16,7 @@ from leadflow.core.types import LeadView
 from leadflow.routing.policy import RoutingPolicy
 from leadflow.routing.route import territory_of
 from leadflow.scoring.engagement_decay import Event
+from leadflow.core.value_lists import among
 
 
 def lead_view(
@@ -60,7 +61,7 @@ def load_events(session: Session, lead_ids: list[int]) -> dict[int, list[Event]]
             EngagementEvent.occurred_at,
             EngagementEvent.url,
             EngagementEvent.is_machine,
-        ).where(EngagementEvent.lead_id.in_(lead_ids))
+        ).where(among(EngagementEvent.lead_id, lead_ids))
     ):
         events[row.lead_id].append(Event(row.type, row.occurred_at, row.url, row.is_machine))
     return events
@@ -74,7 +75,7 @@ def load_answers(session: Session, lead_ids: list[int]) -> dict[int, dict[str, d
             QualificationAnswer.model,
             QualificationAnswer.question,
             QualificationAnswer.answer,
-        ).where(QualificationAnswer.lead_id.in_(lead_ids))
+        ).where(among(QualificationAnswer.lead_id, lead_ids))
     ):
         answers[row.lead_id][row.model][row.question] = row.answer
     return answers

@@ -19,6 +19,7 @@ from leadflow.scoring.model import TrainedModel, current_model_path, load_model
 from leadflow.scoring.model_rows import ModelVerdict, StoredEvent, model_input, verdicts
 from leadflow.scoring.policy import ScoringPolicy
 from leadflow.scoring.score import ScoreResult
+from leadflow.core.value_lists import among
 
 _LOADED: dict[tuple[Path, float], TrainedModel] = {}
 
@@ -45,7 +46,7 @@ def stored_events(session: Session, lead_ids: list[int]) -> dict[int, list[Store
         EngagementEvent.url,
         EngagementEvent.occurred_at,
         EngagementEvent.detail,
-    ).where(EngagementEvent.lead_id.in_(lead_ids), EngagementEvent.is_machine.is_(False))
+    ).where(among(EngagementEvent.lead_id, lead_ids), EngagementEvent.is_machine.is_(False))
     for lead_id, kind, url, at, detail in session.execute(query):
         detail = detail or {}
         events[lead_id].append(

@@ -33,6 +33,7 @@ from leadflow.scoring.model_in_force import judge, judge_all, model_in_force, st
 from leadflow.scoring.qualification_policy import QualificationPolicy, qualification_policy
 from leadflow.routing.policy import routing_policy
 from leadflow.scoring.policy import ScoringPolicy, scoring_policy
+from leadflow.core.value_lists import among
 
 
 def _explain(result: ScoreResult, engagement, hits: Any = None) -> dict:  # type: ignore[no-untyped-def]
@@ -264,7 +265,7 @@ def _score_batch(
         c.id: c for c in session.execute(select(Campaign.id, Campaign.name, Campaign.channel))
     }
     leads = session.execute(
-        select(*LEAD_COLUMNS).where(Lead.id.in_(lead_ids)).order_by(Lead.id)
+        select(*LEAD_COLUMNS).where(among(Lead.id, lead_ids)).order_by(Lead.id)
     ).all()
     views = {
         lead.id: lead_view(
@@ -309,7 +310,7 @@ def _write(session: Session, writes: _Writes, stage_too: bool = False) -> None:
         session.execute(
             update(Enrollment)
             .where(
-                Enrollment.lead_id.in_(writes.disqualified[i : i + CHUNK]),
+                among(Enrollment.lead_id, writes.disqualified[i : i + CHUNK]),
                 Enrollment.status == EnrollmentStatus.ACTIVE,
             )
             .values(status=EnrollmentStatus.EXITED, exit_reason="disqualified"),

@@ -19,6 +19,7 @@ from leadflow.dedupe.merging.persist import EventDraft, save_aliases, save_event
 from leadflow.dedupe.merging.survivorship import survive
 from leadflow.core.models import SourceRecord
 from leadflow.core.types import CleanLead
+from leadflow.core.value_lists import among
 
 
 def decision_row(
@@ -61,7 +62,7 @@ def lead_sources(session: Session, lead_ids: set[int]) -> dict[int, str]:
         found.update(
             session.execute(
                 select(SourceRecord.lead_id, SourceRecord.source_name).where(
-                    SourceRecord.lead_id.in_(ordered[i : i + 500]),
+                    among(SourceRecord.lead_id, ordered[i : i + 500]),
                     SourceRecord.status == RowStatus.CREATED,
                 )
             ).tuples()

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.dedupe.exact import MERGEABLE_FIELDS
 from leadflow.core.models import Lead, LeadAlias, LeadNameCount
+from leadflow.core.value_lists import among
 
 CHUNK = 500
 ALL_LEADS = ""  # LeadNameCount's row counting every live lead
@@ -68,7 +69,7 @@ def _by_value(
     )
     found: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for chunk in _chunks(values):
-        inner = ranked.where(column.in_(chunk), _live()).subquery()
+        inner = ranked.where(among(column, chunk), _live()).subquery()
         query = select(*[inner.c[name] for name in LEAD_FIELDS]).where(inner.c.rank <= cap + 1)
         for row in session.execute(query):
             found[getattr(row, column.key)].append(dict(row._mapping))
@@ -107,7 +108,7 @@ def alias_owners(session: Session, emails: Iterable[str]) -> dict[str, int]:
     for chunk in _chunks(emails):
         for value, lead_id in session.execute(
             select(LeadAlias.value, LeadAlias.lead_id)
-            .where(LeadAlias.kind == "email", LeadAlias.value.in_(chunk))
+            .where(LeadAlias.kind == "email", among(LeadAlias.value, chunk))
             .order_by(LeadAlias.id)
         ).tuples():
             owners.setdefault(value, lead_id)
@@ -122,7 +123,7 @@ def alias_events(session: Session, emails: Iterable[str]) -> dict[str, int]:
             select(LeadAlias.value, LeadAlias.merge_event_id)
             .where(
                 LeadAlias.kind == "email",
-                LeadAlias.value.in_(chunk),
+                among(LeadAlias.value, chunk),
                 LeadAlias.merge_event_id.is_not(None),
             )
             .order_by(LeadAlias.id)
@@ -135,7 +136,9 @@ def leads_by_id(session: Session, ids: Iterable[int]) -> dict[int, dict[str, Any
     found: dict[int, dict[str, Any]] = {}
     ordered = sorted(set(ids))
     for i in range(0, len(ordered), CHUNK):
-        for row in session.execute(select(*_columns()).where(Lead.id.in_(ordered[i : i + CHUNK]))):
+        for row in session.execute(
+            select(*_columns()).where(among(Lead.id, ordered[i : i + CHUNK]))
+        ):
             found[row.id] = dict(row._mapping)
     return found
 
@@ -148,7 +151,7 @@ def name_counts(session: Session, keys: Iterable[str]) -> tuple[dict[str, int], 
         counts.update(
             session.execute(
                 select(LeadNameCount.name_key, LeadNameCount.n).where(
-                    LeadNameCount.name_key.in_(chunk), LeadNameCount.n > 0
+                    among(LeadNameCount.name_key, chunk), LeadNameCount.n > 0
                 )
             )
             .tuples()

@@ -1,0 +1,89 @@
+"""``among(column, values)`` finds exactly the rows ``column.in_(values)`` finds, on both
+databases, with the list sent as one parameter."""
+
+from __future__ import annotations
+
+import random
+from enum import StrEnum
+
+import pytest
+from sqlalchemy import Column, Integer, MetaData, String, Table, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from leadflow.core.db import engine_for
+from leadflow.core.value_lists import among
+
+pytestmark = pytest.mark.db
+
+META = MetaData()
+ITEM = Table(
+    "value_list_item",
+    META,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(8), index=True),
+    Column("flag", String(10)),
+)
+CODES = [f"c{i:03d}" for i in range(200)]
+
+
+class Colour(StrEnum):
+    RED = "c001"
+    BLUE = "c002"
+
+
+@pytest.fixture
+def items(database_url: str):  # type: ignore[no-untyped-def]
+    engine = engine_for(database_url)
+    META.create_all(engine)
+    with engine.begin() as connection:
+        connection.execute(
+            ITEM.insert(), [{"id": i + 1, "code": code} for i, code in enumerate(CODES)]
+        )
+    yield engine
+    META.drop_all(engine)
+
+
+def _ids(connection, condition) -> list[int]:  # type: ignore[no-untyped-def]
+    return sorted(connection.scalars(select(ITEM.c.id).where(condition)))
+
+
+def test_among_finds_what_in_finds_for_ids_and_strings(items) -> None:
+    chooser = random.Random(7)
+    with items.connect() as connection:
+        for size in (1, 2, 17, 150, 400):
+            ids = [chooser.randint(-5, 260) for _ in range(size)]  # repeats and misses too
+            codes = [chooser.choice(CODES + ["zz", "", "C001"]) for _ in range(size)]
+            assert _ids(connection, among(ITEM.c.id, ids)) == _ids(connection, ITEM.c.id.in_(ids))
+            assert _ids(connection, among(ITEM.c.code, codes)) == _ids(
+                connection, ITEM.c.code.in_(codes)
+            )
+
+
+def test_empty_lists_none_enums_and_long_values(items) -> None:
+    with items.connect() as connection:
+        assert _ids(connection, among(ITEM.c.id, [])) == []
+        assert _ids(connection, among(ITEM.c.code, [None, "c005"])) == [6]  # NULL matches nothing
+        assert _ids(connection, among(ITEM.c.code, {Colour.RED, Colour.BLUE})) == [2, 3]
+        # Longer than the column: never cut down to a stored value's length (c001 is stored).
+        assert _ids(connection, among(ITEM.c.code, ["c001" + "x" * 20])) == []
+        assert _ids(connection, among(ITEM.c.id, iter(range(1, 4)))) == [1, 2, 3]
+
+
+def test_among_in_updates_and_combined_conditions(items) -> None:
+    with items.begin() as connection:
+        connection.execute(update(ITEM).where(among(ITEM.c.id, [3, 4, 5])).values(flag="x"))
+    with items.connect() as connection:
+        assert _ids(connection, ITEM.c.flag == "x") == [3, 4, 5]
+        assert _ids(connection, among(ITEM.c.id, [3, 4, 9]) & (ITEM.c.flag == "x")) == [3, 4]
+        assert _ids(connection, ~among(ITEM.c.id, range(2, 201))) == [1]
+
+
+@pytest.mark.parametrize("dialect", [postgresql.psycopg.dialect(), sqlite.dialect()])
+def test_one_statement_text_whatever_the_number_of_values(dialect) -> None:  # type: ignore[no-untyped-def]
+    texts = {
+        str(select(ITEM.c.id).where(among(ITEM.c.id, list(range(n)))).compile(dialect=dialect))
+        for n in (1, 10, 5000)
+    }
+    assert len(texts) == 1
+    (text,) = texts
+    assert "ANY(CAST(" in text or "json_each(" in text
