@@ -32,6 +32,7 @@ from leadflow.enrich.slots import batch_slot
 from leadflow.core.models import Account, Lead
 from leadflow.core.settings import get_settings
 from leadflow.core.runtime import current_flow_run_id, log
+from leadflow.core.plain_rows import plain
 from leadflow.core.value_lists import among
 
 
@@ -165,7 +166,7 @@ def _done(lead: Row[Any]) -> bool:
 
 
 def _rows(session: Session, lead_ids: list[int]) -> list[Row[Any]]:
-    return list(
+    return plain(
         session.execute(select(*LEAD_COLUMNS).where(among(LEAD.c.id, lead_ids)).order_by(LEAD.c.id))
     )
 

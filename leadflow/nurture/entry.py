@@ -26,6 +26,7 @@ from leadflow.nurture.outbox import suppressions
 from leadflow.nurture.plan import ENROLLABLE_STATUSES, Planner
 from leadflow.nurture.policy import NurturePolicy, Sequence
 from leadflow.nurture.sequence import EntryFacts, entry_matches, first_due, may_reenter
+from leadflow.core.plain_rows import plain
 from leadflow.core.value_lists import among
 
 LEAD = Lead.__table__
@@ -195,11 +196,15 @@ def enroll_batch(
     """Enroll the leads in every sequence whose entry rules they meet; returns enrollments made.
     ``stage_too``: called as the ingest pipeline's last step (see ``_write_statuses``)."""
     run_id, planner, writes = current_flow_run_id(), Planner(policy), _Writes()
-    leads = session.execute(
-        select(*LEAD_COLUMNS).where(
-            Lead.id.in_(lead_ids), Lead.suppressed.is_(False), Lead.status.in_(ENROLLABLE_STATUSES)
-        )
-    ).all()
+    leads = plain(
+        session.execute(
+            select(*LEAD_COLUMNS).where(
+                among(Lead.id, lead_ids),
+                Lead.suppressed.is_(False),
+                Lead.status.in_(ENROLLABLE_STATUSES),
+            )
+        ).all()
+    )
     ids = [lead.id for lead in leads]
     blocked = suppressions(session, [lead.email for lead in leads])
     facts = _entry_facts(session, list(leads))

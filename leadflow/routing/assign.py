@@ -40,6 +40,7 @@ from leadflow.routing.assignments import AssignmentStatus, offer_sla, rep_loads,
 from leadflow.routing.people import deactivated_reps
 from leadflow.routing.queue_policy import UNASSIGNED
 from leadflow.routing.queues import QueueItemStatus, enqueue
+from leadflow.core.plain_rows import plain
 from leadflow.core.value_lists import among
 
 ROUTABLE_STATUSES = ("new", "nurturing", "pool", "queued")
@@ -341,7 +342,7 @@ def route_leads(
         # robin's ledger and loads are read by one router at a time.
         lock_leads(session, lead_ids, ROUTING_LOCK_KEY)
         sync_reps(session, policy)
-        leads = session.execute(select(*LEAD_COLUMNS).where(*wanted).order_by(Lead.id)).all()
+        leads = plain(session.execute(select(*LEAD_COLUMNS).where(*wanted).order_by(Lead.id)).all())
         batch = _load(session, policy, at, leads)
         histories = _histories(session, [lead.id for lead in leads])
         for lead in leads:

@@ -33,6 +33,7 @@ from leadflow.scoring.model_in_force import judge, judge_all, model_in_force, st
 from leadflow.scoring.qualification_policy import QualificationPolicy, qualification_policy
 from leadflow.routing.policy import routing_policy
 from leadflow.scoring.policy import ScoringPolicy, scoring_policy
+from leadflow.core.plain_rows import plain
 from leadflow.core.value_lists import among
 
 
@@ -264,9 +265,11 @@ def _score_batch(
     campaigns = {
         c.id: c for c in session.execute(select(Campaign.id, Campaign.name, Campaign.channel))
     }
-    leads = session.execute(
-        select(*LEAD_COLUMNS).where(among(Lead.id, lead_ids)).order_by(Lead.id)
-    ).all()
+    leads = plain(
+        session.execute(
+            select(*LEAD_COLUMNS).where(among(Lead.id, lead_ids)).order_by(Lead.id)
+        ).all()
+    )
     views = {
         lead.id: lead_view(
             lead, run.routing, campaigns.get(lead.first_campaign_id or 0), run.territory
