@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -237,10 +238,10 @@ def _inproc(spec: dict, source: Path) -> dict:  # type: ignore[type-arg]
         timed("enrich", enrich_leads.fn, ids)
         timed("enrich", match_accounts.fn, ids)
         timed("other", advance_leads.fn, ids, PipelineStage.ENRICHED)
-        scored = timed("score", score_leads.fn, ids)
+        scored = timed("score", partial(score_leads.fn, stage_too=True), ids)
         timed("other", advance_leads.fn, ids, PipelineStage.SCORED)
         timed("route", route_leads.fn, scored.hot)
-        timed("enroll", enroll_leads.fn, scored.warm + scored.cold)
+        timed("enroll", partial(enroll_leads.fn, stage_too=True), scored.warm + scored.cold)
         timed("other", advance_leads.fn, ids, PipelineStage.DONE)
         leads += len(ids)
     return {"read": staged.rows, "wall_s": time.perf_counter() - wall, "stages": dict(seconds)}
