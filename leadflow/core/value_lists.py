@@ -83,18 +83,25 @@ def among(column: Any, values: Iterable[Any]) -> Among:
 @compiles(Among)
 def _in_json_each(element: Among, compiler: SQLCompiler, **kw: Any) -> str:
     column = compiler.process(element.column, **kw)
-    return f"{column} IN (SELECT value FROM json_each({compiler.process(element.values, **kw)}))"
+    values = compiler.process(element.values, **kw)
+    # A subquery's values carry no affinity: as text for a text column, as in_() would compare.
+    value = "CAST(value AS TEXT)" if isinstance(element.column.type, String) else "value"
+    # In parentheses: the condition may be an operand ("... = false") where it is used.
+    return f"({column} IN (SELECT {value} FROM json_each({values})))"
 
 
 @compiles(Among, "postgresql")
 def _any_array(element: Among, compiler: SQLCompiler, **kw: Any) -> str:
     column = compiler.process(element.column, **kw)
+    values = compiler.process(element.values, **kw)
     # Strings as text[]: a cast to varchar(n)[] would cut a longer value to n characters
     # (and so match what it is not); a varchar column's index serves text comparisons.
     kind = element.column.type
+    if isinstance(kind, NullType):  # an expression of no known type: the server infers it
+        return f"({column} = ANY({values}))"
     array_of = (
         "TEXT"
         if isinstance(kind, String)
         else compiler.dialect.type_compiler_instance.process(kind)
     )
-    return f"{column} = ANY(CAST({compiler.process(element.values, **kw)} AS {array_of}[]))"
+    return f"({column} = ANY(CAST({values} AS {array_of}[])))"

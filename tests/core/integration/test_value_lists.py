@@ -7,7 +7,7 @@ import random
 from enum import StrEnum
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, select, update
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from leadflow.core.db import engine_for
@@ -76,6 +76,23 @@ def test_among_in_updates_and_combined_conditions(items) -> None:
         assert _ids(connection, ITEM.c.flag == "x") == [3, 4, 5]
         assert _ids(connection, among(ITEM.c.id, [3, 4, 9]) & (ITEM.c.flag == "x")) == [3, 4]
         assert _ids(connection, ~among(ITEM.c.id, range(2, 201))) == [1]
+
+
+def test_an_operand_an_untyped_expression_and_numbers_for_a_text_column(items) -> None:
+    with items.connect() as connection:
+        # Parenthesised: usable where it is compared ("... = false"), as in_() is.
+        assert _ids(connection, among(ITEM.c.id, range(2, 201)) == False) == [1]  # noqa: E712
+        # No known type (a function of a column): the server infers the array's type.
+        assert _ids(connection, among(func.upper(ITEM.c.code), ["C007"])) == [8]
+    with items.begin() as connection:
+        connection.execute(update(ITEM).where(ITEM.c.id == 4).values(code="42"))
+    with items.connect() as connection:
+        # A number for a text column matches its text, on SQLite as in_() does (PostgreSQL
+        # compares as text either way).
+        assert _ids(connection, among(ITEM.c.code, [42])) == _ids(
+            connection, ITEM.c.code.in_(["42"])
+        )
+        assert _ids(connection, among(ITEM.c.code, [42])) == [4]
 
 
 @pytest.mark.parametrize("dialect", [postgresql.psycopg.dialect(), sqlite.dialect()])
