@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ from leadflow.core.db import engine_for, upgrade
 from leadflow.core.models import Base
 from leadflow.core.settings import Settings, get_settings, reset_settings
 from tests.support.browser import browser  # noqa: F401  (the one chromium fixture, for every test)
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,12 +42,6 @@ BACKENDS = [
     for b in os.environ.get("LEADFLOW_TEST_BACKENDS", "sqlite,postgresql").split(",")
     if b.strip()
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from tests.support.ports import free_port
+
 STARTUP_SECONDS = 120  # migrations on an empty database, on a loaded 2-core machine
 
 
@@ -41,7 +43,7 @@ def prefect_server_on_postgres(admin_url: str, suffix: str) -> Iterator[str]:
         with temporary_settings(
             {PREFECT_SERVER_DATABASE_CONNECTION_URL: url.render_as_string(hide_password=False)}
         ):
-            server = SubprocessASGIServer(port=_free_port())
+            server = SubprocessASGIServer(port=free_port())
             server.start(timeout=STARTUP_SECONDS)
         with temporary_settings({PREFECT_API_URL: server.api_url}):
             yield server.api_url
@@ -51,11 +53,3 @@ def prefect_server_on_postgres(admin_url: str, suffix: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
