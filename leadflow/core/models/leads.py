@@ -85,14 +85,14 @@ class Lead(Base):
     last_name: Mapped[str | None] = mapped_column(String(100))
     full_name: Mapped[str | None] = mapped_column(String(200))
     company: Mapped[str | None] = mapped_column(String(300))
-    company_key: Mapped[str | None] = mapped_column(String(300), index=True)
+    company_key: Mapped[str | None] = mapped_column(String(300))
     title: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(50))
     phone_e164: Mapped[str | None] = mapped_column(String(20), index=True)
     country: Mapped[str | None] = mapped_column(String(2))
     state: Mapped[str | None] = mapped_column(String(10))
     city: Mapped[str | None] = mapped_column(String(100))
-    domain: Mapped[str | None] = mapped_column(String(255), index=True)
+    domain: Mapped[str | None] = mapped_column(String(255))
     is_free_mail: Mapped[bool] = mapped_column(Boolean, default=False)
     is_disposable: Mapped[bool] = mapped_column(Boolean, default=False)
     is_role_address: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -132,9 +132,9 @@ class Lead(Base):
     # The fuzzy-merge index (leadflow/dedupe/merging/keys.py): a person-name key, the address as a
     # mailbox (Gmail dots and plus tags per policy), and the name key joined to the company
     # domain and to the company key (one indexed column each: a plain IN per batch finds them).
-    # Empty on leads stored before 0006 until `leadflow merges reindex`. The name key is
-    # indexed for counting (how common a name is), not for finding.
-    name_key: Mapped[str | None] = mapped_column(String(100), index=True)
+    # Empty on leads stored before 0006 until `leadflow merges reindex`. The name key alone
+    # is not indexed: how common a name is comes from lead_name_count (migration 0009).
+    name_key: Mapped[str | None] = mapped_column(String(100))
     email_key: Mapped[str | None] = mapped_column(String(320), index=True)
     domain_name_key: Mapped[str | None] = mapped_column(String(360), index=True)
     company_name_key: Mapped[str | None] = mapped_column(String(400), index=True)
