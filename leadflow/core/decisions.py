@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
+from leadflow.core.bulk_insert import copy_in
 from leadflow.core.clock import as_utc, utcnow
 from leadflow.core.models import Decision
 
@@ -80,11 +81,11 @@ def write_decisions(session: Session, rows: list[dict[str, Any]]) -> None:
     if session.get_bind().dialect.name != "postgresql":
         session.execute(DECISION.insert(), rows)  # Core: no ORM bookkeeping per row
         return
-    driver = session.connection().connection.driver_connection
-    with driver.cursor() as cursor:  # type: ignore[union-attr]
-        with cursor.copy(f"COPY decision ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(_copy_values(row))
+    copy_in(
+        session,
+        f"COPY decision ({', '.join(COLUMNS)}) FROM STDIN",
+        (_copy_values(row) for row in rows),
+    )
 
 
 def _copy_values(row: dict[str, Any]) -> list[Any]:
