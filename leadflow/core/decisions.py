@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
-from leadflow.core.bulk_insert import copy_in
+from leadflow.core.bulk_writes import copy_in
 from leadflow.core.clock import as_utc, utcnow
 from leadflow.core.models import Decision
 

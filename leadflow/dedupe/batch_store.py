@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Row, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from leadflow.core.bulk_insert import insert_rows
+from leadflow.core.bulk_writes import insert_rows
 from leadflow.core.statuses import RowStatus
 from leadflow.core.erasure_keys import erased_addresses
 from leadflow.core.models import CampaignMember, Lead, QualificationAnswer, SourceRecord

@@ -14,6 +14,7 @@ from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from leadflow.core.bulk_writes import KeyedUpdate
 from leadflow.core.decisions import write_decisions
 from leadflow.core.statuses import EnrichmentStatus, PipelineStage
 from leadflow.core.clock import as_utc
@@ -114,26 +115,24 @@ LEAD_COLUMNS = [
         "account_id",
     )
 ]
-ENRICHED = (
-    update(LEAD)
-    .where(LEAD.c.id == bindparam("lead_id"))
-    .values(
-        {name: bindparam(f"v_{name}") for name in ENRICH_FIELDS}
-        | {
-            "enrichment_status": bindparam("v_status"),
-            "has_website": bindparam("v_has_website"),
-            "enrichment_provenance": bindparam("v_provenance"),
-            "enriched_by": bindparam("v_by"),
-            "enriched_at": bindparam("v_at"),
-            # In the same statement: on PostgreSQL every UPDATE of a lead writes a new row
-            # version and its index entries, whatever it changes.
-            "account_id": bindparam("v_account_id"),
-            # The stage move too, for the same reason (lead_stages.moved_to).
-            "pipeline_stage": moved_to(PipelineStage.ENRICHED, LEAD.c.pipeline_stage),
-        }
-    )
+ENRICHED = KeyedUpdate(
+    LEAD,
+    "lead_id",
+    {name: f"v_{name}" for name in ENRICH_FIELDS}
+    | {
+        "enrichment_status": "v_status",
+        "has_website": "v_has_website",
+        "enrichment_provenance": "v_provenance",
+        "enriched_by": "v_by",
+        "enriched_at": "v_at",
+        # In the same statement: on PostgreSQL every UPDATE of a lead writes a new row
+        # version and its index entries, whatever it changes.
+        "account_id": "v_account_id",
+    },
+    # The stage move too, for the same reason (lead_stages.moved_to).
+    also={"pipeline_stage": moved_to(PipelineStage.ENRICHED, LEAD.c.pipeline_stage)},
 )
-LINKED = update(LEAD).where(LEAD.c.id == bindparam("lead_id")).values(account_id=bindparam("a_id"))
+LINKED = KeyedUpdate(LEAD, "lead_id", {"account_id": "a_id"})
 ACCOUNT_FILLED = (
     update(ACCOUNT)
     .where(ACCOUNT.c.id == bindparam("a_id"), ACCOUNT.c.enriched_by.is_(None))
@@ -274,9 +273,9 @@ def enrich_leads(lead_ids: list[int], now: datetime | None = None) -> int:
                     config_version=policy.config_version,
                 )
         if changes:
-            session.execute(ENRICHED, changes)
+            ENRICHED.run(session, changes)
         if links:  # leads enriched before, whose domain's account is new
-            session.execute(LINKED, [{"lead_id": k, "a_id": v} for k, v in sorted(links.items())])
+            LINKED.run(session, [{"lead_id": k, "a_id": v} for k, v in sorted(links.items())])
         if rows:
             write_decisions(session, rows)
     enriched = sum(

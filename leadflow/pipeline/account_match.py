@@ -15,12 +15,13 @@ from datetime import datetime
 
 from typing import Any
 
-from sqlalchemy import Row, bindparam, select, update
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from leadflow.core.clock import as_utc
 from leadflow.core.db import session_scope
 from leadflow.core.lead_stages import lock_leads
+from leadflow.core.bulk_writes import KeyedUpdate
 from leadflow.core.decisions import decision_row, write_decisions
 from leadflow.core.models import Account, Decision, Lead
 from leadflow.dedupe.engine.accounts import Account as Candidate
@@ -32,7 +33,7 @@ from leadflow.core.value_lists import among
 MATCH_KIND = "account_match"
 LEAD = Lead.__table__
 LEAD_COLUMNS = (Lead.id, Lead.email, Lead.company, Lead.country, Lead.is_free_mail, Lead.account_id)
-LINKED = update(LEAD).where(LEAD.c.id == bindparam("lead_id")).values(account_id=bindparam("a_id"))
+LINKED = KeyedUpdate(LEAD, "lead_id", {"account_id": "a_id"})
 
 
 def account_index(session: Session, min_score: float = 0.88) -> AccountIndex:
@@ -124,7 +125,7 @@ def match_accounts(
             links.append({"lead_id": lead.id, "a_id": int(match.account_id)})  # type: ignore[call-overload]
             rows.append(_decision(lead, match, method, at))
         if links:
-            session.execute(LINKED, links)
+            LINKED.run(session, links)
         if rows:
             write_decisions(session, rows)
     return counts

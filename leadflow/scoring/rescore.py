@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
 
 from leadflow.core.statuses import EnrollmentStatus, LeadStatus, LifecycleStage, PipelineStage
 from leadflow.core.clock import as_utc
 from leadflow.routing.policy import RoutingPolicy
 from leadflow.core.db import session_scope
+from leadflow.core.bulk_writes import KeyedUpdate
 from leadflow.core.decisions import decision_row, json_safe, write_decisions
 from leadflow.scoring.engagement_decay import engagement_score
 from leadflow.scoring.qualification import evaluate
@@ -98,33 +99,25 @@ LEAD_COLUMNS = (
     Lead.first_campaign_id,
 )
 LEAD = Lead.__table__
-# One statement for every changed lead of a batch (executemany), the same on both backends.
-WRITE_SCORE = (
-    update(LEAD)
-    .where(LEAD.c.id == bindparam("lead_id"))
-    .values(
-        {
-            name: bindparam(f"v_{name}")
-            for name in (
-                "fit_score",
-                "engagement_score",
-                "qualification_score",
-                "score",
-                "temperature",
-                "grade",
-                "scored_at",
-                "purchase_class",
-                "disqualified_by",
-                "status",
-                "lifecycle_stage",
-            )
-        }
-    )
+SCORE_COLUMNS = (
+    "fit_score",
+    "engagement_score",
+    "qualification_score",
+    "score",
+    "temperature",
+    "grade",
+    "scored_at",
+    "purchase_class",
+    "disqualified_by",
+    "status",
+    "lifecycle_stage",
 )
+# One statement for every changed lead of a batch (bulk_writes.KeyedUpdate).
+WRITE_SCORE = KeyedUpdate(LEAD, "lead_id", {name: f"v_{name}" for name in SCORE_COLUMNS})
 # The ingest pipeline's score step records the lead's stage move in the same UPDATE (one row
 # version per lead, not two: lead_stages.moved_to); re-scores elsewhere leave the stage alone.
-WRITE_SCORE_AND_STAGE = WRITE_SCORE.values(
-    pipeline_stage=moved_to(PipelineStage.SCORED, LEAD.c.pipeline_stage)
+WRITE_SCORE_AND_STAGE = replace(
+    WRITE_SCORE, also={"pipeline_stage": moved_to(PipelineStage.SCORED, LEAD.c.pipeline_stage)}
 )
 
 
@@ -308,7 +301,7 @@ def _score_batch(
 def _write(session: Session, writes: _Writes, stage_too: bool = False) -> None:
     """A handful of statements for the whole batch, whatever its size."""
     if writes.changes:
-        session.execute(WRITE_SCORE_AND_STAGE if stage_too else WRITE_SCORE, writes.changes)
+        (WRITE_SCORE_AND_STAGE if stage_too else WRITE_SCORE).run(session, writes.changes)
     for i in range(0, len(writes.disqualified), CHUNK):
         session.execute(
             update(Enrollment)

@@ -1,0 +1,216 @@
+"""A batch's rows written in one statement on PostgreSQL, one executemany elsewhere.
+
+psycopg runs an executemany as one statement per row: each row pays a statement's execution
+(and a round of the driver's pipeline), and a statement-level trigger (the name counts on
+``lead``, migration 0009) fires once per row. On PostgreSQL, then:
+
+- ``insert_rows``: new rows by one COPY; the trigger fires once for the batch. COPY cannot skip
+  conflicts: callers insert rows they know to be new (in the same transaction, under the
+  locks that make them new), as the Core executemany they replace did.
+- ``KeyedUpdate``: one row's new values per key, as ``UPDATE ... FROM json_to_recordset(:rows)``:
+  the batch travels as one JSON text (``json.dumps`` is C; psycopg's text arrays escape each
+  string element in Python, which cost more than the executemany they replaced).
+
+SQLite runs in process, where an executemany costs no round trips: it keeps executemany.
+bench/bench_lead_writes.py measures both.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    ColumnElement,
+    DateTime,
+    Table,
+    Update,
+    bindparam,
+    cast,
+    func,
+    update,
+)
+from sqlalchemy import column as record_field
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType, String, Text
+
+
+def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert ``rows`` (dicts of one shape, as for executemany) in the session's transaction.
+
+    Columns a row leaves out take their defaults, as a Core insert gives them: the Python-side
+    default of the model (``default=``), else the server's (``server_default``, the key's
+    sequence), else NULL.
+    """
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(table.insert(), list(rows))
+        return
+    columns = copy_columns(table, rows[0].keys())
+    names = ", ".join(f'"{column.name}"' for column in columns)
+    binders = list(zip(columns, binders_for(columns, session.get_bind().dialect), strict=True))
+    copy_in(
+        session,
+        f'COPY "{table.name}" ({names}) FROM STDIN',
+        ([bind(value_or_default(column, row)) for column, bind in binders] for row in rows),
+    )
+
+
+def copy_in(session: Session, statement: str, values: Iterable[Sequence[Any]]) -> None:
+    """Run a ``COPY ... FROM STDIN`` in the session's transaction (PostgreSQL, psycopg).
+
+    The driver's errors come out as SQLAlchemy's, as from ``session.execute``: callers tell a
+    refused row (IntegrityError, a trigger's exception) and a deadlock (retried as transient)
+    apart the same way for both."""
+    dbapi = session.get_bind().dialect.loaded_dbapi
+    driver = session.connection().connection.driver_connection
+    try:
+        with driver.cursor() as cursor:  # type: ignore[union-attr]
+            with cursor.copy(statement) as copy:
+                for row in values:
+                    copy.write_row(row)
+    except dbapi.Error as exc:
+        raise DBAPIError.instance(statement, None, exc, dbapi.Error) from exc
+
+
+def copy_columns(table: Table, given: Iterable[str]) -> list[Column[Any]]:
+    """The columns a row names, plus those with a Python-side default, in table order.
+
+    A column with only a server default (or none) is left out when rows do not name it, so
+    the server fills it, as in an INSERT that does not name it."""
+    named = set(given)
+    unknown = named - set(table.columns.keys())
+    if unknown:
+        raise ValueError(f"{table.name} has no column {', '.join(sorted(unknown))}")
+    return [
+        column
+        for column in table.columns
+        if column.name in named or (column.default is not None and not column.primary_key)
+    ]
+
+
+def value_or_default(column: Column[Any], row: Mapping[str, Any]) -> Any:
+    """The row's value for ``column``, else the column's Python-side default."""
+    if column.name in row:
+        return row[column.name]
+    default = column.default
+    return default.arg(None) if default.is_callable else default.arg  # type: ignore[union-attr]
+
+
+def binders_for(
+    columns: Sequence[Column[Any]], dialect: Dialect, skip_plain: bool = False
+) -> list[Any]:
+    """Per column, what a bound value goes through before the driver: the type's own bind
+    processing (the UTC datetime type makes a naive moment aware), JSON as its text (None:
+    JSON null, as the JSON type binds it, unless the type says SQL NULL). A column with no
+    processing: ``None`` with ``skip_plain`` (the caller skips the call), else the identity."""
+    out: list[Callable[[Any], Any] | None] = []
+    for column in columns:
+        if isinstance(column.type, JSON):
+            out.append(partial(_json_text, column))
+        else:
+            out.append(column.type.bind_processor(dialect) or (None if skip_plain else _as_is))
+    return out
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+@dataclass(frozen=True)
+class KeyedUpdate:
+    """``UPDATE table SET column = row[param], ... WHERE key = row[key_param]`` for many rows.
+
+    ``params`` maps each column to the row's key holding its value; ``also`` sets columns to
+    expressions of the row as it stands (a stage move's CASE). ``executemany`` is the plain
+    statement, for an ``execute(statement, rows)`` anywhere; ``run`` is the batch write.
+    """
+
+    table: Table
+    key_param: str
+    params: Mapping[str, str]
+    also: Mapping[str, ColumnElement[Any]] = field(default_factory=dict)
+    key: str = "id"
+
+    @property
+    def executemany(self) -> Update:
+        return (
+            update(self.table)
+            .where(self.table.c[self.key] == bindparam(self.key_param))
+            .values({c: bindparam(p) for c, p in self.params.items()} | dict(self.also))
+        )
+
+    def run(self, session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Write ``rows`` (dicts holding ``key_param`` and every param) in the session's
+        transaction. Two rows for one key: which one wins is not defined (as with COPY)."""
+        if not rows:
+            return
+        if session.get_bind().dialect.name != "postgresql":
+            session.execute(self.executemany, list(rows))
+            return
+        dialect = session.get_bind().dialect
+        session.execute(self._from_json(), {"rows": self._json(rows, dialect)})
+
+    def _columns(self) -> list[tuple[Column[Any], str]]:
+        return [(self.table.c[c], p) for c, p in [(self.key, self.key_param), *self.params.items()]]
+
+    def _from_json(self) -> Update:
+        fields = [record_field(f"c{i}", _field_type(c)) for i, (c, _) in enumerate(self._columns())]
+        given = (
+            func.json_to_recordset(cast(bindparam("rows", type_=NullType()), JSON))
+            .table_valued(*fields)
+            .render_derived(name="given", with_types=True)
+        )
+        values = {
+            c.name: cast(given.c[f"c{i}"], JSON) if isinstance(c.type, JSON) else given.c[f"c{i}"]
+            for i, (c, _) in enumerate(self._columns())
+            if i
+        }
+        return (
+            update(self.table)
+            .where(self.table.c[self.key] == given.c.c0)
+            .values(values | dict(self.also))
+        )
+
+    def _json(self, rows: Sequence[Mapping[str, Any]], dialect: Dialect) -> str:
+        columns = self._columns()
+        binders = binders_for([c for c, _ in columns], dialect, skip_plain=True)
+        fields = [(f"c{i}", p, bind) for i, ((_, p), bind) in enumerate(zip(columns, binders))]
+        return json.dumps(
+            [{name: bind(row[p]) if bind else row[p] for name, p, bind in fields} for row in rows],
+            default=_moment,
+        )
+
+
+def _field_type(column: Column[Any]) -> Any:
+    """How a value reads from the JSON: strings as text (read into varchar(n) they would be
+    cut to n characters, where the executemany UPDATE raises), JSON as its text, moments with
+    their offset (assigned to a timestamp column as a bound aware datetime is)."""
+    if isinstance(column.type, (String, JSON)):
+        return Text()
+    if isinstance(column.type, DateTime):
+        return DateTime(timezone=True)
+    return column.type
+
+
+def _moment(value: Any) -> str:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} does not go into a batch update")
+
+
+def _json_text(column: Column[Any], value: Any) -> str | None:
+    """A JSON column's value as text; None is JSON null, as the JSON type binds it, unless
+    the type says SQL NULL."""
+    if value is None:
+        return None if column.type.none_as_null else "null"  # type: ignore[attr-defined]
+    return json.dumps(value)
