@@ -34,9 +34,11 @@ from sqlalchemy import (
     bindparam,
     cast,
     func,
+    select,
     update,
 )
 from sqlalchemy import column as record_field
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -62,6 +64,30 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
         session,
         f'COPY "{table.name}" ({names}) FROM STDIN',
         ([bind(value_or_default(column, row)) for column, bind in binders] for row in rows),
+    )
+
+
+def insert_new_rows(
+    session: Session, table: Table, rows: Sequence[dict[str, Any]], unique: Sequence[str]
+) -> None:
+    """Insert ``rows``, skipping those whose ``unique`` columns another writer stored first
+    (``ON CONFLICT DO NOTHING``). PostgreSQL: one ``INSERT ... SELECT FROM
+    json_to_recordset(:rows)`` (defaults and bind processing as ``insert_rows``); elsewhere one
+    executemany."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect
+    if dialect.name != "postgresql":
+        skipping = sqlite.insert(table).on_conflict_do_nothing(index_elements=list(unique))
+        session.execute(skipping, list(rows))
+        return
+    columns = copy_columns(table, rows[0].keys())
+    given = _recordset(columns)
+    picked = select(*[_read(c, given.c[f"c{i}"]) for i, c in enumerate(columns)])
+    insert = postgresql.insert(table).from_select([c.name for c in columns], picked)
+    session.execute(
+        insert.on_conflict_do_nothing(index_elements=list(unique)),
+        {"rows": _rows_json(columns, [c.name for c in columns], rows, dialect, defaults=True)},
     )
 
 
@@ -164,17 +190,9 @@ class KeyedUpdate:
         return [(self.table.c[c], p) for c, p in [(self.key, self.key_param), *self.params.items()]]
 
     def _from_json(self) -> Update:
-        fields = [record_field(f"c{i}", _field_type(c)) for i, (c, _) in enumerate(self._columns())]
-        given = (
-            func.json_to_recordset(cast(bindparam("rows", type_=NullType()), JSON))
-            .table_valued(*fields)
-            .render_derived(name="given", with_types=True)
-        )
-        values = {
-            c.name: cast(given.c[f"c{i}"], JSON) if isinstance(c.type, JSON) else given.c[f"c{i}"]
-            for i, (c, _) in enumerate(self._columns())
-            if i
-        }
+        columns = [c for c, _ in self._columns()]
+        given = _recordset(columns)
+        values = {c.name: _read(c, given.c[f"c{i}"]) for i, c in enumerate(columns) if i}
         return (
             update(self.table)
             .where(self.table.c[self.key] == given.c.c0)
@@ -183,12 +201,44 @@ class KeyedUpdate:
 
     def _json(self, rows: Sequence[Mapping[str, Any]], dialect: Dialect) -> str:
         columns = self._columns()
-        binders = binders_for([c for c, _ in columns], dialect, skip_plain=True)
-        fields = [(f"c{i}", p, bind) for i, ((_, p), bind) in enumerate(zip(columns, binders))]
-        return json.dumps(
-            [{name: bind(row[p]) if bind else row[p] for name, p, bind in fields} for row in rows],
-            default=_moment,
-        )
+        return _rows_json([c for c, _ in columns], [p for _, p in columns], rows, dialect)
+
+
+def _recordset(columns: Sequence[Column[Any]]) -> Any:
+    """``json_to_recordset(:rows) AS given(c0 type, c1 type, ...)``, one field per column."""
+    fields = [record_field(f"c{i}", _field_type(c)) for i, c in enumerate(columns)]
+    return (
+        func.json_to_recordset(cast(bindparam("rows", type_=NullType()), JSON))
+        .table_valued(*fields)
+        .render_derived(name="given", with_types=True)
+    )
+
+
+def _read(column: Column[Any], field_: Any) -> Any:
+    """A record field as the column's value (a JSON column's text parsed back to JSON)."""
+    return cast(field_, JSON) if isinstance(column.type, JSON) else field_
+
+
+def _rows_json(
+    columns: Sequence[Column[Any]],
+    params: Sequence[str],
+    rows: Sequence[Mapping[str, Any]],
+    dialect: Dialect,
+    defaults: bool = False,
+) -> str:
+    """The batch as the JSON array ``_recordset`` reads: field ``c<i>`` holds ``params[i]``
+    of the row (with ``defaults``, the column's default when the row lacks it), bound as
+    the column's type binds it."""
+    binders = binders_for(columns, dialect, skip_plain=True)
+    fields = list(enumerate(zip(columns, params, binders, strict=True)))
+    out = []
+    for row in rows:
+        record = {}
+        for i, (column, param, bind) in fields:
+            value = value_or_default(column, row) if defaults else row[param]
+            record[f"c{i}"] = bind(value) if bind else value
+        out.append(record)
+    return json.dumps(out, default=_moment)
 
 
 def _field_type(column: Column[Any]) -> Any:

@@ -12,9 +12,9 @@ from urllib.parse import urlparse
 
 import requests
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from leadflow.core.bulk_writes import insert_new_rows
 from leadflow.core.statuses import RowStatus
 from leadflow.core.clock import as_utc
 from leadflow.core.db import session_scope
@@ -86,6 +86,9 @@ def _payload(row: RawRow, headers: list[str]) -> dict[str, Any]:
     return {"headers": headers, "values": row.values}
 
 
+STAGED_KEY = ("campaign_id", "source_hash", "line_no")
+
+
 def _staged_batches(
     session: Session, campaign_id: int, source_hash: str, size: int
 ) -> tuple[list[tuple[int, int]], int]:
@@ -102,15 +105,9 @@ def _staged_batches(
 
 
 def _insert_new(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert, skipping lines another run of the same file staged meanwhile (two at once)."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(
-        insert(SourceRecord.__table__).on_conflict_do_nothing(
-            index_elements=["campaign_id", "source_hash", "line_no"]
-        ),
-        rows,
-    )
+    """Insert, skipping lines another run of the same file staged meanwhile (two at once);
+    one statement per chunk on PostgreSQL (bulk_writes)."""
+    insert_new_rows(session, SourceRecord.__table__, rows, STAGED_KEY)
 
 
 def _staged_lines(session: Session, campaign_id: int, source_hash: str) -> set[int]:

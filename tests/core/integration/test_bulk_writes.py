@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from leadflow.core.bulk_writes import KeyedUpdate, copy_columns, insert_rows
+from leadflow.core.bulk_writes import KeyedUpdate, copy_columns, insert_new_rows, insert_rows
 from leadflow.core.db import get_engine, session_scope
 from leadflow.core.lead_stages import PipelineStage, moved_to
 from leadflow.core.models import Lead, LeadNameCount
@@ -197,3 +197,14 @@ def test_on_postgresql_a_batch_is_one_statement_whatever_its_size(leadflow_env):
         event.remove(get_engine(), "before_cursor_execute", count)
     postgresql = get_engine().dialect.name == "postgresql"
     assert seen == [("UPDATE", not postgresql)]  # SQLite: one executemany
+
+
+def test_new_rows_skip_what_is_stored_and_store_what_a_core_insert_stores(leadflow_env):
+    with session_scope() as session:
+        if get_engine().dialect.name == "postgresql":  # moments convert as a bound one does
+            session.execute(text("SET LOCAL TIME ZONE 'Asia/Shanghai'"))
+        session.execute(LEAD.insert(), _rows("core"))
+        insert_rows(session, LEAD, _rows("new")[:3])
+    with session_scope() as session:  # the first three are stored: only four go in
+        insert_new_rows(session, LEAD, _rows("new"), unique=["email"])
+    assert _stored("new") == _stored("core")
