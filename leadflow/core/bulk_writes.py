@@ -10,6 +10,11 @@ psycopg runs an executemany as one statement per row: each row pays a statement'
 - ``KeyedUpdate``: one row's new values per key, as ``UPDATE ... FROM json_to_recordset(:rows)``:
   the batch travels as one JSON text (``json.dumps`` is C; psycopg's text arrays escape each
   string element in Python, which cost more than the executemany they replaced).
+- ``insert_new_rows``: the same JSON, ``INSERT ... SELECT ... ON CONFLICT DO NOTHING``.
+
+As for executemany, the rows of one call share one shape (a row that differs is refused
+with its index and key, never filled in), and each value is of its column's type: an int for
+an integer column (COPY and the JSON reader refuse 3.0 where a bound parameter is cast).
 
 SQLite runs in process, where an executemany costs no round trips: it keeps executemany.
 bench/bench_lead_writes.py measures both.
@@ -57,6 +62,7 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     if session.get_bind().dialect.name != "postgresql":
         session.execute(table.insert(), list(rows))
         return
+    same_shape(rows)
     columns = copy_columns(table, rows[0].keys())
     names = ", ".join(f'"{column.name}"' for column in columns)
     binders = list(zip(columns, binders_for(columns, session.get_bind().dialect), strict=True))
@@ -81,6 +87,7 @@ def insert_new_rows(
         skipping = sqlite.insert(table).on_conflict_do_nothing(index_elements=list(unique))
         session.execute(skipping, list(rows))
         return
+    same_shape(rows)
     columns = copy_columns(table, rows[0].keys())
     given = _recordset(columns)
     picked = select(*[_read(c, given.c[f"c{i}"]) for i, c in enumerate(columns)])
@@ -97,15 +104,31 @@ def copy_in(session: Session, statement: str, values: Iterable[Sequence[Any]]) -
     The driver's errors come out as SQLAlchemy's, as from ``session.execute``: callers tell a
     refused row (IntegrityError, a trigger's exception) and a deadlock (retried as transient)
     apart the same way for both."""
-    dbapi = session.get_bind().dialect.loaded_dbapi
-    driver = session.connection().connection.driver_connection
+    dialect = session.get_bind().dialect
+    dbapi = dialect.loaded_dbapi
+    connection = session.connection()
+    driver = connection.connection.driver_connection
     try:
         with driver.cursor() as cursor:  # type: ignore[union-attr]
             with cursor.copy(statement) as copy:
                 for row in values:
                     copy.write_row(row)
     except dbapi.Error as exc:
-        raise DBAPIError.instance(statement, None, exc, dbapi.Error) from exc
+        lost = dialect.is_disconnect(exc, driver, None)
+        if lost:  # as session.execute does: the pool drops it, the rollback does not fail
+            connection.invalidate(exc)
+        raise DBAPIError.instance(
+            statement, None, exc, dbapi.Error, connection_invalidated=lost
+        ) from exc
+
+
+def same_shape(rows: Sequence[Mapping[str, Any]]) -> None:
+    """Refuse rows that do not all name the same keys, as an executemany does."""
+    keys = rows[0].keys()
+    for i, row in enumerate(rows):
+        if row.keys() != keys:
+            differ = sorted(set(keys) ^ set(row.keys()))
+            raise ValueError(f"row {i} does not have the keys of row 0: {', '.join(differ)}")
 
 
 def copy_columns(table: Table, given: Iterable[str]) -> list[Column[Any]]:
@@ -177,14 +200,19 @@ class KeyedUpdate:
 
     def run(self, session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
         """Write ``rows`` (dicts holding ``key_param`` and every param) in the session's
-        transaction. Two rows for one key: which one wins is not defined (as with COPY)."""
+        transaction. Two rows for one key: the last one wins, as in an executemany."""
         if not rows:
             return
         if session.get_bind().dialect.name != "postgresql":
             session.execute(self.executemany, list(rows))
             return
+        missing = {self.key_param, *self.params.values()} - set(rows[0].keys())
+        if missing:
+            raise ValueError(f"row 0 has no value for {', '.join(sorted(missing))}")
+        same_shape(rows)
+        last = list({row[self.key_param]: row for row in rows}.values())
         dialect = session.get_bind().dialect
-        session.execute(self._from_json(), {"rows": self._json(rows, dialect)})
+        session.execute(self._from_json(), {"rows": self._json(last, dialect)})
 
     def _columns(self) -> list[tuple[Column[Any], str]]:
         return [(self.table.c[c], p) for c, p in [(self.key, self.key_param), *self.params.items()]]

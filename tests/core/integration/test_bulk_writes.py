@@ -1,6 +1,7 @@
 """``insert_rows`` and ``KeyedUpdate.run`` store what a Core executemany stores, defaults and
 stage moves included, on both databases; on PostgreSQL they are one statement per batch (COPY,
-``UPDATE ... FROM unnest``), so the name counts' statement trigger fires once per batch."""
+``UPDATE ... FROM json_to_recordset``), so the name counts' statement trigger fires once per
+batch."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import event, select, text, update
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 
 from leadflow.core.bulk_writes import KeyedUpdate, copy_columns, insert_new_rows, insert_rows
 from leadflow.core.db import get_engine, session_scope
@@ -80,15 +81,43 @@ def test_the_name_counts_see_every_row(leadflow_env):
     assert counts == {"cntname0": 3, "cntname1": 2, "cntname2": 2, "": 7}
 
 
+def test_on_postgresql_the_name_counts_are_written_once_per_batch_not_once_per_lead(
+    leadflow_env,
+):
+    if get_engine().dialect.name != "postgresql":
+        pytest.skip("SQLite has row triggers only: it counts per lead by design (migration 0009)")
+    with session_scope() as session:
+        insert_rows(session, LEAD, _rows("once", names="oncename"))
+        written = session.scalar(  # this transaction's own row writes on the counts table
+            text(
+                "SELECT n_tup_ins + n_tup_upd FROM pg_stat_xact_user_tables"
+                " WHERE relname = 'lead_name_count'"
+            )
+        )
+    assert written == 4  # three names and the total, once each; per lead it would be 14
+
+
 def test_a_row_naming_a_column_the_table_lacks_is_refused():
     with pytest.raises(ValueError, match="lead has no column nickname"):
         copy_columns(LEAD, ["email", "nickname"])
 
 
-def test_nothing_to_insert_touches_nothing(leadflow_env):
-    with session_scope() as session:
-        insert_rows(session, LEAD, [])
-        assert session.scalar(select(text("count(*)")).select_from(LEAD)) == 0
+def test_rows_of_different_shapes_are_refused_never_filled_in(leadflow_env):
+    rows = _rows("shape")
+    del rows[4]["employees"]  # has a default (none): an executemany refuses it too
+    changes = _changes([1, 2, 3])
+    changes[2] = {k: v for k, v in changes[2].items() if k != "v_industry"}
+    with pytest.raises(StatementError if _sqlite() else ValueError, match="row 4|employees"):
+        with session_scope() as session:
+            insert_rows(session, LEAD, rows)
+    with pytest.raises(StatementError if _sqlite() else ValueError, match="row 2|v_industry"):
+        with session_scope() as session:
+            CHANGED.run(session, changes)
+    assert _stored("shape") == []
+
+
+def _sqlite() -> bool:
+    return get_engine().dialect.name == "sqlite"
 
 
 def test_a_refused_row_raises_sqlalchemys_error_and_stores_nothing(leadflow_env):
@@ -164,7 +193,7 @@ def test_a_keyed_update_writes_what_an_executemany_writes(leadflow_env):
 
 
 def test_a_value_too_long_for_its_column_is_never_cut(leadflow_env):
-    """PostgreSQL refuses it, as the executemany did (the array travels as text, not as
+    """PostgreSQL refuses it, as the executemany did (the batch's field reads as text, not as
     varchar(n), whose cast would cut it); SQLite, which checks no lengths, keeps it whole."""
     with session_scope() as session:
         session.execute(LEAD.insert(), _rows("long"))
@@ -200,11 +229,27 @@ def test_on_postgresql_a_batch_is_one_statement_whatever_its_size(leadflow_env):
 
 
 def test_new_rows_skip_what_is_stored_and_store_what_a_core_insert_stores(leadflow_env):
+    held = _rows("new")[:3]
+    for row in held:
+        row["first_name"] = "Held"  # what is stored stays: nothing is updated
     with session_scope() as session:
+        session.execute(LEAD.insert(), _rows("core"))
+        insert_rows(session, LEAD, held)
+    with session_scope() as session:  # the first three are stored: only four go in
         if get_engine().dialect.name == "postgresql":  # moments convert as a bound one does
             session.execute(text("SET LOCAL TIME ZONE 'Asia/Shanghai'"))
-        session.execute(LEAD.insert(), _rows("core"))
-        insert_rows(session, LEAD, _rows("new")[:3])
-    with session_scope() as session:  # the first three are stored: only four go in
         insert_new_rows(session, LEAD, _rows("new"), unique=["email"])
-    assert _stored("new") == _stored("core")
+    new, core = _stored("new"), _stored("core")
+    assert [row["first_name"] for row in new[:3]] == ["Held"] * 3
+    assert new[3:] == core[3:]
+
+
+def test_two_values_for_one_key_the_last_one_wins_as_in_an_executemany(leadflow_env):
+    with session_scope() as session:
+        session.execute(LEAD.insert(), _rows("twice"))
+    first = _ids("twice")[0]
+    changes = _changes([first, first])
+    changes[1]["v_industry"] = "Last"
+    with session_scope() as session:
+        CHANGED.run(session, changes)
+    assert _stored("twice")[0]["industry"] == "Last"
