@@ -94,7 +94,9 @@ def test_on_postgresql_the_name_counts_are_written_once_per_batch_not_once_per_l
                 " WHERE relname = 'lead_name_count'"
             )
         )
-    assert written == 4  # three names and the total, once each; per lead it would be 14
+    # Four keys (three names and the total), each upserted once: at most an insert and an
+    # update each in the statistics (8; a fresh table shows 4). Once per lead: 14 or more.
+    assert written <= 8
 
 
 def test_a_row_naming_a_column_the_table_lacks_is_refused():
