@@ -99,6 +99,13 @@ def worker_base(source: str) -> dict:
         from leadflow.dedupe.batch_store import lead_values
     except ImportError:
         from leadflow.dedupe.clean_and_dedupe import _lead_values as lead_values
+    try:  # COPY on PostgreSQL where the checkout has it: the base builds 2x faster
+        from leadflow.core.bulk_writes import insert_rows
+    except ImportError:
+
+        def insert_rows(session, table, rows):  # type: ignore[no-untyped-def]
+            session.execute(insert(table), rows)
+
     from leadflow.ingest.normalize import map_columns, normalize_row
     from tasks.ingest import register_campaign
 
@@ -118,11 +125,11 @@ def worker_base(source: str) -> dict:
             chunk.append(lead_values(row, None, campaign_id, policy, None))
             if len(chunk) == 5000:
                 with session_scope() as session:
-                    session.execute(insert(Lead), chunk)
+                    insert_rows(session, Lead.__table__, chunk)
                 total, chunk = total + len(chunk), []
     with session_scope() as session:
         if chunk:
-            session.execute(insert(Lead), chunk)
+            insert_rows(session, Lead.__table__, chunk)
     return {"leads": total + len(chunk)}
 
 

@@ -14,7 +14,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
+
 from leadflow.core.models import Suppression
+from leadflow.core.value_lists import among
 
 ERASED_PREFIX = "erased:"
 ERASED_REASON = "erased"
@@ -31,5 +33,5 @@ def erased_addresses(session: Any, secret: str, emails: Iterable[str]) -> set[st
     keys = {erasure_key(secret, email): email for email in emails}
     if not keys:
         return set()
-    found = session.scalars(select(Suppression.email).where(Suppression.email.in_(list(keys))))
+    found = session.scalars(select(Suppression.email).where(among(Suppression.email, keys)))
     return {keys[key] for key in found}

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Row, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from leadflow.core.bulk_writes import insert_rows
+from leadflow.core.bulk_writes import KeyedUpdate, insert_rows
 from leadflow.core.statuses import RowStatus
 from leadflow.core.erasure_keys import erased_addresses
 from leadflow.core.models import CampaignMember, Lead, QualificationAnswer, SourceRecord
@@ -28,6 +28,11 @@ from leadflow.core.value_lists import among
 CHUNK = 500
 # Tables a batch looks up by key: their planner statistics are refreshed as they grow.
 LOOKED_UP = ("lead", "source_record", "lead_alias", "campaign_member", "lead_name_count")
+RECORD_OUTCOME = KeyedUpdate(
+    SourceRecord.__table__,
+    "id",
+    {"status": "status", "reason_code": "reason_code", "reason": "reason", "lead_id": "lead_id"},
+)
 
 
 def staged_rows(session: Session, campaign_id: int, first_id: int, last_id: int) -> list[Row]:
@@ -129,13 +134,16 @@ def record_update(
 
 
 def write_records(session: Session, updates: list[dict[str, Any]]) -> None:
-    """Every row's outcome (status, reason, lead) in one UPDATE ... FROM (VALUES ...) per
-    chunk: the same statement on PostgreSQL and SQLite (3.33+), where an executemany of
-    single-row updates costs a round trip, or a statement, per row. Sent as the driver's own
-    SQL: parsing thousands of named parameters in a text() construct costs more than the update."""
+    """Every row's outcome (status, reason, lead) in one statement per batch on PostgreSQL
+    (``KeyedUpdate``: the batch as one JSON parameter) and one UPDATE ... FROM (VALUES ...)
+    per chunk on SQLite (3.33+), where an executemany of single-row updates costs a statement
+    per row. On SQLite the driver's own SQL: parsing thousands of named parameters in a text()
+    construct costs more than the update."""
     connection = session.connection()
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    row = f"({mark}, {mark}, {mark}, {mark}, {mark})"
+    if connection.dialect.name == "postgresql":
+        RECORD_OUTCOME.run(session, updates)
+        return
+    row = "(?, ?, ?, ?, ?)"
     for i in range(0, len(updates), CHUNK):
         chunk = updates[i : i + CHUNK]
         params = tuple(
@@ -144,7 +152,7 @@ def write_records(session: Session, updates: list[dict[str, Any]]) -> None:
             for value in (u["id"], u["status"], u["reason_code"], u["reason"], u["lead_id"])
         )
         connection.exec_driver_sql(
-            # VALUES columns are column1..column5 on both databases (SQLite takes no alias list)
+            # VALUES columns are column1..column5 (SQLite takes no alias list)
             "UPDATE source_record SET status = v.column2, reason_code = v.column3,"
             " reason = v.column4, lead_id = CAST(v.column5 AS INTEGER)"
             f" FROM (VALUES {', '.join([row] * len(chunk))}) AS v"

@@ -334,7 +334,7 @@ def route_leads(
     """Route every hot, unsuppressed, unowned lead among ``lead_ids`` (any temperature when
     ``qualified_by_sales``: telesales qualified them, which outranks the score)."""
     at, policy, outcome = as_utc(now), routing_policy(), RouteOutcome()
-    wanted = [Lead.id.in_(lead_ids), Lead.suppressed.is_(False), Lead.status.in_(ROUTABLE_STATUSES)]
+    wanted = [among(Lead.id, lead_ids), Lead.suppressed.is_(False), Lead.status.in_(ROUTABLE_STATUSES)]
     if not qualified_by_sales:
         wanted.append(Lead.temperature == "hot")
     with session_scope() as session:
