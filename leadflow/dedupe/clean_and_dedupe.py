@@ -32,6 +32,7 @@ from leadflow.dedupe.batch_store import (
     quarantine_updates,
     record_update,
     refuse_erased,
+    staged_ids,
     staged_rows,
     store_answers,
     touch_memberships,
@@ -341,16 +342,29 @@ def _write(
     return sorted({lead_ids[email] for email in touched})
 
 
+def _read_and_clean(
+    campaign_id: int, first_id: int, last_id: int
+) -> tuple[list[Any], list[CleanLead | Quarantined]]:
+    """The batch's staged rows, normalised, before the pipeline lock: reading and normalising
+    change nothing stored, so another worker's cleaning need not wait for them."""
+    with session_scope() as session:
+        analyze_grown(session, LOOKED_UP)
+        records = staged_rows(session, campaign_id, first_id, last_id)
+    return records, _clean(records)
+
+
 def _clean_range(
     campaign_id: int, first_id: int, last_id: int, at: datetime, run_id: str | None
 ) -> BatchOutcome:
     outcome = BatchOutcome()
     matching = matching_policy()
+    records, cleaned = _read_and_clean(campaign_id, first_id, last_id)
     with session_scope() as session:
         pipeline_lock(session)  # one cleaner at a time: two ingests never create one email twice
-        analyze_grown(session, LOOKED_UP)
-        records = staged_rows(session, campaign_id, first_id, last_id)
-        results = refuse_erased(session, _clean(records))
+        # A run of the same batch (a retry, a resumed chunk) may have cleaned rows meanwhile.
+        staged = staged_ids(session, campaign_id, first_id, last_id)
+        records = [rec for rec in records if rec.id in staged]
+        results = refuse_erased(session, [r for r in cleaned if r.source_record_id in staged])
         clean = [r for r in results if isinstance(r, CleanLead)]
         updates = quarantine_updates(results, outcome)
         existing = existing_leads(session, {row.email for row in clean})

@@ -180,3 +180,38 @@ def test_a_missing_file_is_a_permanent_error(leadflow_env):
     with pytest.raises(SourceNotFound) as info:
         stage_file.fn("no/such/file.csv", campaign_id, 100)
     assert isinstance(info.value, PermanentError)
+
+
+def test_rows_cleaned_by_another_run_while_this_one_normalised_are_not_cleaned_again(
+    leadflow_env, monkeypatch: pytest.MonkeyPatch
+):
+    """Normalising happens before the pipeline lock: a second run of the same batch that
+    finishes in between leaves this run nothing to create, merge or count again."""
+    import leadflow.dedupe.clean_and_dedupe as cleaning
+
+    campaign_id = register_campaign.fn("webinar", "webinar", "analytics", None, None)
+    staged = stage_file.fn(str(EXAMPLES / WEBINAR), campaign_id, 1000)
+    (first, last), read_and_clean = staged.batches[0], cleaning._read_and_clean
+    other_run = []
+
+    def read_then_lose_the_race(*args):  # type: ignore[no-untyped-def]
+        got = read_and_clean(*args)
+        if not other_run:  # the other run cleans the batch while this one normalised
+            monkeypatch.setattr(cleaning, "_read_and_clean", read_and_clean)
+            other_run.append(clean_batch.fn(campaign_id, first, last))
+        return got
+
+    monkeypatch.setattr(cleaning, "_read_and_clean", read_then_lose_the_race)
+    late = clean_batch.fn(campaign_id, first, last)
+    assert other_run[0].created > 0
+    assert (late.created, late.merged, sum(late.quarantine_reasons.values())) == (0, 0, 0)
+    with session_scope() as session:
+        emails = session.scalars(select(Lead.email)).all()
+        created = session.scalar(
+            select(func.count()).select_from(Decision).where(Decision.kind == "create")
+        )
+        staged_left = session.scalar(
+            select(func.count()).select_from(SourceRecord).where(SourceRecord.status == "staged")
+        )
+    assert len(emails) == len(set(emails)) == other_run[0].created == created
+    assert staged_left == 0
