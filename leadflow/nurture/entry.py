@@ -17,6 +17,7 @@ from sqlalchemy import Row, bindparam, distinct, select, update
 from sqlalchemy.orm import Session
 
 from leadflow.core.statuses import AssignmentStatus, EnrollmentStatus, LeadStatus, PipelineStage
+from leadflow.core.bulk_writes import insert_rows
 from leadflow.core.decisions import decision_row, write_decisions
 from leadflow.core.lead_stages import moved_to
 from leadflow.core.models import Assignment, Campaign, CampaignMember, Enrollment, Lead
@@ -159,7 +160,7 @@ def _enter(
 
 def _write(session: Session, writes: _Writes, stage_too: bool = False) -> None:
     if writes.new:
-        session.execute(ENROLLMENT.insert(), writes.new)  # Core: no ORM grouping of rows
+        insert_rows(session, ENROLLMENT, writes.new)  # COPY on PostgreSQL
     if writes.reentries:
         session.execute(REENTRY, writes.reentries)
     _write_statuses(session, writes.statuses, stage_too)

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, insert, select, update
+from sqlalchemy import Row, bindparam, insert, literal, select, update
 from sqlalchemy.orm import Session
 
+from leadflow.core.bulk_writes import KeyedUpdate
 from leadflow.core.clock import as_utc
 from leadflow.routing.policy import RoutingPolicy
 from leadflow.core.db import session_scope
@@ -151,10 +152,11 @@ LEAD_COLUMNS = [getattr(Lead, key) for key in LEAD_KEYS if key in Lead.__table__
 ]
 LEAD = Lead.__table__
 QUEUE_ITEM = QueueItem.__table__
-ROUTED_LEAD = (
-    update(LEAD)
-    .where(LEAD.c.id == bindparam("lead_id"))
-    .values(status=LeadStatus.ROUTED, owner_rep=bindparam("rep"), updated_at=bindparam("at"))
+ROUTED_LEAD = KeyedUpdate(
+    LEAD,
+    "lead_id",
+    {"owner_rep": "rep", "updated_at": "at"},
+    also={"status": literal(LeadStatus.ROUTED.value)},
 )
 # leave_queue for the whole batch: a routed lead's open queue item (if any) closes.
 LEFT_QUEUE = (
@@ -301,8 +303,8 @@ def _write(session: Session, batch: _Batch, outcome: RouteOutcome) -> None:
             batch.assignments,
         ).all()
         outcome.assignment_ids.extend(ids)
-        session.execute(ROUTED_LEAD, batch.routed)
-        session.execute(LEFT_QUEUE, batch.routed)
+        ROUTED_LEAD.run(session, batch.routed)
+        _leave_queues(session, batch.routed)
     if batch.new_owners:
         session.execute(
             NEW_OWNER, [{"account_id": a, "rep": r} for a, r in batch.new_owners.items()]
@@ -312,6 +314,21 @@ def _write(session: Session, batch: _Batch, outcome: RouteOutcome) -> None:
     if batch.decisions:
         write_decisions(session, batch.decisions)
     _stop_nurture(session, [row["lead_id"] for row in batch.routed])
+
+
+def _leave_queues(session: Session, routed: list[dict[str, Any]]) -> None:
+    """Close the open queue items of the routed leads: looked up for the batch at once, since
+    most routed leads were never queued, then closed one statement per item."""
+    queued = set(
+        session.scalars(
+            select(QUEUE_ITEM.c.lead_id).where(
+                among(QUEUE_ITEM.c.lead_id, [row["lead_id"] for row in routed]),
+                QUEUE_ITEM.c.status == QueueItemStatus.OPEN,
+            )
+        )
+    )
+    if queued:
+        session.execute(LEFT_QUEUE, [row for row in routed if row["lead_id"] in queued])
 
 
 def _stop_nurture(session: Session, lead_ids: list[int]) -> None:
@@ -334,7 +351,11 @@ def route_leads(
     """Route every hot, unsuppressed, unowned lead among ``lead_ids`` (any temperature when
     ``qualified_by_sales``: telesales qualified them, which outranks the score)."""
     at, policy, outcome = as_utc(now), routing_policy(), RouteOutcome()
-    wanted = [among(Lead.id, lead_ids), Lead.suppressed.is_(False), Lead.status.in_(ROUTABLE_STATUSES)]
+    wanted = [
+        among(Lead.id, lead_ids),
+        Lead.suppressed.is_(False),
+        Lead.status.in_(ROUTABLE_STATUSES),
+    ]
     if not qualified_by_sales:
         wanted.append(Lead.temperature == "hot")
     with session_scope() as session:
