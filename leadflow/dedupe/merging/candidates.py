@@ -68,11 +68,13 @@ def _by_value(
         *_columns(), func.row_number().over(partition_by=column, order_by=Lead.id).label("rank")
     )
     found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    at = LEAD_FIELDS.index(column.key)
     for chunk in _chunks(values):
         inner = ranked.where(among(column, chunk), _live()).subquery()
         query = select(*[inner.c[name] for name in LEAD_FIELDS]).where(inner.c.rank <= cap + 1)
-        for row in session.execute(query):
-            found[getattr(row, column.key)].append(dict(row._mapping))
+        # Plain tuples zipped with the names: a Row's mapping costs several times as much.
+        for row in session.execute(query).tuples():
+            found[row[at]].append(dict(zip(LEAD_FIELDS, row, strict=True)))
     return found
 
 

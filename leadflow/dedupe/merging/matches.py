@@ -14,7 +14,14 @@ from leadflow.dedupe.policy import MatchingPolicy
 from leadflow.core.types import CleanLead
 from leadflow.dedupe.merging.candidates import RowKeys, find_candidates, name_counts
 from leadflow.dedupe.merging.keys import LeadKeys, lead_keys, mailbox_key
-from leadflow.dedupe.merging.scoring import PairScore, Weights, action, name_share, score_pairs
+from leadflow.dedupe.merging.scoring import (
+    PairScore,
+    Weights,
+    action,
+    name_share,
+    score_pairs,
+    scored_pairs,
+)
 
 
 @dataclass(frozen=True)
@@ -86,23 +93,24 @@ def best_matches(
             )
         else:
             pairs.extend((email, lead) for lead in leads)
-    scores = score_pairs(
+    scored = scored_pairs(
         [rows[email].__dict__ for email, _ in pairs],
         [lead for _, lead in pairs],
         weights,
         [shares.get(email, 0.0) for email, _ in pairs],
     )
-    best: dict[str, tuple[PairScore, dict[str, Any]]] = {}
-    for (email, lead), score in zip(pairs, scores, strict=True):
+    best: dict[str, int] = {}  # per row, its best pair: most probable, then the oldest lead
+    for k, ((email, lead), p) in enumerate(zip(pairs, scored.probability, strict=True)):
         held = best.get(email)
-        if held is None or (score.probability, -lead["id"]) > (held[0].probability, -held[1]["id"]):
-            best[email] = (score, lead)
+        if held is None or (p, -lead["id"]) > (scored.probability[held], -pairs[held][1]["id"]):
+            best[email] = k
     thresholds = policy.thresholds
-    for email, (score, lead) in best.items():
-        decided = action(score.probability, thresholds.auto_merge, thresholds.review)
+    for email, k in best.items():
+        decided = action(scored.probability[k], thresholds.auto_merge, thresholds.review)
         if decided != "new":
+            score = scored.score(k)
             found[email] = FuzzyMatch(
-                lead, score.probability, decided, "fuzzy", score.deciding, weights.version
+                pairs[k][1], score.probability, decided, "fuzzy", score.deciding, weights.version
             )
     return found
 

@@ -159,6 +159,60 @@ def common_name_bits(weights: Weights, shares: np.ndarray) -> np.ndarray:
         return np.minimum(0.0, np.log2(u_exact / np.maximum(shares, 1e-12)))
 
 
+@dataclass(frozen=True)
+class ScoredPairs:
+    """Many pairs' scores as arrays: a pair's ``PairScore`` (its levels and bits as dicts, the
+    explanation a decision keeps) is built only when asked for, since a batch keeps one pair
+    per row out of its candidates."""
+
+    probability: list[float]
+    levels: np.ndarray  # pair x field: comparison level, -1 where a value is missing
+    bits: np.ndarray  # pair x field
+    shares: np.ndarray  # pair: the name's share of leads
+    penalty: np.ndarray  # pair: bits taken off a common name's exact agreement
+
+    def __len__(self) -> int:
+        return len(self.probability)
+
+    def score(self, k: int) -> PairScore:
+        return _pair_score(
+            self.probability[k],
+            self.levels[k].tolist(),
+            self.bits[k].tolist(),
+            float(self.shares[k]),
+            float(self.penalty[k]),
+        )
+
+    def scores(self) -> list[PairScore]:
+        return [
+            _pair_score(*pair)
+            for pair in zip(
+                self.probability,
+                self.levels.tolist(),
+                self.bits.tolist(),
+                self.shares.tolist(),
+                self.penalty.tolist(),
+                strict=True,
+            )
+        ]
+
+
+NAMES = [name for name, _ in FIELDS]
+LABELS = [LEVELS[kind] for _, kind in FIELDS]
+
+
+def _pair_score(
+    p: float, row_levels: list[int], row_bits: list[float], share: float, cut: float
+) -> PairScore:
+    present = [k for k, lv in enumerate(row_levels) if lv >= 0]
+    return PairScore(
+        p,
+        {NAMES[k]: LABELS[k][row_levels[k]] for k in present},
+        {NAMES[k]: row_bits[k] for k in present},
+        share if cut < 0 else None,
+    )
+
+
 def score_pairs(
     rows: Sequence[Mapping[str, Any]],
     leads: Sequence[Mapping[str, Any]],
@@ -167,9 +221,20 @@ def score_pairs(
 ) -> list[PairScore]:
     """Probability that rows[k] and leads[k] are one person, for each k. ``name_shares[k]``:
     the share of leads holding rows[k]'s name (term-frequency adjustment); none if omitted."""
+    return scored_pairs(rows, leads, weights, name_shares).scores()
+
+
+def scored_pairs(
+    rows: Sequence[Mapping[str, Any]],
+    leads: Sequence[Mapping[str, Any]],
+    weights: Weights,
+    name_shares: Sequence[float] | None = None,
+) -> ScoredPairs:
+    """``score_pairs`` as arrays (see ``ScoredPairs``)."""
     n = len(rows)
     if n == 0:
-        return []
+        empty = np.zeros((0, len(FIELDS)))
+        return ScoredPairs([], empty.astype(np.int64), empty, np.zeros(0), np.zeros(0))
     records = [comparable(r) for r in rows] + [comparable(lead) for lead in leads]
     table = build_table(records, match_config())
     left, right = np.arange(n, dtype=np.int64), np.arange(n, 2 * n, dtype=np.int64)
@@ -179,36 +244,16 @@ def score_pairs(
         lv = levels[:, k]
         bits[:, k] = np.where(lv >= 0, weights.fields[name].bits[np.maximum(lv, 0)], 0.0)
     shares = np.zeros(n) if name_shares is None else np.asarray(name_shares, np.float64)
-    name_field = next(k for k, (f, _) in enumerate(FIELDS) if f == "full_name")
+    name_field = NAMES.index("full_name")
     exact = levels[:, name_field] == len(weights.fields["full_name"].m) - 1
     penalty = np.where(exact & (shares > 0), common_name_bits(weights, shares), 0.0)
     bits[:, name_field] += penalty
-    names = [name for name, _ in FIELDS]
     evidence = combine(
-        [bits[:, k] for k in range(len(FIELDS))], names, [list(g) for g in weights.groups]
+        [bits[:, k] for k in range(len(FIELDS))], NAMES, [list(g) for g in weights.groups]
     )
     odds = np.log2(weights.prior / (1.0 - weights.prior)) + evidence
     probability = 1.0 / (1.0 + np.exp2(-np.clip(odds, -60, 60)))
-    labels = [LEVELS[kind] for _, kind in FIELDS]
-    out = []
-    for p, row_levels, row_bits, share, cut in zip(
-        probability.tolist(),
-        levels.tolist(),
-        bits.tolist(),
-        shares.tolist(),
-        penalty.tolist(),
-        strict=True,
-    ):
-        present = [k for k, lv in enumerate(row_levels) if lv >= 0]
-        out.append(
-            PairScore(
-                p,
-                {names[k]: labels[k][row_levels[k]] for k in present},
-                {names[k]: row_bits[k] for k in present},
-                share if cut < 0 else None,
-            )
-        )
-    return out
+    return ScoredPairs(probability.tolist(), levels, bits, shares, penalty)
 
 
 def action(probability: float, auto_merge: float, review: float) -> str:

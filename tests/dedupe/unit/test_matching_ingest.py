@@ -19,6 +19,7 @@ from leadflow.dedupe.merging.scoring import (
     name_share,
     save_weights,
     score_pairs,
+    scored_pairs,
 )
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -116,6 +117,25 @@ def test_a_company_and_its_domain_are_one_piece_of_evidence() -> None:
         < score_pairs([row], [lead], apart)[0].probability
     )
     assert score_pairs([row], [lead], BUILT_IN)[0].probability < 0.6
+
+
+def test_a_pair_explained_on_demand_is_the_pair_scored_with_all_the_others() -> None:
+    rows = [
+        person("王强", "三體雲動（北京）科技有限公司", city="北京"),
+        person("Jack Smith", "Copperleaf Media Inc", domain="copperleaf.com"),
+        person("Ana Lima", "Acme", phone_e164="+4930123456"),
+    ]
+    leads = [
+        person("王强", "北京三体云动科技有限公司", city="北京"),
+        person("Jack Schmidt", "Copperleaf Media", domain="copperleaf.com"),
+        person("Ana Lima", "Acme GmbH", phone_e164="+4930123456"),
+    ]
+    shares = [0.0, 0.002, 0.5]  # the last: a name half the leads hold, so its bits are cut
+    every = score_pairs(rows, leads, BUILT_IN, shares)
+    scored = scored_pairs(rows, leads, BUILT_IN, shares)
+    assert [scored.score(k) for k in range(len(scored))] == every
+    assert every[2].name_share == 0.5 and every[0].name_share is None
+    assert len(scored_pairs([], [], BUILT_IN)) == 0
 
 
 def test_weights_round_trip_and_fall_back_to_built_in(tmp_path: Path) -> None:
