@@ -270,8 +270,9 @@ def task_seconds() -> dict[str, float]:
                         continue
                     name = _task_name(run.name)
                     spent[STAGE_OF_TASK.get(name, "other")] += run.total_run_time.total_seconds()
-                    if name not in STAGE_OF_TASK:  # what "other" is made of, for the log
-                        spent[f"other: {name}"] += run.total_run_time.total_seconds()
+                    stage = STAGE_OF_TASK.get(name, "other")
+                    if stage in ("other", "route"):  # what they are made of, for the log
+                        spent[f"{stage}: {name}"] += run.total_run_time.total_seconds()
                 offset += len(runs)
                 if len(runs) < 200:
                     break

@@ -129,7 +129,9 @@ def queue_emails(session: Session, rows: list[dict[str, Any]], at: datetime) -> 
     keys = [row["dedupe_key"] for row in rows]
     # By the unique key alone: with a status test too, PostgreSQL may walk every pending row.
     found = (
-        session.execute(select(OUTBOX.c.id, OUTBOX.c.status).where(OUTBOX.c.dedupe_key.in_(keys)))
+        session.execute(
+            select(OUTBOX.c.id, OUTBOX.c.status).where(among(OUTBOX.c.dedupe_key, keys))
+        )
         if keys
         else []
     )
@@ -137,26 +139,26 @@ def queue_emails(session: Session, rows: list[dict[str, Any]], at: datetime) -> 
 
 
 def queue_rep_notifications(assignment_ids: list[int], now: datetime | None = None) -> list[int]:
-    at, queued = as_utc(now), []
+    """One notification email per assignment to its rep, queued for the batch at once (keyed
+    ``rep:<assignment>``, so a rerun queues nothing twice); the ids of those pending."""
+    at = as_utc(now)
     with session_scope() as session:
-        for assignment in session.scalars(
-            select(Assignment).where(among(Assignment.id, assignment_ids))
-        ):
-            rep = session.get(Rep, assignment.rep)
-            if rep is None:
-                continue
-            outbox_id = queue_email(
-                session,
-                dedupe_key=f"rep:{assignment.id}",
-                kind="rep_notification",
-                lead_id=assignment.lead_id,
-                to_addr=rep.email,
-                at=at,
-                assignment_id=assignment.id,
-            )
-            if outbox_id:
-                queued.append(outbox_id)
-    return queued
+        rows = [
+            {
+                "dedupe_key": f"rep:{assignment_id}",
+                "kind": "rep_notification",
+                "lead_id": lead_id,
+                "to_addr": email,
+                "assignment_id": assignment_id,
+            }
+            for assignment_id, lead_id, email in session.execute(
+                select(Assignment.id, Assignment.lead_id, Rep.email)
+                .join(Rep, Rep.key == Assignment.rep)  # a rep no longer mirrored: nobody to tell
+                .where(among(Assignment.id, assignment_ids))
+                .order_by(Assignment.id)
+            ).tuples()
+        ]
+        return queue_emails(session, rows, at) if rows else []
 
 
 def rep_readers(policy: NurturePolicy) -> RepDirectory:
