@@ -270,32 +270,34 @@ def _prefect(spec: dict, source: Path) -> dict:  # type: ignore[type-arg]
         text=True,
     )
     assert smtp.stdin is not None and smtp.stdout is not None
-    if smtp.stdout.readline().strip() != "ready":
-        sys.exit("the SMTP sink did not start")
-    with prefect_test_harness(server_startup_timeout=120):
-        with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-            from flows.ingest import ingest_campaign
+    try:
+        if smtp.stdout.readline().strip() != "ready":
+            sys.exit("the SMTP sink did not start")
+        with prefect_test_harness(server_startup_timeout=120):
+            with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+                from flows.ingest import ingest_campaign
 
-            workers = start_workers(
-                spec["workers"], PREFECT_API_URL.value(), Path(os.environ["PREFECT_HOME"])
-            )
-            try:
-                wall = time.perf_counter()
-                summary = ingest_campaign(
-                    source=str(source),
-                    campaign="bench",
-                    channel="webinar",
-                    product_line="analytics",
-                    batch_size=spec["batch"],
-                    chunks=spec["workers"],
+                workers = start_workers(
+                    spec["workers"], PREFECT_API_URL.value(), Path(os.environ["PREFECT_HOME"])
                 )
-                wall = time.perf_counter() - wall
-                stages = task_seconds()
-            finally:
-                stop_workers(workers)
-                smtp.stdin.close()  # the sink stops and prints how many messages it took
-                delivered = int(smtp.stdout.read().strip() or 0)
-                smtp.wait()
+                try:
+                    wall = time.perf_counter()
+                    summary = ingest_campaign(
+                        source=str(source),
+                        campaign="bench",
+                        channel="webinar",
+                        product_line="analytics",
+                        batch_size=spec["batch"],
+                        chunks=spec["workers"],
+                    )
+                    wall = time.perf_counter() - wall
+                    stages = task_seconds()
+                finally:
+                    stop_workers(workers)
+    finally:  # whatever failed above: the sink stops and says how many messages it took
+        smtp.stdin.close()
+        delivered = int(smtp.stdout.read().strip() or 0)
+        smtp.wait()
     return {"read": summary.read, "wall_s": wall, "stages": stages, "emails": delivered}
 
 

@@ -123,6 +123,7 @@ def analyze_grown(session: Session, tables: Iterable[str]) -> list[str]:
             text(
                 "SELECT relname, n_mod_since_analyze, n_live_tup FROM pg_stat_user_tables"
                 " WHERE schemaname = current_schema() AND relname = ANY(:names)"
+                " ORDER BY relname"  # one order for every caller: two ANALYZEs never deadlock
             ),
             {"names": sorted(tables)},
         ).tuples()

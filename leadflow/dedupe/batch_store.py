@@ -55,19 +55,6 @@ def staged_rows(session: Session, campaign_id: int, first_id: int, last_id: int)
     )
 
 
-def staged_ids(session: Session, campaign_id: int, first_id: int, last_id: int) -> set[int]:
-    """The batch's rows still staged: those no other run cleaned since ``staged_rows``."""
-    return set(
-        session.scalars(
-            select(SourceRecord.id).where(
-                SourceRecord.id.between(first_id, last_id),
-                SourceRecord.campaign_id == campaign_id,
-                SourceRecord.status == RowStatus.STAGED,
-            )
-        )
-    )
-
-
 def existing_leads(session: Session, emails: set[str], aliases: bool = True) -> dict[str, dict]:
     """Leads we hold for these emails: id plus the fields a merge may fill. An address kept
     beside a lead by a fuzzy merge ("keep both") finds that lead."""

@@ -135,6 +135,10 @@ def test_a_pair_explained_on_demand_is_the_pair_scored_with_all_the_others() -> 
     scored = scored_pairs(rows, leads, BUILT_IN, shares)
     assert [scored.score(k) for k in range(len(scored))] == every
     assert every[2].name_share == 0.5 and every[0].name_share is None
+    # Only the fields both sides hold are explained, each with its level and its bits.
+    assert "phone_e164" in every[2].levels and "phone_e164" not in every[0].levels
+    assert all(set(score.levels) == set(score.bits) for score in every)
+    assert every[0].levels["company"] == "exact core name"
     assert len(scored_pairs([], [], BUILT_IN)) == 0
 
 

@@ -215,3 +215,39 @@ def test_rows_cleaned_by_another_run_while_this_one_normalised_are_not_cleaned_a
         )
     assert len(emails) == len(set(emails)) == other_run[0].created == created
     assert staged_left == 0
+
+
+def test_a_row_fixed_while_this_run_normalised_is_cleaned_from_its_fix(
+    leadflow_env, monkeypatch: pytest.MonkeyPatch
+):
+    """Another run quarantines a row and a person fixes it, all while this run normalised the
+    payload it read before: this run cleans the fix, not what it read."""
+    import leadflow.dedupe.clean_and_dedupe as cleaning
+    from leadflow.ingest.quarantine import fix_fields
+
+    campaign_id = register_campaign.fn("webinar", "webinar", "analytics", None, None)
+    staged = stage_file.fn(str(EXAMPLES / WEBINAR), campaign_id, 1000)
+    (first, last), read_and_clean = staged.batches[0], cleaning._read_and_clean
+    fixed: list[int] = []
+
+    def read_then_meet_a_fix(*args):  # type: ignore[no-untyped-def]
+        got = read_and_clean(*args)
+        if not fixed:
+            monkeypatch.setattr(cleaning, "_read_and_clean", read_and_clean)
+            clean_batch.fn(campaign_id, first, last)  # quarantines the row with no address
+            with session_scope() as session:
+                bad = session.scalar(
+                    select(SourceRecord.id).where(SourceRecord.reason_code == "missing_email")
+                )
+            fixed.append(fix_fields(bad, {"email": "fixed.later@acme.example"}))
+        return got
+
+    monkeypatch.setattr(cleaning, "_read_and_clean", read_then_meet_a_fix)
+    late = clean_batch.fn(campaign_id, first, last)
+    assert (late.created, late.merged, sum(late.quarantine_reasons.values())) == (1, 0, 0)
+    with session_scope() as session:
+        row = session.get(SourceRecord, fixed[0])
+        assert row is not None and row.status == "created"
+        assert session.scalar(select(Lead.email).where(Lead.id == row.lead_id)) == (
+            "fixed.later@acme.example"
+        )
