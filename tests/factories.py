@@ -12,6 +12,8 @@ from leadflow.scoring.policy import ScoringPolicy
 from leadflow.core.types import CleanLead, LeadView
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from leadflow.report.rows import Dataset
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +58,27 @@ def make_lead_context(**overrides: Any) -> dict[str, Any]:
     }
     lead.update(overrides)
     return lead
+
+
+def stored_hot_lead(session: Session, email: str, at: datetime, **overrides: Any) -> int:
+    """A hot, new lead stored as scoring leaves it (US, 5,000 employees unless overridden)."""
+    from leadflow.core.models import Lead
+
+    values: dict[str, Any] = {
+        "domain": email.split("@")[1],
+        "country": "US",
+        "state": "NY",
+        "employees": 5000,
+        "temperature": "hot",
+        "score": 90,
+        "status": "new",
+        "created_at": at,
+        "updated_at": at,
+    }
+    lead = Lead(email=email, **(values | overrides))
+    session.add(lead)
+    session.flush()
+    return lead.id
 
 
 def make_scoring_policy(**overrides: Any) -> ScoringPolicy:

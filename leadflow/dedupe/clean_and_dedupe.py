@@ -352,16 +352,17 @@ def _read_and_clean(
     return records, _clean(records)
 
 
-def _still_staged(
+def _cleaned_now(
     staged: list[Any], read: list[Any], cleaned: list[CleanLead | Quarantined]
-) -> tuple[list[Any], list[CleanLead | Quarantined]]:
-    """Under the lock, the batch as it stands now: rows another run cleaned since the read
-    (a retry, a resumed chunk) are gone; a row restaged since (a quarantine fix) or not read
-    then is cleaned again from what is stored now, never from the payload read before."""
+) -> list[CleanLead | Quarantined]:
+    """Under the lock, a result per row of ``staged`` (the batch as it stands now): rows
+    another run cleaned since the read (a retry, a resumed chunk) are not in it; a row
+    restaged since (a quarantine fix) or not read then is cleaned again from what is stored
+    now, never from the payload read before."""
     before = {rec.id: (rec.payload, result) for rec, result in zip(read, cleaned, strict=True)}
     stale = [rec for rec in staged if rec.id not in before or before[rec.id][0] != rec.payload]
     again = dict(zip((rec.id for rec in stale), _clean(stale), strict=True))
-    return staged, [again[rec.id] if rec.id in again else before[rec.id][1] for rec in staged]
+    return [again[rec.id] if rec.id in again else before[rec.id][1] for rec in staged]
 
 
 def _clean_range(
@@ -372,10 +373,8 @@ def _clean_range(
     read, cleaned = _read_and_clean(campaign_id, first_id, last_id)
     with session_scope() as session:
         pipeline_lock(session)  # one cleaner at a time: two ingests never create one email twice
-        records, cleaned = _still_staged(
-            staged_rows(session, campaign_id, first_id, last_id), read, cleaned
-        )
-        results = refuse_erased(session, cleaned)
+        records = staged_rows(session, campaign_id, first_id, last_id)
+        results = refuse_erased(session, _cleaned_now(records, read, cleaned))
         clean = [r for r in results if isinstance(r, CleanLead)]
         updates = quarantine_updates(results, outcome)
         existing = existing_leads(session, {row.email for row in clean})

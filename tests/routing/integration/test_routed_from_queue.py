@@ -13,34 +13,17 @@ from leadflow.core.models import Lead, QueueItem
 from leadflow.routing.policy import routing_policy
 from leadflow.routing.queues import enqueue
 from tasks.routing import route_leads
+from tests.factories import stored_hot_lead
 
 pytestmark = pytest.mark.db
 AT = datetime(2026, 11, 10, 15, 0, tzinfo=timezone.utc)  # a Tuesday afternoon
 
 
-def _hot_lead(session, n: int) -> Lead:  # type: ignore[no-untyped-def]
-    lead = Lead(
-        email=f"buyer{n}@firm{n}.example",
-        domain=f"firm{n}.example",
-        country="US",
-        state="NY",
-        employees=5000,
-        temperature="hot",
-        score=90,
-        status="new",
-        created_at=AT,
-        updated_at=AT,
-    )
-    session.add(lead)
-    session.flush()
-    return lead
-
-
 def test_a_queued_lead_routed_to_a_rep_leaves_its_queue(leadflow_env):
     with session_scope() as session:
-        leads = [_hot_lead(session, n) for n in range(3)]
-        enqueue(session, leads[1], "unassigned", routing_policy(), AT, "no rep was free")
-        ids = [lead.id for lead in leads]
+        ids = [stored_hot_lead(session, f"buyer{n}@firm{n}.example", AT) for n in range(3)]
+        queued = session.get_one(Lead, ids[1])
+        enqueue(session, queued, "unassigned", routing_policy(), AT, "no rep was free")
     outcome = route_leads.fn(ids, AT)
     assert sum(outcome.per_rep.values()) == 3
     with session_scope() as session:

@@ -17,6 +17,7 @@ from leadflow.pipeline.telesales import pass_on
 from leadflow.routing.ownership import accept_lead
 from leadflow.scoring.qualify import record_answers
 from tasks.routing import route_leads
+from tests.factories import stored_hot_lead
 
 pytestmark = pytest.mark.db
 ROOT = Path(__file__).resolve().parents[3]
@@ -52,21 +53,7 @@ def telesales_policy(leadflow_env, tmp_path, monkeypatch):  # type: ignore[no-un
 
 def smb_lead(email: str) -> int:
     with session_scope() as session:
-        lead = Lead(
-            email=email,
-            domain=email.split("@")[1],
-            country="US",
-            state="IL",
-            employees=40,
-            temperature="hot",
-            score=80,
-            status="new",
-            created_at=T0,
-            updated_at=T0,
-        )
-        session.add(lead)
-        session.flush()
-        return lead.id
+        return stored_hot_lead(session, email, T0, state="IL", employees=40, score=80)
 
 
 def reps_of(lead_id: int) -> list[tuple[str, str | None, str]]:
