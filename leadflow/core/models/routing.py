@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from leadflow.core.models.base import Base
@@ -69,9 +79,11 @@ class RoutingLedger(Base):
 
 class Assignment(Base):
     __tablename__ = "assignment"
+    # A rep's assignments since a moment: capacity (each routed batch), pool claims today.
+    __table_args__ = (Index("ix_assignment_rep_assigned_at", "rep", "assigned_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"), index=True)
-    rep: Mapped[str] = mapped_column(String(100), index=True)
+    rep: Mapped[str] = mapped_column(String(100))
     team: Mapped[str | None] = mapped_column(String(100))
     rule_id: Mapped[str] = mapped_column(String(200))
     # offered -> accepted | rejected | reclaimed
