@@ -10,7 +10,8 @@ psycopg runs an executemany as one statement per row: each row pays a statement'
 - ``KeyedUpdate``: one row's new values per key, as ``UPDATE ... FROM json_to_recordset(:rows)``:
   the batch travels as one JSON text (``json.dumps`` is C; psycopg's text arrays escape each
   string element in Python, which cost more than the executemany they replaced).
-- ``insert_new_rows``: the same JSON, ``INSERT ... SELECT ... ON CONFLICT DO NOTHING``.
+- ``insert_new_rows``: the same JSON, ``INSERT ... SELECT ... ON CONFLICT DO NOTHING``, ordered by
+  each row's index in the batch, so new keys follow the rows' order.
 
 As for executemany, the rows of one call share one shape (a row that differs is refused
 with its index and key, never filled in), and each value is of its column's type: an int for
@@ -34,6 +35,7 @@ from sqlalchemy import (
     Column,
     ColumnElement,
     DateTime,
+    Integer,
     Table,
     Update,
     bindparam,
@@ -48,6 +50,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType, String, Text
+
+ORDINAL = "n"  # the batch field that holds a row's place (never a column's c<i>)
 
 
 def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -89,12 +93,16 @@ def insert_new_rows(
         return
     same_shape(rows)
     columns = copy_columns(table, rows[0].keys())
-    given = _recordset(columns)
-    picked = select(*[_read(c, given.c[f"c{i}"]) for i, c in enumerate(columns)])
+    given = _recordset(columns, ordinal=True)
+    # In the rows' order: new keys are drawn in that order (staged lines keep their order).
+    picked = select(*[_read(c, given.c[f"c{i}"]) for i, c in enumerate(columns)]).order_by(
+        given.c[ORDINAL]
+    )
     insert = postgresql.insert(table).from_select([c.name for c in columns], picked)
+    names = [c.name for c in columns]
     session.execute(
         insert.on_conflict_do_nothing(index_elements=list(unique)),
-        {"rows": _rows_json(columns, [c.name for c in columns], rows, dialect, defaults=True)},
+        {"rows": _rows_json(columns, names, rows, dialect, defaults=True, ordinal=True)},
     )
 
 
@@ -232,9 +240,12 @@ class KeyedUpdate:
         return _rows_json([c for c, _ in columns], [p for _, p in columns], rows, dialect)
 
 
-def _recordset(columns: Sequence[Column[Any]]) -> Any:
-    """``json_to_recordset(:rows) AS given(c0 type, c1 type, ...)``, one field per column."""
+def _recordset(columns: Sequence[Column[Any]], ordinal: bool = False) -> Any:
+    """``json_to_recordset(:rows) AS given(c0 type, c1 type, ...)``, one field per column
+    (with ``ordinal``, and the row's place in the batch as field ``n``)."""
     fields = [record_field(f"c{i}", _field_type(c)) for i, c in enumerate(columns)]
+    if ordinal:
+        fields.append(record_field(ORDINAL, Integer()))
     return (
         func.json_to_recordset(cast(bindparam("rows", type_=NullType()), JSON))
         .table_valued(*fields)
@@ -253,15 +264,18 @@ def _rows_json(
     rows: Sequence[Mapping[str, Any]],
     dialect: Dialect,
     defaults: bool = False,
+    ordinal: bool = False,
 ) -> str:
     """The batch as the JSON array ``_recordset`` reads: field ``c<i>`` holds ``params[i]``
     of the row (with ``defaults``, the column's default when the row lacks it), bound as
-    the column's type binds it."""
+    the column's type binds it; with ``ordinal``, field ``n`` holds the row's index.
+
+    An explicit index, not the array's order: SQL promises no row order without ORDER BY."""
     binders = binders_for(columns, dialect, skip_plain=True)
     fields = list(enumerate(zip(columns, params, binders, strict=True)))
     out = []
-    for row in rows:
-        record = {}
+    for n, row in enumerate(rows):
+        record: dict[str, Any] = {ORDINAL: n} if ordinal else {}
         for i, (column, param, bind) in fields:
             value = value_or_default(column, row) if defaults else row[param]
             record[f"c{i}"] = bind(value) if bind else value

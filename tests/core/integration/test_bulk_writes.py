@@ -5,6 +5,7 @@ batch."""
 
 from __future__ import annotations
 
+import random
 from datetime import datetime, timezone
 
 import pytest
@@ -264,3 +265,17 @@ def test_two_values_for_one_key_the_last_one_wins_as_in_an_executemany(leadflow_
     with session_scope() as session:
         CHANGED.run(session, changes)
     assert _stored("twice")[0]["industry"] == "Last"
+
+
+def test_new_rows_take_their_keys_in_the_order_given(leadflow_env):
+    # Staged lines are read back in key order: a batch of 1,000 in a scrambled email order
+    # must get its ids in the order of the list, whatever order the addresses sort in.
+    order = random.Random(7).sample(range(1000), 1000)
+    rows = [{"email": f"order{n:04d}@acme.example", "status": LeadStatus.NEW} for n in order]
+    with session_scope() as session:
+        insert_new_rows(session, LEAD, rows, unique=["email"])
+    with session_scope() as session:
+        stored = session.execute(
+            select(LEAD.c.email).where(LEAD.c.email.like("order%")).order_by(LEAD.c.id)
+        ).scalars()
+        assert list(stored) == [row["email"] for row in rows]
