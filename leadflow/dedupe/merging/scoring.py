@@ -235,9 +235,9 @@ def scored_pairs(
     if n == 0:
         empty = np.zeros((0, len(FIELDS)))
         return ScoredPairs([], empty.astype(np.int64), empty, np.zeros(0), np.zeros(0))
-    records = [comparable(r) for r in rows] + [comparable(lead) for lead in leads]
-    table = build_table(records, match_config())
-    left, right = np.arange(n, dtype=np.int64), np.arange(n, 2 * n, dtype=np.int64)
+    records: list[Mapping[str, Any]] = []
+    left, right = _positions(rows, records), _positions(leads, records)
+    table = build_table(_comparable_columns(records), match_config())
     levels = compare_all(table.columns, left, right)
     bits = np.zeros((n, len(FIELDS)))
     for k, (name, _) in enumerate(FIELDS):
@@ -254,6 +254,31 @@ def scored_pairs(
     odds = np.log2(weights.prior / (1.0 - weights.prior)) + evidence
     probability = 1.0 / (1.0 + np.exp2(-np.clip(odds, -60, 60)))
     return ScoredPairs(probability.tolist(), levels, bits, shares, penalty)
+
+
+def _positions(records: Sequence[Mapping[str, Any]], into: list[Mapping[str, Any]]) -> np.ndarray:
+    """Each record's row in ``into``, appending the ones not yet there. A batch pairs one row
+    with each of its ~20 candidates and a lead may be a candidate of several rows: each record
+    is prepared once, not once per pair (by identity: the pairs share the very objects)."""
+    seen = {id(record): k for k, record in enumerate(into)}
+    out = np.empty(len(records), np.int64)
+    for k, record in enumerate(records):
+        at = seen.get(id(record))
+        if at is None:
+            at = seen[id(record)] = len(into)
+            into.append(record)
+        out[k] = at
+    return out
+
+
+def _comparable_columns(records: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
+    """``comparable`` for many records, as columns: no dict per record."""
+    columns = {name: [record.get(name) for record in records] for name in NAMES}
+    columns["domain"] = [
+        None if record.get("is_free_mail") else domain
+        for record, domain in zip(records, columns["domain"], strict=True)
+    ]
+    return columns
 
 
 def action(probability: float, auto_merge: float, review: float) -> str:

@@ -142,6 +142,27 @@ def test_a_pair_explained_on_demand_is_the_pair_scored_with_all_the_others() -> 
     assert len(scored_pairs([], [], BUILT_IN)) == 0
 
 
+def test_records_shared_by_many_pairs_score_as_each_pair_alone() -> None:
+    # As a batch pairs them: one row object with each of its candidates, one lead object
+    # a candidate of two rows. Each record is prepared once; every pair keeps its own score.
+    jack = person("Jack Smith", "Copperleaf Media Inc", domain="copperleaf.com")
+    ana = person("Ana Lima", "Acme", phone_e164="+4930123456", domain="gmail.com")
+    ana["is_free_mail"] = True  # her domain says nothing, in whichever pair she stands
+    shared = person("Jack Smith", "Copperleaf Media", domain="copperleaf.com")
+    others = [
+        person("Ana Lima", "Acme GmbH", phone_e164="+4930123456", domain="gmail.com"),
+        person("Jack Schmidt", "Copperleaf", domain="copperleaf.com"),
+    ]
+    rows, leads = [jack, jack, ana, ana], [shared, others[1], shared, others[0]]
+    alone = [
+        score_pairs([dict(row)], [dict(lead)], BUILT_IN, [share])[0]
+        for row, lead, share in zip(rows, leads, [0.0, 0.3, 0.0, 0.001], strict=True)
+    ]
+    together = score_pairs(rows, leads, BUILT_IN, [0.0, 0.3, 0.0, 0.001])
+    assert together == alone
+    assert "domain" not in together[3].levels and together[0].levels["domain"] == "exact"
+
+
 def test_weights_round_trip_and_fall_back_to_built_in(tmp_path: Path) -> None:
     path = tmp_path / "w.json"
     assert load_weights(path) is BUILT_IN
