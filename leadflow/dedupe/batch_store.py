@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, func, select, update
+from sqlalchemy import ColumnElement, Row, and_, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from leadflow.core.bulk_writes import KeyedUpdate, insert_rows
@@ -35,24 +35,46 @@ RECORD_OUTCOME = KeyedUpdate(
 )
 
 
-def staged_rows(session: Session, campaign_id: int, first_id: int, last_id: int) -> list[Row]:
-    """The batch's rows still staged (id, line_no, payload, source_name), in id order."""
-    return list(
-        session.execute(
-            select(
-                SourceRecord.id,
-                SourceRecord.line_no,
-                SourceRecord.payload,
-                SourceRecord.source_name,
-            )
-            .where(
-                SourceRecord.id.between(first_id, last_id),
-                SourceRecord.campaign_id == campaign_id,
-                SourceRecord.status == RowStatus.STAGED,
-            )
-            .order_by(SourceRecord.id)
-        ).all()
+def _still_staged(campaign_id: int, first_id: int, last_id: int) -> ColumnElement[bool]:
+    return and_(
+        SourceRecord.id.between(first_id, last_id),
+        SourceRecord.campaign_id == campaign_id,
+        SourceRecord.status == RowStatus.STAGED,
     )
+
+
+def staged_rows(
+    session: Session,
+    campaign_id: int,
+    first_id: int,
+    last_id: int,
+    only: Sequence[int] | None = None,
+) -> list[Row]:
+    """The batch's rows still staged (id, line_no, payload, payload_hash, source_name), in id
+    order; with ``only``, just those of them."""
+    query = select(
+        SourceRecord.id,
+        SourceRecord.line_no,
+        SourceRecord.payload,
+        SourceRecord.payload_hash,
+        SourceRecord.source_name,
+    ).where(_still_staged(campaign_id, first_id, last_id))
+    if only is not None:
+        query = query.where(among(SourceRecord.id, only))
+    return list(session.execute(query.order_by(SourceRecord.id)).all())
+
+
+def staged_versions(
+    session: Session, campaign_id: int, first_id: int, last_id: int
+) -> list[tuple[int, str]]:
+    """(id, payload_hash) of the batch's rows still staged, in id order: which rows changed
+    since a read, without reading their payloads again."""
+    query = (
+        select(SourceRecord.id, SourceRecord.payload_hash)
+        .where(_still_staged(campaign_id, first_id, last_id))
+        .order_by(SourceRecord.id)
+    )
+    return [(id_, version) for id_, version in session.execute(query).tuples()]
 
 
 def existing_leads(session: Session, emails: set[str], aliases: bool = True) -> dict[str, dict]:

@@ -33,6 +33,7 @@ from leadflow.dedupe.batch_store import (
     record_update,
     refuse_erased,
     staged_rows,
+    staged_versions,
     store_answers,
     touch_memberships,
     write_records,
@@ -353,16 +354,25 @@ def _read_and_clean(
 
 
 def _cleaned_now(
-    staged: list[Any], read: list[Any], cleaned: list[CleanLead | Quarantined]
-) -> list[CleanLead | Quarantined]:
-    """Under the lock, a result per row of ``staged`` (the batch as it stands now): rows
-    another run cleaned since the read (a retry, a resumed chunk) are not in it; a row
-    restaged since (a quarantine fix) or not read then is cleaned again from what is stored
-    now, never from the payload read before."""
-    before = {rec.id: (rec.payload, result) for rec, result in zip(read, cleaned, strict=True)}
-    stale = [rec for rec in staged if rec.id not in before or before[rec.id][0] != rec.payload]
-    again = dict(zip((rec.id for rec in stale), _clean(stale), strict=True))
-    return [again[rec.id] if rec.id in again else before[rec.id][1] for rec in staged]
+    session: Session,
+    batch: tuple[int, int, int],
+    read: list[Any],
+    cleaned: list[CleanLead | Quarantined],
+) -> tuple[list[Any], list[CleanLead | Quarantined]]:
+    """Under the lock, the batch's rows as they stand now, each with its result: rows another
+    run cleaned since the read (a retry, a resumed chunk) are left out; a row restaged since
+    (a quarantine fix: a new payload hash) or not read then is read and cleaned again from
+    what is stored now, never from the payload read before. Only those payloads are read."""
+    before = {rec.id: (rec, result) for rec, result in zip(read, cleaned, strict=True)}
+    now = staged_versions(session, *batch)
+    stale = {i for i, version in now if i not in before or before[i][0].payload_hash != version}
+    fresh = staged_rows(session, *batch, only=sorted(stale)) if stale else []
+    current = {i: pair for i, pair in before.items() if i not in stale}
+    current.update(
+        (rec.id, (rec, result)) for rec, result in zip(fresh, _clean(fresh), strict=True)
+    )
+    pairs = [current[i] for i, _ in now if i in current]
+    return [rec for rec, _ in pairs], [result for _, result in pairs]
 
 
 def _clean_range(
@@ -373,8 +383,8 @@ def _clean_range(
     read, cleaned = _read_and_clean(campaign_id, first_id, last_id)
     with session_scope() as session:
         pipeline_lock(session)  # one cleaner at a time: two ingests never create one email twice
-        records = staged_rows(session, campaign_id, first_id, last_id)
-        results = refuse_erased(session, _cleaned_now(records, read, cleaned))
+        records, results = _cleaned_now(session, (campaign_id, first_id, last_id), read, cleaned)
+        results = refuse_erased(session, results)
         clean = [r for r in results if isinstance(r, CleanLead)]
         updates = quarantine_updates(results, outcome)
         existing = existing_leads(session, {row.email for row in clean})

@@ -14,6 +14,7 @@ from leadflow.core.safe_csv import SafeWriter, restore
 from leadflow.core.db import session_scope
 from leadflow.core.models import Campaign, SourceRecord
 from leadflow.ingest.normalize import map_columns
+from leadflow.ingest.staging import payload_digest
 from leadflow.core.errors import QuarantineError
 from leadflow.core.statuses import RowStatus
 
@@ -91,6 +92,7 @@ def _restage(rec: SourceRecord, payload: dict, note: str) -> None:
         {"before": {k: v for k, v in rec.payload.items() if k != "fixes"}, "note": note},
     ]
     rec.payload = {**payload, "fixes": history}
+    rec.payload_hash = payload_digest(rec.payload)  # never the old one: the history grew
     rec.status, rec.reason_code, rec.reason = RowStatus.STAGED, None, None
 
 

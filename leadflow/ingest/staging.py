@@ -134,11 +134,17 @@ def _warn_unknown(name: str, headers: list[str]) -> list[str]:
     return unknown
 
 
+def payload_digest(payload: dict[str, Any]) -> str:
+    """The hash kept beside a staged row's payload. A fix that restages the row changes it:
+    a cleaner that read the row before can tell, without reading the payload again."""
+    raw = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    return hashlib.sha256(raw).hexdigest()
+
+
 def _record(
     row: RawRow, headers: list[str], campaign_id: int, path: Path, source_hash: str, at: datetime
 ) -> dict[str, Any]:
     payload = _payload(row, headers)
-    raw = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
     return {
         "campaign_id": campaign_id,
         "source_name": path.name,
@@ -146,7 +152,7 @@ def _record(
         "line_no": row.line_no,
         "payload": payload,
         "status": RowStatus.STAGED,
-        "payload_hash": hashlib.sha256(raw).hexdigest(),
+        "payload_hash": payload_digest(payload),
         "received_at": at,
     }
 
