@@ -60,10 +60,11 @@ def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
 
 
 def _by_value(
-    session: Session, column: Any, values: Iterable[str], cap: int
+    session: Session, column: Any, values: Iterable[str], cap: int, seen: dict[int, dict[str, Any]]
 ) -> dict[str, list[dict[str, Any]]]:
     """Per value, the live leads holding it, at most ``cap`` + 1 of them (the lowest ids): one
-    more than the cap says the value is too common, without fetching all its holders."""
+    more than the cap says the value is too common, without fetching all its holders. A lead
+    already in ``seen`` (found by another key) is that same dict: built once, scored once."""
     ranked = select(
         *_columns(), func.row_number().over(partition_by=column, order_by=Lead.id).label("rank")
     )
@@ -74,7 +75,10 @@ def _by_value(
         query = select(*[inner.c[name] for name in LEAD_FIELDS]).where(inner.c.rank <= cap + 1)
         # Plain tuples zipped with the names: a Row's mapping costs several times as much.
         for row in session.execute(query).tuples():
-            found[row[at]].append(dict(zip(LEAD_FIELDS, row, strict=True)))
+            lead = seen.get(row[0])
+            if lead is None:
+                lead = seen[row[0]] = dict(zip(LEAD_FIELDS, row, strict=True))
+            found[row[at]].append(lead)
     return found
 
 
@@ -82,8 +86,9 @@ def find_candidates(
     session: Session, keys: Sequence[RowKeys], cap: int
 ) -> list[list[dict[str, Any]]]:
     """Per row, the distinct live stored leads sharing one of its keys."""
+    seen: dict[int, dict[str, Any]] = {}
     tables = [
-        _by_value(session, column, [getattr(k, attr) for k in keys if getattr(k, attr)], cap)
+        _by_value(session, column, [getattr(k, attr) for k in keys if getattr(k, attr)], cap, seen)
         for attr, column in (
             ("mailbox", Lead.email_key),
             ("phone", Lead.phone_e164),
