@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, insert, literal, select, update
+from sqlalchemy import Row, bindparam, literal, select, update
 from sqlalchemy.orm import Session
 
-from leadflow.core.bulk_writes import KeyedUpdate
+from leadflow.core.bulk_writes import KeyedUpdate, insert_rows_returning_ids
 from leadflow.core.clock import as_utc
 from leadflow.routing.policy import RoutingPolicy
 from leadflow.core.db import session_scope
@@ -295,14 +295,11 @@ def _take(
 
 
 def _write(session: Session, batch: _Batch, outcome: RouteOutcome) -> None:
-    """The batch in a handful of statements: assignments (ids back in order), leads, queue
+    """The batch in a handful of statements: assignments (their ids back), leads, queue
     items, accounts, ledgers, decisions."""
     if batch.assignments:
-        ids = session.scalars(
-            insert(Assignment).returning(Assignment.id, sort_by_parameter_order=True),
-            batch.assignments,
-        ).all()
-        outcome.assignment_ids.extend(ids)
+        ids = insert_rows_returning_ids(session, Assignment.__table__, batch.assignments)
+        outcome.assignment_ids.extend(sorted(ids))
         ROUTED_LEAD.run(session, batch.routed)
         _leave_queues(session, batch.routed)
     if batch.new_owners:

@@ -12,7 +12,13 @@ import pytest
 from sqlalchemy import event, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 
-from leadflow.core.bulk_writes import KeyedUpdate, copy_columns, insert_new_rows, insert_rows
+from leadflow.core.bulk_writes import (
+    KeyedUpdate,
+    copy_columns,
+    insert_new_rows,
+    insert_rows,
+    insert_rows_returning_ids,
+)
 from leadflow.core.db import get_engine, session_scope
 from leadflow.core.lead_stages import PipelineStage, moved_to
 from leadflow.core.models import Lead, LeadNameCount
@@ -279,3 +285,20 @@ def test_new_rows_take_their_keys_in_the_order_given(leadflow_env):
             select(LEAD.c.email).where(LEAD.c.email.like("order%")).order_by(LEAD.c.id)
         ).scalars()
         assert list(stored) == [row["email"] for row in rows]
+
+
+def test_inserted_rows_give_back_their_keys(leadflow_env):
+    rows = _rows("keyed")
+    with session_scope() as session:
+        ids = insert_rows_returning_ids(session, LEAD, rows)
+        assert insert_rows_returning_ids(session, LEAD, []) == []
+    with session_scope() as session:
+        stored = dict(
+            session.execute(select(LEAD.c.id, LEAD.c.email).where(LEAD.c.email.like("keyed%")))
+            .tuples()
+            .all()
+        )
+    assert sorted(ids) == sorted(stored) and len(ids) == len(rows)
+    with session_scope() as session:
+        session.execute(LEAD.insert(), _rows("core"))
+    assert _stored("keyed") == _stored("core")  # defaults and binding as a Core insert's
