@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from leadflow.core.decisions import record
+from leadflow.core.decisions import decision_row, record
 from leadflow.core.models import (
     Campaign,
     ConsentRecord,
@@ -152,6 +152,9 @@ class ConsentGate:
 
     def __init__(self, policy: Any, facts: dict[int, ConsentFacts], recorded: set[tuple[int, str]]):
         self.policy, self.facts, self.recorded = policy, facts, recorded
+        # The refusals to record, as decision rows: the caller writes them with its batch
+        # (write_decisions), not an ORM object each.
+        self.decisions: list[dict[str, Any]] = []
 
     @classmethod
     def load(cls, session: Session, policy: Any, lead_ids: list[int], at: datetime) -> ConsentGate:
@@ -170,9 +173,7 @@ class ConsentGate:
         )
         return cls(policy, consent_facts(session, lead_ids), recorded)
 
-    def admits(
-        self, session: Session, lead: Any, sequence: Any, at: datetime, run_id: str | None
-    ) -> bool:
+    def admits(self, lead: Any, sequence: Any, at: datetime, run_id: str | None) -> bool:
         facts = self.facts.get(lead.id, NO_FACTS)
         blocked = consent_block(self.policy.consent, lead.country, facts, sequence.topic_key)
         if blocked is None:
@@ -180,21 +181,22 @@ class ConsentGate:
         if (lead.id, sequence.key) not in self.recorded:
             self.recorded.add((lead.id, sequence.key))
             why = consent_reason(self.policy.consent, lead.country, facts, Purpose.MARKETING_EMAIL)
-            record(
-                session,
-                lead_id=lead.id,
-                kind="not-enrolled",
-                rule_id=f"consent-gate:{sequence.key}",
-                outcome=f"not enrolled in {sequence.key}: {blocked.value}",
-                reason=why,
-                inputs={
-                    "country": lead.country,
-                    "topic": sequence.topic_key,
-                    "block": blocked.value,
-                },
-                at=at,
-                config_version=self.policy.config_version,
-                flow_run_id=run_id,
+            self.decisions.append(
+                decision_row(
+                    lead_id=lead.id,
+                    kind="not-enrolled",
+                    rule_id=f"consent-gate:{sequence.key}",
+                    outcome=f"not enrolled in {sequence.key}: {blocked.value}",
+                    reason=why,
+                    inputs={
+                        "country": lead.country,
+                        "topic": sequence.topic_key,
+                        "block": blocked.value,
+                    },
+                    at=at,
+                    config_version=self.policy.config_version,
+                    flow_run_id=run_id,
+                )
             )
         return False
 

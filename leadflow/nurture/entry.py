@@ -220,12 +220,13 @@ def enroll_batch(
         status = lead.status
         for sequence in policy.sequences:
             if entry_matches(sequence.enter, facts[lead.id]) and gate.admits(
-                session, lead, sequence, at, run_id
+                lead, sequence, at, run_id
             ):
                 # A lead sales handed back stays in the pool (reps may take it up again).
                 status = LeadStatus.POOL if status == LeadStatus.POOL else LeadStatus.NURTURING
                 _enter(planner, lead, sequence, existing.get((lead.id, sequence.key)), at, writes)
         if status != lead.status:
             writes.statuses.append({"lead_id": lead.id, "s": status})
+    writes.decisions.extend(gate.decisions)
     _write(session, writes, stage_too)
     return len(writes.new) + len(writes.reentries)

@@ -21,6 +21,7 @@ from leadflow.core.models import (
     Suppression,
 )
 from leadflow.core.settings import get_settings
+from leadflow.core.value_lists import among
 from leadflow.nurture.compose import LEAD_COLUMNS
 
 OUTBOX = OutboundEmail.__table__
@@ -51,7 +52,7 @@ def suppressions(session: Session, emails: Iterable[str]) -> dict[str, str]:
     secret = get_settings().secret_key.get_secret_value()
     keys = {erasure_key(secret, address): address for address in wanted}
     listed = select(Suppression.email, Suppression.reason).where(
-        Suppression.email.in_([*wanted, *keys])
+        among(Suppression.email, [*wanted, *keys])
     )
     return {keys.get(found, found): reason for found, reason in session.execute(listed)}
 
