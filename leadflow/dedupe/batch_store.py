@@ -15,6 +15,7 @@ from leadflow.core.bulk_writes import KeyedUpdate, insert_rows
 from leadflow.core.statuses import RowStatus
 from leadflow.core.erasure_keys import erased_addresses
 from leadflow.core.models import CampaignMember, Lead, QualificationAnswer, SourceRecord
+from leadflow.core.models.leads import payload_digest
 from leadflow.core.settings import get_settings
 from leadflow.core.summary import BatchOutcome
 from leadflow.core.types import CleanLead, Quarantined
@@ -121,7 +122,9 @@ def refuse_erased(
     refused = [r for r in results if isinstance(r, CleanLead) and r.email in erased]
     refused_ids = [r.source_record_id for r in refused]
     session.execute(
-        update(SourceRecord).where(among(SourceRecord.id, refused_ids)).values(payload={})
+        update(SourceRecord)
+        .where(among(SourceRecord.id, refused_ids))
+        .values(payload={}, payload_hash=payload_digest({}))
     )
     return [
         Quarantined(r.source_record_id, r.line_no, "erased", "the person asked for erasure")

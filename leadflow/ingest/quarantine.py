@@ -14,7 +14,7 @@ from leadflow.core.safe_csv import SafeWriter, restore
 from leadflow.core.db import session_scope
 from leadflow.core.models import Campaign, SourceRecord
 from leadflow.ingest.normalize import map_columns
-from leadflow.ingest.staging import payload_digest
+from leadflow.core.models.leads import payload_digest
 from leadflow.core.errors import QuarantineError
 from leadflow.core.statuses import RowStatus
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +20,7 @@ from leadflow.core.db import session_scope
 from leadflow.ingest.normalize import alias_hint, map_columns
 from leadflow.core.errors import SourceNotFound, TransientError
 from leadflow.core.models import SourceRecord
+from leadflow.core.models.leads import payload_digest
 from leadflow.core.settings import get_settings
 from leadflow.ingest.sources import RawRow, open_source
 from leadflow.ingest.policy import ingest_policy
@@ -132,13 +132,6 @@ def _warn_unknown(name: str, headers: list[str]) -> list[str]:
             "\n".join(alias_hint(h) for h in unknown),
         )
     return unknown
-
-
-def payload_digest(payload: dict[str, Any]) -> str:
-    """The hash kept beside a staged row's payload. A fix that restages the row changes it:
-    a cleaner that read the row before can tell, without reading the payload again."""
-    raw = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
-    return hashlib.sha256(raw).hexdigest()
 
 
 def _record(

@@ -227,6 +227,6 @@ def enroll_batch(
                 _enter(planner, lead, sequence, existing.get((lead.id, sequence.key)), at, writes)
         if status != lead.status:
             writes.statuses.append({"lead_id": lead.id, "s": status})
-    writes.decisions.extend(gate.decisions)
+    writes.decisions[:0] = gate.decisions  # first, as when they were flushed before the rest
     _write(session, writes, stage_too)
     return len(writes.new) + len(writes.reentries)

@@ -31,10 +31,12 @@ from leadflow.core.models import (
     SourceRecord,
     Suppression,
 )
+from leadflow.core.models.leads import payload_digest
 from leadflow.privacy.person_data import PersonRows
 from leadflow.core.statuses import EnrollmentStatus, LeadStatus
 
 REDACTED = "[erased]"
+SOURCE_RECORD = SourceRecord.__table__
 # Lead columns that describe the person (the rest are scores, statuses and timestamps).
 PERSONAL_COLUMNS = (
     "first_name",
@@ -112,6 +114,8 @@ def _search_and_redact(session: Session, needles: list[str]) -> dict[str, int]:
         keys = list(table.primary_key.columns)
         for row in session.execute(select(*keys, *columns).where(or_(*tests))).mappings().all():
             values = {c.name: _redact(row[c.name], needles) for c in columns}
+            if table is SOURCE_RECORD:  # a cleaner that read the row before must see it changed
+                values["payload_hash"] = payload_digest(values["payload"])
             session.execute(update(table).where(*(k == row[k.name] for k in keys)).values(**values))
             changed[table.name] = changed.get(table.name, 0) + 1
     return changed
@@ -139,7 +143,7 @@ def _tombstone(session: Session, lead_ids: list[int], at: datetime) -> None:
     session.execute(
         update(SourceRecord)
         .where(SourceRecord.lead_id.in_(lead_ids))
-        .values(payload={}, reason=None)
+        .values(payload={}, payload_hash=payload_digest({}), reason=None)
     )
     session.execute(
         update(OutboundEmail)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +34,14 @@ class Campaign(Base):
     cost: Mapped[float | None] = mapped_column(Float)
     started_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def payload_digest(payload: dict[str, Any]) -> str:
+    """The hash kept beside a source row's payload. Every writer of a payload renews it (a
+    quarantine fix, an erasure's redaction): a cleaner that read a staged row before can tell
+    it changed without reading the payload again."""
+    raw = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    return hashlib.sha256(raw).hexdigest()
 
 
 class SourceRecord(Base):

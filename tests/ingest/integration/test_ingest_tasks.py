@@ -251,3 +251,43 @@ def test_a_row_fixed_while_this_run_normalised_is_cleaned_from_its_fix(
         assert session.scalar(select(Lead.email).where(Lead.id == row.lead_id)) == (
             "fixed.later@acme.example"
         )
+
+
+HEADER = "First Name,Last Name,Email Address,Company Name,Job Title,Country/Region,Phone\n"
+
+
+def test_a_person_erased_while_this_run_normalised_leaves_nothing_of_theirs(
+    leadflow_env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Erasure redacts the staged rows that hold the person's identifiers (here her number),
+    and takes no pipeline lock: a row normalised before the redaction is cleaned again from
+    the redacted payload, never stored from what was read before."""
+    import leadflow.dedupe.clean_and_dedupe as cleaning
+    from leadflow.privacy.service import erase
+
+    first = tmp_path / "first.csv"
+    first.write_text(HEADER + "Jane,Doerinck,jane@acme.example,Acme,CTO,Germany,+49 30 1234567\n")
+    ingest_file(first, "first")
+    later = tmp_path / "later.csv"  # her private address, with her number
+    later.write_text(HEADER + "Jane,Doerinck,jd@mailbox.example,Other,CTO,Germany,+49 30 1234567\n")
+    campaign_id = register_campaign.fn("later", "webinar", "analytics", None, None)
+    (batch,) = stage_file.fn(str(later), campaign_id, 100).batches
+    read_and_clean = cleaning._read_and_clean
+
+    def read_then_meet_an_erasure(*args):  # type: ignore[no-untyped-def]
+        got = read_and_clean(*args)
+        erase("jane@acme.example")
+        return got
+
+    monkeypatch.setattr(cleaning, "_read_and_clean", read_then_meet_an_erasure)
+    clean_batch.fn(campaign_id, *batch)
+    with session_scope() as session:
+        stored = session.execute(select(Lead.email, Lead.phone_e164)).all()
+    assert ("jd@mailbox.example", None) in [(row.email, row.phone_e164) for row in stored]
+    assert all("1234567" not in str(row.phone_e164) for row in stored), stored
+
+
+def ingest_file(path: Path, campaign: str) -> None:
+    campaign_id = register_campaign.fn(campaign, "webinar", "analytics", None, None)
+    for first, last in stage_file.fn(str(path), campaign_id, 100).batches:
+        clean_batch.fn(campaign_id, first, last)
