@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import resource
+import socket
 import subprocess
 import sys
 import tempfile
@@ -249,6 +250,12 @@ def _inproc(spec: dict, source: Path) -> dict:  # type: ignore[type-arg]
     return {"read": staged.rows, "wall_s": time.perf_counter() - wall, "stages": dict(seconds)}
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def _prefect(spec: dict, source: Path) -> dict:  # type: ignore[type-arg]
     from prefect.settings import (
         PREFECT_API_URL,
@@ -258,10 +265,13 @@ def _prefect(spec: dict, source: Path) -> dict:  # type: ignore[type-arg]
     from prefect.testing.utilities import prefect_test_harness
 
     from ingest_parts import start_workers, stop_workers, task_seconds
-    from leadflow.core.settings import get_settings
+    from leadflow.core.settings import get_settings, reset_settings
 
     # The mail server in a process of its own, as a real relay is: in this process it took
-    # the GIL from the flow it was timing (bench_send.py's discarding sink).
+    # the GIL from the flow it was timing (bench_send.py's discarding sink). On a port of its
+    # own, never the local stack's (8025): a demo started meanwhile must find its port free.
+    os.environ["LEADFLOW_SMTP_PORT"] = str(_free_port())
+    reset_settings()
     smtp = subprocess.Popen(
         [sys.executable, str(ROOT / "bench" / "bench_send.py")]
         + ["--sink", str(get_settings().smtp_port)],
