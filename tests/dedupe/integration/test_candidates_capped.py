@@ -44,3 +44,31 @@ def test_a_key_over_the_cap_finds_nothing(leadflow_env):
         ["p5@example.com", "p7@example.com"],
         [],
     ]
+
+
+def test_a_lead_found_by_several_keys_is_one_candidate(leadflow_env):
+    with session_scope() as session:
+        session.execute(
+            insert(Lead),
+            [
+                {
+                    "email": "ana@acme.example",
+                    "phone_e164": "+4930123456",
+                    "domain_name_key": "acme.example|a000 l500",
+                }
+            ],
+        )
+    with session_scope() as session:
+        by_phone, by_both, by_name = find_candidates(
+            session,
+            [
+                RowKeys(None, "+4930123456", None, None),
+                RowKeys(None, "+4930123456", "acme.example|a000 l500", None),
+                RowKeys(None, None, "acme.example|a000 l500", None),
+            ],
+            cap=2,
+        )
+    assert [lead["email"] for lead in by_both] == ["ana@acme.example"]  # once, not per key
+    # One record of her for the whole batch, whichever key found her: the scorer prepares
+    # each record once (by identity).
+    assert by_phone[0] is by_both[0] is by_name[0]
