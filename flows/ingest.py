@@ -10,6 +10,7 @@ from flows._batches import finish_unfinished, process_staged
 from flows._chunks import CHUNK_DEPLOYMENT, add_summary, dispatch, split, wait
 from flows._naming import with_parameters
 from leadflow.core.runtime import log
+from leadflow.core.settings import get_settings
 from leadflow.core.summary import IngestSummary
 from tasks._common import check_policies
 from tasks.ingest import register_campaign
@@ -25,7 +26,7 @@ def ingest_campaign(
     product_line: str | None = None,
     cost: float | None = None,
     encoding: str | None = None,
-    batch_size: int = 2000,
+    batch_size: int | None = None,
     now: datetime | None = None,
     chunks: int = 1,
     chunk_deployment: str = CHUNK_DEPLOYMENT,
@@ -35,8 +36,10 @@ def ingest_campaign(
 
     ``chunks`` above 1 splits the staged batches into that many flow runs of
     ``chunk_deployment`` (a work pool's workers run them; docs/scaling.md). The default, 1,
-    runs every batch in this process, as always.
+    runs every batch in this process, as always. ``batch_size``: rows per batch, by default
+    the setting LEADFLOW_BATCH_SIZE.
     """
+    batch_size = batch_size or get_settings().batch_size
     check_policies()
     path = fetch_source(source)
     campaign_id = register_campaign(campaign, channel, product_line, cost, now)

@@ -113,6 +113,10 @@ def ingest(
     ] = False,
     progress: ProgressChoice = None,
     chunks: Annotated[int, typer.Option(min=1, help=CHUNKS_HELP)] = 1,
+    batch_size: Annotated[
+        Optional[int],
+        typer.Option(min=100, max=5000, help="Rows per batch (default: LEADFLOW_BATCH_SIZE)."),
+    ] = None,
     at: At = None,
 ) -> None:
     """Ingest one campaign file through the ingest flow."""
@@ -141,6 +145,7 @@ def ingest(
                 product_line=product_line,
                 cost=cost,
                 encoding=encoding,
+                batch_size=batch_size,
                 chunks=chunks,
                 now=at,
             )

@@ -73,6 +73,7 @@ class Settings(BaseSettings):
     # kill -9 of the web app can lose. 0 is write-through: each pixel waits for its commit.
     tracking_buffer_max: int = Field(default=1000, ge=0)
 
+    # Rows per ingest batch (the ingest flow's default): each batch is a task run per step.
     batch_size: int = Field(default=2000, ge=100, le=5000)
     rep_sla_hours: int = 48
 
