@@ -45,8 +45,25 @@ class RowKeys:
     company_name: str | None
 
 
-def _columns() -> list[Any]:
-    return [getattr(Lead, name) for name in LEAD_FIELDS]
+# What comparing a row with a candidate reads (scoring.FIELDS, the mailbox, the free-mail
+# flag): a row meets up to ~20 candidates on a large base, and only its best match is merged,
+# so the rest of a lead's fields are read for the matches alone (leads_by_id).
+CANDIDATE_FIELDS = (
+    "id",
+    "email",
+    "email_key",
+    "domain",
+    "is_free_mail",
+    "full_name",
+    "company",
+    "phone_e164",
+    "city",
+    "country",
+)
+
+
+def _columns(names: Sequence[str] = LEAD_FIELDS) -> list[Any]:
+    return [getattr(Lead, name) for name in names]
 
 
 def _live() -> ColumnElement[bool]:
@@ -66,26 +83,30 @@ def _by_value(
     more than the cap says the value is too common, without fetching all its holders. A lead
     already in ``seen`` (found by another key) is that same dict: built once, scored once."""
     ranked = select(
-        *_columns(), func.row_number().over(partition_by=column, order_by=Lead.id).label("rank")
+        *_columns(CANDIDATE_FIELDS),
+        column.label("key_value"),
+        func.row_number().over(partition_by=column, order_by=Lead.id).label("rank"),
     )
     found: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    at = LEAD_FIELDS.index(column.key)
     for chunk in _chunks(values):
         inner = ranked.where(among(column, chunk), _live()).subquery()
-        query = select(*[inner.c[name] for name in LEAD_FIELDS]).where(inner.c.rank <= cap + 1)
+        query = select(*[inner.c[name] for name in CANDIDATE_FIELDS], inner.c.key_value).where(
+            inner.c.rank <= cap + 1
+        )
         # Plain tuples zipped with the names: a Row's mapping costs several times as much.
-        for row in session.execute(query).tuples():
-            lead = seen.get(row[0])
+        for *fields, value in session.execute(query).tuples():
+            lead = seen.get(fields[0])
             if lead is None:
-                lead = seen[row[0]] = dict(zip(LEAD_FIELDS, row, strict=True))
-            found[row[at]].append(lead)
+                lead = seen[fields[0]] = dict(zip(CANDIDATE_FIELDS, fields, strict=True))
+            found[value].append(lead)
     return found
 
 
 def find_candidates(
     session: Session, keys: Sequence[RowKeys], cap: int
 ) -> list[list[dict[str, Any]]]:
-    """Per row, the distinct live stored leads sharing one of its keys."""
+    """Per row, the distinct live stored leads sharing one of its keys (their
+    ``CANDIDATE_FIELDS``)."""
     seen: dict[int, dict[str, Any]] = {}
     tables = [
         _by_value(session, column, [getattr(k, attr) for k in keys if getattr(k, attr)], cap, seen)

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from leadflow.dedupe.policy import MatchingPolicy
 from leadflow.core.types import CleanLead
-from leadflow.dedupe.merging.candidates import RowKeys, find_candidates, name_counts
+from leadflow.dedupe.merging.candidates import (
+    RowKeys,
+    find_candidates,
+    leads_by_id,
+    name_counts,
+)
 from leadflow.dedupe.merging.keys import LeadKeys, lead_keys, mailbox_key
 from leadflow.dedupe.merging.scoring import (
     PairScore,
@@ -131,7 +136,10 @@ def match_new_rows(
         session, [lookup_keys(rows[e], policy) for e in emails], policy.max_candidates_per_key
     )
     candidates = {e: leads for e, leads in zip(emails, found, strict=True) if leads}
-    return best_matches(rows, candidates, policy, weights, shares)
+    matches = best_matches(rows, candidates, policy, weights, shares)
+    # Candidates carry what comparing reads; a match is merged or reviewed: all its fields.
+    whole = leads_by_id(session, [match.lead["id"] for match in matches.values()])
+    return {email: replace(m, lead=whole[m.lead["id"]]) for email, m in matches.items()}
 
 
 @dataclass(frozen=True)
