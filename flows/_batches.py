@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from leadflow.core.lead_stages import PipelineStage
+from leadflow.core.settings import get_settings
 from leadflow.core.summary import BatchOutcome, IngestSummary
 from tasks.accounts import match_accounts
 from tasks.enrich import enrich_leads
@@ -85,8 +86,9 @@ def process_staged(
     summary: IngestSummary,
     now: datetime | None = None,
     progress_id: str | None = None,
-    batch_size: int = 2000,
+    batch_size: int | None = None,
 ) -> IngestSummary:
-    """Finish what a crashed run left, then clean, dedupe and carry forward batch by batch."""
-    finish_unfinished(campaign_id, summary, batch_size, now)
+    """Finish what a crashed run left, then clean, dedupe and carry forward batch by batch.
+    ``batch_size``: of the resumed leads (default: LEADFLOW_BATCH_SIZE)."""
+    finish_unfinished(campaign_id, summary, batch_size or get_settings().batch_size, now)
     return process_batches(campaign_id, batches, summary, now, progress_id)

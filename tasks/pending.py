@@ -14,7 +14,7 @@ from tasks._common import BATCH_TASK
 def staged_rows(
     record_ids: list[int] | None = None,
     source_prefix: str | None = None,
-    batch_size: int = 2000,
+    batch_size: int | None = None,
     limit: int = 50_000,
 ) -> list[PendingWork]:
     """Staged rows by campaign, in id-range batches; all of them, or those named or from a source kind."""

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from leadflow.core.db import session_scope
 from leadflow.core.models import Campaign, SourceRecord
 from leadflow.core.runtime import log
+from leadflow.core.settings import get_settings
 from leadflow.core.statuses import RowStatus
 from leadflow.core.value_lists import among
 
@@ -28,10 +29,12 @@ def _chunks(ids: list[int], size: int) -> list[tuple[int, int]]:
 def staged_rows(
     record_ids: list[int] | None = None,
     source_prefix: str | None = None,
-    batch_size: int = 2000,
+    batch_size: int | None = None,
     limit: int = 50_000,
 ) -> list[PendingWork]:
-    """Staged rows by campaign, in id-range batches; all of them, or those named or from a source kind."""
+    """Staged rows by campaign, in id-range batches (of LEADFLOW_BATCH_SIZE rows unless
+    ``batch_size`` says); all of them, or those named or from a source kind."""
+    batch_size = batch_size or get_settings().batch_size
     query = (
         select(SourceRecord.id, SourceRecord.campaign_id, Campaign.name)
         .join(Campaign, Campaign.id == SourceRecord.campaign_id)

@@ -51,3 +51,19 @@ def test_the_command_refuses_a_batch_size_out_of_range(tmp_path: Path) -> None:
         [*command, "--batch-size", "50"], env=env, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 2 and "--batch-size" in done.stderr and "100" in done.stderr
+
+
+def test_replays_and_resumed_work_follow_the_setting_too(
+    leadflow_env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from leadflow.ingest.pending import staged_rows
+    from tasks.ingest import register_campaign
+    from tasks.staging import stage_file
+
+    campaign_id = register_campaign.fn("staged", "webinar", "analytics", None, None)
+    stage_file.fn(WEBINAR, campaign_id, 1000)  # staged, never cleaned: what a replay finds
+    monkeypatch.setenv("LEADFLOW_BATCH_SIZE", "100")
+    reset_settings()
+    (work,) = staged_rows()
+    assert (work.rows, len(work.batches)) == (192, 2)
+    assert len(staged_rows(batch_size=1000)[0].batches) == 1
