@@ -104,10 +104,7 @@ def save_weights(path: Path, weights: Weights) -> None:
 
 def comparable(record: Mapping[str, Any]) -> dict[str, Any]:
     """A lead or row as the scorer sees it: a free-mail domain says nothing about the person."""
-    values = {name: record.get(name) for name, _ in FIELDS}
-    if record.get("is_free_mail"):
-        values["domain"] = None
-    return values
+    return {name: values[0] for name, values in _comparable_columns([record]).items()}
 
 
 def match_config() -> MatchConfig:
@@ -272,7 +269,7 @@ def _positions(records: Sequence[Mapping[str, Any]], into: list[Mapping[str, Any
 
 
 def _comparable_columns(records: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
-    """``comparable`` for many records, as columns: no dict per record."""
+    """Many records as the scorer sees them (``comparable``), as columns: no dict per record."""
     columns = {name: [record.get(name) for record in records] for name in NAMES}
     columns["domain"] = [
         None if record.get("is_free_mail") else domain
