@@ -76,3 +76,15 @@ def test_analyze_follows_growth_on_postgresql(leadflow_env):
         assert analyze_grown(session, ["lead", "campaign"]) == (["lead"] if postgres else [])
     with session_scope() as session:  # analysed: nothing more to do until it grows again
         assert analyze_grown(session, ["lead"]) == []
+    with session_scope() as session:  # every lead rewritten, as each stage does: no new rows
+        session.execute(update(Lead).values(score=Lead.score + 1, pipeline_stage="scored"))
+        if postgres:
+            session.execute(text("SELECT pg_stat_force_next_flush()"))
+    with session_scope() as session:
+        assert analyze_grown(session, ["lead"]) == []
+    with session_scope() as session:
+        session.execute(insert(Lead), _leads(1200, "c000", 1500))
+        if postgres:
+            session.execute(text("SELECT pg_stat_force_next_flush()"))
+    with session_scope() as session:  # 1,200 new on 1,500: grown
+        assert analyze_grown(session, ["lead"]) == (["lead"] if postgres else [])
