@@ -19,9 +19,30 @@ DECISION: Table = Decision.__table__  # type: ignore[assignment]
 COLUMNS = tuple(column.name for column in DECISION.columns if column.name != "id")
 
 
+# Types a JSON column stores as they are: checked by exact type, inline, since json_safe runs
+# for every field of every decision (a subclass, an enum say, takes the slow path).
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def json_safe(value: Any) -> Any:
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value  # the common case first: this runs for every field of every decision
+    """``value`` as JSON can hold it: dataclasses and dicts as dicts with string keys, other
+    collections as lists, dates as ISO text, anything else as its text."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is dict:  # plain values are copied in the comprehension, not passed to a call
+        return {
+            k if type(k) is str else str(k): v if type(v) in _PLAIN else json_safe(v)
+            for k, v in value.items()
+        }
+    if kind is list or kind is tuple:
+        return [v if type(v) in _PLAIN else json_safe(v) for v in value]
+    return _json_safe_other(value)
+
+
+def _json_safe_other(value: Any) -> Any:
+    if isinstance(value, (str, int, float, bool)):
+        return value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         # Shallow: asdict() deep-copies every nested value, which is most of the cost.
         return {f.name: json_safe(getattr(value, f.name)) for f in dataclasses.fields(value)}
@@ -31,8 +52,6 @@ def json_safe(value: Any) -> Any:
         return [json_safe(v) for v in value]
     if isinstance(value, (datetime, date)):
         return value.isoformat()
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
     return str(value)
 
 
