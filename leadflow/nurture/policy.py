@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from leadflow.core.policy_loader import PolicyModel, StrictModel, load_policy
 from leadflow.core.errors import ConfigError
@@ -227,6 +234,8 @@ class ConsentPolicy(StrictModel):
     default: ConsentRule = Field(default_factory=ConsentRule)  # unknown country too
     regions: dict[str, ConsentRegion] = Field(default_factory=dict)
     campaigns: dict[str, CampaignConsent] = Field(default_factory=dict)  # by campaign name
+    # country -> its region's name: asked for every lead a batch enrolls or a tick sends to
+    _region_of: dict[str, str] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _one_region_per_country(self) -> ConsentPolicy:
@@ -236,13 +245,13 @@ class ConsentPolicy(StrictModel):
                 if code in seen:
                     raise ValueError(f"{code} is in both regions {seen[code]} and {name}")
                 seen[code] = name
+        self._region_of = seen
         return self
 
     def rule_for(self, country: str | None) -> tuple[str, ConsentRule]:
         """(region name or "default", its rule) for a lead's country."""
-        code = (country or "").upper()
-        found = next(((n, r) for n, r in self.regions.items() if code in r.countries), None)
-        return found or ("default", self.default)
+        name = self._region_of.get((country or "").upper())
+        return (name, self.regions[name]) if name is not None else ("default", self.default)
 
 
 class Sequence(StrictModel):

@@ -70,6 +70,12 @@ def _normal(field: str, value: object) -> object:
     return normal_form(field, value)
 
 
+@lru_cache(maxsize=1024)
+def _normal_set(field: str, values: tuple[object, ...]) -> frozenset[object]:
+    """An ``any_of`` list in normal form, built once per rule, not once per lead."""
+    return frozenset(_normal(field, v) for v in values)
+
+
 def holds(test: Test, value: object) -> bool:
     if test.missing is not None:
         return (value in (None, "")) == test.missing
@@ -78,7 +84,7 @@ def holds(test: Test, value: object) -> bool:
     if test.equals is not None:
         return bool(_normal(test.field, value) == _normal(test.field, test.equals))
     if test.any_of is not None:
-        return _normal(test.field, value) in {_normal(test.field, v) for v in test.any_of}
+        return _normal(test.field, value) in _normal_set(test.field, tuple(test.any_of))
     if test.contains_any is not None:
         return _any_word(tuple(test.contains_any))(str(value))
     if isinstance(value, Band):
