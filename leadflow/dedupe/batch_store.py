@@ -28,7 +28,22 @@ from leadflow.core.value_lists import among
 
 CHUNK = 500
 # Tables a batch looks up by key: their planner statistics are refreshed as they grow.
-LOOKED_UP = ("lead", "source_record", "lead_alias", "campaign_member", "lead_name_count")
+# The tables a batch's cleaning looks up, with the columns its lookups filter by: the
+# statistics analyze_grown keeps for their plans.
+LOOKED_UP: dict[str, tuple[str, ...]] = {
+    "lead": (
+        "email",
+        "email_key",
+        "phone_e164",
+        "domain_name_key",
+        "company_name_key",
+        "suppression_reason",
+    ),
+    "source_record": ("campaign_id", "status", "lead_id"),
+    "lead_alias": ("kind", "value"),
+    "campaign_member": ("campaign_id", "lead_id"),
+    "lead_name_count": ("name_key", "n"),
+}
 RECORD_OUTCOME = KeyedUpdate(
     SourceRecord.__table__,
     "id",

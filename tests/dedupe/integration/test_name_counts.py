@@ -4,10 +4,11 @@ table after every kind of write, and ANALYZE follows growth on PostgreSQL."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import delete, event, func, insert, select, text, update
 
-from leadflow.core.db import analyze_grown, session_scope
-from leadflow.core.models import Lead, LeadNameCount
+from leadflow.core.db import analyze_grown, get_engine, session_scope
+from leadflow.core.models import Base, Lead, LeadNameCount
+from leadflow.dedupe.batch_store import LOOKED_UP
 from leadflow.dedupe.merging.candidates import ALL_LEADS, MERGED_AWAY, _live, name_counts
 
 pytestmark = pytest.mark.db
@@ -73,18 +74,47 @@ def test_analyze_follows_growth_on_postgresql(leadflow_env):
         if postgres:  # statistics reach the view at the next report: make it this commit's
             session.execute(text("SELECT pg_stat_force_next_flush()"))
     with session_scope() as session:
-        assert analyze_grown(session, ["lead", "campaign"]) == (["lead"] if postgres else [])
+        assert analyze_grown(session, {"lead": (), "campaign": ()}) == (
+            ["lead"] if postgres else []
+        )
     with session_scope() as session:  # analysed: nothing more to do until it grows again
-        assert analyze_grown(session, ["lead"]) == []
+        assert analyze_grown(session, {"lead": ()}) == []
     with session_scope() as session:  # every lead rewritten, as each stage does: no new rows
         session.execute(update(Lead).values(score=Lead.score + 1, pipeline_stage="scored"))
         if postgres:
             session.execute(text("SELECT pg_stat_force_next_flush()"))
     with session_scope() as session:
-        assert analyze_grown(session, ["lead"]) == []
+        assert analyze_grown(session, {"lead": ()}) == []
     with session_scope() as session:
         session.execute(insert(Lead), _leads(1200, "c000", 1500))
         if postgres:
             session.execute(text("SELECT pg_stat_force_next_flush()"))
     with session_scope() as session:  # 1,200 new on 1,500: grown
-        assert analyze_grown(session, ["lead"]) == (["lead"] if postgres else [])
+        assert analyze_grown(session, {"lead": ()}) == (["lead"] if postgres else [])
+
+
+def test_statistics_are_gathered_on_the_looked_up_columns(leadflow_env):
+    postgres = leadflow_env.resolved_database_url.startswith("postgresql")
+    with session_scope() as session:
+        session.execute(insert(Lead), _leads(1500, "b000"))
+        if postgres:
+            session.execute(text("SELECT pg_stat_force_next_flush()"))
+    sent: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        sent.append(statement)
+
+    event.listen(get_engine(), "before_cursor_execute", seen)
+    try:
+        with session_scope() as session:
+            grown = analyze_grown(session, {"lead": ("email", "email_key")})
+    finally:
+        event.remove(get_engine(), "before_cursor_execute", seen)
+    assert grown == (["lead"] if postgres else [])  # SQLite plans from its indexes
+    analyses = [s for s in sent if s.startswith("ANALYZE")]
+    assert analyses == (["ANALYZE lead (email, email_key)"] if postgres else [])
+
+
+def test_the_looked_up_columns_are_the_tables_own():
+    for table, columns in LOOKED_UP.items():
+        assert set(columns) <= set(Base.metadata.tables[table].c.keys()), table
