@@ -30,6 +30,7 @@ from leadflow.core.models import (
     TrackedLink,
 )
 from leadflow.core.settings import get_settings
+from leadflow.core.value_lists import among
 
 ENGAGED_EVENT = "leadflow.lead.engaged"
 EVENTS = EngagementEvent.__table__
@@ -83,6 +84,62 @@ def cached(outbox_id: int, position: int | None = None) -> Target | None:
     return _SENT.get((get_settings().resolved_database_url, outbox_id, position))
 
 
+Key = tuple[int, int | None]  # (outbox id, link position; None: the email itself)
+
+
+def lookup_many(keys: list[Key]) -> dict[Key, Target | None]:
+    """``lookup`` for many keys at once: two queries however many, so the tracking endpoints
+    resolve the cache misses of one moment together (leadflow.web.target_loader)."""
+    url = get_settings().resolved_database_url
+    found = {key: _SENT.get((url, *key)) for key in keys}
+    wanted = [key for key, target in found.items() if target is None]
+    if not wanted:
+        return found
+    emails, links = _load_many(wanted)
+    for outbox_id, position in wanted:
+        email = emails.get(outbox_id)
+        wants_link = position is not None and position != HONEYPOT_POSITION
+        if email is None or (wants_link and (outbox_id, position) not in links):
+            continue  # never stored: stays None
+        url_of_link = links[(outbox_id, position)] if wants_link else None
+        target = Target(outbox_id, email.lead_id, email.sent_at, url_of_link)
+        found[(outbox_id, position)] = target
+        if target.sent_at is not None:
+            _remember((url, outbox_id, position), target)
+    return found
+
+
+def _load_many(keys: list[Key]) -> tuple[dict[int, Any], dict[Key, str]]:
+    """The emails these keys name (id -> its lead and moment sent) and their links."""
+    ids = sorted({outbox_id for outbox_id, _ in keys})
+    positions = sorted({p for _, p in keys if p is not None and p != HONEYPOT_POSITION})
+    with get_engine().connect() as conn:
+        emails = conn.execute(
+            select(OutboundEmail.id, OutboundEmail.lead_id, OutboundEmail.sent_at).where(
+                among(OutboundEmail.id, ids)
+            )
+        ).all()
+        links = (
+            conn.execute(
+                select(TrackedLink.outbound_email_id, TrackedLink.position, TrackedLink.url).where(
+                    among(TrackedLink.outbound_email_id, ids),
+                    among(TrackedLink.position, positions),
+                )
+            ).all()
+            if positions
+            else []
+        )
+    return {row.id: row for row in emails}, {
+        (row.outbound_email_id, row.position): row.url for row in links
+    }
+
+
+def _remember(key: tuple[str, int, int | None], target: Target) -> None:
+    if len(_SENT) >= _SENT_MAX:
+        _SENT.clear()
+    _SENT[key] = target
+
+
 def lookup(outbox_id: int, position: int | None = None) -> Target | None:
     """The email (and link) a verified token names, or None if we never stored it.
 
@@ -94,9 +151,7 @@ def lookup(outbox_id: int, position: int | None = None) -> Target | None:
     if found is None:
         found = _load(outbox_id, position)
         if found is not None and found.sent_at is not None:
-            if len(_SENT) >= _SENT_MAX:
-                _SENT.clear()
-            _SENT[key] = found
+            _remember(key, found)
     return found
 
 

@@ -18,12 +18,13 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from leadflow.engagement.bot_filter import RecentClicks
-from leadflow.engagement.record import forget_cached, warm_up, write_rows
+from leadflow.engagement.record import forget_cached, lookup_many, warm_up, write_rows
 from leadflow.nurture.dkim_signing import transport_warnings
 from leadflow.core.settings import get_settings
 from leadflow.web.capture import router as capture_router
 from leadflow.web.esp import router as esp_router
 from leadflow.web.event_writer import GroupCommitWriter
+from leadflow.web.target_loader import TargetLoader
 from leadflow.web.rep_links import router as rep_links_router
 from leadflow.web.pages import HERE
 from leadflow.web.tracking import router as tracking_router
@@ -45,10 +46,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     gc.freeze()
     app.state.writer = GroupCommitWriter(write_rows, buffer_max=get_settings().tracking_buffer_max)
     app.state.recent_clicks = RecentClicks()
+    app.state.targets = TargetLoader(lookup_many)
     app.state.writer.start()
+    app.state.targets.start()
     try:
         yield
     finally:
+        await app.state.targets.close()
         await app.state.writer.close()
 
 

@@ -7,7 +7,8 @@ writer: a click or a visit is answered once its row is committed, an open pixel 
 or set to write-through (see leadflow.web.event_writer).
 
 The endpoints are ``async``: a verified token whose email is cached costs no thread and no
-query; only a cache miss reads the database, in the threadpool.
+query; cache misses read the database together, the misses of one moment in one lookup in a
+worker thread (leadflow.web.target_loader).
 """
 
 from __future__ import annotations
@@ -63,9 +64,10 @@ def beacon_hosts() -> frozenset[str]:
     )
 
 
-async def _target(outbox_id: int, position: int | None = None) -> Target | None:
-    return engagement.cached(outbox_id, position) or await run_in_threadpool(
-        engagement.lookup, outbox_id, position
+async def _target(request: Request, outbox_id: int, position: int | None = None) -> Target | None:
+    """Cached, or read with the other misses of the moment (leadflow.web.target_loader)."""
+    return engagement.cached(outbox_id, position) or await request.app.state.targets.get(
+        outbox_id, position
     )
 
 
@@ -84,7 +86,7 @@ async def _store(request: Request, row: dict[str, object]) -> bool:
 
 async def click(request: Request) -> Response:
     parsed = read_token(_secret(), request.path_params["token"], "c")
-    target = await _target(*parsed) if parsed else None
+    target = await _target(request, *parsed) if parsed else None
     if parsed is None or target is None:
         return _not_found()
     outbox_id, position = parsed
@@ -141,7 +143,7 @@ def _page_url(request: Request) -> str | None:
 async def visit(request: Request) -> Response:
     """The page-visit beacon: ``<img src="/v/<lf token>.gif?u=<page URL>">`` (or /v.js)."""
     parsed = read_token(_secret(), request.path_params["token"].removesuffix(".gif"), "v")
-    target = await _target(parsed[0]) if parsed else None
+    target = await _target(request, parsed[0]) if parsed else None
     pixel = _pixel()
     if target is not None:
         agent = request.headers.get("user-agent")
