@@ -1,9 +1,11 @@
-"""Tracking endpoints under load: wrk against the open pixel and click redirect, on SQLite.
+"""Tracking endpoints under load: wrk against the open pixel and click redirect.
 
     python bench/bench_web.py [--seconds 60] [--connections 32] [--emails 2000] [--only o|c]
+        [--database-url postgresql+psycopg://127.0.0.1/postgres]   # default: SQLite
     python bench/bench_web.py --click-to-rescored   # click -> triggered flow latency instead
 
-1. seeds a fresh SQLite database with N sent emails, one tracked link each;
+1. seeds a fresh database (SQLite, or with --database-url a new PostgreSQL database on that
+   server, dropped at the end) with N sent emails, one tracked link each;
 2. starts uvicorn serving leadflow.web.app (one process, as `leadflow serve` does);
 3. runs wrk with a Lua script that requests a random open or click URL of those emails
    (half each) and counts the answers by status;
@@ -27,6 +29,8 @@ import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import requests
 
@@ -303,10 +307,37 @@ def run(work: Path) -> None:
         action="store_true",
         help="instead: time click -> triggered engagement flow (starts a Prefect server)",
     )
+    parser.add_argument("--database-url", help="a PostgreSQL server to CREATE DATABASE on")
     args = parser.parse_args()
+    with scratch_database(args.database_url, work) as url:
+        measure(args, work, url)
+
+
+@contextmanager
+def scratch_database(server: str | None, work: Path) -> Iterator[str]:
+    """A fresh database: a SQLite file in ``work``, or a new database on ``server``."""
+    if server is None:
+        yield f"sqlite:///{work / 'leadflow.db'}"
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"leadflow_bench_web_{os.getpid()}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server).set(database=name).render_as_string(False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def measure(args: argparse.Namespace, work: Path, url: str) -> None:
     env = {
         **os.environ,
-        "LEADFLOW_DATABASE_URL": f"sqlite:///{work / 'leadflow.db'}",
+        "LEADFLOW_DATABASE_URL": url,
         "LEADFLOW_DATA_DIR": str(work),
         "LEADFLOW_SECRET_KEY": SECRET,
         "PREFECT_API_URL": "",
