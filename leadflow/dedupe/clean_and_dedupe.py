@@ -23,7 +23,7 @@ from leadflow.core.settings import get_settings
 from leadflow.core.summary import BatchOutcome
 from leadflow.core.types import CleanLead, Quarantined
 from leadflow.dedupe.batch_store import (
-    LOOKED_UP,
+    ANALYZED,
     attach_alias_rows,
     existing_leads,
     insert_leads,
@@ -348,7 +348,7 @@ def _read_and_clean(
     """The batch's staged rows, normalised, before the pipeline lock: reading and normalising
     change nothing stored, so another worker's cleaning need not wait for them."""
     with session_scope() as session:
-        analyze_grown(session, LOOKED_UP)
+        analyze_grown(session, ANALYZED)
         records = staged_rows(session, campaign_id, first_id, last_id)
     return records, _clean(records)
 

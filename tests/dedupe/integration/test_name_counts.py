@@ -3,15 +3,18 @@ table after every kind of write, and ANALYZE follows growth on PostgreSQL."""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 from sqlalchemy import delete, event, func, insert, select, text, update
 
 from leadflow.core.db import analyze_grown, get_engine, session_scope
-from leadflow.core.models import Base, Lead, LeadNameCount
-from leadflow.dedupe.batch_store import LOOKED_UP
+from leadflow.core.models import Base, Enrollment, Lead, LeadNameCount
+from leadflow.dedupe.batch_store import ANALYZED, LOOKED_UP
 from leadflow.dedupe.merging.candidates import ALL_LEADS, MERGED_AWAY, _live, name_counts
 
 pytestmark = pytest.mark.db
+NOW = datetime(2026, 12, 6, 9, 0, tzinfo=timezone.utc)
 
 
 def _counted() -> dict[str, int]:
@@ -116,5 +119,42 @@ def test_statistics_are_gathered_on_the_looked_up_columns(leadflow_env):
 
 
 def test_the_looked_up_columns_are_the_tables_own():
-    for table, columns in LOOKED_UP.items():
+    assert set(LOOKED_UP) <= set(ANALYZED)
+    for table, columns in ANALYZED.items():
         assert set(columns) <= set(Base.metadata.tables[table].c.keys()), table
+
+
+def test_the_later_stages_lookups_plan_by_lead_once_their_tables_grew(leadflow_env):
+    """Routing takes routed leads out of nurture by ``lead_id = ANY(ids)``: planned on no
+    statistics, that walked every active enrollment; after the batch's ANALYZE, the index."""
+    if not leadflow_env.resolved_database_url.startswith("postgresql"):
+        pytest.skip("SQLite plans from its indexes alone; statistics are PostgreSQL's")
+    with session_scope() as session:
+        session.execute(insert(Lead), _leads(6000, "e000"))
+        ids = session.scalars(select(Lead.id).order_by(Lead.id)).all()
+        session.execute(
+            insert(Enrollment),
+            [
+                {
+                    "lead_id": i,
+                    "sequence": "s",
+                    "next_step": 1,
+                    "status": "active",
+                    "enrolled_at": NOW,
+                }
+                for i in ids
+            ],
+        )
+        session.execute(text("SELECT pg_stat_force_next_flush()"))
+    with session_scope() as session:
+        assert "enrollment" in analyze_grown(session, ANALYZED)
+        plan = "\n".join(
+            session.scalars(
+                text(
+                    "EXPLAIN UPDATE enrollment SET status = 'exited'"
+                    " WHERE lead_id = ANY(CAST(:ids AS INTEGER[])) AND status = 'active'"
+                ),
+                {"ids": list(ids[:50])},  # a batch among many more enrolled leads
+            )
+        )
+    assert "ix_enrollment_lead_id" in plan, plan
