@@ -129,22 +129,32 @@ def analyze_grown(session: Session, tables: Mapping[str, Sequence[str]]) -> list
         return []
     grown = [
         name
-        for name, live, counted in connection.execute(
+        for name, live, counted, changed in connection.execute(
             text(
-                "SELECT s.relname, s.n_live_tup, greatest(c.reltuples, 0)::bigint"
+                "SELECT s.relname, s.n_live_tup, greatest(c.reltuples, 0)::bigint,"
+                " s.n_mod_since_analyze"
                 " FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid"
                 " WHERE s.schemaname = current_schema() AND s.relname = ANY(:names)"
                 " ORDER BY s.relname"  # one order for every caller: two ANALYZEs never deadlock
             ),
             {"names": sorted(tables)},
         ).tuples()
-        if live - counted >= max(ANALYZE_MIN_ROWS, ANALYZE_GROWTH * counted)
+        if _grown(live, counted, changed)
     ]
     quote = connection.dialect.identifier_preparer.quote
     for name in grown:  # names from the statistics view, matched against the caller's list
         columns = ", ".join(quote(column) for column in tables[name])
         connection.execute(text(f"ANALYZE {quote(name)}" + (f" ({columns})" if columns else "")))
     return grown
+
+
+def _grown(live: int, counted: int, changed: int) -> bool:
+    """More live rows than the statistics counted, by the threshold. Fewer live rows than
+    counted means rows were deleted, or the statistics counters were reset (a crash, an
+    immediate shutdown, a failover, pg_stat_reset) while the catalog's count was kept: then
+    the rows changed since the last ANALYZE decide, as they did before."""
+    threshold = max(ANALYZE_MIN_ROWS, ANALYZE_GROWTH * counted)
+    return live - counted >= threshold or (live < counted and changed >= threshold)
 
 
 def upgrade(url: str | None = None, revision: str = "head") -> None:
