@@ -52,8 +52,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        await app.state.targets.close()
-        await app.state.writer.close()
+        try:
+            await app.state.targets.close()
+        finally:  # the queued tracking rows are committed whatever happened above
+            await app.state.writer.close()
 
 
 def create_app(mailbox_dir: Path | None = None) -> FastAPI:

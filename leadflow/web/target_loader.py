@@ -34,13 +34,16 @@ class TargetLoader:
         self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def close(self) -> None:
+        """Stop; a request still waiting gets an error rather than no answer."""
         if self._task is not None:
             self._task.cancel()
             try:
                 await self._task
             except asyncio.CancelledError:
                 pass
-        for future in self._waiting.values():  # none should be left; never leave one hanging
+            except Exception:  # boundary: the loop died of a bug; shutdown goes on
+                log.exception("tracking lookups stopped with an error")
+        for future in self._waiting.values():
             if not future.done():
                 future.set_exception(RuntimeError("target loader closed"))
 
@@ -65,18 +68,32 @@ class TargetLoader:
                 await self._resolve(keys)
 
     async def _resolve(self, keys: list[Key]) -> None:
+        """Each key's waiting requests get its target, or the lookup's error: whatever goes
+        wrong, none is left waiting and the loader goes on. A key stays in ``_waiting`` until
+        it is answered, so a hit on it meanwhile shares this read, and ``close`` during the
+        read answers it."""
         try:
             found = await asyncio.to_thread(self.load_many, keys)
-            error: BaseException | None = None
+            answers = [found.get(key) for key in keys]
         except Exception as exc:  # boundary: the requests get the error; the loader goes on
             log.warning("tracking lookup of %d emails failed: %s", len(keys), exc)
-            found, error = {}, exc
-        self.batches += 1
-        for key in keys:
-            future = self._waiting.pop(key)
-            if future.done():
-                continue
-            if error is None:
-                future.set_result(found.get(key))
-            else:
-                future.set_exception(error)
+            for key in keys:
+                _settle(self._waiting.pop(key), error=exc)
+        else:
+            for key, answer in zip(keys, answers, strict=True):
+                _settle(self._waiting.pop(key), answer)
+        finally:
+            self.batches += 1
+
+
+def _settle(
+    future: asyncio.Future[Target | None],
+    answer: Target | None = None,
+    error: BaseException | None = None,
+) -> None:
+    if future.done():
+        return
+    if error is None:
+        future.set_result(answer)
+    else:
+        future.set_exception(error)

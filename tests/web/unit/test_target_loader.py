@@ -123,3 +123,67 @@ def test_a_batch_is_capped() -> None:
     run(scenario())
     assert max(len(call) for call in stored.calls) <= 10
     assert sum(len(call) for call in stored.calls) == 45
+
+
+def test_a_broken_answer_reaches_the_waiting_hits_and_the_loader_goes_on() -> None:
+    stored = Stored()
+    calls = []
+
+    def broken_then_fine(keys: list[Key]) -> Any:
+        calls.append(keys)
+        return None if len(calls) == 1 else stored.load_many(keys)  # a bug, once
+
+    async def scenario() -> None:
+        loader = TargetLoader(broken_then_fine)
+        loader.start()
+        try:
+            with pytest.raises(AttributeError):
+                await asyncio.wait_for(loader.get(1, 0), 5)
+            again = await asyncio.wait_for(loader.get(2, 0), 5)
+            assert again is not None and again.outbox_id == 2
+        finally:
+            await loader.close()
+
+    run(scenario())
+
+
+def test_closing_during_a_lookup_answers_the_waiting_hits() -> None:
+    started = threading.Event()
+    release = threading.Event()
+
+    def slow(keys: list[Key]) -> dict[Key, Target | None]:
+        started.set()
+        release.wait(5)
+        return {}
+
+    async def scenario() -> None:
+        loader = TargetLoader(slow)
+        loader.start()
+        waiting = asyncio.ensure_future(loader.get(1, 0))
+        while not started.is_set():
+            await asyncio.sleep(0.01)
+        await loader.close()
+        release.set()
+        with pytest.raises(RuntimeError, match="closed"):
+            await asyncio.wait_for(waiting, 5)
+
+    run(scenario())
+
+
+def test_a_hit_that_gives_up_does_not_cancel_the_others_on_its_key() -> None:
+    stored = Stored()
+
+    async def scenario() -> None:
+        loader = TargetLoader(stored.load_many)
+        loader.start()
+        try:
+            quitter = asyncio.ensure_future(loader.get(5, 0))
+            stayer = asyncio.ensure_future(loader.get(5, 0))
+            await asyncio.sleep(0)
+            quitter.cancel()
+            found = await asyncio.wait_for(stayer, 5)
+            assert found is not None and found.url == "https://x.example/5"
+        finally:
+            await loader.close()
+
+    run(scenario())
