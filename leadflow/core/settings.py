@@ -75,7 +75,7 @@ class Settings(BaseSettings):
 
     # Rows per ingest batch (the ingest flow's default): each batch is a task run per step.
     # 5,000 rather than 2,000: 2.5x fewer task runs, the same peak RSS, and the Prefect flow
-    # 1.08-1.14x faster in three measured rounds (docs/scaling.md). Forms keep 500.
+    # 1.08-1.13x faster in three measured rounds (docs/scaling.md). Forms keep 500.
     batch_size: int = Field(default=5000, ge=100, le=5000)
     rep_sla_hours: int = 48
 

@@ -234,8 +234,11 @@ class ConsentPolicy(StrictModel):
     default: ConsentRule = Field(default_factory=ConsentRule)  # unknown country too
     regions: dict[str, ConsentRegion] = Field(default_factory=dict)
     campaigns: dict[str, CampaignConsent] = Field(default_factory=dict)  # by campaign name
-    # country -> its region's name: asked for every lead a batch enrolls or a tick sends to
+    # country -> its region's name, asked for every lead a batch enrolls or a tick sends to;
+    # built for the regions dict in ``_indexed`` (a model_copy that replaces the regions, or
+    # a model_construct, leaves it stale or empty: it is built again).
     _region_of: dict[str, str] = PrivateAttr(default_factory=dict)
+    _indexed: object = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _one_region_per_country(self) -> ConsentPolicy:
@@ -245,11 +248,13 @@ class ConsentPolicy(StrictModel):
                 if code in seen:
                     raise ValueError(f"{code} is in both regions {seen[code]} and {name}")
                 seen[code] = name
-        self._region_of = seen
         return self
 
     def rule_for(self, country: str | None) -> tuple[str, ConsentRule]:
         """(region name or "default", its rule) for a lead's country."""
+        if self._indexed is not self.regions:
+            self._region_of = {c: n for n, r in self.regions.items() for c in r.countries}
+            self._indexed = self.regions
         name = self._region_of.get((country or "").upper())
         return (name, self.regions[name]) if name is not None else ("default", self.default)
 
