@@ -11,15 +11,18 @@ import pytest
 from sqlalchemy import event, text
 
 from leadflow.core.db import analyze_grown, get_engine, session_scope
+from tests.conftest import only_on
 
 pytestmark = pytest.mark.db
 
 
+# The statistics are PostgreSQL's: SQLite plans from its indexes alone (the last test).
+ON_POSTGRESQL, ON_SQLITE = only_on("postgresql"), only_on("sqlite")
+
+
 @pytest.fixture
 def probe(leadflow_env) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """A fresh table on PostgreSQL (SQLite: nothing to probe, every call returns [])."""
-    if not leadflow_env.resolved_database_url.startswith("postgresql"):
-        pytest.skip("SQLite plans from its indexes alone: analyze_grown does nothing there")
+    """A fresh table, which no other connection has touched."""
     name = f"probe_{uuid.uuid4().hex[:8]}"
     with session_scope() as session:
         session.execute(text(f"CREATE TABLE {name} (id serial PRIMARY KEY, email text, n int)"))
@@ -47,6 +50,7 @@ def _insert(name: str, n: int) -> None:
     )
 
 
+@ON_POSTGRESQL
 def test_statistics_follow_growth_and_not_rewrites(probe):
     _insert(probe, 1500)
     assert _grown(probe) == [probe]
@@ -60,6 +64,7 @@ def test_statistics_follow_growth_and_not_rewrites(probe):
     assert _grown(probe) == [probe]
 
 
+@ON_POSTGRESQL
 def test_statistics_are_gathered_on_the_columns_given(probe):
     _insert(probe, 1500)
     sent: list[str] = []
@@ -75,6 +80,7 @@ def test_statistics_are_gathered_on_the_columns_given(probe):
     assert [s for s in sent if s.startswith("ANALYZE")] == [f"ANALYZE {probe} (email, n)"]
 
 
+@ON_POSTGRESQL
 def test_statistics_follow_growth_after_the_counters_were_reset(probe):
     """A crash or a failover resets the live-row counter but not the catalog's count: the
     rows changed since then decide instead."""
@@ -85,6 +91,7 @@ def test_statistics_follow_growth_after_the_counters_were_reset(probe):
     assert _grown(probe) == [probe]
 
 
+@ON_POSTGRESQL
 def test_a_table_emptied_and_filled_again_is_analysed(probe):
     _insert(probe, 5000)
     assert _grown(probe) == [probe]
@@ -93,9 +100,8 @@ def test_a_table_emptied_and_filled_again_is_analysed(probe):
     assert _grown(probe) == [probe]
 
 
+@ON_SQLITE
 def test_sqlite_needs_no_statistics(leadflow_env):
-    if leadflow_env.resolved_database_url.startswith("postgresql"):
-        pytest.skip("the PostgreSQL side is the tests above")
     with session_scope() as session:
         session.execute(text("CREATE TABLE probe (id integer PRIMARY KEY, email text)"))
         session.execute(

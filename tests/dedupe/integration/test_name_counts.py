@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, insert, select, text, update
 from leadflow.core.db import analyze_grown, session_scope
 from leadflow.core.models import Base, Enrollment, Lead, LeadNameCount
 from leadflow.dedupe.batch_store import ANALYZED, LOOKED_UP
+from tests.conftest import only_on
 from leadflow.dedupe.merging.candidates import ALL_LEADS, MERGED_AWAY, _live, name_counts
 
 pytestmark = pytest.mark.db
@@ -76,11 +77,10 @@ def test_the_looked_up_columns_are_the_tables_own():
         assert set(columns) <= set(Base.metadata.tables[table].c.keys()), table
 
 
+@only_on("postgresql")  # planner statistics are PostgreSQL's; SQLite plans from its indexes
 def test_the_later_stages_lookups_plan_by_lead_once_their_tables_grew(leadflow_env):
     """Routing takes routed leads out of nurture by ``lead_id = ANY(ids)``: planned on no
     statistics, that walked every active enrollment; after the batch's ANALYZE, the index."""
-    if not leadflow_env.resolved_database_url.startswith("postgresql"):
-        pytest.skip("SQLite plans from its indexes alone; statistics are PostgreSQL's")
     with session_scope() as session:  # counters of this table alone, whatever ran before
         session.execute(text("SELECT pg_stat_reset_single_table_counters('enrollment'::regclass)"))
         session.execute(insert(Lead), _leads(6000, "e000"))
