@@ -50,25 +50,6 @@ def _secret() -> str:
     return get_settings().secret_key.get_secret_value()
 
 
-def _load(outbox_id: int, position: int | None) -> Target | None:
-    """One query on a bare connection: this is the whole cost of a cache miss."""
-    wants_link = position is not None and position != HONEYPOT_POSITION
-    query = select(OutboundEmail.lead_id, OutboundEmail.sent_at).where(
-        OutboundEmail.id == outbox_id
-    )
-    if wants_link:
-        query = query.add_columns(TrackedLink.url).join(
-            TrackedLink,
-            (TrackedLink.outbound_email_id == OutboundEmail.id)
-            & (TrackedLink.position == position),
-        )
-    with get_engine().connect() as conn:
-        found = conn.execute(query).first()
-    if found is None:
-        return None
-    return Target(outbox_id, found.lead_id, found.sent_at, found.url if wants_link else None)
-
-
 # (database URL, outbox id, position) -> Target, for sent emails only; cleared when full.
 _SENT: dict[tuple[str, int, int | None], Target] = {}
 _SENT_MAX = 100_000
@@ -144,15 +125,10 @@ def lookup(outbox_id: int, position: int | None = None) -> Target | None:
     """The email (and link) a verified token names, or None if we never stored it.
 
     Cached once the email is sent: from then on nothing we read about it changes. Keyed by
-    the database URL too, as tests point one process at several databases.
+    the database URL too, as tests point one process at several databases. The one-key case
+    of ``lookup_many``, which the web app uses for the misses of a moment together.
     """
-    key = (get_settings().resolved_database_url, outbox_id, position)
-    found = _SENT.get(key)
-    if found is None:
-        found = _load(outbox_id, position)
-        if found is not None and found.sent_at is not None:
-            _remember(key, found)
-    return found
+    return lookup_many([(outbox_id, position)])[(outbox_id, position)]
 
 
 def event_row(
