@@ -108,3 +108,33 @@ def test_sqlite_needs_no_statistics(leadflow_env):
             text("INSERT INTO probe (email) VALUES (:e)"), [{"e": f"p{i}"} for i in range(1500)]
         )
     assert _grown("probe") == []
+
+
+@ON_POSTGRESQL
+def test_a_table_with_rows_and_no_statistics_is_analysed_once(probe):
+    """A database copied from a template, or upgraded, has its counters at zero: no growth is
+    ever seen, yet its tables hold rows that were never analysed."""
+    _insert(probe, 5000)
+    _write(f"SELECT pg_stat_reset_single_table_counters('{probe}'::regclass)")
+    assert _grown(probe) == [probe]
+    assert _grown(probe) == []  # analysed: its statistics are there now
+
+
+@ON_POSTGRESQL
+def test_a_table_counted_by_an_index_build_but_never_analysed_is_analysed(probe):
+    """CREATE INDEX (and pg_upgrade) leave a row count in the catalog and no column statistics."""
+    _insert(probe, 5000)
+    _write(f"CREATE INDEX ON {probe} (email)")
+    _write(f"SELECT pg_stat_reset_single_table_counters('{probe}'::regclass)")
+    assert _grown(probe) == [probe]
+    assert _grown(probe) == []
+
+
+@ON_POSTGRESQL
+def test_an_empty_table_is_not_analysed(probe):
+    assert _grown(probe) == []
+    _insert(probe, 10)
+    _write(f"DELETE FROM {probe}")
+    _write(f"ANALYZE {probe}")  # all its rows dead: counted 0, no statistics to gather
+    _write(f"SELECT pg_stat_reset_single_table_counters('{probe}'::regclass)")
+    assert _grown(probe) == []
