@@ -79,19 +79,20 @@ def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
 def _by_value(
     session: Session, column: Any, values: Iterable[str], cap: int, seen: dict[int, dict[str, Any]]
 ) -> dict[str, list[dict[str, Any]]]:
-    """Per value, the live leads holding it, at most ``cap`` + 1 of them (the lowest ids): one
-    more than the cap says the value is too common, without fetching all its holders. A lead
-    already in ``seen`` (found by another key) is that same dict: built once, scored once."""
-    ranked = select(
+    """Per value held by at most ``cap`` live leads, those leads; a value held by more finds
+    nothing (it cannot tell people apart) and none of its holders is sent: the database counts
+    them. A lead already in ``seen`` (found by another key) is that same dict: built once,
+    scored once."""
+    counted = select(
         *_columns(CANDIDATE_FIELDS),
         column.label("key_value"),
-        func.row_number().over(partition_by=column, order_by=Lead.id).label("rank"),
+        func.count().over(partition_by=column).label("holders"),
     )
     found: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for chunk in _chunks(values):
-        inner = ranked.where(among(column, chunk), _live()).subquery()
+        inner = counted.where(among(column, chunk), _live()).subquery()
         query = select(*[inner.c[name] for name in CANDIDATE_FIELDS], inner.c.key_value).where(
-            inner.c.rank <= cap + 1
+            inner.c.holders <= cap
         )
         # Plain tuples zipped with the names: a Row's mapping costs several times as much.
         for *fields, value in session.execute(query).tuples():
@@ -123,9 +124,8 @@ def find_candidates(
         for table, value in zip(
             tables, (k.mailbox, k.phone, k.domain_name, k.company_name), strict=True
         ):
-            hits = table.get(value, []) if value is not None else []
-            if len(hits) <= cap:
-                leads.update((lead["id"], lead) for lead in hits if lead["id"] not in leads)
+            hits = table.get(value, ()) if value is not None else ()
+            leads.update((lead["id"], lead) for lead in hits if lead["id"] not in leads)
         out.append(list(leads.values()))
     return out
 

@@ -8,7 +8,7 @@ from sqlalchemy import insert
 
 from leadflow.core.db import session_scope
 from leadflow.core.models import Lead
-from leadflow.dedupe.merging.candidates import MERGED_AWAY, RowKeys, find_candidates
+from leadflow.dedupe.merging.candidates import MERGED_AWAY, RowKeys, _by_value, find_candidates
 
 pytestmark = pytest.mark.db
 
@@ -72,3 +72,18 @@ def test_a_lead_found_by_several_keys_is_one_candidate(leadflow_env):
     # One record of her for the whole batch, whichever key found her: the scorer prepares
     # each record once (by identity).
     assert by_phone[0] is by_both[0] is by_name[0]
+
+
+def test_the_holders_of_a_key_over_the_cap_are_not_read(leadflow_env):
+    """The database counts a common key's holders; none of them is sent to be built and
+    thrown away (a company's common name sends none of its 80 namesakes)."""
+    with session_scope() as session:
+        session.execute(
+            insert(Lead),
+            [_lead(n, "+442079460001") for n in range(5)] + [_lead(5, "+442079460002")],
+        )
+    seen: dict[int, dict] = {}
+    with session_scope() as session:
+        found = _by_value(session, Lead.phone_e164, ["+442079460001", "+442079460002"], 2, seen)
+    assert sorted(found) == ["+442079460002"]
+    assert [lead["email"] for lead in seen.values()] == ["p5@example.com"]
