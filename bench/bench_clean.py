@@ -28,11 +28,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _generate(work: Path, rows: int, seed: int) -> Path:
-    out = work / f"seed{seed}"
+def _generate(work: Path, rows: int, seed: int, wide_phones: bool = False) -> Path:
+    out = work / (f"seed{seed}" + ("-wide" if wide_phones else ""))
     subprocess.run(
         [sys.executable, str(ROOT / "bench" / "gen_campaigns.py"), "--rows", str(rows)]
-        + ["--out", str(out), "--seed", str(seed)],
+        + ["--out", str(out), "--seed", str(seed)]
+        + (["--wide-phones"] if wide_phones else []),
         check=True,
         stdout=subprocess.DEVNULL,
     )
@@ -190,6 +191,11 @@ def main() -> None:
     parser.add_argument("--before", type=Path, help="another checkout to measure first")
     parser.add_argument("--after", type=Path, default=ROOT, help="default: this checkout")
     parser.add_argument("--work", type=Path, help="folder for files and databases")
+    parser.add_argument(
+        "--wide-phones",
+        action="store_true",
+        help="base and file with phone numbers from the whole plan (gen_campaigns --wide-phones)",
+    )
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -204,22 +210,28 @@ def main() -> None:
     codes = [("before", args.before.resolve())] if args.before else []
     codes.append(("after", args.after.resolve()))
     bases = [0] + ([args.base_rows] if args.base_rows else [])
-    marker = work / f"base-{admin.split(':')[0]}-{args.base_rows}.json"
+    wide = "-wide" if args.wide_phones else ""
+    marker = work / f"base-{admin.split(':')[0]}-{args.base_rows}{wide}.json"
+    base_db = "bench_base" + wide.replace("-", "_")  # one per kind of file: a server may hold both
     if args.base_rows and not marker.exists():  # built once per folder and server, then reused
-        base_url = _fresh_db(admin, work, "bench_base", None)
+        base_url = _fresh_db(admin, work, base_db, None)
         start = time.perf_counter()
         made = _run_worker(
-            codes[0][1], base_url, work, "base", str(_generate(work, args.base_rows, 31))
+            codes[0][1],
+            base_url,
+            work,
+            "base",
+            str(_generate(work, args.base_rows, 31, args.wide_phones)),
         )
         print(f"base: {made['leads']} leads in {time.perf_counter() - start:.0f} s", flush=True)
         marker.write_text(json.dumps(made))
     if args.rows == "0":
         return
     for rows in (int(r) for r in args.rows.split(",")):
-        source = _generate(work, rows, 9)
+        source = _generate(work, rows, 9, args.wide_phones)
         for base in bases:
             for label, code in codes:
-                url = _fresh_db(admin, work, "bench_run", "bench_base" if base else None)
+                url = _fresh_db(admin, work, "bench_run", base_db if base else None)
                 got = _run_worker(code, url, work, "clean", str(source), str(args.batch_size))
                 print(
                     f"{admin.split(':')[0]:<10} rows={rows:<7} base={base:<7} {label:<6} "

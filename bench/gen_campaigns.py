@@ -237,9 +237,16 @@ def write_samples(out: Path, seed: int) -> None:
     )  # newline="": LF on every OS
 
 
-def write_bench(out: Path, n_rows: int, seed: int) -> Path:
-    """Stream n_rows webinar-style rows (~1% bad, ~2% duplicates) straight to disk."""
+def write_bench(out: Path, n_rows: int, seed: int, wide_phones: bool = False) -> Path:
+    """Stream n_rows webinar-style rows (~1% bad, ~2% duplicates) straight to disk.
+
+    ``wide_phones``: Western numbers from the whole North American plan instead of the 555-01xx
+    numbers kept for fiction. Those are 100 per area code, about 80,000 in all: a million
+    people drawn from them share a number with ~6 strangers at other companies, which real
+    bases do not, and every shared number is a candidate pair for the matcher. Drawn from a
+    second generator, so the rest of the file is the same either way."""
     rng = random.Random(seed)
+    phones = random.Random(seed + 1) if wide_phones else None
     pools, recent = (
         build_pools(rng),
         deque(maxlen=256),
@@ -259,6 +266,9 @@ def write_bench(out: Path, n_rows: int, seed: int) -> Path:
                 raw = raw if rng.random() < 0.5 else near_variant(rng, raw)
             else:  # the row number in the local part keeps addresses unique without remembering them
                 person = make_person(rng, rng.random() < 0.15, pools, None, tag=f".{i}")
+                if phones is not None and person["zh"] is None:
+                    exchange = f"{phones.randint(200, 999)}{phones.randint(0, 9999):04d}"
+                    person["mobile"] = person["mobile"][:3] + exchange
                 raw = person["email"]
                 recent.append((person, raw))
             handle.write(csv_line(webinar_fields(rng, person, raw)))
@@ -272,11 +282,16 @@ def main() -> None:
         "--rows", type=int, help="bench mode: stream one webinar-style CSV of this many rows"
     )
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument(
+        "--wide-phones",
+        action="store_true",
+        help="bench mode: phone numbers from the whole plan, not the 555-01xx ones (see write_bench)",
+    )
     args = parser.parse_args()
     if args.rows is not None:
         if args.out is None:
             parser.error("--rows needs --out (keep large benchmark files out of examples/)")
-        print(write_bench(args.out, args.rows, args.seed))
+        print(write_bench(args.out, args.rows, args.seed, args.wide_phones))
     else:
         write_samples(args.out or Path(__file__).resolve().parent.parent / "examples", args.seed)
 
