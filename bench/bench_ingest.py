@@ -234,22 +234,28 @@ def _inproc(spec: dict, source: Path) -> dict:  # type: ignore[type-arg]
         seconds[stage] += time.perf_counter() - start
         return result
 
+    try:  # the flow's batch loop runs under it (flows/_batches.py), where the checkout has it
+        from leadflow.core.collector import bulk_collection
+    except ImportError:
+        from contextlib import nullcontext as bulk_collection  # type: ignore[assignment]
+
     wall = time.perf_counter()
     campaign_id = register_campaign.fn("bench", "webinar", "analytics", None, None)
     staged = timed("stage", stage_file.fn, str(source), campaign_id, spec["batch"])
     leads = 0
-    for first, last in staged.batches:  # flows/_batches.py carry_forward, minus notify_reps
-        cleaned = timed("clean+dedupe", clean_batch.fn, campaign_id, first, last)
-        ids = cleaned.lead_ids
-        timed("enrich", enrich_leads.fn, ids)
-        timed("enrich", match_accounts.fn, ids)
-        timed("other", advance_leads.fn, ids, PipelineStage.ENRICHED)
-        scored = timed("score", partial(score_leads.fn, stage_too=True), ids)
-        timed("other", advance_leads.fn, ids, PipelineStage.SCORED)
-        timed("route", route_leads.fn, scored.hot)
-        timed("enroll", partial(enroll_leads.fn, stage_too=True), scored.warm + scored.cold)
-        timed("other", advance_leads.fn, ids, PipelineStage.DONE)
-        leads += len(ids)
+    with bulk_collection():
+        for first, last in staged.batches:  # flows/_batches.py carry_forward, minus notify_reps
+            cleaned = timed("clean+dedupe", clean_batch.fn, campaign_id, first, last)
+            ids = cleaned.lead_ids
+            timed("enrich", enrich_leads.fn, ids)
+            timed("enrich", match_accounts.fn, ids)
+            timed("other", advance_leads.fn, ids, PipelineStage.ENRICHED)
+            scored = timed("score", partial(score_leads.fn, stage_too=True), ids)
+            timed("other", advance_leads.fn, ids, PipelineStage.SCORED)
+            timed("route", route_leads.fn, scored.hot)
+            timed("enroll", partial(enroll_leads.fn, stage_too=True), scored.warm + scored.cold)
+            timed("other", advance_leads.fn, ids, PipelineStage.DONE)
+            leads += len(ids)
     return {"read": staged.rows, "wall_s": time.perf_counter() - wall, "stages": dict(seconds)}
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.core.statuses import EnrollmentStatus, LeadStatus, LifecycleStage, PipelineStage
 from leadflow.core.clock import as_utc
+from leadflow.core.collector import bulk_collection
 from leadflow.routing.policy import RoutingPolicy
 from leadflow.core.db import session_scope
 from leadflow.core.bulk_writes import KeyedUpdate
@@ -341,19 +342,19 @@ def rescore_stored(
     """Re-score every stored lead (a rules change, a decay tick): keyset pages of ids, one
     transaction per page, so the base never sits in memory and a crash loses one page."""
     run, outcome = ScoringRun.now(now), ScoreOutcome()
-    while True:
-        with session_scope() as session:
-            ids = list(
-                session.scalars(
-                    select(Lead.id).where(Lead.id > after_id).order_by(Lead.id).limit(batch_size)
-                )
-            )
-        if not ids:
-            break
-        _score_and_write(ids, run, outcome)
-        after_id = ids[-1]
+    with bulk_collection():
+        while ids := _page(after_id, batch_size):
+            _score_and_write(ids, run, outcome)
+            after_id = ids[-1]
     _log(outcome.changed, outcome)
     return outcome
+
+
+def _page(after_id: int, size: int) -> list[int]:
+    with session_scope() as session:
+        return list(
+            session.scalars(select(Lead.id).where(Lead.id > after_id).order_by(Lead.id).limit(size))
+        )
 
 
 def _log(count: int, outcome: ScoreOutcome) -> None:
