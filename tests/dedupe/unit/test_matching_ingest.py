@@ -228,3 +228,14 @@ def test_the_share_of_a_name_is_smoothed_towards_the_average_in_a_small_base() -
     assert name_share(1, 5, BUILT_IN) == pytest.approx(u * 100 / 105)  # only the lead compared
     assert name_share(2, 5, BUILT_IN) > 0.009  # one namesake among five leads
     assert name_share(3001, 1_000_000, BUILT_IN) == pytest.approx(0.003, rel=0.01)
+
+
+def test_a_record_missing_a_compared_field_scores_as_one_that_holds_it_empty() -> None:
+    # Leads and clean rows hold every compared field; a caller's dict may not. Missing and
+    # empty are the same to the scorer, whichever records of the batch lack the field.
+    whole = person("Ana Lima", "Acme GmbH", phone_e164="+4930123456", domain="acme.de")
+    partial = {"full_name": "Ana Lima", "company": "Acme"}
+    empty = {name: None for name in ("phone_e164", "domain", "city", "country")} | partial
+    assert score_pairs([partial, whole], [whole, whole], BUILT_IN) == score_pairs(
+        [empty, whole], [whole, whole], BUILT_IN
+    )
