@@ -10,7 +10,8 @@ fresh database by a subprocess of its own (so its peak RSS is its own):
 - floor (a): csv module + bulk insert of the raw rows; floor (b): the same plus the
   normalisation every row needs (leadflow.ingest.normalize); the pipeline as % of each;
 - peak RSS of the largest process, and the CPU split (user+sys s) between the app (this
-  process, workers, their flow runs), the Prefect server and the PostgreSQL backends.
+  process, workers, their flow runs), the Prefect server and the PostgreSQL backends;
+  in process, the app's seconds in the garbage collector and its full collections.
 
 Modes. ``inproc`` (default for 1 worker): the batch loop of flows/_batches.py calls the
 tasks' functions directly, no Prefect server, each stage timed around its call (rep
@@ -170,7 +171,7 @@ def measure(spec: dict) -> dict:  # type: ignore[type-arg]
     )
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "bench"))
-    from ingest_parts import CpuSampler, floor, preload_base
+    from ingest_parts import CpuSampler, GcTimer, floor, preload_base
 
     from leadflow.core.db import get_engine, upgrade
 
@@ -178,9 +179,11 @@ def measure(spec: dict) -> dict:  # type: ignore[type-arg]
         upgrade()
         result = dict(spec, floor_a_s=floor(source, url, False), floor_b_s=floor(source, url, True))
         result["base_stored"] = preload_base(base_file, url) if base_file else 0
-        with CpuSampler(pg_name) as sampler:
+        with CpuSampler(pg_name) as sampler, GcTimer() as collector:
             run = _inproc if spec["mode"] == "inproc" else _prefect
             result.update(run(spec, source))
+        if spec["mode"] == "inproc":  # under Prefect the work runs in the worker processes
+            result["gc"] = {"seconds": round(collector.seconds, 2), "full": collector.full}
         result["sizes"] = _table_sizes() if pg_name else {}
         get_engine().dispose()
         result["cpu"] = sampler.split()
@@ -331,6 +334,8 @@ def _row(r: dict) -> str:  # type: ignore[type-arg]
     a, b = n / r["floor_a_s"], n / r["floor_b_s"]
     whole = n / r["wall_s"]
     cpu = ", ".join(f"{k} {u:.0f}+{s:.0f}" for k, (u, s) in sorted(r["cpu"].items()))
+    if r.get("gc"):  # of the app's CPU: in the garbage collector, and its full collections
+        cpu += f" (GC {r['gc']['seconds']:.1f} s, {r['gc']['full']} full)"
     return (
         f"| {n:,} | {r['backend']} | {r['base_stored']:,} | {r['workers']} ({r['mode']}) | "
         f"{whole:,.0f} / {1e6 / whole:,.0f} | {stages} | {a:,.0f} | {b:,.0f} | "

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import os
 import signal
 import subprocess
@@ -200,6 +201,28 @@ class CpuSampler:
             out[kind][0] += user
             out[kind][1] += system
         return {k: (round(u, 1), round(s, 1)) for k, (u, s) in out.items()}
+
+
+class GcTimer:
+    """Time this process spends in the cyclic garbage collector, and how many full (oldest
+    generation) collections it ran: the in-process pipeline's share of its CPU."""
+
+    def __init__(self) -> None:
+        self.seconds, self.full, self._start = 0.0, 0, 0.0
+
+    def _note(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._start = time.perf_counter()
+            return
+        self.seconds += time.perf_counter() - self._start
+        self.full += info["generation"] == 2
+
+    def __enter__(self) -> GcTimer:
+        gc.callbacks.append(self._note)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._note)
 
 
 def _vm_hwm_kb(pid: int) -> int:
