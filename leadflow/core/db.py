@@ -112,6 +112,15 @@ ANALYZE_GROWTH = 0.2
 ANALYZE_MIN_ROWS = 1000
 
 
+# No statistics: never analysed (reltuples is -1 until the first ANALYZE or VACUUM, from
+# PostgreSQL 14 on), or counted by CREATE INDEX with no column statistics. A new empty table
+# is analysed once, cheaply, and is then counted 0: not again while it stays empty.
+_BLIND = (
+    "(c.reltuples < 0 OR (c.reltuples > 0 AND NOT EXISTS (SELECT 1 FROM pg_stats p"
+    " WHERE p.schemaname = s.schemaname AND p.tablename = s.relname))) AS blind"
+)
+
+
 def analyze_grown(session: Session, tables: Mapping[str, Sequence[str]]) -> list[str]:
     """PostgreSQL: gather planner statistics on the tables that grew since they were last
     gathered, and say which. Bulk loads on a server without autovacuum (CI, many bulk-load
@@ -123,10 +132,11 @@ def analyze_grown(session: Session, tables: Mapping[str, Sequence[str]]) -> list
     whole-table ANALYZE: its other columns (titles, provenance) are never looked up by.
     Grown: live rows now (``n_live_tup``, which inserts and deletes move, updates do not)
     against the rows the last ANALYZE or VACUUM counted (``pg_class.reltuples``, -1 before
-    the first). A table that holds rows but has no statistics at all is analysed whatever the
-    counters say: a database copied by ``CREATE DATABASE ... TEMPLATE`` or upgraded by
-    pg_upgrade starts with its counters at zero and, without this, would be planned blind
-    until a thousand rows were added."""
+    the first). A table that was never analysed, or was counted by an index build without
+    column statistics, is analysed whatever the counters say: a database copied from one
+    never analysed, or upgraded by pg_upgrade (which before PostgreSQL 18 carries no
+    statistics over), starts with its counters at zero and, without this, would be planned
+    blind until a thousand rows were added."""
     connection = session.connection()
     if connection.dialect.name != "postgresql":
         return []
@@ -135,9 +145,11 @@ def analyze_grown(session: Session, tables: Mapping[str, Sequence[str]]) -> list
         for name, live, counted, changed, blind in connection.execute(
             text(
                 "SELECT s.relname, s.n_live_tup, greatest(c.reltuples, 0)::bigint,"
-                " s.n_mod_since_analyze, " + _BLIND + " FROM pg_stat_user_tables s"
+                f" s.n_mod_since_analyze, {_BLIND} FROM pg_stat_user_tables s"
                 " JOIN pg_class c ON c.oid = s.relid"
                 " WHERE s.schemaname = current_schema() AND s.relname = ANY(:names)"
+                # ANALYZE of a table another role owns only warns: not at every batch
+                " AND pg_has_role(c.relowner, 'USAGE')"
                 " ORDER BY s.relname"  # one order for every caller: two ANALYZEs never deadlock
             ),
             {"names": sorted(tables)},
@@ -149,16 +161,6 @@ def analyze_grown(session: Session, tables: Mapping[str, Sequence[str]]) -> list
         columns = ", ".join(quote(column) for column in tables[name])
         connection.execute(text(f"ANALYZE {quote(name)}" + (f" ({columns})" if columns else "")))
     return grown
-
-
-# Rows but no statistics: never analysed and not empty on disk (reltuples is -1 until the first
-# ANALYZE or VACUUM), or counted (by CREATE INDEX, or kept by pg_upgrade) with no column
-# statistics. An analysed table of dead rows only has reltuples 0: it is not analysed again.
-_BLIND = (
-    "(c.reltuples < 0 AND pg_relation_size(c.oid) > 0)"
-    " OR (c.reltuples > 0 AND NOT EXISTS (SELECT 1 FROM pg_stats p"
-    " WHERE p.schemaname = s.schemaname AND p.tablename = s.relname))"
-)
 
 
 def _grown(live: int, counted: int, changed: int) -> bool:
