@@ -12,6 +12,10 @@ objects that live as long as the process), so full collections no longer walk th
 raises the young threshold while the work runs. Collections still run: reference counting
 frees nearly everything a batch makes, and the cycles it leaves are found as before, a few
 thousand allocations later. Both are put back when the outermost block ends.
+
+The collector is the process's, so the blocks are counted per process, not per thread: two
+overlapping blocks (two threads) share one freeze, which ends with the last of them. A flow
+run is a process of its own on a worker, and its tasks run in its thread.
 """
 
 from __future__ import annotations
@@ -42,8 +46,11 @@ def bulk_collection() -> Iterator[None]:
             _saved = gc.get_threshold()
             _froze = gc.get_freeze_count() == 0
             if _froze:
+                gc.collect(1)  # young garbage is freed now rather than frozen with the rest
                 gc.freeze()
-            gc.set_threshold(max(_saved[0], YOUNG_THRESHOLD), *_saved[1:])
+            # 0 means automatic collection is off: left so
+            young = _saved[0] and max(_saved[0], YOUNG_THRESHOLD)
+            gc.set_threshold(young, *_saved[1:])
     try:
         yield
     finally:

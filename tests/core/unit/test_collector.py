@@ -4,6 +4,7 @@ cycles made inside it are still collected."""
 from __future__ import annotations
 
 import gc
+import threading
 import weakref
 from collections.abc import Iterator
 
@@ -14,11 +15,15 @@ from leadflow.core.collector import YOUNG_THRESHOLD, bulk_collection
 
 @pytest.fixture(autouse=True)
 def collector_as_found() -> Iterator[None]:
-    threshold, frozen = gc.get_threshold(), gc.get_freeze_count()
-    assert frozen == 0, "the test process froze objects before these tests"
+    """Each test starts with nothing frozen (the web app's start-up freezes, and a test worker
+    may have started it earlier), and the collector is left as it was found."""
+    threshold, frozen = gc.get_threshold(), gc.get_freeze_count() > 0
+    gc.unfreeze()
     yield
     gc.set_threshold(*threshold)
     gc.unfreeze()
+    if frozen:
+        gc.freeze()
 
 
 class Node:
@@ -47,10 +52,43 @@ def test_an_inner_block_leaves_the_outer_one_as_it_was():
 
 
 def test_a_process_that_froze_objects_itself_keeps_them_frozen():
+    before = gc.get_threshold()
     gc.freeze()
     with bulk_collection():
-        pass
+        assert gc.get_threshold()[0] == max(before[0], YOUNG_THRESHOLD)
     assert gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before
+
+
+def test_automatic_collection_switched_off_stays_off():
+    gc.set_threshold(0)
+    with bulk_collection():
+        assert gc.get_threshold()[0] == 0
+    assert gc.get_threshold()[0] == 0
+
+
+def test_overlapping_blocks_in_two_threads_share_one_freeze_until_the_last_ends():
+    before = gc.get_threshold()
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    frozen_after_first: list[int] = []
+
+    def second() -> None:
+        first_in.wait()
+        with bulk_collection():
+            second_in.set()
+            first_out.wait()
+            frozen_after_first.append(gc.get_freeze_count())
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    with bulk_collection():
+        first_in.set()
+        second_in.wait()
+    first_out.set()
+    thread.join()
+    assert frozen_after_first[0] > 0  # the first block's end unfroze nothing
+    assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == before
 
 
 def test_an_error_in_the_block_still_puts_the_collector_back():
@@ -62,6 +100,8 @@ def test_an_error_in_the_block_still_puts_the_collector_back():
 
 
 def test_cycles_made_in_the_block_are_still_collected_without_being_asked():
+    """Guards against a threshold so high (or the collector so far switched off) that a
+    batch loop's cycles would pile up."""
     with bulk_collection():
         node = Node()
         alive = weakref.ref(node)
