@@ -244,7 +244,9 @@ def write_bench(out: Path, n_rows: int, seed: int, wide_phones: bool = False) ->
     numbers kept for fiction. Those are 100 per area code, about 80,000 in all: a million
     people drawn from them share a number with ~6 strangers at other companies, which real
     bases do not, and every shared number is a candidate pair for the matcher. Drawn from a
-    second generator, so the rest of the file is the same either way."""
+    second generator, so the rest of the file is the same either way. Such numbers may be
+    someone's: the files are for benchmarks on this machine, where phones are only compared,
+    never dialled or messaged; keep them out of anything shared (examples/ never uses them)."""
     rng = random.Random(seed)
     phones = random.Random(seed + 1) if wide_phones else None
     pools, recent = (
