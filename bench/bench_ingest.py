@@ -84,6 +84,9 @@ def main() -> None:
                         print(f"  emails the SMTP sink took = {results[-1]['emails']}", flush=True)
                     if results[-1].get("sizes"):
                         print(f"  table: (rows, bytes/row) = {results[-1]['sizes']}", flush=True)
+                    if results[-1].get("lead_heap_indexes"):
+                        sizes = results[-1]["lead_heap_indexes"]
+                        print(f"  lead heap and indexes, bytes per live lead = {sizes}", flush=True)
     print()
     print(table(results))
 
@@ -185,6 +188,7 @@ def measure(spec: dict) -> dict:  # type: ignore[type-arg]
         if spec["mode"] == "inproc":  # under Prefect the work runs in the worker processes
             result["gc"] = {"seconds": round(collector.seconds, 2), "full": collector.full}
         result["sizes"] = _table_sizes() if pg_name else {}
+        result["lead_heap_indexes"] = _lead_sizes() if pg_name else {}
         get_engine().dispose()
         result["cpu"] = sampler.split()
         result["peak_rss_mb"] = round(
@@ -216,6 +220,32 @@ def _table_sizes() -> dict[str, tuple[int, int]]:
             )
         ).all()
     return {name: (rows, round(size / rows)) for name, rows, size in found}
+
+
+def _lead_sizes() -> dict[str, int]:
+    """Bytes per live lead of its heap and of each index: what rewrites leave behind (the
+    CI server, like many bulk-load setups, runs without autovacuum)."""
+    from sqlalchemy import text
+
+    from leadflow.core.db import get_engine
+
+    with get_engine().connect() as conn:
+        live = conn.scalar(
+            text("SELECT n_live_tup FROM pg_stat_user_tables WHERE relname = 'lead'")
+        )
+        found = conn.execute(
+            text(
+                "SELECT c.relname, pg_relation_size(c.oid) FROM pg_class c WHERE c.oid = 'lead'::regclass"
+                " OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = 'lead'::regclass)"
+                " ORDER BY 2 DESC"
+            )
+        ).all()
+    sizes = {name: round(size / max(live or 1, 1)) for name, size in found}
+    with get_engine().connect() as conn:
+        updates, hot = conn.execute(
+            text("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'lead'")
+        ).one()
+    return sizes | {"row versions by UPDATE": updates, "of them HOT": hot}
 
 
 def _inproc(spec: dict, source: Path) -> dict:  # type: ignore[type-arg]

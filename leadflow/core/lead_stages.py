@@ -110,7 +110,10 @@ def mark_cleaned(session: Session, lead_ids: Iterable[int]) -> None:
 
 
 def unfinished(session: Session, campaign_id: int | None) -> list[int]:
-    """Leads an earlier run left half-done: this campaign's first, then everyone's, by id."""
+    """Leads an earlier run left half-done: this campaign's first, then everyone's, by id.
+
+    A scan of ``lead``, once per run: ``<>`` is no btree search, and an index on the stage
+    would make every step's rewrite of a lead a full one (migration 0012)."""
     pending = select(Lead.id).where(Lead.pipeline_stage != PipelineStage.DONE)
     if campaign_id is None:
         return list(session.scalars(pending.order_by(Lead.id)))

@@ -148,10 +148,12 @@ class Lead(Base):
     email_key: Mapped[str | None] = mapped_column(String(320), index=True)
     domain_name_key: Mapped[str | None] = mapped_column(String(360), index=True)
     company_name_key: Mapped[str | None] = mapped_column(String(400), index=True)
-    # How far the ingest pipeline has carried this lead (leadflow/ingest/pipeline.py):
+    # How far the ingest pipeline has carried this lead (leadflow/core/lead_stages.py):
     # cleaned -> enriched -> scored -> done. A run first finishes what a crashed run left.
+    # Not indexed: every step moves it, and an indexed column that moves makes each of those
+    # rewrites a full one on PostgreSQL rather than a heap-only one (migration 0012).
     pipeline_stage: Mapped[str] = mapped_column(
-        String(12), default=PipelineStage.DONE, server_default=PipelineStage.DONE.value, index=True
+        String(12), default=PipelineStage.DONE, server_default=PipelineStage.DONE.value
     )
 
 
