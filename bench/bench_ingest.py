@@ -2,6 +2,7 @@
 
     python bench/bench_ingest.py --rows 20000,100000 --backend sqlite,postgresql --workers 1,2
         [--base 0|N] [--batch-size 2000] [--postgres-url URL] [--mode auto|inproc|prefect]
+        [--wide-phones]
 
 One line of the final markdown table per (rows, backend, base, workers), each measured in a
 fresh database by a subprocess of its own (so its peak RSS is its own):
@@ -56,6 +57,12 @@ def main() -> None:
         "--postgres-url", default=POSTGRES, help="a server we may CREATE DATABASE on"
     )
     parser.add_argument("--mode", default="auto", help="auto, inproc, prefect, or inproc,prefect")
+    parser.add_argument(
+        "--wide-phones",
+        action="store_true",
+        help="Western numbers from the whole plan, not the 555-01xx ones strangers share"
+        " (gen_campaigns.py --wide-phones; docs/scaling.md, 'The generated phones')",
+    )
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: one measurement, as JSON
     args = parser.parse_args()
     if args.one:
@@ -74,6 +81,7 @@ def main() -> None:
                         mode=mode,
                         batch=args.batch_size,
                         postgres_url=args.postgres_url,
+                        wide_phones=args.wide_phones,
                     )
                     results.append(_run_one(spec))
                     print(_row(results[-1]), flush=True)
@@ -115,7 +123,7 @@ def _run_one(spec: dict) -> dict:  # type: ignore[type-arg]
     sys.exit(f"measurement {spec} failed:\n{done.stderr[-4000:]}")
 
 
-def _generate(work: Path, rows: int, seed: int) -> Path:
+def _generate(work: Path, rows: int, seed: int, wide_phones: bool = False) -> Path:
     out = work / f"seed{seed}"
     subprocess.run(
         [
@@ -127,7 +135,8 @@ def _generate(work: Path, rows: int, seed: int) -> Path:
             str(out),
             "--seed",
             str(seed),
-        ],
+        ]
+        + (["--wide-phones"] if wide_phones else []),
         check=True,
         stdout=subprocess.DEVNULL,
     )
@@ -163,8 +172,9 @@ def _drop(spec: dict, name: str | None) -> None:  # type: ignore[type-arg]
 def measure(spec: dict) -> dict:  # type: ignore[type-arg]
     """One measurement in a fresh database; runs in a subprocess of its own."""
     work = Path(tempfile.mkdtemp(prefix="leadflow-bench-"))
-    source = _generate(work, spec["rows"], 9)
-    base_file = _generate(work, spec["base"], 10) if spec["base"] else None
+    wide = spec.get("wide_phones", False)
+    source = _generate(work, spec["rows"], 9, wide)
+    base_file = _generate(work, spec["base"], 10, wide) if spec["base"] else None
     url, pg_name = _database(spec, work)
     os.environ.update(
         LEADFLOW_DATABASE_URL=url,
