@@ -234,11 +234,16 @@ def _table_sizes() -> dict[str, tuple[int, int]]:
 
 def _lead_sizes() -> dict[str, int]:
     """Bytes per live lead of its heap and of each index: what rewrites leave behind (the
-    CI server, like many bulk-load setups, runs without autovacuum)."""
+    CI server, like many bulk-load setups, runs without autovacuum). Call after
+    ``_table_sizes``, whose ANALYZE sets the live-row count."""
     from sqlalchemy import text
 
     from leadflow.core.db import get_engine
 
+    # A backend reports its counts when idle, at most once a second, and when it closes:
+    # close the pooled ones, and give the last of them a moment.
+    get_engine().dispose()
+    time.sleep(1.5)
     with get_engine().connect() as conn:
         live = conn.scalar(
             text("SELECT n_live_tup FROM pg_stat_user_tables WHERE relname = 'lead'")

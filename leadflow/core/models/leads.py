@@ -151,7 +151,8 @@ class Lead(Base):
     # How far the ingest pipeline has carried this lead (leadflow/core/lead_stages.py):
     # cleaned -> enriched -> scored -> done. A run first finishes what a crashed run left.
     # Not indexed: every step moves it, and an indexed column that moves makes each of those
-    # rewrites a full one on PostgreSQL rather than a heap-only one (migration 0012).
+    # rewrites a full one on PostgreSQL rather than a heap-only one (migration 0012, which
+    # also sets lead's fillfactor: SQLAlchemy 2.0 cannot declare it on a table).
     pipeline_stage: Mapped[str] = mapped_column(
         String(12), default=PipelineStage.DONE, server_default=PipelineStage.DONE.value
     )

@@ -51,4 +51,4 @@ def test_a_stage_move_is_written_in_place_on_postgresql(leadflow_env):
         after = session.execute(PENDING).one()
         options = session.scalar(text("SELECT reloptions FROM pg_class WHERE relname = 'lead'"))
     assert (after[0] - before[0], after[1] - before[1]) == (1, 1)  # one rewrite, heap-only
-    assert "fillfactor=80" in options
+    assert options is not None and "fillfactor=80" in options

@@ -3,7 +3,7 @@
 Every step of the ingest pipeline rewrites the leads of its batch (enrich, score, then route
 or enroll), and each step moves the lead's pipeline_stage. On PostgreSQL an UPDATE that changes
 no indexed column and finds room on the row's page is a heap-only tuple (HOT) update: no new
-entry in any of lead's nine indexes. The index on pipeline_stage made every such rewrite a full
+entry in any of lead's indexes. The index on pipeline_stage made every such rewrite a full
 one, and no query reads it: the only search by stage, for the leads a crashed run left
 (`lead_stages.unfinished`), asks for `pipeline_stage <> 'done'`, which a btree cannot answer
 (both PostgreSQL and SQLite scan the table for it, with or without the index). The other
@@ -35,7 +35,8 @@ def upgrade() -> None:
     with op.batch_alter_table('lead', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_lead_pipeline_stage'))
     if op.get_bind().dialect.name == 'postgresql':
-        # New pages only: a table already stored keeps its pages until rewritten (VACUUM FULL).
+        # Inserts from now on leave the room; pages already full stay so until the table is
+        # rewritten (VACUUM FULL).
         op.execute(f'ALTER TABLE lead SET (fillfactor = {FILLFACTOR})')
 
 
