@@ -255,11 +255,10 @@ def _lead_sizes() -> dict[str, int]:
                 " ORDER BY 2 DESC"
             )
         ).all()
-    sizes = {name: round(size / max(live or 1, 1)) for name, size in found}
-    with get_engine().connect() as conn:
         updates, hot = conn.execute(
             text("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'lead'")
         ).one()
+    sizes = {name: round(size / max(live or 1, 1)) for name, size in found}
     return sizes | {"row versions by UPDATE": updates, "of them HOT": hot}
 
 

@@ -4,8 +4,8 @@ A batch of leads allocates hundreds of thousands of container objects (rows, dic
 bound for the database). CPython runs a young collection every 700 net allocations of such
 objects and, every 100 young ones, a full collection that walks every tracked object of the
 process, the millions that the imported libraries made (Prefect, SQLAlchemy, pydantic, numpy)
-included. Measured on 20k leads through the whole pipeline: 14 full collections, 2.0-2.3 s of
-the 10 s of CPU the process used.
+included. Measured on 20k rows through the whole pipeline: 15-17 full collections, 2.0-2.5 s of
+the 13-15 s of CPU the process used (docs/scaling.md, fifth session).
 
 ``bulk_collection`` freezes what exists when the work starts (libraries, settings, policies:
 objects that live as long as the process), so full collections no longer walk them, and
