@@ -2,7 +2,7 @@
 
     python bench/bench_ingest.py --rows 20000,100000 --backend sqlite,postgresql --workers 1,2
         [--base 0|N] [--batch-size 2000] [--postgres-url URL] [--mode auto|inproc|prefect]
-        [--wide-phones]
+        [--wide-phones] [--companies 20000] [--census-names]
 
 One line of the final markdown table per (rows, backend, base, workers), each measured in a
 fresh database by a subprocess of its own (so its peak RSS is its own):
@@ -21,6 +21,9 @@ real Prefect server, a process work pool and N `prefect worker start` processes;
 ingest-campaign flow runs here with chunks=N (1: every batch in this process), stages
 timed from the server's task runs, summed over workers (worker-seconds, not wall time).
 ``--base N`` first stores N leads from another generated file, fast (see ingest_parts).
+``--companies N`` and ``--census-names``: a world as wide as a real base (gen_campaigns.py,
+campaign_world.py): N generated firms, known to the local provider through the generated
+firmographics table, and names with census frequencies; the base file shares its firms.
 """
 
 from __future__ import annotations
@@ -63,6 +66,17 @@ def main() -> None:
         help="Western numbers from the whole plan, not the 555-01xx ones strangers share"
         " (gen_campaigns.py --wide-phones; docs/scaling.md, 'The generated phones')",
     )
+    parser.add_argument(
+        "--companies",
+        type=int,
+        default=0,
+        help="generated firms instead of the 102 named ones (gen_campaigns.py --companies)",
+    )
+    parser.add_argument(
+        "--census-names",
+        action="store_true",
+        help="names with the US census's frequencies (gen_campaigns.py --census-names)",
+    )
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: one measurement, as JSON
     args = parser.parse_args()
     if args.one:
@@ -82,6 +96,8 @@ def main() -> None:
                         batch=args.batch_size,
                         postgres_url=args.postgres_url,
                         wide_phones=args.wide_phones,
+                        companies=args.companies,
+                        census_names=args.census_names,
                     )
                     results.append(_run_one(spec))
                     print(_row(results[-1]), flush=True)
@@ -96,6 +112,8 @@ def main() -> None:
                         sizes = results[-1]["lead_heap_indexes"]
                         print(f"  lead heap and indexes, bytes per live lead = {sizes}", flush=True)
     print()
+    world = _world(dict(vars(args)))
+    print(f"world: {' '.join(world) or 'the 102 named firms, 555 phones, the fixed names'}")
     print(table(results))
 
 
@@ -123,7 +141,16 @@ def _run_one(spec: dict) -> dict:  # type: ignore[type-arg]
     sys.exit(f"measurement {spec} failed:\n{done.stderr[-4000:]}")
 
 
-def _generate(work: Path, rows: int, seed: int, wide_phones: bool = False) -> Path:
+def _world(spec: dict) -> list[str]:  # type: ignore[type-arg]
+    """The generator's options that shape its world (the same for the base and the file)."""
+    return (
+        (["--wide-phones"] if spec.get("wide_phones") else [])
+        + (["--companies", str(spec["companies"])] if spec.get("companies") else [])
+        + (["--census-names"] if spec.get("census_names") else [])
+    )
+
+
+def _generate(work: Path, rows: int, seed: int, world: list[str]) -> Path:
     out = work / f"seed{seed}"
     subprocess.run(
         [
@@ -136,7 +163,7 @@ def _generate(work: Path, rows: int, seed: int, wide_phones: bool = False) -> Pa
             "--seed",
             str(seed),
         ]
-        + (["--wide-phones"] if wide_phones else []),
+        + world,
         check=True,
         stdout=subprocess.DEVNULL,
     )
@@ -172,10 +199,12 @@ def _drop(spec: dict, name: str | None) -> None:  # type: ignore[type-arg]
 def measure(spec: dict) -> dict:  # type: ignore[type-arg]
     """One measurement in a fresh database; runs in a subprocess of its own."""
     work = Path(tempfile.mkdtemp(prefix="leadflow-bench-"))
-    wide = spec.get("wide_phones", False)
-    source = _generate(work, spec["rows"], 9, wide)
-    base_file = _generate(work, spec["base"], 10, wide) if spec["base"] else None
+    world = _world(spec)
+    source = _generate(work, spec["rows"], 9, world)
+    base_file = _generate(work, spec["base"], 10, world) if spec["base"] else None
     url, pg_name = _database(spec, work)
+    if spec.get("companies"):  # the generated firms, not the demo's table
+        os.environ["LEADFLOW_FIRMOGRAPHICS_PATH"] = str(source.parent / "firmographics.csv")
     os.environ.update(
         LEADFLOW_DATABASE_URL=url,
         LEADFLOW_DATA_DIR=str(work / "data"),

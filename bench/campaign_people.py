@@ -153,7 +153,9 @@ def make_email(
     return f"{local}@{domain}"
 
 
-def make_person(rng, chinese: bool, pools, used: set | None, tag: str = "") -> dict:
+def make_person(rng, chinese: bool, pools, used: set | None, tag: str = "", names=None) -> dict:
+    """``names``: who people are called when not the fixed lists (campaign_world.CensusNames);
+    a pool with ``pick`` (campaign_world.Weighted) draws its firm without a pass over weights."""
     western, cn_companies, universities = pools
     level = weighted(rng, TITLE_LEVELS, [lv[0] for lv in TITLE_LEVELS])
     if level is TITLE_LEVELS[STUDENT_LEVEL]:
@@ -164,11 +166,15 @@ def make_person(rng, chinese: bool, pools, used: set | None, tag: str = "") -> d
     else:
         pool = cn_companies if chinese else western
         employer, free = (
-            weighted(rng, pool, [c["weight"] for c in pool]),
+            pool.pick(rng)
+            if hasattr(pool, "pick")
+            else weighted(rng, pool, [c["weight"] for c in pool]),
             rng.random() < (0.22 if chinese else 0.10),
         )
     if chinese:
-        (family_zh, family), (given_zh, given) = rng.choice(CN_SURNAMES), rng.choice(CN_GIVEN)
+        (family_zh, family), (given_zh, given) = (
+            names.chinese(rng) if names else (rng.choice(CN_SURNAMES), rng.choice(CN_GIVEN))
+        )
         person = {
             "first": given.capitalize(),
             "last": family.capitalize(),
@@ -179,9 +185,12 @@ def make_person(rng, chinese: bool, pools, used: set | None, tag: str = "") -> d
             weighted(rng, CHINESE_FREE_MAIL, [40, 30, 12, 8, 10]) if free else employer["domain"]
         )
     else:  # 555-01xx numbers are reserved for fiction
+        first, last = (
+            names.western(rng) if names else (rng.choice(WESTERN_FIRST), rng.choice(WESTERN_LAST))
+        )
         person = {
-            "first": rng.choice(WESTERN_FIRST),
-            "last": rng.choice(WESTERN_LAST),
+            "first": first,
+            "last": last,
             "zh": None,
             "mobile": f"{rng.randint(200, 989)}555{rng.randint(100, 199):04d}",
         }

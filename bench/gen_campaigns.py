@@ -237,7 +237,14 @@ def write_samples(out: Path, seed: int) -> None:
     )  # newline="": LF on every OS
 
 
-def write_bench(out: Path, n_rows: int, seed: int, wide_phones: bool = False) -> Path:
+def write_bench(
+    out: Path,
+    n_rows: int,
+    seed: int,
+    wide_phones: bool = False,
+    companies: int = 0,
+    census_names: bool = False,
+) -> Path:
     """Stream n_rows webinar-style rows (~1% bad, ~2% duplicates) straight to disk.
 
     ``wide_phones``: Western numbers from the whole North American plan instead of the 555-01xx
@@ -246,7 +253,11 @@ def write_bench(out: Path, n_rows: int, seed: int, wide_phones: bool = False) ->
     bases do not, and every shared number is a candidate pair for the matcher. Drawn from a
     second generator, so the rest of the file is the same either way. Such numbers may be
     someone's: the files are for benchmarks on this machine, where phones are only compared,
-    never dialled or messaged; keep them out of anything shared (examples/ never uses them)."""
+    never dialled or messaged; keep them out of anything shared (examples/ never uses them).
+
+    ``companies``: that many generated firms in place of the named ones, and a
+    ``firmographics.csv`` for them beside the file; ``census_names``: names drawn with the US
+    census's frequencies (both in campaign_world.py, which says why)."""
     rng = random.Random(seed)
     phones = random.Random(seed + 1) if wide_phones else None
     pools, recent = (
@@ -254,6 +265,14 @@ def write_bench(out: Path, n_rows: int, seed: int, wide_phones: bool = False) ->
         deque(maxlen=256),
     )  # duplicates repeat someone seen shortly before
     out.mkdir(parents=True, exist_ok=True)
+    names = None
+    if companies or census_names:
+        from campaign_world import CensusNames, wide_pools, write_firmographics
+
+        names = CensusNames() if census_names else None
+        if companies:
+            pools = wide_pools(companies)
+            write_firmographics(out / "firmographics.csv", pools)
     path = out / f"webinar_bench_{n_rows}.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
         handle.write(WEBINAR_HEADER + "\n")
@@ -267,7 +286,7 @@ def write_bench(out: Path, n_rows: int, seed: int, wide_phones: bool = False) ->
                 person, raw = rng.choice(recent)
                 raw = raw if rng.random() < 0.5 else near_variant(rng, raw)
             else:  # the row number in the local part keeps addresses unique without remembering them
-                person = make_person(rng, rng.random() < 0.15, pools, None, tag=f".{i}")
+                person = make_person(rng, rng.random() < 0.15, pools, None, f".{i}", names)
                 if phones is not None and person["zh"] is None:
                     exchange = f"{phones.randint(200, 999)}{phones.randint(0, 9999):04d}"
                     person["mobile"] = person["mobile"][:3] + exchange
@@ -289,11 +308,27 @@ def main() -> None:
         action="store_true",
         help="bench mode: phone numbers from the whole plan, not the 555-01xx ones (see write_bench)",
     )
+    parser.add_argument(
+        "--companies",
+        type=int,
+        default=0,
+        help="bench mode: this many generated firms instead of the 102 named ones, and their"
+        " firmographics.csv (see campaign_world.py)",
+    )
+    parser.add_argument(
+        "--census-names",
+        action="store_true",
+        help="bench mode: names with the US census's frequencies (needs the bench extra)",
+    )
     args = parser.parse_args()
     if args.rows is not None:
         if args.out is None:
             parser.error("--rows needs --out (keep large benchmark files out of examples/)")
-        print(write_bench(args.out, args.rows, args.seed, args.wide_phones))
+        print(
+            write_bench(
+                args.out, args.rows, args.seed, args.wide_phones, args.companies, args.census_names
+            )
+        )
     else:
         write_samples(args.out or Path(__file__).resolve().parent.parent / "examples", args.seed)
 
