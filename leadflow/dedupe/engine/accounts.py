@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from leadflow.ingest.normalize import FREE_MAIL_DOMAINS
+from leadflow.dedupe.engine.core_grams import CoreGrams
 from leadflow.dedupe.engine.text import has_han, norm_company, norm_domain, pinyin
 
 
@@ -53,41 +54,66 @@ class AccountIndex:
     """Accounts indexed by domain and core name; ``match`` one lead at a time."""
 
     def __init__(self, accounts: Iterable[Account], min_score: float = 0.88):
-        self.accounts = {a.id: a for a in accounts}
+        self.accounts: dict[Hashable, Account] = {}
         self.min_score = min_score
         self.by_domain: dict[str, list[Hashable]] = {}
         self.by_core: dict[str, list[Hashable]] = {}
-        for account in self.accounts.values():
+        self.cores: list[str] = []
+        # Chinese cores by their pinyin: the same name in other characters (or in pinyin) meets it.
+        self.by_pinyin: dict[str, list[str]] = {}
+        self._grams: CoreGrams | None = None  # built at the first close-name lookup
+        self._close: dict[str, list[tuple[str, float]]] = {}  # a company's people come together
+        self.add(accounts)
+
+    def add(self, accounts: Iterable[Account]) -> None:
+        """Index more accounts (new ones: an id already here is not replaced). A batch adds the
+        accounts that routing gave owners since the last one, without indexing all again."""
+        added = False
+        for account in accounts:
+            self.accounts[account.id], added = account, True
             for raw in account.domains:
                 domain = norm_domain(raw)
                 if domain:
                     self.by_domain.setdefault(domain, []).append(account.id)
             core = norm_company(account.name)
-            if core:
-                self.by_core.setdefault(core, []).append(account.id)
-        self.cores = list(self.by_core)
-        # Chinese cores by their pinyin: the same name in other characters (or in pinyin) meets it.
-        self.by_pinyin: dict[str, list[str]] = {}
-        for core in self.cores:
-            if has_han(core):
-                self.by_pinyin.setdefault(pinyin(core), []).append(core)
+            if not core:
+                continue
+            if core not in self.by_core:
+                self.cores.append(core)
+                if has_han(core):
+                    self.by_pinyin.setdefault(pinyin(core), []).append(core)
+                if self._grams is not None:
+                    self._grams.add([core])
+            self.by_core.setdefault(core, []).append(account.id)
+        if added:
+            self._close.clear()  # a new core may be close to a name looked up before
 
-    def _close_cores(self, core: str) -> list[tuple[str, float]]:
-        """Cores at or above min_score, best first (at most 10). rapidfuzz's own scorer picks the
-        candidates in C (a Python scorer over 10k names cost ~0.3 s a lead); each is then scored
-        with the similarity the docstring defines, so the figures do not change."""
+    def close_cores(self, core: str, every: bool = False) -> list[tuple[str, float]]:
+        """Cores at or above min_score, best first (at most 10). Only the cores sharing enough
+        grams with this one are scored (core_grams.py says why none close is missed; scoring
+        all of them cost one comparison per account per lead); ``every`` scores all of them, to
+        check that. rapidfuzz's own scorer picks the candidates in C; each is then scored with
+        the similarity the docstring defines, so the figures do not change."""
+        if not every and core in self._close:
+            return self._close[core]
         native = fuzz.ratio if has_han(core) else fuzz.token_set_ratio
+        if every:
+            pool = self.cores
+        else:
+            self._grams = self._grams or CoreGrams(self.cores)
+            pool = self._grams.candidates(core)
         found = {
             name
             for name, _, _ in process.extract(
-                core, self.cores, scorer=native, score_cutoff=self.min_score * 100, limit=10
+                core, pool, scorer=native, score_cutoff=self.min_score * 100, limit=10
             )
         }
         found.update(self.by_pinyin.get(pinyin(core), ()))
         scored = [(name, _similarity(core, name)) for name in found]
-        return sorted((c for c in scored if c[1] >= self.min_score), key=lambda c: (-c[1], c[0]))[
-            :10
-        ]
+        close = sorted((c for c in scored if c[1] >= self.min_score), key=lambda c: (-c[1], c[0]))
+        if not every:
+            self._close[core] = close[:10]
+        return close[:10]
 
     def match(
         self,
@@ -110,7 +136,7 @@ class AccountIndex:
             return None
         if core in self.by_core:
             return self._decide([(i, 1.0) for i in self.by_core[core]], "name", country)
-        scored = [(i, score) for name, score in self._close_cores(core) for i in self.by_core[name]]
+        scored = [(i, score) for name, score in self.close_cores(core) for i in self.by_core[name]]
         return self._decide(scored, "fuzzy_name", country) if scored else None
 
     def _decide(

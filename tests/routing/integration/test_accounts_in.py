@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from leadflow.core.db import session_scope
 from leadflow.core.models import Account, Decision, Lead
@@ -118,3 +118,21 @@ def test_leads_meet_their_account_by_domain_by_cjk_name_and_not_a_lookalike(lead
     }
     assert scores[ids["bigcorp"]]["score"] == 1.0 and 0.88 <= scores[ids["fuzzy"]]["score"] <= 1.0
     assert match_accounts(list(ids.values()), T0) == {}  # matched once: a rerun records nothing new
+
+
+def set_account(domain: str, **values: object) -> None:
+    with session_scope() as session:
+        session.execute(update(Account).where(Account.domain == domain).values(**values))
+
+
+def test_the_account_index_kept_between_batches_follows_owners_and_names(leadflow_env, tmp_path):
+    # The index lives on between calls in this process: each change below must reach it.
+    import_accounts(write(tmp_path, "sf.csv", SALESFORCE), "ops.admin", T0)
+    assert match_accounts([lead("a@gmail.com", "Someone Else", True, "DE")], T0) == {}
+    set_account("example.de", owner_rep="hans.weber")  # owned since the last batch
+    assert match_accounts([lead("b@gmail.com", "Someone Else", True, "DE")], T0) == {"name": 1}
+    set_account("example.de", name="Anyone Other GmbH")  # renamed in the CRM
+    assert match_accounts([lead("c@gmail.com", "Someone Else", True, "DE")], T0) == {}
+    assert match_accounts([lead("d@gmail.com", "Anyone Other", True, "DE")], T0) == {"name": 1}
+    set_account("example.de", owner_rep=None)  # its owner left
+    assert match_accounts([lead("e@gmail.com", "Anyone Other", True, "DE")], T0) == {}
