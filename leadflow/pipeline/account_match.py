@@ -39,6 +39,7 @@ OwnedRow = tuple[str, str | None, str | None]  # an owned account's name, domain
 
 
 # Per (database, min_score, thread): the owned accounts last indexed, and their index.
+KEPT_INDEXES = 8
 _INDEXES: dict[tuple[str, float, int], tuple[dict[int, OwnedRow], AccountIndex]] = {}
 
 
@@ -62,7 +63,10 @@ def account_index(session: Session, min_score: float = 0.88) -> AccountIndex:
     if index is None or any(rows.get(i) != row for i, row in seen.items()):
         seen, index = {}, AccountIndex((), min_score)
     index.add(_candidate(i, row) for i, row in rows.items() if i not in seen)
+    _INDEXES.pop(key, None)
     _INDEXES[key] = (rows, index)
+    while len(_INDEXES) > KEPT_INDEXES:  # threads come and go: the longest unused one goes
+        _INDEXES.pop(next(iter(_INDEXES)))
     return index
 
 
