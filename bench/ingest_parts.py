@@ -87,18 +87,6 @@ def floor(source: Path, url: str, normalise: bool) -> float:
 
 
 # ---------------------------------------------------------------- base preload
-ROWS_PER_STATEMENT = 500  # x ~35 columns: under SQLite's 32,766 and PostgreSQL's 65,535 parameters
-
-
-def _insert_rows(conn: Any, statement: Any, rows: list[dict[str, Any]]) -> None:
-    """Multi-row INSERT statements, not executemany: ``lead``'s per-statement trigger bumps
-    one counter row per statement, and a million single-row statements in one transaction
-    rewrite that row a million times, each rewrite walking the versions before it (the
-    preload of a million took over 15 minutes of PostgreSQL CPU and had not finished)."""
-    for start in range(0, len(rows), ROWS_PER_STATEMENT):
-        conn.execute(statement.values(rows[start : start + ROWS_PER_STATEMENT]))
-
-
 def preload_base(source: Path, url: str) -> int:
     """Store a file's people as finished leads, fast: normalise, match keys, bulk insert.
 
@@ -106,8 +94,9 @@ def preload_base(source: Path, url: str) -> int:
     keyed the way fuzzy matching looks them up, so the measured run meets a real base.
     """
     from sqlalchemy import create_engine, func, select
-    from sqlalchemy.dialects import postgresql, sqlite
+    from sqlalchemy.orm import Session
 
+    from leadflow.core.bulk_writes import insert_rows
     from leadflow.core.models import Lead
     from leadflow.core.settings import get_settings
     from leadflow.core.types import CleanLead
@@ -118,10 +107,13 @@ def preload_base(source: Path, url: str) -> int:
 
     policy, box = ingest_policy(), load_matching(get_settings().ingest_dir).mailbox
     columns = set(Lead.__table__.columns.keys())
-    engine = create_engine(url)
-    insert = (postgresql if engine.dialect.name == "postgresql" else sqlite).insert
-    statement = insert(Lead.__table__).on_conflict_do_nothing(index_elements=["email"])
-    with source.open(encoding="utf-8", newline="") as handle, engine.begin() as conn:
+    engine, stored_emails = create_engine(url), set()
+    # COPY on PostgreSQL (insert_rows), so the per-statement trigger on ``lead`` that counts
+    # names runs once per chunk: a million single-row inserts in one transaction rewrite its
+    # counter row a million times, each rewrite walking the versions before it (the preload
+    # of a million ran over 15 minutes without finishing). COPY takes no ON CONFLICT: the
+    # file's repeated addresses are skipped here instead.
+    with source.open(encoding="utf-8", newline="") as handle, Session(engine) as session:
         reader = csv.reader(handle)
         headers = next(reader)
         mapping = map_columns(headers, policy.aliases)[0]
@@ -132,15 +124,19 @@ def preload_base(source: Path, url: str) -> int:
             if not isinstance(clean, CleanLead):
                 continue
             lead = {k: v for k, v in vars(clean).items() if k in columns}
+            if lead["email"] in stored_emails:
+                continue
+            stored_emails.add(lead["email"])
             lead.update(lead_keys(lead, box.gmail_dots, box.plus_tags).columns())
             chunk.append({**lead, "pipeline_stage": "done", "status": "nurture"})
             if len(chunk) == INSERT_CHUNK:
-                _insert_rows(conn, statement, chunk)
+                insert_rows(session, Lead.__table__, chunk)
                 chunk = []
-        _insert_rows(conn, statement, chunk)
-        # executemany reports no row counts on every driver: count what is stored.
-        stored = conn.execute(select(func.count()).select_from(Lead.__table__)).scalar_one()
-        if engine.dialect.name == "postgresql":
+        insert_rows(session, Lead.__table__, chunk)
+        stored = session.execute(select(func.count()).select_from(Lead.__table__)).scalar_one()
+        session.commit()
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
             conn.exec_driver_sql("ANALYZE")
     engine.dispose()
     return stored
