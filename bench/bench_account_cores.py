@@ -23,19 +23,7 @@ from campaign_world import wide_pools  # noqa: E402
 
 from leadflow.dedupe.engine.accounts import Account, AccountIndex  # noqa: E402
 from leadflow.dedupe.engine.text import norm_company  # noqa: E402
-
-
-def typed(rng: random.Random, name: str, edits: int) -> str:
-    chars = list(name)
-    for _ in range(edits):
-        at, kind = rng.randrange(len(chars)), rng.choice("dis")
-        if kind == "d" and len(chars) > 1:
-            del chars[at]
-        elif kind == "i":
-            chars.insert(at, rng.choice("abcdefghijklmnopqrstuvwxyz"))
-        else:
-            chars[at] = rng.choice("abcdefghijklmnopqrstuvwxyz")
-    return "".join(chars)
+from tests.support.typos import typed  # noqa: E402
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from leadflow.dedupe.engine.accounts import Account, AccountIndex
 from leadflow.dedupe.engine.core_grams import SHARE, CoreGrams, grams
 from leadflow.dedupe.engine.text import norm_company
+from tests.support.typos import typed
 
 COMMON = ["analytics", "software", "cloud", "systems", "data", "health", "capital", "media"]
 LEGAL = ["Inc", "LLC", "Ltd", "GmbH", ""]
@@ -27,20 +28,6 @@ def firm_names(rng: random.Random, count: int) -> list[str]:
         word = rng.choice(COMMON) if rng.random() < 0.8 else ""
         names.add(f"{brand.capitalize()} {word.capitalize()} {rng.choice(LEGAL)}".strip())
     return sorted(names)
-
-
-def typed(rng: random.Random, name: str, edits: int) -> str:
-    """The name with random deletions, insertions and substitutions, as people type it."""
-    chars = list(name)
-    for _ in range(edits):
-        at, kind = rng.randrange(len(chars)), rng.choice("dis")
-        if kind == "d" and len(chars) > 1:
-            del chars[at]
-        elif kind == "i":
-            chars.insert(at, rng.choice("abcdefghijklmnopqrstuvwxyz"))
-        else:
-            chars[at] = rng.choice("abcdefghijklmnopqrstuvwxyz")
-    return "".join(chars)
 
 
 def test_grams_are_three_letter_pieces_of_each_padded_word_and_characters_for_chinese():
