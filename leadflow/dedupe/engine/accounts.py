@@ -70,6 +70,8 @@ class AccountIndex:
         accounts that routing gave owners since the last one, without indexing all again."""
         added = False
         for account in accounts:
+            if account.id in self.accounts:
+                continue
             self.accounts[account.id], added = account, True
             for raw in account.domains:
                 domain = norm_domain(raw)
