@@ -151,6 +151,9 @@ def test_phone_sized_inbox_fits_and_works_by_keyboard(browser, web, recorder, sh
     page.keyboard.press("Enter")
     assert page.get_by_role("status").inner_text() == "Accepted: the lead is yours."
     page.locator("li.card h2 a").first.click()
+    # The click returns before the lead's page has loaded: measured before it, the document
+    # may have no root element yet (a CI run failed on that).
+    page.wait_for_url(f"{web}/leads/{offer.lead_id}")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.screenshot(path=str(shots / "lead-phone.png"), full_page=True)
     context.close()
