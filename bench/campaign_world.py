@@ -8,7 +8,7 @@ than a real base holds (docs/scaling.md, "What grows at a million rows"). Here i
 - ``companies`` firms, 15% Chinese (as the webinar's people), each with a unique domain.
   Employee counts as campaign_people.employee_count, plus 1% of enterprises (50k-400k people);
   a firm sends leads in proportion to employees ** 0.8, so at a million rows over 20,000 firms
-  the largest holds ~1,800 leads and the median ~9 (a few accounts carry a fifth of the base).
+  the largest holds ~2,000 leads and the median 14 (a few accounts carry a fifth of the base).
 - Western names drawn with the frequencies of the 1990 US census (5,494 first names, 88,799
   surnames; public domain, as packaged by PyPI's ``names``), so John Smith is common and most
   names are rare, as in life. Chinese names: the 23 commonest surnames weighted by rank, one- or

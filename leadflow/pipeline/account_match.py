@@ -46,7 +46,7 @@ _INDEXES: dict[tuple[str, float, int], tuple[dict[int, OwnedRow], AccountIndex]]
 def account_index(session: Session, min_score: float = 0.88) -> AccountIndex:
     """Every owned account, by domain and core name.
 
-    Indexing 20,000 accounts costs ~0.4 s, and each batch gives owners to a few more: the index
+    Indexing 20,000 accounts costs ~0.5 s, and each batch gives owners to a few more: the index
     is kept between batches (per thread, so two never share one) and only the accounts owned
     since are added. Any other change (an owner cleared, a name edited, another database with
     other accounts under the same ids) builds it again."""
