@@ -112,7 +112,7 @@ def main() -> None:
                         sizes = results[-1]["lead_heap_indexes"]
                         print(f"  lead heap and indexes, bytes per live lead = {sizes}", flush=True)
     print()
-    world = _world(dict(vars(args)))
+    world = _world(vars(args))
     print(f"world: {' '.join(world) or 'the 102 named firms, 555 phones, the fixed names'}")
     print(table(results))
 

@@ -29,7 +29,7 @@ from importlib import resources
 from itertools import accumulate
 from pathlib import Path
 
-from campaign_people import company, employee_count, revenue_band
+from campaign_people import company, employee_count, weighted
 from campaign_words import (
     CN_GIVEN,
     CN_PROVINCES,
@@ -115,10 +115,10 @@ def _unique(domains: set[str], slug: str, tld: str) -> str:
 
 
 def _western(rng: random.Random, brands: list[str], domains: set[str]) -> dict:  # type: ignore[type-arg]
-    industry = rng.choices(list(INDUSTRIES), [v[0] for v in INDUSTRIES.values()])[0]
-    country, state, city, spellings, _ = rng.choices(WESTERN_SITES, [s[-1] for s in WESTERN_SITES])[
-        0
-    ]
+    industry = weighted(rng, list(INDUSTRIES), [v[0] for v in INDUSTRIES.values()])
+    country, state, city, spellings, _ = weighted(
+        rng, WESTERN_SITES, [s[-1] for s in WESTERN_SITES]
+    )
     brand, word = rng.choice(brands), rng.choice(INDUSTRIES[industry][1])
     _, _, tlds, legal, _ = COUNTRIES[country]
     slug, short = brand.lower(), word.split()[0].lower()
@@ -179,26 +179,12 @@ def wide_pools(companies: int, seed: int = 0) -> tuple[Weighted, Weighted, list[
 
 def write_firmographics(path: Path, pools, seed: int = 0) -> None:  # type: ignore[no-untyped-def]
     """The firms the local provider knows: all but a tenth, as the demo's table."""
-    from gen_campaigns import csv_line  # the one CSV writer of the generator
+    from gen_campaigns import FIRMOGRAPHICS_HEADER, firmographics_line
 
     rng = random.Random(f"leadflow-firmographics-{seed}")
-    lines = ["domain,name,industry,employees,revenue_band,country,state\n"]
-    for firm in [*pools[0], *pools[1]]:
-        if rng.random() < UNKNOWN_TO_FIRMOGRAPHICS:
-            continue
-        name = firm["name_zh"] if firm["country"] == "CN" else firm["name_en"]
-        band = revenue_band(rng, firm["employees"])
-        lines.append(
-            csv_line(
-                [
-                    firm["domain"],
-                    name,
-                    firm["industry"],
-                    str(firm["employees"]),
-                    band,
-                    firm["country"],
-                    firm["state"],
-                ]
-            )
-        )
+    lines = [FIRMOGRAPHICS_HEADER] + [
+        firmographics_line(rng, firm)
+        for firm in [*pools[0], *pools[1]]
+        if rng.random() >= UNKNOWN_TO_FIRMOGRAPHICS
+    ]
     path.write_text("".join(lines), encoding="utf-8", newline="")

@@ -161,6 +161,26 @@ def summarize(rows: list[dict]) -> tuple[dict, set[str]]:
     }, valid
 
 
+FIRMOGRAPHICS_HEADER = "domain,name,industry,employees,revenue_band,country,state\n"
+
+
+def firmographics_line(rng: random.Random, firm: dict) -> str:  # type: ignore[type-arg]
+    """One firm as the local provider's table holds it. Chinese registries know a company by
+    its Chinese legal name; the revenue band is drawn here (one draw per firm)."""
+    name = firm["name_zh"] if firm["country"] == "CN" else firm["name_en"]
+    return csv_line(
+        [
+            firm["domain"],
+            name,
+            firm["industry"],
+            str(firm["employees"]),
+            revenue_band(rng, firm["employees"]),
+            firm["country"],
+            firm["state"],
+        ]
+    )
+
+
 def write_samples(out: Path, seed: int) -> None:
     rng = random.Random(seed)
     pools, used = build_pools(rng), set()
@@ -191,23 +211,7 @@ def write_samples(out: Path, seed: int) -> None:
     }
     left_out = set(rng.sample(sorted(firms), round(len(firms) * 0.10)))
     enrichable = [d for d in sorted(firms) if d not in left_out]
-    lines = ["domain,name,industry,employees,revenue_band,country,state\n"]
-    for domain in enrichable:
-        firm = firms[domain]  # Chinese registries know a company by its Chinese legal name
-        name = firm["name_zh"] if firm["country"] == "CN" else firm["name_en"]
-        lines.append(
-            csv_line(
-                [
-                    domain,
-                    name,
-                    firm["industry"],
-                    str(firm["employees"]),
-                    revenue_band(rng, firm["employees"]),
-                    firm["country"],
-                    firm["state"],
-                ]
-            )
-        )
+    lines = [FIRMOGRAPHICS_HEADER] + [firmographics_line(rng, firms[d]) for d in enrichable]
     (out / "firmographics.csv").write_text("".join(lines), encoding="utf-8", newline="")
     (out / "campaigns.yaml").write_text(
         "campaigns:\n"
