@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -121,7 +121,9 @@ _BLIND = (
 )
 
 
-def analyze_grown(session: Session, tables: Mapping[str, Sequence[str]]) -> list[str]:
+def analyze_grown(
+    session: Session, tables: Mapping[str, Sequence[str]], rewritten: Collection[str] = ()
+) -> list[str]:
     """PostgreSQL: gather planner statistics on the tables that grew since they were last
     gathered, and say which. Bulk loads on a server without autovacuum (CI, many bulk-load
     setups) otherwise leave the planner with an empty table's statistics: a 500-value IN on an
@@ -136,7 +138,14 @@ def analyze_grown(session: Session, tables: Mapping[str, Sequence[str]]) -> list
     column statistics, is analysed whatever the counters say: a database copied from one
     never analysed, or upgraded by pg_upgrade (which before PostgreSQL 18 carries no
     statistics over), starts with its counters at zero and, without this, would be planned
-    blind until a thousand rows were added."""
+    blind until a thousand rows were added.
+
+    ``rewritten``: tables whose rows change a looked-up column after they are inserted
+    (``source_record``: staged, then created, merged or quarantined, and linked to its lead).
+    For them rows changed since the last ANALYZE count too, by the same threshold: a campaign
+    analysed when its file was staged is otherwise planned, to its end, as if every row were
+    still staged. They are analysed whole: an ANALYZE with a column list leaves PostgreSQL's
+    count of changes where it was, and the table would be analysed again at every call."""
     connection = session.connection()
     if connection.dialect.name != "postgresql":
         return []
@@ -154,22 +163,25 @@ def analyze_grown(session: Session, tables: Mapping[str, Sequence[str]]) -> list
             ),
             {"names": sorted(tables)},
         ).tuples()
-        if blind or _grown(live, counted, changed)
+        if blind or _grown(live, counted, changed, name in rewritten)
     ]
     quote = connection.dialect.identifier_preparer.quote
     for name in grown:  # names from the statistics view, matched against the caller's list
-        columns = ", ".join(quote(column) for column in tables[name])
+        columns = "" if name in rewritten else ", ".join(quote(c) for c in tables[name])
         connection.execute(text(f"ANALYZE {quote(name)}" + (f" ({columns})" if columns else "")))
     return grown
 
 
-def _grown(live: int, counted: int, changed: int) -> bool:
+def _grown(live: int, counted: int, changed: int, rewritten: bool = False) -> bool:
     """More live rows than the statistics counted, by the threshold. Fewer live rows than
     counted means rows were deleted, or the statistics counters were reset (a crash, an
     immediate shutdown, a failover, pg_stat_reset) while the catalog's count was kept: then
-    the rows changed since the last ANALYZE decide, as they did before."""
+    the rows changed since the last ANALYZE decide, as they did before; for a table whose
+    looked-up columns are rewritten they decide always."""
     threshold = max(ANALYZE_MIN_ROWS, ANALYZE_GROWTH * counted)
-    return live - counted >= threshold or (live < counted and changed >= threshold)
+    if live - counted >= threshold:
+        return True
+    return (rewritten or live < counted) and changed >= threshold
 
 
 def upgrade(url: str | None = None, revision: str = "head") -> None:

@@ -24,6 +24,7 @@ from leadflow.core.summary import BatchOutcome
 from leadflow.core.types import CleanLead, Quarantined
 from leadflow.dedupe.batch_store import (
     ANALYZED,
+    REWRITTEN,
     attach_alias_rows,
     existing_leads,
     insert_leads,
@@ -348,7 +349,7 @@ def _read_and_clean(
     """The batch's staged rows, normalised, before the pipeline lock: reading and normalising
     change nothing stored, so another worker's cleaning need not wait for them."""
     with session_scope() as session:
-        analyze_grown(session, ANALYZED)
+        analyze_grown(session, ANALYZED, REWRITTEN)
         records = staged_rows(session, campaign_id, first_id, last_id)
     return records, _clean(records)
 

@@ -59,13 +59,17 @@ def lead_sources(session: Session, lead_ids: set[int]) -> dict[int, str]:
     ordered = sorted(lead_ids)
     found: dict[int, str] = {}
     for i in range(0, len(ordered), 500):
+        # Found by lead only, the status checked here: a filter on it lets statistics gathered
+        # while a campaign was staged plan this through the status index, which then reads
+        # every created row (dedupe/batch_store._rows_per_file_query).
         found.update(
-            session.execute(
-                select(SourceRecord.lead_id, SourceRecord.source_name).where(
-                    among(SourceRecord.lead_id, ordered[i : i + 500]),
-                    SourceRecord.status == RowStatus.CREATED,
+            (lead_id, source)
+            for lead_id, source, status in session.execute(
+                select(SourceRecord.lead_id, SourceRecord.source_name, SourceRecord.status).where(
+                    among(SourceRecord.lead_id, ordered[i : i + 500])
                 )
             ).tuples()
+            if status == RowStatus.CREATED
         )
     return found
 

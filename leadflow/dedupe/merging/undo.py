@@ -59,20 +59,16 @@ def _restore_target(
 
 def _recount_membership(session: Session, lead_id: int, campaign_id: int, at: datetime) -> None:
     """A lead's touches in a campaign from the rows it holds there (as ingest counts them)."""
-    counts = (
-        session.execute(
-            select(func.count())
-            .where(
-                SourceRecord.lead_id == lead_id,
-                SourceRecord.campaign_id == campaign_id,
-                SourceRecord.status.in_((RowStatus.CREATED, RowStatus.MERGED)),
-            )
-            .group_by(SourceRecord.source_hash)
-        )
-        .scalars()
-        .all()
+    # The status grouped by, not filtered on: a filter lets stale statistics (gathered while
+    # the campaign's rows were staged) plan this through the status index (batch_store).
+    counts = session.execute(
+        select(SourceRecord.status, func.count())
+        .where(SourceRecord.lead_id == lead_id, SourceRecord.campaign_id == campaign_id)
+        .group_by(SourceRecord.source_hash, SourceRecord.status)
+    ).tuples()
+    touches = max(
+        (n for status, n in counts if status in (RowStatus.CREATED, RowStatus.MERGED)), default=0
     )
-    touches = max(counts, default=0)
     held = session.scalar(
         select(CampaignMember.id).where(
             CampaignMember.lead_id == lead_id, CampaignMember.campaign_id == campaign_id
