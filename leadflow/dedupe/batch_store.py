@@ -4,6 +4,7 @@ statements per batch, chunked IN lists on indexed columns."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -256,21 +257,25 @@ def _rows_per_file_query(campaign_id: int, lead_ids: Sequence[int]) -> Select[An
     read every row the campaign had cleaned so far: 50 µs per row at the first 100k rows of a
     campaign, 320 at 400k (docs/scaling.md, eighth session)."""
     return (
-        select(SourceRecord.lead_id, SourceRecord.status, func.count())
+        select(SourceRecord.lead_id, SourceRecord.source_hash, SourceRecord.status, func.count())
         .where(SourceRecord.campaign_id == campaign_id, among(SourceRecord.lead_id, lead_ids))
         .group_by(SourceRecord.lead_id, SourceRecord.source_hash, SourceRecord.status)
     )
 
 
 def _rows_per_file(session: Session, campaign_id: int, lead_ids: set[int]) -> dict[int, int]:
-    """Per lead, its most rows in any one source file of this campaign (this batch included)."""
-    counts: dict[int, int] = {}
+    """Per lead, its most rows in any one source file of this campaign (this batch included):
+    the rows that created it and those merged into it, together."""
+    per_file: dict[tuple[int, str], int] = defaultdict(int)
     ordered = sorted(lead_ids)
     for i in range(0, len(ordered), CHUNK):
         query = _rows_per_file_query(campaign_id, ordered[i : i + CHUNK])
-        for lead_id, status, n in session.execute(query).tuples():
+        for lead_id, source_hash, status, n in session.execute(query).tuples():
             if status in LINKED:
-                counts[lead_id] = max(counts.get(lead_id, 0), n)
+                per_file[(lead_id, source_hash)] += n
+    counts: dict[int, int] = {}
+    for (lead_id, _), n in per_file.items():
+        counts[lead_id] = max(counts.get(lead_id, 0), n)
     return counts
 
 

@@ -8,6 +8,7 @@ Idempotent: an event is undone once; asking again changes nothing.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -61,14 +62,15 @@ def _recount_membership(session: Session, lead_id: int, campaign_id: int, at: da
     """A lead's touches in a campaign from the rows it holds there (as ingest counts them)."""
     # The status grouped by, not filtered on: a filter lets stale statistics (gathered while
     # the campaign's rows were staged) plan this through the status index (batch_store).
-    counts = session.execute(
-        select(SourceRecord.status, func.count())
+    per_file: Counter[str] = Counter()
+    for source_hash, status, n in session.execute(
+        select(SourceRecord.source_hash, SourceRecord.status, func.count())
         .where(SourceRecord.lead_id == lead_id, SourceRecord.campaign_id == campaign_id)
         .group_by(SourceRecord.source_hash, SourceRecord.status)
-    ).tuples()
-    touches = max(
-        (n for status, n in counts if status in (RowStatus.CREATED, RowStatus.MERGED)), default=0
-    )
+    ).tuples():
+        if status in (RowStatus.CREATED, RowStatus.MERGED):
+            per_file[source_hash] += n
+    touches = max(per_file.values(), default=0)
     held = session.scalar(
         select(CampaignMember.id).where(
             CampaignMember.lead_id == lead_id, CampaignMember.campaign_id == campaign_id
