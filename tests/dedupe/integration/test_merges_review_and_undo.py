@@ -233,3 +233,26 @@ def test_undo_of_a_review_merge_gives_back_rows_that_arrived_through_the_alias_s
             ).tuples()
         )
     assert members == {(stored, "spring"), (folded, "summer"), (folded, "autumn")}
+
+
+def test_undo_recounts_the_touches_left_in_the_file_created_and_merged_rows_together(
+    leadflow_env, tmp_path
+):
+    """Ada registered twice in one file (a row that created her lead, one merged into it),
+    and her work address merged in from the same file; undoing that merge leaves her two
+    touches of her own there."""
+    ingest(tmp_path, "spring", [ADA, ADA_WORK, ADA])
+    ada = lead_of(ADA[0]).id
+    with session_scope() as session:
+        statuses = sorted(
+            session.scalars(select(SourceRecord.status).where(SourceRecord.lead_id == ada))
+        )
+        event_id = session.scalars(select(MergeEvent.id)).one()
+    assert statuses == ["created", "merged", "merged"]
+    with session_scope() as session:
+        undo(session, event_id, "tester", utcnow())
+    with session_scope() as session:
+        touches = dict(
+            session.execute(select(CampaignMember.lead_id, CampaignMember.touches)).tuples().all()
+        )
+    assert touches == {ada: 2, lead_of(ADA_WORK[0]).id: 1}
