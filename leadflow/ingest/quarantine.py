@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.core.safe_csv import SafeWriter, restore
 from leadflow.core.db import session_scope
-from leadflow.core.models import Campaign, SourceRecord
+from leadflow.core.models import Campaign, SourceRecord, row_status_is
 from leadflow.ingest.normalize import map_columns
 from leadflow.core.models.leads import payload_digest
 from leadflow.core.errors import QuarantineError
@@ -38,7 +38,7 @@ def list_rows(
     query = (
         select(SourceRecord, Campaign.name)
         .join(Campaign, Campaign.id == SourceRecord.campaign_id)
-        .where(SourceRecord.status == RowStatus.QUARANTINED)
+        .where(row_status_is(RowStatus.QUARANTINED))
         .order_by(SourceRecord.id)
     )
     if campaign:

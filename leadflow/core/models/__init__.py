@@ -6,6 +6,7 @@ from leadflow.core.models.base import UTCDateTime, Base
 from leadflow.core.models.leads import (
     Campaign,
     SourceRecord,
+    row_status_is,
     Account,
     Lead,
     QualificationAnswer,
@@ -58,6 +59,7 @@ __all__ = [
     "Rep",
     "RoutingLedger",
     "SourceRecord",
+    "row_status_is",
     "Subscription",
     "Suppression",
     "TrackedLink",

@@ -7,18 +7,17 @@ per batch that grew with the data (docs/scaling.md, eighth session)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import insert, select, text
-from sqlalchemy.orm import Session
 
 from leadflow.core.db import session_scope
-from leadflow.core.models import Campaign, CampaignMember, Lead, SourceRecord
+from leadflow.core.models import CampaignMember, Lead
 from leadflow.core.statuses import RowStatus
 from leadflow.dedupe.batch_store import staged_rows, staged_versions, touch_memberships
 from tests.conftest import only_on
+from tests.support.source_rows import source_rows_read, stage_campaign
 
 pytestmark = [pytest.mark.db, only_on("postgresql")]
 
@@ -27,25 +26,7 @@ NOW = datetime(2026, 12, 6, 21, 0, tzinfo=timezone.utc)
 
 
 def _stage(name: str) -> tuple[int, list[int]]:
-    """A campaign of ROWS staged rows; its id and its rows' ids."""
-    with session_scope() as session:
-        campaign = session.scalar(insert(Campaign).values(name=name).returning(Campaign.id))
-        records = session.scalars(
-            insert(SourceRecord).returning(SourceRecord.id, sort_by_parameter_order=True),
-            [
-                {
-                    "campaign_id": campaign,
-                    "source_name": f"{name}.csv",
-                    "source_hash": name,
-                    "line_no": i,
-                    "payload": {"values": [f"p{i}@{name}.example"]},
-                    "payload_hash": "x",
-                    "status": RowStatus.STAGED,
-                }
-                for i in range(ROWS)
-            ],
-        ).all()
-    return campaign, list(records)
+    return stage_campaign(name, ROWS)
 
 
 def _clean(campaign: int) -> list[int]:
@@ -72,26 +53,12 @@ def _analyze() -> None:
         session.execute(text("ANALYZE source_record"))
 
 
-def _rows_read(work: Callable[[Session], object]) -> int:
-    """Rows of source_record that ``work`` read: by scan, or fetched through an index. The
-    backend's own counts, before and after: they also hold its earlier transactions' until
-    it reports them, at most once a second."""
-    counts = text(
-        "SELECT seq_tup_read + coalesce(idx_tup_fetch, 0) FROM pg_stat_xact_user_tables"
-        " WHERE relname = 'source_record'"
-    )
-    with session_scope() as session:
-        before = session.execute(counts).scalar_one()
-        work(session)
-        return session.execute(counts).scalar_one() - before
-
-
 def test_the_membership_count_reads_only_the_rows_of_the_leads_asked_for(leadflow_env):
     """Statistics gathered when the file was staged, the campaign cleaned since."""
     campaign, _ = _stage("staged-then-cleaned")
     _analyze()
     asked = _clean(campaign)[-ASKED:]
-    read = _rows_read(lambda session: touch_memberships(session, campaign, asked, NOW))
+    read = source_rows_read(lambda session: touch_memberships(session, campaign, asked, NOW))
     with session_scope() as session:
         members = session.execute(
             select(CampaignMember.lead_id, CampaignMember.touches).where(
@@ -114,8 +81,10 @@ def test_a_batch_of_a_new_file_reads_its_own_rows_on_a_cleaned_base(leadflow_env
         session.execute(
             text("UPDATE source_record SET status = 'quarantined' WHERE id = :id"), {"id": first}
         )
-    read_rows = _rows_read(lambda session: staged_rows(session, campaign, first, last))
-    read_versions = _rows_read(lambda session: staged_versions(session, campaign, first, last))
+    read_rows = source_rows_read(lambda session: staged_rows(session, campaign, first, last))
+    read_versions = source_rows_read(
+        lambda session: staged_versions(session, campaign, first, last)
+    )
     with session_scope() as session:
         rows = staged_rows(session, campaign, first, last)
         versions = staged_versions(session, campaign, first, last)
