@@ -47,6 +47,24 @@ STAGES = ("stage", "clean+dedupe", "enrich", "score", "route", "enroll", "other"
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
+def measurement_spec(
+    args: argparse.Namespace, rows: int, backend: str, base: int, workers: int, mode: str
+) -> dict:  # type: ignore[type-arg]
+    """One measurement's spec (what ``measure`` takes), the world's options from ``args``."""
+    return dict(
+        rows=rows,
+        backend=backend,
+        base=base,
+        workers=workers,
+        mode=mode,
+        batch=args.batch_size,
+        postgres_url=args.postgres_url,
+        wide_phones=args.wide_phones,
+        companies=args.companies,
+        census_names=args.census_names,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -87,18 +105,7 @@ def main() -> None:
         for backend in args.backend.split(","):
             for base in _ints(args.base):
                 for workers, mode in _modes(_ints(args.workers), args.mode):
-                    spec = dict(
-                        rows=rows,
-                        backend=backend,
-                        base=base,
-                        workers=workers,
-                        mode=mode,
-                        batch=args.batch_size,
-                        postgres_url=args.postgres_url,
-                        wide_phones=args.wide_phones,
-                        companies=args.companies,
-                        census_names=args.census_names,
-                    )
+                    spec = measurement_spec(args, rows, backend, base, workers, mode)
                     results.append(_run_one(spec))
                     print(_row(results[-1]), flush=True)
                     others = {k: round(v, 1) for k, v in results[-1]["stages"].items() if ":" in k}

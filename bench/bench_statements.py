@@ -118,18 +118,7 @@ def main() -> None:
 
     bench_ingest._inproc = inproc
     result = bench_ingest.measure(
-        dict(
-            rows=args.rows,
-            backend="postgresql",
-            base=0,
-            workers=1,
-            mode="inproc",
-            batch=args.batch_size,
-            postgres_url=args.postgres_url,
-            wide_phones=args.wide_phones,
-            companies=args.companies,
-            census_names=args.census_names,
-        )
+        bench_ingest.measurement_spec(args, args.rows, "postgresql", 0, 1, "inproc")
     )
     print(f"{args.rows:,} rows in {result['wall_s']:.0f} s; {args.stage}, by window of rows:")
     print(windows.report(args.top, args.window))
