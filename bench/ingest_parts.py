@@ -152,6 +152,9 @@ class CpuSampler:
         self.database, self.every = database, every
         self.cpu: dict[int, tuple[str, float, float]] = {}
         self.peak_kb: dict[str, int] = defaultdict(int)
+        self.kinds: dict[int, str | None] = {}  # pid -> its class (None: not measured)
+        self.parents: dict[int, int] = {}
+        self.first_seen: set[int] = set()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -179,27 +182,45 @@ class CpuSampler:
         return None
 
     def sample(self) -> None:
-        stats: dict[int, list[str]] = {}
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
-                    raw = Path(f"/proc/{entry}/stat").read_text()
-                    stats[int(entry)] = raw[raw.rindex(")") + 2 :].split()
-                except (OSError, ValueError):
-                    continue
-        parents = {pid: int(fields[1]) for pid, fields in stats.items()}
-        for pid, fields in stats.items():
+        """One look at /proc. A process is classified from its title and its parents, and the
+        class kept from its second look on (the first may catch it between fork and exec, or
+        a PostgreSQL backend before its title names the database); after that only the
+        processes measured are read. Reading every process's files at each tick cost this
+        process about 6% of a core, taken from the pipeline it measures (py-spy, 100k rows)."""
+        alive = {int(entry) for entry in os.listdir("/proc") if entry.isdigit()}
+        for gone in self.kinds.keys() - alive:
+            del self.kinds[gone]  # its last reading stays in self.cpu
+        self.first_seen &= alive
+        fresh = sorted(alive - self.kinds.keys())
+        for pid in fresh:
+            fields = _stat_fields(pid)
+            if fields is not None:
+                self.parents[pid] = int(fields[1])
+        looked = {pid: kind for pid, kind in self.kinds.items() if kind is not None}
+        for pid in fresh:
             try:
                 cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-                hwm = _vm_hwm_kb(pid)
             except OSError:
                 continue
-            kind = self._kind(pid, cmdline, parents)
-            if kind is None:
-                continue
-            user, system = int(fields[11]) / TICK, int(fields[12]) / TICK
-            self.cpu[pid] = (kind, user, system)
-            self.peak_kb[kind] = max(self.peak_kb[kind], hwm)
+            kind = looked[pid] = self._kind(pid, cmdline, self.parents)
+            if pid in self.first_seen:
+                self.kinds[pid] = kind
+            self.first_seen.add(pid)
+        for pid, kind in looked.items():
+            if kind is not None:
+                self._read(pid, kind)
+
+    def _read(self, pid: int, kind: str) -> None:
+        fields = _stat_fields(pid)
+        try:
+            hwm = _vm_hwm_kb(pid)
+        except OSError:
+            return
+        if fields is None:
+            return
+        user, system = int(fields[11]) / TICK, int(fields[12]) / TICK
+        self.cpu[pid] = (kind, user, system)
+        self.peak_kb[kind] = max(self.peak_kb[kind], hwm)
 
     def split(self) -> dict[str, tuple[float, float]]:
         """kind -> (user s, sys s), summed over every process of that kind seen."""
@@ -230,6 +251,16 @@ class GcTimer:
 
     def __exit__(self, *exc: object) -> None:
         gc.callbacks.remove(self._note)
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    """/proc/<pid>/stat after the command name (which may hold spaces): field 1 is the parent,
+    11 and 12 user and system ticks."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+        return raw[raw.rindex(")") + 2 :].split()
+    except (OSError, ValueError):
+        return None
 
 
 def _vm_hwm_kb(pid: int) -> int:
