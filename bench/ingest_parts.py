@@ -185,8 +185,8 @@ class CpuSampler:
         """One look at /proc. A process is classified from its title and its parents, and the
         class kept from its second look on (the first may catch it between fork and exec, or
         a PostgreSQL backend before its title names the database); after that only the
-        processes measured are read. Reading every process's files at each tick cost this
-        process about 6% of a core, taken from the pipeline it measures (py-spy, 100k rows)."""
+        processes measured are read. Reading every process's files at each look cost 8.8 ms of
+        CPU with 85 processes running (0.2 now), in the process it measures, under its GIL."""
         alive = {int(entry) for entry in os.listdir("/proc") if entry.isdigit()}
         for gone in self.kinds.keys() - alive:
             del self.kinds[gone]  # its last reading stays in self.cpu
