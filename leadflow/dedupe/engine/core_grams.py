@@ -53,9 +53,13 @@ class CoreGrams:
 
     def __init__(self, cores: Iterable[str]):
         self.order: dict[str, int] = {}
+        self.names: list[str] = []  # by order: a core's position is its number
         self.frequency: Counter[str] = Counter()
-        self.full: dict[str, list[str]] = {}
-        self.rare: dict[str, list[str]] = {}
+        # Gram -> the numbers of the cores that hold it. Numbers, not names: the union of a
+        # lookup's lists and its sort are then over small ints, without a key function (a
+        # third of a lookup's time went into sorting names by their order).
+        self.full: dict[str, list[int]] = {}
+        self.rare: dict[str, list[int]] = {}
         self.add(cores)
 
     def add(self, cores: Iterable[str]) -> None:
@@ -64,11 +68,12 @@ class CoreGrams:
         cut = {core: grams(core) for core in cores if core not in self.order}
         self.frequency.update(g for found in cut.values() for g in found)
         for core, found in cut.items():
-            self.order[core] = len(self.order)
+            number = self.order[core] = len(self.names)
+            self.names.append(core)
             for gram in found:
-                self.full.setdefault(gram, []).append(core)
+                self.full.setdefault(gram, []).append(number)
             for gram in self._rarest(found):
-                self.rare.setdefault(gram, []).append(core)
+                self.rare.setdefault(gram, []).append(number)
 
     def _rarest(self, found: frozenset[str]) -> list[str]:
         ranked = sorted(found, key=lambda g: (self.frequency.get(g, 0), g))
@@ -77,9 +82,10 @@ class CoreGrams:
     def candidates(self, core: str) -> list[str]:
         """Every core that may be close to ``core``, in the order the cores were given."""
         found = grams(core)
-        near: set[str] = set()
+        near: set[int] = set()
         for gram in self._rarest(found):  # cores at least as long as this one
             near.update(self.full.get(gram, ()))
         for gram in found:  # cores shorter than this one
             near.update(self.rare.get(gram, ()))
-        return sorted(near, key=self.order.__getitem__)
+        names = self.names
+        return [names[number] for number in sorted(near)]
