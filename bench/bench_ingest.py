@@ -113,6 +113,12 @@ def main() -> None:
                         print(f"  parts = {others}", flush=True)
                     if "emails" in results[-1]:
                         print(f"  emails the SMTP sink took = {results[-1]['emails']}", flush=True)
+                    for name, created, started, ended in results[-1].get("flow_runs", ()):
+                        print(
+                            f"  flow run {name}: created +{created} s, started +{started} s,"
+                            f" ended +{ended} s",
+                            flush=True,
+                        )
                     if results[-1].get("sizes"):
                         print(f"  table: (rows, bytes/row) = {results[-1]['sizes']}", flush=True)
                     if results[-1].get("lead_heap_indexes"):
@@ -361,7 +367,7 @@ def _prefect(spec: dict, source: Path) -> dict:  # type: ignore[type-arg]
     )
     from prefect.testing.utilities import prefect_test_harness
 
-    from ingest_parts import start_workers, stop_workers, task_seconds
+    from ingest_parts import flow_timeline, start_workers, stop_workers, task_seconds
     from leadflow.core.settings import get_settings, reset_settings
 
     # The mail server in a process of its own, as a real relay is: in this process it took
@@ -399,13 +405,20 @@ def _prefect(spec: dict, source: Path) -> dict:  # type: ignore[type-arg]
                     )
                     wall = time.perf_counter() - wall
                     stages = task_seconds()
+                    timeline = flow_timeline()
                 finally:
                     stop_workers(workers)
     finally:  # whatever failed above: the sink stops and says how many messages it took
         smtp.stdin.close()
         delivered = int(smtp.stdout.read().strip() or 0)
         smtp.wait()
-    return {"read": summary.read, "wall_s": wall, "stages": stages, "emails": delivered}
+    return {
+        "read": summary.read,
+        "wall_s": wall,
+        "stages": stages,
+        "emails": delivered,
+        "flow_runs": timeline,
+    }
 
 
 def _row(r: dict) -> str:  # type: ignore[type-arg]

@@ -344,6 +344,28 @@ def task_seconds() -> dict[str, float]:
     return last or {}
 
 
+def flow_timeline() -> list[tuple[str, float, float | None, float | None]]:
+    """Every flow run of the benchmark's server: (name, when it was created, when it started,
+    when it ended), in seconds after the first was created; None for what did not happen. A
+    chunk's start after its creation is the wait for a worker's poll and its process."""
+    from prefect import get_client
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(limit=200)
+    if not runs:
+        return []
+    zero = min(run.created for run in runs if run.created)
+
+    def after(moment: Any) -> float | None:
+        return None if moment is None else round((moment - zero).total_seconds(), 1)
+
+    timeline = [
+        (run.name, after(run.created) or 0.0, after(run.start_time), after(run.end_time))
+        for run in runs
+    ]
+    return sorted(timeline, key=lambda row: row[1])
+
+
 def _task_name(run_name: str) -> str:
     """Run names are the task's name plus a suffix (ids, or three random characters)."""
     for name in STAGE_OF_TASK:
