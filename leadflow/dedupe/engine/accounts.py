@@ -25,6 +25,9 @@ from leadflow.dedupe.engine.core_grams import CoreGrams
 from leadflow.dedupe.engine.text import has_han, norm_company, norm_domain, pinyin
 
 
+KEPT_ANSWERS = 200_000  # close-name answers kept at most (then all are forgotten at once)
+
+
 @dataclass(frozen=True)
 class Account:
     id: Hashable
@@ -62,17 +65,20 @@ class AccountIndex:
         # Chinese cores by their pinyin: the same name in other characters (or in pinyin) meets it.
         self.by_pinyin: dict[str, list[str]] = {}
         self._grams: CoreGrams | None = None  # built at the first close-name lookup
-        self._close: dict[str, list[tuple[str, float]]] = {}  # a company's people come together
+        # Answers kept across lookups and batches, each with the count of cores it was found
+        # among: a company's people come together, and most companies come again. A lookup
+        # after more accounts arrived scores only the cores added since (``_native_best``).
+        self._native: dict[str, tuple[int, list[tuple[int, float]]]] = {}
+        self._close: dict[str, tuple[int, list[tuple[str, float]]]] = {}
         self.add(accounts)
 
     def add(self, accounts: Iterable[Account]) -> None:
         """Index more accounts (new ones: an id already here is not replaced). A batch adds the
         accounts that routing gave owners since the last one, without indexing all again."""
-        added = False
         for account in accounts:
             if account.id in self.accounts:
                 continue
-            self.accounts[account.id], added = account, True
+            self.accounts[account.id] = account
             for raw in account.domains:
                 domain = norm_domain(raw)
                 if domain:
@@ -87,8 +93,6 @@ class AccountIndex:
                 if self._grams is not None:
                     self._grams.add([core])
             self.by_core.setdefault(core, []).append(account.id)
-        if added:
-            self._close.clear()  # a new core may be close to a name looked up before
 
     def close_cores(self, core: str, every: bool = False) -> list[tuple[str, float]]:
         """Cores at or above min_score, best first (at most 10). Only the cores sharing enough
@@ -96,25 +100,48 @@ class AccountIndex:
         all of them cost one comparison per account per lead); ``every`` scores all of them, to
         check that. rapidfuzz's own scorer picks the candidates in C; each is then scored with
         the similarity the docstring defines, so the figures do not change."""
-        if not every and core in self._close:
-            return self._close[core]
-        native = fuzz.ratio if has_han(core) else fuzz.token_set_ratio
         if every:
-            pool = self.cores
-        else:
-            self._grams = self._grams or CoreGrams(self.cores)
-            pool = self._grams.candidates(core)
-        found = {
-            name
-            for name, _, _ in process.extract(
-                core, pool, scorer=native, score_cutoff=self.min_score * 100, limit=10
-            )
-        }
-        found.update(self.by_pinyin.get(pinyin(core), ()))
+            found = {name for name, _, _ in self._extract(core, self.cores)}
+            return self._ranked(core, found)
+        count = len(self.cores)
+        kept = self._close.get(core)
+        if kept is not None and kept[0] == count:
+            return kept[1]
+        found = {self.cores[number] for number, _ in self._native_best(core, count)}
+        close = self._ranked(core, found)
+        if len(self._close) >= KEPT_ANSWERS:
+            self._close.clear()
+            self._native.clear()
+        self._close[core] = (count, close)
+        return close
+
+    def _native_best(self, core: str, count: int) -> list[tuple[int, float]]:
+        """The ten cores rapidfuzz's scorer ranks highest (at or above min_score), as (number,
+        score), best first and ties by number, as ``process.extract`` ranks them over the
+        candidates in number order. Kept from an earlier lookup over the first ``since`` cores,
+        only those added since are scored: the ten best of all are among the ten best of the
+        old ones and the new ones."""
+        self._grams = self._grams or CoreGrams(self.cores)
+        since, best = self._native.get(core, (0, []))
+        if since < count:
+            numbers = self._grams.numbers(core, since)
+            pool = [self.cores[number] for number in numbers]
+            fresh = [(numbers[i], score) for _, score, i in self._extract(core, pool)]
+            best = sorted(best + fresh, key=lambda c: (-c[1], c[0]))[:10]
+            self._native[core] = (count, best)
+        return best
+
+    def _extract(self, core: str, pool: list[str]) -> list[tuple[str, float, int]]:
+        native = fuzz.ratio if has_han(core) else fuzz.token_set_ratio
+        return process.extract(
+            core, pool, scorer=native, score_cutoff=self.min_score * 100, limit=10
+        )
+
+    def _ranked(self, core: str, found: set[str]) -> list[tuple[str, float]]:
+        """The found cores (and the same pinyin's) by the docstring's similarity, best first."""
+        found = found | set(self.by_pinyin.get(pinyin(core), ()))
         scored = [(name, _similarity(core, name)) for name in found]
         close = sorted((c for c in scored if c[1] >= self.min_score), key=lambda c: (-c[1], c[0]))
-        if not every:
-            self._close[core] = close[:10]
         return close[:10]
 
     def match(

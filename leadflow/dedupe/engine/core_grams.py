@@ -25,8 +25,9 @@ tests/dedupe/unit/test_core_grams.py checks the same on smaller sets.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from leadflow.dedupe.engine.text import has_han
 
@@ -81,11 +82,23 @@ class CoreGrams:
 
     def candidates(self, core: str) -> list[str]:
         """Every core that may be close to ``core``, in the order the cores were given."""
+        names = self.names
+        return [names[number] for number in self.numbers(core)]
+
+    def numbers(self, core: str, since: int = 0) -> list[int]:
+        """The numbers of ``candidates(core)``, ascending; with ``since``, only the cores
+        numbered from there on (those added after an earlier lookup: each gram's list holds
+        its numbers ascending, so they are its tail)."""
         found = grams(core)
         near: set[int] = set()
         for gram in self._rarest(found):  # cores at least as long as this one
-            near.update(self.full.get(gram, ()))
+            near.update(_tail(self.full.get(gram, ()), since))
         for gram in found:  # cores shorter than this one
-            near.update(self.rare.get(gram, ()))
-        names = self.names
-        return [names[number] for number in sorted(near)]
+            near.update(_tail(self.rare.get(gram, ()), since))
+        return sorted(near)
+
+
+def _tail(numbers: Sequence[int], since: int) -> Sequence[int]:
+    if not since or not numbers or numbers[0] >= since:
+        return numbers
+    return numbers[bisect_left(numbers, since) :]

@@ -54,6 +54,16 @@ def test_every_core_sharing_the_bound_of_grams_with_a_name_is_among_its_candidat
             assert other in found, (name, other)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(core, min_size=1, max_size=25), core, st.integers(0, 26))
+def test_the_candidates_since_a_number_are_the_tail_of_all_of_them(cores, name, since):
+    index = CoreGrams(cores[: len(cores) // 2])
+    index.add(cores[len(cores) // 2 :])
+    every = index.numbers(name)
+    assert index.numbers(name, since) == [n for n in every if n >= since]
+    assert index.candidates(name) == [index.names[n] for n in every]
+
+
 def test_close_names_through_grams_are_those_of_scoring_every_account():
     rng = random.Random(7)
     names = firm_names(rng, 3000)
@@ -87,3 +97,32 @@ def test_an_index_grown_batch_by_batch_answers_as_one_built_at_once():
     for company in probes + later:
         assert grown.match(company=company) == at_once.match(company=company), company
     assert sum(at_once.match(company=company) is not None for company in probes) > 50
+
+
+def test_answers_kept_across_additions_are_those_of_an_index_built_afresh():
+    # Many close names (one brand, a letter changed; words that many firms share): more than
+    # ten cores pass the scorer's bar, so the kept ten and the new ones must be merged in the
+    # scorer's order (score, then the order cores came in) for the answer to stay the same.
+    rng = random.Random(5)
+    brands = [
+        "harrington"[:i] + letter + "harrington"[i + 1 :] for i in range(10) for letter in "xz"
+    ]
+    names = [
+        f"{brand} {word} {rng.choice(LEGAL)}".strip() for brand in brands for word in COMMON[:3]
+    ]
+    names += firm_names(rng, 300)
+    rng.shuffle(names)
+    accounts = [Account(n, name, (), "US") for n, name in enumerate(names)]
+    probes = [norm_company(typed(rng, rng.choice(names), rng.randint(0, 2))) for _ in range(60)]
+    probes += ["harrington analytics", "harrington data", "barrington cloud systems"]
+    grown = AccountIndex(accounts[:20])
+    longest = 0
+    for end in range(20, len(accounts) + 40, 40):
+        grown.add(accounts[end - 40 if end > 20 else 0 : end])
+        afresh = AccountIndex(accounts[:end])
+        for core in probes:
+            if core:
+                answer = grown.close_cores(core)
+                assert answer == afresh.close_cores(core), (end, core)
+                longest = max(longest, len(grown._native[core][1]))
+    assert longest == 10  # the ten kept were full: the merge, not only the addition, was tested
