@@ -1,13 +1,15 @@
 """Where a stage's time goes as a campaign grows: its SQL statements, summed per window of rows.
 
     python bench/bench_statements.py --rows 400000 --window 100000 [--stage clean+dedupe]
-        [--wide-phones --companies 20000 --census-names] [--top 15]
+        [--wide-phones --companies 20000 --census-names] [--top 15] [--base 1000000]
 
 Runs one in-process measurement of bench_ingest.py (PostgreSQL, one worker, batches of
 5,000) and times every statement the chosen stage sends, with SQLAlchemy's cursor events,
 grouped by the statement's first 100 characters. Prints, per window of file rows, the
 stage's seconds and each of its costliest statements' seconds: a statement whose seconds
-grow from window to window is one whose cost grows with what is stored. The events cost a
+grow from window to window is one whose cost grows with what is stored (``--base N``: N leads
+stored first, as bench_ingest.py's; the same windows on base 0 and N show what grows with the
+base). The events cost a
 little per statement; compare windows of one run, not its totals with bench_ingest.py's.
 """
 
@@ -104,6 +106,7 @@ def main() -> None:
     parser.add_argument("--wide-phones", action="store_true")
     parser.add_argument("--companies", type=int, default=0)
     parser.add_argument("--census-names", action="store_true")
+    parser.add_argument("--base", type=int, default=0, help="stored leads before the run")
     args = parser.parse_args()
     windows = Windows(args.window, args.batch_size)
     measured = bench_ingest._inproc
@@ -118,7 +121,7 @@ def main() -> None:
 
     bench_ingest._inproc = inproc
     result = bench_ingest.measure(
-        bench_ingest.measurement_spec(args, args.rows, "postgresql", 0, 1, "inproc")
+        bench_ingest.measurement_spec(args, args.rows, "postgresql", args.base, 1, "inproc")
     )
     print(f"{args.rows:,} rows in {result['wall_s']:.0f} s; {args.stage}, by window of rows:")
     print(windows.report(args.top, args.window))
