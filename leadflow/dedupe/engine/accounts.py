@@ -25,7 +25,9 @@ from leadflow.dedupe.engine.core_grams import CoreGrams
 from leadflow.dedupe.engine.text import has_han, norm_company, norm_domain, pinyin
 
 
-KEPT_ANSWERS = 200_000  # close-name answers kept at most (then all are forgotten at once)
+# Close-name answers kept at most, then all forgotten at once: a few hundred bytes each, for
+# each database and thread that keeps an index (account_match.py), so tens of MB at most.
+KEPT_ANSWERS = 50_000
 
 
 @dataclass(frozen=True)

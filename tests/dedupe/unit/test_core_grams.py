@@ -8,6 +8,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import leadflow.dedupe.engine.accounts as accounts_module
 from leadflow.dedupe.engine.accounts import Account, AccountIndex
 from leadflow.dedupe.engine.core_grams import SHARE, CoreGrams, grams
 from leadflow.dedupe.engine.text import norm_company
@@ -126,3 +127,15 @@ def test_answers_kept_across_additions_are_those_of_an_index_built_afresh():
                 assert answer == afresh.close_cores(core), (end, core)
                 longest = max(longest, len(grown._native[core][1]))
     assert longest == 10  # the ten kept were full: the merge, not only the addition, was tested
+
+
+def test_the_answers_kept_are_bounded_and_right_after_they_are_forgotten(monkeypatch):
+    monkeypatch.setattr(accounts_module, "KEPT_ANSWERS", 5)
+    rng = random.Random(3)
+    names = firm_names(rng, 400)
+    index = AccountIndex(Account(n, name, (), "US") for n, name in enumerate(names))
+    for _ in range(40):
+        core = norm_company(typed(rng, rng.choice(names), 1))
+        if core:
+            assert index.close_cores(core) == index.close_cores(core, every=True)
+            assert len(index._close) <= 5 and len(index._native) <= 5
