@@ -65,19 +65,9 @@ def measurement_spec(
     )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--rows", default="20000", help="comma-separated: 20000,100000")
-    parser.add_argument("--backend", default="sqlite", help="sqlite,postgresql")
-    parser.add_argument("--workers", default="1", help="1,2")
-    parser.add_argument("--base", default="0", help="stored leads before the run: 0,1000000")
-    parser.add_argument("--batch-size", type=int, default=2000)
-    parser.add_argument(
-        "--postgres-url", default=POSTGRES, help="a server we may CREATE DATABASE on"
-    )
-    parser.add_argument("--mode", default="auto", help="auto, inproc, prefect, or inproc,prefect")
+def world_arguments(parser: argparse.ArgumentParser) -> None:
+    """The generated world's options, as every benchmark that measures the pipeline takes them
+    (``measurement_spec`` reads them back)."""
     parser.add_argument(
         "--wide-phones",
         action="store_true",
@@ -95,6 +85,22 @@ def main() -> None:
         action="store_true",
         help="names with the US census's frequencies (gen_campaigns.py --census-names)",
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", default="20000", help="comma-separated: 20000,100000")
+    parser.add_argument("--backend", default="sqlite", help="sqlite,postgresql")
+    parser.add_argument("--workers", default="1", help="1,2")
+    parser.add_argument("--base", default="0", help="stored leads before the run: 0,1000000")
+    parser.add_argument("--batch-size", type=int, default=2000)
+    parser.add_argument(
+        "--postgres-url", default=POSTGRES, help="a server we may CREATE DATABASE on"
+    )
+    parser.add_argument("--mode", default="auto", help="auto, inproc, prefect, or inproc,prefect")
+    world_arguments(parser)
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: one measurement, as JSON
     args = parser.parse_args()
     if args.one:
