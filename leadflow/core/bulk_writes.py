@@ -8,7 +8,7 @@ psycopg runs an executemany as one statement per row: each row pays a statement'
   conflicts: callers insert rows they know to be new (in the same transaction, under the
   locks that make them new), as the Core executemany they replace did.
 - ``KeyedUpdate``: one row's new values per key, as ``UPDATE ... FROM json_to_recordset(:rows)``:
-  the batch travels as one JSON text (``json.dumps`` is C; psycopg's text arrays escape each
+  the batch travels as one JSON text (``json_text``, orjson; psycopg's text arrays escape each
   string element in Python, which cost more than the executemany they replaced).
 - ``insert_new_rows``: the same JSON, ``INSERT ... SELECT ... ON CONFLICT DO NOTHING``, ordered by
   each row's index in the batch, so new keys follow the rows' order.
@@ -23,7 +23,6 @@ bench/bench_lead_writes.py measures both.
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -51,6 +50,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType, String, Text
+
+from leadflow.core.json_text import json_text
 
 ORDINAL = "n"  # the batch field that holds a row's place (never a column's c<i>)
 
@@ -348,7 +349,7 @@ def _rows_json(
             value = value_or_default(column, row) if defaults else row[param]
             record[f"c{i}"] = bind(value) if bind else value
         out.append(record)
-    return json.dumps(out, default=_moment)
+    return json_text(out, default=_moment)
 
 
 def _field_type(column: Column[Any]) -> Any:
@@ -373,4 +374,4 @@ def _json_text(column: Column[Any], value: Any) -> str | None:
     the type says SQL NULL."""
     if value is None:
         return None if column.type.none_as_null else "null"  # type: ignore[attr-defined]
-    return json.dumps(value)
+    return json_text(value)

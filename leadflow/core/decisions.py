@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from datetime import date, datetime
 from typing import Any
 
@@ -12,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.core.bulk_writes import copy_in
 from leadflow.core.clock import as_utc, utcnow
+from leadflow.core.json_text import json_text
 from leadflow.core.models import Decision
 
 DECISION: Table = Decision.__table__  # type: ignore[assignment]
@@ -111,7 +111,7 @@ def _copy_values(row: dict[str, Any]) -> list[Any]:
     """One row in COPY's column order, bound as the ORM binds it: inputs as JSON text (an
     absent key: {}, as the column default), ``at`` as aware UTC (absent: now)."""
     values = [row.get(name) for name in COLUMNS]
-    values[_INPUTS] = json.dumps(row.get("inputs", {}))
+    values[_INPUTS] = json_text(row.get("inputs", {}))
     values[_AT] = as_utc(row["at"]) if "at" in row else utcnow()
     return values
 
