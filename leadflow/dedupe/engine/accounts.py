@@ -122,7 +122,10 @@ class AccountIndex:
         score), best first and ties by number, as ``process.extract`` ranks them over the
         candidates in number order. Kept from an earlier lookup over the first ``since`` cores,
         only those added since are scored: the ten best of all are among the ten best of the
-        old ones and the new ones."""
+        old ones and the new ones. (The old lookup's candidates stand for today's among the old
+        cores: the prefix grams chosen may differ as gram counts grow, but both hold every core
+        within the bound of core_grams.py.) A core's number is its place in ``self.cores``,
+        which the gram index is built from and grows with."""
         self._grams = self._grams or CoreGrams(self.cores)
         since, best = self._native.get(core, (0, []))
         if since < count:
