@@ -10,7 +10,8 @@ from scoring every core, and µs per lookup both ways. Needs the bench extra (ce
 
 ``--growth``: the accounts arrive as the pipeline gives them owners, batch by batch. Each batch
 of leads (firms drawn by the leads they send, a share ``--typed`` of the names with an edit) is
-matched by company name; then a third of the batch's firms not yet accounts become accounts.
+matched by company name; then a third of the batch's firms, drawn at random, become accounts
+(those that are not yet).
 Times the lookups of every batch with the answers kept across additions (as the pipeline
 does) and forgotten at each addition (as before), and counts the answers that differ.
 """

@@ -116,15 +116,15 @@ def test_answers_kept_across_additions_are_those_of_an_index_built_afresh():
     accounts = [Account(n, name, (), "US") for n, name in enumerate(names)]
     probes = [norm_company(typed(rng, rng.choice(names), rng.randint(0, 2))) for _ in range(60)]
     probes += ["harrington analytics", "harrington data", "barrington cloud systems"]
-    grown = AccountIndex(accounts[:20])
+    grown = AccountIndex([])
     longest = 0
-    for end in range(20, len(accounts) + 40, 40):
-        grown.add(accounts[end - 40 if end > 20 else 0 : end])
-        afresh = AccountIndex(accounts[:end])
+    for start in range(0, len(accounts), 40):
+        grown.add(accounts[start : start + 40])
+        afresh = AccountIndex(accounts[: start + 40])
         for core in probes:
             if core:
                 answer = grown.close_cores(core)
-                assert answer == afresh.close_cores(core), (end, core)
+                assert answer == afresh.close_cores(core), (start, core)
                 longest = max(longest, len(grown._native[core][1]))
     assert longest == 10  # the ten kept were full: the merge, not only the addition, was tested
 
