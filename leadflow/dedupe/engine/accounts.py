@@ -105,11 +105,12 @@ class AccountIndex:
         if every:
             found = {name for name, _, _ in self._extract(core, self.cores)}
             return self._ranked(core, found)
-        count = len(self.cores)
+        names = self._gram_index().names
+        count = len(names)
         kept = self._close.get(core)
         if kept is not None and kept[0] == count:
             return kept[1]
-        found = {self.cores[number] for number, _ in self._native_best(core, count)}
+        found = {names[number] for number, _ in self._native_best(core, count)}
         close = self._ranked(core, found)
         if len(self._close) >= KEPT_ANSWERS:
             self._close.clear()
@@ -124,17 +125,21 @@ class AccountIndex:
         only those added since are scored: the ten best of all are among the ten best of the
         old ones and the new ones. (The old lookup's candidates stand for today's among the old
         cores: the prefix grams chosen may differ as gram counts grow, but both hold every core
-        within the bound of core_grams.py.) A core's number is its place in ``self.cores``,
-        which the gram index is built from and grows with."""
-        self._grams = self._grams or CoreGrams(self.cores)
+        within the bound of core_grams.py.) Numbers are the gram index's (``CoreGrams.names``)."""
+        grams = self._gram_index()
         since, best = self._native.get(core, (0, []))
         if since < count:
-            numbers = self._grams.numbers(core, since)
-            pool = [self.cores[number] for number in numbers]
+            numbers = grams.numbers(core, since)
+            pool = [grams.names[number] for number in numbers]
             fresh = [(numbers[i], score) for _, score, i in self._extract(core, pool)]
             best = sorted(best + fresh, key=lambda c: (-c[1], c[0]))[:10]
             self._native[core] = (count, best)
         return best
+
+    def _gram_index(self) -> CoreGrams:
+        if self._grams is None:  # built at the first close-name lookup, then grown by add()
+            self._grams = CoreGrams(self.cores)
+        return self._grams
 
     def _extract(self, core: str, pool: list[str]) -> list[tuple[str, float, int]]:
         native = fuzz.ratio if has_han(core) else fuzz.token_set_ratio
