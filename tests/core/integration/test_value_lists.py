@@ -32,15 +32,25 @@ class Colour(StrEnum):
 
 
 @pytest.fixture
-def items(database_url: str):  # type: ignore[no-untyped-def]
+def table_of(database_url: str):  # type: ignore[no-untyped-def]
+    """Fills the table with one row per code (ids from 1, in order) and gives its engine."""
     engine = engine_for(database_url)
     META.create_all(engine)
-    with engine.begin() as connection:
-        connection.execute(
-            ITEM.insert(), [{"id": i + 1, "code": code} for i, code in enumerate(CODES)]
-        )
-    yield engine
+
+    def filled(codes: list[str]):  # type: ignore[no-untyped-def]
+        with engine.begin() as connection:
+            connection.execute(
+                ITEM.insert(), [{"id": i + 1, "code": code} for i, code in enumerate(codes)]
+            )
+        return engine
+
+    yield filled
     META.drop_all(engine)
+
+
+@pytest.fixture
+def items(table_of):  # type: ignore[no-untyped-def]
+    return table_of(CODES)
 
 
 def _ids(connection, condition) -> list[int]:  # type: ignore[no-untyped-def]
@@ -104,3 +114,21 @@ def test_one_statement_text_whatever_the_number_of_values(dialect) -> None:  # t
     assert len(texts) == 1
     (text,) = texts
     assert "ANY(CAST(" in text or "json_each(" in text
+
+
+# Strings the list's one parameter must carry intact (on PostgreSQL it travels as an array,
+# whose text form quotes them): its delimiters, quotes, backslashes, the word NULL, spaces at
+# either end, the empty string, letters beyond ASCII.
+AWKWARD = ['a"b', "a\\b", "\\", '"', "{x}", "a,b", "NULL", "null", " pad ", "", "é名", '\\"\\']
+
+
+def test_strings_with_quotes_backslashes_braces_and_the_word_null(table_of) -> None:  # type: ignore[no-untyped-def]
+    with table_of(AWKWARD).connect() as connection:
+        for i, code in enumerate(AWKWARD):
+            assert _ids(connection, among(ITEM.c.code, [code, "zz"])) == [i + 1], code
+        assert _ids(connection, among(ITEM.c.code, AWKWARD + [None])) == list(
+            range(1, len(AWKWARD) + 1)
+        )
+        # Only the string NULL, never the missing value: a row with none matches nothing.
+        connection.execute(ITEM.insert().values(id=100, code=None))
+        assert _ids(connection, among(ITEM.c.code, ["NULL"])) == [AWKWARD.index("NULL") + 1]
