@@ -177,7 +177,7 @@ class Lead(Base):
     # cleaned -> enriched -> scored -> done. A run first finishes what a crashed run left.
     # Not indexed: every step moves it, and an indexed column that moves makes each of those
     # rewrites a full one on PostgreSQL rather than a heap-only one (migration 0012, which
-    # also sets lead's fillfactor: SQLAlchemy 2.0 cannot declare it on a table).
+    # also sets lead's fillfactor, 50 since 0015: SQLAlchemy 2.0 cannot declare it on a table).
     pipeline_stage: Mapped[str] = mapped_column(
         String(12), default=PipelineStage.DONE, server_default=PipelineStage.DONE.value
     )
