@@ -116,9 +116,9 @@ def test_one_statement_text_whatever_the_number_of_values(dialect) -> None:  # t
     assert "ANY(CAST(" in text or "json_each(" in text
 
 
-# Strings the list's one parameter must carry intact (on PostgreSQL it travels as an array,
-# whose text form quotes them): its delimiters, quotes, backslashes, the word NULL, spaces at
-# either end, the empty string, letters beyond ASCII.
+# Strings the list's one parameter must carry intact: an array's delimiters (braces, commas),
+# quotes, backslashes, the word NULL, spaces at either end, the empty string, letters beyond
+# ASCII.
 AWKWARD = ['a"b', "a\\b", "\\", '"', "{x}", "a,b", "NULL", "null", " pad ", "", "é名", '\\"\\']
 
 
