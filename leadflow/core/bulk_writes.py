@@ -339,16 +339,37 @@ def _rows_json(
     the column's type binds it; with ``ordinal``, field ``n`` holds the row's index.
 
     An explicit index, not the array's order: SQL promises no row order without ORDER BY."""
-    binders = binders_for(columns, dialect, skip_plain=True)
-    fields = list(enumerate(zip(columns, params, binders, strict=True)))
-    out = []
-    for n, row in enumerate(rows):
-        record: dict[str, Any] = {ORDINAL: n} if ordinal else {}
-        for i, (column, param, bind) in fields:
-            value = value_or_default(column, row) if defaults else row[param]
-            record[f"c{i}"] = bind(value) if bind else value
-        out.append(record)
+    if defaults:  # params are the columns' names; rows of one shape (same_shape)
+        values = copy_row_maker(columns, rows[0].keys() if rows else (), dialect)
+    else:
+        values = _bound_getter(columns, params, dialect)
+    fields = [f"c{i}" for i in range(len(columns))]
+    if ordinal:
+        out = [dict(zip(fields, values(row)), **{ORDINAL: n}) for n, row in enumerate(rows)]
+    else:
+        out = [dict(zip(fields, values(row))) for row in rows]
     return json_text(out, default=_refuse)
+
+
+def _bound_getter(
+    columns: Sequence[Column[Any]], params: Sequence[str], dialect: Dialect
+) -> Callable[[Mapping[str, Any]], list[Any]]:
+    """Row -> ``[row[param], ...]``, each bound as its column binds it (``binders_for``): one
+    C-level lookup for all the params, a call only for the values that need binding."""
+    take = _tuple_getter(params)
+    special = [
+        (i, bind)
+        for i, bind in enumerate(binders_for(columns, dialect, skip_plain=True))
+        if bind is not None
+    ]
+
+    def values(row: Mapping[str, Any]) -> list[Any]:
+        found = list(take(row))
+        for i, bind in special:
+            found[i] = bind(found[i])
+        return found
+
+    return values
 
 
 def _field_type(column: Column[Any]) -> Any:

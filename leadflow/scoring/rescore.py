@@ -35,7 +35,7 @@ from leadflow.scoring.model_in_force import judge, judge_all, model_in_force, st
 from leadflow.scoring.qualification_policy import QualificationPolicy, qualification_policy
 from leadflow.routing.policy import routing_policy
 from leadflow.scoring.policy import ScoringPolicy, scoring_policy
-from leadflow.core.plain_rows import plain
+from leadflow.core.plain_rows import fetch_plain
 from leadflow.core.value_lists import among
 
 
@@ -73,33 +73,15 @@ def _explain(result: ScoreResult, engagement, hits: Any = None) -> dict:  # type
 
 
 # What scoring reads of a lead: one Core row per lead, no ORM object, no autoflush.
-LEAD_COLUMNS = (
-    Lead.id,
-    Lead.email,
-    Lead.domain,
-    Lead.is_free_mail,
-    Lead.is_disposable,
-    Lead.is_role_address,
-    Lead.has_website,
-    Lead.company,
-    Lead.title,
-    Lead.country,
-    Lead.state,
-    Lead.city,
-    Lead.industry,
-    Lead.employees,
-    Lead.revenue_band,
-    Lead.product_line,
-    Lead.temperature,
-    Lead.score,
-    Lead.grade,
-    Lead.purchase_class,
-    Lead.purchase_timeframe_months,
-    Lead.status,
-    Lead.lifecycle_stage,
-    Lead.first_campaign_id,
-)
 LEAD = Lead.__table__
+LEAD_COLUMNS = tuple(
+    LEAD.c[name]
+    for name in (
+        "id email domain is_free_mail is_disposable is_role_address has_website company title "
+        "country state city industry employees revenue_band product_line temperature score grade "
+        "purchase_class purchase_timeframe_months status lifecycle_stage first_campaign_id"
+    ).split()
+)
 SCORE_COLUMNS = (
     "fit_score",
     "engagement_score",
@@ -259,10 +241,8 @@ def _score_batch(
     campaigns = {
         c.id: c for c in session.execute(select(Campaign.id, Campaign.name, Campaign.channel))
     }
-    leads = plain(
-        session.execute(
-            select(*LEAD_COLUMNS).where(among(Lead.id, lead_ids)).order_by(Lead.id)
-        ).all()
+    leads = fetch_plain(
+        session, select(*LEAD_COLUMNS).where(among(LEAD.c.id, lead_ids)).order_by(LEAD.c.id)
     )
     views = {
         lead.id: lead_view(

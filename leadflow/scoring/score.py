@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 
 from leadflow.scoring.policy import Disqualifier, FitRule, ScoringPolicy, Test
 from leadflow.scoring.engagement_decay import EngagementResult
@@ -172,11 +173,12 @@ class FitMemo:
         named = {rule.field for rule in policy.fit_rules}
         named |= {rule.field for rule in policy.disqualifiers}
         self.fields = tuple(sorted(named | set(FIT_FIELDS)))
+        self._key = attrgetter(*self.fields)  # one C call for the whole key, not a genexpr
         self.policy, self.limit = policy, limit
         self.parts: dict[tuple[object, ...], FitPart] = {}
 
     def __call__(self, lead: LeadView) -> FitPart:
-        key = tuple(getattr(lead, name) for name in self.fields)
+        key = self._key(lead)
         part = self.parts.get(key)
         if part is None:
             if len(self.parts) >= self.limit:
