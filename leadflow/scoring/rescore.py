@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -13,7 +15,7 @@ from leadflow.core.statuses import EnrollmentStatus, LeadStatus, LifecycleStage,
 from leadflow.core.clock import as_utc
 from leadflow.core.collector import bulk_collection
 from leadflow.routing.policy import RoutingPolicy
-from leadflow.core.db import session_scope
+from leadflow.core.db import get_engine, session_scope
 from leadflow.core.bulk_writes import KeyedUpdate
 from leadflow.core.decisions import decision_row, json_safe, write_decisions
 from leadflow.scoring.engagement_decay import engagement_score
@@ -236,14 +238,22 @@ def _score_batch(
     session: Session, lead_ids: list[int], run: ScoringRun, outcome: ScoreOutcome
 ) -> _Writes:
     """Score one batch over plain rows; only the leads whose score moved are written."""
+    leads = fetch_plain(
+        session, select(*LEAD_COLUMNS).where(among(LEAD.c.id, lead_ids)).order_by(LEAD.c.id)
+    )
+    return _score_rows(session, leads, run, outcome)
+
+
+def _score_rows(
+    session: Session, leads: list[Any], run: ScoringRun, outcome: ScoreOutcome
+) -> _Writes:
+    """Score leads read as ``LEAD_COLUMNS`` rows, in the transaction that holds them locked."""
+    lead_ids = [lead.id for lead in leads]
     events, answers = load_events(session, lead_ids), load_answers(session, lead_ids)
     history = stored_events(session, lead_ids) if run.model else {}
     campaigns = {
         c.id: c for c in session.execute(select(Campaign.id, Campaign.name, Campaign.channel))
     }
-    leads = fetch_plain(
-        session, select(*LEAD_COLUMNS).where(among(LEAD.c.id, lead_ids)).order_by(LEAD.c.id)
-    )
     views = {
         lead.id: lead_view(
             lead, run.routing, campaigns.get(lead.first_campaign_id or 0), run.territory
@@ -320,21 +330,56 @@ def rescore_stored(
     now: datetime | None = None, batch_size: int = 5000, after_id: int = 0
 ) -> ScoreOutcome:
     """Re-score every stored lead (a rules change, a decay tick): keyset pages of ids, one
-    transaction per page, so the base never sits in memory and a crash loses one page."""
+    transaction per page, so the base never sits in memory and a crash loses at most two pages.
+
+    On PostgreSQL a page's writes and commit run on a second thread while the next page is read
+    and scored: the server works on one page while this process computes the next (the writes
+    are mostly waiting on the server, which frees the interpreter). Pages hold disjoint leads
+    and the pipeline lock in shared mode, so the two transactions never wait for each other."""
     run, outcome = ScoringRun.now(now), ScoreOutcome()
-    with bulk_collection():
-        while ids := _page(after_id, batch_size):
-            _score_and_write(ids, run, outcome)
-            after_id = ids[-1]
+    overlap = get_engine().dialect.name == "postgresql"
+    with bulk_collection(), ThreadPoolExecutor(1, thread_name_prefix="rescore-write") as writer:
+        written: Future[None] | None = None
+        while True:
+            with ExitStack() as transaction:
+                session = transaction.enter_context(session_scope())
+                leads = _locked_page(session, after_id, batch_size)
+                writes = _score_rows(session, leads, run, outcome)
+                if written is not None:
+                    written.result()  # the page before committed; its error rolls this one back
+                unit = transaction.pop_all()  # from here the writer commits or rolls back
+            if overlap:
+                written = writer.submit(_write_and_commit, unit, session, writes)
+            else:
+                _write_and_commit(unit, session, writes)
+            if not leads:
+                break
+            after_id = leads[-1].id
+        if written is not None:
+            written.result()
     _log(outcome.changed, outcome)
     return outcome
 
 
-def _page(after_id: int, size: int) -> list[int]:
-    with session_scope() as session:
-        return list(
-            session.scalars(select(Lead.id).where(Lead.id > after_id).order_by(Lead.id).limit(size))
-        )
+def _write_and_commit(unit: ExitStack, session: Session, writes: _Writes) -> None:
+    """Write a scored page and end its transaction (``unit``: the session scope it runs in)."""
+    with unit:
+        _write(session, writes)
+
+
+def _locked_page(session: Session, after_id: int, size: int) -> list[Any]:
+    """The next ``size`` leads by id, read and locked by one statement: the pipeline lock
+    shared first, then the rows FOR UPDATE in id order (the index's order), as ``lock_leads``
+    takes a batch, without sending the page's ids back to the server twice."""
+    lock_leads(session, ())
+    return fetch_plain(
+        session,
+        select(*LEAD_COLUMNS)
+        .where(LEAD.c.id > after_id)
+        .order_by(LEAD.c.id)
+        .limit(size)
+        .with_for_update(),
+    )
 
 
 def _log(count: int, outcome: ScoreOutcome) -> None:

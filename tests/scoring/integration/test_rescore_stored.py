@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from sqlalchemy import select
+from sqlalchemy import select, text, update
+from sqlalchemy.exc import DBAPIError
 
-from leadflow.core.db import session_scope
+from leadflow.core.db import get_engine, session_scope
 from leadflow.core.models import Decision, Enrollment, Lead
 from leadflow.core.settings import reset_settings
 from leadflow.scoring.policy import scoring_policy
@@ -103,3 +104,60 @@ def test_a_disqualified_lead_leaves_its_sequences(scoring_folder: Path) -> None:
         enrollment = session.scalars(select(Enrollment).where(Enrollment.lead_id == ids[0])).one()
         assert (intern.status, intern.disqualified_by) == ("disqualified", "student")
         assert (enrollment.status, enrollment.exit_reason) == ("exited", "disqualified")
+
+
+def _refuse_decisions_of(lead_id: int) -> tuple[list[str], list[str]]:
+    """Statements that make the database refuse any decision about ``lead_id``, and undo it."""
+    if get_engine().dialect.name == "postgresql":
+        return [
+            "CREATE FUNCTION refuse_one_lead() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"IF NEW.lead_id = {lead_id} THEN RAISE EXCEPTION 'refused for the test'; END IF; "
+            "RETURN NEW; END $$",
+            "CREATE TRIGGER refuse_one_lead BEFORE INSERT ON decision FOR EACH ROW "
+            "EXECUTE FUNCTION refuse_one_lead()",
+        ], ["DROP TRIGGER refuse_one_lead ON decision", "DROP FUNCTION refuse_one_lead()"]
+    return [
+        f"CREATE TRIGGER refuse_one_lead BEFORE INSERT ON decision WHEN NEW.lead_id = {lead_id} "
+        "BEGIN SELECT RAISE(ABORT, 'refused for the test'); END"
+    ], ["DROP TRIGGER refuse_one_lead"]
+
+
+def _nothing_locked() -> bool:
+    """Every lead can be taken at once by a new transaction (PostgreSQL: FOR UPDATE NOWAIT)."""
+    with get_engine().begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(select(Lead.id).with_for_update(nowait=True)).all()
+        else:
+            connection.execute(text("UPDATE lead SET id = id"))  # takes the one write lock
+    return True
+
+
+def test_a_page_whose_write_fails_stops_the_rescore_and_holds_nothing(
+    scoring_folder: Path,
+) -> None:
+    """Pages of 25: the third one's decisions are refused by the database. The two pages
+    before it stay written, it and the page scored while it was written are rolled back, no
+    lead stays locked, and a second run writes the rest."""
+    ids = _seed(120)
+    score_leads(ids)
+    scored = _scores()
+    with session_scope() as session:  # as after a rules change: every stored score moves
+        session.execute(update(Lead).values(score=0, temperature=None))
+    create, drop = _refuse_decisions_of(ids[60])
+    with get_engine().begin() as connection:
+        for statement in create:
+            connection.execute(text(statement))
+    try:
+        with pytest.raises(DBAPIError, match="refused for the test"):
+            rescore_stored(batch_size=25)
+        after = _scores()
+        assert {i: after[i] for i in ids[:50]} == {i: scored[i] for i in ids[:50]}
+        assert {after[i] for i in ids[50:]} == {(0, None)}
+        assert _score_decisions() - Counter(ids) == Counter(ids[:50])
+        assert _nothing_locked()
+    finally:
+        with get_engine().begin() as connection:
+            for statement in drop:
+                connection.execute(text(statement))
+    assert rescore_stored(batch_size=25).changed == len(ids) - 50
+    assert _scores() == scored
