@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -363,6 +364,7 @@ def measure(args: argparse.Namespace, work: Path, url: str) -> None:
     script.write_text(LUA % ", ".join(f'"{p}"' for p in paths))
     port = free_port()
     server = start_server(port, env)
+    before = _cpu(server.pid)
     try:
         wrk = subprocess.run(
             [
@@ -382,6 +384,7 @@ def measure(args: argparse.Namespace, work: Path, url: str) -> None:
             text=True,
             check=True,
         )
+        after = _cpu(server.pid)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
@@ -399,9 +402,39 @@ def measure(args: argparse.Namespace, work: Path, url: str) -> None:
         f"events stored {stored}, answered 200/302 {answered}, stored - answered {stored - answered} "
         f"(0..{args.connections} = requests cut off when wrk stopped)"
     )
+    _print_cpu(before, after, answered)
     lost = answered - stored
     if lost > 0:
         raise SystemExit(f"LOST {lost} events")
+
+
+def _cpu(server_pid: int) -> dict[str, float]:
+    """CPU seconds so far (Linux /proc): the server process, this process's finished children
+    (wrk, once it has ended) and the whole machine's busy and total time."""
+    tick = os.sysconf("SC_CLK_TCK")
+    fields = Path(f"/proc/{server_pid}/stat").read_text().rsplit(")", 1)[1].split()
+    machine = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = machine[3] + machine[4]  # idle and iowait
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "server": (int(fields[11]) + int(fields[12])) / tick,
+        "children": children.ru_utime + children.ru_stime,
+        "busy": (sum(machine) - idle) / tick,
+        "total": sum(machine) / tick,
+    }
+
+
+def _print_cpu(before: dict[str, float], after: dict[str, float], answered: int) -> None:
+    """Where the machine's CPU went per answered request: the server, wrk and the rest (the
+    database's processes, mostly), so a change's effect shows apart from the machine's noise."""
+    spent = {k: after[k] - before[k] for k in before}
+    rest = spent["busy"] - spent["server"] - spent["children"]
+    per = 1e6 / max(1, answered)
+    print(
+        f"CPU per answered request: server {spent['server'] * per:.0f} us, wrk "
+        f"{spent['children'] * per:.0f} us, the rest (database, other) {rest * per:.0f} us; "
+        f"machine busy {100 * spent['busy'] / max(spent['total'], 1e-9):.0f}%"
+    )
 
 
 if __name__ == "__main__":
