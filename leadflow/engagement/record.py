@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.core.statuses import EnrollmentStatus
 from leadflow.core.clock import as_utc
+from leadflow.core.bulk_writes import insert_rows
 from leadflow.core.db import get_engine, session_scope
 from leadflow.core.decisions import record
 from leadflow.engagement.bot_filter import ClickSignal, classify_click
@@ -185,10 +186,7 @@ def write_rows(rows: list[dict[str, Any]]) -> None:
     """Insert tracking rows in one transaction; a machine burst also flags its earlier clicks."""
     with session_scope() as session:
         rows = _with_leads(session, rows)
-        if rows:
-            session.execute(
-                EVENTS.insert(), rows
-            )  # Core, not the ORM bulk path: a third of the CPU
+        insert_rows(session, EVENTS, rows)  # one COPY on PostgreSQL, not a statement per row
         for row in rows:
             if row["type"] == "click" and row["machine_reason"] in (
                 "honeypot",
