@@ -18,12 +18,14 @@ import json
 import logging
 import os
 import time
+from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
+from starlette.types import Scope
 
 from leadflow.engagement import record as engagement
 from leadflow.core.clock import utcnow
@@ -224,3 +226,15 @@ async def unsubscribe(token: str, request: Request) -> Response:
 router.add_route("/c/{token}", click, methods=["GET"])
 router.add_route("/o/{token}", open_pixel, methods=["GET"])
 router.add_route("/v/{token}", visit, methods=["GET"])
+HOT = {"c": click, "o": open_pixel, "v": visit}
+
+
+def hot_route(scope: Scope) -> Callable[[Request], Awaitable[Response]] | None:
+    """The handler of a GET (or HEAD) of ``/c/<token>``, ``/o/<token>`` or ``/v/<token>``, the
+    routes above, as the router would pick it; None for any other request."""
+    if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+        return None
+    path = scope["path"]
+    if len(path) < 4 or path[2] != "/" or "/" in path[3:]:
+        return None
+    return HOT.get(path[1]) if path[0] == "/" else None
