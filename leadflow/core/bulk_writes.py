@@ -256,7 +256,8 @@ class KeyedUpdate:
     """``UPDATE table SET column = row[param], ... WHERE key = row[key_param]`` for many rows.
 
     ``params`` maps each column to the row's key holding its value; ``also`` sets columns to
-    expressions of the row as it stands (a stage move's CASE). ``executemany`` is the plain
+    expressions of the row as it stands (a stage move's CASE); ``only``, a condition on the
+    row as it stands, leaves the rows that do not meet it unchanged. ``executemany`` is the plain
     statement, for an ``execute(statement, rows)`` anywhere; ``run`` is the batch write.
     """
 
@@ -265,14 +266,18 @@ class KeyedUpdate:
     params: Mapping[str, str]
     also: Mapping[str, ColumnElement[Any]] = field(default_factory=dict)
     key: str = "id"
+    only: ColumnElement[bool] | None = None  # rows that do not meet it are left as they are
 
     @property
     def executemany(self) -> Update:
         return (
             update(self.table)
-            .where(self.table.c[self.key] == bindparam(self.key_param))
+            .where(self.table.c[self.key] == bindparam(self.key_param), *self._only())
             .values({c: bindparam(p) for c, p in self.params.items()} | dict(self.also))
         )
+
+    def _only(self) -> list[ColumnElement[bool]]:
+        return [] if self.only is None else [self.only]
 
     def run(self, session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
         """Write ``rows`` (dicts holding ``key_param`` and every param) in the session's
@@ -299,7 +304,7 @@ class KeyedUpdate:
         values = {c.name: _read(c, given.c[f"c{i}"]) for i, c in enumerate(columns) if i}
         return (
             update(self.table)
-            .where(self.table.c[self.key] == given.c.c0)
+            .where(self.table.c[self.key] == given.c.c0, *self._only())
             .values(values | dict(self.also))
         )
 

@@ -10,11 +10,10 @@ from typing import Any
 
 import requests
 from prefect.artifacts import create_markdown_artifact
-from sqlalchemy import Row, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
-from leadflow.core.bulk_writes import KeyedUpdate
+from leadflow.core.bulk_writes import KeyedUpdate, insert_new_rows
 from leadflow.core.decisions import write_decisions
 from leadflow.core.statuses import EnrichmentStatus, PipelineStage
 from leadflow.core.clock import as_utc
@@ -33,7 +32,7 @@ from leadflow.enrich.slots import batch_slot
 from leadflow.core.models import Account, Lead
 from leadflow.core.settings import get_settings
 from leadflow.core.runtime import current_flow_run_id, log
-from leadflow.core.plain_rows import plain
+from leadflow.core.plain_rows import fetch_plain
 from leadflow.core.value_lists import among
 
 
@@ -133,16 +132,13 @@ ENRICHED = KeyedUpdate(
     also={"pipeline_stage": moved_to(PipelineStage.ENRICHED, LEAD.c.pipeline_stage)},
 )
 LINKED = KeyedUpdate(LEAD, "lead_id", {"account_id": "a_id"})
-ACCOUNT_FILLED = (
-    update(ACCOUNT)
-    .where(ACCOUNT.c.id == bindparam("a_id"), ACCOUNT.c.enriched_by.is_(None))
-    .values(
-        {
-            name: bindparam(f"v_{name}")
-            for name in ("name", "industry", "employees", "revenue_band", "country", "state")
-        }
-        | {"enriched_by": bindparam("v_by"), "enriched_at": bindparam("v_at")}
-    )
+# An account is filled once, by the first enrichment that knew its domain.
+ACCOUNT_FILLED = KeyedUpdate(
+    ACCOUNT,
+    "a_id",
+    {name: f"v_{name}" for name in ("name", "industry", "employees", "revenue_band")}
+    | {"country": "v_country", "state": "v_state", "enriched_by": "v_by", "enriched_at": "v_at"},
+    only=ACCOUNT.c.enriched_by.is_(None),
 )
 
 
@@ -165,8 +161,8 @@ def _done(lead: Row[Any]) -> bool:
 
 
 def _rows(session: Session, lead_ids: list[int]) -> list[Row[Any]]:
-    return plain(
-        session.execute(select(*LEAD_COLUMNS).where(among(LEAD.c.id, lead_ids)).order_by(LEAD.c.id))
+    return fetch_plain(
+        session, select(*LEAD_COLUMNS).where(among(LEAD.c.id, lead_ids)).order_by(LEAD.c.id)
     )
 
 
@@ -179,11 +175,7 @@ def _accounts_for(
     domains = sorted({lead.domain for lead in leads if lead.domain and not lead.is_free_mail})
     if not domains:
         return {}
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    session.execute(
-        dialect.insert(ACCOUNT).on_conflict_do_nothing(index_elements=["domain"]),
-        [{"domain": d} for d in domains],
-    )
+    insert_new_rows(session, ACCOUNT, [{"domain": d} for d in domains], unique=["domain"])
     ids = dict(
         session.execute(
             select(ACCOUNT.c.domain, ACCOUNT.c.id).where(among(ACCOUNT.c.domain, domains))
@@ -201,8 +193,7 @@ def _accounts_for(
                     for k in ("industry", "employees", "revenue_band", "country", "state")
                 }
             )
-    if fills:
-        session.execute(ACCOUNT_FILLED, fills)
+    ACCOUNT_FILLED.run(session, fills)
     return {
         lead.id: ids[lead.domain]
         for lead in leads

@@ -6,6 +6,7 @@ batch."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
@@ -271,6 +272,28 @@ def test_two_values_for_one_key_the_last_one_wins_as_in_an_executemany(leadflow_
     with session_scope() as session:
         CHANGED.run(session, changes)
     assert _stored("twice")[0]["industry"] == "Last"
+
+
+def test_a_keyed_update_with_a_condition_leaves_the_rows_that_fail_it(leadflow_env):
+    """``only``: a fill-once write (an account's firmographics) skips rows already filled,
+    in the batch statement as in the executemany."""
+    with session_scope() as session:
+        session.execute(LEAD.insert(), _rows("once") + _rows("twice"))
+        session.execute(
+            update(LEAD)
+            .where(LEAD.c.email.in_(["once2@acme.example", "twice2@acme.example"]))
+            .values(industry="Kept")
+        )
+    unfilled = replace(CHANGED, only=LEAD.c.industry.is_(None))
+    with session_scope() as session:
+        session.execute(unfilled.executemany, _changes(_ids("once")))
+        unfilled.run(session, _changes(_ids("twice")))
+    once, twice = _stored("once"), _stored("twice")
+    assert twice == once
+    kept = twice.pop(2)  # as it was: the condition left it alone, the stage move too
+    assert (kept["industry"], kept["employees"], kept["status"]) == ("Kept", 20, LeadStatus.NEW)
+    assert kept["pipeline_stage"] == "cleaned"
+    assert {row["status"] for row in twice} == {LeadStatus.NURTURING}  # the others written
 
 
 def test_new_rows_take_their_keys_in_the_order_given(leadflow_env):

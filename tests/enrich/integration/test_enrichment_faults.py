@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from leadflow.core.db import session_scope
-from leadflow.core.models import EnrichmentCache, Lead
+from leadflow.core.models import Account, EnrichmentCache, Lead
 from leadflow.core.settings import reset_settings
 from tasks.enrich import enrich_leads
 from tests.support.fake_enrichment_server import FakeProviders, clearbit_record
@@ -122,3 +122,29 @@ def test_a_batch_deadline_bounds_a_provider_whatever_its_domains_do(
     # has started, and the rest never start. Fewer when the machine is busy, never more.
     assert sorted(statuses(ids).values()) == ["timeout"] * 6
     assert 1 <= sum(fake.requests_for(d) for d in slow) <= 3
+
+
+def test_an_account_is_made_once_per_domain_and_filled_by_the_first_that_knew_it(
+    providers: Any,
+) -> None:
+    """One domain's account exists and was filled by hand; the other's does not exist. After
+    enrichment both leads are linked, the first account as it was, the second made and filled
+    from the provider's answer."""
+    with session_scope() as session:
+        session.add(Account(domain="kept.io", name="Kept Inc", industry="Kept", enriched_by="hand"))
+    ids = add_leads("kept.io", "new.io")
+    enrich_leads.fn(ids, NOW)
+    with session_scope() as session:
+        accounts = {a.domain: a for a in session.scalars(select(Account))}
+        linked = dict(session.execute(select(Lead.domain, Lead.account_id)).tuples().all())
+    assert sorted(accounts) == ["kept.io", "new.io"]
+    assert {d: accounts[d].id for d in accounts} == linked
+    kept, new = accounts["kept.io"], accounts["new.io"]
+    assert (kept.name, kept.industry, kept.enriched_by) == ("Kept Inc", "Kept", "hand")
+    answer = clearbit_record("new.io")
+    assert (new.name, new.enriched_by) == (answer["name"], "faulty")
+    assert (new.industry, new.employees) == (
+        answer["category"]["industry"],
+        answer["metrics"]["employees"],
+    )
+    assert new.enriched_at is not None
