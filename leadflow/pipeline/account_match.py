@@ -28,7 +28,7 @@ from leadflow.core.models import Account, Decision, Lead
 from leadflow.dedupe.engine.accounts import Account as Candidate
 from leadflow.dedupe.engine.accounts import AccountIndex, AccountMatch
 from leadflow.dedupe.engine.text import has_han
-from leadflow.core.plain_rows import plain
+from leadflow.core.plain_rows import fetch_plain
 from leadflow.core.value_lists import among
 
 MATCH_KIND = "account_match"
@@ -118,10 +118,8 @@ def match_accounts(
     at, counts = as_utc(now), Counter[str]()
     with session_scope() as session:
         lock_leads(session, lead_ids)  # two runs at once match a lead once
-        leads = plain(
-            session.execute(
-                select(*LEAD_COLUMNS).where(among(Lead.id, lead_ids)).order_by(Lead.id)
-            ).all()
+        leads = fetch_plain(
+            session, select(*LEAD_COLUMNS).where(among(Lead.id, lead_ids)).order_by(Lead.id)
         )
         done = set(
             session.scalars(
