@@ -12,9 +12,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from leadflow.core.json_text import json_text
-
 from leadflow.core.errors import DatabaseBusy
+from leadflow.core.json_text import json_text
 from leadflow.core.settings import get_settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"

@@ -336,7 +336,7 @@ def rescore_stored(
     and scored: the server works on one page while this process computes the next (the writes
     are mostly waiting on the server, which frees the interpreter). Pages hold disjoint leads
     and the pipeline lock in shared mode, so the two transactions never wait for each other."""
-    run, outcome = ScoringRun.now(now), ScoreOutcome()
+    run, outcome, logger = ScoringRun.now(now), ScoreOutcome(), log()
     overlap = get_engine().dialect.name == "postgresql"
     with bulk_collection(), ThreadPoolExecutor(1, thread_name_prefix="rescore-write") as writer:
         written: Future[None] | None = None
@@ -349,9 +349,9 @@ def rescore_stored(
                     written.result()  # the page before committed; its error rolls this one back
                 unit = transaction.pop_all()  # from here the writer commits or rolls back
             if overlap:
-                written = writer.submit(_write_and_commit, unit, session, writes)
+                written = writer.submit(_write_and_commit, unit, session, writes, logger)
             else:
-                _write_and_commit(unit, session, writes)
+                _write_and_commit(unit, session, writes, logger)
             if not leads:
                 break
             after_id = leads[-1].id
@@ -361,10 +361,17 @@ def rescore_stored(
     return outcome
 
 
-def _write_and_commit(unit: ExitStack, session: Session, writes: _Writes) -> None:
-    """Write a scored page and end its transaction (``unit``: the session scope it runs in)."""
-    with unit:
-        _write(session, writes)
+def _write_and_commit(unit: ExitStack, session: Session, writes: _Writes, logger: Any) -> None:
+    """Write a scored page and end its transaction (``unit``: the session scope it runs in).
+    ``logger``: the run's, taken on the caller's thread (Prefect's context stays there)."""
+    try:
+        with unit:
+            _write(session, writes)
+    except Exception:  # boundary: a thread of its own; logged here even if nobody asks after it
+        logger.exception(
+            "re-score: a page of %d changed leads was not written", len(writes.changes)
+        )
+        raise
 
 
 def _locked_page(session: Session, after_id: int, size: int) -> list[Any]:

@@ -133,7 +133,7 @@ def _nothing_locked() -> bool:
 
 
 def test_a_page_whose_write_fails_stops_the_rescore_and_holds_nothing(
-    scoring_folder: Path,
+    scoring_folder: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Pages of 25: the third one's decisions are refused by the database. The two pages
     before it stay written, it and the page scored while it was written are rolled back, no
@@ -150,6 +150,7 @@ def test_a_page_whose_write_fails_stops_the_rescore_and_holds_nothing(
     try:
         with pytest.raises(DBAPIError, match="refused for the test"):
             rescore_stored(batch_size=25)
+        assert "a page of 25 changed leads was not written" in caplog.text  # by the writer
         after = _scores()
         assert {i: after[i] for i in ids[:50]} == {i: scored[i] for i in ids[:50]}
         assert {after[i] for i in ids[50:]} == {(0, None)}
