@@ -30,15 +30,23 @@ from sqlalchemy.types import NullType, String
 
 
 class _ValueList(TypeDecorator[list[Any]]):
-    """A Python list bound as one parameter: as is on PostgreSQL (the driver sends an
-    array), as JSON text elsewhere."""
+    """A Python list bound as one parameter: on PostgreSQL an array's text (or, for values
+    that are not all ints or all strings, the list, which the driver sends as an array), as
+    JSON text elsewhere.
+
+    ``literal``: the statement casts the parameter to its array type (a column of known type),
+    so the array's text form will do."""
 
     impl = NullType  # no cast rendered on the placeholder (psycopg casts a typed one)
     cache_ok = True
 
+    def __init__(self, literal: bool = False):
+        super().__init__()
+        self.literal = literal
+
     def process_bind_param(self, value: list[Any] | None, dialect: Dialect) -> Any:
         if dialect.name == "postgresql":
-            return value
+            return array_text(value) if self.literal and value is not None else value
         return json.dumps(value)
 
     def bind_processor(self, dialect: Dialect) -> Any:
@@ -59,9 +67,27 @@ class Among(ColumnElement[bool]):
 
     def __init__(self, column: Any, values: Iterable[Any]):
         self.column: ColumnElement[Any] = coercions.expect(roles.ExpressionElementRole, column)
+        literal = not isinstance(self.column.type, NullType)  # see _any_array
         self.values: BindParameter[list[Any]] = bindparam(
-            None, [_plain(v) for v in values], type_=_ValueList(), unique=True
+            None, [_plain(v) for v in values], type_=_ValueList(literal), unique=True
         )
+
+
+def array_text(values: list[Any]) -> Any:
+    """PostgreSQL's text form of an array of ints or of strings, or the list itself when its
+    values are anything else (a None among them, say).
+
+    psycopg dumps a list value by value in Python, about 1.2 µs a string and 0.7 an int; this
+    text costs a tenth of that and the server parses it. In double quotes only a backslash and
+    a double quote need escaping: braces, commas, spaces and the word NULL are the string's own.
+    """
+    kinds = set(map(type, values))
+    if kinds <= {int}:
+        return "{" + ",".join(map(str, values)) + "}"
+    if kinds == {str}:
+        escaped = (v.replace("\\", "\\\\").replace('"', '\\"') for v in values)
+        return '{"' + '","'.join(escaped) + '"}'
+    return values
 
 
 def _plain(value: Any) -> Any:

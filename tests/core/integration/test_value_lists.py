@@ -132,3 +132,17 @@ def test_strings_with_quotes_backslashes_braces_and_the_word_null(table_of) -> N
         # Only the string NULL, never the missing value: a row with none matches nothing.
         connection.execute(ITEM.insert().values(id=100, code=None))
         assert _ids(connection, among(ITEM.c.code, ["NULL"])) == [AWKWARD.index("NULL") + 1]
+
+
+def test_random_strings_of_every_printable_character_and_controls(table_of) -> None:  # type: ignore[no-untyped-def]
+    # PostgreSQL receives the list as an array's text (value_lists.array_text): whatever a
+    # string holds, it must arrive as itself.
+    chooser = random.Random(11)
+    alphabet = [chr(c) for c in range(1, 128)] + ["é", "名", "\u2028", "🙂"]
+    codes = sorted(
+        {"".join(chooser.choices(alphabet, k=chooser.randint(0, 8))) for _ in range(300)}
+    )
+    with table_of(codes).connect() as connection:
+        assert _ids(connection, among(ITEM.c.code, codes)) == list(range(1, len(codes) + 1))
+        for i in chooser.sample(range(len(codes)), 40):
+            assert _ids(connection, among(ITEM.c.code, [codes[i]])) == [i + 1], repr(codes[i])
