@@ -45,5 +45,22 @@ def test_an_unknown_type_goes_through_default_or_is_refused():
     assert json_text([Odd()], default=lambda value: "odd") == '["odd"]'
     with pytest.raises(TypeError):
         json_text([Odd()])
+    assert json_text([2**70]) == f"[{2**70}]"  # beyond 64 bits: written whole, never cut
+
+
+def test_an_integer_beyond_64_bits_is_written_by_json_dumps():
+    moment = datetime(2026, 12, 7, 2, 39, 52, tzinfo=UTC)
+    value = {"id": 10**30, "at": moment, "name": "名", 3: [-(10**25), 1.5, None]}
+    assert json.loads(json_text(value)) == {
+        "id": 10**30,
+        "at": moment.isoformat(),
+        "name": "名",
+        "3": [-(10**25), 1.5, None],
+    }
+    assert "名" in json_text(value)  # as UTF-8, as orjson writes it
+    assert json.loads(json_text({"n": 10**30, "c": complex(1, 2)}, default=str)) == {
+        "n": 10**30,
+        "c": "(1+2j)",
+    }
     with pytest.raises(TypeError):
-        json_text([2**70])  # beyond 64 bits: refused, never cut
+        json_text({"n": 10**30, "c": complex(1, 2)})

@@ -144,6 +144,22 @@ def test_json_lines_with_a_broken_line(leadflow_env, tmp_path):
         assert (bad.line_no, bad.reason_code) == (2, "invalid_json")
 
 
+def test_json_lines_with_a_number_beyond_64_bits(leadflow_env, tmp_path):
+    # The reader keeps every value as its text: a number past 64 bits keeps all its digits
+    # (the batch writer's orjson would refuse it as a number).
+    big = 123456789012345678901234567
+    path = tmp_path / "numbers.jsonl"
+    path.write_text(
+        f'{{"email": "n@acme.example.com", "company": "Acme", "crm_id": {big}}}\n'
+        f'{{"email": "m@acme.example.com", "phone": 4930123456789, "employees": 12}}\n',
+        encoding="utf-8",
+    )
+    assert ingest(path) == {"created": 2, "rows": 2}
+    with session_scope() as session:
+        payloads = session.scalars(select(SourceRecord.payload).order_by(SourceRecord.line_no))
+        assert [p["record"].get("crm_id") for p in payloads] == [str(big), None]
+
+
 def test_empty_and_header_only_files(leadflow_env, tmp_path):
     from leadflow.core.errors import EmptySource
 

@@ -87,3 +87,14 @@ def test_an_unconfigured_provider_gets_404(bare_web, provider):  # type: ignore[
     }
     assert post(url, TYPEFORM_BODY, headers).status_code == 404
     assert rows() == []
+
+
+def test_a_number_beyond_64_bits_is_stored_whole(web):  # type: ignore[no-untyped-def]
+    # A form tool may send a long identifier or a phone number as a JSON number; the SQLite
+    # engine's JSON writer (orjson) refused one past 64 bits and the delivery failed.
+    big = 4915112345678901234567890
+    body = f'{{"email": "big@example.org", "crm_id": {big}, "phone": 493012345678}}'.encode()
+    answer = post(f"{web}/capture/json/spring", body, {**JSON, "Authorization": f"Bearer {TOKEN}"})
+    assert answer.status_code == 202 and answer.json() == {"stored": 1, "duplicates": 0}
+    record = assert_one_staged("json", "big@example.org")["record"]
+    assert record["crm_id"] == big and record["phone"] == 493012345678
