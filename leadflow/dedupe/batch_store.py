@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, Row, Select, bindparam, delete, func, sele
 from sqlalchemy.orm import Session
 
 from leadflow.core.bulk_writes import KeyedUpdate, insert_rows
+from leadflow.core.plain_rows import fetch_plain
 from leadflow.core.statuses import RowStatus
 from leadflow.core.erasure_keys import erased_addresses
 from leadflow.core.models import CampaignMember, Lead, QualificationAnswer, SourceRecord
@@ -22,6 +23,7 @@ from leadflow.core.summary import BatchOutcome
 from leadflow.core.types import CleanLead, Quarantined
 from leadflow.dedupe.exact import MergePlan
 from leadflow.dedupe.merging.candidates import LEAD_FIELDS, alias_events, alias_owners, leads_by_id
+from leadflow.dedupe.merging.keys import LeadKeys
 from leadflow.dedupe.merging.matches import row_keys
 from leadflow.dedupe.merging.persist import attach_rows
 from leadflow.dedupe.policy import MatchingPolicy
@@ -100,7 +102,7 @@ def staged_rows(
     ).where(_in_batch(campaign_id, first_id, last_id))
     if only is not None:
         query = query.where(among(SourceRecord.id, only))
-    rows = session.execute(query.order_by(SourceRecord.id)).all()
+    rows = fetch_plain(session, query.order_by(SourceRecord.id))
     return [row for row in rows if _still_staged(campaign_id, row)]
 
 
@@ -121,7 +123,7 @@ def staged_versions(
     )
     return [
         (row.id, row.payload_hash)
-        for row in session.execute(query)
+        for row in session.connection().execute(query)
         if _still_staged(campaign_id, row)
     ]
 
@@ -133,7 +135,7 @@ def existing_leads(session: Session, emails: set[str], aliases: bool = True) -> 
     ordered = sorted(emails)
     columns = [getattr(Lead, name) for name in LEAD_FIELDS]
     for i in range(0, len(ordered), CHUNK):
-        for row in session.execute(
+        for row in session.connection().execute(
             select(*columns).where(among(Lead.email, ordered[i : i + CHUNK]))
         ):
             found[row.email] = dict(row._mapping)
@@ -153,7 +155,9 @@ def insert_leads(session: Session, values: list[dict[str, Any]]) -> dict[str, in
     found: dict[str, int] = {}
     for i in range(0, len(ordered), CHUNK):
         chunk = ordered[i : i + CHUNK]
-        rows = session.execute(select(Lead.email, Lead.id).where(among(Lead.email, chunk)))
+        rows = session.connection().execute(
+            select(Lead.email, Lead.id).where(among(Lead.email, chunk))
+        )
         found.update({email: lead_id for email, lead_id in rows.tuples()})
     return found
 
@@ -345,13 +349,15 @@ def lead_values(
     campaign_id: int,
     policy: MatchingPolicy,
     at: datetime | None,
+    keys: LeadKeys | None = None,
 ) -> dict:
-    """The lead a row creates: its columns, the campaign's defaults and its match keys."""
+    """The lead a row creates: its columns, the campaign's defaults and its match keys
+    (``keys``, when the batch has them already)."""
     values = {
         **{name: getattr(row, name) for name in LEAD_COLUMNS},
         "product_line": row.product_line or product_line,
         "first_campaign_id": campaign_id,
-        **row_keys(row, policy).columns(),
+        **(keys or row_keys(row, policy)).columns(),
     }
     return values if at is None else {**values, "created_at": at, "updated_at": at}
 

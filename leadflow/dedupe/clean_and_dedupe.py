@@ -41,10 +41,11 @@ from leadflow.dedupe.batch_store import (
 )
 from leadflow.dedupe.exact import MergePlan, plan_batch
 from leadflow.dedupe.merging.batch import MergeWork, decision_row, merge_rows
-from leadflow.dedupe.merging.keys import mailbox_key
+from leadflow.dedupe.merging.keys import LeadKeys, mailbox_key
 from leadflow.dedupe.merging.matches import (
     BatchMatch,
     FuzzyMatch,
+    batch_keys,
     match_new_rows,
     match_within_batch,
     name_shares,
@@ -189,24 +190,24 @@ class _Batch:
     within: dict[str, BatchMatch]
     product_line: str | None = None
     lead_ids: dict[str, int] = field(default_factory=dict)
+    keys: dict[str, LeadKeys] = field(default_factory=dict)  # of the rows that create a lead
     created_ids: dict[str, int] = field(default_factory=dict)
 
 
 def _match(session: Session, clean: list[CleanLead], batch: _Batch) -> None:
     """Exact plan, then fuzzy matches against the stored leads and within the batch."""
     matching, weights, plan = batch.matching, batch.weights, batch.plan
-    shares = (
-        name_shares(session, plan.creates, matching, weights)
-        if matching.enabled and plan.creates
-        else {}
-    )
-    batch.fuzzy.update(match_new_rows(session, plan.creates, matching, weights, shares))
+    batch.keys = batch_keys(plan.creates, matching)
+    shares = name_shares(session, batch.keys, weights) if matching.enabled and plan.creates else {}
+    batch.fuzzy.update(match_new_rows(session, plan.creates, matching, weights, shares, batch.keys))
     for email, match in batch.fuzzy.items():
         if match.action == "merge":
             plan.merges.append((plan.creates.pop(email), email, "fuzzy"))
             batch.existing[email] = match.lead
     batch.within.update(
-        match_within_batch(plan.creates, matching, weights, frozenset(batch.fuzzy), shares)
+        match_within_batch(
+            plan.creates, matching, weights, frozenset(batch.fuzzy), shares, batch.keys
+        )
     )
     for email, twin in batch.within.items():
         if twin.action == "merge":
@@ -223,10 +224,17 @@ def _create(session: Session, batch: _Batch) -> tuple[list[dict], list[dict], li
         # moves only the stored leads the batch merged into).
         values = [
             {
-                **lead_values(row, batch.product_line, batch.campaign_id, batch.matching, at),
+                **lead_values(
+                    row,
+                    batch.product_line,
+                    batch.campaign_id,
+                    batch.matching,
+                    at,
+                    batch.keys.get(email),
+                ),
                 "pipeline_stage": PipelineStage.CLEANED,
             }
-            for row in plan.creates.values()
+            for email, row in plan.creates.items()
         ]
         # Core, not the ORM's bulk insert: that splits rows by which fields are None (one
         # statement per pattern).
@@ -282,7 +290,14 @@ def _merge(session: Session, batch: _Batch) -> MergeWork:
     """Apply the batch's merges and write what they change on the leads."""
     plan, at = batch.plan, batch.at
     split = {
-        email: lead_values(row, batch.product_line, batch.campaign_id, batch.matching, None)
+        email: lead_values(
+            row,
+            batch.product_line,
+            batch.campaign_id,
+            batch.matching,
+            None,
+            batch.keys.get(email),
+        )
         for row, email, kind in plan.merges
         if kind == "fuzzy"
     }

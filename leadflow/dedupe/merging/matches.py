@@ -46,8 +46,14 @@ def row_keys(row: CleanLead, policy: MatchingPolicy) -> LeadKeys:
     return lead_keys(row.__dict__, policy.mailbox.gmail_dots, policy.mailbox.plus_tags)
 
 
-def lookup_keys(row: CleanLead, policy: MatchingPolicy) -> RowKeys:
-    keys = row_keys(row, policy)
+def batch_keys(rows: Mapping[str, CleanLead], policy: MatchingPolicy) -> dict[str, LeadKeys]:
+    """Per row email, its keys: computed once per batch (about 5 µs a row), read by the name
+    shares, both candidate searches and the new lead's columns."""
+    return {email: row_keys(row, policy) for email, row in rows.items()}
+
+
+def lookup_keys(row: CleanLead, policy: MatchingPolicy, keys: LeadKeys | None = None) -> RowKeys:
+    keys = keys or row_keys(row, policy)
     # A mailbox key equal to the address finds only the lead with that address, which exact
     # dedup already ruled out.
     return RowKeys(
@@ -59,11 +65,12 @@ def lookup_keys(row: CleanLead, policy: MatchingPolicy) -> RowKeys:
 
 
 def name_shares(
-    session: Session, rows: Mapping[str, CleanLead], policy: MatchingPolicy, weights: Weights
+    session: Session, keys_of: Mapping[str, LeadKeys], weights: Weights
 ) -> dict[str, float]:
-    """Per row email, how common its name is among the live stored leads (scoring.name_share):
-    primary-key reads of the counts the database keeps per name key (candidates.name_counts)."""
-    keys = {email: row_keys(row, policy).name_key for email, row in rows.items()}
+    """Per row email (its keys: batch_keys), how common its name is among the live stored
+    leads (scoring.name_share): primary-key reads of the counts the database keeps per name
+    key (candidates.name_counts)."""
+    keys = {email: keys.name_key for email, keys in keys_of.items()}
     stored, total = name_counts(session, {k for k in keys.values() if k})
     return {email: name_share(stored.get(k, 0), total, weights) for email, k in keys.items() if k}
 
@@ -126,14 +133,19 @@ def match_new_rows(
     policy: MatchingPolicy,
     weights: Weights,
     shares: Mapping[str, float],
+    keys: Mapping[str, LeadKeys] | None = None,
 ) -> dict[str, FuzzyMatch]:
     """Rows (by email) that exact dedup would create, matched against the stored leads.
-    ``shares``: per row email, how common its name is (see name_shares)."""
+    ``shares``: per row email, how common its name is (see name_shares); ``keys``: the rows'
+    keys (batch_keys), computed here when not given."""
     if not policy.enabled or not rows:
         return {}
+    keys = keys or batch_keys(rows, policy)
     emails = list(rows)
     found = find_candidates(
-        session, [lookup_keys(rows[e], policy) for e in emails], policy.max_candidates_per_key
+        session,
+        [lookup_keys(rows[e], policy, keys[e]) for e in emails],
+        policy.max_candidates_per_key,
     )
     candidates = {e: leads for e, leads in zip(emails, found, strict=True) if leads}
     matches = best_matches(rows, candidates, policy, weights, shares)
@@ -161,11 +173,12 @@ def _batch_pairs(
     policy: MatchingPolicy,
     skip: frozenset[str],
     order: Mapping[str, int],
+    keys_of: Mapping[str, LeadKeys],
 ) -> list[tuple[str, str]]:
     """(earlier, later) row emails sharing a key held by at most max_candidates_per_key rows."""
     groups: dict[tuple[int, str], list[str]] = defaultdict(list)
     for email, row in rows.items():
-        keys = lookup_keys(row, policy)
+        keys = lookup_keys(row, policy, keys_of[email])
         for slot, value in enumerate((keys.phone, keys.domain_name, keys.company_name)):
             if value is not None:
                 groups[(slot, value)].append(email)
@@ -188,6 +201,7 @@ def match_within_batch(
     weights: Weights,
     skip: frozenset[str] = frozenset(),
     shares: Mapping[str, float] | None = None,
+    keys: Mapping[str, LeadKeys] | None = None,
 ) -> dict[str, BatchMatch]:
     """Per row email (rows in file order), the earlier row it matches, when worth a review.
 
@@ -195,13 +209,13 @@ def match_within_batch(
     ``max_candidates_per_key`` rows, as against the stored leads. A row merges only into a row
     that creates its lead, never into one that merged away itself, so no chain can link two
     people through a third. ``skip``: rows already matched to a stored lead; ``shares``: per
-    row email, how common its name is (see name_shares).
+    row email, how common its name is (see name_shares); ``keys``: as for match_new_rows.
     """
     if not policy.enabled or len(rows) < 2:
         return {}
     shares = shares or {}
     order = {email: k for k, email in enumerate(rows)}
-    pairs = _batch_pairs(rows, policy, skip, order)
+    pairs = _batch_pairs(rows, policy, skip, order, keys or batch_keys(rows, policy))
     scores = score_pairs(
         [rows[b].__dict__ for _, b in pairs],
         [rows[a].__dict__ for a, _ in pairs],
