@@ -66,8 +66,9 @@ def decision_rows(
 
 def provenance(previous: Mapping[str, Any] | None, out: LeadOut, at: datetime) -> dict[str, Any]:
     merged = dict(previous or {})
+    stamp = at.isoformat()  # once, not per field: a batch enriches every lead at one moment
     for name, (_, provider) in out.changes.items():
-        merged[name] = {"provider": provider, "at": at.isoformat()}
+        merged[name] = {"provider": provider, "at": stamp}
     return merged
 
 
