@@ -22,6 +22,9 @@ COLUMNS = tuple(column.name for column in DECISION.columns if column.name != "id
 # Types a JSON column stores as they are: checked by exact type, inline, since json_safe runs
 # for every field of every decision (a subclass, an enum say, takes the slow path).
 _PLAIN = frozenset({str, int, float, bool, type(None)})
+# A dataclass type's field names, found once: ``dataclasses.fields`` builds its tuple anew on
+# every call, and a score's fired rules are a handful of dataclasses per lead.
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def json_safe(value: Any) -> Any:
@@ -37,6 +40,9 @@ def json_safe(value: Any) -> Any:
         }
     if kind is list or kind is tuple:
         return [v if type(v) in _PLAIN else json_safe(v) for v in value]
+    names = _FIELD_NAMES.get(kind)
+    if names is not None:
+        return {name: json_safe(getattr(value, name)) for name in names}
     return _json_safe_other(value)
 
 
@@ -45,7 +51,8 @@ def _json_safe_other(value: Any) -> Any:
         return value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         # Shallow: asdict() deep-copies every nested value, which is most of the cost.
-        return {f.name: json_safe(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+        return {name: json_safe(getattr(value, name)) for name in names}
     if isinstance(value, dict):
         return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
