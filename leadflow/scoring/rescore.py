@@ -21,7 +21,7 @@ from leadflow.core.decisions import decision_row, json_safe, write_decisions
 from leadflow.scoring.engagement_decay import engagement_score
 from leadflow.scoring.qualification import evaluate
 from leadflow.routing.route import territory_of
-from leadflow.scoring.score import FitMemo, ScoreResult, score_lead
+from leadflow.scoring.score import FitMemo, ScoreResult, score_lead, shared_fit_memo
 from leadflow.core.summary import ScoreOutcome
 from leadflow.core.models import (
     Campaign,
@@ -120,7 +120,6 @@ class ScoringRun:
     version: str
     fit: FitMemo
     territories: dict[tuple[str | None, str | None], str | None] = field(default_factory=dict)
-    hits_json: dict[int, tuple[Any, Any]] = field(default_factory=dict)
 
     def territory(self, country: str | None, state: str | None) -> str | None:
         """Per (country, state), once per run: most leads share a handful of places."""
@@ -132,11 +131,12 @@ class ScoringRun:
     def safe_hits(self, hits: tuple[Any, ...]) -> Any:
         """The fired rules in JSON form, once per distinct tuple of hits (the FitMemo shares
         one tuple among every lead of the same fit)."""
-        found = self.hits_json.get(id(hits))
+        derived = self.fit.derived
+        found = derived.get(id(hits))
         if found is None or found[0] is not hits:
-            if len(self.hits_json) > 100_000:
-                self.hits_json.clear()
-            found = self.hits_json[id(hits)] = (hits, json_safe(hits))
+            if len(derived) > 100_000:
+                derived.clear()
+            found = derived[id(hits)] = (hits, json_safe(hits))
         return found[1]
 
     @classmethod
@@ -160,7 +160,7 @@ class ScoringRun:
             routing_policy(),
             model,
             version,
-            FitMemo(policy),
+            shared_fit_memo(policy),
         )
 
 

@@ -7,6 +7,7 @@ alone, purchase class A/B/C from the expected timeframe (seed 003).
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -176,6 +177,9 @@ class FitMemo:
         self._key = attrgetter(*self.fields)  # one C call for the whole key, not a genexpr
         self.policy, self.limit = policy, limit
         self.parts: dict[tuple[object, ...], FitPart] = {}
+        # What a caller derives from a part's hits (the JSON of a decision), by the id of the
+        # hits tuple; it lives as long as the memo, so it is cleared with the parts.
+        self.derived: dict[int, tuple[object, object]] = {}
 
     def __call__(self, lead: LeadView) -> FitPart:
         key = self._key(lead)
@@ -183,8 +187,24 @@ class FitMemo:
         if part is None:
             if len(self.parts) >= self.limit:
                 self.parts.clear()
+                self.derived.clear()
             part = self.parts[key] = fit_part(lead, self.policy)
         return part
+
+
+_memo_lock = threading.Lock()
+_shared_memo: FitMemo | None = None
+
+
+def shared_fit_memo(policy: ScoringPolicy) -> FitMemo:
+    """The memo of the policy in force, kept from batch to batch: a campaign's companies,
+    countries and title bands come again in every batch of it. A policy edited on disk is a
+    new object (policy_loader keeps one per file text), so its first batch starts afresh."""
+    global _shared_memo
+    with _memo_lock:
+        if _shared_memo is None or _shared_memo.policy is not policy:
+            _shared_memo = FitMemo(policy)
+        return _shared_memo
 
 
 def score_lead(
