@@ -73,7 +73,8 @@ def process_batches(
     lead_ids: list[int] = []
     with bulk_collection():  # see leadflow/core/collector.py: a sixth of the CPU otherwise
         for done, (first_id, last_id) in enumerate(batches, start=1):
-            cleaned = clean_batch(campaign_id, first_id, last_id, now)
+            following = batches[done] if done < len(batches) else None
+            cleaned = clean_batch(campaign_id, first_id, last_id, now, read_next=following)
             lead_ids += cleaned.lead_ids
             carry_forward(cleaned.lead_ids, cleaned, summary, now)
             if progress_id:

@@ -20,13 +20,17 @@ def register_campaign(
 
 @task(name="clean-and-dedupe", task_run_name="clean-and-dedupe-{first_id}-{last_id}", **BATCH_TASK)
 def clean_batch(
-    campaign_id: int, first_id: int, last_id: int, now: datetime | None = None
+    campaign_id: int,
+    first_id: int,
+    last_id: int,
+    now: datetime | None = None,
+    read_next: tuple[int, int] | None = None,
 ) -> BatchOutcome:
     """Normalize a batch, quarantine what is bad, create new leads, merge the rest.
 
     A row whose email we do not hold is compared with the stored leads its keys find
     (leadflow/dedupe/merging): above the policy's auto_merge probability it joins that lead, above
     review it creates its own lead and the pair is queued. Set-based: a handful of statements
-    per batch, not per row.
+    per batch, not per row. ``read_next``: the next batch's range, read ahead meanwhile.
     """
-    return service.clean_batch(campaign_id, first_id, last_id, now)
+    return service.clean_batch(campaign_id, first_id, last_id, now, read_next)

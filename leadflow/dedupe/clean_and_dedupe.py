@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from sqlalchemy import select, update
@@ -52,6 +52,7 @@ from leadflow.dedupe.merging.matches import (
     point_at_batch_leads,
 )
 from leadflow.dedupe.merging.persist import queue_review
+from leadflow.dedupe.read_ahead import ReadAhead
 from leadflow.dedupe.merging.scoring import Weights, load_weights
 from leadflow.dedupe.policy import MatchingPolicy, load_matching, weights_path
 from leadflow.ingest.field_limits import hold_to_limits
@@ -61,6 +62,7 @@ from leadflow.scoring.qualification_policy import qualification_policy
 from leadflow.core.value_lists import among
 
 DATABASE_REFUSED = "database_refused"  # a row the database would not store, with its message
+_READ_AHEAD = ReadAhead("clean-read-ahead")
 
 
 def register_campaign(
@@ -137,7 +139,35 @@ def matching_weights(policy: MatchingPolicy) -> Weights:
 
 
 def clean_batch(
-    campaign_id: int, first_id: int, last_id: int, now: datetime | None = None
+    campaign_id: int,
+    first_id: int,
+    last_id: int,
+    now: datetime | None = None,
+    read_next: tuple[int, int] | None = None,
+) -> BatchOutcome:
+    """Normalize a batch, quarantine what is bad, create new leads, merge the rest; then,
+    with ``read_next`` (the next batch's first and last id), start reading that batch ahead
+    (read_ahead.py), so its read overlaps the stages that carry this batch forward."""
+    outcome = _clean_or_refuse(campaign_id, first_id, last_id, now)
+    if read_next is not None:
+        read_ahead(campaign_id, *read_next)
+    return outcome
+
+
+def read_ahead(campaign_id: int, first_id: int, last_id: int) -> None:
+    _READ_AHEAD.start(
+        _ahead_key(campaign_id, first_id, last_id),
+        partial(_read_and_clean, campaign_id, first_id, last_id),
+    )
+
+
+def _ahead_key(campaign_id: int, first_id: int, last_id: int) -> tuple[object, ...]:
+    # The database too: a process may clean in more than one (tests do).
+    return (get_settings().resolved_database_url, campaign_id, first_id, last_id)
+
+
+def _clean_or_refuse(
+    campaign_id: int, first_id: int, last_id: int, now: datetime | None
 ) -> BatchOutcome:
     """Normalize a batch, quarantine what is bad, create new leads, merge the rest.
 
@@ -396,7 +426,8 @@ def _clean_range(
 ) -> BatchOutcome:
     outcome = BatchOutcome()
     matching = matching_policy()
-    read, cleaned = _read_and_clean(campaign_id, first_id, last_id)
+    taken, ahead = _READ_AHEAD.take(_ahead_key(campaign_id, first_id, last_id))
+    read, cleaned = ahead if taken else _read_and_clean(campaign_id, first_id, last_id)
     with session_scope() as session:
         pipeline_lock(session)  # one cleaner at a time: two ingests never create one email twice
         records, results = _cleaned_now(session, (campaign_id, first_id, last_id), read, cleaned)

@@ -297,3 +297,48 @@ def ingest_file(path: Path, campaign: str) -> None:
     campaign_id = register_campaign.fn(campaign, "webinar", "analytics", None, None)
     for first, last in stage_file.fn(str(path), campaign_id, 100).batches:
         clean_batch.fn(campaign_id, first, last)
+
+
+def test_a_batch_read_ahead_then_erased_is_cleaned_from_what_is_stored(
+    leadflow_env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The cleaner reads the next batch ahead while the last one moves on (read_ahead.py).
+    A person erased after that read and before her batch is cleaned: the batch takes the
+    read made ahead, and her row, changed since, is cleaned again from what is stored."""
+    import threading
+
+    import leadflow.dedupe.clean_and_dedupe as cleaning
+    from leadflow.privacy.service import erase
+
+    first = tmp_path / "first.csv"
+    first.write_text(HEADER + "Jane,Doerinck,jane@acme.example,Acme,CTO,Germany,+49 30 1234567\n")
+    ingest_file(first, "first")
+    later = tmp_path / "later.csv"  # someone else, then her private address with her number
+    later.write_text(
+        HEADER
+        + "Max,Mustermann,max@beta.example,Beta,CEO,Germany,\n"
+        + "Jane,Doerinck,jd@mailbox.example,Other,CTO,Germany,+49 30 1234567\n"
+    )
+    campaign_id = register_campaign.fn("later", "webinar", "analytics", None, None)
+    batches = stage_file.fn(str(later), campaign_id, 1).batches
+    assert len(batches) == 2
+    read_and_clean, readers, read_ahead_done = cleaning._read_and_clean, [], threading.Event()
+
+    def noting_the_reader(*args):  # type: ignore[no-untyped-def]
+        got = read_and_clean(*args)
+        readers.append((args[1], threading.current_thread() is threading.main_thread()))
+        if threading.current_thread() is not threading.main_thread():
+            read_ahead_done.set()
+        return got
+
+    monkeypatch.setattr(cleaning, "_read_and_clean", noting_the_reader)
+    clean_batch.fn(campaign_id, *batches[0], read_next=batches[1])
+    assert read_ahead_done.wait(60)
+    erase("jane@acme.example")
+    clean_batch.fn(campaign_id, *batches[1])
+    # The first batch read here, the second only ahead: its read was taken, not repeated.
+    assert readers == [(batches[0][0], True), (batches[1][0], False)]
+    with session_scope() as session:
+        stored = session.execute(select(Lead.email, Lead.phone_e164)).all()
+    assert ("jd@mailbox.example", None) in [(row.email, row.phone_e164) for row in stored]
+    assert all("1234567" not in str(row.phone_e164) for row in stored), stored
