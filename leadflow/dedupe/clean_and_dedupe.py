@@ -14,7 +14,13 @@ from sqlalchemy.orm import Session
 
 from leadflow.core.decisions import write_decisions
 from leadflow.core.clock import as_utc
-from leadflow.core.db import analyze_grown, db_error_message, pipeline_lock, session_scope
+from leadflow.core.db import (
+    analyze_grown,
+    db_error_message,
+    get_engine,
+    pipeline_lock,
+    session_scope,
+)
 from leadflow.core.lead_stages import mark_cleaned
 from leadflow.core.models import Campaign, Lead
 from leadflow.core.statuses import PipelineStage
@@ -155,6 +161,8 @@ def clean_batch(
 
 
 def read_ahead(campaign_id: int, first_id: int, last_id: int) -> None:
+    if get_engine().dialect.name != "postgresql":
+        return  # read_ahead.py: on SQLite it cost more than it saved
     _READ_AHEAD.start(
         _ahead_key(campaign_id, first_id, last_id),
         partial(_read_and_clean, campaign_id, first_id, last_id),

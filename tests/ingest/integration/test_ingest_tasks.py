@@ -304,11 +304,15 @@ def test_a_batch_read_ahead_then_erased_is_cleaned_from_what_is_stored(
 ):
     """The cleaner reads the next batch ahead while the last one moves on (read_ahead.py).
     A person erased after that read and before her batch is cleaned: the batch takes the
-    read made ahead, and her row, changed since, is cleaned again from what is stored."""
+    read made ahead, and her row, changed since, is cleaned again from what is stored. On
+    SQLite nothing is read ahead: the batch is read when it is cleaned."""
     import threading
 
     import leadflow.dedupe.clean_and_dedupe as cleaning
+    from leadflow.core.db import get_engine
     from leadflow.privacy.service import erase
+
+    ahead = get_engine().dialect.name == "postgresql"
 
     first = tmp_path / "first.csv"
     first.write_text(HEADER + "Jane,Doerinck,jane@acme.example,Acme,CTO,Germany,+49 30 1234567\n")
@@ -333,11 +337,13 @@ def test_a_batch_read_ahead_then_erased_is_cleaned_from_what_is_stored(
 
     monkeypatch.setattr(cleaning, "_read_and_clean", noting_the_reader)
     clean_batch.fn(campaign_id, *batches[0], read_next=batches[1])
-    assert read_ahead_done.wait(60)
+    if ahead:
+        assert read_ahead_done.wait(60)
     erase("jane@acme.example")
     clean_batch.fn(campaign_id, *batches[1])
-    # The first batch read here, the second only ahead: its read was taken, not repeated.
-    assert readers == [(batches[0][0], True), (batches[1][0], False)]
+    # The first batch read here; the second only ahead (its read taken, not repeated), or
+    # here too on SQLite.
+    assert readers == [(batches[0][0], True), (batches[1][0], not ahead)]
     with session_scope() as session:
         stored = session.execute(select(Lead.email, Lead.phone_e164)).all()
     assert ("jd@mailbox.example", None) in [(row.email, row.phone_e164) for row in stored]
