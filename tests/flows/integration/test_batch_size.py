@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,20 @@ pytestmark = [pytest.mark.db, pytest.mark.e2e]
 WEBINAR = str(Path(__file__).resolve().parents[3] / "examples" / "webinar_analytics_2026-11.csv")
 
 
-def clean_runs(state) -> list[str]:  # type: ignore[no-untyped-def]
-    """The clean-and-dedupe task runs of one flow run, by name (first and last row id)."""
+def clean_runs(state, expected: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """The clean-and-dedupe task runs of one flow run, by name (first and last row id).
+
+    A task run reaches the server as events, which the server records a moment later: read
+    until ``expected`` are there, or a minute has passed (a slow machine once read none)."""
+    deadline = time.monotonic() + 60
+    while True:
+        names = _clean_runs(state)
+        if len(names) >= expected or time.monotonic() > deadline:
+            return names
+        time.sleep(0.5)
+
+
+def _clean_runs(state) -> list[str]:  # type: ignore[no-untyped-def]
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
@@ -35,8 +48,8 @@ def test_the_setting_sets_the_batches_and_a_run_may_choose_its_own(
     by_setting = ingest_campaign(source=WEBINAR, campaign="by-setting", return_state=True)
     own = ingest_campaign(source=WEBINAR, campaign="own", batch_size=1000, return_state=True)
     assert by_setting.is_completed() and own.is_completed()
-    assert len(clean_runs(by_setting)) == 2  # the file's 192 rows in batches of 100
-    assert len(clean_runs(own)) == 1
+    assert len(clean_runs(by_setting, 2)) == 2  # the file's 192 rows in batches of 100
+    assert len(clean_runs(own, 1)) == 1
 
 
 def test_the_command_refuses_a_batch_size_out_of_range(tmp_path: Path) -> None:
