@@ -17,7 +17,8 @@ As for executemany, the rows of one call share one shape (a row that differs is 
 with its index and key, never filled in), and each value is of its column's type: an int for
 an integer column (COPY and the JSON reader refuse 3.0 where a bound parameter is cast).
 
-SQLite runs in process, where an executemany costs no round trips: it keeps executemany.
+SQLite runs in process, where an executemany costs no round trips: it keeps executemany, each
+row bound once by ``sqlite_writes`` rather than by SQLAlchemy's per-row parameter pass.
 bench/bench_lead_writes.py measures both.
 """
 
@@ -50,6 +51,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType, String, Text
 
+from leadflow.core import sqlite_writes
+from leadflow.core.sqlite_writes import same_shape
 from leadflow.core.json_text import json_text
 
 ORDINAL = "n"  # the batch field that holds a row's place (never a column's c<i>)
@@ -65,7 +68,7 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     if not rows:
         return
     if session.get_bind().dialect.name != "postgresql":
-        session.execute(table.insert(), list(rows))
+        sqlite_writes.executemany(session, table.insert(), rows)
         return
     same_shape(rows)
     columns = copy_columns(table, rows[0].keys())
@@ -134,7 +137,7 @@ def insert_new_rows(
     dialect = session.get_bind().dialect
     if dialect.name != "postgresql":
         skipping = sqlite.insert(table).on_conflict_do_nothing(index_elements=list(unique))
-        session.execute(skipping, list(rows))
+        sqlite_writes.executemany(session, skipping, rows)
         return
     insert, params = _insert_from_json(table, rows, dialect)
     session.execute(insert.on_conflict_do_nothing(index_elements=list(unique)), params)
@@ -196,15 +199,6 @@ def copy_in(session: Session, statement: str, values: Iterable[Sequence[Any]]) -
         raise DBAPIError.instance(
             statement, None, exc, dbapi.Error, connection_invalidated=lost
         ) from exc
-
-
-def same_shape(rows: Sequence[Mapping[str, Any]]) -> None:
-    """Refuse rows that do not all name the same keys, as an executemany does."""
-    keys = rows[0].keys()
-    for i, row in enumerate(rows):
-        if row.keys() != keys:
-            differ = sorted(set(keys) ^ set(row.keys()))
-            raise ValueError(f"row {i} does not have the keys of row 0: {', '.join(differ)}")
 
 
 def copy_columns(table: Table, given: Iterable[str]) -> list[Column[Any]]:
@@ -285,7 +279,7 @@ class KeyedUpdate:
         if not rows:
             return
         if session.get_bind().dialect.name != "postgresql":
-            session.execute(self.executemany, list(rows))
+            sqlite_writes.executemany(session, self.executemany, rows)
             return
         missing = {self.key_param, *self.params.values()} - set(rows[0].keys())
         if missing:

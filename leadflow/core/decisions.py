@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
+from leadflow.core import sqlite_writes
 from leadflow.core.bulk_writes import copy_in
 from leadflow.core.clock import as_utc, utcnow
 from leadflow.core.json_text import json_text
@@ -105,7 +106,7 @@ def write_decisions(session: Session, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     if session.get_bind().dialect.name != "postgresql":
-        session.execute(DECISION.insert(), rows)  # Core: no ORM bookkeeping per row
+        sqlite_writes.executemany(session, DECISION.insert(), rows)  # no ORM bookkeeping
         return
     copy_in(
         session,

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import event, select, text, update
-from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from leadflow.core.bulk_writes import (
     KeyedUpdate,
@@ -126,10 +126,10 @@ def test_rows_of_different_shapes_are_refused_never_filled_in(leadflow_env):
     del rows[4]["employees"]  # has a default (none): an executemany refuses it too
     changes = _changes([1, 2, 3])
     changes[2] = {k: v for k, v in changes[2].items() if k != "v_industry"}
-    with pytest.raises(StatementError if _sqlite() else ValueError, match="row 4|employees"):
+    with pytest.raises(ValueError, match="row 4 .*employees"):
         with session_scope() as session:
             insert_rows(session, LEAD, rows)
-    with pytest.raises(StatementError if _sqlite() else ValueError, match="row 2|v_industry"):
+    with pytest.raises(ValueError, match="row 2 .*v_industry"):
         with session_scope() as session:
             CHANGED.run(session, changes)
     assert _stored("shape") == []
