@@ -18,6 +18,8 @@ computed per row) go through ``session.execute`` as before: same rows, same resu
 from __future__ import annotations
 
 import threading
+from datetime import date, datetime, time
+from decimal import Decimal
 from dataclasses import dataclass
 from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
@@ -176,20 +178,60 @@ def _row_binder(
     from_default: list[tuple[int, Any]],
     process: list[tuple[int, Callable[[Any], Any]]],
 ) -> RowBinder:
-    positions = [k for k, _ in from_row]
-    take = itemgetter(*[name for _, name in from_row]) if from_row else None
-    one = len(from_row) == 1
+    """Row -> its tuple: the row's values, then the defaults, then the shared values, put in
+    the text's order by one ``itemgetter``; then the processors, each remembering its last
+    answer for an immutable value (a batch's rows mostly share one moment)."""
+    where = {k: n for n, (k, _) in enumerate(from_row)}
+    where |= {k: len(from_row) + n for n, (k, _) in enumerate(from_default)}
+    shared = len(from_row) + len(from_default)
+    order = [where.get(k, shared + k) for k in range(len(template))]
+    reorder = _tuple_getter(order)
+    take = _tuple_getter([name for _, name in from_row])
+    defaults = [default for _, default in from_default]
+    fixed = tuple(template)
+    steps = [(k, _remembering(proc)) for k, proc in process]
 
     def bind(row: Mapping[str, Any]) -> tuple[Any, ...]:
-        values = template.copy()
-        if take is not None:
-            taken = take(row)
-            for k, value in zip(positions, (taken,) if one else taken):
-                values[k] = value
-        for k, default in from_default:
-            values[k] = default.arg(None) if default.is_callable else default.arg
-        for k, proc in process:
-            values[k] = proc(values[k])
-        return tuple(values)
+        given = take(row)
+        if defaults:
+            given += tuple(d.arg(None) if d.is_callable else d.arg for d in defaults)
+        values = reorder(given + fixed)
+        if not steps:
+            return values
+        out = list(values)
+        for k, proc in steps:
+            out[k] = proc(out[k])
+        return tuple(out)
 
     return bind
+
+
+def _tuple_getter(keys: Sequence[Any]) -> Callable[[Any], tuple[Any, ...]]:
+    """``itemgetter(*keys)`` that returns a tuple for any count of keys."""
+    if len(keys) > 1:
+        return itemgetter(*keys)
+    if keys:
+        get = itemgetter(keys[0])
+        return lambda source: (get(source),)
+    return lambda source: ()
+
+
+# Values a processor gives the same answer for whenever it is the same object.
+_IMMUTABLE = (datetime, date, time, str, int, float, bool, Decimal)
+
+
+def _remembering(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    last: list[Any] = [_NONE, None]
+
+    def run(value: Any) -> Any:
+        if value is last[0]:
+            return last[1]
+        out = process(value)
+        if isinstance(value, _IMMUTABLE):
+            last[0], last[1] = value, out
+        return out
+
+    return run
+
+
+_NONE = object()  # no value seen yet
