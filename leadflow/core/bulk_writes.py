@@ -27,7 +27,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -52,7 +51,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType, String, Text
 
 from leadflow.core import sqlite_writes
-from leadflow.core.sqlite_writes import same_shape
+from leadflow.core.row_shape import same_shape, tuple_getter
 from leadflow.core.json_text import json_text
 
 ORDINAL = "n"  # the batch field that holds a row's place (never a column's c<i>)
@@ -90,7 +89,7 @@ def copy_row_maker(
     named = set(given)
     binders = binders_for(columns, dialect, skip_plain=True)
     slots = [k for k, column in enumerate(columns) if column.name in named]
-    take = _tuple_getter([columns[k].name for k in slots])
+    take = tuple_getter([columns[k].name for k in slots])
     # Where a value is bound (a processor) or filled (a default): (position, column, binder).
     special = [
         (k, column, bind, column.name in named)
@@ -112,17 +111,6 @@ def copy_row_maker(
         return values
 
     return make
-
-
-def _tuple_getter(names: Sequence[str]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
-    """``itemgetter(*names)`` returning a tuple for any count (for one name it returns the
-    bare value)."""
-    if len(names) > 1:
-        return itemgetter(*names)
-    if names:
-        get = itemgetter(names[0])
-        return lambda row: (get(row),)
-    return lambda row: ()
 
 
 def insert_new_rows(
@@ -355,7 +343,7 @@ def _bound_getter(
 ) -> Callable[[Mapping[str, Any]], list[Any]]:
     """Row -> ``[row[param], ...]``, each bound as its column binds it (``binders_for``): one
     C-level lookup for all the params, a call only for the values that need binding."""
-    take = _tuple_getter(params)
+    take = tuple_getter(params)
     special = [
         (i, bind)
         for i, bind in enumerate(binders_for(columns, dialect, skip_plain=True))

@@ -22,13 +22,14 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from dataclasses import dataclass
 from collections.abc import Callable, Mapping, Sequence
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import UpdateBase
+
+from leadflow.core.row_shape import same_shape, tuple_getter
 
 RowBinder = Callable[[Mapping[str, Any]], tuple[Any, ...]]
 
@@ -87,15 +88,6 @@ def executemany(session: Session, statement: UpdateBase, rows: Sequence[Mapping[
         return
     bind = prepared.binder(extracted)
     session.connection().exec_driver_sql(prepared.compiled.string, [bind(row) for row in rows])
-
-
-def same_shape(rows: Sequence[Mapping[str, Any]]) -> None:
-    """Refuse rows that do not all name the same keys, as an executemany does."""
-    keys = rows[0].keys()
-    for i, row in enumerate(rows):
-        if row.keys() != keys:
-            differ = sorted(set(keys) ^ set(row.keys()))
-            raise ValueError(f"row {i} does not have the keys of row 0: {', '.join(differ)}")
 
 
 def _prepare(
@@ -185,8 +177,8 @@ def _row_binder(
     where |= {k: len(from_row) + n for n, (k, _) in enumerate(from_default)}
     shared = len(from_row) + len(from_default)
     order = [where.get(k, shared + k) for k in range(len(template))]
-    reorder = _tuple_getter(order)
-    take = _tuple_getter([name for _, name in from_row])
+    reorder = tuple_getter(order)
+    take = tuple_getter([name for _, name in from_row])
     defaults = [default for _, default in from_default]
     fixed = tuple(template)
     steps = [(k, _remembering(proc)) for k, proc in process]
@@ -204,16 +196,6 @@ def _row_binder(
         return tuple(out)
 
     return bind
-
-
-def _tuple_getter(keys: Sequence[Any]) -> Callable[[Any], tuple[Any, ...]]:
-    """``itemgetter(*keys)`` that returns a tuple for any count of keys."""
-    if len(keys) > 1:
-        return itemgetter(*keys)
-    if keys:
-        get = itemgetter(keys[0])
-        return lambda source: (get(source),)
-    return lambda source: ()
 
 
 # Values a processor gives the same answer for whenever it is the same object.
