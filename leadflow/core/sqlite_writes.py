@@ -1,4 +1,4 @@
-"""A batch's executemany on SQLite, with each row bound once in a list, not by SQLAlchemy's
+"""A batch's executemany on SQLite, each row bound once to a tuple, not by SQLAlchemy's
 per-row parameter pass.
 
 SQLAlchemy's executemany builds, for every row, a dict of every bound parameter of the
@@ -11,8 +11,11 @@ SQLite's stored text, JSON as its text, a boolean as 0 or 1), with a column's Py
 default where an INSERT's rows leave it out, as SQLAlchemy fills it. The tuples go to the
 driver through ``exec_driver_sql``: SQLAlchemy's events and error wrapping still apply.
 
-Statements this does not handle (a list parameter expanded at run time, a SQL-side default
-computed per row) go through ``session.execute`` as before: same rows, same result.
+A statement SQLAlchemy does not cache (no cache key: SQLite's ON CONFLICT insert) is compiled
+for the call, as SQLAlchemy compiles it too. Statements this does not handle (a list parameter
+expanded at run time, a SQL-side default computed per row) go through ``session.execute`` as
+before: same rows, same result. As in SQLAlchemy's executemany, the first row's keys are the
+statement's: a later row lacking one is refused (with its index), a key it adds is ignored.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import UpdateBase
 
-from leadflow.core.row_shape import same_shape, tuple_getter
+from leadflow.core.row_shape import tuple_getter
 
 RowBinder = Callable[[Mapping[str, Any]], tuple[Any, ...]]
 
@@ -71,7 +74,6 @@ def executemany(session: Session, statement: UpdateBase, rows: Sequence[Mapping[
     """``session.execute(statement, rows)``, each row bound once (rows of one shape)."""
     if not rows:
         return
-    same_shape(rows)  # a row lacking a key is refused, never filled in, as SQLAlchemy does
     dialect = session.get_bind().dialect
     if dialect.name != "sqlite":
         session.execute(statement, list(rows))
@@ -87,7 +89,12 @@ def executemany(session: Session, statement: UpdateBase, rows: Sequence[Mapping[
         session.execute(statement, list(rows))
         return
     bind = prepared.binder(extracted)
-    session.connection().exec_driver_sql(prepared.compiled.string, [bind(row) for row in rows])
+    try:
+        bound = [bind(row) for row in rows]
+    except KeyError as lacking:  # never filled in: refused, as SQLAlchemy refuses it
+        index = next(i for i, row in enumerate(rows) if not all(key in row for key in keys))
+        raise ValueError(f"row {index} lacks {lacking.args[0]}, which row 0 has") from None
+    session.connection().exec_driver_sql(prepared.compiled.string, bound)
 
 
 def _prepare(
