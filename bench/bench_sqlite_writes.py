@@ -8,13 +8,14 @@ in one transaction each (rolled back): the enrichment step's keyed update of eve
 per lead, each through ``session.execute(statement, rows)`` and through
 ``sqlite_writes.executemany``. Prints this process's CPU per row (median and least of the
 rounds), then, for the keyed update, how the new path's time splits between binding the rows
-in Python and the driver's executemany.
+in Python and the driver's executemany. The SQLite file is removed at the end.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -40,7 +41,7 @@ def main() -> None:
 
     from leadflow.core import sqlite_writes
     from leadflow.core.bulk_writes import insert_rows
-    from leadflow.core.db import session_scope, upgrade
+    from leadflow.core.db import get_engine, session_scope, upgrade
     from leadflow.core.decisions import decision_row
     from leadflow.core.models import Decision, Lead
     from leadflow.enrich.policy import ENRICH_FIELDS
@@ -102,6 +103,8 @@ def main() -> None:
             f"{name:28s} median {median * 1e6 / len(ids):6.2f}  least {least * 1e6 / len(ids):6.2f} µs/row"
         )
     _split(session_scope, sqlite_writes, ENRICHED.executemany, changes)
+    get_engine().dispose()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _split(session_scope: Any, sqlite_writes: Any, statement: Any, rows: list[dict]) -> None:
