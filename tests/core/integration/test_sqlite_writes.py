@@ -99,7 +99,7 @@ def test_two_statements_of_one_structure_each_write_their_own_values(leadflow_en
 def test_on_sqlite_the_rows_go_to_the_driver_bound_once(leadflow_env):
     seen: list[tuple[bool, bool]] = []  # (executemany, through a compiled statement)
 
-    def record(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+    def record(conn, cursor, statement, parameters, context, executemany):
         if statement.lstrip().upper().startswith("UPDATE LEAD"):
             seen.append((executemany, context.compiled is not None))
 
@@ -120,7 +120,7 @@ def test_on_sqlite_a_statement_sqlalchemy_does_not_cache_goes_to_the_driver_too(
     """SQLite's INSERT ... ON CONFLICT has no cache key: compiled for the call, bound the same."""
     seen: list[tuple[bool, bool]] = []
 
-    def record(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+    def record(conn, cursor, statement, parameters, context, executemany):
         if statement.lstrip().upper().startswith("INSERT INTO LEAD "):
             seen.append((executemany, context.compiled is not None))
 
