@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -24,12 +24,14 @@ TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
 PIPELINE_LOCK_KEY = 0x1EADF10
 
 
-def _tune_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _tune_sqlite(cache_mb: int, dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_connection.cursor()
     # WAL lets the web app read while a flow writes; busy_timeout rides out short locks.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
+    if cache_mb:  # a negative size is in KiB (SQLite's convention)
+        cursor.execute(f"PRAGMA cache_size=-{cache_mb * 1024:d}")
     cursor.close()
 
 
@@ -45,7 +47,7 @@ def engine_for(url: str) -> Engine:
         engine = create_engine(
             url, connect_args={"timeout": 30}, hide_parameters=True, json_serializer=json_text
         )
-        event.listen(engine, "connect", _tune_sqlite)
+        event.listen(engine, "connect", partial(_tune_sqlite, get_settings().sqlite_cache_mb))
         return engine
     return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 

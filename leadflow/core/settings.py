@@ -16,6 +16,10 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default=PROJECT_ROOT / ".leadflow")
     database_url: str | None = None
+    # SQLite's page cache per connection, in MB (0: SQLite's own default of 2 MB). Past a few
+    # thousand leads the lead table's indexes outgrow 2 MB, and every batch then rereads their
+    # pages from the operating system (docs/scaling.md, sixteenth session).
+    sqlite_cache_mb: int = Field(default=64, ge=0)
 
     # Policy lives in versioned files beside the code unless pointed elsewhere.
     ingest_dir: Path = PROJECT_ROOT / "ingest_rules"
