@@ -24,7 +24,8 @@ def fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPat
 
 
 def _pragmas(path: Path) -> dict[str, object]:
-    engine = engine_for(f"sqlite:///{path}")
+    # Past engine_for's cache: these engines must not push out one that other tests share.
+    engine = engine_for.__wrapped__(f"sqlite:///{path}")
     try:
         with engine.connect() as conn:
             return {
