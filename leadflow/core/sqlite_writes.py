@@ -71,7 +71,8 @@ KEPT_STATEMENTS = 256
 
 
 def executemany(session: Session, statement: UpdateBase, rows: Sequence[Mapping[str, Any]]) -> None:
-    """``session.execute(statement, rows)``, each row bound once (rows of one shape)."""
+    """``session.execute(statement, rows)``, each row bound once (the first row's keys are
+    the statement's, as in SQLAlchemy's executemany)."""
     if not rows:
         return
     dialect = session.get_bind().dialect
@@ -92,7 +93,9 @@ def executemany(session: Session, statement: UpdateBase, rows: Sequence[Mapping[
     try:
         bound = [bind(row) for row in rows]
     except KeyError as lacking:  # never filled in: refused, as SQLAlchemy refuses it
-        index = next(i for i, row in enumerate(rows) if not all(key in row for key in keys))
+        index = next((i for i, row in enumerate(rows) if not all(k in row for k in keys)), None)
+        if index is None:  # every row has every key: the KeyError is a processor's own
+            raise
         raise ValueError(f"row {index} lacks {lacking.args[0]}, which row 0 has") from None
     session.connection().exec_driver_sql(prepared.compiled.string, bound)
 
