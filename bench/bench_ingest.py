@@ -9,7 +9,10 @@ fresh database by a subprocess of its own (so its peak RSS is its own):
 
 - whole pipeline and each stage in rows/s and µs/row (file rows, not leads);
 - floor (a): csv module + bulk insert of the raw rows; floor (b): the same plus the
-  normalisation every row needs (leadflow.ingest.normalize); the pipeline as % of each;
+  normalisation every row needs (leadflow.ingest.normalize); floor (c): (b) plus writing
+  again, in bulk, every row the run left (leads, decisions, enrollments, assignments, ...)
+  into an empty copy of the schema, the least the pipeline's results cost to store
+  (ingest_parts.floor_writes; on an empty base only); the pipeline as % of each;
 - peak RSS of the largest process, and the CPU split (user+sys s) between the app (this
   process, workers, their flow runs), the Prefect server and the PostgreSQL backends;
   in process, the app's seconds in the garbage collector and its full collections.
@@ -126,6 +129,9 @@ def main() -> None:
                             f" ended +{ended} s",
                             flush=True,
                         )
+                    if results[-1].get("floor_c_rows"):
+                        spent, rows_of = results[-1]["floor_c_s"], results[-1]["floor_c_rows"]
+                        print(f"  floor (c) wrote in {spent:.1f} s: {rows_of}", flush=True)
                     if results[-1].get("sizes"):
                         print(f"  table: (rows, bytes/row) = {results[-1]['sizes']}", flush=True)
                     if results[-1].get("lead_heap_indexes"):
@@ -190,13 +196,13 @@ def _generate(work: Path, rows: int, seed: int, world: list[str]) -> Path:
     return out / f"webinar_bench_{rows}.csv"
 
 
-def _database(spec: dict, work: Path) -> tuple[str, str | None]:  # type: ignore[type-arg]
+def _database(spec: dict, work: Path, kind: str = "bench") -> tuple[str, str | None]:  # type: ignore[type-arg]
     if spec["backend"] == "sqlite":
-        return f"sqlite:///{work / 'bench.db'}", None
+        return f"sqlite:///{work / kind}.db", None
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    name = f"leadflow_bench_{os.getpid()}"
+    name = f"leadflow_{kind}_{os.getpid()}"
     admin = create_engine(spec["postgres_url"], isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
@@ -246,6 +252,8 @@ def measure(spec: dict) -> dict:  # type: ignore[type-arg]
             result.update(run(spec, source))
         if spec["mode"] == "inproc":  # under Prefect the work runs in the worker processes
             result["gc"] = {"seconds": round(collector.seconds, 2), "full": collector.full}
+        if not base_file:  # on a base, the base's rows would be written again too
+            result["floor_c_s"], result["floor_c_rows"] = _floor_c(spec, work, url)
         result["sizes"] = _table_sizes() if pg_name else {}
         result["lead_heap_indexes"] = _lead_sizes() if pg_name else {}
         get_engine().dispose()
@@ -262,6 +270,18 @@ def measure(spec: dict) -> dict:  # type: ignore[type-arg]
         # The generated files and the SQLite database: 80 MB at 20k rows, per measurement.
         shutil.rmtree(work, ignore_errors=True)
     return result
+
+
+def _floor_c(spec: dict, work: Path, url: str) -> tuple[float, dict]:  # type: ignore[type-arg]
+    """Floor (b)'s time plus writing the run's rows again in bulk (ingest_parts.floor_writes)."""
+    from ingest_parts import floor_writes
+
+    copy_url, copy_name = _database(spec, work, "floor_c")
+    try:
+        spent, written = floor_writes(url, copy_url, spec["batch"])
+    finally:
+        _drop(spec, copy_name)
+    return spent, written
 
 
 def _table_sizes() -> dict[str, tuple[int, int]]:
@@ -444,13 +464,17 @@ def _row(r: dict) -> str:  # type: ignore[type-arg]
     )
     a, b = n / r["floor_a_s"], n / r["floor_b_s"]
     whole = n / r["wall_s"]
+    c, c_share = "-", "-"
+    if r.get("floor_c_s") is not None:  # (b), then the run's rows written again
+        c_rate = n / (r["floor_b_s"] + r["floor_c_s"])
+        c, c_share = f"{c_rate:,.0f}", f"{100 * whole / c_rate:.0f}%"
     cpu = ", ".join(f"{k} {u:.0f}+{s:.0f}" for k, (u, s) in sorted(r["cpu"].items()))
     if r.get("gc"):  # of the app's CPU: in the garbage collector, and its full collections
         cpu += f" (GC {r['gc']['seconds']:.1f} s, {r['gc']['full']} full)"
     return (
         f"| {n:,} | {r['backend']} | {r['base_stored']:,} | {r['workers']} ({r['mode']}) | "
-        f"{whole:,.0f} / {1e6 / whole:,.0f} | {stages} | {a:,.0f} | {b:,.0f} | "
-        f"{100 * whole / a:.1f}% / {100 * whole / b:.1f}% | {r['peak_rss_mb']} | {cpu} |"
+        f"{whole:,.0f} / {1e6 / whole:,.0f} | {stages} | {a:,.0f} | {b:,.0f} | {c} | "
+        f"{100 * whole / a:.1f}% / {100 * whole / b:.1f}% / {c_share} | {r['peak_rss_mb']} | {cpu} |"
     )
 
 
@@ -458,7 +482,8 @@ def table(results: list[dict]) -> str:  # type: ignore[type-arg]
     head = (
         "| rows | backend | base | workers | whole pipeline rows/s / µs/row | "
         + " | ".join(f"{s} rows/s / µs/row" for s in STAGES)
-        + " | floor (a) rows/s | floor (b) rows/s | whole as % of (a) / (b) | peak RSS MB"
+        + " | floor (a) rows/s | floor (b) rows/s | floor (c) rows/s"
+        " | whole as % of (a) / (b) / (c) | peak RSS MB"
         " | CPU user+sys s |"
     )
     rule = "|" + "---|" * (head.count("|") - 1)
