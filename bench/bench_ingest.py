@@ -252,6 +252,8 @@ def measure(spec: dict) -> dict:  # type: ignore[type-arg]
             result.update(run(spec, source))
         if spec["mode"] == "inproc":  # under Prefect the work runs in the worker processes
             result["gc"] = {"seconds": round(collector.seconds, 2), "full": collector.full}
+        # The run's peak, before floor (c) reads its rows back.
+        own_peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         if not base_file:  # on a base, the base's rows would be written again too
             result["floor_c_s"], result["floor_c_rows"] = _floor_c(spec, work, url)
         result["sizes"] = _table_sizes() if pg_name else {}
@@ -259,10 +261,7 @@ def measure(spec: dict) -> dict:  # type: ignore[type-arg]
         get_engine().dispose()
         result["cpu"] = sampler.split()
         result["peak_rss_mb"] = round(
-            max(
-                [resource.getrusage(resource.RUSAGE_SELF).ru_maxrss]
-                + [kb for kind, kb in sampler.peak_kb.items() if kind != "postgres"]
-            )
+            max([own_peak_kb] + [kb for kind, kb in sampler.peak_kb.items() if kind != "postgres"])
             / 1024
         )
     finally:
