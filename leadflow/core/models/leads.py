@@ -131,7 +131,9 @@ class Lead(Base):
     is_free_mail: Mapped[bool] = mapped_column(Boolean, default=False)
     is_disposable: Mapped[bool] = mapped_column(Boolean, default=False)
     is_role_address: Mapped[bool] = mapped_column(Boolean, default=False)
-    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)
+    # Not indexed: no query selects leads by account, and enrichment links most leads in a
+    # rewrite that an indexed column would make a full one on PostgreSQL (migration 0016).
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     industry: Mapped[str | None] = mapped_column(String(100))
     employees: Mapped[int | None] = mapped_column(Integer)
     revenue_band: Mapped[str | None] = mapped_column(String(50))

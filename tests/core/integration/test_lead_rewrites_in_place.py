@@ -1,18 +1,19 @@
 """Each step of the ingest pipeline rewrites its leads; where nothing indexed changes and the
 row's page has room, PostgreSQL writes the new version as a heap-only tuple (no new entry in
 any index of ``lead``). Migration 0012: no index on the stage every step moves; migration
-0015: half of each page left for the new versions (fillfactor 50)."""
+0015: half of each page left for the new versions (fillfactor 50); migration 0016: no index on
+the account a lead is linked to, which enrichment writes."""
 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import inspect, select, text
+from sqlalchemy import func, inspect, select, text
 
 from leadflow.core.bulk_writes import insert_rows
 from leadflow.core.db import get_engine, session_scope
 from leadflow.core.lead_stages import PipelineStage, advance
-from leadflow.core.models import Lead
-from leadflow.core.statuses import LeadStatus
+from leadflow.core.models import Account, Lead
+from leadflow.core.statuses import EnrichmentStatus, LeadStatus
 from leadflow.enrich.service import ENRICHED
 from leadflow.scoring.rescore import WRITE_SCORE_AND_STAGE
 from tests.conftest import only_on
@@ -20,9 +21,9 @@ from tests.support.ingest_runs import cleaned_leads
 
 pytestmark = pytest.mark.db
 
-# Columns a step writes with a value that changes once at most: the account a lead is linked
-# to (when it is), its status (routed, nurturing, disqualified). Indexed: they are looked up.
-CHANGE_ONCE = {"account_id", "status"}
+# A column a step writes with a value that changes once at most: the lead's status (routed,
+# nurturing, disqualified). Indexed: queues and sweeps look leads up by it.
+CHANGE_ONCE = {"status"}
 
 
 def _indexed_columns() -> set[str]:
@@ -100,4 +101,36 @@ def test_a_whole_batch_rewritten_in_one_transaction_is_written_in_place(leadflow
         assert advance(session, leads, PipelineStage.ENRICHED) == len(leads)
         after = session.execute(PENDING).one()
     assert pages > 1  # the batch spans pages: not one page with room by chance
+    assert (after[0] - before[0], after[1] - before[1]) == (len(leads), len(leads))
+
+
+@only_on("postgresql")
+def test_enrichment_linking_a_batch_to_its_accounts_is_written_in_place(leadflow_env):
+    """Enrichment's one UPDATE of its batch links each company lead to its domain's account
+    (migration 0016: account_id is not indexed, so the link keeps the rewrite heap-only)."""
+    leads = _stored_batch(400)
+    with session_scope() as session:
+        domains = sorted(set(session.scalars(select(Lead.domain).where(Lead.id.in_(leads)))))
+        insert_rows(session, Account.__table__, [{"domain": d} for d in domains])
+        account_of = dict(session.execute(select(Account.domain, Account.id)).tuples().all())
+        stored = session.execute(select(Lead.id, Lead.domain).where(Lead.id.in_(leads))).all()
+    rows = [
+        {param: None for param in ENRICHED.params.values()}
+        | {
+            "lead_id": lead_id,
+            "v_status": EnrichmentStatus.NOT_FOUND.value,
+            "v_account_id": account_of[domain],
+            "v_company": "Company Analytics Incorporated",
+            "v_country": "US",
+        }
+        for lead_id, domain in stored
+    ]
+    with session_scope() as session:
+        before = session.execute(PENDING).one()
+        ENRICHED.run(session, rows)
+        after = session.execute(PENDING).one()
+        linked = session.scalar(
+            select(func.count()).where(Lead.id.in_(leads), Lead.account_id.is_not(None))
+        )
+    assert linked == len(leads)
     assert (after[0] - before[0], after[1] - before[1]) == (len(leads), len(leads))
