@@ -13,13 +13,15 @@ only the leads the step did not write.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import Case, ColumnElement, case, select, text, update
 from sqlalchemy.orm import Session
 
 from leadflow.core.db import PIPELINE_LOCK_KEY, pipeline_lock, session_scope
 from leadflow.core.models import Assignment, Lead, SourceRecord
+from leadflow.core.plain_rows import fetch_plain
 from leadflow.core.runtime import log
 from leadflow.core.statuses import AssignmentStatus, PipelineStage
 from leadflow.core.value_lists import among
@@ -62,6 +64,30 @@ def lock_leads(session: Session, lead_ids: Iterable[int], exclusive_key: int | N
             .order_by(Lead.id)
             .with_for_update()
         ).all()
+
+
+def locked_rows(
+    session: Session, lead_ids: Iterable[int], columns: Sequence[ColumnElement[Any]]
+) -> list[Any]:
+    """``lock_leads``, reading the leads' ``columns`` (``plain`` rows, by id) in the statements
+    that lock them: a step that reads what it locks scans its batch once, not twice."""
+    ordered = sorted(set(lead_ids))
+    if session.connection().dialect.name != "postgresql":
+        pipeline_lock(session)
+        return fetch_plain(
+            session, select(*columns).where(among(Lead.id, ordered)).order_by(Lead.id)
+        )
+    lock_leads(session, ())  # the pipeline lock, shared: the rows next, in lock_leads' order
+    rows: list[Any] = []
+    for i in range(0, len(ordered), LOCK_CHUNK):
+        rows += fetch_plain(
+            session,
+            select(*columns)
+            .where(among(Lead.id, ordered[i : i + LOCK_CHUNK]))
+            .order_by(Lead.id)
+            .with_for_update(),
+        )
+    return rows
 
 
 def moved_to(to: PipelineStage, stage: ColumnElement[str]) -> Case[str]:

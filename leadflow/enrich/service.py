@@ -19,7 +19,7 @@ from leadflow.core.statuses import EnrichmentStatus, PipelineStage
 from leadflow.core.clock import as_utc
 from leadflow.enrich.policy import ENRICH_FIELDS, EnrichmentPolicy, load_enrichment
 from leadflow.core.db import session_scope
-from leadflow.core.lead_stages import lock_leads, moved_to
+from leadflow.core.lead_stages import locked_rows, moved_to
 from leadflow.enrich.firmographics import Firmographic, load_firmographics
 from leadflow.enrich.breaker import breaker_for
 from leadflow.enrich.cache import SqlCache
@@ -176,15 +176,20 @@ def _accounts_for(
     if not domains:
         return {}
     insert_new_rows(session, ACCOUNT, [{"domain": d} for d in domains], unique=["domain"])
-    ids = dict(
-        session.execute(
-            select(ACCOUNT.c.domain, ACCOUNT.c.id).where(among(ACCOUNT.c.domain, domains))
-        ).all()
-    )
+    ids, unfilled = {}, set()
+    for domain, account_id, filled_by in session.execute(
+        select(ACCOUNT.c.domain, ACCOUNT.c.id, ACCOUNT.c.enriched_by).where(
+            among(ACCOUNT.c.domain, domains)
+        )
+    ):
+        ids[domain] = account_id
+        if filled_by is None:
+            unfilled.add(domain)
     known = {out.domain: out.found for out in outs.values() if out.found}
     fills = []
     for domain in domains:
-        if known.get(domain):
+        # Filled already: sent anyway, the statement would leave it as it is (``only``).
+        if domain in unfilled and known.get(domain):
             provider, fields = next(iter(known[domain].items()))
             fills.append(
                 {"a_id": ids[domain], "v_name": fields.get("company"), "v_by": provider, "v_at": at}
@@ -217,6 +222,48 @@ def _change(lead: Row[Any], out: LeadOut, at: datetime) -> dict[str, Any]:
     return change
 
 
+def _ask(
+    todo: list[LeadIn],
+    providers: list[Provider],
+    policy: EnrichmentPolicy,
+    state: RunState,
+    cache: SqlCache,
+) -> dict[int, LeadOut]:
+    return {
+        out.id: out for out in run_chain(todo, providers, policy, state, cache, slot=batch_slot)
+    }
+
+
+def _write(
+    session: Session,
+    leads: list[Row[Any]],
+    outs: dict[int, LeadOut],
+    at: datetime,
+    run_id: str | None,
+    config_version: str,
+) -> None:
+    """The batch's enrichment, its accounts and its decisions, in the caller's transaction."""
+    links = _accounts_for(session, leads, outs, at)
+    changes, rows = [], []
+    for lead in leads:
+        if lead.id in outs:
+            account_id = links.pop(lead.id, lead.account_id)
+            changes.append(_change(lead, outs[lead.id], at) | {"v_account_id": account_id})
+            rows += decision_rows(
+                outs[lead.id],
+                role_address=lead.is_role_address,
+                at=at,
+                flow_run_id=run_id,
+                config_version=config_version,
+            )
+    if changes:
+        ENRICHED.run(session, changes)
+    if links:  # leads enriched before, whose domain's account is new
+        LINKED.run(session, [{"lead_id": k, "a_id": v} for k, v in sorted(links.items())])
+    if rows:
+        write_decisions(session, rows)
+
+
 def _alert(state: RunState, at: datetime, run_id: str | None) -> None:
     disabled = state.new_alerts()
     if not disabled:
@@ -235,40 +282,29 @@ def enrich_leads(lead_ids: list[int], now: datetime | None = None) -> int:
     """Fill company fields through the provider chain; a lead we cannot enrich keeps moving."""
     at, run_id, policy = as_utc(now), current_flow_run_id(), enrichment_policy()
     state = run_state(run_id, policy.budget.max_calls_per_run)
-    with session_scope() as session:
-        todo = [_lead_in(lead) for lead in _rows(session, lead_ids) if not _done(lead)]
-    # No transaction is open while providers answer: a slow API must not hold database locks.
+    providers = build_providers(policy, state)
     cache = SqlCache(session_scope, at)
-    outs = {
-        out.id: out
-        for out in run_chain(
-            todo, build_providers(policy, state), policy, state, cache, slot=batch_slot
-        )
-    }
+    asked: dict[int, LeadOut] | None = None
+    if any(provider.config.remote for provider in providers):
+        with session_scope() as session:
+            todo = [_lead_in(lead) for lead in _rows(session, lead_ids) if not _done(lead)]
+        # No transaction is open while providers answer: a slow API must not hold database
+        # locks. Local providers answer from memory: asked below, under the locks.
+        asked = _ask(todo, providers, policy, state, cache)
     with session_scope() as session:
-        lock_leads(session, lead_ids)  # a lead another run just enriched is not enriched twice
-        leads = _rows(session, lead_ids)
-        # Another run may have enriched some of them while we asked: theirs stands, once.
-        outs = {lead.id: outs[lead.id] for lead in leads if lead.id in outs and not _done(lead)}
-        links = _accounts_for(session, leads, outs, at)
-        changes, rows = [], []
-        for lead in leads:
-            if lead.id in outs:
-                account_id = links.pop(lead.id, lead.account_id)
-                changes.append(_change(lead, outs[lead.id], at) | {"v_account_id": account_id})
-                rows += decision_rows(
-                    outs[lead.id],
-                    role_address=lead.is_role_address,
-                    at=at,
-                    flow_run_id=run_id,
-                    config_version=policy.config_version,
-                )
-        if changes:
-            ENRICHED.run(session, changes)
-        if links:  # leads enriched before, whose domain's account is new
-            LINKED.run(session, [{"lead_id": k, "a_id": v} for k, v in sorted(links.items())])
-        if rows:
-            write_decisions(session, rows)
+        # A lead another run just enriched is not enriched twice (the lock), and another run
+        # may have enriched some while we asked: theirs stands, once.
+        leads = locked_rows(session, lead_ids, LEAD_COLUMNS)
+        if asked is None:
+            asked = _ask(
+                [_lead_in(lead) for lead in leads if not _done(lead)],
+                providers,
+                policy,
+                state,
+                cache,
+            )
+        outs = {lead.id: asked[lead.id] for lead in leads if lead.id in asked and not _done(lead)}
+        _write(session, leads, outs, at, run_id, policy.config_version)
     enriched = sum(
         out.status in (EnrichmentStatus.ENRICHED, EnrichmentStatus.CACHED) for out in outs.values()
     )

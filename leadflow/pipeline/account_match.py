@@ -21,14 +21,13 @@ from sqlalchemy.orm import Session
 
 from leadflow.core.clock import as_utc
 from leadflow.core.db import session_scope
-from leadflow.core.lead_stages import lock_leads
+from leadflow.core.lead_stages import locked_rows
 from leadflow.core.bulk_writes import KeyedUpdate
 from leadflow.core.decisions import decision_row, write_decisions
 from leadflow.core.models import Account, Decision, Lead
 from leadflow.dedupe.engine.accounts import Account as Candidate
 from leadflow.dedupe.engine.accounts import AccountIndex, AccountMatch
 from leadflow.dedupe.engine.text import has_han
-from leadflow.core.plain_rows import fetch_plain
 from leadflow.core.value_lists import among
 
 MATCH_KIND = "account_match"
@@ -117,10 +116,7 @@ def match_accounts(
     method. Idempotent: a lead already matched is left alone."""
     at, counts = as_utc(now), Counter[str]()
     with session_scope() as session:
-        lock_leads(session, lead_ids)  # two runs at once match a lead once
-        leads = fetch_plain(
-            session, select(*LEAD_COLUMNS).where(among(Lead.id, lead_ids)).order_by(Lead.id)
-        )
+        leads = locked_rows(session, lead_ids, LEAD_COLUMNS)  # two runs at once match a lead once
         done = set(
             session.scalars(
                 select(Decision.lead_id).where(

@@ -13,9 +13,10 @@ from collections import Counter
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from leadflow.core.db import get_engine, session_scope
-from leadflow.core.lead_stages import PipelineStage, advance_leads, mark_cleaned
+from leadflow.core.lead_stages import PipelineStage, advance_leads, locked_rows, mark_cleaned
 from leadflow.core.models import Lead
 from leadflow.enrich.service import enrich_leads
 from leadflow.nurture.enroll import enroll_leads
@@ -95,3 +96,26 @@ def test_advance_leads_locks_nothing_when_the_step_moved_every_lead(leadflow_env
     # Before, advance_leads took every lead's row lock first, and waited for this one.
     assert finished_while_held, "advance_leads waited on a lead it had nothing to do to"
     assert moved == [0]
+
+
+def test_locked_rows_reads_the_batch_it_locks(leadflow_env):
+    """A step's one read of its batch both returns the leads (by id) and takes them: another
+    writer waits for them until the step's transaction ends."""
+    ids = cleaned_leads("locked read")
+    with session_scope() as session:
+        rows = locked_rows(session, list(reversed(ids)) + ids[:1], [Lead.id, Lead.email])
+        assert [row.id for row in rows] == sorted(ids)
+        assert all(row.email for row in rows)
+        other = get_engine().connect()
+        try:
+            if other.dialect.name == "postgresql":
+                taken = select(Lead.id).where(Lead.id == ids[-1]).with_for_update(nowait=True)
+                with pytest.raises(OperationalError, match="could not obtain lock"):
+                    other.execute(taken)
+            else:  # one writer at a time: the step holds it
+                other.exec_driver_sql("PRAGMA busy_timeout=0")  # fail at once, not in 30 s
+                with pytest.raises(OperationalError, match="locked"):
+                    other.exec_driver_sql("BEGIN IMMEDIATE")
+        finally:
+            other.rollback()
+            other.close()
