@@ -133,7 +133,13 @@ def norm_domain(raw: object) -> str | None:
     text = fold(raw)
     if text is None:
         return None
-    host = text.rsplit("@", 1)[-1]
+    return _registrable(text.rsplit("@", 1)[-1])
+
+
+@lru_cache(maxsize=100_000)
+def _registrable(host: str) -> str | None:
+    """The registrable part of what follows an address's @: a company's people share it, so
+    each is parsed once (the public-suffix lookup was a tenth of account matching's time)."""
     host = re.sub(r"^[a-z]+://", "", host).split("/", 1)[0].split(":", 1)[0].strip(".")
     if "." not in host:
         return None
@@ -264,7 +270,10 @@ def _pinyin_fn() -> Callable[[str], list[str]] | None:
 @lru_cache(maxsize=200_000)
 def _syllables(text: str) -> tuple[str, ...] | None:
     """Toneless syllables, one pypinyin call per text: its initials are their first letters,
-    so a text needs no second call for its phonetic key."""
+    so a text needs no second call for its phonetic key. ASCII holds no character pypinyin
+    reads (tests/dedupe/unit checks every one): no call for it, the cost of most lookups."""
+    if text.isascii():
+        return ()
     convert = _pinyin_fn()
     return tuple(convert(text)) if convert else None
 

@@ -99,3 +99,15 @@ def test_phonetic_keys() -> None:
     assert soundex("robert") == soundex("rupert") == "r163"
     assert phonetic("三体云动") == "styd" == pinyin("三体云东", initials=True)
     assert pinyin("三体云动") == pinyin("三体云东") == "santiyundong"
+
+
+def test_ascii_text_is_its_own_pinyin_as_pypinyin_reads_it() -> None:
+    """``pinyin`` skips pypinyin for ASCII text: no ASCII character has a reading there."""
+    from pypinyin import Style, lazy_pinyin
+
+    every = "".join(chr(code) for code in range(128))
+    assert lazy_pinyin(every, style=Style.NORMAL, errors="ignore") == []
+    assert [lazy_pinyin(c, style=Style.NORMAL, errors="ignore") for c in every] == [[]] * 128
+    assert pinyin("acme analytics") == "acme analytics" == pinyin("acme analytics", True)
+    assert pinyin("acme 〇") == "ling"  # not ASCII: read by pypinyin, which reads 〇
+    assert pinyin("abc 中国") == "zhongguo"
