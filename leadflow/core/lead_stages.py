@@ -56,14 +56,7 @@ def lock_leads(session: Session, lead_ids: Iterable[int], exclusive_key: int | N
     )
     if exclusive_key is not None:
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": exclusive_key})
-    ordered = sorted(set(lead_ids))
-    for i in range(0, len(ordered), LOCK_CHUNK):
-        connection.execute(
-            select(Lead.id)
-            .where(among(Lead.id, ordered[i : i + LOCK_CHUNK]))
-            .order_by(Lead.id)
-            .with_for_update()
-        ).all()
+    _for_update(session, sorted(set(lead_ids)), [Lead.__table__.c.id])
 
 
 def locked_rows(
@@ -78,6 +71,13 @@ def locked_rows(
             session, select(*columns).where(among(Lead.id, ordered)).order_by(Lead.id)
         )
     lock_leads(session, ())  # the pipeline lock, shared: the rows next, in lock_leads' order
+    return _for_update(session, ordered, columns)
+
+
+def _for_update(
+    session: Session, ordered: list[int], columns: Sequence[ColumnElement[Any]]
+) -> list[Any]:
+    """The leads' ``columns``, their rows locked FOR UPDATE in id order (``ordered``: sorted)."""
     rows: list[Any] = []
     for i in range(0, len(ordered), LOCK_CHUNK):
         rows += fetch_plain(
